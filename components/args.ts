@@ -1,0 +1,421 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { AzureCloudSettings } from "./token/cloud";
+
+/**
+ * How strictly the component enforces the production guidance.
+ *
+ * - `"production"`: unsafe values (fewer than 2 replicas, moving image tags, the `default`
+ *   namespace, no resource requests, an autoscaler minimum below 2) are rejected when the
+ *   component is constructed.
+ * - `"development"`: the same values are allowed, each with a `pulumi.log.warn`.
+ */
+export type Profile = "production" | "development";
+
+/** Where the gateway runs, as shown in the Azure portal (`GatewayContract.locationData`). */
+export interface GatewayLocationArgs {
+    /** Display name of the location, required by the API (max 256 characters). */
+    name: pulumi.Input<string>;
+    /** City, optional (max 256 characters). */
+    city?: pulumi.Input<string>;
+    /** District, state or province, optional (max 256 characters). */
+    district?: pulumi.Input<string>;
+    /** Country or region, optional (max 256 characters). */
+    countryOrRegion?: pulumi.Input<string>;
+}
+
+/** A hostname the gateway serves with a certificate from the API Management service. */
+export interface GatewayHostnameConfigurationArgs {
+    /** Hostname, e.g. `api.contoso.com`. */
+    hostname: pulumi.Input<string>;
+    /** Identifier of the API Management certificate for this hostname. */
+    certificateId: pulumi.Input<string>;
+    /** Ask clients for a certificate during the TLS handshake. Default `false`. */
+    negotiateClientCertificate?: pulumi.Input<boolean>;
+    /** Allow TLS 1.0. Default `false`: it is obsolete. */
+    tls10Enabled?: pulumi.Input<boolean>;
+    /** Allow TLS 1.1. Default `false`: it is obsolete. */
+    tls11Enabled?: pulumi.Input<boolean>;
+    /** Allow HTTP/2. Default `true`. */
+    http2Enabled?: pulumi.Input<boolean>;
+}
+
+/** A certificate authority (already uploaded to API Management) that the gateway uses or trusts. */
+export interface GatewayCertificateAuthorityArgs {
+    /** Identifier of the API Management certificate holding the CA. */
+    certificateId: pulumi.Input<string>;
+    /** Whether the CA is trusted (for client certificates and backends). Default `true`. */
+    isTrusted?: pulumi.Input<boolean>;
+}
+
+/**
+ * The access token the gateway presents to the configuration endpoint (`config.service.auth`).
+ * Generated through ARM `Gateway_GenerateToken`, renewed inside the renewal window and signed
+ * with the primary and secondary key in turn.
+ */
+export interface TokenArgs {
+    /** How long a new token is valid, in whole days, 1 to 30. Default `30` (the API's maximum). */
+    validityDays?: number;
+    /**
+     * How many days before expiry the token is renewed by `pulumi up` or the rotation program.
+     * Must be less than `validityDays`. Default `10`, so a failed rotation run has ten days of retries.
+     */
+    renewBeforeDays?: number;
+    /**
+     * Any new value renews the token on the next update even outside the renewal window
+     * (the rotation program's `--force` sets it). An unchanged or removed value does nothing.
+     */
+    renewalTrigger?: pulumi.Input<string>;
+}
+
+/** Gateway access token auth (the default). The token is generated and rotated for you. */
+export interface TokenAuthArgs {
+    type: "token";
+}
+
+/**
+ * Microsoft Entra workload identity (gateway 2.11+): no secret at all. The ServiceAccount gets the
+ * `azure.workload.identity/client-id` annotation and the pods the `azure.workload.identity/use` label.
+ */
+export interface WorkloadIdentityAuthArgs {
+    type: "workloadIdentity";
+    /** Client id of the managed identity or app registration federated with the ServiceAccount. */
+    clientId: pulumi.Input<string>;
+    /** Tenant id, when it differs from the cluster's default. */
+    tenantId?: pulumi.Input<string>;
+}
+
+/** Microsoft Entra app registration with a client secret (gateway 2.3+). */
+export interface AzureAdAppAuthArgs {
+    type: "azureAdApp";
+    /** Directory (tenant) id of the app registration. */
+    tenantId: pulumi.Input<string>;
+    /** Application (client) id. */
+    clientId: pulumi.Input<string>;
+    /** Client secret; stored in a Kubernetes Secret and kept a Pulumi secret. */
+    clientSecret: pulumi.Input<string>;
+    /** Entra authority. Default `https://login.microsoftonline.com`. */
+    authority?: pulumi.Input<string>;
+}
+
+/** How the gateway authenticates to the configuration endpoint. */
+export type GatewayAuthArgs = TokenAuthArgs | WorkloadIdentityAuthArgs | AzureAdAppAuthArgs;
+
+/** Container image of the gateway. */
+export interface ImageArgs {
+    /**
+     * Repository, for a mirror or private registry.
+     * Default `mcr.microsoft.com/azure-api-management/gateway`.
+     */
+    repository?: string;
+    /**
+     * A specific version tag such as `2.11.1`. Default: the version this package is tested with
+     * (`GATEWAY_IMAGE_VERSION`). Moving tags (`latest`, `v2`, `v2-preview`, …) are refused in production.
+     */
+    tag?: string;
+    /** An image digest (`sha256:…`); when set it wins over `tag`, pinning the exact image. */
+    digest?: string;
+    /** Image pull policy. Default `IfNotPresent`: a pinned version never changes. */
+    pullPolicy?: "Always" | "IfNotPresent" | "Never";
+    /** Names of existing `kubernetes.io/dockerconfigjson` Secrets in the namespace, for private registries. */
+    pullSecrets?: string[];
+}
+
+/** The Kubernetes namespace that holds every namespaced object of the gateway. */
+export interface NamespaceArgs {
+    /** Name. Default `apim-gateway`. `default` is refused in production. */
+    name?: string;
+    /** Create the namespace. Default `true`; set `false` to use one that already exists. */
+    create?: boolean;
+    /** Extra labels on a created namespace, e.g. Pod Security admission levels. */
+    labels?: Record<string, string>;
+}
+
+/** Horizontal pod autoscaling; when set, the Deployment leaves `spec.replicas` to the autoscaler. */
+export interface AutoscalingArgs {
+    /** Lowest replica count; at least 2 in production. */
+    minReplicas: number;
+    /** Highest replica count; at least `minReplicas`. */
+    maxReplicas: number;
+    /** Target average CPU utilisation, percent of requests. Default `70`. */
+    targetCpuUtilizationPercentage?: number;
+    /** Target average memory utilisation, percent of requests. Not set by default. */
+    targetMemoryUtilizationPercentage?: number;
+}
+
+/** Deployment rolling-update settings, always written explicitly. */
+export interface RollingUpdateArgs {
+    /** Pods that may be unavailable during a rollout. Default `0`: never below the desired count. */
+    maxUnavailable?: number | string;
+    /** Extra pods a rollout may start. Default `25%`. */
+    maxSurge?: number | string;
+}
+
+/** CPU and memory, as Kubernetes quantities. */
+export interface ResourceQuantities {
+    cpu?: string;
+    memory?: string;
+}
+
+/** Container resources. */
+export interface ResourcesArgs {
+    /**
+     * Requests. Default cpu `2`, memory `2Gi`: the guidance's starting point; run a load test and
+     * scale from there. Removing them is refused in production.
+     */
+    requests?: ResourceQuantities;
+    /** Limits. Not set by default (a CPU limit throttles latency-sensitive traffic). */
+    limits?: ResourceQuantities;
+}
+
+/** Pod DNS settings; the policy is always written explicitly. */
+export interface DnsArgs {
+    /** `dnsPolicy`. Default `ClusterFirst`. */
+    policy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+    /** Extra `dnsConfig` (nameservers, search domains, options such as `ndots`). Required with policy `None`. */
+    config?: k8s.types.input.core.v1.PodDNSConfig;
+}
+
+/** The Service that receives live API traffic. */
+export interface ServiceArgs {
+    /** Service type. Default `LoadBalancer`. */
+    type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /**
+     * `externalTrafficPolicy` for `LoadBalancer` and `NodePort`. Default `Local`: keeps the caller's
+     * IP and avoids a second hop (traffic may be uneven with unequal pods per node).
+     */
+    externalTrafficPolicy?: "Local" | "Cluster";
+    /** Fixed load-balancer IP, where the cloud supports it. */
+    loadBalancerIP?: string;
+    /** CIDR ranges allowed to reach the load balancer. */
+    loadBalancerSourceRanges?: string[];
+    /** Service annotations, e.g. `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`. */
+    annotations?: Record<string, string>;
+    /** Service ports. Default http `80` and https `443` (to container ports 8080 and 8081). */
+    ports?: { http?: number; https?: number };
+}
+
+/** Gateway configuration (the ConfigMap read through `envFrom`). */
+export interface ConfigurationArgs {
+    /**
+     * `config.service.endpoint`. Default `<serviceName>.configuration.azure-api.net`;
+     * set it for a custom domain on the configuration endpoint.
+     */
+    endpoint?: pulumi.Input<string>;
+    /** Any other gateway setting, passed through as is (like the Helm chart's `configuration.additional`). */
+    settings?: Record<string, pulumi.Input<string>>;
+}
+
+/** Local copy of the last downloaded configuration, so a pod can restart while Azure is unreachable. */
+export interface ConfigBackupArgs {
+    /** Default `true`. */
+    enabled?: boolean;
+    /** Use this existing PersistentVolumeClaim instead of creating one. */
+    existingClaimName?: string;
+    /** Storage class of the created claim. Default: the cluster's default class. */
+    storageClassName?: string;
+    /** Access mode. Default `ReadWriteMany`, so every replica mounts the same backup. */
+    accessMode?: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+    /** Size. Default `50Mi`. */
+    size?: string;
+}
+
+/** Logs written to the container's standard output. */
+export interface StdLogsArgs {
+    /** `telemetry.logs.std`. Default `text`. */
+    format?: "text" | "json" | "none";
+    /** `telemetry.logs.std.level`. Default `info`. */
+    level?: "all" | "debug" | "info" | "warn" | "error" | "fatal";
+    /** `telemetry.logs.std.color`. Default `false`: log collectors do not render ANSI colours. */
+    color?: boolean;
+}
+
+/** Local request logs (`telemetry.logs.local`). */
+export interface LocalLogsArgs {
+    /** Default `auto`. */
+    type: "auto" | "none" | "localsyslog" | "rfc5424" | "journal" | "json";
+    /** Endpoint for `rfc5424` and `json` (e.g. a Fluent Bit sidecar at `127.0.0.1:8888`). */
+    endpoint?: string;
+    /** Syslog facility for `localsyslog` and `rfc5424`. */
+    facility?: number;
+}
+
+/** StatsD metrics, e.g. to a `statsd_exporter` for Prometheus. */
+export interface StatsdMetricsArgs {
+    type: "statsd";
+    /** `host:port` of the StatsD server. */
+    endpoint: string;
+    /** Sampling rate, 0 to 1. Default `1`. */
+    sampling?: number;
+    /** Tag format. Default `dogStatsD`. */
+    tagFormat?: "ibrato" | "dogStatsD" | "influxDB";
+}
+
+/** OpenTelemetry metrics to a collector. */
+export interface OpenTelemetryMetricsArgs {
+    type: "openTelemetry";
+    /** Collector URI, e.g. `http://otel-collector.monitoring:4317/`. */
+    collectorUri: string;
+    /** Histogram buckets, in seconds. */
+    histogramBuckets?: number[];
+    /** Also export system metrics (CPU, memory). Default `false`. */
+    systemMetrics?: boolean;
+}
+
+/** Local monitoring, so telemetry survives a loss of connectivity to Azure. */
+export interface ObservabilityArgs {
+    logs?: { std?: StdLogsArgs; local?: LocalLogsArgs };
+    /** Local metrics. Default none. */
+    metrics?: StatsdMetricsArgs | OpenTelemetryMetricsArgs | { type: "none" };
+    /** Send metrics to Azure Monitor (`telemetry.metrics.cloud`). Default `true`. */
+    azureMonitor?: boolean;
+}
+
+/** High availability: spread, anti-affinity and the disruption budget. */
+export interface HighAvailabilityArgs {
+    /**
+     * Topology spread across `topology.kubernetes.io/zone` and `kubernetes.io/hostname`.
+     * Default enabled, `maxSkew` 1.
+     */
+    topologySpread?: {
+        enabled?: boolean;
+        /** Default `ScheduleAnyway`, so a cluster without zones still schedules. */
+        whenUnsatisfiable?: "DoNotSchedule" | "ScheduleAnyway";
+        /** Default `["topology.kubernetes.io/zone", "kubernetes.io/hostname"]`. */
+        topologyKeys?: string[];
+    };
+    /** Pod anti-affinity on `kubernetes.io/hostname`. Default `none` (spread constraints cover it). */
+    podAntiAffinity?: "none" | "preferred" | "required";
+    /** A `policy/v1` PodDisruptionBudget selecting exactly the gateway pods. */
+    disruptionBudget?: {
+        /** Default `true`. */
+        enabled?: boolean;
+        /** Default `1`. Exclusive with `minAvailable`. */
+        maxUnavailable?: number | string;
+        /** Exclusive with `maxUnavailable`. */
+        minAvailable?: number | string;
+    };
+}
+
+/** Thresholds of one probe; the path and port are the gateway's own. */
+export interface ProbeTuningArgs {
+    initialDelaySeconds?: number;
+    periodSeconds?: number;
+    timeoutSeconds?: number;
+    failureThreshold?: number;
+}
+
+/** Startup, readiness and liveness probes on `/status-0123456789abcdef` (port 8080). */
+export interface ProbesArgs {
+    /** Default period 5 s, failure threshold 60: five minutes for a configuration restore. */
+    startup?: ProbeTuningArgs;
+    /** Default period 5 s, failure threshold 3. */
+    readiness?: ProbeTuningArgs;
+    /** Default period 10 s, failure threshold 3. */
+    liveness?: ProbeTuningArgs;
+}
+
+/** Optional NetworkPolicy for the gateway pods. */
+export interface NetworkPolicyArgs {
+    /** Default `false`. */
+    enabled?: boolean;
+    /**
+     * Who may reach the traffic ports 8080/8081. Default: everyone (it is an API gateway);
+     * instance-discovery UDP 4290/4291 is always limited to the gateway's own pods.
+     */
+    trafficFrom?: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+}
+
+/** Arguments of {@link SelfHostedGateway}. */
+export interface SelfHostedGatewayArgs {
+    /** Resource group of the API Management service. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Name of the API Management service. */
+    serviceName: pulumi.Input<string>;
+    /** Gateway id in API Management: 1 to 80 characters, not `managed`. */
+    gatewayId: string;
+    /** Where the gateway runs, as shown in the portal. Required when the gateway is created. */
+    location?: GatewayLocationArgs;
+    /** Description of the gateway (max 1000 characters). */
+    description?: pulumi.Input<string>;
+    /**
+     * Adopt a gateway entity that already exists instead of creating one; no azure-native
+     * resource is created for it. Requires `subscriptionId`.
+     */
+    existingGateway?: boolean;
+    /**
+     * Subscription of the API Management service. Required with `existingGateway`;
+     * otherwise taken from the created gateway's resource id.
+     */
+    subscriptionId?: pulumi.Input<string>;
+    /** API ids to associate with the gateway (one `GatewayApiEntityTag` each). */
+    apiIds?: string[];
+    /** Hostname configurations of the gateway. */
+    hostnameConfigurations?: GatewayHostnameConfigurationArgs[];
+    /** Certificate authorities of the gateway. */
+    certificateAuthorities?: GatewayCertificateAuthorityArgs[];
+
+    /** Enforcement of the production guidance. Default `production`. */
+    profile?: Profile;
+    /**
+     * Base name of the Kubernetes objects. Default: `gatewayId` when it is a valid DNS label of
+     * at most 44 characters (room for `-instance-discovery`).
+     */
+    kubernetesName?: string;
+    /** Namespace. Default: a dedicated `apim-gateway` namespace, created. */
+    namespace?: NamespaceArgs;
+    /** Replica count. Default `3`; at least 2 in production. Ignored with `autoscaling`. */
+    replicas?: number;
+    /** Horizontal pod autoscaling. Off by default. */
+    autoscaling?: AutoscalingArgs;
+    /** Rolling-update settings. Default `maxUnavailable: 0`, `maxSurge: 25%`. */
+    rollingUpdate?: RollingUpdateArgs;
+    /** Container resources. Default requests cpu 2, memory 2Gi; no limits. */
+    resources?: ResourcesArgs;
+    /** Container image. Default the pinned `GATEWAY_IMAGE_VERSION` from Microsoft's registry. */
+    image?: ImageArgs;
+    /** DNS policy and configuration. Default `ClusterFirst`. */
+    dns?: DnsArgs;
+    /** Live-traffic Service. Default `LoadBalancer` with `externalTrafficPolicy: Local`. */
+    service?: ServiceArgs;
+    /** Gateway configuration endpoint and extra settings. */
+    configuration?: ConfigurationArgs;
+    /**
+     * PEM CA certificates to trust for the configuration endpoint (a custom domain signed by a
+     * private CA). Each must be a CA certificate.
+     */
+    customCaCertificates?: string[];
+    /** Configuration backup on a PersistentVolumeClaim at `/apim/config`. Default on. */
+    configBackup?: ConfigBackupArgs;
+    /** Local logs and metrics. */
+    observability?: ObservabilityArgs;
+    /** Topology spread, anti-affinity and disruption budget. */
+    highAvailability?: HighAvailabilityArgs;
+    /** Probe thresholds. */
+    probes?: ProbesArgs;
+    /** Grace period for in-flight requests on shutdown. Default `60`. */
+    terminationGracePeriodSeconds?: number;
+    /** Optional NetworkPolicy. */
+    networkPolicy?: NetworkPolicyArgs;
+    /** Authentication to the configuration endpoint. Default `{ type: "token" }`. */
+    auth?: GatewayAuthArgs;
+    /** Access token settings (token auth only). */
+    token?: TokenArgs;
+    /** Azure cloud of the ARM endpoint used to generate tokens. Default the public cloud. */
+    azureCloud?: AzureCloudSettings;
+
+    /** Node selector for the gateway pods. */
+    nodeSelector?: Record<string, string>;
+    /** Tolerations for the gateway pods. */
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    /** Affinity for the gateway pods; exclusive with `highAvailability.podAntiAffinity`. */
+    affinity?: k8s.types.input.core.v1.Affinity;
+    /** Priority class of the gateway pods. */
+    priorityClassName?: string;
+    /** Extra labels on every Kubernetes object (never part of the selector). */
+    labels?: Record<string, string>;
+    /** Extra pod-template annotations. */
+    podAnnotations?: Record<string, string>;
+    /** Extra environment variables of the gateway container. */
+    env?: k8s.types.input.core.v1.EnvVar[];
+}

@@ -1,0 +1,3 @@
+import { defineStack } from "./program";
+
+export = defineStack();

@@ -1,0 +1,42 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Shown in place of every secret value and every Secret's data. */
+export const REDACTED = "<redacted>";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretValue(value: unknown): boolean {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === SECRET_SIG
+    );
+}
+
+/** Replaces every value the program marked secret, at any depth. */
+export function redactSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) {
+        return REDACTED;
+    }
+    if (Array.isArray(value)) {
+        return value.map(redactSecrets);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+    }
+    return value;
+}
+
+/** A Kubernetes object for review: secrets redacted, and a Secret's data redacted whatever its marking. */
+export function redactObject(object: Record<string, unknown>): Record<string, unknown> {
+    const redacted = redactSecrets(object) as Record<string, unknown>;
+    if (redacted.kind !== "Secret") {
+        return redacted;
+    }
+    for (const field of ["data", "stringData"]) {
+        const data = redacted[field] as Record<string, unknown> | undefined;
+        if (data) {
+            redacted[field] = Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED]));
+        }
+    }
+    return redacted;
+}

@@ -1,0 +1,95 @@
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { PROJECT_NAME } from "./config";
+import { redactObject } from "./redact";
+import { RecordedResource, recordingMocks } from "./renderMocks";
+import { loadStackFile, resolveStackFile } from "./stackFile";
+
+const USAGE = `Usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml>
+
+Evaluates the stack's program offline (no engine, no cloud, no cluster) and prints the Kubernetes
+objects it would create as YAML, secret values redacted, for review in pull requests.
+Exit codes: 0 rendered; 1 invalid configuration or program error; 2 usage error.`;
+
+/** apply order, as `helm template` prints it: what others depend on comes first. */
+const KIND_ORDER = [
+    "Namespace",
+    "NetworkPolicy",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "Service",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+];
+
+function kubernetesObjects(records: RecordedResource[]): Record<string, unknown>[] {
+    const rank = (kind: unknown) => {
+        const index = KIND_ORDER.indexOf(String(kind));
+        return index === -1 ? KIND_ORDER.length : index;
+    };
+    return records
+        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
+        .map((r) => redactObject(r.inputs))
+        .sort((a, b) => rank(a.kind) - rank(b.kind));
+}
+
+function azureResources(records: RecordedResource[]): string[] {
+    return records.filter((r) => r.type.startsWith("azure-native:")).map((r) => `${r.type} "${r.name}"`);
+}
+
+/** Renders one stack; returns the YAML text. Throws on invalid configuration. */
+export async function renderStack(stackFile: string): Promise<string> {
+    const config = loadStackFile(stackFile);
+    const stack = path.basename(stackFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+    const records: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(recordingMocks(records), PROJECT_NAME, stack, false);
+    pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+    // Loaded only now: the program reads config and registers resources, which needs the mocks.
+    const { defineStack } = await import("./program");
+    defineStack();
+    await pulumi.runtime.disconnect();
+
+    const header = [
+        `# Rendered offline from ${path.relative(process.cwd(), stackFile)} (stack "${stack}"); nothing was deployed.`,
+        "# Secret values are <redacted>; names and checksums derived from the access token use a placeholder token.",
+        ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
+    ].join("\n");
+    const documents = kubernetesObjects(records).map((object) => stringify(object, { lineWidth: 0 }));
+    return `${header}\n---\n${documents.join("---\n")}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+    } catch (err) {
+        process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+        return 2;
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    if (parsed.positionals.length !== 1) {
+        process.stderr.write(`Expected exactly one stack name or stack file.\n\n${USAGE}\n`);
+        return 2;
+    }
+    try {
+        process.stdout.write(await renderStack(resolveStackFile(parsed.positionals[0], __dirname)));
+        return 0;
+    } catch (err) {
+        process.stderr.write(`render: ${(err as Error).message}\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}
