@@ -26,8 +26,8 @@ export interface GatewayLocationArgs {
 
 /** A hostname the gateway serves with a certificate from the API Management service. */
 export interface GatewayHostnameConfigurationArgs {
-    /** Hostname, e.g. `api.contoso.com`. */
-    hostname: pulumi.Input<string>;
+    /** Hostname, e.g. `api.contoso.com`; also names the ARM hostname configuration. */
+    hostname: string;
     /** Identifier of the API Management certificate for this hostname. */
     certificateId: pulumi.Input<string>;
     /** Ask clients for a certificate during the TLS handshake. Default `false`. */
@@ -42,8 +42,8 @@ export interface GatewayHostnameConfigurationArgs {
 
 /** A certificate authority (already uploaded to API Management) that the gateway uses or trusts. */
 export interface GatewayCertificateAuthorityArgs {
-    /** Identifier of the API Management certificate holding the CA. */
-    certificateId: pulumi.Input<string>;
+    /** Identifier of the API Management certificate holding the CA (also names the resource). */
+    certificateId: string;
     /** Whether the CA is trusted (for client certificates and backends). Default `true`. */
     isTrusted?: pulumi.Input<boolean>;
 }
@@ -58,7 +58,7 @@ export interface TokenArgs {
     validityDays?: number;
     /**
      * How many days before expiry the token is renewed by `pulumi up` or the rotation program.
-     * Must be less than `validityDays`. Default `10`, so a failed rotation run has ten days of retries.
+     * A whole number of at least 0 and less than `validityDays`. Default `10`, so a failed rotation run has ten days of retries.
      */
     renewBeforeDays?: number;
     /**
@@ -127,7 +127,7 @@ export interface NamespaceArgs {
     name?: string;
     /** Create the namespace. Default `true`; set `false` to use one that already exists. */
     create?: boolean;
-    /** Extra labels on a created namespace, e.g. Pod Security admission levels. */
+    /** Extra labels on a created namespace, e.g. Pod Security admission levels (refused with `create: false`). */
     labels?: Record<string, string>;
 }
 
@@ -137,7 +137,10 @@ export interface AutoscalingArgs {
     minReplicas: number;
     /** Highest replica count; at least `minReplicas`. */
     maxReplicas: number;
-    /** Target average CPU utilisation, percent of requests. Default `70`. */
+    /**
+     * Target average CPU utilisation, percent of the CPU request. Default `70`, unless only a memory
+     * target is set (then the autoscaler scales on memory alone).
+     */
     targetCpuUtilizationPercentage?: number;
     /** Target average memory utilisation, percent of requests. Not set by default. */
     targetMemoryUtilizationPercentage?: number;
@@ -161,7 +164,8 @@ export interface ResourceQuantities {
 export interface ResourcesArgs {
     /**
      * Requests. Default cpu `2`, memory `2Gi`: the guidance's starting point; run a load test and
-     * scale from there. Removing them is refused in production.
+     * scale from there. Given, it replaces the default as a whole (`{ cpu: "1" }` has no memory
+     * request). A missing cpu or memory request is refused in production.
      */
     requests?: ResourceQuantities;
     /** Limits. Not set by default (a CPU limit throttles latency-sensitive traffic). */
@@ -181,7 +185,7 @@ export interface ServiceArgs {
     /** Service type. Default `LoadBalancer`. */
     type?: "LoadBalancer" | "NodePort" | "ClusterIP";
     /**
-     * `externalTrafficPolicy` for `LoadBalancer` and `NodePort`. Default `Local`: keeps the caller's
+     * `externalTrafficPolicy` for `LoadBalancer` and `NodePort` (refused with `ClusterIP`). Default `Local`: keeps the caller's
      * IP and avoids a second hop (traffic may be uneven with unequal pods per node).
      */
     externalTrafficPolicy?: "Local" | "Cluster";
@@ -202,7 +206,11 @@ export interface ConfigurationArgs {
      * set it for a custom domain on the configuration endpoint.
      */
     endpoint?: pulumi.Input<string>;
-    /** Any other gateway setting, passed through as is (like the Helm chart's `configuration.additional`). */
+    /**
+     * Any other gateway setting, passed through as is (like the Helm chart's `configuration.additional`),
+     * e.g. `net.server.http.forwarded.proto.enabled`. Keys the component manages through a typed
+     * option (endpoint, auth, telemetry, …) are refused with a pointer to that option.
+     */
     settings?: Record<string, pulumi.Input<string>>;
 }
 
@@ -210,7 +218,7 @@ export interface ConfigurationArgs {
 export interface ConfigBackupArgs {
     /** Default `true`. */
     enabled?: boolean;
-    /** Use this existing PersistentVolumeClaim instead of creating one. */
+    /** Use this existing PersistentVolumeClaim instead of creating one (then `storageClassName`, `accessMode` and `size` are refused). */
     existingClaimName?: string;
     /** Storage class of the created claim. Default: the cluster's default class. */
     storageClassName?: string;
@@ -234,9 +242,13 @@ export interface StdLogsArgs {
 export interface LocalLogsArgs {
     /** Default `auto`. */
     type: "auto" | "none" | "localsyslog" | "rfc5424" | "journal" | "json";
-    /** Endpoint for `rfc5424` and `json` (e.g. a Fluent Bit sidecar at `127.0.0.1:8888`). */
+    /**
+     * Endpoint for `localsyslog`, `rfc5424`, `journal` and `json` (e.g. a Fluent Bit sidecar at
+     * `127.0.0.1:8888`). `localsyslog` without one writes to the node's `/dev/log`, mounted through
+     * a hostPath volume (as the Helm chart does), which the `restricted` Pod Security level forbids.
+     */
     endpoint?: string;
-    /** Syslog facility for `localsyslog` and `rfc5424`. */
+    /** Syslog facility for `localsyslog` and `rfc5424`, 0 to 23. */
     facility?: number;
 }
 
@@ -245,7 +257,7 @@ export interface StatsdMetricsArgs {
     type: "statsd";
     /** `host:port` of the StatsD server. */
     endpoint: string;
-    /** Sampling rate, 0 to 1. Default `1`. */
+    /** Sampling rate, above 0 and at most 1. Default `1`. */
     sampling?: number;
     /** Tag format. Default `dogStatsD`. */
     tagFormat?: "ibrato" | "dogStatsD" | "influxDB";
@@ -265,7 +277,10 @@ export interface OpenTelemetryMetricsArgs {
 /** Local monitoring, so telemetry survives a loss of connectivity to Azure. */
 export interface ObservabilityArgs {
     logs?: { std?: StdLogsArgs; local?: LocalLogsArgs };
-    /** Local metrics. Default none. */
+    /**
+     * Local metrics. Default none. For Prometheus, send StatsD to a `statsd_exporter` (or use an
+     * OpenTelemetry collector with a Prometheus exporter) and scrape that.
+     */
     metrics?: StatsdMetricsArgs | OpenTelemetryMetricsArgs | { type: "none" };
     /** Send metrics to Azure Monitor (`telemetry.metrics.cloud`). Default `true`. */
     azureMonitor?: boolean;
@@ -320,7 +335,8 @@ export interface NetworkPolicyArgs {
     /** Default `false`. */
     enabled?: boolean;
     /**
-     * Who may reach the traffic ports 8080/8081. Default: everyone (it is an API gateway);
+     * Who may reach the traffic ports 8080/8081 (needs `enabled: true`; an empty list is refused
+     * because Kubernetes reads it as "anyone"). Default: everyone (it is an API gateway);
      * instance-discovery UDP 4290/4291 is always limited to the gateway's own pods.
      */
     trafficFrom?: k8s.types.input.networking.v1.NetworkPolicyPeer[];
@@ -358,13 +374,14 @@ export interface SelfHostedGatewayArgs {
     /** Enforcement of the production guidance. Default `production`. */
     profile?: Profile;
     /**
-     * Base name of the Kubernetes objects. Default: `gatewayId` when it is a valid DNS label of
+     * Base name of the Kubernetes objects, a DNS-1035 label (lower-case, starting with a letter).
+     * Required when `gatewayId` is not one. Default: `gatewayId` when it is a valid DNS label of
      * at most 44 characters (room for `-instance-discovery`).
      */
     kubernetesName?: string;
     /** Namespace. Default: a dedicated `apim-gateway` namespace, created. */
     namespace?: NamespaceArgs;
-    /** Replica count. Default `3`; at least 2 in production. Ignored with `autoscaling`. */
+    /** Replica count. Default `3`; at least 2 in production. Refused together with `autoscaling`. */
     replicas?: number;
     /** Horizontal pod autoscaling. Off by default. */
     autoscaling?: AutoscalingArgs;
@@ -382,7 +399,9 @@ export interface SelfHostedGatewayArgs {
     configuration?: ConfigurationArgs;
     /**
      * PEM CA certificates to trust for the configuration endpoint (a custom domain signed by a
-     * private CA). Each must be a CA certificate.
+     * private CA). One CA certificate per entry (leaf certificates and bundles are refused).
+     * An init container merges them with the image's system bundle and the gateway gets
+     * `SSL_CERT_FILE` pointing at the result (OpenSSL, which .NET uses on Linux, honours it).
      */
     customCaCertificates?: string[];
     /** Configuration backup on a PersistentVolumeClaim at `/apim/config`. Default on. */
@@ -399,7 +418,7 @@ export interface SelfHostedGatewayArgs {
     networkPolicy?: NetworkPolicyArgs;
     /** Authentication to the configuration endpoint. Default `{ type: "token" }`. */
     auth?: GatewayAuthArgs;
-    /** Access token settings (token auth only). */
+    /** Access token settings; `validityDays` and `renewBeforeDays` are refused with another auth type. */
     token?: TokenArgs;
     /** Azure cloud of the ARM endpoint used to generate tokens. Default the public cloud. */
     azureCloud?: AzureCloudSettings;
@@ -412,10 +431,18 @@ export interface SelfHostedGatewayArgs {
     affinity?: k8s.types.input.core.v1.Affinity;
     /** Priority class of the gateway pods. */
     priorityClassName?: string;
-    /** Extra labels on every Kubernetes object (never part of the selector). */
+    /**
+     * Extra labels on every Kubernetes object and the pods (never part of a selector). The
+     * `app.kubernetes.io/{name,instance,managed-by,version}` and `azure.workload.identity/use` keys
+     * are the component's and refused.
+     */
     labels?: Record<string, string>;
-    /** Extra pod-template annotations. */
+    /** Extra pod-template annotations; the `apim-gateway.pulumi.com/` prefix is reserved for the checksums. */
     podAnnotations?: Record<string, string>;
-    /** Extra environment variables of the gateway container. */
+    /**
+     * Extra environment variables of the gateway container, after the managed ones. Names the
+     * component manages (`config.service.auth`, the ConfigMap's settings, `SSL_CERT_FILE` with
+     * custom CAs) are refused: env would silently override them.
+     */
     env?: k8s.types.input.core.v1.EnvVar[];
 }

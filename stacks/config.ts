@@ -40,6 +40,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
         const keys = issue.keys.map((k) => (path === "(root)" ? k : `${path}.${k}`));
         return `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${PROJECT_NAME}:${k}'`).join(", ")}: remove or correct ${keys.length > 1 ? "them" : "it"}`;
     }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+        return issue.path.length === 1
+            ? `'${PROJECT_NAME}:${path}' is required: set it with 'pulumi config set ${path} <value>'`
+            : `'${PROJECT_NAME}:${path}' is required`;
+    }
     return `'${PROJECT_NAME}:${path}': ${issue.message}`;
 }
 
@@ -49,7 +54,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  */
 export function parseStackConfig(raw: Record<string, string>): StackConfig {
     const decoded = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, decodeValue(key, value)]));
-    const result = stackConfigSchema.safeParse(decoded);
+    const result = stackConfigSchema.safeParse(decoded, { reportInput: true });
     if (!result.success) {
         throw new StackConfigError(result.error.issues.map(describeIssue));
     }

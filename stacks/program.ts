@@ -1,11 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { GatewayAuthArgs, SelfHostedGateway, SelfHostedGatewayArgs } from "../components";
+import { GatewayAuthArgs, SelfHostedGateway, SelfHostedGatewayArgs, validateSelfHostedGatewayArgs } from "../components";
 import { readStackConfig, secretValue, StackConfigError } from "./config";
+import { OUTPUTS, RENEWAL_TRIGGER_ENV } from "../rotation/stackContract";
 import { StackConfig } from "./configSchema";
-
-/** Environment variable through which the rotation program's `--force` renews the token. */
-export const RENEWAL_TRIGGER_ENV = "APIM_GATEWAY_RENEWAL_TRIGGER";
 
 type ComponentConfig = Omit<StackConfig, "kubeconfig" | "kubeContext" | "renderYamlToDirectory" | "azureAdClientSecret">;
 
@@ -49,15 +46,17 @@ function componentArgs(config: ComponentConfig, azureAdClientSecret: string | un
  * The per-environment stack: one Kubernetes provider and one {@link SelfHostedGateway}, from the
  * stack's config. Returns the stack outputs the rotation program reads.
  */
-export function defineStack(): Record<string, pulumi.Input<unknown>> {
+export function defineStack() {
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret, ...config } = readStackConfig();
+    const args = componentArgs(config, azureAdClientSecret);
+    validateSelfHostedGatewayArgs(args);
 
     const kubernetes = new k8s.Provider("kubernetes", {
         kubeconfig: secretValue(kubeconfig),
         context: kubeContext,
         renderYamlToDirectory,
     });
-    const gateway = new SelfHostedGateway("gateway", componentArgs(config, azureAdClientSecret), {
+    const gateway = new SelfHostedGateway("gateway", args, {
         providers: { kubernetes },
     });
 
@@ -71,5 +70,5 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
         tokenKeyType: gateway.tokenKeyType,
         rotationTargets: gateway.rotationTargets,
         azureCloud: config.azureCloud,
-    };
+    } satisfies Record<keyof typeof OUTPUTS | "namespace", unknown>;
 }

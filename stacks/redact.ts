@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const REDACTED = "<redacted>";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-function isSecretValue(value: unknown): boolean {
+function isSecretValue(value: unknown): value is { value: unknown } {
     return (
         typeof value === "object" &&
         value !== null &&
@@ -28,15 +28,17 @@ export function redactSecrets(value: unknown): unknown {
 
 /** A Kubernetes object for review: secrets redacted, and a Secret's data redacted whatever its marking. */
 export function redactObject(object: Record<string, unknown>): Record<string, unknown> {
-    const redacted = redactSecrets(object) as Record<string, unknown>;
-    if (redacted.kind !== "Secret") {
-        return redacted;
+    if (object.kind !== "Secret") {
+        return redactSecrets(object) as Record<string, unknown>;
     }
-    for (const field of ["data", "stringData"]) {
-        const data = redacted[field] as Record<string, unknown> | undefined;
-        if (data) {
-            redacted[field] = Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED]));
-        }
-    }
-    return redacted;
+    const keysOnly = (field: unknown) => {
+        const data = isSecretValue(field) ? field.value : field;
+        return data && typeof data === "object" ? Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED])) : data;
+    };
+    const { data, stringData, ...rest } = object;
+    return {
+        ...(redactSecrets(rest) as Record<string, unknown>),
+        ...(data !== undefined ? { data: keysOnly(data) } : {}),
+        ...(stringData !== undefined ? { stringData: keysOnly(stringData) } : {}),
+    };
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { PROJECT_NAME } from "./config";
+import { defineStack } from "./program";
 import { redactObject } from "./redact";
 import { RecordedResource, recordingMocks } from "./renderMocks";
 import { loadStackFile, resolveStackFile } from "./stackFile";
@@ -49,8 +50,6 @@ export async function renderStack(stackFile: string): Promise<string> {
     const records: RecordedResource[] = [];
     await pulumi.runtime.setMocks(recordingMocks(records), PROJECT_NAME, stack, false);
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
-    // Loaded only now: the program reads config and registers resources, which needs the mocks.
-    const { defineStack } = await import("./program");
     defineStack();
     await pulumi.runtime.disconnect();
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AzureCloudSettings } from "./cloud";
+import type { GatewayKeyType } from "./keyType";
 import { gatewayTokenProvider } from "./provider";
 
-/** Which gateway key signs a token. */
-export type GatewayKeyType = "primary" | "secondary";
+export type { GatewayKeyType } from "./keyType";
 
 /** Inputs of {@link GatewayToken}. */
 export interface GatewayTokenArgs {

@@ -1,0 +1,98 @@
+/**
+ * The gateway image version this package is tested with: the official Helm chart's appVersion.
+ * Not 2.12.x: restoring the configuration backup is broken there (startup probe gets 503 and
+ * pods crash-loop, Azure/api-management-self-hosted-gateway#418), which defeats the backup.
+ */
+export const GATEWAY_IMAGE_VERSION = "2.11.1";
+
+/** Microsoft's registry path of the self-hosted gateway image. */
+export const DEFAULT_IMAGE_REPOSITORY = "mcr.microsoft.com/azure-api-management/gateway";
+
+/** Pulumi type token of the component. */
+export const COMPONENT_TYPE = "apim-gateway:index:SelfHostedGateway";
+
+/** Name of this npm package, also written as `runtime.deployment.artifact.source`. */
+export const PACKAGE_NAME = "pulumi-apim-selfhosted-gateway";
+
+/** Container ports of the gateway (fixed by the image). */
+export const CONTAINER_PORTS = {
+    http: 8080,
+    https: 8081,
+    rateLimitDiscovery: 4290,
+    heartbeat: 4291,
+} as const;
+
+/** Port names, shared by the container, the Services and the NetworkPolicy. */
+export const PORT_NAMES = {
+    http: "http",
+    https: "https",
+    rateLimitDiscovery: "rate-limit-dc",
+    heartbeat: "dc-heartbeat",
+} as const;
+
+/** Health endpoint of gateway v2 (v0/v1 used `/internal-status-…`, retired in 2023). */
+export const STATUS_PATH = "/status-0123456789abcdef";
+
+/** UID and GID the gateway image expects (config backup and local CAs need them). */
+export const GATEWAY_UID = 1001;
+
+/** Where the gateway reads and writes its configuration backup; fixed by the image. */
+export const CONFIG_BACKUP_MOUNT_PATH = "/apim/config";
+
+/** Prefix of the pod-template annotations this component owns. */
+export const ANNOTATION_PREFIX = "apim-gateway.pulumi.com/";
+
+/** Pod-template annotations whose change rolls the pods. */
+export const ANNOTATIONS = {
+    tokenChecksum: `${ANNOTATION_PREFIX}token-checksum`,
+    clientSecretChecksum: `${ANNOTATION_PREFIX}client-secret-checksum`,
+    configChecksum: `${ANNOTATION_PREFIX}config-checksum`,
+    customCaChecksum: `${ANNOTATION_PREFIX}custom-ca-checksum`,
+} as const;
+
+/** Key of the single entry in the token and client-secret Secrets (the portal's convention). */
+export const SECRET_VALUE_KEY = "value";
+
+/** Environment variable that carries the gateway token or the auth mode. */
+export const AUTH_ENV = "config.service.auth";
+
+/** Environment variable that carries the Entra app's client secret. */
+export const CLIENT_SECRET_ENV = "config.service.auth.azureAd.clientSecret";
+
+/** OpenSSL (used by .NET on Linux) reads its trust bundle from this file when set. */
+export const SSL_CERT_FILE_ENV = "SSL_CERT_FILE";
+
+/** Custom CA trust: where the PEMs, the merged bundle and the image's own bundle live. */
+export const CUSTOM_CA_PATHS = {
+    sourceDir: "/custom-ca",
+    bundleDir: "/ca-bundle",
+    bundleFile: "/ca-bundle/ca-certificates.crt",
+    systemBundle: "/etc/ssl/certs/ca-certificates.crt",
+} as const;
+
+/** Default labels used to select the gateway pods. */
+export const LABEL_KEYS = {
+    name: "app.kubernetes.io/name",
+    instance: "app.kubernetes.io/instance",
+    managedBy: "app.kubernetes.io/managed-by",
+    version: "app.kubernetes.io/version",
+    workloadIdentityUse: "azure.workload.identity/use",
+} as const;
+
+/** Value of `app.kubernetes.io/name` on every object. */
+export const APP_NAME = "apim-selfhosted-gateway";
+
+/** ServiceAccount annotations read by the Azure workload identity webhook. */
+export const WORKLOAD_IDENTITY_ANNOTATIONS = {
+    clientId: "azure.workload.identity/client-id",
+    tenantId: "azure.workload.identity/tenant-id",
+} as const;
+
+/** First gateway version with workload identity auth. */
+export const WORKLOAD_IDENTITY_MIN_VERSION: readonly [number, number, number] = [2, 11, 0];
+
+/** The API's maximum token lifetime. */
+export const MAX_TOKEN_VALIDITY_DAYS = 30;
+
+/** Longest Kubernetes base name: 63 (DNS label) less `-instance-discovery`. */
+export const MAX_KUBERNETES_NAME_LENGTH = 44;

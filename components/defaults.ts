@@ -1,0 +1,262 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs } from "./args";
+import { DEFAULT_IMAGE_REPOSITORY, GATEWAY_IMAGE_VERSION } from "./constants";
+import { isLabelValue } from "./formats";
+import { imageReference } from "./imageReference";
+import { gatewayLabels } from "./k8s/labels";
+import { hostnameConfigurationId, kubernetesNames } from "./naming";
+import { packageVersion } from "./packageVersion";
+import {
+    AuthSettings,
+    ConfigBackupSettings,
+    HighAvailabilitySettings,
+    ImageSettings,
+    MetricsSettings,
+    ResolvedProbeTuning,
+    ResolvedSettings,
+} from "./settings";
+
+/** The production defaults, in one place (the args' TSDoc documents each one and why). */
+export const DEFAULTS = {
+    profile: "production",
+    namespace: "apim-gateway",
+    replicas: 3,
+    rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+    requests: { cpu: "2", memory: "2Gi" },
+    imagePullPolicy: "IfNotPresent",
+    dnsPolicy: "ClusterFirst",
+    serviceType: "LoadBalancer",
+    externalTrafficPolicy: "Local",
+    servicePorts: { http: 80, https: 443 },
+    configBackup: { accessMode: "ReadWriteMany", size: "50Mi" },
+    stdLogs: { format: "text", level: "info", color: false },
+    localLogs: "auto",
+    statsd: { sampling: 1, tagFormat: "dogStatsD" },
+    topologyKeys: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+    whenUnsatisfiable: "ScheduleAnyway",
+    disruptionBudgetMaxUnavailable: 1,
+    probes: {
+        startup: { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 60 },
+        readiness: { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 },
+        liveness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+    },
+    terminationGracePeriodSeconds: 60,
+    autoscalingCpuPercent: 70,
+    token: { validityDays: 30, renewBeforeDays: 10 },
+    entraAuthority: "https://login.microsoftonline.com",
+} as const;
+
+/** Applies every default to validated arguments. */
+export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
+    const names = kubernetesNames(args.kubernetesName ?? args.gatewayId);
+    const image = resolveImage(args);
+    const auth = resolveAuth(args);
+    return {
+        profile: args.profile ?? DEFAULTS.profile,
+        names,
+        labels: gatewayLabels(names.base, image.versionLabel, args.labels ?? {}, auth.type === "workloadIdentity"),
+        apim: {
+            resourceGroupName: args.resourceGroupName,
+            serviceName: args.serviceName,
+            gatewayId: args.gatewayId,
+            existingGateway: args.existingGateway ?? false,
+            subscriptionId: args.subscriptionId,
+            location: args.location,
+            description: args.description,
+            apiIds: args.apiIds ?? [],
+            hostnameConfigurations: (args.hostnameConfigurations ?? []).map((h) => ({
+                hostname: h.hostname,
+                hcId: hostnameConfigurationId(h.hostname),
+                certificateId: h.certificateId,
+                negotiateClientCertificate: h.negotiateClientCertificate ?? false,
+                tls10Enabled: h.tls10Enabled ?? false,
+                tls11Enabled: h.tls11Enabled ?? false,
+                http2Enabled: h.http2Enabled ?? true,
+            })),
+            certificateAuthorities: (args.certificateAuthorities ?? []).map((ca) => ({
+                certificateId: ca.certificateId,
+                isTrusted: ca.isTrusted ?? true,
+            })),
+        },
+        namespace: {
+            name: args.namespace?.name ?? DEFAULTS.namespace,
+            create: args.namespace?.create ?? true,
+            labels: args.namespace?.labels ?? {},
+        },
+        auth,
+        image,
+        workload: {
+            replicas: args.autoscaling ? undefined : (args.replicas ?? DEFAULTS.replicas),
+            autoscaling: args.autoscaling && {
+                minReplicas: args.autoscaling.minReplicas,
+                maxReplicas: args.autoscaling.maxReplicas,
+                targetCpuUtilizationPercentage:
+                    args.autoscaling.targetCpuUtilizationPercentage ??
+                    (args.autoscaling.targetMemoryUtilizationPercentage === undefined ? DEFAULTS.autoscalingCpuPercent : undefined),
+                targetMemoryUtilizationPercentage: args.autoscaling.targetMemoryUtilizationPercentage,
+            },
+            rollingUpdate: {
+                maxUnavailable: args.rollingUpdate?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable,
+                maxSurge: args.rollingUpdate?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge,
+            },
+            resources: {
+                requests: args.resources?.requests ? { ...args.resources.requests } : { ...DEFAULTS.requests },
+                limits: args.resources?.limits,
+            },
+            dns: { policy: args.dns?.policy ?? DEFAULTS.dnsPolicy, config: args.dns?.config },
+            probes: {
+                startup: probe(args.probes?.startup, DEFAULTS.probes.startup),
+                readiness: probe(args.probes?.readiness, DEFAULTS.probes.readiness),
+                liveness: probe(args.probes?.liveness, DEFAULTS.probes.liveness),
+            },
+            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds,
+            nodeSelector: args.nodeSelector,
+            tolerations: args.tolerations,
+            affinity: args.affinity,
+            priorityClassName: args.priorityClassName,
+            podAnnotations: args.podAnnotations ?? {},
+            env: args.env ?? [],
+        },
+        service: resolveService(args),
+        configuration: {
+            endpoint: args.configuration?.endpoint ?? pulumi.interpolate`${args.serviceName}.configuration.azure-api.net`,
+            settings: args.configuration?.settings ?? {},
+            packageVersion: packageVersion(),
+        },
+        customCaCertificates: args.customCaCertificates ?? [],
+        configBackup: resolveConfigBackup(args, names.configBackupClaim),
+        observability: {
+            std: {
+                format: args.observability?.logs?.std?.format ?? DEFAULTS.stdLogs.format,
+                level: args.observability?.logs?.std?.level ?? DEFAULTS.stdLogs.level,
+                color: args.observability?.logs?.std?.color ?? DEFAULTS.stdLogs.color,
+            },
+            local: args.observability?.logs?.local ?? { type: DEFAULTS.localLogs },
+            metrics: resolveMetrics(args),
+            azureMonitor: args.observability?.azureMonitor ?? true,
+        },
+        highAvailability: resolveHighAvailability(args),
+        networkPolicy: { enabled: args.networkPolicy?.enabled ?? false, trafficFrom: args.networkPolicy?.trafficFrom },
+    };
+}
+
+function probe(tuning: ProbeTuningArgs | undefined, defaults: ResolvedProbeTuning): ResolvedProbeTuning {
+    return { ...defaults, ...definedOnly(tuning ?? {}) };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function resolveImage(args: SelfHostedGatewayArgs): ImageSettings {
+    const repository = args.image?.repository ?? DEFAULT_IMAGE_REPOSITORY;
+    const tag = args.image?.tag ?? GATEWAY_IMAGE_VERSION;
+    const digest = args.image?.digest;
+    const labelSource = args.image?.tag ?? (digest ? undefined : tag);
+    return {
+        repository,
+        tag,
+        digest,
+        reference: imageReference(repository, tag, digest),
+        pullPolicy: args.image?.pullPolicy ?? DEFAULTS.imagePullPolicy,
+        pullSecrets: args.image?.pullSecrets ?? [],
+        versionLabel: labelSource !== undefined && isLabelValue(labelSource) ? labelSource : undefined,
+    };
+}
+
+function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
+    const auth: GatewayAuthArgs = args.auth ?? { type: "token" };
+    switch (auth.type) {
+        case "token":
+            return {
+                type: "token",
+                token: {
+                    validityDays: args.token?.validityDays ?? DEFAULTS.token.validityDays,
+                    renewBeforeDays: args.token?.renewBeforeDays ?? DEFAULTS.token.renewBeforeDays,
+                    renewalTrigger: args.token?.renewalTrigger,
+                },
+                azureCloud: args.azureCloud,
+            };
+        case "workloadIdentity":
+            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId };
+        case "azureAdApp":
+            return {
+                type: "azureAdApp",
+                tenantId: auth.tenantId,
+                clientId: auth.clientId,
+                clientSecret: auth.clientSecret,
+                authority: auth.authority ?? DEFAULTS.entraAuthority,
+            };
+    }
+}
+
+function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"] {
+    const type = args.service?.type ?? DEFAULTS.serviceType;
+    const external = type === "LoadBalancer" || type === "NodePort";
+    return {
+        type,
+        externalTrafficPolicy: external ? (args.service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) : undefined,
+        loadBalancerIP: args.service?.loadBalancerIP,
+        loadBalancerSourceRanges: args.service?.loadBalancerSourceRanges,
+        annotations: args.service?.annotations ?? {},
+        httpPort: args.service?.ports?.http ?? DEFAULTS.servicePorts.http,
+        httpsPort: args.service?.ports?.https ?? DEFAULTS.servicePorts.https,
+    };
+}
+
+function resolveConfigBackup(args: SelfHostedGatewayArgs, defaultClaimName: string): ConfigBackupSettings {
+    const backup = args.configBackup;
+    if (backup?.enabled === false) {
+        return { enabled: false };
+    }
+    return {
+        enabled: true,
+        claimName: backup?.existingClaimName ?? defaultClaimName,
+        createClaim: backup?.existingClaimName === undefined,
+        storageClassName: backup?.storageClassName,
+        accessMode: backup?.accessMode ?? DEFAULTS.configBackup.accessMode,
+        size: backup?.size ?? DEFAULTS.configBackup.size,
+    };
+}
+
+function resolveMetrics(args: SelfHostedGatewayArgs): MetricsSettings {
+    const metrics = args.observability?.metrics;
+    switch (metrics?.type) {
+        case undefined:
+        case "none":
+            return { type: "none" };
+        case "statsd":
+            return {
+                type: "statsd",
+                endpoint: metrics.endpoint,
+                sampling: metrics.sampling ?? DEFAULTS.statsd.sampling,
+                tagFormat: metrics.tagFormat ?? DEFAULTS.statsd.tagFormat,
+            };
+        case "openTelemetry":
+            return {
+                type: "openTelemetry",
+                collectorUri: metrics.collectorUri,
+                histogramBuckets: metrics.histogramBuckets,
+                systemMetrics: metrics.systemMetrics ?? false,
+            };
+    }
+}
+
+function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilitySettings {
+    const ha = args.highAvailability;
+    const pdb = ha?.disruptionBudget;
+    return {
+        topologySpread: {
+            enabled: ha?.topologySpread?.enabled ?? true,
+            whenUnsatisfiable: ha?.topologySpread?.whenUnsatisfiable ?? DEFAULTS.whenUnsatisfiable,
+            topologyKeys: ha?.topologySpread?.topologyKeys ?? [...DEFAULTS.topologyKeys],
+        },
+        podAntiAffinity: ha?.podAntiAffinity ?? "none",
+        disruptionBudget:
+            pdb?.enabled === false
+                ? { enabled: false }
+                : pdb?.minAvailable !== undefined
+                  ? { enabled: true, minAvailable: pdb.minAvailable }
+                  : { enabled: true, maxUnavailable: pdb?.maxUnavailable ?? DEFAULTS.disruptionBudgetMaxUnavailable },
+    };
+}

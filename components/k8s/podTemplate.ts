@@ -1,0 +1,135 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceQuantities } from "../args";
+import { AuthWiring } from "../auth/authWiring";
+import { ANNOTATIONS, CONFIG_BACKUP_MOUNT_PATH, CONTAINER_PORTS, PORT_NAMES, STATUS_PATH } from "../constants";
+import { ResolvedProbeTuning, ResolvedSettings } from "../settings";
+import { customCaPodParts } from "./customCa";
+import { containerSecurityContext, podSecurityContext } from "./securityContexts";
+
+import Input = k8s.types.input.core.v1;
+
+/** The objects the pod template refers to. */
+export interface PodTemplateRefs {
+    serviceAccountName: pulumi.Input<string>;
+    configMapName: pulumi.Input<string>;
+    configChecksum: pulumi.Input<string>;
+    customCa?: { configMapName: pulumi.Input<string>; checksum: pulumi.Input<string> };
+    /** Name of the config-backup claim (created or existing), when the backup is on. */
+    configBackupClaimName?: pulumi.Input<string>;
+}
+
+/** The gateway's pod template. */
+export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring, refs: PodTemplateRefs): Input.PodTemplateSpec {
+    const { workload, image } = settings;
+    const customCa = refs.customCa && customCaPodParts(refs.customCa.configMapName, image.reference, image.pullPolicy, containerSecurityContext);
+    const volumes: Input.Volume[] = [...(customCa?.volumes ?? [])];
+    const mounts: Input.VolumeMount[] = [...(customCa?.gatewayVolumeMounts ?? [])];
+    if (refs.configBackupClaimName !== undefined) {
+        volumes.push({ name: "config-backup", persistentVolumeClaim: { claimName: refs.configBackupClaimName } });
+        mounts.push({ name: "config-backup", mountPath: CONFIG_BACKUP_MOUNT_PATH });
+    }
+    const syslog = localSyslogSocket(settings);
+    if (syslog) {
+        volumes.push(syslog.volume);
+        mounts.push(syslog.mount);
+    }
+
+    const gateway: Input.Container = {
+        name: "gateway",
+        image: image.reference,
+        imagePullPolicy: image.pullPolicy,
+        ports: [
+            { name: PORT_NAMES.http, containerPort: CONTAINER_PORTS.http, protocol: "TCP" },
+            { name: PORT_NAMES.https, containerPort: CONTAINER_PORTS.https, protocol: "TCP" },
+            { name: PORT_NAMES.rateLimitDiscovery, containerPort: CONTAINER_PORTS.rateLimitDiscovery, protocol: "UDP" },
+            { name: PORT_NAMES.heartbeat, containerPort: CONTAINER_PORTS.heartbeat, protocol: "UDP" },
+        ],
+        env: [...auth.env, ...(customCa?.gatewayEnv ?? []), ...workload.env],
+        envFrom: [{ configMapRef: { name: refs.configMapName } }],
+        resources: { requests: quantities(workload.resources.requests), limits: quantities(workload.resources.limits) },
+        // The startup probe gives a pod restoring its configuration time before liveness counts.
+        startupProbe: statusProbe(workload.probes.startup),
+        readinessProbe: statusProbe(workload.probes.readiness),
+        livenessProbe: statusProbe(workload.probes.liveness),
+        securityContext: containerSecurityContext,
+        volumeMounts: mounts.length > 0 ? mounts : undefined,
+    };
+
+    return {
+        metadata: {
+            labels: settings.labels.pod,
+            annotations: {
+                ...workload.podAnnotations,
+                [ANNOTATIONS.configChecksum]: refs.configChecksum,
+                ...(refs.customCa ? { [ANNOTATIONS.customCaChecksum]: refs.customCa.checksum } : {}),
+                ...auth.podAnnotations,
+            },
+        },
+        spec: {
+            serviceAccountName: refs.serviceAccountName,
+            automountServiceAccountToken: auth.automountServiceAccountToken,
+            securityContext: podSecurityContext,
+            terminationGracePeriodSeconds: workload.terminationGracePeriodSeconds,
+            dnsPolicy: workload.dns.policy,
+            dnsConfig: workload.dns.config,
+            imagePullSecrets: image.pullSecrets.length > 0 ? image.pullSecrets.map((name) => ({ name })) : undefined,
+            initContainers: customCa ? [customCa.initContainer] : undefined,
+            containers: [gateway],
+            volumes: volumes.length > 0 ? volumes : undefined,
+            topologySpreadConstraints: topologySpread(settings),
+            affinity: affinity(settings),
+            nodeSelector: workload.nodeSelector,
+            tolerations: workload.tolerations,
+            priorityClassName: workload.priorityClassName,
+        },
+    };
+}
+
+function quantities(values: ResourceQuantities | undefined): Record<string, string> | undefined {
+    const defined = Object.entries(values ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
+    return defined.length > 0 ? Object.fromEntries(defined) : undefined;
+}
+
+function statusProbe(tuning: ResolvedProbeTuning): Input.Probe {
+    return { httpGet: { path: STATUS_PATH, port: PORT_NAMES.http, scheme: "HTTP" }, ...tuning };
+}
+
+/** `localsyslog` writes to the node's `/dev/log` socket, as in the Helm chart (needs hostPath). */
+function localSyslogSocket(settings: ResolvedSettings): { volume: Input.Volume; mount: Input.VolumeMount } | undefined {
+    const local = settings.observability.local;
+    if (local.type !== "localsyslog" || local.endpoint !== undefined) {
+        return undefined;
+    }
+    return {
+        volume: { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } },
+        mount: { name: "syslog-socket", mountPath: "/dev/log" },
+    };
+}
+
+function topologySpread(settings: ResolvedSettings): Input.TopologySpreadConstraint[] | undefined {
+    const spread = settings.highAvailability.topologySpread;
+    if (!spread.enabled) {
+        return undefined;
+    }
+    return spread.topologyKeys.map((topologyKey) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: spread.whenUnsatisfiable,
+        labelSelector: { matchLabels: settings.labels.selector },
+    }));
+}
+
+function affinity(settings: ResolvedSettings): Input.Affinity | undefined {
+    const mode = settings.highAvailability.podAntiAffinity;
+    const base = settings.workload.affinity;
+    if (mode === "none") {
+        return base;
+    }
+    const term = { labelSelector: { matchLabels: settings.labels.selector }, topologyKey: "kubernetes.io/hostname" };
+    const podAntiAffinity: Input.PodAntiAffinity =
+        mode === "required"
+            ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] };
+    return { ...base, podAntiAffinity };
+}

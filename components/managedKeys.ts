@@ -1,0 +1,41 @@
+import { AUTH_ENV, CLIENT_SECRET_ENV } from "./constants";
+
+/**
+ * Gateway settings the component writes itself, each with the argument that controls it. A
+ * pass-through setting or extra env var with one of these names would silently fight the typed
+ * option (env wins over the ConfigMap), so it is refused with a pointer to the option.
+ */
+export const MANAGED_SETTINGS: Readonly<Record<string, string>> = {
+    "config.service.endpoint": "configuration.endpoint",
+    [AUTH_ENV]: "auth",
+    "config.service.auth.azureAd.tenantId": "auth.tenantId",
+    "config.service.auth.azureAd.clientId": "auth.clientId",
+    "config.service.auth.azureAd.authority": "auth.authority",
+    [CLIENT_SECRET_ENV]: "auth.clientSecret",
+    "gateway.name": "gatewayId",
+    "neighborhood.host": "kubernetesName",
+    "runtime.deployment.mechanism": "(set by the component)",
+    "runtime.deployment.orchestrator.type": "(set by the component)",
+    "runtime.deployment.artifact.source": "(set by the component)",
+    "runtime.deployment.artifact.version": "(set by the component)",
+    "runtime.deployment.highAvailability.enabled": "highAvailability",
+    "telemetry.logs.std": "observability.logs.std.format",
+    "telemetry.logs.std.level": "observability.logs.std.level",
+    "telemetry.logs.std.color": "observability.logs.std.color",
+    "telemetry.logs.local": "observability.logs.local.type",
+    "telemetry.logs.local.localsyslog.endpoint": "observability.logs.local.endpoint",
+    "telemetry.logs.local.localsyslog.facility": "observability.logs.local.facility",
+    "telemetry.logs.local.rfc5424.endpoint": "observability.logs.local.endpoint",
+    "telemetry.logs.local.rfc5424.facility": "observability.logs.local.facility",
+    "telemetry.logs.local.journal.endpoint": "observability.logs.local.endpoint",
+    "telemetry.logs.local.json.endpoint": "observability.logs.local.endpoint",
+    "telemetry.metrics.local": "observability.metrics",
+    "telemetry.metrics.local.statsd.endpoint": "observability.metrics.endpoint",
+    "telemetry.metrics.local.statsd.sampling": "observability.metrics.sampling",
+    "telemetry.metrics.local.statsd.tag-format": "observability.metrics.tagFormat",
+    "observability.opentelemetry.enabled": "observability.metrics",
+    "observability.opentelemetry.collector.uri": "observability.metrics.collectorUri",
+    "observability.opentelemetry.histogram.buckets": "observability.metrics.histogramBuckets",
+    "observability.opentelemetry.system-metrics.enabled": "observability.metrics.systemMetrics",
+    "telemetry.metrics.cloud": "observability.azureMonitor",
+};

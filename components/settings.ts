@@ -1,0 +1,204 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import {
+    GatewayLocationArgs,
+    LocalLogsArgs,
+    NetworkPolicyArgs,
+    Profile,
+    ResourceQuantities,
+} from "./args";
+import { AzureCloudSettings } from "./token/cloud";
+
+/**
+ * The component's arguments with every default applied (by `resolveSettings`, the only place
+ * defaults live). Builders read only this, never the raw arguments.
+ */
+export interface ResolvedSettings {
+    profile: Profile;
+    names: KubernetesNames;
+    labels: LabelSet;
+    apim: ApimSettings;
+    namespace: NamespaceSettings;
+    auth: AuthSettings;
+    image: ImageSettings;
+    workload: WorkloadSettings;
+    service: LiveTrafficServiceSettings;
+    configuration: ConfigurationSettings;
+    customCaCertificates: string[];
+    configBackup: ConfigBackupSettings;
+    observability: ObservabilitySettings;
+    highAvailability: HighAvailabilitySettings;
+    networkPolicy: Required<Pick<NetworkPolicyArgs, "enabled">> & Pick<NetworkPolicyArgs, "trafficFrom">;
+}
+
+/** Names of the Kubernetes objects, all derived from one base name. */
+export interface KubernetesNames {
+    base: string;
+    deployment: string;
+    serviceAccount: string;
+    configMap: string;
+    liveTrafficService: string;
+    instanceDiscoveryService: string;
+    configBackupClaim: string;
+    customCaConfigMap: string;
+    disruptionBudget: string;
+    autoscaler: string;
+    networkPolicy: string;
+    /** Prefix of the token Secret; the content hash is appended. */
+    tokenSecretPrefix: string;
+    /** Prefix of the Entra client-secret Secret; the content hash is appended. */
+    clientSecretPrefix: string;
+}
+
+/** Labels: `selector` selects the pods; `common` goes on every object; `pod` on the pod template. */
+export interface LabelSet {
+    selector: Record<string, string>;
+    common: Record<string, string>;
+    pod: Record<string, string>;
+}
+
+export interface ResolvedHostnameConfiguration {
+    hostname: string;
+    /** ARM id of the hostname configuration, derived from the hostname. */
+    hcId: string;
+    certificateId: pulumi.Input<string>;
+    negotiateClientCertificate: pulumi.Input<boolean>;
+    tls10Enabled: pulumi.Input<boolean>;
+    tls11Enabled: pulumi.Input<boolean>;
+    http2Enabled: pulumi.Input<boolean>;
+}
+
+export interface ResolvedCertificateAuthority {
+    certificateId: string;
+    isTrusted: pulumi.Input<boolean>;
+}
+
+export interface ApimSettings {
+    resourceGroupName: pulumi.Input<string>;
+    serviceName: pulumi.Input<string>;
+    gatewayId: string;
+    existingGateway: boolean;
+    subscriptionId?: pulumi.Input<string>;
+    location?: GatewayLocationArgs;
+    description?: pulumi.Input<string>;
+    apiIds: string[];
+    hostnameConfigurations: ResolvedHostnameConfiguration[];
+    certificateAuthorities: ResolvedCertificateAuthority[];
+}
+
+export interface NamespaceSettings {
+    name: string;
+    create: boolean;
+    labels: Record<string, string>;
+}
+
+export interface TokenSettings {
+    validityDays: number;
+    renewBeforeDays: number;
+    renewalTrigger?: pulumi.Input<string>;
+}
+
+export type AuthSettings =
+    | { type: "token"; token: TokenSettings; azureCloud?: AzureCloudSettings }
+    | { type: "workloadIdentity"; clientId: pulumi.Input<string>; tenantId?: pulumi.Input<string> }
+    | {
+          type: "azureAdApp";
+          tenantId: pulumi.Input<string>;
+          clientId: pulumi.Input<string>;
+          clientSecret: pulumi.Input<string>;
+          authority: pulumi.Input<string>;
+      };
+
+export interface ImageSettings {
+    repository: string;
+    tag: string;
+    digest?: string;
+    /** `repo@sha256:…` or `repo:tag`. */
+    reference: string;
+    pullPolicy: "Always" | "IfNotPresent" | "Never";
+    pullSecrets: string[];
+    /** Value of `app.kubernetes.io/version`, when the tag is a valid label value. */
+    versionLabel?: string;
+}
+
+export interface ResolvedProbeTuning {
+    initialDelaySeconds: number;
+    periodSeconds: number;
+    timeoutSeconds: number;
+    failureThreshold: number;
+}
+
+export interface AutoscalingSettings {
+    minReplicas: number;
+    maxReplicas: number;
+    targetCpuUtilizationPercentage?: number;
+    targetMemoryUtilizationPercentage?: number;
+}
+
+/** Everything about the pods and the Deployment. */
+export interface WorkloadSettings {
+    /** `undefined` when the autoscaler owns the replica count. */
+    replicas?: number;
+    autoscaling?: AutoscalingSettings;
+    rollingUpdate: { maxUnavailable: number | string; maxSurge: number | string };
+    resources: { requests: ResourceQuantities; limits?: ResourceQuantities };
+    dns: { policy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None"; config?: k8s.types.input.core.v1.PodDNSConfig };
+    probes: { startup: ResolvedProbeTuning; readiness: ResolvedProbeTuning; liveness: ResolvedProbeTuning };
+    terminationGracePeriodSeconds: number;
+    nodeSelector?: Record<string, string>;
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    affinity?: k8s.types.input.core.v1.Affinity;
+    priorityClassName?: string;
+    podAnnotations: Record<string, string>;
+    env: k8s.types.input.core.v1.EnvVar[];
+}
+
+export interface LiveTrafficServiceSettings {
+    type: "LoadBalancer" | "NodePort" | "ClusterIP";
+    externalTrafficPolicy?: "Local" | "Cluster";
+    loadBalancerIP?: string;
+    loadBalancerSourceRanges?: string[];
+    annotations: Record<string, string>;
+    httpPort: number;
+    httpsPort: number;
+}
+
+export interface ConfigurationSettings {
+    endpoint: pulumi.Input<string>;
+    settings: Record<string, pulumi.Input<string>>;
+    /** `runtime.deployment.artifact.version`: this package's version. */
+    packageVersion: string;
+}
+
+export type ConfigBackupSettings =
+    | { enabled: false }
+    | {
+          enabled: true;
+          claimName: string;
+          /** `false` when an existing claim is used. */
+          createClaim: boolean;
+          storageClassName?: string;
+          accessMode: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+          size: string;
+      };
+
+export type MetricsSettings =
+    | { type: "none" }
+    | { type: "statsd"; endpoint: string; sampling: number; tagFormat: "ibrato" | "dogStatsD" | "influxDB" }
+    | { type: "openTelemetry"; collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
+
+export interface ObservabilitySettings {
+    std: { format: "text" | "json" | "none"; level: "all" | "debug" | "info" | "warn" | "error" | "fatal"; color: boolean };
+    local: LocalLogsArgs;
+    metrics: MetricsSettings;
+    azureMonitor: boolean;
+}
+
+export interface HighAvailabilitySettings {
+    topologySpread: { enabled: boolean; whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway"; topologyKeys: string[] };
+    podAntiAffinity: "none" | "preferred" | "required";
+    disruptionBudget:
+        | { enabled: false }
+        | { enabled: true; maxUnavailable: number | string; minAvailable?: undefined }
+        | { enabled: true; minAvailable: number | string; maxUnavailable?: undefined };
+}

@@ -1,0 +1,96 @@
+import type { ApiManagementClient } from "@azure/arm-apimanagement";
+import type { TokenCredential } from "@azure/identity";
+import { AzureCloudSettings, resolveAzureCloud } from "./cloud";
+import { ArmOperation, ArmOperationError, toArmOperationError } from "./errors";
+import type { GatewayKeyType } from "./keyType";
+import { GatewayResourceId, assertSubscriptionId, parseGatewayResourceId } from "./resourceId";
+
+// The Azure SDKs are required inside the functions, not imported at the top: the GatewayToken
+// provider is serialized into Pulumi state with everything it captures, and a required-at-call
+// module stays a one-line `require` there instead of being captured.
+
+export { GatewayResourceId, parseGatewayResourceId } from "./resourceId";
+
+export type { GatewayKeyType } from "./keyType";
+
+/**
+ * The ambient Azure credential (`DefaultAzureCredential`: environment service principal, workload
+ * identity, managed identity, `az login`, ...) for a cloud. Created per call and never stored.
+ */
+export function createAzureCredential(cloud?: AzureCloudSettings): TokenCredential {
+    const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
+    const resolved = resolveAzureCloud(cloud);
+    return new DefaultAzureCredential({
+        authorityHost: resolved.authorityHost,
+        // Instance discovery only knows the public clouds' authorities; a private cloud's (Azure
+        // Stack, a test emulator) is only accepted with discovery and authority validation off.
+        disableInstanceDiscovery: !resolved.wellKnownAuthority,
+    });
+}
+
+/** An ARM API Management client for a subscription in a cloud, signed in with {@link createAzureCredential}. */
+export function createApiManagementClient(subscriptionId: string, cloud?: AzureCloudSettings): ApiManagementClient {
+    const { ApiManagementClient } = require("@azure/arm-apimanagement") as typeof import("@azure/arm-apimanagement");
+    assertSubscriptionId(subscriptionId);
+    const resolved = resolveAzureCloud(cloud);
+    return new ApiManagementClient(createAzureCredential(cloud), subscriptionId, {
+        endpoint: resolved.resourceManagerEndpoint,
+        credentialScopes: [`${resolved.resourceManagerEndpoint}/.default`],
+    });
+}
+
+/**
+ * Generates a gateway access token signed with `keyType`, valid until `expiry` (at most 30 days
+ * ahead as the service sees it). Returns the raw token, without the `GatewayKey ` prefix.
+ */
+export async function generateGatewayToken(
+    gatewayResourceId: string,
+    keyType: GatewayKeyType,
+    expiry: Date,
+    cloud?: AzureCloudSettings,
+): Promise<string> {
+    assertKeyType(keyType);
+    return callGateway(gatewayResourceId, "generateToken", cloud, async (client, gw) => {
+        const result = await client.gateway.generateToken(gw.resourceGroupName, gw.serviceName, gw.gatewayId, {
+            keyType,
+            expiry,
+        });
+        if (!result.value) {
+            throw new ArmOperationError(`ARM returned no token for generateToken on gateway ${gatewayResourceId}.`, 200, undefined);
+        }
+        return result.value;
+    });
+}
+
+/** Regenerates a gateway key, which invalidates every token signed with it. */
+export async function regenerateGatewayKey(
+    gatewayResourceId: string,
+    keyType: GatewayKeyType,
+    cloud?: AzureCloudSettings,
+): Promise<void> {
+    assertKeyType(keyType);
+    await callGateway(gatewayResourceId, "regenerateKey", cloud, (client, gw) =>
+        client.gateway.regenerateKey(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType }),
+    );
+}
+
+async function callGateway<T>(
+    gatewayResourceId: string,
+    operation: ArmOperation,
+    cloud: AzureCloudSettings | undefined,
+    call: (client: ApiManagementClient, gateway: GatewayResourceId) => Promise<T>,
+): Promise<T> {
+    const gateway = parseGatewayResourceId(gatewayResourceId);
+    const resolved = resolveAzureCloud(cloud);
+    try {
+        return await call(createApiManagementClient(gateway.subscriptionId, cloud), gateway);
+    } catch (error) {
+        throw toArmOperationError(error, { operation, gateway, ...resolved });
+    }
+}
+
+function assertKeyType(keyType: string): void {
+    if (keyType !== "primary" && keyType !== "secondary") {
+        throw new Error(`keyType must be "primary" or "secondary"; got "${keyType}".`);
+    }
+}

@@ -1,0 +1,149 @@
+import { GatewayKeyType, otherKeyType } from "./keyType";
+import { AzureCloudSettings, resolveAzureCloud } from "./cloud";
+import { parseGatewayResourceId } from "./resourceId";
+
+/** The longest token lifetime the service accepts, in days. */
+export const maxValidityDays = 30;
+
+/** Defaults of the GatewayToken inputs; applied here only. */
+export const tokenDefaults = { validityDays: 30, renewBeforeDays: 10 } as const;
+
+/**
+ * Subtracted from every requested expiry so that a service clock up to this much behind ours
+ * still sees at most {@link maxValidityDays} days and accepts the request.
+ */
+export const clockSkewMarginMs = 5 * 60_000;
+
+const dayMs = 86_400_000;
+const minuteMs = 60_000;
+
+/**
+ * What the Pulumi engine passes for a value not known yet (during preview); validation leaves it
+ * alone. Same literal as `unknownValue` in @pulumi/pulumi's runtime, inlined to keep the
+ * serialized provider free of the Pulumi SDK.
+ */
+export const unknownInput = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** GatewayToken inputs with defaults applied. */
+export interface GatewayTokenInputs {
+    gatewayResourceId: string;
+    validityDays: number;
+    renewBeforeDays: number;
+    /** A new non-empty value forces a renewal. */
+    renewalTrigger?: string;
+    azureCloud?: AzureCloudSettings;
+}
+
+/** GatewayToken state: the inputs the token was issued with, and the token. */
+export interface GatewayTokenState extends GatewayTokenInputs {
+    /** `GatewayKey <token>`. */
+    token: string;
+    expiresAt: string;
+    issuedAt: string;
+    renewAfter: string;
+    keyType: GatewayKeyType;
+}
+
+/** An input that failed validation, in the shape Pulumi's `check` reports. */
+export interface InputFailure {
+    property: string;
+    reason: string;
+}
+
+/** Applies defaults to raw inputs and validates them; unknown (preview) values are not judged. */
+export function validateTokenInputs(raw: Record<string, unknown>): { inputs: GatewayTokenInputs; failures: InputFailure[] } {
+    const inputs = {
+        gatewayResourceId: raw.gatewayResourceId,
+        validityDays: raw.validityDays ?? tokenDefaults.validityDays,
+        renewBeforeDays: raw.renewBeforeDays ?? tokenDefaults.renewBeforeDays,
+        ...(raw.renewalTrigger !== undefined ? { renewalTrigger: raw.renewalTrigger } : {}),
+        ...(raw.azureCloud !== undefined ? { azureCloud: raw.azureCloud } : {}),
+    } as GatewayTokenInputs;
+    const failures: InputFailure[] = [];
+    // Unknown values may also sit inside an object (azureCloud's URLs).
+    const known = (value: unknown) => value === undefined || !JSON.stringify(value).includes(unknownInput);
+
+    if (known(inputs.gatewayResourceId)) {
+        try {
+            parseGatewayResourceId(inputs.gatewayResourceId);
+        } catch (error) {
+            failures.push({ property: "gatewayResourceId", reason: (error as Error).message });
+        }
+    }
+    const validityValid = isWholeNumberIn(inputs.validityDays, 1, maxValidityDays);
+    if (known(inputs.validityDays) && !validityValid) {
+        failures.push({
+            property: "validityDays",
+            reason:
+                `validityDays must be a whole number of days from 1 to ${maxValidityDays} ` +
+                `(the longest token lifetime the service allows); got ${JSON.stringify(inputs.validityDays)}.`,
+        });
+    }
+    if (known(inputs.renewBeforeDays)) {
+        // Against an invalid or unknown validityDays only the absolute bound can be checked.
+        const upper = validityValid ? inputs.validityDays - 1 : maxValidityDays - 1;
+        if (!isWholeNumberIn(inputs.renewBeforeDays, 0, upper)) {
+            failures.push({
+                property: "renewBeforeDays",
+                reason:
+                    `renewBeforeDays must be a whole number of days, at least 0 and less than validityDays ` +
+                    `(${upper + 1}), or every new token would already be due; ` +
+                    `got ${JSON.stringify(inputs.renewBeforeDays)}.`,
+            });
+        }
+    }
+    if (inputs.renewalTrigger !== undefined && typeof inputs.renewalTrigger !== "string") {
+        failures.push({
+            property: "renewalTrigger",
+            reason: `renewalTrigger must be a string, e.g. a timestamp; got ${JSON.stringify(inputs.renewalTrigger)}.`,
+        });
+    }
+    if (inputs.azureCloud !== undefined && known(inputs.azureCloud)) {
+        try {
+            resolveAzureCloud(inputs.azureCloud);
+        } catch (error) {
+            failures.push({ property: "azureCloud", reason: (error as Error).message });
+        }
+    }
+    return { inputs, failures };
+}
+
+/**
+ * The expiry to request for a token issued at `now`: `validityDays` ahead, less the clock-skew
+ * margin, rounded down to the minute (the token itself carries minutes only).
+ */
+export function requestedExpiry(now: Date, validityDays: number): Date {
+    const expiry = now.getTime() + validityDays * dayMs - clockSkewMarginMs;
+    return new Date(Math.floor(expiry / minuteMs) * minuteMs);
+}
+
+/** When a token expiring at `expiresAt` becomes due for renewal. */
+export function renewAfter(expiresAt: Date, renewBeforeDays: number): Date {
+    return new Date(expiresAt.getTime() - renewBeforeDays * dayMs);
+}
+
+/**
+ * Whether the token in `state` must be renewed at `now` for the new `inputs`: it is expired or
+ * inside the renewal window (measured with the new `renewBeforeDays`), or `renewalTrigger` is new
+ * and non-empty. A changed `validityDays` alone never makes a token due.
+ */
+export function isDue(now: Date, state: Pick<GatewayTokenState, "expiresAt" | "renewBeforeDays" | "renewalTrigger">, inputs: GatewayTokenInputs): boolean {
+    if (inputs.renewalTrigger && inputs.renewalTrigger !== state.renewalTrigger) {
+        return true;
+    }
+    const expiresAt = Date.parse(state.expiresAt);
+    if (Number.isNaN(expiresAt)) {
+        return true;
+    }
+    const renewBeforeDays = typeof inputs.renewBeforeDays === "number" ? inputs.renewBeforeDays : state.renewBeforeDays;
+    return now.getTime() >= renewAfter(new Date(expiresAt), renewBeforeDays).getTime();
+}
+
+/** The key to sign the next token with: the other one than the previous token's, primary first. */
+export function nextKeyType(previous?: GatewayKeyType): GatewayKeyType {
+    return previous === undefined ? "primary" : otherKeyType(previous);
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
+    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}

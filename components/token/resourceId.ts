@@ -1,0 +1,54 @@
+/** The parts of a self-hosted gateway's ARM resource id. */
+export interface GatewayResourceId {
+    subscriptionId: string;
+    resourceGroupName: string;
+    serviceName: string;
+    gatewayId: string;
+}
+
+const gatewayIdPattern =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/gateways\/([^/]+)$/i;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const example =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1";
+
+/**
+ * Splits a gateway ARM resource id into its parts. Throws an error naming the expected shape when
+ * the id is malformed or its subscription is not a UUID (the ARM client refuses anything else).
+ */
+export function parseGatewayResourceId(id: string): GatewayResourceId {
+    const match = typeof id === "string" ? gatewayIdPattern.exec(id.trim().replace(/\/+$/, "")) : null;
+    if (!match) {
+        throw new Error(
+            `gatewayResourceId "${String(id)}" is not a self-hosted gateway resource id: expected ` +
+                `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service}/gateways/{gateway}, ` +
+                `e.g. ${example} (the gateway's "id" output).`,
+        );
+    }
+    const [, subscriptionId, resourceGroupName, serviceName, gatewayId] = match;
+    assertSubscriptionId(subscriptionId);
+    return { subscriptionId, resourceGroupName, serviceName, gatewayId };
+}
+
+/** Throws a clear error when a subscription id is not a UUID. */
+export function assertSubscriptionId(subscriptionId: string): void {
+    if (!uuidPattern.test(subscriptionId)) {
+        throw new Error(
+            `subscription id "${subscriptionId}" is not a UUID: use the subscription's id ` +
+                "(az account show --query id), not its name.",
+        );
+    }
+}
+
+/** The ARM id of the API Management service that owns a gateway. */
+export function serviceResourceId(gateway: GatewayResourceId): string {
+    return (
+        `/subscriptions/${gateway.subscriptionId}/resourceGroups/${gateway.resourceGroupName}` +
+        `/providers/Microsoft.ApiManagement/service/${gateway.serviceName}`
+    );
+}
+
+/** The canonical ARM id of a gateway. */
+export function gatewayResourceId(gateway: GatewayResourceId): string {
+    return `${serviceResourceId(gateway)}/gateways/${gateway.gatewayId}`;
+}

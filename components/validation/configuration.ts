@@ -1,0 +1,60 @@
+/** Rules for gateway settings, custom CA certificates and the configuration backup. */
+import { SelfHostedGatewayArgs } from "../args";
+import { caCertificateProblem } from "../caCertificates";
+import { isConfigMapKey, isDns1123Subdomain, isQuantity } from "../formats";
+import { MANAGED_SETTINGS } from "../managedKeys";
+import { checkEnum, Problems } from "./checks";
+
+export function checkConfiguration(args: SelfHostedGatewayArgs, p: Problems): void {
+    const settings = args.configuration?.settings;
+    for (const key of Object.keys(settings ?? {})) {
+        if (!isConfigMapKey(key)) {
+            p.add(`configuration.settings["${key}"]`, "is not a valid setting name (letters, digits, '-', '_' and '.')", "Fix the key.");
+        } else if (key in MANAGED_SETTINGS) {
+            p.add(`configuration.settings["${key}"]`, `collides with a setting the component manages (from ${MANAGED_SETTINGS[key]})`, `Remove it and use ${MANAGED_SETTINGS[key]}.`);
+        }
+    }
+}
+
+export function checkCustomCa(args: SelfHostedGatewayArgs, p: Problems): void {
+    if (args.customCaCertificates === undefined) {
+        return;
+    }
+    if (!Array.isArray(args.customCaCertificates)) {
+        p.add("customCaCertificates", "must be a list of PEM strings", "Pass one PEM CA certificate per entry.");
+        return;
+    }
+    args.customCaCertificates.forEach((pem, index) => {
+        const problem = caCertificateProblem(pem);
+        if (problem) {
+            p.add(`customCaCertificates[${index}]`, problem, "Pass the PEM of the CA that signs the endpoint's certificate, one certificate per entry.");
+        }
+    });
+}
+
+export function checkConfigBackup(args: SelfHostedGatewayArgs, p: Problems): void {
+    const b = args.configBackup;
+    if (b === undefined) {
+        return;
+    }
+    if (b.enabled !== undefined && typeof b.enabled !== "boolean") {
+        p.add("configBackup.enabled", "must be a boolean", "Use true or false.");
+    }
+    if (b.existingClaimName !== undefined) {
+        if (typeof b.existingClaimName !== "string" || !isDns1123Subdomain(b.existingClaimName)) {
+            p.add("configBackup.existingClaimName", `"${String(b.existingClaimName)}" is not a valid claim name`, "Give the name of an existing PersistentVolumeClaim in the namespace.");
+        }
+        for (const key of ["storageClassName", "accessMode", "size"] as const) {
+            if (b[key] !== undefined) {
+                p.add(`configBackup.${key}`, "has no effect with configBackup.existingClaimName (the claim exists already)", `Remove ${key}, or let the component create the claim.`);
+            }
+        }
+    }
+    checkEnum(p, "configBackup.accessMode", b.accessMode, ["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]);
+    if (b.size !== undefined && (typeof b.size !== "string" || !isQuantity(b.size))) {
+        p.add("configBackup.size", `${JSON.stringify(b.size)} is not a Kubernetes quantity`, 'Use e.g. "50Mi".');
+    }
+    if (b.storageClassName !== undefined && (typeof b.storageClassName !== "string" || !isDns1123Subdomain(b.storageClassName))) {
+        p.add("configBackup.storageClassName", `"${String(b.storageClassName)}" is not a valid StorageClass name`, "Fix the name.");
+    }
+}

@@ -1,0 +1,45 @@
+/** Rules for values passed through to the pods: labels, annotations, env, scheduling. */
+import { SelfHostedGatewayArgs } from "../args";
+import { ANNOTATION_PREFIX, AUTH_ENV, CLIENT_SECRET_ENV, LABEL_KEYS, SSL_CERT_FILE_ENV } from "../constants";
+import { isDns1123Subdomain } from "../formats";
+import { MANAGED_SETTINGS } from "../managedKeys";
+import { checkAnnotations, checkLabels, Problems } from "./checks";
+
+/** Labels the component sets itself; a user value would break selectors or workload identity. */
+const RESERVED_LABELS: readonly string[] = Object.values(LABEL_KEYS);
+
+export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): void {
+    checkLabels(p, "labels", args.labels, RESERVED_LABELS);
+    checkLabels(p, "nodeSelector", args.nodeSelector, []);
+    checkAnnotations(p, "podAnnotations", args.podAnnotations);
+    for (const key of Object.keys(args.podAnnotations ?? {})) {
+        if (key.startsWith(ANNOTATION_PREFIX)) {
+            p.add(`podAnnotations["${key}"]`, `uses the prefix ${ANNOTATION_PREFIX} that the component's checksums own`, "Choose another annotation key.");
+        }
+    }
+    if (args.priorityClassName !== undefined && (typeof args.priorityClassName !== "string" || !isDns1123Subdomain(args.priorityClassName))) {
+        p.add("priorityClassName", `"${String(args.priorityClassName)}" is not a valid PriorityClass name`, "Fix the name.");
+    }
+    const seen = new Set<string>();
+    (args.env ?? []).forEach((env, index) => {
+        const name = env?.name;
+        const arg = `env[${index}]`;
+        if (typeof name !== "string" || name.length === 0 || name.includes("=")) {
+            p.add(`${arg}.name`, `${JSON.stringify(name)} is not an environment variable name`, "Give a plain string name without '='.");
+            return;
+        }
+        if (name === AUTH_ENV) {
+            p.add(`${arg}.name`, `must not set ${AUTH_ENV}: the component sets it from auth (the token Secret or the Entra mode)`, "Remove it and choose the mode with auth.");
+        } else if (name === CLIENT_SECRET_ENV) {
+            p.add(`${arg}.name`, `must not set ${CLIENT_SECRET_ENV}: it comes from auth.clientSecret`, "Remove it and set auth.clientSecret.");
+        } else if (name === SSL_CERT_FILE_ENV && args.customCaCertificates !== undefined && args.customCaCertificates.length > 0) {
+            p.add(`${arg}.name`, `must not set ${SSL_CERT_FILE_ENV}: customCaCertificates points it at the merged trust bundle`, "Remove it.");
+        } else if (name in MANAGED_SETTINGS) {
+            p.add(`${arg}.name`, `must not set ${name}: the component manages it (from ${MANAGED_SETTINGS[name]}) and env would override it`, `Remove it and use ${MANAGED_SETTINGS[name]}.`);
+        }
+        if (seen.has(name)) {
+            p.add(`${arg}.name`, `${name} is listed twice`, "Keep one entry.");
+        }
+        seen.add(name);
+    });
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `apim-gateway-rotate`: wires the process (argv, streams, environment, signals) and the real
+ * services (Automation API backend, ARM key regeneration) to {@link runCli}.
+ */
+import { appendFile } from "node:fs/promises";
+import { regenerateGatewayKey } from "../components/token/arm";
+import { systemClock } from "./clock";
+import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
+import { redactSecrets } from "./redact";
+import { runCli } from "./runCli";
+
+const controller = new AbortController();
+
+function onSignal(signal: NodeJS.Signals): void {
+    if (controller.signal.aborted) {
+        process.exit(signal === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT);
+    }
+    process.stderr.write(
+        `\napim-gateway-rotate: ${signal} received: cancelling the running operation, no further stack starts ` +
+            `(send it again to exit at once)\n`,
+    );
+    controller.abort(signal);
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+// The Automation API is loaded on first use, so --help and usage errors answer at once (the
+// Azure SDKs behind regenerateGatewayKey are likewise loaded by it only when called).
+runCli(
+    process.argv.slice(2),
+    { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
+    {
+        programDir: __dirname,
+        createBackend: (options) => {
+            const automation: typeof import("./automationBackend") = require("./automationBackend");
+            return automation.createAutomationBackend(options);
+        },
+        regenerateKey: regenerateGatewayKey,
+        clock: systemClock,
+        signal: controller.signal,
+        appendFile: (file, text) => appendFile(file, text, "utf8"),
+    },
+).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(
+            `apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+        );
+        process.exitCode = EXIT_FAILED;
+    },
+);

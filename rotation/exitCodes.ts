@@ -1,0 +1,26 @@
+import { RunReport, StackReport } from "./report";
+
+/** Every stack is fine: rotated, not due, previewed, fresh or not applicable. */
+export const EXIT_OK = 0;
+/** A stack failed or was not found, a key regeneration failed, or (`--check`) a token is due or expired. */
+export const EXIT_FAILED = 1;
+/** Bad command line; the help is printed. */
+export const EXIT_USAGE = 2;
+/** Cancelled by SIGINT (128 + 2). */
+export const EXIT_SIGINT = 130;
+/** Cancelled by SIGTERM (128 + 15). */
+export const EXIT_SIGTERM = 143;
+
+function needsAttention(stack: StackReport): boolean {
+    return (
+        ["due", "expired", "not-found", "failed"].includes(stack.result) || stack.keyRegeneration?.status === "failed"
+    );
+}
+
+/** The exit code for the worst outcome of the run; `signal` is the one that cancelled it, if any. */
+export function exitCodeFor(report: RunReport, signal?: string): number {
+    if (report.cancelled) {
+        return signal === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
+    }
+    return report.errors.length > 0 || report.stacks.some(needsAttention) ? EXIT_FAILED : EXIT_OK;
+}

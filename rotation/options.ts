@@ -1,0 +1,170 @@
+/** The command line of `apim-gateway-rotate`: parsing, validation, defaults and help. */
+import { parseArgs } from "node:util";
+import { RotationPlan } from "./orchestrator";
+
+/** Environment variable naming the directory whose `bin/pulumi` to run (a pinned CLI). */
+export const PULUMI_ROOT_ENV = "APIM_GATEWAY_PULUMI_ROOT";
+
+/** Defaults, applied here and nowhere else. */
+export const DEFAULTS = {
+    /** Retries of a locked stack: a concurrent `pulumi up` usually finishes within minutes. */
+    lockRetries: 4,
+    /** First wait for a locked stack, in seconds; doubled on each retry (15, 30, 60, 120). */
+    lockRetryDelaySeconds: 15,
+    /** Longest single wait for a locked stack, in seconds. */
+    lockRetryMaxDelaySeconds: 300,
+} as const;
+
+export const HELP = `Usage: apim-gateway-rotate (--stack NAME... | --all) [options]
+
+Keeps the APIM self-hosted gateway access token of each stack fresh. For each stack whose token
+is inside its renewal window (or expired), runs a targeted \`pulumi up\` that generates a new token
+with the other gateway key, updates the Kubernetes Secret and rolls the gateway pods.
+
+Stacks:
+  -s, --stack NAME            a stack of the project (repeatable); never created if missing
+      --all                   every stack of the project in the logged-in backend
+
+Mode:
+      --check                 read-only: report each token's expiry; exit 1 if any is due or expired
+      --dry-run               preview the renewal of due stacks; change nothing
+      --force                 renew every selected token, due or not
+      --regenerate-unused-key after a verified rotation, regenerate the key the new token does not
+                              use (invalidating tokens signed with it); never the live key
+
+Output:
+      --json                  print the report as JSON on stdout; progress goes to stderr
+  A summary table is printed at the end, and appended as markdown to $GITHUB_STEP_SUMMARY when set.
+
+Environment:
+      --work-dir DIR          the Pulumi project directory (default: the nearest directory with a
+                              Pulumi.yaml, from the current directory, then from this program)
+      --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
+      --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
+      --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
+  -h, --help                  show this help
+
+Exit codes:
+  0    every stack is fine (rotated, not due, previewed, fresh or not applicable)
+  1    a stack failed or was not found, a key regeneration failed, or (--check) a token is due or expired
+  2    usage error, or no Pulumi.yaml found
+  130  cancelled by SIGINT; 143 cancelled by SIGTERM
+`;
+
+/** Everything the command line decides. */
+export interface CliOptions {
+    readonly plan: RotationPlan;
+    /** Print the report as JSON on stdout. */
+    readonly json: boolean;
+    /** `--work-dir`, unresolved; `undefined` to search for Pulumi.yaml. */
+    readonly workDir?: string;
+    /** `--pulumi-root` or `$APIM_GATEWAY_PULUMI_ROOT`; `undefined` for `pulumi` on PATH. */
+    readonly pulumiRoot?: string;
+}
+
+/** The outcome of parsing: run, show help, or a usage error (exit 2). */
+export type ParsedCommandLine =
+    | { readonly kind: "run"; readonly options: CliOptions }
+    | { readonly kind: "help" }
+    | { readonly kind: "usage-error"; readonly message: string };
+
+class UsageError extends Error {}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+    if (text === undefined) {
+        return fallback;
+    }
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+        throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+    }
+    return value;
+}
+
+function nonEmpty(flag: string, text: string | undefined): string | undefined {
+    if (text !== undefined && text.trim() === "") {
+        throw new UsageError(`${flag} needs a non-empty value`);
+    }
+    return text;
+}
+
+/** Parses `argv` (without `node` and the script) and the environment. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        return { kind: "help" };
+    }
+    try {
+        const { values } = parseArgs({
+            args: [...argv],
+            strict: true,
+            allowPositionals: false,
+            options: {
+                stack: { type: "string", short: "s", multiple: true },
+                all: { type: "boolean" },
+                check: { type: "boolean" },
+                force: { type: "boolean" },
+                "dry-run": { type: "boolean" },
+                "regenerate-unused-key": { type: "boolean" },
+                json: { type: "boolean" },
+                "work-dir": { type: "string" },
+                "pulumi-root": { type: "string" },
+                "lock-retries": { type: "string" },
+                "lock-retry-delay": { type: "string" },
+            },
+        });
+
+        const names = values.stack ?? [];
+        if (names.some((name) => name.trim() === "")) {
+            throw new UsageError("--stack needs a stack name");
+        }
+        if (values.all && names.length > 0) {
+            throw new UsageError("use either --stack or --all, not both");
+        }
+        if (!values.all && names.length === 0) {
+            throw new UsageError("name the stacks with --stack NAME (repeatable) or select every stack with --all");
+        }
+        const check = values.check ?? false;
+        const dryRun = values["dry-run"] ?? false;
+        const force = values.force ?? false;
+        const regenerateUnusedKey = values["regenerate-unused-key"] ?? false;
+        if (check && (dryRun || force || regenerateUnusedKey)) {
+            throw new UsageError("--check is read-only: it cannot be combined with --dry-run, --force or --regenerate-unused-key");
+        }
+
+        const lockRetries = wholeNumber("--lock-retries", values["lock-retries"], DEFAULTS.lockRetries, 0, 20);
+        const delaySeconds = wholeNumber(
+            "--lock-retry-delay",
+            values["lock-retry-delay"],
+            DEFAULTS.lockRetryDelaySeconds,
+            0,
+            DEFAULTS.lockRetryMaxDelaySeconds,
+        );
+        const pulumiRoot = nonEmpty("--pulumi-root", values["pulumi-root"]) ?? (env[PULUMI_ROOT_ENV] || undefined);
+        const workDir = nonEmpty("--work-dir", values["work-dir"]);
+
+        return {
+            kind: "run",
+            options: {
+                plan: {
+                    mode: check ? "check" : dryRun ? "dry-run" : "rotate",
+                    stacks: values.all ? { all: true } : { all: false, names: names.map((name) => name.trim()) },
+                    force,
+                    regenerateUnusedKey,
+                    lockRetry: {
+                        retries: lockRetries,
+                        initialDelayMs: delaySeconds * 1000,
+                        maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
+                    },
+                },
+                json: values.json ?? false,
+                ...(workDir !== undefined ? { workDir } : {}),
+                ...(pulumiRoot !== undefined ? { pulumiRoot } : {}),
+            },
+        };
+    } catch (error) {
+        if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
+            return { kind: "usage-error", message: error.message };
+        }
+        throw error;
+    }
+}

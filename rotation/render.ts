@@ -1,0 +1,125 @@
+/**
+ * Renders a {@link RunReport} for people (a text table), machines (JSON) and GitHub Actions (a
+ * job summary in markdown). Only the report's own fields are rendered; free text goes through
+ * {@link redactSecrets} once more.
+ */
+import { redactSecrets } from "./redact";
+import { RunReport, StackReport } from "./report";
+
+const HEADERS = ["stack", "old expiry", "new expiry", "key", "action", "result"] as const;
+
+/** `2025-03-01T10:00:00.000Z` → `2025-03-01 10:00Z`; anything unparsable is shown as is. */
+function shortInstant(iso: string | undefined): string {
+    if (iso === undefined) {
+        return "-";
+    }
+    const time = Date.parse(iso);
+    return Number.isNaN(time) ? iso : `${new Date(time).toISOString().slice(0, 16).replace("T", " ")}Z`;
+}
+
+function keyCell(stack: StackReport): string {
+    return (stack.after ?? stack.before)?.keyType ?? "-";
+}
+
+function actionCell(stack: StackReport): string {
+    return stack.forced ? `${stack.action} (forced)` : stack.action;
+}
+
+function resultCell(stack: StackReport): string {
+    const regeneration = stack.keyRegeneration;
+    if (regeneration === undefined) {
+        return stack.result;
+    }
+    const key = regeneration.keyType ? `${regeneration.keyType} key` : "unused key";
+    const what = {
+        regenerated: `${key} regenerated`,
+        skipped: "key regeneration skipped",
+        failed: `${key} regeneration failed`,
+    }[regeneration.status];
+    return `${stack.result}; ${what}`;
+}
+
+function changesText(stack: StackReport): string | undefined {
+    if (stack.changes === undefined) {
+        return undefined;
+    }
+    const parts = Object.entries(stack.changes)
+        .filter(([, count]) => count > 0)
+        .map(([op, count]) => `${op} ${count}`);
+    return `preview: ${parts.length > 0 ? parts.join(", ") : "no changes"}`;
+}
+
+function notes(stack: StackReport): string[] {
+    const reason = stack.keyRegeneration?.reason;
+    return [
+        stack.message,
+        changesText(stack),
+        reason ? `key regeneration ${stack.keyRegeneration?.status}: ${reason}` : undefined,
+    ].filter((note): note is string => note !== undefined);
+}
+
+function rows(report: RunReport): string[][] {
+    return report.stacks.map((stack) => [
+        stack.stack,
+        shortInstant(stack.before?.expiresAt),
+        shortInstant(stack.after?.expiresAt),
+        keyCell(stack),
+        actionCell(stack),
+        resultCell(stack),
+    ]);
+}
+
+function heading(report: RunReport, exitCode: number): string {
+    const flags = [report.force ? "forced" : "", report.regenerateUnusedKey ? "regenerate unused key" : ""].filter(Boolean);
+    const cancelled = report.cancelled ? ", cancelled" : "";
+    return `mode ${report.mode}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}${cancelled}, exit code ${exitCode}`;
+}
+
+/** The summary table and the notes under it, for a console or a log. */
+export function renderTable(report: RunReport, exitCode: number): string {
+    const table = [HEADERS.map((header) => header.toUpperCase()), ...rows(report)];
+    const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => row[column].length)));
+    const lines = table.map((row) =>
+        row
+            .map((cell, column) => cell.padEnd(widths[column]))
+            .join("  ")
+            .trimEnd(),
+    );
+    const noteLines = report.stacks.flatMap((stack) => notes(stack).map((note) => `  ${stack.stack}: ${note}`));
+    const errorLines = report.errors.map((error) => `error: ${error}`);
+    const body = report.stacks.length > 0 ? lines : ["no stacks processed"];
+    return redactSecrets(
+        [`Gateway token rotation: ${heading(report, exitCode)}`, ...body, ...(noteLines.length > 0 ? ["", ...noteLines] : []), ...errorLines]
+            .join("\n")
+            .concat("\n"),
+    );
+}
+
+/** The report as JSON (`--json`), with the exit code. */
+export function renderJson(report: RunReport, exitCode: number): string {
+    return redactSecrets(JSON.stringify({ ...report, exitCode }, undefined, 2)) + "\n";
+}
+
+function markdownCell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/** A markdown job summary for `$GITHUB_STEP_SUMMARY`. */
+export function renderGithubSummary(report: RunReport, exitCode: number): string {
+    const header = ["Stack", "Old expiry", "New expiry", "Key", "Action", "Result", "Notes"];
+    const cells = rows(report);
+    const lines = [
+        "## APIM gateway token rotation",
+        "",
+        `${markdownCell(heading(report, exitCode))}, ${report.startedAt} to ${report.finishedAt}`,
+        "",
+        `| ${header.join(" | ")} |`,
+        `|${header.map(() => " --- ").join("|")}|`,
+        ...report.stacks.map((stack, index) => {
+            const row = [...cells[index], notes(stack).join("; ")];
+            return `| ${row.map((cell) => markdownCell(cell) || " ").join(" | ")} |`;
+        }),
+        ...report.errors.map((error) => `\n**Error:** ${markdownCell(error)}`),
+    ];
+    return redactSecrets(lines.join("\n") + "\n\n");
+}

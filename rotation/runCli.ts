@@ -1,0 +1,97 @@
+/**
+ * `apim-gateway-rotate` from argv to exit code, with the process's streams, environment and
+ * services passed in, so the whole command is testable in-process.
+ */
+import * as path from "node:path";
+import { Clock } from "./clock";
+import { EXIT_USAGE, exitCodeFor } from "./exitCodes";
+import { TextSink, createLogger } from "./logger";
+import { HELP, parseCommandLine } from "./options";
+import { KeyRegenerator, runRotation } from "./orchestrator";
+import { redactSecrets } from "./redact";
+import { renderGithubSummary, renderJson, renderTable } from "./render";
+import { StackBackend } from "./stackBackend";
+import { WorkDirError, resolveWorkDir } from "./workDir";
+
+/** The process as the command sees it. */
+export interface CliIo {
+    readonly stdout: TextSink;
+    readonly stderr: TextSink;
+    readonly env: NodeJS.ProcessEnv;
+    readonly cwd: string;
+}
+
+/** Everything with side effects beyond the console. */
+export interface CliServices {
+    /** Searched for Pulumi.yaml after the current directory: the program's own directory. */
+    readonly programDir: string;
+    readonly createBackend: (options: { workDir: string; pulumiRoot?: string }) => StackBackend;
+    readonly regenerateKey: KeyRegenerator;
+    readonly clock: Clock;
+    /** Aborted with the signal's name (`"SIGINT"`, `"SIGTERM"`) as its reason. */
+    readonly signal: AbortSignal;
+    readonly appendFile: (file: string, text: string) => Promise<void>;
+}
+
+function usageError(io: CliIo, message: string): number {
+    io.stderr.write(`apim-gateway-rotate: ${message}\n\n${HELP}`);
+    return EXIT_USAGE;
+}
+
+/** Runs the command; resolves to the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, services: CliServices): Promise<number> {
+    const parsed = parseCommandLine(argv, io.env);
+    if (parsed.kind === "help") {
+        io.stdout.write(HELP);
+        return 0;
+    }
+    if (parsed.kind === "usage-error") {
+        return usageError(io, parsed.message);
+    }
+    const { options } = parsed;
+
+    let workDir: string;
+    try {
+        workDir = resolveWorkDir(options.workDir, io.cwd, [io.cwd, services.programDir]);
+    } catch (error) {
+        if (error instanceof WorkDirError) {
+            return usageError(io, error.message);
+        }
+        throw error;
+    }
+
+    // With --json, stdout carries the JSON document only.
+    const human = options.json ? io.stderr : io.stdout;
+    const log = createLogger(human, io.stderr);
+    log.info(`Pulumi project: ${workDir}`);
+    const backend = services.createBackend({
+        workDir,
+        ...(options.pulumiRoot !== undefined ? { pulumiRoot: path.resolve(io.cwd, options.pulumiRoot) } : {}),
+    });
+
+    const report = await runRotation(options.plan, {
+        backend,
+        clock: services.clock,
+        regenerateKey: services.regenerateKey,
+        log,
+        signal: services.signal,
+    });
+    const reason: unknown = services.signal.reason;
+    const exitCode = exitCodeFor(report, typeof reason === "string" ? reason : undefined);
+
+    human.write(`\n${renderTable(report, exitCode)}`);
+    if (options.json) {
+        io.stdout.write(renderJson(report, exitCode));
+    }
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+        try {
+            await services.appendFile(summaryFile, renderGithubSummary(report, exitCode));
+        } catch (error) {
+            log.warn(
+                `could not append the job summary to ${summaryFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+            );
+        }
+    }
+    return exitCode;
+}

@@ -1,0 +1,104 @@
+import { strict as assert } from "node:assert";
+import { SelfHostedGatewayArgs } from "../../components";
+import { build, expectRejected, gatewayContainer, K8S, object, resource } from "./support";
+
+interface GuidanceCase {
+    title: string;
+    args: Partial<SelfHostedGatewayArgs>;
+    /** The core message, identical in the production error and the development warning. */
+    message: string[];
+    /** What development builds anyway. */
+    rendered: (b: Awaited<ReturnType<typeof build>>) => void;
+}
+
+const UNSAFE: GuidanceCase[] = [
+    {
+        title: "fewer than 2 replicas",
+        args: { replicas: 1 },
+        message: ["`replicas` is 1", "at least 2", "Set replicas to 2 or more"],
+        rendered: ({ recorder }) => assert.equal(object(recorder, K8S.deployment).spec.replicas, 1),
+    },
+    {
+        title: "an autoscaler minimum below 2",
+        args: { autoscaling: { minReplicas: 1, maxReplicas: 5 } },
+        message: ["`autoscaling.minReplicas` is 1", "at least 2", "Set autoscaling.minReplicas to 2 or more"],
+        rendered: ({ recorder }) => assert.equal(object(recorder, K8S.hpa).spec.minReplicas, 1),
+    },
+    ...["latest", "v2", "v2-preview", "2.11", "stable"].map((tag) => ({
+        title: `the moving tag "${tag}"`,
+        args: { image: { tag } },
+        message: ["`image.tag`", `"${tag}" is a moving tag`, "Pin a specific version such as 2.11.1, or set image.digest"],
+        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) => assert.equal(gatewayContainer(recorder).image, `mcr.microsoft.com/azure-api-management/gateway:${tag}`),
+    })),
+    {
+        title: 'the "default" namespace',
+        args: { namespace: { name: "default", create: false } },
+        message: ["`namespace.name`", '"default"', "dedicated namespace"],
+        rendered: ({ recorder }) => assert.equal(object(recorder, K8S.deployment).metadata.namespace, "default"),
+    },
+    {
+        title: "no CPU request",
+        args: { resources: { requests: { memory: "2Gi" } } },
+        message: ["`resources.requests.cpu` is missing", "Set resources.requests.cpu"],
+        rendered: ({ recorder }) => assert.deepEqual(gatewayContainer(recorder).resources.requests, { memory: "2Gi" }),
+    },
+    {
+        title: "no memory request",
+        args: { resources: { requests: { cpu: "1" } } },
+        message: ["`resources.requests.memory` is missing", "Set resources.requests.memory"],
+        rendered: ({ recorder }) => assert.deepEqual(gatewayContainer(recorder).resources.requests, { cpu: "1" }),
+    },
+];
+
+describe("SelfHostedGateway: profile", () => {
+    describe('"production" (the default) rejects unsafe values at construction', () => {
+        for (const c of UNSAFE) {
+            it(`rejects ${c.title}`, async () => {
+                await expectRejected(c.args, ...c.message, 'profile: "development"');
+                await expectRejected({ ...c.args, profile: "production" }, ...c.message);
+            });
+        }
+
+        it("rejects empty resource requests naming both cpu and memory", async () => {
+            await expectRejected({ resources: { requests: {} } }, "2 invalid arguments", "`resources.requests.cpu` is missing", "`resources.requests.memory` is missing");
+        });
+
+        it("accepts its own defaults without a warning", async () => {
+            const { warnings, recorder } = await build();
+            assert.deepEqual(warnings, []);
+            assert.ok(recorder.resources.length > 0);
+        });
+
+        it("accepts a moving tag when a digest pins the image", async () => {
+            const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+            const { recorder, warnings } = await build({ image: { tag: "v2", digest } });
+            assert.equal(gatewayContainer(recorder).image, `mcr.microsoft.com/azure-api-management/gateway@${digest}`);
+            assert.deepEqual(warnings, []);
+        });
+    });
+
+    describe('"development" allows each unsafe value with a warning carrying the same message', () => {
+        for (const c of UNSAFE) {
+            it(`allows ${c.title}`, async () => {
+                const built = await build({ ...c.args, profile: "development" });
+                assert.equal(built.warnings.length, 1, `warnings: ${JSON.stringify(built.warnings)}`);
+                for (const fragment of c.message) {
+                    assert.ok(built.warnings[0].includes(fragment), `warning ${JSON.stringify(built.warnings[0])} lacks ${JSON.stringify(fragment)}`);
+                }
+                assert.ok(built.warnings[0].includes('profile "development"'));
+                resource(built.recorder, K8S.deployment);
+                c.rendered(built);
+            });
+        }
+
+        it("warns once per violation", async () => {
+            const { warnings } = await build({ profile: "development", replicas: 1, image: { tag: "latest" }, namespace: { name: "default", create: false } });
+            assert.equal(warnings.length, 3);
+        });
+
+        it("is silent with safe values", async () => {
+            const { warnings } = await build({ profile: "development" });
+            assert.deepEqual(warnings, []);
+        });
+    });
+});

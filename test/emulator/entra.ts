@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AccessTokenSigner } from "./accessTokens";
+import { EmulatorClock } from "./clock";
+import { readBody, sendJson } from "./http";
+
+/** An app registration with a client secret (a service principal). */
+export interface EntraApplication {
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+}
+
+const tokenLifetimeSeconds = 3599;
+const oidcScopes = new Set(["openid", "profile", "offline_access"]);
+
+/**
+ * Emulates the Entra ID v2.0 endpoints MSAL uses for the client-credentials flow when instance
+ * discovery is off: the tenant's OpenID configuration and the token endpoint. Issues access tokens
+ * for registered applications, for resources (audiences) registered with {@link addResource}.
+ */
+export class EntraEmulator {
+    /** `https://127.0.0.1:<port>`, set once the server listens. */
+    authorityHost = "";
+    private readonly applications: EntraApplication[] = [];
+    private readonly resources = new Set<string>();
+
+    constructor(
+        private readonly signer: AccessTokenSigner,
+        private readonly clock: EmulatorClock,
+    ) {}
+
+    registerApplication(app: EntraApplication): void {
+        this.applications.push(app);
+    }
+
+    /** Accepts `<resource>/.default` scopes for this resource (e.g. the ARM endpoint). */
+    addResource(resource: string): void {
+        this.resources.add(resource.replace(/\/+$/, ""));
+    }
+
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const url = new URL(req.url ?? "/", this.authorityHost);
+        const [tenant, ...rest] = url.pathname.split("/").filter(Boolean);
+        const route = rest.join("/");
+        if (!tenant || !this.applications.some((app) => app.tenantId === tenant)) {
+            return oauthError(res, 400, "invalid_tenant", `AADSTS90002: Tenant '${tenant ?? ""}' not found.`);
+        }
+        if (req.method === "GET" && route === "v2.0/.well-known/openid-configuration") {
+            return sendJson(res, 200, this.openIdConfiguration(tenant));
+        }
+        if (req.method === "GET" && route === "discovery/v2.0/keys") {
+            return sendJson(res, 200, { keys: [] });
+        }
+        if (req.method === "POST" && route === "oauth2/v2.0/token") {
+            return this.token(tenant, new URLSearchParams(await readBody(req)), res);
+        }
+        return oauthError(res, 404, "not_found", `No such Entra endpoint: ${req.method} ${url.pathname}`);
+    }
+
+    private openIdConfiguration(tenant: string): Record<string, unknown> {
+        const base = `${this.authorityHost}/${tenant}`;
+        return {
+            issuer: `${base}/v2.0`,
+            token_endpoint: `${base}/oauth2/v2.0/token`,
+            authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+            end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+            jwks_uri: `${base}/discovery/v2.0/keys`,
+            response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+            subject_types_supported: ["pairwise"],
+            id_token_signing_alg_values_supported: ["RS256"],
+            token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            tenant_region_scope: "WW",
+        };
+    }
+
+    private token(tenant: string, form: URLSearchParams, res: ServerResponse): void {
+        if (form.get("grant_type") !== "client_credentials") {
+            return oauthError(res, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
+        }
+        const clientId = form.get("client_id") ?? "";
+        const app = this.applications.find((a) => a.tenantId === tenant && a.clientId === clientId);
+        if (!app) {
+            return oauthError(res, 400, "unauthorized_client",
+                `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+        }
+        const secret = form.get("client_secret");
+        if (secret === null) {
+            return oauthError(res, 400, "invalid_client", "AADSTS7000218: The request body must contain 'client_assertion' or 'client_secret'.");
+        }
+        if (secret !== app.clientSecret) {
+            return oauthError(res, 401, "invalid_client", `AADSTS7000215: Invalid client secret provided for app '${clientId}'.`);
+        }
+        const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s && !oidcScopes.has(s));
+        const resource = scopes.length === 1 && scopes[0].endsWith("/.default") ? scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "") : undefined;
+        if (!resource || !this.resources.has(resource)) {
+            return oauthError(res, 400, "invalid_scope",
+                `AADSTS500011: The resource principal named ${scopes.join(" ") || "(none)"} was not found in the tenant '${tenant}'. ` +
+                    "Client credentials need exactly one '<resource>/.default' scope.");
+        }
+        const now = Math.floor(this.clock.now().getTime() / 1000);
+        const accessToken = this.signer.sign({
+            aud: resource,
+            iss: `${this.authorityHost}/${tenant}/v2.0`,
+            tid: tenant,
+            appid: clientId,
+            iat: now,
+            nbf: now,
+            exp: now + tokenLifetimeSeconds,
+        });
+        sendJson(res, 200, {
+            token_type: "Bearer",
+            expires_in: tokenLifetimeSeconds,
+            ext_expires_in: tokenLifetimeSeconds,
+            access_token: accessToken,
+        });
+    }
+}
+
+function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
+    sendJson(res, status, {
+        error,
+        error_description: description,
+        error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)],
+        timestamp: new Date().toISOString(),
+    });
+}

@@ -1,0 +1,126 @@
+/** The real `rotation/cli.ts` as a process: exit codes, help, streams, job summary and signals. */
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
+
+const projectRoot = path.resolve(__dirname, "..", "..");
+
+interface Finished {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
+    const { APIM_GATEWAY_RENEWAL_TRIGGER: _trigger, GITHUB_STEP_SUMMARY: _summary, APIM_GATEWAY_PULUMI_ROOT: _root, ...inherited } = process.env;
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "rotation/cli.ts", ...args], {
+        cwd: projectRoot,
+        env: { ...inherited, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<Finished>((resolve, reject) => {
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+    return { child, done, output: () => stdout + stderr };
+}
+
+describe("apim-gateway-rotate (process)", function () {
+    this.timeout(30_000);
+
+    it("prints the help and exits 0 on --help", async () => {
+        const { code, stdout } = await startCli(["--help"]).done;
+        assert.equal(code, 0);
+        assert.match(stdout, /^Usage: apim-gateway-rotate \(--stack NAME\.\.\. \| --all\) \[options\]/);
+        assert.match(stdout, /--regenerate-unused-key/);
+        assert.match(stdout, /Exit codes:/);
+    });
+
+    it("exits 2 and prints the help on an unknown option", async () => {
+        const { code, stdout, stderr } = await startCli(["--bogus"]).done;
+        assert.equal(code, 2);
+        assert.equal(stdout, "");
+        assert.match(stderr, /^apim-gateway-rotate: Unknown option '--bogus'/);
+        assert.match(stderr, /Usage: apim-gateway-rotate/);
+    });
+
+    describe("against a fake pulumi CLI", () => {
+        let fake: FakePulumi;
+        let scratch: string;
+
+        beforeEach(() => {
+            scratch = mkdtempSync(path.join(tmpdir(), "rotation-process-"));
+        });
+        afterEach(() => {
+            fake.remove();
+            rmSync(scratch, { recursive: true, force: true });
+        });
+
+        it("rotates the due stack, leaves the fresh one, prints JSON only on stdout and writes the job summary", async () => {
+            fake = createFakePulumi({ dev: fakeTokenOutputs(5, "primary"), prod: fakeTokenOutputs(25) });
+            const summary = path.join(scratch, "summary.md");
+            const { code, stdout, stderr } = await startCli(
+                ["--all", "--json", "--work-dir", fake.workDir, "--pulumi-root", fake.root],
+                { GITHUB_STEP_SUMMARY: summary },
+            ).done;
+            assert.equal(code, 0, stderr);
+            const report = JSON.parse(stdout);
+            assert.deepEqual(
+                report.stacks.map((stack: { stack: string; result: string }) => [stack.stack, stack.result]),
+                [
+                    ["dev", "rotated"],
+                    ["prod", "not-due"],
+                ],
+            );
+            assert.equal(report.stacks[0].after.keyType, "secondary");
+            assert.match(stderr, /^\[dev\] Updating \(dev\)$/m);
+            const markdown = readFileSync(summary, "utf8");
+            assert.match(markdown, /^\| dev \| .* \| secondary \| rotate \| rotated \|/m);
+            assert.ok(!fake.calls().some((call) => call.args[0] === "up" && call.args.includes("prod")), "the fresh stack was left alone");
+            for (const text of [stdout, stderr, markdown]) {
+                assert.ok(!/b2xkLXNpZ25hdHVyZQ|bmV3LXNpZ25hdHVyZQ/.test(text), "a token leaked");
+            }
+        });
+
+        it("as a monitor (--check) exits 1 when a token is due", async () => {
+            fake = createFakePulumi({ dev: fakeTokenOutputs(5), prod: fakeTokenOutputs(25) });
+            const { code, stdout } = await startCli(["--all", "--check", "--work-dir", fake.workDir, "--pulumi-root", fake.root]).done;
+            assert.equal(code, 1);
+            assert.match(stdout, /^dev\s.*check\s+due$/m);
+            assert.match(stdout, /^prod\s.*check\s+fresh$/m);
+            assert.ok(!fake.calls().some((call) => call.args[0] === "up" || call.args[0] === "preview"));
+        });
+
+        it("on SIGINT cancels the running update cleanly, starts no further stack and exits 130", async () => {
+            fake = createFakePulumi({ hangs: { ...fakeTokenOutputs(5), hang: true }, next: fakeTokenOutputs(5) });
+            const run = startCli(["--stack", "hangs", "--stack", "next", "--work-dir", fake.workDir, "--pulumi-root", fake.root]);
+            await new Promise<void>((resolve, reject) => {
+                const timer = setInterval(() => {
+                    if (run.output().includes("[hangs] Updating (hangs)")) {
+                        clearInterval(timer);
+                        resolve();
+                    }
+                }, 50);
+                run.done.then(() => {
+                    clearInterval(timer);
+                    reject(new Error(`the CLI ended before the update started:\n${run.output()}`));
+                }, reject);
+            });
+            run.child.kill("SIGINT");
+            const { code, stdout, stderr } = await run.done;
+            assert.equal(code, 130, stdout + stderr);
+            assert.match(stderr, /SIGINT received: cancelling/);
+            assert.match(stdout, /\[hangs\] \^C received; cancelling the update/);
+            assert.match(stdout, /^hangs\s.*cancelled$/m);
+            assert.match(stdout, /^next\s.*cancelled$/m);
+            assert.ok(!fake.calls().some((call) => call.args.includes("next") && call.args[0] === "up"));
+        });
+    });
+});

@@ -1,0 +1,82 @@
+/**
+ * A temporary Pulumi "installation" whose `bin/pulumi` is fixtures/fake-pulumi.js, and a project
+ * directory, for exercising the Automation API backend and the real CLI without the Pulumi CLI.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface FakeStackState {
+    outputs: Record<string, unknown>;
+    secrets: string[];
+    locked?: number;
+    hang?: boolean;
+    failUp?: string;
+}
+
+export interface FakeCall {
+    args: string[];
+    trigger: string | null;
+    cwd: string;
+}
+
+export interface FakePulumi {
+    /** Pass as `--pulumi-root`. */
+    readonly root: string;
+    /** A project directory with a Pulumi.yaml. */
+    readonly workDir: string;
+    calls(): FakeCall[];
+    stacks(): Record<string, FakeStackState>;
+    remove(): void;
+}
+
+/** Outputs of a deployed token stack whose token expires in `expiresInDays` (renewable 10 days before). */
+export function fakeTokenOutputs(expiresInDays: number, keyType: "primary" | "secondary" = "primary"): FakeStackState {
+    const expiresAt = Date.now() + expiresInDays * DAY;
+    return {
+        outputs: {
+            authType: "token",
+            gatewayResourceId:
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1",
+            tokenExpiresAt: new Date(expiresAt).toISOString(),
+            tokenRenewAfter: new Date(expiresAt - 10 * DAY).toISOString(),
+            tokenIssuedAt: new Date(expiresAt - 30 * DAY).toISOString(),
+            tokenKeyType: keyType,
+            rotationTargets: [
+                "urn:pulumi:dev::apim-gateway::apim-gateway:index:GatewayToken::gateway-token",
+                "urn:pulumi:dev::apim-gateway::kubernetes:apps/v1:Deployment::gateway",
+            ],
+            token: "GatewayKey gw1&202507151200&b2xkLXNpZ25hdHVyZQ==",
+        },
+        secrets: ["token"],
+    };
+}
+
+export function createFakePulumi(stacks: Record<string, FakeStackState>): FakePulumi {
+    const root = mkdtempSync(path.join(tmpdir(), "fake-pulumi-"));
+    const stateDir = path.join(root, "state");
+    const workDir = path.join(root, "project");
+    mkdirSync(path.join(root, "bin"));
+    mkdirSync(stateDir);
+    mkdirSync(workDir);
+    writeFileSync(path.join(workDir, "Pulumi.yaml"), "name: apim-gateway\nruntime: nodejs\n");
+    writeFileSync(path.join(stateDir, "state.json"), JSON.stringify({ stacks }));
+    writeFileSync(path.join(stateDir, "calls.jsonl"), "");
+    const shim = path.join(root, "bin", "pulumi");
+    const script = path.join(__dirname, "fixtures", "fake-pulumi.js");
+    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${script}" "${stateDir}" "$@"\n`);
+    chmodSync(shim, 0o755);
+    return {
+        root,
+        workDir,
+        calls: () =>
+            readFileSync(path.join(stateDir, "calls.jsonl"), "utf8")
+                .split("\n")
+                .filter((line) => line !== "")
+                .map((line) => JSON.parse(line) as FakeCall),
+        stacks: () => (JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8")) as { stacks: Record<string, FakeStackState> }).stacks,
+        remove: () => rmSync(root, { recursive: true, force: true }),
+    };
+}

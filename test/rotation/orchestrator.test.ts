@@ -1,0 +1,456 @@
+import { strict as assert } from "node:assert";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, exitCodeFor } from "../../rotation/exitCodes";
+import { RotationPlan, runRotation } from "../../rotation/orchestrator";
+import { renderGithubSummary, renderJson, renderTable } from "../../rotation/render";
+import { RunReport, StackReport } from "../../rotation/report";
+import { RENEWAL_TRIGGER_ENV } from "../../rotation/stackContract";
+import {
+    DAY,
+    FakeBackend,
+    FakeClock,
+    FakeStackSpec,
+    GATEWAY_ID,
+    NOW,
+    PLANTED_RAW,
+    PLANTED_TOKEN,
+    TARGETS,
+    memoryLogger,
+    plan,
+    recordingRegenerator,
+    tokenOutputs,
+} from "./fakes";
+
+interface Run {
+    report: RunReport;
+    backend: FakeBackend;
+    clock: FakeClock;
+    regenerator: ReturnType<typeof recordingRegenerator>;
+    progress: string;
+    problems: string;
+    exitCode: number;
+}
+
+async function run(
+    stacks: Record<string, FakeStackSpec>,
+    overrides: Partial<RotationPlan> = {},
+    options: { controller?: AbortController; regenerateError?: Error; listError?: Error } = {},
+): Promise<Run> {
+    const clock = new FakeClock();
+    const backend = new FakeBackend(stacks, clock);
+    if (options.listError) {
+        backend.listError = options.listError;
+    }
+    const regenerator = recordingRegenerator(options.regenerateError);
+    const { log, progress, problems } = memoryLogger();
+    const controller = options.controller ?? new AbortController();
+    const report = await runRotation(plan(overrides), {
+        backend,
+        clock,
+        regenerateKey: regenerator,
+        log,
+        signal: controller.signal,
+    });
+    const reason: unknown = controller.signal.reason;
+    return {
+        report,
+        backend,
+        clock,
+        regenerator,
+        progress: progress.text,
+        problems: problems.text,
+        exitCode: exitCodeFor(report, typeof reason === "string" ? reason : undefined),
+    };
+}
+
+function stackReport(report: RunReport, stack: string): StackReport {
+    const found = report.stacks.find((entry) => entry.stack === stack);
+    assert.ok(found, `no report for ${stack}`);
+    return found;
+}
+
+const named = (...names: string[]): Partial<RotationPlan> => ({ stacks: { all: false, names } });
+
+describe("rotation orchestrator", () => {
+    describe("stack selection", () => {
+        it("--all processes every stack the backend lists, in order", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) }, prod: { outputs: tokenOutputs(25) } });
+            assert.deepEqual(
+                report.stacks.map((stack) => stack.stack),
+                ["dev", "prod"],
+            );
+            assert.equal(backend.callsOf("list").length, 1);
+        });
+
+        it("--stack selects only the named stacks, once each, without listing", async () => {
+            const { report, backend } = await run(
+                { dev: { outputs: tokenOutputs(25) }, test: { outputs: tokenOutputs(25) }, prod: { outputs: tokenOutputs(25) } },
+                named("prod", "dev", "prod"),
+            );
+            assert.deepEqual(
+                report.stacks.map((stack) => stack.stack),
+                ["prod", "dev"],
+            );
+            assert.equal(backend.callsOf("list").length, 0);
+            assert.equal(backend.callsOf("select", "test").length, 0);
+        });
+
+        it("reports an unknown stack as not found and carries on with the others", async () => {
+            const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5) } }, named("typo", "dev"));
+            const typo = stackReport(report, "typo");
+            assert.equal(typo.result, "not-found");
+            assert.match(typo.message ?? "", /"typo" was not found/);
+            assert.equal(stackReport(report, "dev").result, "rotated");
+            assert.equal(backend.callsOf("up", "typo").length, 0);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("fails the run when the stacks cannot be listed", async () => {
+            const { report, exitCode } = await run({}, {}, { listError: new Error("backend unreachable") });
+            assert.deepEqual(report.stacks, []);
+            assert.match(report.errors[0], /could not list the project's stacks: backend unreachable/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("fails the run when --all finds no stack (likely the wrong backend)", async () => {
+            const { report, exitCode } = await run({});
+            assert.match(report.errors[0], /no stacks of this project/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+    });
+
+    describe("--check", () => {
+        const stacks = (): Record<string, FakeStackSpec> => ({
+            fresh: { outputs: tokenOutputs(25) },
+            due: { outputs: tokenOutputs(5) },
+            expired: { outputs: tokenOutputs(-1) },
+            wi: { outputs: { authType: { secret: false, value: "workloadIdentity" } } },
+            empty: { outputs: {} },
+        });
+
+        it("reports each token's status and changes nothing", async () => {
+            const { report, backend } = await run(stacks(), { mode: "check" });
+            assert.deepEqual(
+                report.stacks.map((stack) => [stack.stack, stack.result, stack.action]),
+                [
+                    ["fresh", "fresh", "check"],
+                    ["due", "due", "check"],
+                    ["expired", "expired", "check"],
+                    ["wi", "not-applicable", "check"],
+                    ["empty", "not-applicable", "check"],
+                ],
+            );
+            assert.equal(backend.callsOf("up").length + backend.callsOf("preview").length, 0);
+            assert.equal(stackReport(report, "due").before?.expiresAt, new Date(NOW.getTime() + 5 * DAY).toISOString());
+            assert.match(stackReport(report, "expired").message ?? "", /--stack expired --force/);
+            assert.match(stackReport(report, "wi").message ?? "", /workloadIdentity, not a token/);
+        });
+
+        it("exits 1 when any token is due or expired, 0 when all are fresh or not applicable", async () => {
+            assert.equal((await run(stacks(), { mode: "check" })).exitCode, EXIT_FAILED);
+            const { due: _due, expired: _expired, ...healthy } = stacks();
+            assert.equal((await run(healthy, { mode: "check" })).exitCode, EXIT_OK);
+            assert.equal((await run({ due: stacks().due }, { mode: "check" })).exitCode, EXIT_FAILED);
+            assert.equal((await run({ expired: stacks().expired }, { mode: "check" })).exitCode, EXIT_FAILED);
+        });
+
+        it("treats the renewal instant itself as due", async () => {
+            const outputs = tokenOutputs(10);
+            const { report } = await run({ edge: { outputs } }, { mode: "check" });
+            assert.equal(report.stacks[0].result, "due");
+        });
+
+        it("fails a token stack whose token outputs are missing, naming the output", async () => {
+            const { tokenExpiresAt: _gone, ...outputs } = tokenOutputs(25);
+            const { report, exitCode } = await run({ dev: { outputs } }, { mode: "check" });
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /stack output "tokenExpiresAt" is missing/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+    });
+
+    describe("rotate", () => {
+        it("leaves a stack that is not due alone: no update, no key regeneration", async () => {
+            const { report, backend, regenerator, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(25) } },
+                { regenerateUnusedKey: true },
+            );
+            const dev = report.stacks[0];
+            assert.equal(dev.result, "not-due");
+            assert.equal(dev.action, "none");
+            assert.equal(backend.callsOf("up").length, 0);
+            assert.equal(backend.callsOf("preview").length, 0);
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(dev.keyRegeneration?.status, "skipped");
+            assert.match(dev.keyRegeneration?.reason ?? "", /nothing was rotated/);
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("renews a due token with a targeted update, without a renewal trigger", async () => {
+            const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5, "primary") } });
+            const [up] = backend.callsOf("up", "dev");
+            assert.deepEqual(up.targets, TARGETS);
+            assert.deepEqual(up.env, {});
+            const dev = report.stacks[0];
+            assert.equal(dev.result, "rotated");
+            assert.equal(dev.action, "rotate");
+            assert.equal(dev.forced, false);
+            assert.equal(dev.before?.keyType, "primary");
+            assert.equal(dev.after?.keyType, "secondary");
+            assert.equal(dev.after?.expiresAt, new Date(NOW.getTime() + 30 * DAY).toISOString());
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("renews an expired token", async () => {
+            const { report } = await run({ dev: { outputs: tokenOutputs(-3) } });
+            assert.equal(report.stacks[0].result, "rotated");
+        });
+
+        it("--force renews a fresh token by passing a new renewal trigger to the program", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) } }, { force: true });
+            const [up] = backend.callsOf("up", "dev");
+            assert.deepEqual(up.env, { [RENEWAL_TRIGGER_ENV]: NOW.toISOString() });
+            assert.equal(report.stacks[0].result, "rotated");
+            assert.equal(report.stacks[0].forced, true);
+        });
+
+        it("fails when the update succeeds but the token did not change, and touches no key", async () => {
+            const { report, regenerator, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5), upKeepsToken: true } },
+                { regenerateUnusedKey: true },
+            );
+            const dev = report.stacks[0];
+            assert.equal(dev.result, "failed");
+            assert.match(dev.message ?? "", /token outputs did not change/);
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(dev.keyRegeneration?.status, "skipped");
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("refuses to update without rotationTargets (never a full, untargeted update)", async () => {
+            const { rotationTargets: _gone, ...outputs } = tokenOutputs(5);
+            const { report, backend } = await run({ dev: { outputs } });
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /rotationTargets/);
+            assert.equal(backend.callsOf("up").length, 0);
+        });
+
+        it("does not touch a stack whose gateway does not use a token, even with --force", async () => {
+            const { report, backend, exitCode } = await run(
+                { aad: { outputs: { authType: { secret: false, value: "azureAdApp" } } } },
+                { force: true, regenerateUnusedKey: true },
+            );
+            assert.equal(report.stacks[0].result, "not-applicable");
+            assert.equal(backend.callsOf("up").length, 0);
+            assert.equal(report.stacks[0].keyRegeneration?.status, "skipped");
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("a failing stack does not stop the others; the exit code is the worst outcome", async () => {
+            const { report, exitCode } = await run({
+                a: { outputs: tokenOutputs(5), upError: new Error("kubernetes: deployment did not become ready") },
+                b: { outputs: tokenOutputs(5) },
+                c: { outputs: tokenOutputs(25) },
+            });
+            assert.deepEqual(
+                report.stacks.map((stack) => stack.result),
+                ["failed", "rotated", "not-due"],
+            );
+            assert.match(report.stacks[0].message ?? "", /did not become ready/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("reports a stack whose outputs cannot be read as failed", async () => {
+            const { report } = await run({ dev: { outputs: tokenOutputs(5), outputsError: new Error("passphrase is wrong") } });
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /passphrase is wrong/);
+        });
+    });
+
+    describe("--dry-run", () => {
+        it("previews the due stack with the same targets and changes nothing", async () => {
+            const { report, backend, regenerator, exitCode } = await run(
+                { due: { outputs: tokenOutputs(5) }, fresh: { outputs: tokenOutputs(25) } },
+                { mode: "dry-run", regenerateUnusedKey: true },
+            );
+            assert.equal(backend.callsOf("up").length, 0);
+            assert.deepEqual(backend.callsOf("preview", "due")[0].targets, TARGETS);
+            assert.equal(backend.callsOf("preview", "fresh").length, 0);
+            const due = stackReport(report, "due");
+            assert.equal(due.result, "previewed");
+            assert.equal(due.action, "preview");
+            assert.deepEqual(due.changes, { replace: 1, update: 2, same: 5 });
+            assert.equal(due.after, undefined);
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(due.keyRegeneration?.status, "skipped");
+            assert.match(due.keyRegeneration?.reason ?? "", /dry run/);
+            assert.equal(stackReport(report, "fresh").result, "not-due");
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("with --force previews a fresh stack with the renewal trigger", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "dry-run", force: true });
+            assert.deepEqual(backend.callsOf("preview", "dev")[0].env, { [RENEWAL_TRIGGER_ENV]: NOW.toISOString() });
+            assert.deepEqual(report.stacks[0].changes, { replace: 1, update: 2, same: 5 });
+        });
+    });
+
+    describe("--regenerate-unused-key", () => {
+        it("after a verified rotation regenerates the key the new token does not use", async () => {
+            const cloud = { name: "AzureUSGovernment" };
+            const { report, regenerator, exitCode } = await run(
+                {
+                    a: { outputs: tokenOutputs(5, "primary", { azureCloud: { secret: false, value: cloud } }) },
+                    b: { outputs: tokenOutputs(5, "secondary") },
+                },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, [
+                { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud },
+                { gatewayResourceId: GATEWAY_ID, keyType: "secondary" },
+            ]);
+            for (const stack of report.stacks) {
+                assert.equal(stack.keyRegeneration?.status, "regenerated");
+                assert.notEqual(stack.keyRegeneration?.keyType, stack.after?.keyType, "never the live key");
+            }
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("is skipped, with a reason, when the rollout failed", async () => {
+            const { report, regenerator, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5), upError: new Error("update failed") } },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(report.stacks[0].keyRegeneration?.status, "skipped");
+            assert.match(report.stacks[0].keyRegeneration?.reason ?? "", /rollout failed/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("reports a failed regeneration and fails the run, keeping the rotation", async () => {
+            const { report, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5) } },
+                { regenerateUnusedKey: true },
+                { regenerateError: new Error("403: grant Microsoft.ApiManagement/service/gateways/regenerateKey/action") },
+            );
+            const dev = report.stacks[0];
+            assert.equal(dev.result, "rotated");
+            assert.equal(dev.keyRegeneration?.status, "failed");
+            assert.equal(dev.keyRegeneration?.keyType, "primary");
+            assert.match(dev.keyRegeneration?.reason ?? "", /regenerateKey\/action/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("is not attempted or reported unless asked for", async () => {
+            const { report, regenerator } = await run({ dev: { outputs: tokenOutputs(5) } });
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(report.stacks[0].keyRegeneration, undefined);
+        });
+    });
+
+    describe("locked stacks", () => {
+        it("retries a locked stack with exponential backoff, then rotates it", async () => {
+            const { report, backend, clock, problems } = await run({ dev: { outputs: tokenOutputs(5), locked: 2 } });
+            assert.equal(backend.callsOf("up", "dev").length, 3);
+            assert.deepEqual(clock.sleeps, [1000, 2000]);
+            assert.equal(report.stacks[0].result, "rotated");
+            assert.match(problems, /\[dev\] warning: stack dev is locked by another update; attempt 2 of 4 in 1s/);
+        });
+
+        it("gives up after the configured attempts, reports it, and goes on to the next stack", async () => {
+            const { report, backend, clock, exitCode } = await run({
+                dev: { outputs: tokenOutputs(5), locked: 99 },
+                prod: { outputs: tokenOutputs(5) },
+            });
+            assert.equal(backend.callsOf("up", "dev").length, 4);
+            assert.deepEqual(clock.sleeps, [1000, 2000, 4000]);
+            const dev = stackReport(report, "dev");
+            assert.equal(dev.result, "failed");
+            assert.match(dev.message ?? "", /locked by another update.*Gave up after 4 attempts.*pulumi cancel --stack dev/);
+            assert.equal(stackReport(report, "prod").result, "rotated");
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("retries a locked preview too", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(5), locked: 1 } }, { mode: "dry-run" });
+            assert.equal(backend.callsOf("preview", "dev").length, 2);
+            assert.equal(report.stacks[0].result, "previewed");
+        });
+    });
+
+    describe("cancellation", () => {
+        it("cancels the running update, starts no further stack and exits 130 on SIGINT", async () => {
+            const controller = new AbortController();
+            const { report, backend, regenerator, exitCode } = await run(
+                {
+                    first: { outputs: tokenOutputs(5), duringUp: async () => controller.abort("SIGINT") },
+                    second: { outputs: tokenOutputs(5) },
+                },
+                { regenerateUnusedKey: true },
+                { controller },
+            );
+            assert.equal(report.cancelled, true);
+            assert.equal(stackReport(report, "first").result, "cancelled");
+            assert.equal(stackReport(report, "second").result, "cancelled");
+            assert.match(stackReport(report, "second").message ?? "", /not started/);
+            assert.equal(backend.callsOf("select", "second").length, 0);
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(exitCode, EXIT_SIGINT);
+        });
+
+        it("stops waiting for a locked stack when cancelled, and exits 143 on SIGTERM", async () => {
+            const controller = new AbortController();
+            const clock = new FakeClock();
+            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 99 } }, clock);
+            const sleep = clock.sleep.bind(clock);
+            clock.sleep = async (ms, signal) => {
+                controller.abort("SIGTERM");
+                return sleep(ms, signal);
+            };
+            const { log } = memoryLogger();
+            const report = await runRotation(plan(), {
+                backend,
+                clock,
+                regenerateKey: recordingRegenerator(),
+                log,
+                signal: controller.signal,
+            });
+            assert.equal(backend.callsOf("up").length, 1);
+            assert.equal(report.stacks[0].result, "cancelled");
+            assert.equal(exitCodeFor(report, "SIGTERM"), EXIT_SIGTERM);
+        });
+    });
+
+    describe("output", () => {
+        it("streams the engine's output with a [stack] prefix per line", async () => {
+            const { progress } = await run({ dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)", "", "Resources: 2 updated"] } });
+            assert.match(progress, /^\[dev\] Updating \(dev\)$/m);
+            assert.match(progress, /^\[dev\] Resources: 2 updated$/m);
+        });
+
+        it("never prints a token or key: not from outputs, engine output or error messages", async () => {
+            const secretOutputs = tokenOutputs(5, "primary", {
+                token: { secret: false, value: PLANTED_TOKEN },
+                gatewayResourceId: { secret: true, value: PLANTED_RAW } as never,
+            });
+            const { report, progress, problems, exitCode } = await run(
+                {
+                    leaky: { outputs: secretOutputs, engineLines: [`    config.service.auth: ${PLANTED_TOKEN}`, `token ${PLANTED_RAW}`] },
+                    failing: { outputs: tokenOutputs(5), upError: new Error(`provider error: bad token ${PLANTED_TOKEN}`) },
+                },
+                { regenerateUnusedKey: true },
+            );
+            const leaky = stackReport(report, "leaky");
+            assert.equal(leaky.keyRegeneration?.status, "failed");
+            assert.match(leaky.keyRegeneration?.reason ?? "", /"gatewayResourceId" is a secret/);
+            const everything = [
+                progress,
+                problems,
+                renderTable(report, exitCode),
+                renderJson(report, exitCode),
+                renderGithubSummary(report, exitCode),
+            ].join("\n");
+            assert.ok(!everything.includes("c2VjcmV0LXNpZ25hdHVyZQ"), "a planted secret leaked");
+            assert.match(everything, /\[secret\]/);
+        });
+    });
+});

@@ -1,0 +1,160 @@
+import { strict as assert } from "node:assert";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
+import { HELP } from "../../rotation/options";
+import { CliServices, runCli } from "../../rotation/runCli";
+import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, recordingRegenerator, tokenOutputs } from "./fakes";
+
+interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+    backend: FakeBackend;
+    backendOptions: { workDir: string; pulumiRoot?: string }[];
+    summaries: { file: string; text: string }[];
+}
+
+describe("apim-gateway-rotate (in process)", () => {
+    let root: string;
+    let project: string;
+
+    beforeEach(() => {
+        root = mkdtempSync(path.join(tmpdir(), "rotation-cli-"));
+        project = path.join(root, "project");
+        mkdirSync(path.join(project, "nested"), { recursive: true });
+        mkdirSync(path.join(root, "elsewhere"));
+        writeFileSync(path.join(project, "Pulumi.yaml"), "name: apim-gateway\nruntime: nodejs\n");
+    });
+    afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+    async function cli(
+        argv: string[],
+        stacks: Record<string, FakeStackSpec>,
+        options: { env?: NodeJS.ProcessEnv; cwd?: string; appendFails?: boolean; controller?: AbortController } = {},
+    ): Promise<CliRun> {
+        const clock = new FakeClock();
+        const backend = new FakeBackend(stacks, clock);
+        const stdout = new StringSink();
+        const stderr = new StringSink();
+        const backendOptions: CliRun["backendOptions"] = [];
+        const summaries: CliRun["summaries"] = [];
+        const services: CliServices = {
+            programDir: path.join(root, "elsewhere"),
+            createBackend: (backendOption) => {
+                backendOptions.push(backendOption);
+                return backend;
+            },
+            regenerateKey: recordingRegenerator(),
+            clock,
+            signal: (options.controller ?? new AbortController()).signal,
+            appendFile: async (file, text) => {
+                if (options.appendFails) {
+                    throw new Error(`EACCES: permission denied, open '${file}'`);
+                }
+                summaries.push({ file, text });
+            },
+        };
+        const code = await runCli(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") }, services);
+        return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries };
+    }
+
+    it("prints progress and the summary table on stdout", async () => {
+        const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] } });
+        assert.equal(run.code, EXIT_OK);
+        assert.match(run.stdout, new RegExp(`^Pulumi project: ${project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+        assert.match(run.stdout, /^\[dev\] Updating \(dev\)$/m);
+        assert.match(run.stdout, /^STACK\s+OLD EXPIRY/m);
+        assert.match(run.stdout, /^dev\s.*rotate\s+rotated$/m);
+        assert.deepEqual(run.backendOptions, [{ workDir: project }]);
+    });
+
+    it("with --json prints only the JSON report on stdout and everything else on stderr", async () => {
+        const run = await cli(["--all", "--json"], { dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] }, prod: { outputs: tokenOutputs(25) } });
+        const parsed = JSON.parse(run.stdout);
+        assert.equal(parsed.exitCode, EXIT_OK);
+        assert.deepEqual(
+            parsed.stacks.map((stack: { stack: string; result: string }) => [stack.stack, stack.result]),
+            [
+                ["dev", "rotated"],
+                ["prod", "not-due"],
+            ],
+        );
+        assert.match(run.stderr, /^\[dev\] Updating \(dev\)$/m);
+        assert.match(run.stderr, /^STACK\s+OLD EXPIRY/m);
+    });
+
+    it("appends a markdown job summary when $GITHUB_STEP_SUMMARY is set", async () => {
+        const run = await cli(["--stack", "dev", "--check"], { dev: { outputs: tokenOutputs(5) } }, { env: { GITHUB_STEP_SUMMARY: "/runner/summary.md" } });
+        assert.equal(run.code, EXIT_FAILED, "a due token fails --check");
+        assert.equal(run.summaries.length, 1);
+        assert.equal(run.summaries[0].file, "/runner/summary.md");
+        assert.match(run.summaries[0].text, /^\| dev \| .* \| check \| due \|/m);
+    });
+
+    it("warns but keeps the exit code when the job summary cannot be written", async () => {
+        const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(25) } }, { env: { GITHUB_STEP_SUMMARY: "/ro/summary.md" }, appendFails: true });
+        assert.equal(run.code, EXIT_OK);
+        assert.match(run.stderr, /warning: could not append the job summary to \/ro\/summary.md: EACCES/);
+    });
+
+    it("writes no job summary without $GITHUB_STEP_SUMMARY", async () => {
+        const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(25) } });
+        assert.deepEqual(run.summaries, []);
+    });
+
+    it("exits 2 with the help on a usage error, before touching any backend", async () => {
+        const run = await cli(["--stack", "dev", "--bogus"], {});
+        assert.equal(run.code, EXIT_USAGE);
+        assert.equal(run.stdout, "");
+        assert.ok(run.stderr.startsWith("apim-gateway-rotate: Unknown option '--bogus'"));
+        assert.ok(run.stderr.endsWith(HELP));
+        assert.deepEqual(run.backendOptions, []);
+    });
+
+    it("prints the help on --help", async () => {
+        const run = await cli(["--help"], {});
+        assert.equal(run.code, EXIT_OK);
+        assert.equal(run.stdout, HELP);
+    });
+
+    it("exits 2 when no Pulumi project can be found", async () => {
+        const run = await cli(["--all"], {}, { cwd: path.join(root, "elsewhere") });
+        assert.equal(run.code, EXIT_USAGE);
+        assert.match(run.stderr, /no Pulumi.yaml found above .*pass --work-dir DIR/);
+    });
+
+    it("passes --work-dir and --pulumi-root, resolved against the current directory, to the backend", async () => {
+        const run = await cli(["--all", "--work-dir", "../project", "--pulumi-root", "tools/pulumi"], { dev: { outputs: tokenOutputs(25) } }, { cwd: path.join(root, "elsewhere") });
+        assert.deepEqual(run.backendOptions, [{ workDir: project, pulumiRoot: path.join(root, "elsewhere", "tools", "pulumi") }]);
+    });
+
+    it("exits 130 when the run was cancelled by SIGINT", async () => {
+        const controller = new AbortController();
+        const run = await cli(
+            ["--all"],
+            { dev: { outputs: tokenOutputs(5), duringUp: async () => controller.abort("SIGINT") }, prod: { outputs: tokenOutputs(5) } },
+            { controller },
+        );
+        assert.equal(run.code, EXIT_SIGINT);
+        assert.match(run.stdout, /^prod\s.*cancelled$/m);
+    });
+
+    it("never prints a planted token on any stream or in the job summary", async () => {
+        const run = await cli(
+            ["--all", "--json", "--regenerate-unused-key"],
+            {
+                dev: {
+                    outputs: tokenOutputs(5, "primary", { token: { secret: false, value: PLANTED_TOKEN } }),
+                    engineLines: [`auth ${PLANTED_TOKEN}`],
+                },
+                prod: { outputs: tokenOutputs(5), upError: new Error(`bad ${PLANTED_TOKEN}`) },
+            },
+            { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
+        );
+        const everything = [run.stdout, run.stderr, ...run.summaries.map((summary) => summary.text)].join("\n");
+        assert.ok(!everything.includes("c2VjcmV0LXNpZ25hdHVyZQ"), "a planted secret leaked");
+        assert.match(run.stderr, /\[dev\] auth GatewayKey \[secret\]/);
+    });
+});

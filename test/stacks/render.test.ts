@@ -1,0 +1,133 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+
+const root = path.resolve(__dirname, "../..");
+
+interface RenderResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    objects: Record<string, any>[];
+}
+
+/** Runs `npm run render`'s program as a user would, in its own process. */
+function render(stackOrFile: string): RenderResult {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts", stackOrFile], {
+        cwd: root,
+        encoding: "utf8",
+    });
+    const objects = parseAllDocuments(result.stdout)
+        .map((d) => d.toJS())
+        .filter((o) => o !== null);
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, objects };
+}
+
+function find(objects: Record<string, any>[], kind: string): Record<string, any>[] {
+    return objects.filter((o) => o.kind === kind);
+}
+
+function stackFile(config: Record<string, unknown>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-gw-render-"));
+    const file = path.join(dir, "Pulumi.bad.yaml");
+    const lines = Object.entries(config).map(([k, v]) => `  apim-gateway:${k}: ${JSON.stringify(v)}`);
+    fs.writeFileSync(file, `config:\n${lines.join("\n")}\n`);
+    return file;
+}
+
+describe("npm run render", function () {
+    this.timeout(120_000);
+
+    describe("the prod example stack", () => {
+        let result: RenderResult;
+        before(() => {
+            result = render("prod");
+        });
+
+        it("renders every Kubernetes object with exit code 0", () => {
+            assert.equal(result.status, 0, result.stderr);
+            const kinds = new Set(result.objects.map((o) => o.kind));
+            for (const kind of ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "PersistentVolumeClaim", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]) {
+                assert.ok(kinds.has(kind), `no ${kind} rendered`);
+            }
+            assert.equal(result.objects[0].kind, "Namespace", "the namespace comes first");
+        });
+
+        it("applies the stack's values on top of the production defaults", () => {
+            const [deployment] = find(result.objects, "Deployment");
+            assert.equal(deployment.metadata.namespace, "apim-gateway");
+            assert.equal(deployment.spec.replicas, 3);
+            assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+            assert.equal(deployment.spec.template.spec.containers[0].resources.limits.memory, "4Gi");
+            const live = find(result.objects, "Service").find((s) => s.spec.type === "LoadBalancer");
+            assert.ok(live, "no LoadBalancer Service");
+            assert.equal(live.spec.externalTrafficPolicy, "Local");
+            assert.equal(live.metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-internal"], "true");
+            assert.match(result.stdout, /# Azure resource \(not rendered\): azure-native:apimanagement:Gateway/);
+        });
+
+        it("never prints a secret value", () => {
+            const [secret] = find(result.objects, "Secret");
+            assert.deepEqual({ ...secret.data, ...secret.stringData }, { value: "<redacted>" }, "keys kept, values redacted");
+            assert.doesNotMatch(result.stdout, /GatewayKey|rendered-offline/);
+        });
+    });
+
+    describe("the dev example stack", () => {
+        it("renders with the development profile's relaxed values and warns about each", () => {
+            const result = render("dev");
+            assert.equal(result.status, 0, result.stderr);
+            const [deployment] = find(result.objects, "Deployment");
+            assert.equal(deployment.metadata.namespace, "apim-gateway-dev");
+            assert.equal(deployment.spec.replicas, 1);
+            assert.match(deployment.spec.template.spec.containers[0].image, /:v2$/);
+            assert.equal(find(result.objects, "PersistentVolumeClaim").length, 0, "backup is off in dev");
+            assert.match(result.stderr, /replicas/);
+            assert.match(result.stderr, /v2/);
+        });
+    });
+
+    describe("bad input", () => {
+        const valid = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: { name: "DC" } };
+
+        it("exits 1 naming a wrongly typed key, and prints no objects", () => {
+            const result = render(stackFile({ ...valid, replicas: "three" }));
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /'apim-gateway:replicas'/);
+            assert.equal(result.objects.length, 0);
+        });
+
+        it("exits 1 naming an unknown key", () => {
+            const result = render(stackFile({ ...valid, replica: 3 }));
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /unknown key 'apim-gateway:replica'/);
+        });
+
+        it("exits 1 on a gatewayId over 80 characters, naming the argument", () => {
+            const result = render(stackFile({ ...valid, gatewayId: "g".repeat(81) }));
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /gatewayId/);
+            assert.match(result.stderr, /80/);
+            assert.equal(result.objects.length, 0);
+        });
+
+        it("exits 1 on a production rule, naming the argument and the rule", () => {
+            const result = render(stackFile({ ...valid, image: { tag: "latest" } }));
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /image\.tag/);
+            assert.match(result.stderr, /latest/);
+        });
+
+        it("exits 1 for a missing stack, and 2 for a usage error", () => {
+            const missing = render("no-such-stack");
+            assert.equal(missing.status, 1);
+            assert.match(missing.stderr, /Pulumi\.no-such-stack\.yaml/);
+            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts"], { cwd: root, encoding: "utf8" });
+            assert.equal(usage.status, 2);
+            assert.match(usage.stderr, /Usage: npm run render/);
+        });
+    });
+});

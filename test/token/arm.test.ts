@@ -1,0 +1,219 @@
+import { strict as assert } from "node:assert";
+import {
+    createApiManagementClient,
+    generateGatewayToken,
+    regenerateGatewayKey,
+} from "../../components/token/arm";
+import { ArmOperationError } from "../../components/token/errors";
+import { AzureEmulators, startAzureEmulators } from "../emulator";
+import { setEnv } from "../emulator/env";
+
+const dayMs = 86_400_000;
+
+/** Runs `fn`, expecting it to throw an ArmOperationError, and returns it. */
+async function armError(fn: () => Promise<unknown>): Promise<ArmOperationError> {
+    try {
+        await fn();
+    } catch (error) {
+        assert.ok(error instanceof ArmOperationError, `expected an ArmOperationError, got ${String(error)}`);
+        return error;
+    }
+    assert.fail("expected the call to fail");
+}
+
+describe("ARM gateway helpers against the ARM and Entra emulators", () => {
+    let emu: AzureEmulators;
+    let restoreEnv: () => void;
+    const inDays = (days: number) => new Date(Date.now() + days * dayMs);
+
+    before(async () => {
+        emu = await startAzureEmulators();
+        restoreEnv = setEnv(emu.credentialEnv());
+    });
+
+    after(async () => {
+        restoreEnv();
+        await emu.stop();
+    });
+
+    beforeEach(() => {
+        emu.requests.clear();
+        emu.clock.setOffset(0);
+    });
+
+    afterEach(() => emu.arm.clearInjectedFailures());
+
+    it("generates a raw token signed with the requested key, carrying the expiry minute", async () => {
+        const expiry = new Date("2030-01-01T00:00:00Z");
+        emu.clock.setOffset(expiry.getTime() - 20 * dayMs - Date.now());
+        const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", expiry, emu.azureCloud);
+
+        assert.match(token, /^gw1&203001010000&[A-Za-z0-9+/]+=*$/);
+        assert.equal(emu.arm.signingKeyType(token), "secondary");
+        assert.ok(emu.arm.isTokenValid(token));
+        assert.deepEqual(
+            emu.requests.entries.map((r) => `${r.server} ${r.method} ${r.status}`),
+            ["entra GET 200", "entra POST 200", "arm POST 200"],
+            "one client-credentials sign-in at the emulated authority, then one ARM call",
+        );
+        assert.deepEqual(emu.arm.tokenRequests.at(-1)?.expiry, "2030-01-01T00:00:00.000Z");
+    });
+
+    it("regenerates a key, which invalidates the tokens it signed and only those", async () => {
+        const primaryToken = await generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud);
+        const secondaryToken = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
+        const before = emu.arm.keys(emu.gatewayResourceId);
+
+        await regenerateGatewayKey(emu.gatewayResourceId, "primary", emu.azureCloud);
+
+        const afterKeys = emu.arm.keys(emu.gatewayResourceId);
+        assert.notEqual(afterKeys.primary, before.primary);
+        assert.equal(afterKeys.secondary, before.secondary);
+        assert.equal(emu.arm.isTokenValid(primaryToken), false);
+        assert.equal(emu.arm.isTokenValid(secondaryToken), true);
+        assert.deepEqual(emu.requests.arm("/regenerateKey").map((r) => r.status), [204]);
+    });
+
+    it("400: passes the service's validation message through for an expiry beyond 30 days", async () => {
+        const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(31), emu.azureCloud));
+        assert.equal(error.statusCode, 400);
+        assert.equal(error.code, "ValidationError");
+        assert.match(error.message, /refused generateToken on gateway \/subscriptions\/.*\/gateways\/gw1 as invalid/);
+        assert.match(error.message, /expiry: Token expiry must not be more than 30 days from now/);
+    });
+
+    it("400: rejects an expiry in the past", async () => {
+        const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(-1), emu.azureCloud));
+        assert.equal(error.statusCode, 400);
+        assert.match(error.message, /expiry: Token expiry must be in the future/);
+    });
+
+    it("401: a token from a tenant that does not own the subscription names the tenant fix", async () => {
+        const restore = setEnv({ AZURE_TENANT_ID: emu.foreignTenantId });
+        try {
+            const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            assert.equal(error.statusCode, 401);
+            assert.equal(error.code, "InvalidAuthenticationTokenTenant");
+            assert.match(error.message, new RegExp(`rejected the access token for generateToken on gateway .*gw1`));
+            assert.match(error.message, /Sign in to the tenant that owns subscription 00000000-0000-0000-0000-000000000000 \("az login --tenant/);
+        } finally {
+            restore();
+        }
+    });
+
+    it("403: names the missing action, the resource and the role to assign", async () => {
+        const gateway = emu.arm.addGateway({ subscriptionId: emu.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw-denied" });
+        emu.arm.denyAccess(gateway);
+
+        const generate = await armError(() => generateGatewayToken(gateway, "primary", inDays(5), emu.azureCloud));
+        assert.equal(generate.statusCode, 403);
+        assert.equal(generate.code, "AuthorizationFailed");
+        assert.match(generate.message, /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope \(\/subscriptions\/.*\/gateways\/gw-denied\)/);
+        assert.match(generate.message, /built-in "API Management Service Contributor" role on \/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/);
+        assert.match(generate.message, /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/read, .*generateToken\/action and .*regenerateKey\/action/);
+        assert.match(generate.message, /az role assignment create --assignee <principal-id>/);
+
+        const regenerate = await armError(() => regenerateGatewayKey(gateway, "secondary", emu.azureCloud));
+        assert.equal(regenerate.statusCode, 403);
+        assert.match(regenerate.message, /needs "Microsoft\.ApiManagement\/service\/gateways\/regenerateKey\/action"/);
+    });
+
+    it("404: names the gateway that does not exist", async () => {
+        const missing = emu.gatewayResourceId.replace("/gateways/gw1", "/gateways/gw9");
+        const error = await armError(() => generateGatewayToken(missing, "primary", inDays(5), emu.azureCloud));
+        assert.equal(error.statusCode, 404);
+        assert.match(error.message, /No such gateway for generateToken: .*\/gateways\/gw9 \(404 ResourceNotFound: Gateway not found\.\)/);
+        assert.match(error.message, /service "apimService1" exists in resource group "rg1" .* has a self-hosted gateway "gw9"/);
+    });
+
+    it("404: names the service that does not exist", async () => {
+        const missing = emu.gatewayResourceId.replace("/service/apimService1/", "/service/nope/");
+        const error = await armError(() => regenerateGatewayKey(missing, "primary", emu.azureCloud));
+        assert.equal(error.statusCode, 404);
+        assert.match(error.message, /The Resource 'Microsoft\.ApiManagement\/service\/nope' under resource group 'rg1' was not found/);
+        assert.match(error.message, /service "nope" exists/);
+    });
+
+    it("429: waits as Retry-After asks, then succeeds", async () => {
+        emu.arm.injectFailure({ status: 429, retryAfterSeconds: 1, operation: "generateToken" });
+        const token = await generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud);
+
+        assert.ok(emu.arm.isTokenValid(token));
+        const calls = emu.requests.arm("/generateToken");
+        assert.deepEqual(calls.map((r) => r.status), [429, 200]);
+        const waited = calls[1].at - calls[0].at;
+        assert.ok(waited >= 1000, `retried after ${waited} ms, before Retry-After's 1 s`);
+        assert.ok(waited < 3000, `retried after ${waited} ms, far later than Retry-After's 1 s`);
+    });
+
+    it("429: reports throttling once the client's retries are used up", async () => {
+        emu.arm.injectFailure({ status: 429, retryAfterSeconds: 0, times: 10 });
+        const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+        assert.equal(error.statusCode, 429);
+        assert.match(error.message, /kept throttling generateToken .* Try again later/);
+        assert.equal(emu.requests.arm("/generateToken").length, 4, "the first try and three retries");
+    });
+
+    it("500: a transient service error is retried", async () => {
+        emu.arm.injectFailure({ status: 500, operation: "regenerateKey" });
+        await regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud);
+        assert.deepEqual(emu.requests.arm("/regenerateKey").map((r) => r.status), [500, 204]);
+    });
+
+    it("500: a lasting service error says so after the retries", async function () {
+        this.timeout(20_000);
+        emu.arm.injectFailure({ status: 500, times: 10 });
+        const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+        assert.equal(error.statusCode, 500);
+        assert.match(error.message, /failed generateToken on gateway .* with a service error \(500 InternalServerError: .*\) after the client's retries\. Nothing is wrong with the request/);
+        assert.equal(emu.requests.arm("/generateToken").length, 4);
+    });
+
+    it("503 with Retry-After is retried like throttling", async () => {
+        emu.arm.injectFailure({ status: 503, retryAfterSeconds: 0, operation: "generateToken" });
+        const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
+        assert.equal(emu.arm.signingKeyType(token), "secondary");
+        assert.deepEqual(emu.requests.arm("/generateToken").map((r) => r.status), [503, 200]);
+    });
+
+    it("no credential: says how to sign in, and calls nothing", async () => {
+        const restore = setEnv({ AZURE_CLIENT_ID: undefined, AZURE_CLIENT_SECRET: undefined, AZURE_TENANT_ID: undefined });
+        try {
+            const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            assert.equal(error.statusCode, undefined);
+            assert.match(error.message, /No Azure credential is available for generateToken on gateway .*gw1\. Sign in with "az login"/);
+            assert.match(error.message, /AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET/);
+            assert.match(error.message, /workload identity/);
+            assert.deepEqual(emu.requests.entries, []);
+        } finally {
+            restore();
+        }
+    });
+
+    it("a rejected client secret names Entra and the fix, without the secret", async () => {
+        const restore = setEnv({ AZURE_CLIENT_SECRET: "not-the-secret" });
+        try {
+            const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            assert.equal(error.statusCode, undefined);
+            assert.match(error.message, new RegExp(`Signing in to Entra ID at ${emu.authorityHost} failed for generateToken`));
+            assert.match(error.message, /AADSTS7000215: Invalid client secret/);
+            assert.match(error.message, /Check the tenant id, the client id and its secret/);
+            assert.ok(!error.message.includes("not-the-secret") && !error.message.includes(emu.clientSecret));
+            assert.deepEqual(emu.requests.arm(), []);
+        } finally {
+            restore();
+        }
+    });
+
+    it("refuses a subscription that is not a UUID before any call", () => {
+        assert.throws(() => createApiManagementClient("my-subscription", emu.azureCloud), /subscription id "my-subscription" is not a UUID/);
+        assert.deepEqual(emu.requests.entries, []);
+    });
+
+    it("refuses an unknown key type", async () => {
+        await assert.rejects(
+            generateGatewayToken(emu.gatewayResourceId, "tertiary" as never, inDays(5), emu.azureCloud),
+            /keyType must be "primary" or "secondary"; got "tertiary"/,
+        );
+    });
+});
