@@ -75,6 +75,8 @@ describe("the npm package", function () {
         );
     });
 
+    after(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
     it("ships compiled JavaScript with declarations for the component and the rotation CLI, and no sources or tests", () => {
         for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "package.json", "README.md"]) {
             assert.ok(files.includes(file), `${file} is not in the package`);

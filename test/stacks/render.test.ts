@@ -30,9 +30,11 @@ function find(objects: Record<string, any>[], kind: string): Record<string, any>
     return objects.filter((o) => o.kind === kind);
 }
 
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "apim-gw-render-"));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
 function stackFile(config: Record<string, unknown>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-gw-render-"));
-    const file = path.join(dir, "Pulumi.bad.yaml");
+    const file = path.join(fs.mkdtempSync(path.join(scratch, "stack-")), "Pulumi.bad.yaml");
     const lines = Object.entries(config).map(([k, v]) => `  apim-gateway:${k}: ${JSON.stringify(v)}`);
     fs.writeFileSync(file, `config:\n${lines.join("\n")}\n`);
     return file;
