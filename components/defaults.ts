@@ -6,6 +6,7 @@ import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
 import { hostnameConfigurationId, kubernetesNames } from "./naming";
 import { packageVersion } from "./packageVersion";
+import { tokenDefaults } from "./token/renewal";
 import {
     AuthSettings,
     ConfigBackupSettings,
@@ -42,7 +43,7 @@ export const DEFAULTS = {
     },
     terminationGracePeriodSeconds: 60,
     autoscalingCpuPercent: 70,
-    token: { validityDays: 30, renewBeforeDays: 10 },
+    token: tokenDefaults,
     entraAuthority: "https://login.microsoftonline.com",
 } as const;
 

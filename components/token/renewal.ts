@@ -5,7 +5,7 @@ import { parseGatewayResourceId } from "./resourceId";
 /** The longest token lifetime the service accepts, in days. */
 export const maxValidityDays = 30;
 
-/** Defaults of the GatewayToken inputs; applied here only. */
+/** Defaults of the GatewayToken inputs, shared with the component's defaults so both agree. */
 export const tokenDefaults = { validityDays: 30, renewBeforeDays: 10 } as const;
 
 /**
