@@ -42,6 +42,8 @@ Environment:
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
       --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
       --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
+                              (a lock left by a Pulumi process of this host that no longer runs is
+                              released at once with \`pulumi cancel\`)
   -h, --help                  show this help
 
 Exit codes:

@@ -11,6 +11,7 @@ import { redactSecrets } from "./redact";
 import { KeyRegenerationReport, RunMode, RunReport, StackAction, StackReport } from "./report";
 import { RetryPolicy, withRetries } from "./retry";
 import { MaskedOutputs, StackBackend, StackHandle, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
+import { ProcessProbe, staleLockReason } from "./staleLock";
 import {
     RENEWAL_TRIGGER_ENV,
     TokenSnapshot,
@@ -51,6 +52,8 @@ export interface OrchestratorDeps {
     readonly log: Logger;
     /** Aborted on SIGINT/SIGTERM: the running operation is cancelled and no further stack starts. */
     readonly signal: AbortSignal;
+    /** Judges whether a stack's lock holder still runs, so a lock left by a killed job can be released. */
+    readonly processes: ProcessProbe;
 }
 
 function describe(error: unknown): string {
@@ -110,9 +113,28 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         }
     }
 
-    function withLockRetries<T>(stack: string, slog: StackLogger, operation: () => Promise<T>): Promise<T> {
+    function withLockRetries<T>(stack: string, slog: StackLogger, handle: StackHandle, operation: () => Promise<T>): Promise<T> {
+        let released = false;
+        /** One attempt; a lock proven stale is released (once per stack) and the attempt repeated at once. */
+        const attempt = async (): Promise<T> => {
+            try {
+                return await operation();
+            } catch (error) {
+                const stale =
+                    !released && error instanceof StackLockedError && !signal.aborted
+                        ? staleLockReason(error.holders, deps.processes)
+                        : undefined;
+                if (stale === undefined) {
+                    throw error;
+                }
+                released = true;
+                slog.warn(`stack ${stack}: ${stale}; releasing it (pulumi cancel) and trying again`);
+                await handle.releaseLock();
+                return operation();
+            }
+        };
         return withRetries(
-            operation,
+            attempt,
             (error) => error instanceof StackLockedError && !signal.aborted,
             plan.lockRetry,
             (ms) => clock.sleep(ms, signal),
@@ -134,13 +156,14 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     async function targeted<T>(
         stack: string,
         slog: StackLogger,
+        handle: StackHandle,
         run: (operation: TargetedOperation) => Promise<T>,
         targets: string[],
         env: Record<string, string>,
     ): Promise<T> {
         const output = slog.engine();
         try {
-            return await withLockRetries(stack, slog, () => run({ targets, env, output, signal }));
+            return await withLockRetries(stack, slog, handle, () => run({ targets, env, output, signal }));
         } finally {
             output.end();
         }
@@ -182,7 +205,7 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         if (plan.mode === "dry-run") {
             progress.action = "preview";
             slog.info(`previewing the renewal (${targets.length} targets and their dependents)`);
-            const changes = await targeted(stack, slog, (op) => handle.preview(op), targets, env);
+            const changes = await targeted(stack, slog, handle, (op) => handle.preview(op), targets, env);
             return {
                 ...base,
                 action: "preview",
@@ -195,7 +218,7 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         progress.action = "rotate";
         progress.updateStarted = true;
         slog.info(`renewing the token and rolling the gateway (${targets.length} targets and their dependents)`);
-        await targeted(stack, slog, (op) => handle.up(op), targets, env);
+        await targeted(stack, slog, handle, (op) => handle.up(op), targets, env);
 
         const afterOutputs = await handle.outputs(signal);
         const after = readTokenSnapshot(afterOutputs);

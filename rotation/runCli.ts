@@ -11,6 +11,7 @@ import { KeyRegenerator, runRotation } from "./orchestrator";
 import { redactSecrets } from "./redact";
 import { renderGithubSummary, renderJson, renderTable } from "./render";
 import { StackBackend } from "./stackBackend";
+import { ProcessProbe } from "./staleLock";
 import { WorkDirError, resolveWorkDir } from "./workDir";
 
 /** The process as the command sees it. */
@@ -31,6 +32,8 @@ export interface CliServices {
     /** Aborted with the signal's name (`"SIGINT"`, `"SIGTERM"`) as its reason. */
     readonly signal: AbortSignal;
     readonly appendFile: (file: string, text: string) => Promise<void>;
+    /** This host's processes, to tell a stale stack lock from a live one. */
+    readonly processes: ProcessProbe;
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -75,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo, services: CliSe
         regenerateKey: services.regenerateKey,
         log,
         signal: services.signal,
+        processes: services.processes,
     });
     const reason: unknown = services.signal.reason;
     const exitCode = exitCodeFor(report, typeof reason === "string" ? reason : undefined);

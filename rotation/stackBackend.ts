@@ -3,6 +3,7 @@
  * from a backend, and nothing more. `automationBackend.ts` implements it with the Automation API;
  * tests implement it in memory.
  */
+import type { LockHolder } from "./staleLock";
 
 /**
  * One stack output as read with secrets masked. A secret's value is never handed out, so no code
@@ -45,6 +46,11 @@ export interface StackHandle {
     up(operation: TargetedOperation): Promise<void>;
     /** A targeted `pulumi preview`; changes nothing. Throws {@link StackLockedError} like {@link up}. */
     preview(operation: TargetedOperation): Promise<ChangeSummary>;
+    /**
+     * `pulumi cancel`: deletes every lock on the stack. Only for a lock proven stale: it would
+     * also release the lock of an update that is still running.
+     */
+    releaseLock(): Promise<void>;
 }
 
 /** The project's stacks in the ambient backend. */
@@ -71,6 +77,8 @@ export class StackLockedError extends Error {
     constructor(
         readonly stackName: string,
         detail: string,
+        /** Who holds the lock, when the backend says (the DIY backends do; Pulumi Cloud does not). */
+        readonly holders: readonly LockHolder[] = [],
     ) {
         super(`stack "${stackName}" is locked by another update: ${detail}`);
         this.name = "StackLockedError";

@@ -27,6 +27,14 @@ export class ArmOperationError extends Error {
         readonly code: string | undefined,
     ) {
         super(message);
+        // Pulumi's closure serializer turns this class into a function calling `Error.call(this,
+        // message)`, which sets nothing on `this`: without this line the engine reports the
+        // GatewayToken provider's failures as "undefined".
+        this.message = message;
+    }
+
+    override toString(): string {
+        return `${this.name}: ${this.message}`;
     }
 }
 

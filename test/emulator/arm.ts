@@ -28,8 +28,18 @@ export interface InjectedFailure {
     operation?: ArmOperationName;
 }
 
+/** Requests to hold before answering them normally, as a slow service does. */
+export interface InjectedDelay {
+    /** How long to hold each matching request, in milliseconds. */
+    ms: number;
+    /** How many requests are held; default 1. */
+    times?: number;
+    /** Only requests for this operation are held; default any. */
+    operation?: ArmOperationName;
+}
+
 type KeyType = "primary" | "secondary";
-type ArmOperationName = "get" | "generateToken" | "listKeys" | "regenerateKey";
+export type ArmOperationName = "get" | "generateToken" | "listKeys" | "regenerateKey";
 
 interface GatewayRecord {
     spec: GatewaySpec;
@@ -69,8 +79,12 @@ export class ArmEmulator {
     private readonly gateways = new Map<string, GatewayRecord>();
     private readonly denied = new Set<string>();
     private readonly failures: (InjectedFailure & { remaining: number })[] = [];
+    private readonly delays: (InjectedDelay & { remaining: number })[] = [];
+    private holding = 0;
     /** Every generateToken request body that reached a gateway, with the emulator's clock when it arrived. */
     readonly tokenRequests: { keyType: unknown; expiry: unknown; receivedAt: Date }[] = [];
+    /** Every token value issued, in order, so a test can look for it where it must not be. */
+    readonly issuedTokens: string[] = [];
 
     constructor(
         private readonly signer: AccessTokenSigner,
@@ -98,6 +112,19 @@ export class ArmEmulator {
 
     injectFailure(failure: InjectedFailure): void {
         this.failures.push({ ...failure, remaining: failure.times ?? 1 });
+    }
+
+    /**
+     * Holds the next matching requests for a while before answering them, so a test can act
+     * while a client (the Pulumi engine, say) is waiting in the middle of an operation.
+     */
+    injectDelay(delay: InjectedDelay): void {
+        this.delays.push({ ...delay, remaining: delay.times ?? 1 });
+    }
+
+    /** How many requests an injected delay is holding right now. */
+    get heldRequests(): number {
+        return this.holding;
     }
 
     /** Drops injected failures not used up yet. */
@@ -183,6 +210,7 @@ export class ArmEmulator {
             return;
         }
         const body = await readBody(req);
+        await this.hold(operation);
         switch (operation) {
             case "get":
                 return sendJson(res, 200, gatewayContract(gateway), { etag: gateway.eTag });
@@ -192,6 +220,21 @@ export class ArmEmulator {
                 return this.generateToken(gateway, body, res);
             case "regenerateKey":
                 return this.regenerateKey(gateway, body, res);
+        }
+    }
+
+    private async hold(operation: ArmOperationName): Promise<void> {
+        const delay = this.delays.find((d) => d.remaining > 0 && (d.operation === undefined || d.operation === operation));
+        if (!delay) {
+            return;
+        }
+        delay.remaining--;
+        this.holding++;
+        try {
+            // Unref'd: a held request never keeps a finished test process alive.
+            await new Promise((resolve) => setTimeout(resolve, delay.ms).unref());
+        } finally {
+            this.holding--;
         }
     }
 
@@ -262,7 +305,9 @@ export class ArmEmulator {
         }
         const expiryText = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
         const signature = sign(gateway.keys[keyType], gateway.spec.gatewayId, expiryText);
-        sendJson(res, 200, { value: `${gateway.spec.gatewayId}&${expiryText}&${signature}` });
+        const value = `${gateway.spec.gatewayId}&${expiryText}&${signature}`;
+        this.issuedTokens.push(value);
+        sendJson(res, 200, { value });
     }
 
     private regenerateKey(gateway: GatewayRecord, body: string, res: ServerResponse): void {

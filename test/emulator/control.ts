@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ArmEmulator, InjectedFailure } from "./arm";
+import { ArmEmulator, InjectedDelay, InjectedFailure } from "./arm";
 import { EmulatorClock } from "./clock";
 import { readBody, sendJson } from "./http";
 import { RequestLog } from "./requestLog";
@@ -14,6 +14,7 @@ export const controlPrefix = "/_emulator/";
  * - `POST token-status {token}` → `{valid, keyType}`;
  * - `POST clock {offsetMs}`;
  * - `POST inject-failure {status, times?, retryAfterSeconds?, operation?}`;
+ * - `POST inject-delay {ms, times?, operation?}`; `GET held-requests` → `{count}` of requests held now;
  * - `POST deny-access {gatewayResourceId}`.
  */
 export function createControlHandler(state: { arm: ArmEmulator; clock: EmulatorClock; requests: RequestLog }) {
@@ -38,6 +39,11 @@ export function createControlHandler(state: { arm: ArmEmulator; clock: EmulatorC
             case "POST inject-failure":
                 state.arm.injectFailure(args as unknown as InjectedFailure);
                 break;
+            case "POST inject-delay":
+                state.arm.injectDelay(args as unknown as InjectedDelay);
+                break;
+            case "GET held-requests":
+                return sendJson(res, 200, { count: state.arm.heldRequests });
             case "POST deny-access":
                 state.arm.denyAccess(String(args.gatewayResourceId));
                 break;

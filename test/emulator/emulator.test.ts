@@ -207,6 +207,29 @@ describe("ARM and Entra emulators", () => {
             assert.equal(emu.arm.isTokenValid(token.replace(/&[^&]+$/, "&forged")), false);
         });
 
+        it("holds the next matching requests for an injected delay, then answers them normally", async () => {
+            emu.arm.injectDelay({ ms: 400, operation: "generateToken" });
+            await client().gateway.get("rg1", "apimService1", "gw1");
+            assert.equal(emu.arm.heldRequests, 0, "another operation is not held");
+
+            const started = Date.now();
+            const issuing = generateGatewayToken(emu.gatewayResourceId, "secondary", new Date(Date.now() + 86_400_000), emu.azureCloud);
+            const deadline = Date.now() + 5000;
+            while (emu.arm.heldRequests === 0 && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            assert.equal(emu.arm.heldRequests, 1, "the generateToken request is being held");
+            const token = await issuing;
+            assert.equal(emu.arm.issuedTokens.at(-1), token, "the issued value is recorded");
+            assert.ok(Date.now() - started >= 400, "answered only after the delay");
+            assert.equal(emu.arm.heldRequests, 0);
+            assert.equal(emu.arm.isTokenValid(token), true);
+
+            const next = Date.now();
+            await generateGatewayToken(emu.gatewayResourceId, "secondary", new Date(Date.now() + 86_400_000), emu.azureCloud);
+            assert.ok(Date.now() - next < 400, "the delay applied to one request only");
+        });
+
         it("answers 404 for an unknown resource group", async () => {
             await assert.rejects(client().gateway.get("rg-missing", "apimService1", "gw1"), (error: { statusCode?: number; code?: string }) =>
                 error.statusCode === 404 && error.code === "ResourceGroupNotFound");

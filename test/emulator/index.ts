@@ -13,7 +13,7 @@ import { sendJson } from "./http";
 import { RequestLog, RequestRecord } from "./requestLog";
 import { trustCertificateAuthority } from "./trust";
 
-export { ArmEmulator, GatewaySpec, InjectedFailure } from "./arm";
+export { ArmEmulator, ArmOperationName, GatewaySpec, InjectedDelay, InjectedFailure } from "./arm";
 export { EmulatorClock } from "./clock";
 export { EntraEmulator } from "./entra";
 export { RequestLog, RequestRecord } from "./requestLog";

@@ -83,6 +83,17 @@ describe("standalone emulator process (serve.ts)", () => {
             const requests = (await control<RequestRecord[]>("GET", "requests")) ?? [];
             assert.deepEqual(requests.filter((r) => r.server === "arm").map((r) => r.status), [429, 200]);
 
+            await control("POST", "inject-delay", { ms: 300, operation: "generateToken" });
+            const started = Date.now();
+            const held = generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud);
+            const deadline = Date.now() + 5000;
+            while ((await control<{ count: number }>("GET", "held-requests"))?.count === 0 && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            assert.deepEqual(await control("GET", "held-requests"), { count: 1 });
+            await held;
+            assert.ok(Date.now() - started >= 300, "answered only after the injected delay");
+
             await control("POST", "deny-access", { gatewayResourceId: served.gatewayResourceId });
             await assert.rejects(
                 generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud),

@@ -3,6 +3,7 @@
  * builds the command lines and environment, so this checks the seam's wiring, not a mock of it.
  */
 import { strict as assert } from "node:assert";
+import * as path from "node:path";
 import { createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
 import { EngineOutput, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
 import { FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
@@ -55,22 +56,26 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.deepEqual(await backend.listStacks(), ["dev", "prod", "hangs", "broken"]);
     });
 
-    it("selects an existing stack and never creates a missing one", async () => {
-        assert.equal((await backend.selectStack("dev")).name, "dev");
+    it("selects an existing stack by reading its outputs once, and never creates a missing one", async () => {
+        const dev = await backend.selectStack("dev");
+        assert.equal(dev.name, "dev");
+        assert.deepEqual((await dev.outputs(new AbortController().signal)).tokenKeyType, { secret: false, value: "primary" });
         await assert.rejects(backend.selectStack("typo"), StackMissingError);
         const commands = fake.calls().map((call) => call.args.slice(0, 2).join(" "));
-        assert.ok(commands.includes("stack select"));
-        assert.ok(!commands.some((command) => command === "stack init"), "no stack was created");
+        assert.deepEqual(commands.sort(), ["stack output", "stack output", "version"], "one read per stack, the first reused");
+        assert.ok(!commands.some((command) => command === "stack init" || command === "stack select"), "no stack created or selected");
         for (const call of fake.calls().filter((call) => call.args[0] !== "version")) {
             assert.equal(call.cwd, fake.workDir, call.args.join(" "));
         }
     });
 
-    it("reads outputs with secrets masked, never asking for them in plain text", async () => {
+    it("reads outputs with secrets masked, never asking for them in plain text, not even after an update", async () => {
         const dev = await backend.selectStack("dev");
         const outputs = await dev.outputs(new AbortController().signal);
         assert.deepEqual(outputs.token, { secret: true });
         assert.deepEqual(outputs.tokenKeyType, { secret: false, value: "primary" });
+        await dev.up(operation(capture()));
+        assert.deepEqual((await dev.outputs(new AbortController().signal)).tokenKeyType, { secret: false, value: "secondary" });
         assert.ok(!fake.calls().some((call) => call.args.includes("--show-secrets")));
     });
 
@@ -85,6 +90,10 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         );
         assert.ok(up.args.includes("--target-dependents"));
         assert.ok(up.args.includes("--suppress-outputs"));
+        assert.ok(up.args.includes("--non-interactive"));
+        assert.equal(up.args[up.args.indexOf("--stack") + 1], "dev");
+        assert.equal(up.cwd, fake.workDir);
+        assert.equal(up.pathHead, path.join(fake.root, "bin"), "the pinned CLI's directory comes first, so its plugins are found");
         assert.equal(up.trigger, null, "no renewal trigger unless forced");
         assert.match(output.text, /Updating \(dev\)/);
         assert.match(output.text, /GatewayToken gateway-token replaced \[secret\]/);
@@ -107,13 +116,33 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.equal(fake.stacks().other.outputs.tokenKeyType, "primary", "the trigger did not leak into the next stack");
     });
 
-    it("turns a locked stack (ConcurrentUpdateError) into StackLockedError", async () => {
+    it("turns a locked stack (ConcurrentUpdateError) into StackLockedError naming the lock's holder", async () => {
         const prod = await backend.selectStack("prod");
         await assert.rejects(prod.up(operation(capture())), (error: Error) => {
             assert.ok(error instanceof StackLockedError);
             assert.match(error.message, /stack "prod" is locked by another update: the stack is currently locked by 1 lock\(s\)/);
+            assert.match(error.message, /`pulumi cancel`\. Held by pid 4242 on runner-1 since 2025-06-15T11:58:00Z\.$/);
+            assert.deepEqual(
+                error.holders.map(({ pid, host, user }) => ({ pid, host, user })),
+                [{ pid: 4242, host: "runner-1", user: "runner" }],
+            );
             return true;
         });
+    });
+
+    it("releases a stack's lock with `pulumi cancel` on that stack", async () => {
+        const prod = await backend.selectStack("prod");
+        await prod.releaseLock();
+        const cancel = fake.calls().find((call) => call.args[0] === "cancel");
+        assert.ok(cancel);
+        assert.equal(cancel.args[cancel.args.indexOf("--stack") + 1], "prod");
+        assert.ok(cancel.args.includes("--yes"));
+        await prod.up(operation(capture()));
+        assert.deepEqual(
+            fake.calls().map((call) => call.args[0]).filter((command) => command === "cancel" || command === "up"),
+            ["cancel", "up"],
+            "the released stack updates without a lock error",
+        );
     });
 
     it("reports a failed update by Pulumi's error line", async () => {

@@ -12,6 +12,8 @@ export interface FakeStackState {
     outputs: Record<string, unknown>;
     secrets: string[];
     locked?: number;
+    /** Who holds that lock; default pid 4242 on runner-1. */
+    lockedBy?: { pid: number; host: string };
     hang?: boolean;
     failUp?: string;
 }
@@ -20,6 +22,8 @@ export interface FakeCall {
     args: string[];
     trigger: string | null;
     cwd: string;
+    /** The first PATH entry the command saw. */
+    pathHead: string;
 }
 
 export interface FakePulumi {

@@ -19,6 +19,7 @@ import {
     TargetedOperation,
 } from "../../rotation/stackBackend";
 import { RENEWAL_TRIGGER_ENV } from "../../rotation/stackContract";
+import { LockHolder, ProcessProbe } from "../../rotation/staleLock";
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const NOW = new Date("2025-06-15T12:00:00.000Z");
@@ -67,8 +68,10 @@ export class FakeClock implements Clock {
 /** How one fake stack behaves. */
 export interface FakeStackSpec {
     outputs: Record<string, MaskedOutput>;
-    /** `up`/`preview` throw StackLockedError this many times first. */
+    /** `up`/`preview` throw StackLockedError this many times first, or until the lock is released. */
     locked?: number;
+    /** Who holds that lock, as the backend reports it. */
+    lockHolders?: LockHolder[];
     /** `up` throws this (after any lock failures). */
     upError?: Error;
     /** `up` succeeds without changing the outputs (a program that ignores the trigger). */
@@ -82,7 +85,7 @@ export interface FakeStackSpec {
 }
 
 export interface BackendCall {
-    op: "list" | "select" | "outputs" | "up" | "preview";
+    op: "list" | "select" | "outputs" | "up" | "preview" | "release";
     stack?: string;
     targets?: readonly string[];
     env?: Readonly<Record<string, string>>;
@@ -153,13 +156,17 @@ export class FakeBackend implements StackBackend {
                 this.print(spec, operation);
                 return this.renews(spec, operation) ? { replace: 1, update: 2, same: 5 } : { same: 8 };
             },
+            releaseLock: async () => {
+                this.calls.push({ op: "release", stack: name });
+                spec.locked = 0;
+            },
         };
     }
 
     private lockCheck(name: string, spec: FakeStackSpec): void {
         if ((spec.locked ?? 0) > 0) {
             spec.locked = (spec.locked ?? 0) - 1;
-            throw new StackLockedError(name, "the stack is currently locked by 1 lock(s)");
+            throw new StackLockedError(name, "the stack is currently locked by 1 lock(s)", spec.lockHolders);
         }
     }
 
@@ -174,6 +181,25 @@ export class FakeBackend implements StackBackend {
         const renewAfter = (spec.outputs.tokenRenewAfter as { value: string }).value;
         return operation.env[RENEWAL_TRIGGER_ENV] !== undefined || this.clock.now().getTime() >= Date.parse(renewAfter);
     }
+}
+
+/** The host the fake lock holders run on. */
+export const HOST = "runner-1";
+
+/** A process probe for {@link HOST} on which only `running` pids exist. */
+export function fakeProcesses(running: number[] = []): ProcessProbe {
+    return { hostname: HOST, isRunning: (pid) => running.includes(pid) };
+}
+
+/** A lock holder as the DIY backends report it. */
+export function lockHolder(pid: number, host = HOST): LockHolder {
+    return {
+        lock: `file:///state/.pulumi/locks/organization/apim-gateway/dev/${pid}.json`,
+        user: "runner",
+        host,
+        pid,
+        createdAt: "2025-06-15T11:58:00Z",
+    };
 }
 
 export interface RegenerationCall {

@@ -14,6 +14,8 @@ import {
     PLANTED_RAW,
     PLANTED_TOKEN,
     TARGETS,
+    fakeProcesses,
+    lockHolder,
     memoryLogger,
     plan,
     recordingRegenerator,
@@ -33,7 +35,7 @@ interface Run {
 async function run(
     stacks: Record<string, FakeStackSpec>,
     overrides: Partial<RotationPlan> = {},
-    options: { controller?: AbortController; regenerateError?: Error; listError?: Error } = {},
+    options: { controller?: AbortController; regenerateError?: Error; listError?: Error; runningPids?: number[] } = {},
 ): Promise<Run> {
     const clock = new FakeClock();
     const backend = new FakeBackend(stacks, clock);
@@ -49,6 +51,7 @@ async function run(
         regenerateKey: regenerator,
         log,
         signal: controller.signal,
+        processes: fakeProcesses(options.runningPids),
     });
     const reason: unknown = controller.signal.reason;
     return {
@@ -370,6 +373,69 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_FAILED);
         });
 
+        it("releases a lock whose holder ran on this host and no longer runs, then rotates at once", async () => {
+            const { report, backend, clock, problems, exitCode } = await run({
+                dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] },
+            });
+            assert.equal(backend.callsOf("release", "dev").length, 1);
+            assert.equal(backend.callsOf("up", "dev").length, 2, "the failed attempt, then the one after the release");
+            assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
+            assert.equal(report.stacks[0].result, "rotated");
+            assert.equal(exitCode, EXIT_OK);
+            assert.match(
+                problems,
+                /\[dev\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
+            );
+        });
+
+        it("never releases a lock whose holder still runs, runs on another host, or is not named", async () => {
+            const cases: { holders: ReturnType<typeof lockHolder>[]; running: number[] }[] = [
+                { holders: [lockHolder(4242)], running: [4242] },
+                { holders: [lockHolder(4242, "runner-2")], running: [] },
+                { holders: [lockHolder(4242), lockHolder(4343)], running: [4343] },
+                { holders: [], running: [] },
+            ];
+            for (const { holders, running } of cases) {
+                const { report, backend, clock } = await run(
+                    { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: holders } },
+                    {},
+                    { runningPids: running },
+                );
+                assert.equal(backend.callsOf("release").length, 0, JSON.stringify(holders));
+                assert.equal(clock.sleeps.length, 3, "retried with backoff as for any lock");
+                assert.equal(report.stacks[0].result, "failed");
+            }
+        });
+
+        it("releases a stale lock once per stack, then treats a new lock like any other", async () => {
+            const stacks = { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } };
+            const clock = new FakeClock();
+            const backend = new FakeBackend(stacks, clock);
+            const select = backend.selectStack.bind(backend);
+            backend.selectStack = async (name) => {
+                const handle = await select(name);
+                return {
+                    ...handle,
+                    releaseLock: async () => {
+                        await handle.releaseLock();
+                        stacks.dev.locked = 99; // another stale lock appears at once
+                    },
+                };
+            };
+            const { log } = memoryLogger();
+            const report = await runRotation(plan(), {
+                backend,
+                clock,
+                regenerateKey: recordingRegenerator(),
+                log,
+                signal: new AbortController().signal,
+                processes: fakeProcesses(),
+            });
+            assert.equal(backend.callsOf("release").length, 1);
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /Gave up after 4 attempts/);
+        });
+
         it("retries a locked preview too", async () => {
             const { report, backend } = await run({ dev: { outputs: tokenOutputs(5), locked: 1 } }, { mode: "dry-run" });
             assert.equal(backend.callsOf("preview", "dev").length, 2);
@@ -413,6 +479,7 @@ describe("rotation orchestrator", () => {
                 regenerateKey: recordingRegenerator(),
                 log,
                 signal: controller.signal,
+                processes: fakeProcesses(),
             });
             assert.equal(backend.callsOf("up").length, 1);
             assert.equal(report.stacks[0].result, "cancelled");

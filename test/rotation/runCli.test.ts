@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
 import { HELP } from "../../rotation/options";
 import { CliServices, runCli } from "../../rotation/runCli";
-import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, recordingRegenerator, tokenOutputs } from "./fakes";
+import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, fakeProcesses, recordingRegenerator, tokenOutputs } from "./fakes";
 
 interface CliRun {
     code: number;
@@ -55,6 +55,7 @@ describe("apim-gateway-rotate (in process)", () => {
                 }
                 summaries.push({ file, text });
             },
+            processes: fakeProcesses(),
         };
         const code = await runCli(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") }, services);
         return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries };

@@ -37,6 +37,21 @@ const raw = JSON.parse(process.env.TOKEN_INPUTS);
 });
 `;
 
+/** The same host, reporting a failing create the way cmd/dynamic-provider does (`e.message`, `${e}`). */
+const deniedHostScript = `
+const { readFileSync } = require("node:fs");
+const { dirname } = require("node:path");
+const requireFromString = require(require.resolve("require-from-string", { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+const provider = requireFromString(readFileSync(process.argv[1], "utf8")).handler();
+(async () => {
+    const { inputs } = await provider.check({}, JSON.parse(process.env.TOKEN_INPUTS));
+    await provider.create(inputs);
+    process.exit(2);
+})().catch((error) => {
+    process.stdout.write(JSON.stringify({ message: error.message, text: \`\${error}\` }));
+});
+`;
+
 /** Serializes the provider exactly as pulumi.dynamic.Resource does (see the first test). */
 async function serializeProvider(): Promise<pulumi.runtime.SerializedFunction> {
     return pulumi.runtime.serializeFunction(() => gatewayTokenProvider, { allowSecrets: true });
@@ -85,6 +100,30 @@ describe("GatewayToken provider serialized into state", () => {
         assert.match(serialized.text, /require\("@azure\/arm-apimanagement"\)/);
         assert.doesNotMatch(serialized.text, /class DefaultAzureCredential|class ApiManagementClient|@pulumi\/pulumi/);
         assert.ok(serialized.text.length < 64 * 1024, `serialized provider is ${serialized.text.length} bytes`);
+    });
+
+    it("reports an ARM failure with its message and fix, as the engine's host reads it (error.message)", async function () {
+        this.timeout(20_000);
+        const providerFile = join(workDir, "provider-denied.js");
+        const caFile = join(workDir, "ca-denied.pem");
+        writeFileSync(providerFile, (await serializeProvider()).text);
+        writeFileSync(caFile, emu.caPem);
+        const denied = emu.arm.addGateway({ subscriptionId: emu.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw-denied" });
+        emu.arm.denyAccess(denied);
+        const failure = await promisify(execFile)(process.execPath, ["-e", deniedHostScript, providerFile], {
+            cwd: projectRoot,
+            env: {
+                PATH: dirname(process.execPath),
+                NODE_EXTRA_CA_CERTS: caFile,
+                ...emu.credentialEnv(),
+                TOKEN_INPUTS: JSON.stringify({ gatewayResourceId: denied, azureCloud: emu.azureCloud }),
+            },
+        });
+        const reported = JSON.parse(failure.stdout) as { message: unknown; text: string };
+        assert.equal(typeof reported.message, "string", "the host sends error.message to the engine");
+        assert.match(String(reported.message), /403/);
+        assert.match(String(reported.message), /generateToken\/action/);
+        assert.match(reported.text, /generateToken\/action/, "String(error) shows the message too");
     });
 
     it("runs create, diff and a key-alternating update in a fresh node process against the emulators", async function () {

@@ -1,0 +1,50 @@
+/** A child process of the suite with its output captured, its duration measured and its wait bounded. */
+import { ChildProcess, spawn } from "node:child_process";
+
+/** A finished process. */
+export interface ProcessRun {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** Wall-clock duration, start to exit, in milliseconds. */
+    readonly ms: number;
+}
+
+/** A process still running. */
+export interface StartedProcess {
+    readonly child: ChildProcess;
+    readonly done: Promise<ProcessRun>;
+}
+
+/** Where and how long to run. */
+export interface ProcessOptions {
+    readonly cwd: string;
+    /** The whole environment (nothing is inherited). */
+    readonly env: Record<string, string>;
+    /** Still running after this long, it is killed and `done` rejects. */
+    readonly timeoutMs: number;
+}
+
+export function startProcess(command: string, args: readonly string[], options: ProcessOptions): StartedProcess {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const done = new Promise<ProcessRun>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            reject(new Error(`${command} ${args.slice(0, 3).join(" ")} did not finish within ${options.timeoutMs} ms`));
+        }, options.timeoutMs);
+        child.once("error", (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.once("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, ms: performance.now() - started });
+        });
+    });
+    return { child, done };
+}

@@ -1,0 +1,222 @@
+/**
+ * One end-to-end setting: the built Pulumi toolchain, the ARM/Entra emulators, a temporary
+ * project running the real stack program with a local file backend, the compiled rotation
+ * program, and a record of everything Pulumi and the rotation printed. Stacks adopt an emulated
+ * gateway and render their Kubernetes objects to a directory (real engine and provider, no cluster).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
+import { parseGatewayResourceId } from "../../../components/token/arm";
+import { EmulatorsForProcesses, startEmulatorsForProcesses } from "./azureEmulators";
+import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
+import { processEnvironment } from "./environment";
+import { PulumiProject, createPulumiProject, writeStackConfig } from "./pulumiProject";
+import { RenderedFiles, readRendered } from "./renderedManifests";
+import { buildRotationProgram } from "./rotationProgram";
+import { ageState } from "./stackState";
+import { PulumiToolchain, pulumiToolchain } from "./toolchain";
+import { Captured, redactTokens } from "./tokenLeaks";
+
+const DAY_MS = 86_400_000;
+
+/** A deployed stack of the project whose gateway lives in the emulator. */
+export interface GatewayStack {
+    readonly name: string;
+    readonly gatewayResourceId: string;
+    /** `pulumi up` through the Automation API, its output recorded. */
+    up(options?: { expectNoChanges?: boolean }): Promise<UpResult>;
+    /** The stack outputs' plain values (secrets decrypted: there are none). */
+    outputs(): Promise<Record<string, unknown>>;
+    /** Replaces the stack's `apim-gateway:*` config with the defaults plus `overrides`. */
+    configure(overrides: Record<string, unknown>): void;
+    /**
+     * Moves the token instants in the stack's state `days` back (export, edit, import), as if the
+     * token had been issued that long ago; {@link World.setDaysPassed} moves the emulator along.
+     */
+    age(days: number): Promise<void>;
+    /** What the Kubernetes provider rendered for this stack: its "cluster". */
+    rendered(): RenderedFiles;
+}
+
+export interface World {
+    readonly azure: EmulatorsForProcesses;
+    readonly project: PulumiProject;
+    /** Everything the engine and the rotation program printed, for the leak checks. */
+    readonly transcript: Captured[];
+    /** A new stack adopting a new emulated gateway `gatewayId`, deployed with one `pulumi up`. */
+    deployGatewayStack(name: string, gatewayId: string, config?: Record<string, unknown>): Promise<GatewayStack>;
+    /**
+     * `pulumi stack export`: the state as stored, secrets encrypted. (The Automation API's
+     * `exportStack()` adds `--show-secrets`, so its JSON always holds the token in plain text.)
+     */
+    exportState(stack: string): Promise<Deployment>;
+    /** `pulumi stack import` of a state from {@link exportState}. */
+    importState(stack: string, state: Deployment): Promise<void>;
+    /** Runs `pulumi args...` in the project, to completion. */
+    pulumi(args: readonly string[], extraEnv?: Record<string, string>): Promise<ProcessRun>;
+    /** Runs `apim-gateway-rotate --work-dir <project> --pulumi-root <toolchain> ...args` to completion. */
+    rotate(args: readonly string[], timeoutMs?: number): Promise<ProcessRun>;
+    /** Starts it without waiting. */
+    startRotate(args: readonly string[], timeoutMs?: number): StartedProcess;
+    /**
+     * Sets the emulator's clock `days` ahead, as if that long had passed since the stacks' tokens
+     * were issued (state aged by the same amount). 0 puts it back.
+     */
+    setDaysPassed(days: number): void;
+    dispose(): Promise<void>;
+}
+
+/** A bound for one engine run of the stack program (real time, 2 cores). */
+export const ENGINE_TIMEOUT_MS = 3 * 60_000;
+
+/** Builds (or finds) the toolchain and the rotation program, starts the emulators, creates the project. */
+export async function createWorld(): Promise<World> {
+    const toolchain = await pulumiToolchain();
+    const rotationCli = await buildRotationProgram();
+    const root = mkdtempSync(path.join(tmpdir(), "apim-gateway-e2e-"));
+    let azure: EmulatorsForProcesses | undefined;
+    try {
+        azure = await startEmulatorsForProcesses(root);
+        return await assembleWorld(toolchain, rotationCli, root, azure);
+    } catch (error) {
+        await azure?.emulators.stop();
+        rmSync(root, { recursive: true, force: true });
+        throw error;
+    }
+}
+
+async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, root: string, azure: EmulatorsForProcesses): Promise<World> {
+    const project = createPulumiProject(root);
+    const transcript: Captured[] = [];
+    const settings = { home: project.home, backendDir: project.backendDir, extra: azure.env };
+    const pulumiEnv = (extra: Record<string, string> = {}) => ({ ...processEnvironment({ ...settings, binDir: toolchain.binDir }), ...extra });
+    const pulumiCommand = await PulumiCommand.get({ root: toolchain.root });
+    const workspaceOptions = () => ({ pulumiCommand, envVars: pulumiEnv() });
+    const { emulators } = azure;
+
+    const record = (source: string, text: string) => transcript.push({ source, text });
+
+    async function pulumi(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<ProcessRun> {
+        const run = await startProcess(path.join(toolchain.binDir, "pulumi"), [...args, "--non-interactive"], {
+            cwd: project.dir,
+            env: pulumiEnv(extraEnv),
+            timeoutMs: ENGINE_TIMEOUT_MS,
+        }).done;
+        record(`pulumi ${args.join(" ")}`, `${run.stdout}${run.stderr}`);
+        if (run.code !== 0) {
+            const tail = `${run.stdout}\n${run.stderr}`.trim().split("\n").slice(-30).join("\n");
+            throw new Error(`pulumi ${args.slice(0, 3).join(" ")} exited with ${run.code}:\n${redactTokens(tail)}`);
+        }
+        return run;
+    }
+
+    async function exportState(stack: string): Promise<Deployment> {
+        return JSON.parse((await pulumi(["stack", "export", "--stack", stack])).stdout) as Deployment;
+    }
+
+    async function importState(stack: string, state: Deployment): Promise<void> {
+        const file = path.join(root, `import-${stack}.json`);
+        writeFileSync(file, JSON.stringify(state));
+        try {
+            await pulumi(["stack", "import", "--stack", stack, "--file", file]);
+        } finally {
+            rmSync(file);
+        }
+    }
+
+    function stackConfig(gatewayResourceId: string, renderDir: string, overrides: Record<string, unknown>): Record<string, unknown> {
+        const gateway = parseGatewayResourceId(gatewayResourceId);
+        return {
+            existingGateway: true,
+            ...gateway,
+            azureCloud: emulators.azureCloud,
+            renderYamlToDirectory: renderDir,
+            profile: "production",
+            ...overrides,
+        };
+    }
+
+    async function deployGatewayStack(name: string, gatewayId: string, config: Record<string, unknown> = {}): Promise<GatewayStack> {
+        const gatewayResourceId =
+            gatewayId === "gw1"
+                ? emulators.gatewayResourceId
+                : emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId });
+        const renderDir = path.join(root, "rendered", name);
+        mkdirSync(renderDir, { recursive: true });
+        const configure = (overrides: Record<string, unknown>) => writeStackConfig(project, name, stackConfig(gatewayResourceId, renderDir, overrides));
+        configure(config);
+        const stack = await LocalWorkspace.createStack({ stackName: name, workDir: project.dir }, workspaceOptions());
+        const handle: GatewayStack = {
+            name,
+            gatewayResourceId,
+            async up(options = {}) {
+                const chunks: string[] = [];
+                try {
+                    const result = await stack.up({
+                        ...options,
+                        color: "never",
+                        onOutput: (chunk) => chunks.push(chunk),
+                        onError: (chunk) => chunks.push(chunk),
+                    });
+                    return result;
+                } finally {
+                    record(`pulumi up ${name}`, chunks.join(""));
+                }
+            },
+            async outputs() {
+                const outputs: OutputMap = await stack.outputs();
+                return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+            },
+            configure,
+            async age(days) {
+                await importState(name, ageState(await exportState(name), days));
+            },
+            rendered: () => readRendered(renderDir),
+        };
+        await handle.up();
+        return handle;
+    }
+
+    const rotateArgs = (args: readonly string[]) => [
+        rotationCli,
+        "--work-dir",
+        project.dir,
+        "--pulumi-root",
+        toolchain.root,
+        ...args,
+    ];
+
+    function startRotate(args: readonly string[], timeoutMs = ENGINE_TIMEOUT_MS): StartedProcess {
+        // Without the toolchain on PATH: --pulumi-root alone must lead the program, the engine and
+        // its plugins to the pinned CLI.
+        const started = startProcess(process.execPath, rotateArgs(args), {
+            cwd: root,
+            env: processEnvironment(settings),
+            timeoutMs,
+        });
+        started.done.then(
+            (run) => record(`apim-gateway-rotate ${args.join(" ")}`, `${run.stdout}${run.stderr}`),
+            () => undefined,
+        );
+        return started;
+    }
+
+    return {
+        azure,
+        project,
+        transcript,
+        deployGatewayStack,
+        exportState,
+        importState,
+        pulumi,
+        rotate: (args, timeoutMs) => startRotate(args, timeoutMs).done,
+        startRotate,
+        setDaysPassed: (days) => emulators.clock.setOffset(days * DAY_MS),
+        async dispose() {
+            await emulators.stop();
+            rmSync(root, { recursive: true, force: true });
+        },
+    };
+}

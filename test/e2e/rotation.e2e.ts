@@ -1,0 +1,399 @@
+/**
+ * Issue 4 §2 on the real Pulumi engine: the CLI, the Node.js language host and the Kubernetes
+ * provider built from Go modules, the repository's stack program unchanged, a local file backend
+ * with the passphrase secrets provider, the Kubernetes provider rendering to a directory, and the
+ * HTTPS ARM/Entra emulator standing in for Azure. `apim-gateway-rotate` runs as its built program.
+ *
+ * The scenarios share one project and run in order: each starts from the state the previous one
+ * left, which it states. Days passing are made by moving the tokens' stored instants back in the
+ * exported state and the emulator's clock forward by the same amount (the provider reads the real
+ * clock and judges the stored expiry; the emulator judges tokens by its own clock).
+ */
+import { strict as assert } from "node:assert";
+import { hostname } from "node:os";
+import { PROJECT_NAME } from "../../stacks/config";
+import { holdStackLock, stackLocks } from "./harness/backendLocks";
+import { killAll, processTree } from "./harness/processTree";
+import { diffRendered, renderedGateway, withTokenFieldsOf } from "./harness/renderedManifests";
+import { explain, jsonReport, stackReport } from "./harness/rotationReport";
+import { GATEWAY_TOKEN_TYPE, pendingOperations, resourceOfType } from "./harness/stackState";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
+import { GatewayStack, World, createWorld } from "./harness/world";
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** A due token: 25 of its 30 days gone, inside the 10-day renewal window, 5 days left. */
+const DUE_DAYS = 25;
+
+/** `GatewayKey <token>` → `<token>`. */
+const rawToken = (authValue: string) => authValue.replace(/^GatewayKey /, "");
+
+/** The expiry a token issued at `issuedAt` for `validityDays` gets: less 5 minutes' skew margin, whole minutes. */
+function expectedExpiry(issuedAt: string, validityDays: number): string {
+    const expiry = Date.parse(issuedAt) + validityDays * DAY_MS - 5 * MINUTE_MS;
+    return new Date(Math.floor(expiry / MINUTE_MS) * MINUTE_MS).toISOString();
+}
+
+describe("end to end on the real Pulumi engine: deploy, rotate, recover", function () {
+    this.timeout(5 * 60_000);
+    let world: World;
+    let alpha: GatewayStack;
+    let bravo: GatewayStack;
+    let charlie: GatewayStack;
+
+    before(async function () {
+        this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
+        world = await createWorld();
+    });
+
+    after(async () => {
+        await world?.dispose();
+    });
+
+    // Each scenario moves the emulator's clock as far as it needs; none inherits another's.
+    afterEach(() => world?.setDaysPassed(0));
+
+    const emulators = () => world.azure.emulators;
+    const armCalls = () => emulators().requests.arm().map((request) => `${request.method} ${request.path.split("/").pop()} ${request.status}`);
+
+    it("1. first `up`: one token issued, Secret and Deployment rendered, outputs set, no plaintext token in state or logs", async () => {
+        emulators().requests.clear();
+        const started = new Date();
+        alpha = await world.deployGatewayStack("alpha", "gw1");
+        const finished = new Date();
+
+        assert.deepEqual(armCalls(), ["POST generateToken 200"], "exactly one ARM call: the token");
+        assert.equal(emulators().arm.issuedTokens.length, 1);
+        const token = emulators().arm.issuedTokens[0];
+        assert.equal(emulators().arm.isTokenValid(token), true);
+        assert.equal(emulators().arm.signingKeyType(token), "primary");
+
+        const files = alpha.rendered();
+        const kinds = [...files.values()].map((text) => /^kind: (\w+)$/m.exec(text)?.[1]).sort();
+        assert.deepEqual(kinds, [
+            "ConfigMap",
+            "Deployment",
+            "Namespace",
+            "PersistentVolumeClaim",
+            "PodDisruptionBudget",
+            "Secret",
+            "Service",
+            "Service",
+            "ServiceAccount",
+        ]);
+        const gateway = renderedGateway(files);
+        assert.equal(gateway.authValue, `GatewayKey ${token}`, "the Secret holds the token the emulator issued");
+        assert.match(gateway.secretName, /^gw1-token-[0-9a-f]{10}$/);
+        assert.equal(gateway.podSecretName, gateway.secretName, "the gateway container reads that Secret");
+        assert.match(gateway.podTokenChecksum ?? "", /^[0-9a-f]{64}$/);
+        assert.equal(gateway.podTokenChecksum?.slice(0, 10), gateway.secretName.slice(-10), "name and checksum come from the same hash");
+
+        const outputs = await alpha.outputs();
+        const issuedAt = String(outputs.tokenIssuedAt);
+        assert.ok(Date.parse(issuedAt) >= started.getTime() && Date.parse(issuedAt) <= finished.getTime(), issuedAt);
+        const expiresAt = expectedExpiry(issuedAt, 30);
+        assert.deepEqual(outputs, {
+            authType: "token",
+            gatewayResourceId: emulators().gatewayResourceId,
+            namespace: "apim-gateway",
+            tokenKeyType: "primary",
+            tokenIssuedAt: issuedAt,
+            tokenExpiresAt: expiresAt,
+            tokenRenewAfter: new Date(Date.parse(expiresAt) - 10 * DAY_MS).toISOString(),
+            rotationTargets: [
+                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$${GATEWAY_TOKEN_TYPE}::gateway-token`,
+                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret`,
+                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::gateway-deployment`,
+            ],
+            azureCloud: emulators().azureCloud,
+        });
+        assert.equal(token.split("&")[1], expiresAt.slice(0, 16).replace(/[-T:]/g, ""), "the token carries that expiry");
+
+        const state = await world.exportState("alpha");
+        const stored = resourceOfType(state, GATEWAY_TOKEN_TYPE).outputs?.token as Record<string, unknown>;
+        assert.equal(typeof stored.ciphertext, "string", "the token is stored encrypted");
+        assert.deepEqual(
+            sourcesWithTokens(
+                [
+                    { source: "exported state", text: JSON.stringify(state) },
+                    ...world.transcript,
+                    ...capturedFiles(world.project.backendDir),
+                    ...capturedFiles(world.project.home),
+                ],
+                [token],
+            ),
+            [],
+            "no form of the token in the exported state, the backend's files, Pulumi's logs or the engine output",
+        );
+    });
+
+    it("2. second `up` with nothing due: no ARM call, no change", async () => {
+        const before = alpha.rendered();
+        emulators().requests.clear();
+        const result = await alpha.up({ expectNoChanges: true });
+        assert.deepEqual(emulators().requests.entries, [], "not even a sign-in");
+        assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}), ["same"]);
+        const diff = diffRendered(before, alpha.rendered());
+        assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
+    });
+
+    it("3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired one, without an ARM call", async () => {
+        const fresh = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+        assert.equal(fresh.code, 0, explain(fresh));
+        assert.equal(stackReport(jsonReport(fresh), "alpha").result, "fresh");
+
+        const saved = await world.exportState("alpha");
+        const liveToken = emulators().arm.issuedTokens[0];
+        try {
+            await alpha.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            const due = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+            assert.equal(due.code, 1, explain(due));
+            const dueReport = stackReport(jsonReport(due), "alpha");
+            assert.equal(dueReport.result, "due");
+            assert.match(dueReport.message ?? "", /inside its renewal window since .*apim-gateway-rotate --stack alpha/);
+            assert.match(due.stderr, /^alpha\s.*\scheck\s+due$/m, "the table says so too");
+            assert.equal(emulators().arm.isTokenValid(liveToken), true, "a due token still works");
+
+            await world.importState("alpha", saved);
+            await alpha.age(31);
+            world.setDaysPassed(31);
+            const expired = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+            assert.equal(expired.code, 1, explain(expired));
+            const expiredReport = stackReport(jsonReport(expired), "alpha");
+            assert.equal(expiredReport.result, "expired");
+            assert.match(expiredReport.message ?? "", /^expired at .*no longer receives configuration.*--force/);
+            assert.equal(emulators().arm.isTokenValid(liveToken), false, "the service agrees: expired");
+            assert.deepEqual(armCalls(), [], "--check only reads stack outputs");
+        } finally {
+            await world.importState("alpha", saved);
+        }
+    });
+
+    it("4a. rotation when due: a new token with the other key, a new Secret and pod template, nothing else touched", async () => {
+        await alpha.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        const oldToken = emulators().arm.issuedTokens[0];
+        const keysBefore = emulators().arm.keys(alpha.gatewayResourceId);
+        const before = alpha.rendered();
+        const oldGateway = renderedGateway(before);
+        emulators().requests.clear();
+
+        const run = await world.rotate(["--stack", "alpha", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = stackReport(jsonReport(run), "alpha");
+        assert.equal(report.result, "rotated");
+        assert.equal(report.before?.keyType, "primary");
+        assert.equal(report.after?.keyType, "secondary");
+
+        assert.deepEqual(armCalls(), ["POST generateToken 200"]);
+        assert.equal(emulators().arm.tokenRequests.at(-1)?.keyType, "secondary");
+        const newToken = emulators().arm.issuedTokens.at(-1) ?? "";
+        assert.notEqual(newToken, oldToken);
+        assert.equal(emulators().arm.signingKeyType(newToken), "secondary");
+        assert.equal(emulators().arm.isTokenValid(oldToken), true, "without --regenerate-unused-key the old token keeps working");
+        assert.deepEqual(emulators().arm.keys(alpha.gatewayResourceId), keysBefore, "no key regenerated");
+
+        const after = alpha.rendered();
+        const newGateway = renderedGateway(after);
+        assert.equal(newGateway.authValue, `GatewayKey ${newToken}`);
+        assert.notEqual(newGateway.secretName, oldGateway.secretName);
+        assert.equal(newGateway.podSecretName, newGateway.secretName);
+        assert.notEqual(newGateway.podTokenChecksum, oldGateway.podTokenChecksum);
+        assert.deepEqual(
+            withTokenFieldsOf(newGateway.deployment, oldGateway),
+            oldGateway.deployment,
+            "the Deployment changed in the pod template's Secret name and token checksum only",
+        );
+        const diff = diffRendered(before, after);
+        assert.deepEqual(diff.added, [newGateway.secretFile]);
+        assert.deepEqual(diff.removed, [oldGateway.secretFile]);
+        assert.deepEqual(diff.changed, [oldGateway.deploymentFile]);
+        assert.equal(diff.unchanged.length, before.size - 2, "every other rendered file is byte for byte the same");
+
+        const outputs = await alpha.outputs();
+        assert.equal(outputs.tokenKeyType, "secondary");
+        assert.equal(outputs.tokenExpiresAt, report.after?.expiresAt);
+        assert.equal(outputs.tokenExpiresAt, expectedExpiry(String(outputs.tokenIssuedAt), 30));
+    });
+
+    it("4b. `--regenerate-unused-key`: only the key the new token does not use is regenerated; the old token is then rejected", async () => {
+        await alpha.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        const oldToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+        assert.equal(emulators().arm.signingKeyType(oldToken), "secondary");
+        const keysBefore = emulators().arm.keys(alpha.gatewayResourceId);
+        emulators().requests.clear();
+
+        const run = await world.rotate(["--stack", "alpha", "--regenerate-unused-key", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = stackReport(jsonReport(run), "alpha");
+        assert.equal(report.result, "rotated");
+        assert.equal(report.after?.keyType, "primary");
+        assert.deepEqual(report.keyRegeneration, { status: "regenerated", keyType: "secondary" });
+
+        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST regenerateKey 204"]);
+        const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
+        assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
+        assert.notEqual(keysAfter.secondary, keysBefore.secondary);
+        const newToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+        assert.equal(emulators().arm.isTokenValid(newToken), true);
+        assert.equal(emulators().arm.signingKeyType(newToken), "primary");
+        assert.equal(emulators().arm.isTokenValid(oldToken), false, "the emulator rejects the old token");
+        assert.equal(emulators().arm.signingKeyType(oldToken), undefined, "its key is gone");
+    });
+
+    it("5. several stacks with `--all`, one failing (403): the others rotate; summary and exit code say so", async () => {
+        bravo = await world.deployGatewayStack("bravo", "gw-bravo");
+        charlie = await world.deployGatewayStack("charlie", "gw-charlie");
+        for (const stack of [alpha, bravo, charlie]) {
+            await stack.age(DUE_DAYS);
+        }
+        world.setDaysPassed(DUE_DAYS);
+        emulators().arm.denyAccess(charlie.gatewayResourceId);
+        const charlieBefore = charlie.rendered();
+        emulators().requests.clear();
+
+        const run = await world.rotate(["--all", "--json"]);
+        assert.equal(run.code, 1, explain(run));
+        const report = jsonReport(run);
+        assert.equal(report.exitCode, 1);
+        assert.deepEqual(report.stacks.map((stack) => stack.stack).sort(), ["alpha", "bravo", "charlie"]);
+        assert.equal(stackReport(report, "alpha").result, "rotated");
+        assert.equal(stackReport(report, "bravo").result, "rotated");
+        const failed = stackReport(report, "charlie");
+        assert.equal(failed.result, "failed");
+        // Pulumi's own words only: the GatewayToken's ArmOperationError reaches the engine without
+        // its message (its closure-serialized class never sets it), so the 403's explanation is
+        // checked at the emulator below, not in the report.
+        assert.match(failed.message ?? "", /^pulumi failed on stack "charlie": .*update failed/);
+        assert.match(run.stderr, /^Gateway token rotation: mode rotate, exit code 1$/m);
+        assert.match(run.stderr, /^charlie\s.*\srotate\s+failed$/m);
+        assert.match(run.stderr, /^bravo\s.*\srotate\s+rotated$/m);
+
+        const byGateway = (gatewayId: string) =>
+            emulators()
+                .requests.arm("/generateToken")
+                .filter((request) => request.path.includes(`/gateways/${gatewayId}/`))
+                .map((request) => request.status);
+        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[200], [200], [403]]);
+        const diff = diffRendered(charlieBefore, charlie.rendered());
+        assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "the failed stack's objects are untouched");
+    });
+
+    it("6. a stack locked by another update: retried, then reported; after the release it rotates", async () => {
+        await bravo.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        // A lock as `pulumi up` takes it, held by a process that runs (this one): never released.
+        const release = holdStackLock(world.project.backendDir, PROJECT_NAME, "bravo", process.pid);
+        emulators().requests.clear();
+        try {
+            const locked = await world.rotate(["--stack", "bravo", "--lock-retries", "2", "--lock-retry-delay", "1", "--json"]);
+            assert.equal(locked.code, 1, explain(locked));
+            const report = stackReport(jsonReport(locked), "bravo");
+            assert.equal(report.result, "failed");
+            assert.match(
+                report.message ?? "",
+                new RegExp(`locked by another update: .* Held by pid ${process.pid} on ${hostname()} since [^ ]+\\. Gave up after 3 attempts`),
+            );
+            assert.match(locked.stderr, /stack bravo is locked by another update; attempt 2 of 3 in 1s/);
+            assert.match(locked.stderr, /stack bravo is locked by another update; attempt 3 of 3 in 2s/);
+            assert.doesNotMatch(locked.stderr, /releasing it/, "a lock whose process runs is never released");
+            assert.ok(locked.ms >= 3000, "it waited 1 s, then 2 s");
+            assert.equal(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo").length, 1, "the other update's lock is still there");
+            assert.deepEqual(armCalls(), [], "nothing ran while locked");
+        } finally {
+            release();
+        }
+
+        const run = await world.rotate(["--stack", "bravo", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        assert.equal(stackReport(jsonReport(run), "bravo").result, "rotated");
+        assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo"), []);
+    });
+
+    it("7. an expired token: recovered by one rotation run", async () => {
+        // Deployed with one-day tokens, then configured for the default 30 days: only a token
+        // shorter-lived than its replacement can be expired at the emulator while the emulator
+        // still accepts the replacement's expiry (the provider issues against the real clock).
+        const delta = await world.deployGatewayStack("delta", "gw-delta", { token: { validityDays: 1, renewBeforeDays: 0 } });
+        const oldToken = rawToken(renderedGateway(delta.rendered()).authValue);
+        delta.configure({});
+        await delta.age(2);
+        world.setDaysPassed(2);
+        assert.equal(emulators().arm.isTokenValid(oldToken), false, "expired at the service");
+
+        const check = await world.rotate(["--stack", "delta", "--check", "--json"]);
+        assert.equal(check.code, 1, explain(check));
+        assert.equal(stackReport(jsonReport(check), "delta").result, "expired");
+
+        const run = await world.rotate(["--stack", "delta", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = stackReport(jsonReport(run), "delta");
+        assert.equal(report.result, "rotated");
+        assert.ok(Date.parse(report.before?.expiresAt ?? "") < Date.now(), "it was expired");
+        const newToken = rawToken(renderedGateway(delta.rendered()).authValue);
+        assert.equal(emulators().arm.isTokenValid(newToken), true, "the gateway's new token works at the service");
+        const outputs = await delta.outputs();
+        assert.equal(outputs.tokenExpiresAt, expectedExpiry(String(outputs.tokenIssuedAt), 30));
+
+        const fresh = await world.rotate(["--stack", "delta", "--check", "--json"]);
+        assert.equal(fresh.code, 0, explain(fresh));
+        assert.equal(stackReport(jsonReport(fresh), "delta").result, "fresh");
+    });
+
+    it("8. the rotation killed mid-update: the next run releases the stale lock, clears the pending operation, keeps the live token", async function () {
+        this.timeout(8 * 60_000);
+        await bravo.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        const liveAuth = renderedGateway(bravo.rendered()).authValue;
+        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+
+        // Hold the token request so the engine is mid-update, then kill the whole job.
+        emulators().arm.injectDelay({ ms: 10 * 60_000, operation: "generateToken" });
+        const started = world.startRotate(["--stack", "bravo"]);
+        const deadline = Date.now() + 2 * 60_000;
+        while (emulators().arm.heldRequests === 0) {
+            assert.ok(Date.now() < deadline, "the update reached generateToken");
+            assert.equal(started.child.exitCode, null, "the rotation is still running");
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const job = processTree(started.child.pid as number);
+        assert.ok(job.length >= 4, `the program, the CLI, the language host and providers: ${job.length} processes`);
+        await killAll(job);
+        assert.equal((await started.done).code, null, "killed by a signal");
+
+        const locks = stackLocks(world.project.backendDir, PROJECT_NAME, "bravo");
+        assert.equal(locks.length, 1, "the killed update's lock is left behind");
+        assert.ok(job.includes(locks[0].content.pid), "taken by the killed pulumi");
+        assert.equal(locks[0].content.hostname, hostname());
+        const interrupted = await world.exportState("bravo");
+        assert.deepEqual(pendingOperations(interrupted), [
+            `updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`,
+        ]);
+        assert.equal(renderedGateway(bravo.rendered()).authValue, liveAuth, "the deployed Secret still holds the live token");
+        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+
+        const run = await world.rotate(["--stack", "bravo", "--lock-retries", "0", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        assert.match(run.stderr, /stack bravo: its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/);
+        assert.match(run.stdout + run.stderr, /pending operations from previous deployment/, "the engine saw the interrupted update");
+        const report = stackReport(jsonReport(run), "bravo");
+        assert.equal(report.result, "rotated");
+        assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo"), []);
+        assert.deepEqual(pendingOperations(await world.exportState("bravo")), [], "the successful update cleared it");
+        const newAuth = renderedGateway(bravo.rendered()).authValue;
+        assert.notEqual(newAuth, liveAuth);
+        assert.equal(emulators().arm.isTokenValid(rawToken(newAuth)), true);
+        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true, "the token the pods ran with was never invalidated");
+    });
+
+    it("no token issued during the suite is in any state, log or output", () => {
+        const tokens = emulators().arm.issuedTokens;
+        assert.ok(tokens.length >= 10, `${tokens.length} tokens issued`);
+        const captured = [...world.transcript, ...capturedFiles(world.project.backendDir), ...capturedFiles(world.project.home)];
+        assert.ok(world.transcript.length >= 15, "every engine run and rotation was recorded");
+        assert.deepEqual(sourcesWithTokens(captured, tokens), []);
+    });
+});
