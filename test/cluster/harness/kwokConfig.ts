@@ -1,7 +1,8 @@
 /**
  * kwok's configuration: the stages that play a kubelet's part (kwok's own defaults, as kwokctl
  * configures them, copied from its module by build.sh), with one test hook: a pod annotated
- * NEVER_READY_ANNOTATION is scheduled but never started, so a rollout that needs it stalls.
+ * NEVER_READY_ANNOTATION is scheduled but never started, so a rollout that needs it stalls; every
+ * other pod becomes Ready POD_START_DELAY_MS after it is scheduled.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
@@ -18,6 +19,9 @@ export const DEFAULT_STAGE_FILES = [
     "pod-complete.yaml",
     "pod-delete.yaml",
 ] as const;
+
+/** How long a simulated pod takes from scheduled to Ready. */
+export const POD_START_DELAY_MS = 1000;
 
 /** The stage that starts pods and marks them Ready. */
 const POD_READY_STAGE = "pod-ready";
@@ -36,6 +40,9 @@ export async function writeKwokConfig(stagesDir: string, configFile: string): Pr
                     key: `.metadata.annotations["${NEVER_READY_ANNOTATION}"]`,
                     operator: "DoesNotExist",
                 });
+                // A real pod takes a while to start; an instant one would let a rollout finish
+                // between two samples of the zero-downtime watcher.
+                document.setIn(["spec", "delay"], { durationMilliseconds: POD_START_DELAY_MS });
             }
             return document.toString();
         }),

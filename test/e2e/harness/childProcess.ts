@@ -1,5 +1,6 @@
 /** A child process of the suite with its output captured, its duration measured and its wait bounded. */
 import { ChildProcess, spawn } from "node:child_process";
+import { killAll, processTree } from "./processTree";
 
 /** A finished process. */
 export interface ProcessRun {
@@ -34,8 +35,13 @@ export function startProcess(command: string, args: readonly string[], options: 
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const done = new Promise<ProcessRun>((resolve, reject) => {
         const timer = setTimeout(() => {
-            child.kill("SIGKILL");
-            reject(new Error(`${command} ${args.slice(0, 3).join(" ")} did not finish within ${options.timeoutMs} ms`));
+            // The whole tree: a rotation program killed alone would orphan its engine and plugins.
+            const killed = child.pid === undefined ? Promise.resolve() : killAll(processTree(child.pid));
+            const timedOut = new Error(`${command} ${args.slice(0, 3).join(" ")} did not finish within ${options.timeoutMs} ms`);
+            killed.then(
+                () => reject(timedOut),
+                (error: Error) => reject(new Error(`${timedOut.message}; ${error.message}`)),
+            );
         }, options.timeoutMs);
         child.once("error", (error) => {
             clearTimeout(timer);

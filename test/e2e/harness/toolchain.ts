@@ -1,6 +1,6 @@
 /** The Pulumi toolchain the end-to-end suite runs: built from Go modules by toolchain/build.sh, cached. */
-import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { runToolchainBuild } from "../../helpers/toolchainBuild";
 
 /** Where the built binaries are. */
 export interface PulumiToolchain {
@@ -17,22 +17,7 @@ export const TOOLCHAIN_BUILD_TIMEOUT_MS = 45 * 60_000;
 
 let toolchain: Promise<PulumiToolchain> | undefined;
 
-/** Runs build.sh once per process (it prints the bin directory on its last stdout line). */
+/** Runs build.sh once per process. */
 export function pulumiToolchain(): Promise<PulumiToolchain> {
-    return (toolchain ??= new Promise((resolve, reject) => {
-        const child = spawn("bash", [BUILD_SCRIPT], { stdio: ["ignore", "pipe", "pipe"], timeout: TOOLCHAIN_BUILD_TIMEOUT_MS });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-        child.once("error", reject);
-        child.once("close", (code, signal) => {
-            const binDir = stdout.trim().split("\n").at(-1) ?? "";
-            if (code !== 0 || !path.isAbsolute(binDir)) {
-                reject(new Error(`${BUILD_SCRIPT} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-4000)}`));
-                return;
-            }
-            resolve({ binDir, root: path.dirname(binDir) });
-        });
-    }));
+    return (toolchain ??= runToolchainBuild(BUILD_SCRIPT, TOOLCHAIN_BUILD_TIMEOUT_MS).then((binDir) => ({ binDir, root: path.dirname(binDir) })));
 }

@@ -1,0 +1,26 @@
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+
+/**
+ * Runs one of the toolchain build scripts (test/e2e/toolchain/build.sh, test/cluster/toolchain/build.sh)
+ * and resolves to the bin directory it prints on its last stdout line. A cached toolchain answers
+ * at once; a cold one is built from Go modules.
+ */
+export function runToolchainBuild(script: string, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        child.once("error", reject);
+        child.once("close", (code, signal) => {
+            const binDir = stdout.trim().split("\n").at(-1) ?? "";
+            if (code !== 0 || !path.isAbsolute(binDir)) {
+                reject(new Error(`${script} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-4000)}`));
+                return;
+            }
+            resolve(binDir);
+        });
+    });
+}
