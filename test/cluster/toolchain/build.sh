@@ -29,15 +29,12 @@ KWOK_VERSION=0.8.0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache_root="${APIM_GW_TOOLCHAIN_CACHE:-$HOME/.cache/apim-gateway-toolchain}"
 
-log() { printf '[cluster-toolchain] %s\n' "$*" >&2; }
-fail() { log "error: $*"; exit 1; }
+log_prefix=cluster-toolchain
+# shellcheck source=../../helpers/go-toolchain.sh
+source "$here/../../helpers/go-toolchain.sh"
 
 command -v go >/dev/null || fail "go is not on PATH; the control plane is built with Go >= 1.26"
 
-require_pin() { # file module version
-    grep -Eq "^[[:space:]]*(require[[:space:]]+)?$2 $3([[:space:]]|$)" "$here/$1" ||
-        fail "$1 must require $2 $3 (pinned in build.sh); edit both together and run 'go mod tidy' there"
-}
 require_pin kubernetes/go.mod k8s.io/kubernetes "v$KUBERNETES_VERSION"
 require_pin etcd/go.mod go.etcd.io/etcd/server/v3 "v$ETCD_VERSION"
 require_pin kwok/go.mod sigs.k8s.io/kwok "v$KWOK_VERSION"
@@ -45,7 +42,7 @@ if grep -E '=> k8s\.io/' "$here/kubernetes/go.mod" | grep -Evq " v$STAGING_VERSI
     fail "kubernetes/go.mod must replace every staging module with v$STAGING_VERSION (Kubernetes v$KUBERNETES_VERSION)"
 fi
 
-inputs=(build.sh kubernetes/go.mod kubernetes/go.sum etcd/go.mod etcd/go.sum kwok/go.mod kwok/go.sum)
+inputs=(build.sh ../../helpers/go-toolchain.sh kubernetes/go.mod kubernetes/go.sum etcd/go.mod etcd/go.sum kwok/go.mod kwok/go.sum)
 key="$(
     {
         echo "kubernetes=$KUBERNETES_VERSION etcd=$ETCD_VERSION kwok=$KWOK_VERSION"
@@ -66,30 +63,7 @@ if [[ "$cached" == true ]]; then
     exit 0
 fi
 
-export GOMODCACHE="$cache_root/gomod"
-export GOCACHE="$cache_root/gocache"
-# -mod=readonly: never rewrite the committed go.mod/go.sum; -p=1: one package
-# compiled at a time, so the build stays polite on a small shared machine.
-export GOFLAGS="-mod=readonly -modcacherw -p=1"
-export GOTOOLCHAIN=local CGO_ENABLED=0
-mkdir -p "$GOMODCACHE" "$GOCACHE"
-
-# Runs a command niced and records "<wall> <user> <sys>" seconds in $timing.
-timing=""
-timed() {
-    local tf rc=0
-    tf="$(mktemp)"
-    local TIMEFORMAT='%R %U %S'
-    { time nice -n 19 "$@" 2>&3 || rc=$?; } 3>&2 2>"$tf"
-    timing="$(tail -1 "$tf")"
-    rm -f "$tf"
-    return "$rc"
-}
-report() { # label
-    local wall user sys
-    read -r wall user sys <<<"$timing"
-    log "$(printf '%-30s %7.1f s wall, %7.1f s user CPU, %6.1f s sys CPU' "$1" "$wall" "$user" "$sys")"
-}
+use_go_caches
 
 partial="$key_dir/bin.partial.$$"
 trap 'rm -rf "$partial"; rmdir "$key_dir" 2>/dev/null || true' EXIT
@@ -134,9 +108,7 @@ for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-
     install -m 0644 "$kwok_dir/kustomize/stage/$stage.yaml" "$partial/kwok-stages/"
 done
 
-for b in "${binaries[@]/#/$partial/}"; do
-    log "$(printf '%-30s %6.1f MiB' "$(basename "$b")" "$(awk -v s="$(stat -c %s "$b")" 'BEGIN { print s / 1048576 }')")"
-done
+for b in "${binaries[@]/#/$partial/}"; do report_size "$b"; done
 [[ "$("$partial/kube-apiserver" --version)" == "Kubernetes v$KUBERNETES_VERSION" ]] ||
     fail "the built kube-apiserver does not report Kubernetes v$KUBERNETES_VERSION"
 [[ "$("$partial/etcd" --version)" == *"etcd Version: $ETCD_VERSION"* ]] || fail "the built etcd does not report $ETCD_VERSION"

@@ -26,20 +26,17 @@ K8S_PLUGIN_VERSION=4.32.0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache_root="${APIM_GW_TOOLCHAIN_CACHE:-$HOME/.cache/apim-gateway-toolchain}"
 
-log() { printf '[toolchain] %s\n' "$*" >&2; }
-fail() { log "error: $*"; exit 1; }
+log_prefix=toolchain
+# shellcheck source=../../helpers/go-toolchain.sh
+source "$here/../../helpers/go-toolchain.sh"
 
 command -v go >/dev/null || fail "go is not on PATH; the toolchain is built with Go >= 1.26"
 
-require_pin() { # file module version
-    grep -Eq "^[[:space:]]*(require[[:space:]]+)?$2 $3([[:space:]]|$)" "$here/$1" ||
-        fail "$1 must require $2 $3 (pinned in build.sh); edit both together and run 'go mod tidy' there"
-}
 require_pin pulumi/go.mod github.com/pulumi/pulumi/pkg/v3 "v$PULUMI_VERSION"
 require_pin pulumi/go.mod github.com/pulumi/pulumi/sdk/v3 "v$PULUMI_VERSION"
 require_pin kubernetes/go.mod github.com/pulumi/pulumi-kubernetes/provider/v4 "$K8S_PROVIDER_MODULE_VERSION"
 
-inputs=(build.sh pulumi/go.mod pulumi/go.sum pulumi/langhost-nodejs/main.go kubernetes/go.mod kubernetes/go.sum kubernetes/main.go kubernetes/embedgen/main.go)
+inputs=(build.sh ../../helpers/go-toolchain.sh pulumi/go.mod pulumi/go.sum pulumi/langhost-nodejs/main.go kubernetes/go.mod kubernetes/go.sum kubernetes/main.go kubernetes/embedgen/main.go)
 key="$(
     {
         echo "pulumi=$PULUMI_VERSION k8s-module=$K8S_PROVIDER_MODULE_VERSION k8s-plugin=$K8S_PLUGIN_VERSION"
@@ -59,30 +56,7 @@ if [[ "$cached" == true ]]; then
     exit 0
 fi
 
-export GOMODCACHE="$cache_root/gomod"
-export GOCACHE="$cache_root/gocache"
-# -mod=readonly: never rewrite the committed go.mod/go.sum; -p=1: one package
-# compiled at a time, so the build stays polite on a small shared machine.
-export GOFLAGS="-mod=readonly -modcacherw -p=1"
-export GOTOOLCHAIN=local CGO_ENABLED=0
-mkdir -p "$GOMODCACHE" "$GOCACHE"
-
-# Runs a command niced and records "<wall> <user> <sys>" seconds in $timing.
-timing=""
-timed() {
-    local tf rc=0
-    tf="$(mktemp)"
-    local TIMEFORMAT='%R %U %S'
-    { time nice -n 19 "$@" 2>&3 || rc=$?; } 3>&2 2>"$tf"
-    timing="$(tail -1 "$tf")"
-    rm -f "$tf"
-    return "$rc"
-}
-report() { # label
-    local wall user sys
-    read -r wall user sys <<<"$timing"
-    log "$(printf '%-30s %7.1f s wall, %7.1f s user CPU, %6.1f s sys CPU' "$1" "$wall" "$user" "$sys")"
-}
+use_go_caches
 
 work="$key_dir/work.$$"
 partial="$key_dir/bin.partial.$$"
@@ -123,9 +97,7 @@ timed bash -c "cd '$work/kubernetes' && go run ./embedgen '$provider_dir/cmd/pul
     -o '$partial/pulumi-resource-kubernetes' ."
 report "pulumi-resource-kubernetes"
 
-for b in "$partial"/*; do
-    log "$(printf '%-30s %6.1f MiB' "$(basename "$b")" "$(awk -v s="$(stat -c %s "$b")" 'BEGIN { print s / 1048576 }')")"
-done
+for b in "$partial"/*; do report_size "$b"; done
 "$partial/pulumi" version >/dev/null || fail "the built pulumi binary does not run"
 
 # Publish atomically: a concurrent or interrupted run never leaves a half bin/.
