@@ -152,6 +152,18 @@ export interface RollingUpdateArgs {
     maxUnavailable?: number | string;
     /** Extra pods a rollout may start. Default `25%`. */
     maxSurge?: number | string;
+    /**
+     * Seconds without progress before Kubernetes marks the rollout failed
+     * (`progressDeadlineSeconds`). Default `600`.
+     */
+    progressDeadlineSeconds?: number;
+    /**
+     * Seconds `pulumi up` (and so a rotation) waits for the rollout before failing, set as the
+     * Deployment's `pulumi.com/timeoutSeconds`. Default `600`: a rollout whose new pods never
+     * become ready fails the update with the provider's message while the old pods keep serving,
+     * instead of leaving the update waiting.
+     */
+    timeoutSeconds?: number;
 }
 
 /** CPU and memory, as Kubernetes quantities. */

@@ -23,6 +23,7 @@ export const DEFAULTS = {
     namespace: "apim-gateway",
     replicas: 3,
     rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+    rollout: { progressDeadlineSeconds: 600, timeoutSeconds: 600 },
     requests: { cpu: "2", memory: "2Gi" },
     imagePullPolicy: "IfNotPresent",
     dnsPolicy: "ClusterFirst",
@@ -99,6 +100,10 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
             rollingUpdate: {
                 maxUnavailable: args.rollingUpdate?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable,
                 maxSurge: args.rollingUpdate?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge,
+            },
+            rollout: {
+                progressDeadlineSeconds: args.rollingUpdate?.progressDeadlineSeconds ?? DEFAULTS.rollout.progressDeadlineSeconds,
+                timeoutSeconds: args.rollingUpdate?.timeoutSeconds ?? DEFAULTS.rollout.timeoutSeconds,
             },
             resources: {
                 requests: args.resources?.requests ? { ...args.resources.requests } : { ...DEFAULTS.requests },

@@ -141,6 +141,7 @@ export interface WorkloadSettings {
     replicas?: number;
     autoscaling?: AutoscalingSettings;
     rollingUpdate: { maxUnavailable: number | string; maxSurge: number | string };
+    rollout: { progressDeadlineSeconds: number; timeoutSeconds: number };
     resources: { requests: ResourceQuantities; limits?: ResourceQuantities };
     dns: { policy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None"; config?: k8s.types.input.core.v1.PodDNSConfig };
     probes: { startup: ResolvedProbeTuning; readiness: ResolvedProbeTuning; liveness: ResolvedProbeTuning };

@@ -94,7 +94,14 @@ export const componentConfigSchema = z.strictObject({
             targetMemoryUtilizationPercentage: z.number().int().positive().optional(),
         })
         .optional(),
-    rollingUpdate: z.strictObject({ maxUnavailable: intOrPercent.optional(), maxSurge: intOrPercent.optional() }).optional(),
+    rollingUpdate: z
+        .strictObject({
+            maxUnavailable: intOrPercent.optional(),
+            maxSurge: intOrPercent.optional(),
+            progressDeadlineSeconds: z.number().int().positive().optional(),
+            timeoutSeconds: z.number().int().positive().optional(),
+        })
+        .optional(),
     resources: z
         .strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() })
         .optional(),

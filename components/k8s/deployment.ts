@@ -2,9 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedSettings } from "../settings";
 
+/** How long the Kubernetes provider waits for this object before failing the update. */
+const ROLLOUT_TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
+
 /**
  * The gateway Deployment. The rolling update is always explicit (default: never below the desired
  * count, 25% surge), and `replicas` is left out when an autoscaler owns it so the two never fight.
+ * The provider's wait for the rollout is bounded, so a stalled rollout fails `pulumi up`.
  */
 export function gatewayDeployment(
     name: string,
@@ -17,9 +21,15 @@ export function gatewayDeployment(
     return new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         {
-            metadata: { name: settings.names.deployment, namespace, labels: settings.labels.common },
+            metadata: {
+                name: settings.names.deployment,
+                namespace,
+                labels: settings.labels.common,
+                annotations: { [ROLLOUT_TIMEOUT_ANNOTATION]: String(workload.rollout.timeoutSeconds) },
+            },
             spec: {
                 replicas: workload.replicas,
+                progressDeadlineSeconds: workload.rollout.progressDeadlineSeconds,
                 selector: { matchLabels: settings.labels.selector },
                 strategy: { type: "RollingUpdate", rollingUpdate: workload.rollingUpdate },
                 template,

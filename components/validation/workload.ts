@@ -34,6 +34,11 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
             p.add(`rollingUpdate.${key}`, `must be a whole number or a percentage such as "25%", got ${JSON.stringify(r[key])}`, "Fix the value.");
         }
     }
+    for (const key of ["progressDeadlineSeconds", "timeoutSeconds"] as const) {
+        if (r?.[key] !== undefined && !isIntegerInRange(r[key], 1)) {
+            p.add(`rollingUpdate.${key}`, `must be a whole number of seconds of at least 1, got ${JSON.stringify(r[key])}`, "Use e.g. 600.");
+        }
+    }
     const maxUnavailable = r?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable;
     const maxSurge = r?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge;
     if (isIntOrPercent(maxUnavailable) && isIntOrPercent(maxSurge) && isZeroIntOrPercent(maxUnavailable) && isZeroIntOrPercent(maxSurge)) {

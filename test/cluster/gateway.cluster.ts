@@ -25,6 +25,8 @@ import { GatewayStack, World, createWorld } from "../e2e/harness/world";
 const NAMESPACE = "apim-gateway";
 /** How long the stalled rollout of scenario 5 may make no progress before Kubernetes calls it failed. */
 const PROGRESS_DEADLINE_SECONDS = 20;
+/** How long `pulumi up` waits for the stalled rollout (`rollingUpdate.timeoutSeconds`). */
+const ROLLOUT_TIMEOUT_SECONDS = 40;
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
 /** Only pods of an `ingress` namespace may send traffic: a policy that restricts something. */
 const TRAFFIC_FROM = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }];
@@ -289,55 +291,46 @@ describe("the gateway on a real API server: real engine, local control plane, em
             );
         });
 
-        it("5 (in part). a new pod that never becomes ready: the rollout stalls past its deadline, the old pods keep serving, the rotation has not succeeded, and cancelled it regenerates no key", async () => {
-            const { deployment, pods } = await settled(api, 3);
+        it("5. a new pod that never becomes ready: the rollout stalls, `up` fails with the provider's message, the old pods keep serving, and no key is regenerated", async () => {
+            const { pods } = await settled(api, 3);
             const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
             assert.deepEqual(servingBefore, pods.map((pod) => String(pod.status?.podIP)).sort());
             const keysBefore = world.azure.emulators.arm.keys(stack.gatewayResourceId);
-            // The component does not expose the Deployment's progress deadline (default 600 s); an
-            // operator's own field manager shortens it, and the provider's server-side apply leaves
-            // the field alone because it never sets it.
-            await api.patch(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${deployment.metadata.name}?fieldManager=cluster-test`, {
-                spec: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS },
+            stack.configure({
+                ...config(),
+                podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
+                rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
             });
-            stack.configure({ ...config(), podAnnotations: { [NEVER_READY_ANNOTATION]: "true" } });
 
-            const rotation = world.startRotate(["--stack", "cluster", "--force", "--regenerate-unused-key", "--json"]);
-            let exited = false;
-            void rotation.done.then(() => (exited = true), () => (exited = true));
-            try {
-                const stalled = await waitFor(
-                    "the rollout to exceed its progress deadline",
-                    async () => {
-                        const live = await gatewayDeployment(api, NAMESPACE);
-                        const progressing = live.status?.conditions?.find((condition) => condition.type === "Progressing");
-                        return progressing?.reason === "ProgressDeadlineExceeded" ? live : undefined;
-                    },
-                    { timeoutMs: 2 * 60_000, intervalMs: 250 },
-                );
-                assert.equal(exited, false, "the rotation is still waiting for the rollout, not reporting success");
-                assert.equal(stalled.spec.progressDeadlineSeconds, PROGRESS_DEADLINE_SECONDS, "the provider's update kept the operator's deadline");
-                assert.equal(stalled.status?.availableReplicas, 3);
-                const now = await gatewayPods(api, NAMESPACE, stalled);
-                const fresh = now.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] !== undefined);
-                assert.equal(fresh.length, 1, "one surge pod (25% of 3), and no more while it is not ready");
-                assert.equal(servingPods(fresh).length, 0);
-                assert.deepEqual(
-                    servingPods(now).map((pod) => pod.metadata.name).sort(),
-                    pods.map((pod) => pod.metadata.name).sort(),
-                    "the old pods are the ones serving",
-                );
-                assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the live-traffic Service still routes to the old pods only");
-            } finally {
-                rotation.child.kill("SIGINT");
-            }
-            const run = await rotation.done;
-            assert.notEqual(run.code, 0, explain(run));
+            const run = await world.rotate(["--stack", "cluster", "--force", "--regenerate-unused-key", "--json"]);
+
+            assert.equal(run.code, 1, explain(run));
             const report = stackReport(jsonReport(run), "cluster");
-            assert.equal(report.result, "cancelled", explain(run));
-            assert.deepEqual(report.keyRegeneration, { status: "skipped", reason: "the run was cancelled" }, explain(run));
+            assert.equal(report.result, "failed", explain(run));
+            assert.match(String(report.message), /update failed/, explain(run));
+            const deploymentErrors = run.stderr.split("\n").filter((line) => /kubernetes:apps\/v1:Deployment|gw1/.test(line) && /error|fail|timed out|timeout/i.test(line));
+            assert.ok(deploymentErrors.length > 0, `the engine output names the Deployment's failure:\n${explain(run, 80)}`);
+            assert.equal(report.keyRegeneration?.status, "skipped", explain(run));
             assert.deepEqual(world.azure.emulators.arm.keys(stack.gatewayResourceId), keysBefore, "no key regenerated");
-            figures.push(`stalled rotation: progress deadline (${PROGRESS_DEADLINE_SECONDS} s) exceeded, old pods kept serving; cancelled after ${(run.ms / 1000).toFixed(1)} s as "${report.result}"`);
+
+            const live = await gatewayDeployment(api, NAMESPACE);
+            const progressing = live.status?.conditions?.find((condition) => condition.type === "Progressing");
+            assert.equal(progressing?.reason, "ProgressDeadlineExceeded");
+            assert.equal(live.status?.availableReplicas, 3);
+            const now = await gatewayPods(api, NAMESPACE, live);
+            const fresh = now.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] !== undefined);
+            assert.equal(fresh.length, 1, "one surge pod (25% of 3), and no more while it is not ready");
+            assert.equal(servingPods(fresh).length, 0);
+            assert.deepEqual(
+                servingPods(now).map((pod) => pod.metadata.name).sort(),
+                pods.map((pod) => pod.metadata.name).sort(),
+                "the old pods are the ones serving",
+            );
+            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the live-traffic Service still routes to the old pods only");
+            figures.push(
+                `stalled rotation: progress deadline (${PROGRESS_DEADLINE_SECONDS} s) exceeded, old pods kept serving; ` +
+                    `the rotation failed after ${(run.ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s)`,
+            );
         });
     });
 

@@ -82,6 +82,16 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             const { recorder } = await build({ replicas: 10, rollingUpdate: { maxUnavailable: "10%", maxSurge: 2 } });
             assert.deepEqual(object(recorder, K8S.deployment).spec.strategy.rollingUpdate, { maxUnavailable: "10%", maxSurge: 2 });
         });
+
+        it("bounds the rollout: a 600 s progress deadline and a 600 s wait in `pulumi up`, both configurable", async () => {
+            const defaults = object((await build()).recorder, K8S.deployment);
+            assert.equal(defaults.spec.progressDeadlineSeconds, 600);
+            assert.equal(defaults.metadata.annotations["pulumi.com/timeoutSeconds"], "600");
+            const tuned = object((await build({ rollingUpdate: { progressDeadlineSeconds: 30, timeoutSeconds: 90 } })).recorder, K8S.deployment);
+            assert.equal(tuned.spec.progressDeadlineSeconds, 30);
+            assert.equal(tuned.metadata.annotations["pulumi.com/timeoutSeconds"], "90");
+            assert.deepEqual(tuned.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: "25%" }, "not mixed into the strategy");
+        });
     });
 
     describe("container resources", () => {

@@ -31,6 +31,7 @@ const ALWAYS_REJECTED: RejectionCase[] = [
     { title: "an autoscaler memory target without a memory request", args: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetMemoryUtilizationPercentage: 80 }, resources: { requests: { cpu: "1" } }, profile: "development" }, message: ["`autoscaling.targetMemoryUtilizationPercentage`", "memory request", "Set resources.requests.memory"] },
     { title: "an invalid rolling-update value", args: { rollingUpdate: { maxSurge: "lots" } }, message: ["`rollingUpdate.maxSurge`", '"lots"'] },
     { title: "a rolling update that cannot progress", args: { rollingUpdate: { maxSurge: 0 } }, message: ["`rollingUpdate`", "both 0"] },
+    { title: "a rollout wait of zero seconds", args: { rollingUpdate: { timeoutSeconds: 0 } }, message: ["`rollingUpdate.timeoutSeconds`", "at least 1"] },
     { title: "a malformed resource quantity", args: { resources: { requests: { cpu: "two", memory: "2Gi" } } }, message: ["`resources.requests.cpu`", '"two"', "quantity"] },
     { title: "a request above its limit", args: { resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "2Gi" } } }, message: ["`resources.requests.memory`", "(4Gi) exceeds resources.limits.memory (2Gi)"] },
     { title: "a malformed digest", args: { image: { digest: "sha256:abc" } }, message: ["`image.digest`", "64 lower-case hex"] },
