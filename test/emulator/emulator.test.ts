@@ -7,26 +7,14 @@ import generateTokenExample from "./fixtures/ApiManagementGatewayGenerateToken.j
 import listKeysExample from "./fixtures/ApiManagementGatewayListKeys.json";
 import regenerateKeyExample from "./fixtures/ApiManagementGatewayRegenerateKey.json";
 import getGatewayExample from "./fixtures/ApiManagementGetGateway.json";
-import { AzureEmulators, startAzureEmulators } from "./index";
-import { setEnv } from "./env";
+import { AzureEmulators } from "./index";
+import { useAzureEmulators } from "./suite";
 
 const apiVersion = "api-version=2024-05-01";
 
 describe("ARM and Entra emulators", () => {
     let emu: AzureEmulators;
-    let restoreEnv: () => void;
-
-    before(async () => {
-        emu = await startAzureEmulators();
-        restoreEnv = setEnv(emu.credentialEnv());
-    });
-
-    after(async () => {
-        restoreEnv();
-        await emu.stop();
-    });
-
-    beforeEach(() => emu.clock.setOffset(0));
+    useAzureEmulators((started) => (emu = started));
 
     /** A real client-secret credential for the emulated authority. */
     function credential(tenantId = emu.tenantId): ClientSecretCredential {

@@ -5,8 +5,9 @@ import {
     regenerateGatewayKey,
 } from "../../components/token/arm";
 import { ArmOperationError } from "../../components/token/errors";
-import { AzureEmulators, startAzureEmulators } from "../emulator";
+import { AzureEmulators } from "../emulator";
 import { setEnv } from "../emulator/env";
+import { useAzureEmulators } from "../emulator/suite";
 
 const dayMs = 86_400_000;
 
@@ -23,23 +24,9 @@ async function armError(fn: () => Promise<unknown>): Promise<ArmOperationError> 
 
 describe("ARM gateway helpers against the ARM and Entra emulators", () => {
     let emu: AzureEmulators;
-    let restoreEnv: () => void;
     const inDays = (days: number) => new Date(Date.now() + days * dayMs);
 
-    before(async () => {
-        emu = await startAzureEmulators();
-        restoreEnv = setEnv(emu.credentialEnv());
-    });
-
-    after(async () => {
-        restoreEnv();
-        await emu.stop();
-    });
-
-    beforeEach(() => {
-        emu.requests.clear();
-        emu.clock.setOffset(0);
-    });
+    useAzureEmulators((started) => (emu = started));
 
     afterEach(() => emu.arm.clearInjectedFailures());
 

@@ -4,8 +4,8 @@ import { regenerateGatewayKey } from "../../components/token/arm";
 import { ArmOperationError } from "../../components/token/errors";
 import { gatewayTokenProvider } from "../../components/token/provider";
 import type { GatewayTokenInputs, GatewayTokenState } from "../../components/token/renewal";
-import { AzureEmulators, startAzureEmulators } from "../emulator";
-import { setEnv } from "../emulator/env";
+import { AzureEmulators } from "../emulator";
+import { useAzureEmulators } from "../emulator/suite";
 
 const dayMs = 86_400_000;
 const minuteMs = 60_000;
@@ -19,22 +19,8 @@ function tokenExpiry(token: string): string {
 
 describe("GatewayToken provider against the ARM and Entra emulators", () => {
     let emu: AzureEmulators;
-    let restoreEnv: () => void;
 
-    before(async () => {
-        emu = await startAzureEmulators();
-        restoreEnv = setEnv(emu.credentialEnv());
-    });
-
-    after(async () => {
-        restoreEnv();
-        await emu.stop();
-    });
-
-    beforeEach(() => {
-        emu.requests.clear();
-        emu.clock.setOffset(0);
-    });
+    useAzureEmulators((started) => (emu = started));
 
     /** Inputs as the engine passes them after `check`. */
     async function checked(raw: Record<string, unknown> = {}): Promise<GatewayTokenInputs> {
