@@ -85,13 +85,22 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
 
     const entraServer = await listen(certificates, "entra", requests, (req, res) => entra.handle(req, res));
     const control = createControlHandler({ arm, clock, requests });
-    const armServer = await listen(certificates, "arm", requests, (req, res) =>
-        req.url?.startsWith(controlPrefix) ? control(req, res) : arm.handle(req, res),
-    );
-    entra.authorityHost = entraServer.url;
-    arm.endpoint = armServer.url;
-    entra.addResource(arm.endpoint);
-    const untrust = options.trustInProcess === false ? undefined : trustCertificateAuthority(certificates.caPem);
+    let armServer: Awaited<ReturnType<typeof listen>> | undefined;
+    let untrust: (() => void) | undefined;
+    try {
+        armServer = await listen(certificates, "arm", requests, (req, res) =>
+            req.url?.startsWith(controlPrefix) ? control(req, res) : arm.handle(req, res),
+        );
+        entra.authorityHost = entraServer.url;
+        arm.endpoint = armServer.url;
+        entra.addResource(arm.endpoint);
+        untrust = options.trustInProcess === false ? undefined : trustCertificateAuthority(certificates.caPem);
+    } catch (error) {
+        // A half-started emulator must not keep the test process alive.
+        await Promise.all([entraServer.close(), armServer?.close()]);
+        throw error;
+    }
+    const servers = [armServer, entraServer];
 
     return {
         armEndpoint: arm.endpoint,
@@ -116,7 +125,7 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
         }),
         async stop() {
             untrust?.();
-            await Promise.all([armServer.close(), entraServer.close()]);
+            await Promise.all(servers.map((server) => server.close()));
         },
     };
 }
