@@ -3,11 +3,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { installedCopies, installPackedPackage, PACKAGE, packRepository, PackedPackage, pinnedVersion, REPOSITORY } from "../helpers/packedPackage";
 
-const root = path.resolve(__dirname, "../..");
-const packageName = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).name as string;
-
-/** Runs the consumer under Pulumi mocks and prints the types of the resources it registered. */
+/** Runs the compiled consumer under Pulumi mocks; prints the resource types and the resolved exports. */
 const MOCK_RUNNER = `
 const pulumi = require("@pulumi/pulumi");
 const types = [];
@@ -23,82 +21,113 @@ pulumi.runtime.setMocks({
     },
     call(a) { throw new Error("unexpected invoke " + a.token); },
 }, "consumer", "test", false).then(async () => {
-    const program = require("./out/index.js");
-    const expiry = await new Promise((resolve) => program.tokenExpiresAt.apply(resolve));
+    const program = require("./bin/index.js");
+    const exported = {};
+    for (const [name, value] of Object.entries(program)) {
+        if (pulumi.Output.isInstance(value)) {
+            exported[name] = await new Promise((resolve) => value.apply(resolve));
+        }
+    }
     await pulumi.runtime.disconnect();
-    process.stdout.write(JSON.stringify({ types, expiry }));
+    process.stdout.write(JSON.stringify({ types, exported }));
 });
 `;
+
+/** Pulumi's TypeScript project template's compiler options, plus what library authors' consumers often add. */
+const CONSUMER_TSCONFIG = {
+    compilerOptions: {
+        strict: true,
+        outDir: "bin",
+        target: "es2020",
+        module: "commonjs",
+        moduleResolution: "node",
+        sourceMap: true,
+        experimentalDecorators: true,
+        pretty: true,
+        noFallthroughCasesInSwitch: true,
+        noImplicitReturns: true,
+        forceConsistentCasingInFileNames: true,
+        declaration: true,
+        skipLibCheck: false,
+    },
+    files: ["index.ts"],
+};
+
+const README_EXAMPLE = path.join(REPOSITORY, "examples", "consumer", "index.ts");
+
+/** The first `ts` code block under the README's "Embedding" heading. */
+function readmeEmbeddingExample(): string {
+    const readme = fs.readFileSync(path.join(REPOSITORY, "README.md"), "utf8");
+    const section = readme.split(/^## /m).find((part) => part.startsWith("Embedding"));
+    assert.ok(section, 'the README has no "## Embedding" section');
+    const block = /^```ts\n([\s\S]*?)^```$/m.exec(section);
+    assert.ok(block, 'the README\'s "Embedding" section has no ```ts block');
+    return block[1];
+}
 
 function run(command: string, args: string[], cwd: string): string {
     return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-describe("the npm package", function () {
-    this.timeout(300_000);
+describe("the npm package, installed as a consumer installs it", function () {
+    this.timeout(600_000);
+    let packed: PackedPackage;
     let workDir: string;
-    let files: string[];
     let consumerDir: string;
 
     before(() => {
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-gw-pack-"));
-        run("npm", ["run", "build"], root);
-        const [info] = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", workDir], root));
-        files = info.files.map((f: { path: string }) => f.path);
-
-        // The consumer gets the packed package as npm would install it, and the project's own
-        // dependencies (symlinked, so no second download and a single @pulumi/pulumi).
+        packed = packRepository(workDir);
         consumerDir = path.join(workDir, "consumer");
-        const installed = path.join(consumerDir, "node_modules", packageName);
-        fs.mkdirSync(installed, { recursive: true });
-        run("tar", ["-xzf", path.join(workDir, info.filename), "-C", installed, "--strip-components=1"], workDir);
-        for (const entry of fs.readdirSync(path.join(root, "node_modules"))) {
-            if (entry !== packageName && !entry.startsWith(".")) {
-                fs.symlinkSync(path.join(root, "node_modules", entry), path.join(consumerDir, "node_modules", entry));
-            }
-        }
-        fs.copyFileSync(path.join(root, "examples/consumer/index.ts"), path.join(consumerDir, "index.ts"));
-        fs.writeFileSync(
-            path.join(consumerDir, "tsconfig.json"),
-            JSON.stringify({
-                compilerOptions: {
-                    strict: true,
-                    target: "ES2022",
-                    module: "node16",
-                    moduleResolution: "node16",
-                    outDir: "out",
-                    types: ["node"],
-                    skipLibCheck: false,
-                },
-                files: ["index.ts"],
-            }),
-        );
+        fs.mkdirSync(consumerDir);
+        installPackedPackage(consumerDir, packed.tarball, {
+            devDependencies: { typescript: pinnedVersion("typescript"), "@types/node": pinnedVersion("@types/node") },
+        });
+        fs.writeFileSync(path.join(consumerDir, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, undefined, 2));
+        fs.copyFileSync(README_EXAMPLE, path.join(consumerDir, "index.ts"));
     });
 
     after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-    it("ships compiled JavaScript with declarations for the component and the rotation CLI, and no sources or tests", () => {
+    it("ships compiled JavaScript with declarations for the component and the rotation CLI, and no sources, tests or source maps", () => {
         for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "package.json", "README.md"]) {
-            assert.ok(files.includes(file), `${file} is not in the package`);
+            assert.ok(packed.files.includes(file), `${file} is not in the package`);
         }
-        const sources = files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
-        assert.deepEqual(sources, [], "TypeScript sources in the package");
-        assert.deepEqual(files.filter((f) => /(^|\/)test\//.test(f) || f.includes(".test.")), [], "tests in the package");
+        assert.deepEqual(packed.files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), [], "TypeScript sources in the package");
+        assert.deepEqual(packed.files.filter((f) => /(^|\/)test\//.test(f) || f.includes(".test.")), [], "tests in the package");
+        // A map would point at sources the package does not ship.
+        assert.deepEqual(packed.files.filter((f) => f.endsWith(".map")), [], "source maps in the package");
+        const installed = path.join(consumerDir, "node_modules", PACKAGE.name);
+        for (const file of packed.files.filter((f) => f.endsWith(".js"))) {
+            assert.doesNotMatch(fs.readFileSync(path.join(installed, file), "utf8"), /sourceMappingURL/, `${file} references a source map`);
+        }
+    });
+
+    it("takes the Pulumi SDKs as peers: the consumer has exactly one copy of each", () => {
+        assert.deepEqual(Object.keys(PACKAGE.peerDependencies).sort(), ["@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/pulumi"]);
+        for (const name of Object.keys(PACKAGE.peerDependencies)) {
+            assert.equal(installedCopies(consumerDir, name).length, 1, `${name}: ${installedCopies(consumerDir, name).join(", ")}`);
+        }
     });
 
     it("declares a bin whose file starts with a node shebang", () => {
-        const cli = fs.readFileSync(path.join(consumerDir, "node_modules", packageName, "dist/rotation/cli.js"), "utf8");
-        assert.match(cli, /^#!\/usr\/bin\/env node/);
+        for (const file of Object.values(PACKAGE.bin)) {
+            const cli = fs.readFileSync(path.join(consumerDir, "node_modules", PACKAGE.name, file), "utf8");
+            assert.match(cli, /^#!\/usr\/bin\/env node/);
+        }
     });
 
-    it("lets a consumer project compile against the packed declarations and instantiate the component", () => {
-        run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], consumerDir);
+    it("has the README's embedding example as examples/consumer/index.ts, byte for byte", () => {
+        assert.equal(readmeEmbeddingExample(), fs.readFileSync(README_EXAMPLE, "utf8"));
+    });
+
+    it("compiles the README's embedding example with Pulumi's template tsconfig, declaration: true and skipLibCheck: false, and runs it", () => {
+        run(process.execPath, [path.join(consumerDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumerDir);
+        assert.ok(fs.existsSync(path.join(consumerDir, "bin", "index.d.ts")), "declarations were emitted");
         fs.writeFileSync(path.join(consumerDir, "run.js"), MOCK_RUNNER);
-        const { types, expiry } = JSON.parse(run(process.execPath, ["run.js"], consumerDir));
-        assert.ok(types.includes("apim-gateway:index:SelfHostedGateway"), `types: ${types}`);
-        assert.ok(types.includes("azure-native:apimanagement:Gateway"));
-        assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"));
-        assert.ok(types.includes("kubernetes:apps/v1:Deployment"));
-        assert.equal(expiry, "2026-12-01T00:00:00.000Z");
+        const { types } = JSON.parse(run(process.execPath, ["run.js"], consumerDir)) as { types: string[]; exported: Record<string, unknown> };
+        for (const type of ["apim-gateway:index:SelfHostedGateway", "azure-native:apimanagement:Gateway", "pulumi-nodejs:dynamic/apim-gateway:GatewayToken", "kubernetes:apps/v1:Deployment"]) {
+            assert.ok(types.includes(type), `${type} not among ${types.join(", ")}`);
+        }
     });
 });
