@@ -1,14 +1,20 @@
 /**
- * A throw-away Pulumi project that runs the repository's real stack program (stacks/) unchanged:
- * its own Pulumi.yaml, stack settings directory and backend, so nothing is written into the
- * repository's stacks/.
+ * A copy of the repository's Pulumi project, as a user's clone has it: its own Pulumi.yaml, stack
+ * program and stack files (`stacks/Pulumi.<stack>.yaml`), unchanged. The copy sits in the
+ * repository's git-ignored `test/.tmp/`, so Node.js finds the repository's installed node_modules
+ * the ordinary way (upwards), with no link and no second install. Backend and PULUMI_HOME are
+ * outside it, and nothing is written into the repository's own stacks/.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
-import { PROJECT_NAME } from "../../../stacks/config";
 
-const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+
+/** What a clone holds that the program needs: the project file, its package files and its sources. */
+const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "components", "stacks", "rotation"];
+
+/** The example stack a new site's stack file starts from (a user copies it the same way). */
+export const EXAMPLE_STACK = "prod";
 
 /** Where a project's files live. */
 export interface PulumiProject {
@@ -18,45 +24,36 @@ export interface PulumiProject {
     readonly backendDir: string;
     /** PULUMI_HOME. */
     readonly home: string;
-    /** Where the stacks' `Pulumi.<stack>.yaml` are. */
+    /** Where the stacks' `Pulumi.<stack>.yaml` are (the project's `stackConfigDir`). */
     readonly stackConfigDir: string;
+    /** Removes the copy. */
+    remove(): void;
 }
 
-/** Creates the project under `root` (which must exist and be empty). */
+/** Copies the project into the repository's test/.tmp/<name of root>; backend and home go under `root`. */
 export function createPulumiProject(root: string): PulumiProject {
+    const dir = path.join(REPOSITORY, "test", ".tmp", path.basename(root));
+    for (const entry of PROJECT_ENTRIES) {
+        cpSync(path.join(REPOSITORY, entry), path.join(dir, entry), { recursive: true });
+    }
     const project: PulumiProject = {
-        dir: path.join(root, "project"),
+        dir,
         backendDir: path.join(root, "backend"),
         home: path.join(root, "pulumi-home"),
-        stackConfigDir: path.join(root, "project", "stacks"),
+        stackConfigDir: path.join(dir, "stacks"),
+        remove: () => rmSync(dir, { recursive: true, force: true }),
     };
-    for (const dir of [project.dir, project.backendDir, project.home, project.stackConfigDir]) {
-        mkdirSync(dir, { recursive: true });
+    for (const created of [project.backendDir, project.home]) {
+        mkdirSync(created, { recursive: true });
     }
-    writeFileSync(
-        path.join(project.dir, "Pulumi.yaml"),
-        stringify({ name: PROJECT_NAME, runtime: { name: "nodejs", options: { typescript: true } }, main: "index.ts", stackConfigDir: "stacks" }),
-    );
-    // The repository's program, required from here so its modules resolve from the repository.
-    const stacksDir = path.relative(project.dir, path.join(REPOSITORY, "stacks"));
-    writeFileSync(path.join(project.dir, "index.ts"), `export = require(${JSON.stringify(stacksDir)});\n`);
-    writeFileSync(path.join(project.dir, "package.json"), `${JSON.stringify({ name: "apim-gateway-e2e", private: true }, undefined, 2)}\n`);
-    // The language host finds @pulumi/pulumi's runner from the program directory.
-    symlinkSync(path.relative(project.dir, path.join(REPOSITORY, "node_modules")), path.join(project.dir, "node_modules"));
     return project;
 }
 
-/** Writes a stack's `apim-gateway:*` config, keeping what `pulumi stack init` added (the encryption salt). */
-export function writeStackConfig(project: PulumiProject, stack: string, config: Record<string, unknown>): void {
+/** The stack file of `stack`; a stack without one of its own starts from the example stack's. */
+export function ensureStackFile(project: PulumiProject, stack: string): string {
     const file = path.join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
-    let settings: Record<string, unknown> = {};
-    try {
-        settings = (parse(readFileSync(file, "utf8")) as Record<string, unknown> | null) ?? {};
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-            throw error;
-        }
+    if (!existsSync(file)) {
+        copyFileSync(path.join(project.stackConfigDir, `Pulumi.${EXAMPLE_STACK}.yaml`), file);
     }
-    settings.config = Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, value]));
-    writeFileSync(file, stringify(settings));
+    return file;
 }

@@ -4,15 +4,17 @@
  * program, and a record of everything Pulumi and the rotation printed. Stacks adopt an emulated
  * gateway and render their Kubernetes objects to a directory (real engine and provider, no cluster).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
 import { parseGatewayResourceId } from "../../../components/token/arm";
+import { PROJECT_NAME } from "../../../stacks/config";
 import { EmulatorsForProcesses, startEmulatorsForProcesses } from "./azureEmulators";
 import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
 import { processEnvironment } from "./environment";
-import { PulumiProject, createPulumiProject, writeStackConfig } from "./pulumiProject";
+import { PulumiProject, createPulumiProject, ensureStackFile } from "./pulumiProject";
 import { RenderedFiles, readRendered } from "./renderedManifests";
 import { buildRotationProgram } from "./rotationProgram";
 import { ageState } from "./stackState";
@@ -20,6 +22,9 @@ import { PulumiToolchain, pulumiToolchain } from "./toolchain";
 import { Captured, redactTokens } from "./tokenLeaks";
 
 const DAY_MS = 86_400_000;
+
+/** Stack config keys an operator sets with `pulumi config set --secret`. */
+const SECRET_KEYS = new Set(["kubeconfig", "azureAdClientSecret"]);
 
 /** A deployed stack of the project whose gateway lives in the emulator. */
 export interface GatewayStack {
@@ -29,7 +34,11 @@ export interface GatewayStack {
     up(options?: { expectNoChanges?: boolean }): Promise<UpResult>;
     /** The stack outputs' plain values (secrets decrypted: there are none). */
     outputs(): Promise<Record<string, unknown>>;
-    /** Replaces the stack's `apim-gateway:*` config with the defaults plus `overrides`. */
+    /**
+     * Resets the stack's config to its stack file as `pulumi stack init` left it, then sets the
+     * environment's keys plus `overrides` with `pulumi config` (top-level keys replaced whole; an
+     * undefined value removes the key).
+     */
     configure(overrides: Record<string, unknown>): void;
     /**
      * Moves the token instants in the stack's state `days` back (export, edit, import), as if the
@@ -126,16 +135,45 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
         }
     }
 
-    function stackConfig(gatewayResourceId: string, renderDir: string, overrides: Record<string, unknown>): Record<string, unknown> {
-        const gateway = parseGatewayResourceId(gatewayResourceId);
+    /** Runs `pulumi args...` in the project and waits (config commands: no engine, no emulator call). */
+    function pulumiSync(args: readonly string[]): void {
+        execFileSync(path.join(toolchain.binDir, "pulumi"), [...args, "--non-interactive"], { cwd: project.dir, env: pulumiEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    }
+
+    /**
+     * What this environment sets on top of the repository's stack file, as an operator would with
+     * `pulumi config set`: the emulated gateway (adopted: the toolchain builds no azure-native
+     * provider, so the keys that create Azure resources are removed), the emulated cloud's
+     * endpoints and the render directory that stands in for a cluster.
+     */
+    function environmentConfig(gatewayResourceId: string, renderDir: string): Record<string, unknown> {
         return {
             existingGateway: true,
-            ...gateway,
+            ...parseGatewayResourceId(gatewayResourceId),
+            location: undefined,
+            description: undefined,
+            apiIds: undefined,
             azureCloud: emulators.azureCloud,
             renderYamlToDirectory: renderDir,
-            profile: "production",
-            ...overrides,
         };
+    }
+
+    function setStackConfig(name: string, settings: Record<string, unknown>): void {
+        const removed = Object.keys(settings).filter((key) => settings[key] === undefined);
+        const values = Object.fromEntries(
+            Object.entries(settings)
+                .filter(([, value]) => value !== undefined)
+                .map(([key, value]) => [
+                    `${PROJECT_NAME}:${key}`,
+                    typeof value === "string"
+                        ? { value, secret: SECRET_KEYS.has(key) }
+                        : { value: JSON.stringify(value), objectValue: value, secret: SECRET_KEYS.has(key) },
+                ]),
+        );
+        if (removed.length > 0) {
+            pulumiSync(["config", "rm-all", "--stack", name, ...removed.map((key) => `${PROJECT_NAME}:${key}`)]);
+        }
+        pulumiSync(["config", "set-all", "--stack", name, "--json", JSON.stringify(values)]);
     }
 
     async function deployGatewayStack(name: string, gatewayId: string, config: Record<string, unknown> = {}): Promise<GatewayStack> {
@@ -145,9 +183,14 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
                 : emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId });
         const renderDir = path.join(root, "rendered", name);
         mkdirSync(renderDir, { recursive: true });
-        const configure = (overrides: Record<string, unknown>) => writeStackConfig(project, name, stackConfig(gatewayResourceId, renderDir, overrides));
-        configure(config);
+        const stackFile = ensureStackFile(project, name);
         const stack = await LocalWorkspace.createStack({ stackName: name, workDir: project.dir }, workspaceOptions());
+        const initialised = readFileSync(stackFile, "utf8");
+        const configure = (overrides: Record<string, unknown>) => {
+            writeFileSync(stackFile, initialised);
+            setStackConfig(name, { ...environmentConfig(gatewayResourceId, renderDir), ...overrides });
+        };
+        configure(config);
         const handle: GatewayStack = {
             name,
             gatewayResourceId,
@@ -216,6 +259,7 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
         setDaysPassed: (days) => emulators.clock.setOffset(days * DAY_MS),
         async dispose() {
             await emulators.stop();
+            project.remove();
             rmSync(root, { recursive: true, force: true });
         },
     };
