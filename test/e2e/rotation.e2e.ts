@@ -75,6 +75,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             "ConfigMap",
             "Deployment",
             "Namespace",
+            "NetworkPolicy", // stacks/Pulumi.prod.yaml, which every stack of the suite starts from, enables it
             "PersistentVolumeClaim",
             "PodDisruptionBudget",
             "Secret",
