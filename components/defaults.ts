@@ -6,6 +6,7 @@ import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
 import { hostnameConfigurationId, kubernetesNames } from "./naming";
 import { packageVersion } from "./packageVersion";
+import { renewalTriggerFromEnvironment } from "./rotation/contract";
 import { tokenDefaults } from "./token/renewal";
 import {
     AuthSettings,
@@ -179,7 +180,8 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
                 token: {
                     validityDays: args.token?.validityDays ?? DEFAULTS.token.validityDays,
                     renewBeforeDays: args.token?.renewBeforeDays ?? DEFAULTS.token.renewBeforeDays,
-                    renewalTrigger: args.token?.renewalTrigger,
+                    // Read here so any stack embedding the component honours the rotation CLI's --force.
+                    renewalTrigger: args.token?.renewalTrigger ?? renewalTriggerFromEnvironment(),
                 },
                 azureCloud: args.azureCloud,
             };

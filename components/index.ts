@@ -4,3 +4,17 @@ export { GATEWAY_IMAGE_VERSION, DEFAULT_IMAGE_REPOSITORY } from "./constants";
 export { GatewayArgumentError, ArgumentProblem } from "./errors";
 export { GatewayToken, GatewayTokenArgs, GatewayKeyType } from "./token/gatewayToken";
 export { AzureCloudSettings, AzureCloudName } from "./token/cloud";
+export {
+    ROTATION_OUTPUT,
+    RENEWAL_TRIGGER_ENV,
+    RotationUnitOutput,
+    RotationTargets,
+    RotationAuthType,
+    RotationUnit,
+    TokenSnapshot,
+    RotationContractError,
+    parseRotationOutput,
+    parseRotationUnit,
+} from "./rotation/contract";
+export { rotationOutputs, RotatableGateway } from "./rotation/outputs";
+export { TokenStatus, tokenStatus } from "./token/status";

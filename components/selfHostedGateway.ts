@@ -7,7 +7,7 @@ import { gatewayEntity } from "./apim/gateway";
 import { hostnameConfigurations } from "./apim/hostnameConfigurations";
 import { SelfHostedGatewayArgs } from "./args";
 import { authWiringFor } from "./auth/authWiringFor";
-import { COMPONENT_TYPE } from "./constants";
+import { ANNOTATIONS, COMPONENT_TYPE } from "./constants";
 import { resolveSettings } from "./defaults";
 import { gatewayConfigData } from "./gatewayConfig";
 import { autoscaler } from "./k8s/autoscaler";
@@ -22,6 +22,8 @@ import { serviceAccount } from "./k8s/serviceAccount";
 import { instanceDiscoveryService, liveTrafficService } from "./k8s/services";
 import { configBackupClaim } from "./k8s/storage";
 import { enforceProfile } from "./profile";
+import { RotationUnitOutput } from "./rotation/contract";
+import { rotationUnitOutput } from "./rotation/outputs";
 import { ResolvedSettings } from "./settings";
 import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
 import { validateArgs, validateResolved } from "./validation";
@@ -84,6 +86,8 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
     readonly authType: pulumi.Output<GatewayAuthType>;
     /** URNs the rotation program targets: the token, its Secret, the Deployment (empty unless token auth). */
     readonly rotationTargets: pulumi.Output<string[]>;
+    /** This gateway's entry in the rotation contract output; see `rotationOutputs`. */
+    readonly rotation: pulumi.Output<RotationUnitOutput>;
 
     constructor(name: string, args: SelfHostedGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         const { settings, warnings } = prepare(args);
@@ -130,6 +134,22 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         this.rotationTargets =
             auth.token && auth.secret ? pulumi.all([auth.token.urn, auth.secret.urn, this.deployment.urn]) : pulumi.output([]);
 
+        this.rotation = rotationUnitOutput({
+            gatewayResourceId: this.gatewayResourceId,
+            authType: settings.auth.type,
+            ...(settings.auth.type === "token" && settings.auth.azureCloud !== undefined ? { azureCloud: settings.auth.azureCloud } : {}),
+            ...(auth.token && auth.secret
+                ? {
+                      token: {
+                          resource: auth.token,
+                          secretUrn: auth.secret.urn,
+                          checksum: auth.podAnnotations[ANNOTATIONS.tokenChecksum],
+                          deploymentUrn: this.deployment.urn,
+                      },
+                  }
+                : {}),
+        });
+
         this.registerOutputs({
             gatewayResourceId: this.gatewayResourceId,
             gateway: this.gateway,
@@ -145,6 +165,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
             tokenKeyType: this.tokenKeyType,
             authType: this.authType,
             rotationTargets: this.rotationTargets,
+            rotation: this.rotation,
         });
     }
 }

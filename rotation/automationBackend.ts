@@ -1,29 +1,26 @@
 /**
- * {@link StackBackend} on the Pulumi CLI: the project's Pulumi.yaml with the ambient backend and
- * secrets provider, and the CLI from PATH or a pinned root (found and version-checked by the
- * Automation API's `PulumiCommand`).
+ * {@link StackBackend} on the Pulumi Automation API: `LocalWorkspace` for the project's stacks,
+ * `Stack` for preview, update and cancel (`onEvent` for what the engine did, `onOutput`/`onError`
+ * for streaming, `signal` for cancellation, the SDK's error classes for locks and missing stacks),
+ * with the project's Pulumi.yaml, the ambient backend and secrets provider, and the CLI from PATH
+ * or a pinned root (found and version-checked once by `PulumiCommand`).
  *
- * The commands every run needs (`stack ls`, `stack output`, the targeted `up`) are run directly
- * ({@link runPulumi}); the Automation API's `LocalWorkspace`/`Stack` are loaded only for a preview
- * (which parses the change summary from the engine's events) and for releasing a stale lock. That
- * keeps a `--check` over many stacks close to the cost of the bare `pulumi stack output` calls,
- * and an update never reads the outputs with secrets in plain text, as `Stack.up()` does after it.
+ * No global side effect: every command names its stack (`--stack`), and the `Stack` objects come
+ * from a workspace view whose `selectStack` does not run `pulumi stack select`, so the user's
+ * current stack never changes. Each operation gets its own workspace, so concurrent stacks can
+ * run with different environments (the renewal trigger).
+ *
+ * The one command run outside the workspace and stack classes is `pulumi stack output --json`
+ * (in {@link readOutputs}, through the SDK's own `PulumiCommand.run`): the SDK's `outputs()` also
+ * runs `--show-secrets`, and the fresh/due decision needs the masked outputs only.
  */
 import * as path from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { PulumiCommand } from "@pulumi/pulumi/automation/cmd";
 import { CommandError, ConcurrentUpdateError, StackNotFoundError } from "@pulumi/pulumi/automation/errors";
-import { PulumiCommandError, isLockConflict, isStackNotFound, runPulumi } from "./pulumiCli";
-import {
-    ChangeSummary,
-    EngineOutput,
-    MaskedOutputs,
-    StackBackend,
-    StackHandle,
-    StackLockedError,
-    StackMissingError,
-    TargetedOperation,
-} from "./stackBackend";
+import { EngineRecord, EngineRecorder } from "./engineEvents";
+import { redactSecrets } from "./redact";
+import { EngineOperationError, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
 import { describeLockHolders, parseLockHolders } from "./staleLock";
 
 /** Options of {@link createAutomationBackend}. */
@@ -40,37 +37,39 @@ const BASE_ENV = { PULUMI_SKIP_UPDATE_CHECK: "true" };
 /** What `pulumi stack output --json` prints in place of a secret's value. */
 const MASKED = "[secret]";
 
-/** The `error:` lines of a failed command (what Pulumi says went wrong), else its last line. */
-function summarize(text: string): string {
-    const errors = text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line.startsWith("error:"))
-        .map((line) => line.slice("error:".length).trim());
-    if (errors.length > 0) {
-        // A CommandError's message quotes stderr twice (the output, and execa's error).
-        return [...new Set(errors)].join("; ");
-    }
+/** The message of an update that the rotation records in the stack's history. */
+const UPDATE_MESSAGE = "apim-gateway-rotate: renew the gateway token";
+
+/** The lines of a failed command that say what went wrong (`error:` lines), else its last line. */
+function commandMessage(text: string): string {
     const lines = text
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== "");
-    return lines.length > 0 ? lines[lines.length - 1] : "the Pulumi CLI failed without a message";
+    const errors = [...new Set(lines.filter((line) => line.startsWith("error:")).map((line) => line.slice("error:".length).trim()))];
+    return redactSecrets(errors.length > 0 ? errors.join("; ") : (lines.at(-1) ?? "the Pulumi CLI failed without a message"));
 }
 
-/** Turns a failed command about `stack` (or about the project) into the seam's errors. */
-function translate(error: unknown, stack?: string): Error {
-    if (stack !== undefined && (error instanceof ConcurrentUpdateError || isLockConflict(error))) {
-        const message = (error as Error).message;
-        const holders = parseLockHolders(message);
-        const heldBy = holders.length > 0 ? ` Held by ${describeLockHolders(holders)}.` : "";
-        return new StackLockedError(stack, `${summarize(message)}${heldBy}`, holders);
+/** The engine's failures as `URN: message`, else what the command said. */
+function failureMessage(record: EngineRecord, error: CommandError): string {
+    if (record.failures.length > 0) {
+        return record.failures.map((failure) => (failure.urn ? `${failure.urn}: ${failure.message}` : failure.message)).join("; ");
     }
-    if (stack !== undefined && (error instanceof StackNotFoundError || isStackNotFound(error))) {
+    return commandMessage(error.message);
+}
+
+/** Turns an SDK error about `stack` into the seam's errors. */
+function translate(error: unknown, stack: string, record: EngineRecord = { steps: [], failures: [] }): Error {
+    if (error instanceof ConcurrentUpdateError) {
+        const holders = parseLockHolders(error.message);
+        const heldBy = holders.length > 0 ? ` Held by ${describeLockHolders(holders)}.` : "";
+        return new StackLockedError(stack, `${commandMessage(error.message)}${heldBy}`, holders);
+    }
+    if (error instanceof StackNotFoundError) {
         return new StackMissingError(stack);
     }
-    if (error instanceof CommandError || error instanceof PulumiCommandError) {
-        return new Error(`pulumi failed${stack !== undefined ? ` on stack "${stack}"` : ""}: ${summarize(error.message)}`);
+    if (error instanceof CommandError) {
+        return new EngineOperationError(`pulumi failed on stack "${stack}": ${failureMessage(record, error)}`, record);
     }
     return error instanceof Error ? error : new Error(String(error));
 }
@@ -86,159 +85,140 @@ export function parseMaskedOutputs(json: string): MaskedOutputs {
     );
 }
 
-/** `pulumi stack ls --json` parsed: the stack names. */
-function parseStackNames(json: string): string[] {
-    const parsed: unknown = JSON.parse(json);
-    if (!Array.isArray(parsed)) {
-        throw new Error("`pulumi stack ls --json` did not print a JSON array");
-    }
-    return parsed.map((entry: { name?: unknown }) => String(entry.name));
+/**
+ * `PulumiCommand.run`: the SDK's own command runner (non-interactive, the CLI's directory first on
+ * PATH, SIGINT on abort, failures as the SDK's error classes). It is public in the SDK's code but
+ * marked internal in its typings, hence this narrow view; the one command outside the workspace
+ * classes runs through it, so no error text of the CLI is matched here.
+ */
+interface CommandRunner {
+    run(
+        args: string[],
+        cwd: string,
+        env: Record<string, string>,
+        onOutput: undefined,
+        onError: undefined,
+        signal: AbortSignal,
+    ): Promise<{ readonly stdout: string }>;
 }
 
-/** `--target` for each URN, and their dependents. */
-function targetArgs(operation: TargetedOperation): string[] {
-    return [...operation.targets.flatMap((urn) => ["--target", urn]), "--target-dependents"];
+/** The SDK's outputs with every secret's value dropped. */
+function masked(outputs: OutputMap): MaskedOutputs {
+    return Object.fromEntries(
+        Object.entries(outputs).map(([name, output]) => [name, output.secret ? { secret: true } : { secret: false, value: output.value }]),
+    );
+}
+
+/**
+ * `workspace` as a `Stack` sees it, minus `pulumi stack select`: the Stack passes `--stack NAME`
+ * to every command, so selecting would only change the user's current stack. Whether the stack
+ * exists is proven by reading its outputs first.
+ */
+function withoutStackSelect(workspace: LocalWorkspace): LocalWorkspace {
+    return Object.create(workspace, { selectStack: { value: async () => undefined } }) as LocalWorkspace;
 }
 
 /** A backend running the Pulumi CLI in `options.workDir`. */
 export function createAutomationBackend(options: AutomationBackendOptions): StackBackend {
     const { workDir, pulumiRoot } = options;
-    // What PulumiCommand.get runs: the pinned root's binary, else `pulumi` from PATH.
-    const executable = pulumiRoot !== undefined ? path.resolve(pulumiRoot, "bin", "pulumi") : "pulumi";
     let command: Promise<PulumiCommand> | undefined;
 
     /** The CLI, found and its version checked by the Automation API, once per run (`pulumi version`). */
     const pulumi = (): Promise<PulumiCommand> =>
         (command ??= PulumiCommand.get(pulumiRoot !== undefined ? { root: pulumiRoot } : {}).catch((error: unknown) => {
+            const where = pulumiRoot !== undefined ? path.resolve(pulumiRoot, "bin", "pulumi") : "pulumi on PATH";
             throw new Error(
-                `could not run the Pulumi CLI (${pulumiRoot !== undefined ? executable : "pulumi on PATH"}): ` +
-                    `${summarize(error instanceof Error ? error.message : String(error))}; install it, or pass --pulumi-root`,
+                `could not run the Pulumi CLI (${where}): ${commandMessage(error instanceof Error ? error.message : String(error))}; ` +
+                    `install it, or pass --pulumi-root`,
             );
         }));
 
-    /** One CLI command in the project directory; rejects with {@link PulumiCommandError}. */
-    function start(args: string[], env: Readonly<Record<string, string>> = {}, signal?: AbortSignal, output?: EngineOutput): Promise<string> {
-        return runPulumi(executable, args, {
-            cwd: workDir,
-            env: { ...BASE_ENV, ...env },
-            ...(signal !== undefined ? { signal } : {}),
-            ...(output !== undefined ? { onStdout: output.stdout, onStderr: output.stderr } : {}),
-        });
+    /** A workspace of the project with `env` added for the commands it runs. */
+    async function workspace(env: Readonly<Record<string, string>> = {}): Promise<LocalWorkspace> {
+        return LocalWorkspace.create({ workDir, pulumiCommand: await pulumi(), envVars: { ...BASE_ENV, ...env } });
     }
 
-    /**
-     * A read-only command. It starts while the version check still runs, since it changes
-     * nothing, and its result counts only once the check has passed (whose error comes first).
-     */
-    async function read(args: string[], signal?: AbortSignal): Promise<string> {
-        const running = start(args, {}, signal);
-        running.catch(() => undefined);
-        await pulumi();
-        return running;
-    }
-
-    async function readOutputs(name: string, signal?: AbortSignal): Promise<MaskedOutputs> {
-        let json: string;
-        try {
-            json = await read(["stack", "output", "--json", "--stack", name], signal);
-        } catch (error) {
-            if (isStackNotFound(error)) {
-                throw new StackMissingError(name);
-            }
-            if (!(error instanceof PulumiCommandError)) {
-                throw error;
-            }
-            throw new Error(`could not read the outputs of stack "${name}": ${summarize(error.stderr)}`);
-        }
-        return parseMaskedOutputs(json);
-    }
-
-    /** The Automation API's `Stack`, loaded on first use: only previews and lock releases need it. */
-    async function automationStack(name: string, env: Readonly<Record<string, string>>): Promise<Stack> {
-        const { LocalWorkspace } = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
-        return LocalWorkspace.selectStack({ stackName: name, workDir }, { pulumiCommand: await pulumi(), envVars: { ...BASE_ENV, ...env } });
-    }
-
-    function handle(name: string, prefetched: MaskedOutputs): StackHandle {
-        let unread: MaskedOutputs | undefined = prefetched;
-        return {
-            name,
-            async outputs(signal) {
-                const first = unread;
-                unread = undefined;
-                return first ?? readOutputs(name, signal);
-            },
-            async up(operation) {
-                operation.signal.throwIfAborted();
-                try {
-                    await pulumi();
-                    // The command rather than Stack.up(), which afterwards reads every output with
-                    // secrets in plain text (and the history): callers re-read the outputs masked.
-                    await start(
-                        [
-                            "up",
-                            "--yes",
-                            "--skip-preview",
-                            "--stack",
-                            name,
-                            "--message",
-                            "apim-gateway-rotate: renew the gateway token",
-                            ...targetArgs(operation),
-                            "--color",
-                            "never",
-                            "--suppress-outputs",
-                            "--suppress-progress",
-                        ],
-                        operation.env,
-                        operation.signal,
-                        operation.output,
-                    );
-                } catch (error) {
-                    throw translate(error, name);
-                }
-            },
-            async preview(operation): Promise<ChangeSummary> {
-                operation.signal.throwIfAborted();
-                try {
-                    const stack = await automationStack(name, operation.env);
-                    const result = await stack.preview({
-                        target: [...operation.targets],
-                        targetDependents: true,
-                        onOutput: operation.output.stdout,
-                        onError: operation.output.stderr,
-                        signal: AbortSignal.any([operation.signal]),
-                        color: "never",
-                        suppressOutputs: true,
-                        suppressProgress: true,
-                    });
-                    return result.changeSummary;
-                } catch (error) {
-                    throw translate(error, name);
-                }
-            },
-            async releaseLock() {
-                try {
-                    await (await automationStack(name, {})).cancel();
-                } catch (error) {
-                    throw translate(error, name);
-                }
-            },
-        };
+    async function stackOf(name: string, env: Readonly<Record<string, string>>): Promise<Stack> {
+        return Stack.select(name, withoutStackSelect(await workspace(env)));
     }
 
     return {
         async listStacks() {
+            const stacks = await (await workspace()).listStacks();
+            return stacks.map((stack) => stack.name);
+        },
+
+        async readOutputs(name, signal) {
+            // The one command outside the workspace classes (see the module comment).
             try {
-                return parseStackNames(await read(["stack", "ls", "--json"]));
+                const runner = (await pulumi()) as unknown as CommandRunner;
+                const result = await runner.run(["stack", "output", "--json", "--stack", name], workDir, { ...BASE_ENV }, undefined, undefined, signal);
+                return parseMaskedOutputs(result.stdout);
             } catch (error) {
-                throw translate(error);
+                if (error instanceof StackNotFoundError) {
+                    throw new StackMissingError(name);
+                }
+                if (error instanceof CommandError) {
+                    throw new Error(`could not read the outputs of stack "${name}": ${commandMessage(error.message)}`);
+                }
+                throw error;
             }
         },
-        async selectStack(name) {
-            // Reading the outputs proves the stack exists (a missing one is StackNotFoundError and
-            // is never created) and costs one command instead of `stack select` plus the read;
-            // the handle's first outputs() returns them.
-            return handle(name, await readOutputs(name));
+
+        async preview(name, operation: TargetedOperation) {
+            operation.signal.throwIfAborted();
+            const recorder = new EngineRecorder();
+            try {
+                const stack = await stackOf(name, operation.env);
+                await stack.preview({
+                    target: [...operation.targets],
+                    targetDependents: true,
+                    diff: true,
+                    onEvent: recorder.onEvent,
+                    onOutput: operation.output.stdout,
+                    onError: operation.output.stderr,
+                    signal: operation.signal,
+                    color: "never",
+                    suppressOutputs: true,
+                    suppressProgress: true,
+                });
+                return recorder.record();
+            } catch (error) {
+                throw translate(error, name, recorder.record());
+            }
+        },
+
+        async up(name, operation: TargetedOperation) {
+            operation.signal.throwIfAborted();
+            const recorder = new EngineRecorder();
+            try {
+                const stack = await stackOf(name, operation.env);
+                // Stack.up() re-reads the outputs afterwards (with secrets, as the SDK does); only
+                // their masked form leaves this function.
+                const result = await stack.up({
+                    target: [...operation.targets],
+                    targetDependents: true,
+                    message: UPDATE_MESSAGE,
+                    onEvent: recorder.onEvent,
+                    onOutput: operation.output.stdout,
+                    onError: operation.output.stderr,
+                    signal: operation.signal,
+                    color: "never",
+                    suppressOutputs: true,
+                    suppressProgress: true,
+                });
+                return { record: recorder.record(), outputs: masked(result.outputs) };
+            } catch (error) {
+                throw translate(error, name, recorder.record());
+            }
+        },
+
+        async releaseLock(name) {
+            try {
+                await (await stackOf(name, {})).cancel();
+            } catch (error) {
+                throw translate(error, name);
+            }
         },
     };
 }

@@ -4,12 +4,13 @@
  * services (Automation API backend, ARM key regeneration) to {@link runCli}.
  */
 import { appendFile } from "node:fs/promises";
-import { regenerateGatewayKey } from "../components/token/arm";
+import { generateGatewayToken, regenerateGatewayKey } from "../components/token/arm";
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
 import { runCli } from "./runCli";
 import { localProcessProbe } from "./staleLock";
+import { armTokenVerifier } from "./tokenValidity";
 
 const controller = new AbortController();
 
@@ -38,6 +39,7 @@ runCli(
             return automation.createAutomationBackend(options);
         },
         regenerateKey: regenerateGatewayKey,
+        verifyToken: armTokenVerifier(generateGatewayToken),
         clock: systemClock,
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),

@@ -2,7 +2,7 @@ import { RunReport, StackReport } from "./report";
 
 /** Every stack is fine: rotated, not due, previewed, fresh or not applicable. */
 export const EXIT_OK = 0;
-/** A stack failed or was not found, a key regeneration failed, or (`--check`) a token is due or expired. */
+/** A unit failed, was blocked or not found, a key regeneration failed, or (`--check`) a token is due, expired or invalidated. */
 export const EXIT_FAILED = 1;
 /** Bad command line; the help is printed. */
 export const EXIT_USAGE = 2;
@@ -13,7 +13,7 @@ export const EXIT_SIGTERM = 143;
 
 function needsAttention(stack: StackReport): boolean {
     return (
-        ["due", "expired", "not-found", "failed"].includes(stack.result) || stack.keyRegeneration?.status === "failed"
+        ["due", "expired", "invalidated", "blocked", "not-found", "failed"].includes(stack.result) || stack.keyRegeneration?.status === "failed"
     );
 }
 

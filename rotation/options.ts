@@ -1,6 +1,7 @@
 /** The command line of `apim-gateway-rotate`: parsing, validation, defaults and help. */
 import { parseArgs } from "node:util";
 import { RotationPlan } from "./orchestrator";
+import { Shard, parseShard } from "./shard";
 
 /** Environment variable naming the directory whose `bin/pulumi` to run (a pinned CLI). */
 export const PULUMI_ROOT_ENV = "APIM_GATEWAY_PULUMI_ROOT";
@@ -13,6 +14,10 @@ export const DEFAULTS = {
     lockRetryDelaySeconds: 15,
     /** Longest single wait for a locked stack, in seconds. */
     lockRetryMaxDelaySeconds: 300,
+    /** Stacks in flight: a rollout mostly waits for pods, so a few at once cut a fleet's time without crowding the backend. */
+    concurrency: 4,
+    /** The most stacks in flight: each runs a Pulumi engine and its language host. */
+    maxConcurrency: 64,
 } as const;
 
 export const HELP = `Usage: apim-gateway-rotate (--stack NAME... | --all) [options]
@@ -25,12 +30,20 @@ Stacks:
   -s, --stack NAME            a stack of the project (repeatable); never created if missing
       --all                   every stack of the project in the logged-in backend
 
+      --shard K/N             only the stacks in shard K of N (a stable hash of each name), so N
+                              jobs of a CI matrix cover every stack exactly once
+
 Mode:
-      --check                 read-only: report each token's expiry; exit 1 if any is due or expired
+      --check                 read-only: report each token's expiry; exit 1 if any is due, expired
+                              or invalidated (signed with a key regenerated since)
       --dry-run               preview the renewal of due stacks; change nothing
       --force                 renew every selected token, due or not
-      --regenerate-unused-key after a verified rotation, regenerate the key the new token does not
-                              use (invalidating tokens signed with it); never the live key
+      --include-pending-changes
+                              apply changes beyond the rotation's that the preview shows (an image
+                              bump not yet deployed) instead of blocking the rotation
+      --regenerate-unused-key after verified rotations, regenerate the key no token of the gateway
+                              uses any more (rotating the gateway's other stacks first where
+                              needed); never a live key; not with --shard
 
 Output:
       --json                  print the report as JSON on stdout; progress goes to stderr
@@ -42,14 +55,16 @@ Environment:
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
       --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
       --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
+      --concurrency N         stacks in flight at once, most urgent first (default ${DEFAULTS.concurrency})
                               (a lock left by a Pulumi process of this host that no longer runs is
                               released at once with \`pulumi cancel\`)
   -h, --help                  show this help
 
 Exit codes:
   0    every stack is fine (rotated, not due, previewed, fresh or not applicable)
-  1    a stack failed or was not found, a key regeneration failed, or (--check) a token is due or expired
-  2    usage error, or no Pulumi.yaml found
+  1    a stack failed or was not found, a rotation was blocked by pending changes, a key
+       regeneration failed, or (--check) a token is due, expired or invalidated
+  2    usage error (a one-line reason, then this help), or no Pulumi.yaml found
   130  cancelled by SIGINT; 143 cancelled by SIGTERM
 `;
 
@@ -72,6 +87,59 @@ export type ParsedCommandLine =
 
 class UsageError extends Error {}
 
+/** Every flag, for `util.parseArgs`. */
+const OPTIONS = {
+    stack: { type: "string", short: "s", multiple: true },
+    all: { type: "boolean" },
+    shard: { type: "string" },
+    check: { type: "boolean" },
+    force: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    "include-pending-changes": { type: "boolean" },
+    "regenerate-unused-key": { type: "boolean" },
+    json: { type: "boolean" },
+    "work-dir": { type: "string" },
+    "pulumi-root": { type: "string" },
+    "lock-retries": { type: "string" },
+    "lock-retry-delay": { type: "string" },
+    concurrency: { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** Flags whose value is the next argument. */
+const VALUE_FLAGS = new Set(
+    Object.entries(OPTIONS).flatMap(([name, option]) =>
+        option.type === "string" ? [`--${name}`, ...("short" in option ? [`-${option.short}`] : [])] : [],
+    ),
+);
+
+/**
+ * A Pulumi stack name: `stack`, `org/stack` or `org/project/stack`, each part letters, digits,
+ * `-`, `_` and `.` (not `.` or `..` alone), the stack part at most 100 characters.
+ */
+function checkStackName(name: string): void {
+    const parts = name.split("/");
+    const valid =
+        parts.length <= 3 &&
+        parts.every((part) => /^[A-Za-z0-9_.-]+$/.test(part) && part !== "." && part !== "..") &&
+        (parts.at(-1) ?? "").length <= 100;
+    if (!valid) {
+        throw new UsageError(
+            `--stack "${name}" is not a Pulumi stack name: use letters, digits, "-", "_" and "." (optionally org/project/stack)`,
+        );
+    }
+}
+
+/** A value-taking flag followed by another flag (`--stack --help`) lost its value. */
+function checkFlagValues(argv: readonly string[]): void {
+    argv.forEach((arg, index) => {
+        const next = argv[index + 1];
+        if (VALUE_FLAGS.has(arg) && next !== undefined && next.startsWith("-") && next !== "-") {
+            throw new UsageError(`${arg} needs a value, got the flag "${next}"`);
+        }
+    });
+}
+
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
     if (text === undefined) {
         return fallback;
@@ -92,33 +160,18 @@ function nonEmpty(flag: string, text: string | undefined): string | undefined {
 
 /** Parses `argv` (without `node` and the script) and the environment. */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        return { kind: "help" };
-    }
     try {
-        const { values } = parseArgs({
-            args: [...argv],
-            strict: true,
-            allowPositionals: false,
-            options: {
-                stack: { type: "string", short: "s", multiple: true },
-                all: { type: "boolean" },
-                check: { type: "boolean" },
-                force: { type: "boolean" },
-                "dry-run": { type: "boolean" },
-                "regenerate-unused-key": { type: "boolean" },
-                json: { type: "boolean" },
-                "work-dir": { type: "string" },
-                "pulumi-root": { type: "string" },
-                "lock-retries": { type: "string" },
-                "lock-retry-delay": { type: "string" },
-            },
-        });
+        checkFlagValues(argv);
+        const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS });
+        if (values.help) {
+            return { kind: "help" };
+        }
 
         const names = values.stack ?? [];
         if (names.some((name) => name.trim() === "")) {
             throw new UsageError("--stack needs a stack name");
         }
+        names.forEach((name) => checkStackName(name.trim()));
         if (values.all && names.length > 0) {
             throw new UsageError("use either --stack or --all, not both");
         }
@@ -132,6 +185,25 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         if (check && (dryRun || force || regenerateUnusedKey)) {
             throw new UsageError("--check is read-only: it cannot be combined with --dry-run, --force or --regenerate-unused-key");
         }
+
+        let shard: Shard | undefined;
+        if (values.shard !== undefined) {
+            const parsed = parseShard(values.shard);
+            if ("error" in parsed) {
+                throw new UsageError(parsed.error);
+            }
+            shard = parsed;
+        }
+        if (shard !== undefined && regenerateUnusedKey) {
+            throw new UsageError(
+                "--regenerate-unused-key cannot be combined with --shard: a shared gateway's key may only be regenerated by a run that sees all its stacks",
+            );
+        }
+        const includePendingChanges = values["include-pending-changes"] ?? false;
+        if (check && includePendingChanges) {
+            throw new UsageError("--check is read-only: it cannot be combined with --include-pending-changes");
+        }
+        const concurrency = wholeNumber("--concurrency", values.concurrency, DEFAULTS.concurrency, 1, DEFAULTS.maxConcurrency);
 
         const lockRetries = wholeNumber("--lock-retries", values["lock-retries"], DEFAULTS.lockRetries, 0, 20);
         const delaySeconds = wholeNumber(
@@ -152,6 +224,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
                     stacks: values.all ? { all: true } : { all: false, names: names.map((name) => name.trim()) },
                     force,
                     regenerateUnusedKey,
+                    includePendingChanges,
+                    concurrency,
+                    ...(shard !== undefined ? { shard } : {}),
                     lockRetry: {
                         retries: lockRetries,
                         initialDelayMs: delaySeconds * 1000,
@@ -164,6 +239,10 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
             },
         };
     } catch (error) {
+        // `--help` next to a bad flag still shows the help; a flag taken for a value does not.
+        if (error instanceof TypeError && "code" in error && (argv.includes("--help") || argv.includes("-h"))) {
+            return { kind: "help" };
+        }
         if (error instanceof UsageError || (error instanceof TypeError && "code" in error)) {
             return { kind: "usage-error", message: error.message };
         }

@@ -4,9 +4,10 @@
  * {@link redactSecrets} once more.
  */
 import { redactSecrets } from "./redact";
+import { describePendingChange } from "./pendingChanges";
 import { RunReport, StackReport } from "./report";
 
-const HEADERS = ["stack", "old expiry", "new expiry", "key", "action", "result"] as const;
+const HEADERS = ["stack", "gateway", "old expiry", "new expiry", "key", "action", "result"] as const;
 
 /** `2025-03-01T10:00:00.000Z` → `2025-03-01 10:00Z`; anything unparsable is shown as is. */
 function shortInstant(iso: string | undefined): string {
@@ -39,28 +40,38 @@ function resultCell(stack: StackReport): string {
     return `${stack.result}; ${what}`;
 }
 
+/** What the engine did (or, for a preview, would do), from its events. */
 function changesText(stack: StackReport): string | undefined {
     if (stack.changes === undefined) {
         return undefined;
     }
-    const parts = Object.entries(stack.changes)
-        .filter(([, count]) => count > 0)
-        .map(([op, count]) => `${op} ${count}`);
-    return `preview: ${parts.length > 0 ? parts.join(", ") : "no changes"}`;
+    const what = stack.changes.length > 0 ? stack.changes.join(", ") : "no changes";
+    return stack.action === "preview" ? `preview: ${what}` : `changes: ${what}`;
 }
 
 function notes(stack: StackReport): string[] {
     const reason = stack.keyRegeneration?.reason;
+    const blocked = stack.result === "blocked";
     return [
         stack.message,
         changesText(stack),
+        // A blocked unit's message lists them already.
+        ...(!blocked ? (stack.pendingChanges ?? []).map((change) => `pending change applied: ${describePendingChange(change)}`) : []),
+        ...(stack.failures ?? []).map((failure) => `failed: ${failure.urn ?? "(program)"}: ${failure.message}`),
+        ...(stack.notes ?? []),
         reason ? `key regeneration ${stack.keyRegeneration?.status}: ${reason}` : undefined,
     ].filter((note): note is string => note !== undefined);
+}
+
+/** `stack` or `stack/gateway`, for the notes under the table. */
+function label(stack: StackReport): string {
+    return stack.gateway !== undefined ? `${stack.stack}/${stack.gateway}` : stack.stack;
 }
 
 function rows(report: RunReport): string[][] {
     return report.stacks.map((stack) => [
         stack.stack,
+        stack.gateway ?? "-",
         shortInstant(stack.before?.expiresAt),
         shortInstant(stack.after?.expiresAt),
         keyCell(stack),
@@ -70,7 +81,11 @@ function rows(report: RunReport): string[][] {
 }
 
 function heading(report: RunReport, exitCode: number): string {
-    const flags = [report.force ? "forced" : "", report.regenerateUnusedKey ? "regenerate unused key" : ""].filter(Boolean);
+    const flags = [
+        report.force ? "forced" : "",
+        report.regenerateUnusedKey ? "regenerate unused key" : "",
+        report.includePendingChanges ? "include pending changes" : "",
+    ].filter(Boolean);
     const cancelled = report.cancelled ? ", cancelled" : "";
     return `mode ${report.mode}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}${cancelled}, exit code ${exitCode}`;
 }
@@ -85,7 +100,7 @@ export function renderTable(report: RunReport, exitCode: number): string {
             .join("  ")
             .trimEnd(),
     );
-    const noteLines = report.stacks.flatMap((stack) => notes(stack).map((note) => `  ${stack.stack}: ${note}`));
+    const noteLines = report.stacks.flatMap((stack) => notes(stack).map((note) => `  ${label(stack)}: ${note}`));
     const errorLines = report.errors.map((error) => `error: ${error}`);
     const body = report.stacks.length > 0 ? lines : ["no stacks processed"];
     return redactSecrets(
@@ -106,7 +121,7 @@ function markdownCell(text: string): string {
 
 /** A markdown job summary for `$GITHUB_STEP_SUMMARY`. */
 export function renderGithubSummary(report: RunReport, exitCode: number): string {
-    const header = ["Stack", "Old expiry", "New expiry", "Key", "Action", "Result", "Notes"];
+    const header = ["Stack", "Gateway", "Old expiry", "New expiry", "Key", "Action", "Result", "Notes"];
     const cells = rows(report);
     const lines = [
         "## APIM gateway token rotation",

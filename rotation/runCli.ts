@@ -12,6 +12,7 @@ import { redactSecrets } from "./redact";
 import { renderGithubSummary, renderJson, renderTable } from "./render";
 import { StackBackend } from "./stackBackend";
 import { ProcessProbe } from "./staleLock";
+import { TokenVerifier } from "./tokenValidity";
 import { WorkDirError, resolveWorkDir } from "./workDir";
 
 /** The process as the command sees it. */
@@ -28,6 +29,8 @@ export interface CliServices {
     readonly programDir: string;
     readonly createBackend: (options: { workDir: string; pulumiRoot?: string }) => StackBackend;
     readonly regenerateKey: KeyRegenerator;
+    /** Proves through ARM that a token's signing key is unchanged (tokenValidity.ts). */
+    readonly verifyToken: TokenVerifier;
     readonly clock: Clock;
     /** Aborted with the signal's name (`"SIGINT"`, `"SIGTERM"`) as its reason. */
     readonly signal: AbortSignal;
@@ -36,8 +39,9 @@ export interface CliServices {
     readonly processes: ProcessProbe;
 }
 
+/** One line: the reason and where the usage is. */
 function usageError(io: CliIo, message: string): number {
-    io.stderr.write(`apim-gateway-rotate: ${message}\n\n${HELP}`);
+    io.stderr.write(`apim-gateway-rotate: ${message} (see apim-gateway-rotate --help)\n`);
     return EXIT_USAGE;
 }
 
@@ -76,6 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo, services: CliSe
         backend,
         clock: services.clock,
         regenerateKey: services.regenerateKey,
+        verifyToken: services.verifyToken,
         log,
         signal: services.signal,
         processes: services.processes,

@@ -1,8 +1,9 @@
 /**
- * The narrow seam between the rotation orchestration and Pulumi: everything the orchestrator needs
- * from a backend, and nothing more. `automationBackend.ts` implements it with the Automation API;
- * tests implement it in memory.
+ * The narrow seam between the rotation and Pulumi: everything the runner needs from a backend,
+ * and nothing more. `automationBackend.ts` implements it with the Automation API; tests
+ * implement it in memory.
  */
+import type { EngineRecord } from "./engineEvents";
 import type { LockHolder } from "./staleLock";
 
 /**
@@ -34,31 +35,24 @@ export interface TargetedOperation {
     readonly signal: AbortSignal;
 }
 
-/** What a preview would change, by operation (`same`, `update`, `replace`, ...). */
-export type ChangeSummary = Readonly<Record<string, number>>;
-
-/** A stack that exists in the backend. */
-export interface StackHandle {
-    readonly name: string;
-    /** The outputs of the last update, secrets masked. */
-    outputs(signal: AbortSignal): Promise<MaskedOutputs>;
-    /** A targeted `pulumi up`. Throws {@link StackLockedError} when another update holds the stack. */
-    up(operation: TargetedOperation): Promise<void>;
-    /** A targeted `pulumi preview`; changes nothing. Throws {@link StackLockedError} like {@link up}. */
-    preview(operation: TargetedOperation): Promise<ChangeSummary>;
+/** The project's stacks in the ambient backend. */
+export interface StackBackend {
+    /** Names of every stack of the project. */
+    listStacks(signal: AbortSignal): Promise<string[]>;
+    /** The stack's outputs, secrets masked. Throws {@link StackMissingError}; never creates a stack. */
+    readOutputs(stack: string, signal: AbortSignal): Promise<MaskedOutputs>;
+    /** A targeted preview with detailed diffs; changes nothing. Throws {@link StackLockedError} when locked. */
+    preview(stack: string, operation: TargetedOperation): Promise<EngineRecord>;
+    /**
+     * A targeted update. Resolves to what the engine did and the outputs after it; throws
+     * {@link StackLockedError}, or {@link EngineOperationError} with what the engine reported.
+     */
+    up(stack: string, operation: TargetedOperation): Promise<{ readonly record: EngineRecord; readonly outputs: MaskedOutputs }>;
     /**
      * `pulumi cancel`: deletes every lock on the stack. Only for a lock proven stale: it would
      * also release the lock of an update that is still running.
      */
-    releaseLock(): Promise<void>;
-}
-
-/** The project's stacks in the ambient backend. */
-export interface StackBackend {
-    /** Names of every stack of the project. */
-    listStacks(): Promise<string[]>;
-    /** Selects an existing stack; never creates one. Throws {@link StackMissingError} when there is none. */
-    selectStack(name: string): Promise<StackHandle>;
+    releaseLock(stack: string): Promise<void>;
 }
 
 /** The stack does not exist in the backend (a typo, or the wrong backend is logged in). */
@@ -82,5 +76,16 @@ export class StackLockedError extends Error {
     ) {
         super(`stack "${stackName}" is locked by another update: ${detail}`);
         this.name = "StackLockedError";
+    }
+}
+
+/** A preview or update failed; `record` holds the engine's account (failing URNs and messages). */
+export class EngineOperationError extends Error {
+    constructor(
+        message: string,
+        readonly record: EngineRecord,
+    ) {
+        super(message);
+        this.name = "EngineOperationError";
     }
 }

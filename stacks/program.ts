@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
-import { GatewayAuthArgs, SelfHostedGateway, SelfHostedGatewayArgs, validateSelfHostedGatewayArgs } from "../components";
+import { GatewayAuthArgs, ROTATION_OUTPUT, SelfHostedGateway, SelfHostedGatewayArgs, rotationOutputs, validateSelfHostedGatewayArgs } from "../components";
 import { readStackConfig, secretValue, StackConfigError } from "./config";
-import { OUTPUTS, RENEWAL_TRIGGER_ENV } from "../rotation/stackContract";
 import { StackConfig } from "./configSchema";
 
 type ComponentConfig = Omit<StackConfig, "kubeconfig" | "kubeContext" | "renderYamlToDirectory" | "azureAdClientSecret">;
@@ -26,7 +25,6 @@ function authArgs(config: ComponentConfig, azureAdClientSecret: string | undefin
  * server validates them.
  */
 function componentArgs(config: ComponentConfig, azureAdClientSecret: string | undefined): SelfHostedGatewayArgs {
-    const renewalTrigger = process.env[RENEWAL_TRIGGER_ENV] || undefined;
     return {
         ...config,
         dns: config.dns && { ...config.dns, config: config.dns.config as k8s.types.input.core.v1.PodDNSConfig },
@@ -38,13 +36,14 @@ function componentArgs(config: ComponentConfig, azureAdClientSecret: string | un
         affinity: config.affinity as k8s.types.input.core.v1.Affinity | undefined,
         env: config.env as k8s.types.input.core.v1.EnvVar[] | undefined,
         auth: authArgs(config, azureAdClientSecret),
-        token: { ...config.token, renewalTrigger },
+        token: config.token,
     };
 }
 
 /**
  * The per-environment stack: one Kubernetes provider and one {@link SelfHostedGateway}, from the
- * stack's config. Returns the stack outputs the rotation program reads.
+ * stack's config. Returns the stack outputs: the rotation contract (the package's public helper,
+ * as any embedding stack uses it) and the gateway's id and namespace for people.
  */
 export function defineStack() {
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret, ...config } = readStackConfig();
@@ -63,12 +62,6 @@ export function defineStack() {
     return {
         gatewayResourceId: gateway.gatewayResourceId,
         namespace: gateway.namespace,
-        authType: gateway.authType,
-        tokenExpiresAt: gateway.tokenExpiresAt,
-        tokenRenewAfter: gateway.tokenRenewAfter,
-        tokenIssuedAt: gateway.tokenIssuedAt,
-        tokenKeyType: gateway.tokenKeyType,
-        rotationTargets: gateway.rotationTargets,
-        azureCloud: config.azureCloud,
-    } satisfies Record<keyof typeof OUTPUTS | "namespace", unknown>;
+        [ROTATION_OUTPUT]: rotationOutputs(gateway),
+    };
 }

@@ -91,8 +91,21 @@ function quantities(values: ResourceQuantities | undefined): Record<string, stri
     return defined.length > 0 ? Object.fromEntries(defined) : undefined;
 }
 
+/** The API server's default `initialDelaySeconds` of a probe. */
+const KUBERNETES_DEFAULT_INITIAL_DELAY_SECONDS = 0;
+
+/**
+ * `initialDelaySeconds: 0` is Kubernetes' default, which the stored state drops; sending it would
+ * show as an addition in every detailed diff (noise the rotation's pending-changes guard would
+ * take for a pending change), so only a non-default delay is sent.
+ */
 function statusProbe(tuning: ResolvedProbeTuning): Input.Probe {
-    return { httpGet: { path: STATUS_PATH, port: PORT_NAMES.http, scheme: "HTTP" }, ...tuning };
+    const { initialDelaySeconds, ...rest } = tuning;
+    return {
+        httpGet: { path: STATUS_PATH, port: PORT_NAMES.http, scheme: "HTTP" },
+        ...(initialDelaySeconds !== KUBERNETES_DEFAULT_INITIAL_DELAY_SECONDS ? { initialDelaySeconds } : {}),
+        ...rest,
+    };
 }
 
 /** `localsyslog` writes to the node's `/dev/log` socket, as in the Helm chart (needs hostPath). */

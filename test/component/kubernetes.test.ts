@@ -445,9 +445,16 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         it("probes /status-0123456789abcdef on the http port, with a generous startup budget for a config restore", async () => {
             const c = gatewayContainer(await build().then((b) => b.recorder));
             const httpGet = { path: "/status-0123456789abcdef", port: "http", scheme: "HTTP" };
-            assert.deepEqual(c.startupProbe, { httpGet, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 60 });
-            assert.deepEqual(c.readinessProbe, { httpGet, initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 });
-            assert.deepEqual(c.livenessProbe, { httpGet, initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 });
+            // No initialDelaySeconds: 0 is Kubernetes' default, which the stored state drops (a diff would show it as added).
+            assert.deepEqual(c.startupProbe, { httpGet, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 60 });
+            assert.deepEqual(c.readinessProbe, { httpGet, periodSeconds: 5, timeoutSeconds: 1, failureThreshold: 3 });
+            assert.deepEqual(c.livenessProbe, { httpGet, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 });
+        });
+
+        it("sends a non-default initialDelaySeconds", async () => {
+            const c = gatewayContainer((await build({ probes: { readiness: { initialDelaySeconds: 7 } } })).recorder);
+            assert.equal(c.readinessProbe.initialDelaySeconds, 7);
+            assert.ok(!("initialDelaySeconds" in c.livenessProbe));
         });
 
         it("takes probe thresholds", async () => {

@@ -11,8 +11,11 @@
  */
 import { strict as assert } from "node:assert";
 import { hostname } from "node:os";
+import * as path from "node:path";
+import { ROTATION_OUTPUT } from "../../components/rotation/contract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
+import { startProcess } from "./harness/childProcess";
 import { killAll, processTree } from "./harness/processTree";
 import { diffRendered, renderedGateway, withTokenFieldsOf } from "./harness/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
@@ -22,9 +25,13 @@ import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
 import { GatewayStack, World, createWorld } from "./harness/world";
 
 const DAY_MS = 86_400_000;
+const REPOSITORY = path.resolve(__dirname, "..", "..");
 const MINUTE_MS = 60_000;
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window, 5 days left. */
 const DUE_DAYS = 25;
+
+/** The stack's one gateway unit in the rotation contract output. */
+const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, unknown>>).gateway;
 
 /** `GatewayKey <token>` → `<token>`. */
 const rawToken = (authValue: string) => authValue.replace(/^GatewayKey /, "");
@@ -91,23 +98,29 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(gateway.podTokenChecksum?.slice(0, 10), gateway.secretName.slice(-10), "name and checksum come from the same hash");
 
         const outputs = await alpha.outputs();
-        const issuedAt = String(outputs.tokenIssuedAt);
+        const issuedAt = String(unitOf(outputs).tokenIssuedAt);
         assert.ok(Date.parse(issuedAt) >= started.getTime() && Date.parse(issuedAt) <= finished.getTime(), issuedAt);
         const expiresAt = expectedExpiry(issuedAt, 30);
         assert.deepEqual(outputs, {
-            authType: "token",
             gatewayResourceId: emulators().gatewayResourceId,
             namespace: "apim-gateway",
-            tokenKeyType: "primary",
-            tokenIssuedAt: issuedAt,
-            tokenExpiresAt: expiresAt,
-            tokenRenewAfter: new Date(Date.parse(expiresAt) - 10 * DAY_MS).toISOString(),
-            rotationTargets: [
-                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$${GATEWAY_TOKEN_TYPE}::gateway-token`,
-                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret`,
-                `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::gateway-deployment`,
-            ],
-            azureCloud: emulators().azureCloud,
+            [ROTATION_OUTPUT]: {
+                gateway: {
+                    gatewayResourceId: emulators().gatewayResourceId,
+                    authType: "token",
+                    azureCloud: emulators().azureCloud,
+                    tokenKeyType: "primary",
+                    tokenIssuedAt: issuedAt,
+                    tokenExpiresAt: expiresAt,
+                    tokenRenewAfter: new Date(Date.parse(expiresAt) - 10 * DAY_MS).toISOString(),
+                    tokenChecksum: gateway.podTokenChecksum,
+                    rotationTargets: {
+                        token: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$${GATEWAY_TOKEN_TYPE}::gateway-token`,
+                        secret: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret`,
+                        deployment: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::gateway-deployment`,
+                    },
+                },
+            },
         });
         assert.equal(token.split("&")[1], expiresAt.slice(0, 16).replace(/[-T:]/g, ""), "the token carries that expiry");
 
@@ -139,7 +152,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
     });
 
-    it("3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired one, without an ARM call", async () => {
+    it("3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired one; the key's validity proven by a generateToken that changes nothing", async () => {
         const fresh = await world.rotate(["--stack", "alpha", "--check", "--json"]);
         assert.equal(fresh.code, 0, explain(fresh));
         assert.equal(stackReport(jsonReport(fresh), "alpha").result, "fresh");
@@ -166,7 +179,12 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(expiredReport.result, "expired");
             assert.match(expiredReport.message ?? "", /^expired at .*no longer receives configuration.*--force/);
             assert.equal(emulators().arm.isTokenValid(liveToken), false, "the service agrees: expired");
-            assert.deepEqual(armCalls(), [], "--check only reads stack outputs");
+            assert.deepEqual(
+                armCalls(),
+                ["POST generateToken 200", "POST generateToken 200"],
+                "one validity check each for the fresh and the due token (the same token again), none for the expired one",
+            );
+            assert.equal(new Set(emulators().arm.issuedTokens).size, 1, "the checks regenerated the live token itself, nothing new");
         } finally {
             await world.importState("alpha", saved);
         }
@@ -187,8 +205,15 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(report.result, "rotated");
         assert.equal(report.before?.keyType, "primary");
         assert.equal(report.after?.keyType, "secondary");
+        assert.deepEqual(
+            report.changes,
+            ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"],
+            "from the engine's events",
+        );
+        assert.equal(report.pendingChanges, undefined, "the guard's preview showed the rotation's changes only (no probe noise)");
+        assert.match(run.stderr, /^alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
 
-        assert.deepEqual(armCalls(), ["POST generateToken 200"]);
+        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST generateToken 200"], "the validity check, then the new token");
         assert.equal(emulators().arm.tokenRequests.at(-1)?.keyType, "secondary");
         const newToken = emulators().arm.issuedTokens.at(-1) ?? "";
         assert.notEqual(newToken, oldToken);
@@ -213,7 +238,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.deepEqual(diff.changed, [oldGateway.deploymentFile]);
         assert.equal(diff.unchanged.length, before.size - 2, "every other rendered file is byte for byte the same");
 
-        const outputs = await alpha.outputs();
+        const outputs = unitOf(await alpha.outputs());
         assert.equal(outputs.tokenKeyType, "secondary");
         assert.equal(outputs.tokenExpiresAt, report.after?.expiresAt);
         assert.equal(outputs.tokenExpiresAt, expectedExpiry(String(outputs.tokenIssuedAt), 30));
@@ -234,7 +259,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(report.after?.keyType, "primary");
         assert.deepEqual(report.keyRegeneration, { status: "regenerated", keyType: "secondary" });
 
-        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST regenerateKey 204"]);
+        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST generateToken 200", "POST regenerateKey 204"]);
         const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
         assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
         assert.notEqual(keysAfter.secondary, keysBefore.secondary);
@@ -243,6 +268,41 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(emulators().arm.signingKeyType(newToken), "primary");
         assert.equal(emulators().arm.isTokenValid(oldToken), false, "the emulator rejects the old token");
         assert.equal(emulators().arm.signingKeyType(oldToken), undefined, "its key is gone");
+    });
+
+    it("4c. an image bump merged but not deployed blocks the rotation (nothing changes, exit 1); --include-pending-changes applies both", async () => {
+        await alpha.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        alpha.configure({ image: { tag: "2.11.2" } });
+        const before = alpha.rendered();
+        const image = (files: ReturnType<GatewayStack["rendered"]>) =>
+            (renderedGateway(files).deployment.spec.template.spec as unknown as { containers: { image: string }[] }).containers[0].image;
+        try {
+            const blocked = await world.rotate(["--stack", "alpha", "--json"]);
+            assert.equal(blocked.code, 1, explain(blocked));
+            const report = stackReport(jsonReport(blocked), "alpha");
+            assert.equal(report.result, "blocked");
+            assert.deepEqual(
+                report.pendingChanges?.map((change) => [change.urn.split("::").pop(), change.op, change.paths]),
+                [["gateway-deployment", "update", ["spec.template.spec.containers[0].image"]]],
+            );
+            assert.match(report.message ?? "", /^blocked: pending changes: Deployment gateway-deployment \(update\): spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
+            assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
+            const diff = diffRendered(before, alpha.rendered());
+            assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
+
+            const run = await world.rotate(["--stack", "alpha", "--include-pending-changes", "--json"]);
+            assert.equal(run.code, 0, explain(run));
+            const applied = stackReport(jsonReport(run), "alpha");
+            assert.equal(applied.result, "rotated");
+            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): Deployment gateway-deployment/);
+            assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
+        } finally {
+            // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
+            alpha.configure({});
+            await alpha.up();
+        }
+        assert.doesNotMatch(image(alpha.rendered()), /:2\.11\.2$/);
     });
 
     it("5. several stacks with `--all`, one failing (403): the others rotate; summary and exit code say so", async () => {
@@ -268,7 +328,8 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         // Pulumi's own words only: the GatewayToken's ArmOperationError reaches the engine without
         // its message (its closure-serialized class never sets it), so the 403's explanation is
         // checked at the emulator below, not in the report.
-        assert.match(failed.message ?? "", /^pulumi failed on stack "charlie": .*update failed/);
+        assert.match(failed.message ?? "", /^pulumi failed on stack "charlie": urn:pulumi:charlie::.*GatewayToken::gateway-token: /);
+        assert.ok(failed.failures?.some((failure) => failure.urn?.endsWith("GatewayToken::gateway-token")), JSON.stringify(failed.failures));
         assert.match(run.stderr, /^Gateway token rotation: mode rotate, exit code 1$/m);
         assert.match(run.stderr, /^charlie\s.*\srotate\s+failed$/m);
         assert.match(run.stderr, /^bravo\s.*\srotate\s+rotated$/m);
@@ -278,9 +339,32 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                 .requests.arm("/generateToken")
                 .filter((request) => request.path.includes(`/gateways/${gatewayId}/`))
                 .map((request) => request.status);
-        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[200], [200], [403]]);
+        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[200, 200], [200, 200], [403, 403]], "validity check, then renewal");
         const diff = diffRendered(charlieBefore, charlie.rendered());
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "the failed stack's objects are untouched");
+    });
+
+    it("5b. `--dry-run` previews through the Automation API: the rotation's changes listed, nothing changed, the selected stack untouched", async () => {
+        await world.pulumi(["stack", "select", "bravo"]);
+        await alpha.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        const before = alpha.rendered();
+        const outputsBefore = await alpha.outputs();
+        emulators().requests.clear();
+
+        const run = await world.rotate(["--stack", "alpha", "--dry-run", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = stackReport(jsonReport(run), "alpha");
+        assert.equal(report.result, "previewed");
+        assert.equal(report.action, "preview");
+        assert.deepEqual(report.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
+        assert.equal(report.pendingChanges, undefined);
+        assert.deepEqual(armCalls(), ["POST generateToken 200"], "the validity check only: a preview issues no token");
+        const diff = diffRendered(before, alpha.rendered());
+        assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
+        assert.deepEqual(await alpha.outputs(), outputsBefore);
+        const current = await world.pulumi(["stack", "--show-name"]);
+        assert.equal(current.stdout.trim(), "bravo", "the user's selected stack is still bravo");
     });
 
     it("6. a stack locked by another update: retried, then reported; after the release it rotates", async () => {
@@ -303,7 +387,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.doesNotMatch(locked.stderr, /releasing it/, "a lock whose process runs is never released");
             assert.ok(locked.ms >= 3000, "it waited 1 s, then 2 s");
             assert.equal(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo").length, 1, "the other update's lock is still there");
-            assert.deepEqual(armCalls(), [], "nothing ran while locked");
+            assert.deepEqual(armCalls(), ["POST generateToken 200"], "only the validity check: nothing ran while locked");
         } finally {
             release();
         }
@@ -337,7 +421,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         const newToken = rawToken(renderedGateway(delta.rendered()).authValue);
         assert.equal(emulators().arm.isTokenValid(newToken), true, "the gateway's new token works at the service");
         const outputs = await delta.outputs();
-        assert.equal(outputs.tokenExpiresAt, expectedExpiry(String(outputs.tokenIssuedAt), 30));
+        assert.equal(unitOf(outputs).tokenExpiresAt, expectedExpiry(String(unitOf(outputs).tokenIssuedAt), 30));
 
         const fresh = await world.rotate(["--stack", "delta", "--check", "--json"]);
         assert.equal(fresh.code, 0, explain(fresh));
@@ -351,9 +435,17 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         const liveAuth = renderedGateway(bravo.rendered()).authValue;
         assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
 
-        // Hold the token request so the engine is mid-update, then kill the whole job.
-        emulators().arm.injectDelay({ ms: 10 * 60_000, operation: "generateToken" });
+        // Hold the token request so the engine is mid-update (after the validity check and the
+        // guard's preview), then kill the whole job.
         const started = world.startRotate(["--stack", "bravo"]);
+        await new Promise<void>((resolve) => {
+            started.child.stdout?.on("data", (chunk: Buffer) => {
+                if (chunk.toString().includes("renewing the token")) {
+                    emulators().arm.injectDelay({ ms: 10 * 60_000, operation: "generateToken" });
+                    resolve();
+                }
+            });
+        });
         const deadline = Date.now() + 2 * 60_000;
         while (emulators().arm.heldRequests === 0) {
             assert.ok(Date.now() < deadline, "the update reached generateToken");
@@ -388,6 +480,75 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.notEqual(newAuth, liveAuth);
         assert.equal(emulators().arm.isTokenValid(rawToken(newAuth)), true);
         assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true, "the token the pods ran with was never invalidated");
+    });
+
+    it("9. two stacks, one gateway, one due: the scheduled command rotates both and regenerates the old key; both clusters keep valid tokens", async () => {
+        const echo = await world.deployGatewayStack("echo", "gw-shared");
+        const foxtrot = await world.deployGatewayStack("foxtrot", "gw-shared");
+        assert.equal(foxtrot.gatewayResourceId, echo.gatewayResourceId, "one gateway entity, two clusters");
+        await echo.age(DUE_DAYS);
+        world.setDaysPassed(DUE_DAYS);
+        const oldEcho = rawToken(renderedGateway(echo.rendered()).authValue);
+        const oldFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+        assert.equal(emulators().arm.signingKeyType(oldFoxtrot), "primary");
+
+        const check = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
+        assert.deepEqual(
+            jsonReport(check).stacks.map((entry) => [entry.stack, entry.result]),
+            [
+                ["echo", "due"],
+                ["foxtrot", "fresh"],
+            ],
+        );
+
+        const run = await world.rotate(["--stack", "echo", "--regenerate-unused-key", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = jsonReport(run);
+        assert.deepEqual(
+            report.stacks.map((entry) => [entry.stack, entry.result, entry.after?.keyType, entry.keyRegeneration?.status]),
+            [
+                ["echo", "rotated", "secondary", "regenerated"],
+                ["foxtrot", "rotated", "secondary", "regenerated"],
+            ],
+            "the fresh sibling was rotated in the same run",
+        );
+        const newEcho = rawToken(renderedGateway(echo.rendered()).authValue);
+        const newFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+        for (const token of [newEcho, newFoxtrot]) {
+            assert.equal(emulators().arm.isTokenValid(token), true, "both clusters hold valid tokens");
+            assert.equal(emulators().arm.signingKeyType(token), "secondary");
+        }
+        assert.equal(emulators().arm.isTokenValid(oldEcho), false, "the regenerated primary key's tokens are gone");
+        assert.equal(emulators().arm.isTokenValid(oldFoxtrot), false);
+
+        const after = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
+        assert.equal(after.code, 0, explain(after));
+        assert.deepEqual(jsonReport(after).stacks.map((entry) => entry.result), ["fresh", "fresh"]);
+    });
+
+    it("9b. a token whose key was regenerated outside the rotation is reported invalidated by --check", async () => {
+        const golf = await world.deployGatewayStack("golf", "gw-golf");
+        const live = rawToken(renderedGateway(golf.rendered()).authValue);
+        // An operator regenerates the primary key outside the rotation (portal, script): an ARM call.
+        const regenerate = `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, "primary", ${JSON.stringify(emulators().azureCloud)})` +
+            ".then(() => process.exit(0), (error) => { console.error(error.message); process.exit(1); })";
+        const regenerated = await startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", regenerate], {
+            cwd: REPOSITORY,
+            env: { PATH: process.env.PATH ?? "", ...world.azure.env },
+            timeoutMs: 60_000,
+        }).done;
+        assert.equal(regenerated.code, 0, regenerated.stderr);
+        assert.equal(emulators().arm.isTokenValid(live), false);
+        const check = await world.rotate(["--stack", "golf", "--check", "--json"]);
+        assert.equal(check.code, 1, explain(check));
+        const report = stackReport(jsonReport(check), "golf");
+        assert.equal(report.result, "invalidated");
+        assert.match(report.message ?? "", /primary key that signed the token was regenerated after it was issued/);
+
+        const run = await world.rotate(["--stack", "golf", "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        assert.equal(stackReport(jsonReport(run), "golf").result, "rotated");
+        assert.equal(emulators().arm.isTokenValid(rawToken(renderedGateway(golf.rendered()).authValue)), true);
     });
 
     it("no token issued during the suite is in any state, log or output", () => {

@@ -5,8 +5,11 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
-import { EngineOutput, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
-import { FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
+import { describeSteps } from "../../rotation/engineEvents";
+import { EngineOperationError, EngineOutput, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
+import { FAKE_TARGETS, FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
+
+const signal = () => new AbortController().signal;
 
 function capture(): EngineOutput & { text: string } {
     const sink = {
@@ -26,7 +29,7 @@ function operation(
     env: Record<string, string> = {},
     signal: AbortSignal = new AbortController().signal,
 ): TargetedOperation {
-    return { targets: ["urn:pulumi:dev::p::t::a", "urn:pulumi:dev::p::t::b"], env, output, signal };
+    return { targets: [FAKE_TARGETS.token, FAKE_TARGETS.secret, FAKE_TARGETS.deployment], env, output, signal };
 }
 
 describe("Automation API backend (fake pulumi CLI)", function () {
@@ -53,75 +56,69 @@ describe("Automation API backend (fake pulumi CLI)", function () {
     });
 
     it("lists the project's stacks", async () => {
-        assert.deepEqual(await backend.listStacks(), ["dev", "prod", "hangs", "broken"]);
+        assert.deepEqual(await backend.listStacks(signal()), ["dev", "prod", "hangs", "broken"]);
     });
 
-    it("selects an existing stack by reading its outputs once, and never creates a missing one", async () => {
-        const dev = await backend.selectStack("dev");
-        assert.equal(dev.name, "dev");
-        assert.deepEqual((await dev.outputs(new AbortController().signal)).tokenKeyType, { secret: false, value: "primary" });
-        await assert.rejects(backend.selectStack("typo"), StackMissingError);
+    it("reads outputs masked with one `stack output --json` per stack, never creating or selecting one", async () => {
+        const outputs = await backend.readOutputs("dev", signal());
+        assert.deepEqual(outputs.token, { secret: true });
+        assert.equal((outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType, "primary");
+        await assert.rejects(backend.readOutputs("typo", signal()), StackMissingError);
         const commands = fake.calls().map((call) => call.args.slice(0, 2).join(" "));
-        assert.deepEqual(commands.sort(), ["stack output", "stack output", "version"], "one read per stack, the first reused");
-        assert.ok(!commands.some((command) => command === "stack init" || command === "stack select"), "no stack created or selected");
+        assert.deepEqual(commands.sort(), ["stack output", "stack output", "version"]);
         for (const call of fake.calls().filter((call) => call.args[0] !== "version")) {
             assert.equal(call.cwd, fake.workDir, call.args.join(" "));
+            assert.ok(!call.args.includes("--show-secrets"));
         }
     });
 
-    it("reads outputs with secrets masked, never asking for them in plain text, not even after an update", async () => {
-        const dev = await backend.selectStack("dev");
-        const outputs = await dev.outputs(new AbortController().signal);
-        assert.deepEqual(outputs.token, { secret: true });
-        assert.deepEqual(outputs.tokenKeyType, { secret: false, value: "primary" });
-        await dev.up(operation(capture()));
-        assert.deepEqual((await dev.outputs(new AbortController().signal)).tokenKeyType, { secret: false, value: "secondary" });
-        assert.ok(!fake.calls().some((call) => call.args.includes("--show-secrets")));
-    });
-
-    it("runs a targeted up with the targets and their dependents, streaming the engine output", async () => {
+    it("runs a targeted up through the Automation API: targets and dependents, no stack select, events and streamed output", async () => {
         const output = capture();
-        await (await backend.selectStack("dev")).up(operation(output));
+        const { record, outputs } = await backend.up("dev", operation(output));
         const up = fake.calls().find((call) => call.args[0] === "up");
         assert.ok(up);
         assert.deepEqual(
             up.args.flatMap((arg, index) => (arg === "--target" ? [up.args[index + 1]] : [])),
-            ["urn:pulumi:dev::p::t::a", "urn:pulumi:dev::p::t::b"],
+            [FAKE_TARGETS.token, FAKE_TARGETS.secret, FAKE_TARGETS.deployment],
         );
         assert.ok(up.args.includes("--target-dependents"));
-        assert.ok(up.args.includes("--suppress-outputs"));
         assert.ok(up.args.includes("--non-interactive"));
+        assert.match(up.args[up.args.indexOf("--event-log") + 1], /^tcp:\/\/127\.0\.0\.1:\d+$/, "the pinned version's gRPC event path");
         assert.equal(up.args[up.args.indexOf("--stack") + 1], "dev");
         assert.equal(up.cwd, fake.workDir);
         assert.equal(up.pathHead, path.join(fake.root, "bin"), "the pinned CLI's directory comes first, so its plugins are found");
         assert.equal(up.trigger, null, "no renewal trigger unless forced");
+        assert.ok(!fake.calls().some((call) => call.args.slice(0, 2).join(" ") === "stack select"), "the user's current stack is untouched");
         assert.match(output.text, /Updating \(dev\)/);
-        assert.match(output.text, /GatewayToken gateway-token replaced \[secret\]/);
-        assert.equal(fake.stacks().dev.outputs.tokenKeyType, "secondary");
+        assert.deepEqual(describeSteps(record.steps), ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
+        assert.deepEqual(record.failures, []);
+        assert.deepEqual(outputs.token, { secret: true }, "the SDK's plain-text read after the update is masked before it leaves the backend");
+        assert.equal((outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType, "secondary");
     });
 
-    it("passes the renewal trigger to the program's environment for that update only", async () => {
-        const prod = { ...fakeTokenOutputs(25) };
+    it("passes the renewal trigger to the program's environment for that operation only", async () => {
         fake.remove();
-        fake = createFakePulumi({ prod, other: fakeTokenOutputs(25) });
+        fake = createFakePulumi({ prod: fakeTokenOutputs(25), other: fakeTokenOutputs(25) });
         backend = createAutomationBackend({ workDir: fake.workDir, pulumiRoot: fake.root });
-        await (await backend.selectStack("prod")).up(operation(capture(), { APIM_GATEWAY_RENEWAL_TRIGGER: "2025-06-15T12:00:00.000Z" }));
-        await (await backend.selectStack("other")).up(operation(capture()));
+        await Promise.all([
+            backend.up("prod", operation(capture(), { APIM_GATEWAY_RENEWAL_TRIGGER: "2025-06-15T12:00:00.000Z" })),
+            backend.up("other", operation(capture())),
+        ]);
         const ups = fake.calls().filter((call) => call.args[0] === "up");
-        assert.deepEqual(
-            ups.map((call) => call.trigger),
-            ["2025-06-15T12:00:00.000Z", null],
-        );
-        assert.equal(fake.stacks().prod.outputs.tokenKeyType, "secondary", "the forced update renewed the fresh token");
-        assert.equal(fake.stacks().other.outputs.tokenKeyType, "primary", "the trigger did not leak into the next stack");
+        assert.deepEqual(ups.map((call) => [call.args[call.args.indexOf("--stack") + 1], call.trigger]).sort(), [
+            ["other", null],
+            ["prod", "2025-06-15T12:00:00.000Z"],
+        ]);
+        const keyOf = (name: string) => (fake.stacks()[name].outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType;
+        assert.equal(keyOf("prod"), "secondary", "the forced update renewed the fresh token");
+        assert.equal(keyOf("other"), "primary", "the trigger did not leak into the concurrent stack");
     });
 
     it("turns a locked stack (ConcurrentUpdateError) into StackLockedError naming the lock's holder", async () => {
-        const prod = await backend.selectStack("prod");
-        await assert.rejects(prod.up(operation(capture())), (error: Error) => {
+        await assert.rejects(backend.preview("prod", operation(capture())), (error: Error) => {
             assert.ok(error instanceof StackLockedError);
             assert.match(error.message, /stack "prod" is locked by another update: the stack is currently locked by 1 lock\(s\)/);
-            assert.match(error.message, /`pulumi cancel`\. Held by pid 4242 on runner-1 since 2025-06-15T11:58:00Z\.$/);
+            assert.match(error.message, /Held by pid 4242 on runner-1 since 2025-06-15T11:58:00Z\.$/);
             assert.deepEqual(
                 error.holders.map(({ pid, host, user }) => ({ pid, host, user })),
                 [{ pid: 4242, host: "runner-1", user: "runner" }],
@@ -131,13 +128,12 @@ describe("Automation API backend (fake pulumi CLI)", function () {
     });
 
     it("releases a stack's lock with `pulumi cancel` on that stack", async () => {
-        const prod = await backend.selectStack("prod");
-        await prod.releaseLock();
+        await backend.releaseLock("prod");
         const cancel = fake.calls().find((call) => call.args[0] === "cancel");
         assert.ok(cancel);
         assert.equal(cancel.args[cancel.args.indexOf("--stack") + 1], "prod");
         assert.ok(cancel.args.includes("--yes"));
-        await prod.up(operation(capture()));
+        await backend.up("prod", operation(capture()));
         assert.deepEqual(
             fake.calls().map((call) => call.args[0]).filter((command) => command === "cancel" || command === "up"),
             ["cancel", "up"],
@@ -145,18 +141,27 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         );
     });
 
-    it("reports a failed update by Pulumi's error line", async () => {
-        const broken = await backend.selectStack("broken");
-        await assert.rejects(broken.up(operation(capture())), /pulumi failed on stack "broken": kubernetes:apps\/v1:Deployment gateway: timed out waiting for the rollout$/);
+    it("reports a failed update by the failing resource's URN and message, from the engine's events", async () => {
+        await assert.rejects(backend.up("broken", operation(capture())), (error: Error) => {
+            assert.ok(error instanceof EngineOperationError);
+            assert.equal(error.message, `pulumi failed on stack "broken": ${FAKE_TARGETS.deployment}: kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout`);
+            assert.deepEqual(error.record.failures, [{ urn: FAKE_TARGETS.deployment, message: "kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout" }]);
+            return true;
+        });
     });
 
-    it("previews with the same targets and returns the change summary", async () => {
+    it("previews with the same targets and detailed diffs, returning the engine's steps", async () => {
         const output = capture();
-        const changes = await (await backend.selectStack("dev")).preview(operation(output));
-        assert.deepEqual(changes, { replace: 1, update: 1, same: 6 });
+        const record = await backend.preview("dev", operation(output));
+        assert.deepEqual(
+            record.steps.find((step) => step.urn === FAKE_TARGETS.deployment && step.op === "update")?.paths,
+            ['spec.template.metadata.annotations["apim-gateway.pulumi.com/token-checksum"]', "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"],
+        );
+        assert.deepEqual(record.summary, { update: 2, same: 6 });
         const preview = fake.calls().find((call) => call.args[0] === "preview");
         assert.ok(preview?.args.includes("--target-dependents"));
-        assert.equal(fake.stacks().dev.outputs.tokenKeyType, "primary", "a preview changes nothing");
+        assert.ok(preview?.args.includes("--diff"));
+        assert.equal((fake.stacks().dev.outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType, "primary", "a preview changes nothing");
         assert.match(output.text, /Previewing update \(dev\)/);
     });
 
@@ -171,21 +176,20 @@ describe("Automation API backend (fake pulumi CLI)", function () {
             },
         };
         const started = Date.now();
-        await assert.rejects((await backend.selectStack("hangs")).up(operation(output, {}, controller.signal)));
+        await assert.rejects(backend.up("hangs", operation(output, {}, controller.signal)));
         assert.ok(Date.now() - started < 10_000, "the update stopped promptly");
     });
 
     it("does not start an update when the signal is already aborted", async () => {
         const controller = new AbortController();
         controller.abort("SIGTERM");
-        const dev = await backend.selectStack("dev");
-        await assert.rejects(dev.up(operation(capture(), {}, controller.signal)));
+        await assert.rejects(backend.up("dev", operation(capture(), {}, controller.signal)));
         assert.ok(!fake.calls().some((call) => call.args[0] === "up"));
     });
 
     it("explains a missing Pulumi CLI", async () => {
         const missing = createAutomationBackend({ workDir: fake.workDir, pulumiRoot: "/nonexistent/pulumi" });
-        await assert.rejects(missing.listStacks(), /could not run the Pulumi CLI \(\/nonexistent\/pulumi\/bin\/pulumi\).*--pulumi-root/);
+        await assert.rejects(missing.listStacks(signal()), /could not run the Pulumi CLI \(\/nonexistent\/pulumi\/bin\/pulumi\).*--pulumi-root/);
     });
 
     it("parses masked `stack output --json`", () => {

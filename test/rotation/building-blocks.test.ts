@@ -6,15 +6,10 @@ import * as path from "node:path";
 import { createLogger } from "../../rotation/logger";
 import { redactSecrets } from "../../rotation/redact";
 import { RetryNotice, backoffDelay, withRetries } from "../../rotation/retry";
-import {
-    readAuthType,
-    readAzureCloud,
-    readRotationTargets,
-    readTokenSnapshot,
-} from "../../rotation/stackContract";
-import { tokenStatus } from "../../rotation/tokenStatus";
+import { parseRotationOutput } from "../../components/rotation/contract";
+import { tokenStatus } from "../../components/token/status";
 import { WorkDirError, resolveWorkDir } from "../../rotation/workDir";
-import { DAY, NOW, PLANTED_RAW, PLANTED_TOKEN, StringSink, TARGETS, tokenOutputs } from "./fakes";
+import { DAY, GATEWAY_ID, NOW, PLANTED_RAW, PLANTED_TOKEN, StringSink, targetsOf, tokenUnit } from "./fakes";
 
 class Transient extends Error {}
 
@@ -93,53 +88,51 @@ describe("rotation building blocks", () => {
         });
     });
 
-    describe("stack output contract", () => {
-        it("reads the token snapshot", () => {
-            const snapshot = readTokenSnapshot(tokenOutputs(20, "secondary"));
-            assert.equal(snapshot.keyType, "secondary");
-            assert.equal(snapshot.expiresAt, new Date(NOW.getTime() + 20 * DAY).toISOString());
-            assert.equal(snapshot.renewAfter, new Date(NOW.getTime() + 10 * DAY).toISOString());
-            assert.equal(typeof snapshot.issuedAt, "string");
+    describe("rotation contract (components/rotation/contract.ts)", () => {
+        const parse = (units: Record<string, unknown>) => parseRotationOutput(units);
+        const only = (units: Record<string, unknown>) => {
+            const [entry] = parse(units);
+            if ("error" in entry) {
+                throw new Error(entry.error);
+            }
+            return entry.unit;
+        };
+
+        it("reads a token unit: snapshot, targets, no cloud", () => {
+            const unit = only({ west: tokenUnit(20, "secondary", { key: "west" }) });
+            assert.equal(unit.key, "west");
+            assert.equal(unit.token?.keyType, "secondary");
+            assert.equal(unit.token?.expiresAt, new Date(NOW.getTime() + 20 * DAY).toISOString());
+            assert.equal(unit.token?.renewAfter, new Date(NOW.getTime() + 10 * DAY).toISOString());
+            assert.equal(typeof unit.token?.issuedAt, "string");
+            assert.deepEqual(unit.targets, targetsOf("west"));
+            assert.equal(unit.azureCloud, undefined);
         });
 
-        it("refuses secret outputs without revealing them", () => {
-            const outputs = tokenOutputs(20, "primary", { tokenKeyType: { secret: true, value: PLANTED_RAW } as never });
-            assert.throws(
-                () => readTokenSnapshot(outputs),
-                (error: Error) => /"tokenKeyType" is a secret/.test(error.message) && !error.message.includes(PLANTED_RAW),
-            );
+        it("reads several gateways, sorted by key, a malformed one reported alone", () => {
+            const entries = parse({ north: tokenUnit(20, "primary", { key: "north" }), west: { ...tokenUnit(20), tokenKeyType: "tertiary" }, aad: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" } });
+            assert.deepEqual(entries.map((entry) => entry.key), ["aad", "north", "west"]);
+            assert.ok("unit" in entries[0] && entries[0].unit.token === undefined);
+            assert.ok("unit" in entries[1]);
+            assert.ok("error" in entries[2] && /apimGatewayRotation\["west"\]\.tokenKeyType is "tertiary"/.test(entries[2].error));
         });
 
-        it("names a malformed output", () => {
-            assert.throws(
-                () => readTokenSnapshot(tokenOutputs(20, "primary", { tokenRenewAfter: { secret: false, value: "soon" } })),
-                /"tokenRenewAfter" is not an ISO 8601 instant/,
-            );
-            assert.throws(
-                () => readTokenSnapshot(tokenOutputs(20, "primary", { tokenKeyType: { secret: false, value: "tertiary" } })),
-                /"tokenKeyType" is "tertiary"/,
-            );
-            assert.throws(() => readAuthType({ authType: { secret: false, value: "basic" } }), /expected one of token/);
-            assert.throws(() => readAuthType({ namespace: { secret: false, value: "x" } }), /"authType" is missing/);
-            assert.throws(
-                () => readRotationTargets({ rotationTargets: { secret: false, value: ["not-a-urn"] } }),
-                /non-empty list of URNs/,
-            );
-            assert.throws(
-                () => readAzureCloud({ azureCloud: { secret: false, value: { endpoint: 1 } } }),
-                /"azureCloud" must be an object/,
-            );
-        });
-
-        it("reads targets, the auth type of a never-deployed stack and an absent cloud", () => {
-            assert.deepEqual(readRotationTargets(tokenOutputs(20)), TARGETS);
-            assert.equal(readAuthType({}), undefined);
-            assert.equal(readAzureCloud(tokenOutputs(20)), undefined);
+        it("names a malformed field and the fix, without revealing values beyond it", () => {
+            const error = (unit: unknown) => {
+                const [entry] = parse({ gw: unit });
+                return "error" in entry ? entry.error : "";
+            };
+            assert.match(error({ ...tokenUnit(20), tokenRenewAfter: "soon" }), /\.tokenRenewAfter is not an ISO 8601 instant/);
+            assert.match(error({ ...tokenUnit(20), authType: "basic" }), /expected one of token/);
+            assert.match(error({ ...tokenUnit(20), tokenExpiresAt: undefined }), /\.tokenExpiresAt is missing: run `pulumi up`/);
+            assert.match(error({ ...tokenUnit(20), rotationTargets: ["not-a-urn"] }), /rotationTargets must be an object with the URNs token, secret, deployment/);
+            assert.match(error({ ...tokenUnit(20), azureCloud: { endpoint: 1 } }), /azureCloud must be an object/);
+            assert.throws(() => parse([] as never), /must be an object keyed by gateway/);
         });
     });
 
-    describe("token status", () => {
-        const token = readTokenSnapshot(tokenOutputs(20));
+    describe("token status (components/token/status.ts)", () => {
+        const token = { expiresAt: new Date(NOW.getTime() + 20 * DAY).toISOString(), renewAfter: new Date(NOW.getTime() + 10 * DAY).toISOString() };
         it("is fresh before the renewal window", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 9 * DAY)), "fresh"));
         it("is due inside it", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 10 * DAY)), "due"));
         it("is expired from the expiry on", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 20 * DAY)), "expired"));

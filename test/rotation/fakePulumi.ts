@@ -16,6 +16,8 @@ export interface FakeStackState {
     lockedBy?: { pid: number; host: string };
     hang?: boolean;
     failUp?: string;
+    /** Steps beyond the rotation's that a preview or update shows (pending changes), as engine step metadata. */
+    extraSteps?: { urn: string; op: string; diffs?: string[]; detailedDiff?: Record<string, { diffKind: string; inputDiff: boolean }> }[];
 }
 
 export interface FakeCall {
@@ -36,22 +38,30 @@ export interface FakePulumi {
     remove(): void;
 }
 
-/** Outputs of a deployed token stack whose token expires in `expiresInDays` (renewable 10 days before). */
+/** Rotation targets of the fake stacks' one gateway. */
+export const FAKE_TARGETS = {
+    token: "urn:pulumi:dev::apim-gateway::apim-gateway:index:SelfHostedGateway$apim-gateway:index:GatewayToken::gateway-token",
+    secret: "urn:pulumi:dev::apim-gateway::apim-gateway:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret",
+    deployment: "urn:pulumi:dev::apim-gateway::apim-gateway:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::gateway",
+};
+
+/** Outputs of a deployed one-gateway token stack whose token expires in `expiresInDays` (renewable 10 days before). */
 export function fakeTokenOutputs(expiresInDays: number, keyType: "primary" | "secondary" = "primary"): FakeStackState {
     const expiresAt = Date.now() + expiresInDays * DAY;
     return {
         outputs: {
-            authType: "token",
-            gatewayResourceId:
-                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1",
-            tokenExpiresAt: new Date(expiresAt).toISOString(),
-            tokenRenewAfter: new Date(expiresAt - 10 * DAY).toISOString(),
-            tokenIssuedAt: new Date(expiresAt - 30 * DAY).toISOString(),
-            tokenKeyType: keyType,
-            rotationTargets: [
-                "urn:pulumi:dev::apim-gateway::apim-gateway:index:GatewayToken::gateway-token",
-                "urn:pulumi:dev::apim-gateway::kubernetes:apps/v1:Deployment::gateway",
-            ],
+            apimGatewayRotation: {
+                gateway: {
+                    authType: "token",
+                    gatewayResourceId:
+                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1",
+                    tokenExpiresAt: new Date(expiresAt).toISOString(),
+                    tokenRenewAfter: new Date(expiresAt - 10 * DAY).toISOString(),
+                    tokenIssuedAt: new Date(expiresAt - 30 * DAY).toISOString(),
+                    tokenKeyType: keyType,
+                    rotationTargets: FAKE_TARGETS,
+                },
+            },
             token: "GatewayKey gw1&202507151200&b2xkLXNpZ25hdHVyZQ==",
         },
         secrets: ["token"],

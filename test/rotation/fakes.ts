@@ -3,23 +3,17 @@
  * stack program (renews a due or forced token with the other key), a controllable clock, a
  * recording key regenerator and a logger writing to strings.
  */
+import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/rotation/contract";
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/arm";
 import { Clock } from "../../rotation/clock";
+import { TokenValidity } from "../../rotation/decision";
+import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
 import { Logger, createLogger } from "../../rotation/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
-import {
-    ChangeSummary,
-    MaskedOutput,
-    MaskedOutputs,
-    StackBackend,
-    StackHandle,
-    StackLockedError,
-    StackMissingError,
-    TargetedOperation,
-} from "../../rotation/stackBackend";
-import { RENEWAL_TRIGGER_ENV } from "../../rotation/stackContract";
+import { MaskedOutput, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
 import { LockHolder, ProcessProbe } from "../../rotation/staleLock";
+import { TokenVerifier } from "../../rotation/tokenValidity";
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const NOW = new Date("2025-06-15T12:00:00.000Z");
@@ -28,28 +22,44 @@ export const PLANTED_TOKEN = "GatewayKey gw1&202507151200&c2VjcmV0LXNpZ25hdHVyZQ
 export const PLANTED_RAW = "gw1&202507151200&c2VjcmV0LXNpZ25hdHVyZQ==";
 export const GATEWAY_ID =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1";
-export const TARGETS = [
-    "urn:pulumi:dev::apim-gateway::apim-gateway:GatewayToken::gateway-token",
-    "urn:pulumi:dev::apim-gateway::kubernetes:core/v1:Secret::gateway-token",
-    "urn:pulumi:dev::apim-gateway::kubernetes:apps/v1:Deployment::gateway",
-];
 
-const plain = (value: unknown): MaskedOutput => ({ secret: false, value });
+/** The rotation targets of gateway `key` of a stack. */
+export function targetsOf(key = "gateway", stack = "dev"): RotationTargets {
+    return {
+        token: `urn:pulumi:${stack}::apim-gateway::apim-gateway:index:SelfHostedGateway$apim-gateway:index:GatewayToken::${key}-token`,
+        secret: `urn:pulumi:${stack}::apim-gateway::apim-gateway:index:SelfHostedGateway$kubernetes:core/v1:Secret::${key}-token-secret`,
+        deployment: `urn:pulumi:${stack}::apim-gateway::apim-gateway:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::${key}`,
+    };
+}
+export const TARGETS = targetsOf();
 
-/** Outputs of a token stack whose token expires `expiresInDays` after {@link NOW}, renewable 10 days earlier. */
-export function tokenOutputs(expiresInDays: number, keyType: GatewayKeyType = "primary", extra: Record<string, MaskedOutput> = {}) {
+export const plain = (value: unknown): MaskedOutput => ({ secret: false, value });
+
+/** One token unit whose token expires `expiresInDays` after {@link NOW}, renewable 10 days earlier. */
+export function tokenUnit(expiresInDays: number, keyType: GatewayKeyType = "primary", overrides: Partial<RotationUnitOutput> & { key?: string } = {}): RotationUnitOutput {
+    const { key = "gateway", ...rest } = overrides;
     const expiresAt = new Date(NOW.getTime() + expiresInDays * DAY);
     return {
-        authType: plain("token"),
-        gatewayResourceId: plain(GATEWAY_ID),
-        namespace: plain("apim-gateway"),
-        tokenExpiresAt: plain(expiresAt.toISOString()),
-        tokenRenewAfter: plain(new Date(expiresAt.getTime() - 10 * DAY).toISOString()),
-        tokenIssuedAt: plain(new Date(expiresAt.getTime() - 30 * DAY).toISOString()),
-        tokenKeyType: plain(keyType),
-        rotationTargets: plain(TARGETS),
-        ...extra,
+        gatewayResourceId: GATEWAY_ID,
+        authType: "token",
+        tokenExpiresAt: expiresAt.toISOString(),
+        tokenRenewAfter: new Date(expiresAt.getTime() - 10 * DAY).toISOString(),
+        tokenIssuedAt: new Date(expiresAt.getTime() - 30 * DAY).toISOString(),
+        tokenKeyType: keyType,
+        tokenChecksum: "0".repeat(64),
+        rotationTargets: targetsOf(key),
+        ...rest,
     };
+}
+
+/** Stack outputs with the contract output holding `units`, and a secret token output. */
+export function contractOutputs(units: Record<string, RotationUnitOutput>, extra: Record<string, MaskedOutput> = {}): Record<string, MaskedOutput> {
+    return { [ROTATION_OUTPUT]: plain(units), namespace: plain("apim-gateway"), token: { secret: true }, ...extra };
+}
+
+/** Outputs of a one-gateway token stack (gateway key `gateway`). */
+export function tokenOutputs(expiresInDays: number, keyType: GatewayKeyType = "primary", overrides: Partial<RotationUnitOutput> = {}) {
+    return contractOutputs({ gateway: tokenUnit(expiresInDays, keyType, overrides) });
 }
 
 export class FakeClock implements Clock {
@@ -82,18 +92,43 @@ export interface FakeStackSpec {
     duringUp?: (operation: TargetedOperation) => Promise<void>;
     /** Reading outputs throws this. */
     outputsError?: Error;
+    /** Steps beyond the rotation's that a preview and an update of this stack show (pending changes). */
+    extraSteps?: ResourceStep[];
 }
 
 export interface BackendCall {
-    op: "list" | "select" | "outputs" | "up" | "preview" | "release";
+    op: "list" | "outputs" | "up" | "preview" | "release";
     stack?: string;
     targets?: readonly string[];
     env?: Readonly<Record<string, string>>;
 }
 
+type Units = Record<string, RotationUnitOutput>;
+
+/** The steps of renewing the unit whose targets these are, as the engine reports them. */
+export function rotationSteps(targets: RotationTargets): ResourceStep[] {
+    return [
+        { urn: targets.token, op: "update", paths: [] },
+        { urn: targets.secret, op: "create-replacement", paths: ["metadata.name", "stringData"] },
+        { urn: targets.secret, op: "replace", paths: ["metadata.name", "stringData"] },
+        {
+            urn: targets.deployment,
+            op: "update",
+            paths: [
+                'spec.template.metadata.annotations["apim-gateway.pulumi.com/token-checksum"]',
+                "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name",
+            ],
+        },
+        { urn: targets.secret, op: "delete-replaced", paths: [] },
+    ];
+}
+
 export class FakeBackend implements StackBackend {
     readonly calls: BackendCall[] = [];
     listError?: Error;
+    /** Operations running at once, and the most seen. */
+    inFlight = 0;
+    maxInFlight = 0;
 
     constructor(
         readonly stacks: Record<string, FakeStackSpec>,
@@ -112,55 +147,86 @@ export class FakeBackend implements StackBackend {
         return Object.keys(this.stacks);
     }
 
-    async selectStack(name: string): Promise<StackHandle> {
-        this.calls.push({ op: "select", stack: name });
+    private spec(name: string): FakeStackSpec {
         const spec = this.stacks[name];
         if (spec === undefined) {
             throw new StackMissingError(name);
         }
-        return {
-            name,
-            outputs: async () => {
-                this.calls.push({ op: "outputs", stack: name });
-                if (spec.outputsError) {
-                    throw spec.outputsError;
-                }
-                return { ...spec.outputs } as MaskedOutputs;
-            },
-            up: async (operation) => {
-                this.calls.push({ op: "up", stack: name, targets: operation.targets, env: operation.env });
-                this.lockCheck(name, spec);
-                this.print(spec, operation);
-                if (spec.duringUp) {
-                    await spec.duringUp(operation);
-                }
-                operation.signal.throwIfAborted();
-                if (spec.upError) {
-                    throw spec.upError;
-                }
-                if (!spec.upKeepsToken && this.renews(spec, operation)) {
-                    const current = spec.outputs.tokenKeyType as { value: GatewayKeyType };
-                    const expiresAt = new Date(this.clock.now().getTime() + 30 * DAY);
-                    spec.outputs = {
-                        ...spec.outputs,
-                        tokenExpiresAt: plain(expiresAt.toISOString()),
-                        tokenRenewAfter: plain(new Date(expiresAt.getTime() - 10 * DAY).toISOString()),
-                        tokenIssuedAt: plain(this.clock.now().toISOString()),
-                        tokenKeyType: plain(current.value === "primary" ? "secondary" : "primary"),
-                    };
-                }
-            },
-            preview: async (operation): Promise<ChangeSummary> => {
-                this.calls.push({ op: "preview", stack: name, targets: operation.targets, env: operation.env });
-                this.lockCheck(name, spec);
-                this.print(spec, operation);
-                return this.renews(spec, operation) ? { replace: 1, update: 2, same: 5 } : { same: 8 };
-            },
-            releaseLock: async () => {
-                this.calls.push({ op: "release", stack: name });
-                spec.locked = 0;
-            },
-        };
+        return spec;
+    }
+
+    async readOutputs(name: string): Promise<MaskedOutputs> {
+        this.calls.push({ op: "outputs", stack: name });
+        const spec = this.spec(name);
+        return this.tracked(async () => {
+            if (spec.outputsError) {
+                throw spec.outputsError;
+            }
+            return { ...spec.outputs } as MaskedOutputs;
+        });
+    }
+
+    async preview(name: string, operation: TargetedOperation): Promise<EngineRecord> {
+        this.calls.push({ op: "preview", stack: name, targets: operation.targets, env: operation.env });
+        const spec = this.spec(name);
+        return this.tracked(async () => {
+            this.lockCheck(name, spec);
+            this.print(spec, operation);
+            return { steps: [...this.renewing(spec, operation).flatMap(([, units]) => rotationSteps(units.rotationTargets!)), ...(spec.extraSteps ?? [])], failures: [] };
+        });
+    }
+
+    async up(name: string, operation: TargetedOperation): Promise<{ record: EngineRecord; outputs: MaskedOutputs }> {
+        this.calls.push({ op: "up", stack: name, targets: operation.targets, env: operation.env });
+        const spec = this.spec(name);
+        return this.tracked(async () => {
+            this.lockCheck(name, spec);
+            this.print(spec, operation);
+            if (spec.duringUp) {
+                await spec.duringUp(operation);
+            }
+            operation.signal.throwIfAborted();
+            if (spec.upError) {
+                throw spec.upError;
+            }
+            const renewing = spec.upKeepsToken ? [] : this.renewing(spec, operation);
+            const units = { ...this.units(spec) };
+            for (const [key, unit] of renewing) {
+                const expiresAt = new Date(this.clock.now().getTime() + 30 * DAY);
+                units[key] = {
+                    ...unit,
+                    tokenExpiresAt: expiresAt.toISOString(),
+                    tokenRenewAfter: new Date(expiresAt.getTime() - 10 * DAY).toISOString(),
+                    tokenIssuedAt: this.clock.now().toISOString(),
+                    tokenKeyType: unit.tokenKeyType === "primary" ? "secondary" : "primary",
+                };
+            }
+            spec.outputs = { ...spec.outputs, [ROTATION_OUTPUT]: plain(units) };
+            const steps = [...renewing.flatMap(([, unit]) => rotationSteps(unit.rotationTargets!)), ...(spec.extraSteps ?? [])];
+            return { record: { steps, failures: [] }, outputs: { ...spec.outputs } as MaskedOutputs };
+        });
+    }
+
+    async releaseLock(name: string): Promise<void> {
+        this.calls.push({ op: "release", stack: name });
+        this.spec(name).locked = 0;
+    }
+
+    private async tracked<T>(operation: () => Promise<T>): Promise<T> {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        try {
+            // Let other tasks start, as a real command would.
+            await new Promise((resolve) => setImmediate(resolve));
+            return await operation();
+        } finally {
+            this.inFlight--;
+        }
+    }
+
+    private units(spec: FakeStackSpec): Units {
+        const output = spec.outputs[ROTATION_OUTPUT];
+        return output && !output.secret ? (output.value as Units) : {};
     }
 
     private lockCheck(name: string, spec: FakeStackSpec): void {
@@ -176,11 +242,25 @@ export class FakeBackend implements StackBackend {
         }
     }
 
-    /** What the stack program does: renew when forced, due or expired. */
-    private renews(spec: FakeStackSpec, operation: TargetedOperation): boolean {
-        const renewAfter = (spec.outputs.tokenRenewAfter as { value: string }).value;
-        return operation.env[RENEWAL_TRIGGER_ENV] !== undefined || this.clock.now().getTime() >= Date.parse(renewAfter);
+    /** What the component does: renew the targeted units' tokens when forced, due or expired. */
+    private renewing(spec: FakeStackSpec, operation: TargetedOperation): [string, RotationUnitOutput][] {
+        return Object.entries(this.units(spec)).filter(
+            ([, unit]) =>
+                unit.rotationTargets !== undefined &&
+                operation.targets.includes(unit.rotationTargets.token) &&
+                (operation.env[RENEWAL_TRIGGER_ENV] !== undefined || this.clock.now().getTime() >= Date.parse(unit.tokenRenewAfter ?? "")),
+        );
     }
+}
+
+/** A verifier answering `validity` for every token (default: valid), recording the units asked about. */
+export function fakeVerifier(validity: (key: string, gatewayResourceId: string) => TokenValidity = () => ({ state: "valid" })): TokenVerifier & { asked: string[] } {
+    const asked: string[] = [];
+    const verify: TokenVerifier = async (unit) => {
+        asked.push(unit.key);
+        return validity(unit.key, unit.gatewayResourceId);
+    };
+    return Object.assign(verify, { asked });
 }
 
 /** The host the fake lock holders run on. */
@@ -241,6 +321,8 @@ export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
         stacks: { all: true },
         force: false,
         regenerateUnusedKey: false,
+        includePendingChanges: false,
+        concurrency: 1,
         lockRetry: { retries: 3, initialDelayMs: 1000, maxDelayMs: 60_000 },
         ...overrides,
     };

@@ -22,6 +22,8 @@ describe("rotation command line", () => {
                 stacks: { all: false, names: ["dev", "prod"] },
                 force: false,
                 regenerateUnusedKey: false,
+                includePendingChanges: false,
+                concurrency: DEFAULTS.concurrency,
                 lockRetry: {
                     retries: DEFAULTS.lockRetries,
                     initialDelayMs: DEFAULTS.lockRetryDelaySeconds * 1000,
@@ -46,6 +48,9 @@ describe("rotation command line", () => {
             "0",
             "--lock-retry-delay",
             "2",
+            "--concurrency",
+            "8",
+            "--include-pending-changes",
         ]);
         assert.deepEqual(parsed.plan.stacks, { all: true });
         assert.equal(parsed.plan.force, true);
@@ -54,6 +59,13 @@ describe("rotation command line", () => {
         assert.equal(parsed.workDir, "infra");
         assert.equal(parsed.pulumiRoot, "/opt/pulumi");
         assert.deepEqual(parsed.plan.lockRetry, { retries: 0, initialDelayMs: 2000, maxDelayMs: 300_000 });
+        assert.equal(parsed.plan.concurrency, 8);
+        assert.equal(parsed.plan.includePendingChanges, true);
+    });
+
+    it("reads --shard K/N and fully qualified stack names", () => {
+        assert.deepEqual(options(["--all", "--shard", "2/4"]).plan.shard, { index: 2, count: 4 });
+        assert.deepEqual(options(["--stack", "acme/apim-gateway/prod.west-1"]).plan.stacks, { all: false, names: ["acme/apim-gateway/prod.west-1"] });
     });
 
     it("selects check and dry-run modes", () => {
@@ -85,6 +97,17 @@ describe("rotation command line", () => {
         it("a non-numeric --lock-retries", () => assert.match(usageError(["--all", "--lock-retries", "many"]), /--lock-retries must be a whole number/));
         it("a negative --lock-retry-delay", () => assert.match(usageError(["--all", "--lock-retry-delay", "-1"]), /--lock-retry-delay/));
         it("a --lock-retry-delay beyond the cap", () => assert.match(usageError(["--all", "--lock-retry-delay", "301"]), /from 0 to 300/));
+        it("a shard beyond its count", () => assert.match(usageError(["--all", "--shard", "3/2"]), /K must be from 1 to N \(2\)/));
+        it("shard 0", () => assert.match(usageError(["--all", "--shard", "0/2"]), /numbered from 1/));
+        it("a shard that is not K/N", () => assert.match(usageError(["--all", "--shard", "half"]), /--shard must be K\/N/));
+        it("--concurrency 0", () => assert.match(usageError(["--all", "--concurrency", "0"]), /--concurrency must be a whole number from 1 to 64/));
+        it("--concurrency x", () => assert.match(usageError(["--all", "--concurrency", "x"]), /--concurrency must be a whole number/));
+        it("a flag taken for a stack name", () => assert.match(usageError(["--stack", "--help"]), /--stack needs a value, got the flag "--help"/));
+        for (const name of ["../x", "a b", "a/b/c/d", "."]) {
+            it(`an invalid stack name ${JSON.stringify(name)}`, () => assert.match(usageError(["--stack", name]), /is not a Pulumi stack name/));
+        }
+        it("--regenerate-unused-key with --shard", () => assert.match(usageError(["--all", "--shard", "1/2", "--regenerate-unused-key"]), /cannot be combined with --shard/));
+        it("--check with --include-pending-changes", () => assert.match(usageError(["--all", "--check", "--include-pending-changes"]), /--check is read-only/));
         it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
     });
 });

@@ -3,9 +3,11 @@ import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, exitCodeFor } from "..
 import { RotationPlan, runRotation } from "../../rotation/orchestrator";
 import { renderGithubSummary, renderJson, renderTable } from "../../rotation/render";
 import { RunReport, StackReport } from "../../rotation/report";
-import { RENEWAL_TRIGGER_ENV } from "../../rotation/stackContract";
+import { RENEWAL_TRIGGER_ENV } from "../../components/rotation/contract";
 import {
     DAY,
+    contractOutputs,
+    fakeVerifier,
     FakeBackend,
     FakeClock,
     FakeStackSpec,
@@ -20,6 +22,7 @@ import {
     plan,
     recordingRegenerator,
     tokenOutputs,
+    tokenUnit,
 } from "./fakes";
 
 interface Run {
@@ -49,6 +52,7 @@ async function run(
         backend,
         clock,
         regenerateKey: regenerator,
+        verifyToken: fakeVerifier(),
         log,
         signal: controller.signal,
         processes: fakeProcesses(options.runningPids),
@@ -94,7 +98,7 @@ describe("rotation orchestrator", () => {
                 ["prod", "dev"],
             );
             assert.equal(backend.callsOf("list").length, 0);
-            assert.equal(backend.callsOf("select", "test").length, 0);
+            assert.equal(backend.callsOf("outputs", "test").length, 0);
         });
 
         it("reports an unknown stack as not found and carries on with the others", async () => {
@@ -126,7 +130,7 @@ describe("rotation orchestrator", () => {
             fresh: { outputs: tokenOutputs(25) },
             due: { outputs: tokenOutputs(5) },
             expired: { outputs: tokenOutputs(-1) },
-            wi: { outputs: { authType: { secret: false, value: "workloadIdentity" } } },
+            wi: { outputs: contractOutputs({ gateway: { gatewayResourceId: GATEWAY_ID, authType: "workloadIdentity" } }) },
             empty: { outputs: {} },
         });
 
@@ -163,10 +167,11 @@ describe("rotation orchestrator", () => {
         });
 
         it("fails a token stack whose token outputs are missing, naming the output", async () => {
-            const { tokenExpiresAt: _gone, ...outputs } = tokenOutputs(25);
-            const { report, exitCode } = await run({ dev: { outputs } }, { mode: "check" });
+            const { tokenExpiresAt: _gone, ...unit } = tokenUnit(25);
+            const { report, exitCode } = await run({ dev: { outputs: contractOutputs({ gateway: unit }) } }, { mode: "check" });
             assert.equal(report.stacks[0].result, "failed");
-            assert.match(report.stacks[0].message ?? "", /stack output "tokenExpiresAt" is missing/);
+            assert.equal(report.stacks[0].gateway, "gateway");
+            assert.match(report.stacks[0].message ?? "", /apimGatewayRotation\["gateway"\]\.tokenExpiresAt is missing/);
             assert.equal(exitCode, EXIT_FAILED);
         });
     });
@@ -188,11 +193,17 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_OK);
         });
 
-        it("renews a due token with a targeted update, without a renewal trigger", async () => {
+        it("renews a due token with a targeted update, previewed with the same targets first, without a renewal trigger", async () => {
             const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5, "primary") } });
             const [up] = backend.callsOf("up", "dev");
-            assert.deepEqual(up.targets, TARGETS);
+            const [preview] = backend.callsOf("preview", "dev");
+            assert.deepEqual(up.targets, [TARGETS.token, TARGETS.secret, TARGETS.deployment]);
+            assert.deepEqual(preview.targets, up.targets);
             assert.deepEqual(up.env, {});
+            assert.deepEqual(
+                backend.calls.filter((call) => call.op !== "outputs").map((call) => call.op),
+                ["list", "preview", "up"],
+            );
             const dev = report.stacks[0];
             assert.equal(dev.result, "rotated");
             assert.equal(dev.action, "rotate");
@@ -200,6 +211,7 @@ describe("rotation orchestrator", () => {
             assert.equal(dev.before?.keyType, "primary");
             assert.equal(dev.after?.keyType, "secondary");
             assert.equal(dev.after?.expiresAt, new Date(NOW.getTime() + 30 * DAY).toISOString());
+            assert.deepEqual(dev.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
             assert.equal(exitCode, EXIT_OK);
         });
 
@@ -230,8 +242,8 @@ describe("rotation orchestrator", () => {
         });
 
         it("refuses to update without rotationTargets (never a full, untargeted update)", async () => {
-            const { rotationTargets: _gone, ...outputs } = tokenOutputs(5);
-            const { report, backend } = await run({ dev: { outputs } });
+            const { rotationTargets: _gone, ...unit } = tokenUnit(5);
+            const { report, backend } = await run({ dev: { outputs: contractOutputs({ gateway: unit }) } });
             assert.equal(report.stacks[0].result, "failed");
             assert.match(report.stacks[0].message ?? "", /rotationTargets/);
             assert.equal(backend.callsOf("up").length, 0);
@@ -239,7 +251,7 @@ describe("rotation orchestrator", () => {
 
         it("does not touch a stack whose gateway does not use a token, even with --force", async () => {
             const { report, backend, exitCode } = await run(
-                { aad: { outputs: { authType: { secret: false, value: "azureAdApp" } } } },
+                { aad: { outputs: contractOutputs({ gateway: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" } }) } },
                 { force: true, regenerateUnusedKey: true },
             );
             assert.equal(report.stacks[0].result, "not-applicable");
@@ -276,12 +288,12 @@ describe("rotation orchestrator", () => {
                 { mode: "dry-run", regenerateUnusedKey: true },
             );
             assert.equal(backend.callsOf("up").length, 0);
-            assert.deepEqual(backend.callsOf("preview", "due")[0].targets, TARGETS);
+            assert.deepEqual(backend.callsOf("preview", "due")[0].targets, [TARGETS.token, TARGETS.secret, TARGETS.deployment]);
             assert.equal(backend.callsOf("preview", "fresh").length, 0);
             const due = stackReport(report, "due");
             assert.equal(due.result, "previewed");
             assert.equal(due.action, "preview");
-            assert.deepEqual(due.changes, { replace: 1, update: 2, same: 5 });
+            assert.deepEqual(due.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
             assert.equal(due.after, undefined);
             assert.deepEqual(regenerator.calls, []);
             assert.equal(due.keyRegeneration?.status, "skipped");
@@ -293,23 +305,25 @@ describe("rotation orchestrator", () => {
         it("with --force previews a fresh stack with the renewal trigger", async () => {
             const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "dry-run", force: true });
             assert.deepEqual(backend.callsOf("preview", "dev")[0].env, { [RENEWAL_TRIGGER_ENV]: NOW.toISOString() });
-            assert.deepEqual(report.stacks[0].changes, { replace: 1, update: 2, same: 5 });
+            assert.equal(report.stacks[0].result, "previewed");
+            assert.deepEqual(report.stacks[0].changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
         });
     });
 
     describe("--regenerate-unused-key", () => {
-        it("after a verified rotation regenerates the key the new token does not use", async () => {
-            const cloud = { name: "AzureUSGovernment" };
+        it("after a verified rotation regenerates the key the new token does not use, per gateway", async () => {
+            const cloud = { name: "AzureUSGovernment" as const };
+            const other = GATEWAY_ID.replace(/gw1$/, "gw2");
             const { report, regenerator, exitCode } = await run(
                 {
-                    a: { outputs: tokenOutputs(5, "primary", { azureCloud: { secret: false, value: cloud } }) },
-                    b: { outputs: tokenOutputs(5, "secondary") },
+                    a: { outputs: tokenOutputs(5, "primary", { azureCloud: cloud }) },
+                    b: { outputs: tokenOutputs(5, "secondary", { gatewayResourceId: other }) },
                 },
                 { regenerateUnusedKey: true },
             );
             assert.deepEqual(regenerator.calls, [
                 { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud },
-                { gatewayResourceId: GATEWAY_ID, keyType: "secondary" },
+                { gatewayResourceId: other, keyType: "secondary" },
             ]);
             for (const stack of report.stacks) {
                 assert.equal(stack.keyRegeneration?.status, "regenerated");
@@ -353,10 +367,11 @@ describe("rotation orchestrator", () => {
     describe("locked stacks", () => {
         it("retries a locked stack with exponential backoff, then rotates it", async () => {
             const { report, backend, clock, problems } = await run({ dev: { outputs: tokenOutputs(5), locked: 2 } });
-            assert.equal(backend.callsOf("up", "dev").length, 3);
+            assert.equal(backend.callsOf("preview", "dev").length, 3, "the preview meets the lock first");
+            assert.equal(backend.callsOf("up", "dev").length, 1);
             assert.deepEqual(clock.sleeps, [1000, 2000]);
             assert.equal(report.stacks[0].result, "rotated");
-            assert.match(problems, /\[dev\] warning: stack dev is locked by another update; attempt 2 of 4 in 1s/);
+            assert.match(problems, /\[dev\/gateway\] warning: stack dev is locked by another update; attempt 2 of 4 in 1s/);
         });
 
         it("gives up after the configured attempts, reports it, and goes on to the next stack", async () => {
@@ -364,7 +379,8 @@ describe("rotation orchestrator", () => {
                 dev: { outputs: tokenOutputs(5), locked: 99 },
                 prod: { outputs: tokenOutputs(5) },
             });
-            assert.equal(backend.callsOf("up", "dev").length, 4);
+            assert.equal(backend.callsOf("preview", "dev").length, 4);
+            assert.equal(backend.callsOf("up", "dev").length, 0);
             assert.deepEqual(clock.sleeps, [1000, 2000, 4000]);
             const dev = stackReport(report, "dev");
             assert.equal(dev.result, "failed");
@@ -378,13 +394,14 @@ describe("rotation orchestrator", () => {
                 dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] },
             });
             assert.equal(backend.callsOf("release", "dev").length, 1);
-            assert.equal(backend.callsOf("up", "dev").length, 2, "the failed attempt, then the one after the release");
+            assert.equal(backend.callsOf("preview", "dev").length, 2, "the failed attempt, then the one after the release");
+            assert.equal(backend.callsOf("up", "dev").length, 1);
             assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
             assert.equal(report.stacks[0].result, "rotated");
             assert.equal(exitCode, EXIT_OK);
             assert.match(
                 problems,
-                /\[dev\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
+                /\[dev\/gateway\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
             );
         });
 
@@ -411,22 +428,17 @@ describe("rotation orchestrator", () => {
             const stacks = { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } };
             const clock = new FakeClock();
             const backend = new FakeBackend(stacks, clock);
-            const select = backend.selectStack.bind(backend);
-            backend.selectStack = async (name) => {
-                const handle = await select(name);
-                return {
-                    ...handle,
-                    releaseLock: async () => {
-                        await handle.releaseLock();
-                        stacks.dev.locked = 99; // another stale lock appears at once
-                    },
-                };
+            const release = backend.releaseLock.bind(backend);
+            backend.releaseLock = async (name) => {
+                await release(name);
+                stacks.dev.locked = 99; // another stale lock appears at once
             };
             const { log } = memoryLogger();
             const report = await runRotation(plan(), {
                 backend,
                 clock,
                 regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
                 log,
                 signal: new AbortController().signal,
                 processes: fakeProcesses(),
@@ -458,7 +470,7 @@ describe("rotation orchestrator", () => {
             assert.equal(stackReport(report, "first").result, "cancelled");
             assert.equal(stackReport(report, "second").result, "cancelled");
             assert.match(stackReport(report, "second").message ?? "", /not started/);
-            assert.equal(backend.callsOf("select", "second").length, 0);
+            assert.equal(backend.callsOf("preview", "second").length, 0);
             assert.deepEqual(regenerator.calls, []);
             assert.equal(exitCode, EXIT_SIGINT);
         });
@@ -477,38 +489,36 @@ describe("rotation orchestrator", () => {
                 backend,
                 clock,
                 regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
                 log,
                 signal: controller.signal,
                 processes: fakeProcesses(),
             });
-            assert.equal(backend.callsOf("up").length, 1);
+            assert.equal(backend.callsOf("preview").length, 1);
             assert.equal(report.stacks[0].result, "cancelled");
             assert.equal(exitCodeFor(report, "SIGTERM"), EXIT_SIGTERM);
         });
     });
 
     describe("output", () => {
-        it("streams the engine's output with a [stack] prefix per line", async () => {
+        it("streams the engine's output with a [stack/gateway] prefix per line", async () => {
             const { progress } = await run({ dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)", "", "Resources: 2 updated"] } });
-            assert.match(progress, /^\[dev\] Updating \(dev\)$/m);
-            assert.match(progress, /^\[dev\] Resources: 2 updated$/m);
+            assert.match(progress, /^\[dev\/gateway\] Updating \(dev\)$/m);
+            assert.match(progress, /^\[dev\/gateway\] Resources: 2 updated$/m);
         });
 
         it("never prints a token or key: not from outputs, engine output or error messages", async () => {
-            const secretOutputs = tokenOutputs(5, "primary", {
-                token: { secret: false, value: PLANTED_TOKEN },
-                gatewayResourceId: { secret: true, value: PLANTED_RAW } as never,
-            });
+            const secretOutputs = contractOutputs({ gateway: tokenUnit(5, "primary", { gatewayResourceId: PLANTED_RAW }) }, { token: { secret: false, value: PLANTED_TOKEN } });
             const { report, progress, problems, exitCode } = await run(
                 {
                     leaky: { outputs: secretOutputs, engineLines: [`    config.service.auth: ${PLANTED_TOKEN}`, `token ${PLANTED_RAW}`] },
-                    failing: { outputs: tokenOutputs(5), upError: new Error(`provider error: bad token ${PLANTED_TOKEN}`) },
+                    failing: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }), upError: new Error(`provider error: bad token ${PLANTED_TOKEN}`) },
                 },
                 { regenerateUnusedKey: true },
+                { regenerateError: new Error(`ARM: no gateway ${PLANTED_RAW}`) },
             );
             const leaky = stackReport(report, "leaky");
-            assert.equal(leaky.keyRegeneration?.status, "failed");
-            assert.match(leaky.keyRegeneration?.reason ?? "", /"gatewayResourceId" is a secret/);
+            assert.equal(leaky.keyRegeneration?.status, "failed", "ARM refuses the planted id");
             const everything = [
                 progress,
                 problems,

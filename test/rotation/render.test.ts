@@ -11,6 +11,7 @@ function report(stacks: StackReport[], overrides: Partial<RunReport> = {}): RunR
         mode: "rotate",
         force: false,
         regenerateUnusedKey: true,
+        includePendingChanges: false,
         startedAt: "2025-06-15T12:00:00.000Z",
         finishedAt: "2025-06-15T12:05:00.000Z",
         stacks,
@@ -22,6 +23,7 @@ function report(stacks: StackReport[], overrides: Partial<RunReport> = {}): RunR
 
 const rotated: StackReport = {
     stack: "prod",
+    gateway: "west",
     action: "rotate",
     forced: true,
     result: "rotated",
@@ -44,9 +46,9 @@ describe("rotation report rendering", () => {
         const text = renderTable(report([rotated, notDue]), 0);
         const lines = text.split("\n");
         assert.match(lines[0], /^Gateway token rotation: mode rotate \(regenerate unused key\), exit code 0$/);
-        assert.match(lines[1], /^STACK\s+OLD EXPIRY\s+NEW EXPIRY\s+KEY\s+ACTION\s+RESULT$/);
-        assert.match(lines[2], /^prod\s+2025-06-20 12:00Z\s+2025-07-15 12:00Z\s+secondary\s+rotate \(forced\)\s+rotated; primary key regenerated$/);
-        assert.match(lines[3], /^dev\s+2025-07-15 12:00Z\s+-\s+secondary\s+none\s+not-due; key regeneration skipped$/);
+        assert.match(lines[1], /^STACK\s+GATEWAY\s+OLD EXPIRY\s+NEW EXPIRY\s+KEY\s+ACTION\s+RESULT$/);
+        assert.match(lines[2], /^prod\s+west\s+2025-06-20 12:00Z\s+2025-07-15 12:00Z\s+secondary\s+rotate \(forced\)\s+rotated; primary key regenerated$/);
+        assert.match(lines[3], /^dev\s+-\s+2025-07-15 12:00Z\s+-\s+secondary\s+none\s+not-due; key regeneration skipped$/);
         assert.ok(lines.includes("  dev: not due until 2025-07-05T12:00:00.000Z"));
         assert.ok(lines.includes("  dev: key regeneration skipped: nothing was rotated | in this run"));
         // Columns line up: every row's "KEY" column starts at the same offset.
@@ -56,10 +58,31 @@ describe("rotation report rendering", () => {
     });
 
     it("shows a preview's changes and run-level errors", () => {
-        const previewed: StackReport = { stack: "dev", action: "preview", forced: false, result: "previewed", before, changes: { replace: 1, same: 4, update: 0 } };
+        const previewed: StackReport = { stack: "dev", gateway: "gw", action: "preview", forced: false, result: "previewed", before, changes: ["GatewayToken updated", "Secret created"] };
         const text = renderTable(report([previewed], { mode: "dry-run", errors: ["could not list"] }), 1);
-        assert.match(text, /dev: preview: replace 1, same 4\n/);
+        assert.match(text, /dev\/gw: preview: GatewayToken updated, Secret created\n/);
         assert.match(text, /^error: could not list$/m);
+    });
+
+    it("shows an update's changes, the failing resources, pending changes applied and notes", () => {
+        const failed: StackReport = {
+            stack: "prod",
+            gateway: "gw",
+            action: "rotate",
+            forced: false,
+            result: "failed",
+            before,
+            changes: ["GatewayToken updated"],
+            failures: [{ urn: "urn:pulumi:prod::p::kubernetes:apps/v1:Deployment::gw", message: "rollout timed out" }],
+            pendingChanges: [{ urn: "urn:pulumi:prod::p::kubernetes:apps/v1:Deployment::gw", op: "update", paths: ["spec.template.spec.containers[0].image"] }],
+            notes: ["validity not verified: offline"],
+        };
+        const text = renderTable(report([failed], { includePendingChanges: true }), 1);
+        assert.match(text, /include pending changes/);
+        assert.match(text, /prod\/gw: changes: GatewayToken updated\n/);
+        assert.match(text, /prod\/gw: pending change applied: Deployment gw \(update\): spec\.template\.spec\.containers\[0\]\.image\n/);
+        assert.match(text, /prod\/gw: failed: urn:pulumi:prod::p::kubernetes:apps\/v1:Deployment::gw: rollout timed out\n/);
+        assert.match(text, /prod\/gw: validity not verified: offline\n/);
     });
 
     it("renders JSON with the exit code, parseable", () => {
@@ -74,12 +97,12 @@ describe("rotation report rendering", () => {
         const markdown = renderGithubSummary(report([rotated, notDue]), 0);
         const lines = markdown.split("\n");
         assert.ok(lines.includes("## APIM gateway token rotation"));
-        assert.ok(lines.includes("| Stack | Old expiry | New expiry | Key | Action | Result | Notes |"));
-        assert.ok(lines.includes("| --- | --- | --- | --- | --- | --- | --- |"));
+        assert.ok(lines.includes("| Stack | Gateway | Old expiry | New expiry | Key | Action | Result | Notes |"));
+        assert.ok(lines.includes("| --- | --- | --- | --- | --- | --- | --- | --- |"));
         const devRow = lines.find((line) => line.startsWith("| dev |"));
         assert.ok(devRow);
         assert.match(devRow, /nothing was rotated \\\| in this run/);
-        assert.equal(devRow.split(/(?<!\\)\|/).length - 2, 7, "seven cells");
+        assert.equal(devRow.split(/(?<!\\)\|/).length - 2, 8, "eight cells");
     });
 
     describe("exit codes", () => {
@@ -98,7 +121,7 @@ describe("rotation report rendering", () => {
         });
 
         it("is 1 for the worst outcome among otherwise fine stacks", () => {
-            for (const result of ["due", "expired", "not-found", "failed"] as const) {
+            for (const result of ["due", "expired", "invalidated", "blocked", "not-found", "failed"] as const) {
                 assert.equal(exitCodeFor(report([stack("rotated"), stack(result), stack("not-due")])), EXIT_FAILED, result);
             }
             assert.equal(

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
 import { HELP } from "../../rotation/options";
 import { CliServices, runCli } from "../../rotation/runCli";
-import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, fakeProcesses, recordingRegenerator, tokenOutputs } from "./fakes";
+import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, contractOutputs, fakeProcesses, fakeVerifier, recordingRegenerator, tokenOutputs, tokenUnit } from "./fakes";
 
 interface CliRun {
     code: number;
@@ -47,6 +47,7 @@ describe("apim-gateway-rotate (in process)", () => {
                 return backend;
             },
             regenerateKey: recordingRegenerator(),
+            verifyToken: fakeVerifier(),
             clock,
             signal: (options.controller ?? new AbortController()).signal,
             appendFile: async (file, text) => {
@@ -65,8 +66,8 @@ describe("apim-gateway-rotate (in process)", () => {
         const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] } });
         assert.equal(run.code, EXIT_OK);
         assert.match(run.stdout, new RegExp(`^Pulumi project: ${project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
-        assert.match(run.stdout, /^\[dev\] Updating \(dev\)$/m);
-        assert.match(run.stdout, /^STACK\s+OLD EXPIRY/m);
+        assert.match(run.stdout, /^\[dev\/gateway\] Updating \(dev\)$/m);
+        assert.match(run.stdout, /^STACK\s+GATEWAY\s+OLD EXPIRY/m);
         assert.match(run.stdout, /^dev\s.*rotate\s+rotated$/m);
         assert.deepEqual(run.backendOptions, [{ workDir: project }]);
     });
@@ -82,8 +83,8 @@ describe("apim-gateway-rotate (in process)", () => {
                 ["prod", "not-due"],
             ],
         );
-        assert.match(run.stderr, /^\[dev\] Updating \(dev\)$/m);
-        assert.match(run.stderr, /^STACK\s+OLD EXPIRY/m);
+        assert.match(run.stderr, /^\[dev\/gateway\] Updating \(dev\)$/m);
+        assert.match(run.stderr, /^STACK\s+GATEWAY\s+OLD EXPIRY/m);
     });
 
     it("appends a markdown job summary when $GITHUB_STEP_SUMMARY is set", async () => {
@@ -91,7 +92,7 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.equal(run.code, EXIT_FAILED, "a due token fails --check");
         assert.equal(run.summaries.length, 1);
         assert.equal(run.summaries[0].file, "/runner/summary.md");
-        assert.match(run.summaries[0].text, /^\| dev \| .* \| check \| due \|/m);
+        assert.match(run.summaries[0].text, /^\| dev \| gateway \| .* \| check \| due \|/m);
     });
 
     it("warns but keeps the exit code when the job summary cannot be written", async () => {
@@ -105,13 +106,23 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.deepEqual(run.summaries, []);
     });
 
-    it("exits 2 with the help on a usage error, before touching any backend", async () => {
-        const run = await cli(["--stack", "dev", "--bogus"], {});
-        assert.equal(run.code, EXIT_USAGE);
-        assert.equal(run.stdout, "");
-        assert.ok(run.stderr.startsWith("apim-gateway-rotate: Unknown option '--bogus'"));
-        assert.ok(run.stderr.endsWith(HELP));
-        assert.deepEqual(run.backendOptions, []);
+    it("exits 2 with a one-line reason on a usage error, before touching any backend", async () => {
+        for (const argv of [
+            ["--stack", "dev", "--bogus"],
+            ["--all", "--shard", "3/2"],
+            ["--all", "--shard", "0/2"],
+            ["--all", "--concurrency", "0"],
+            ["--all", "--concurrency", "x"],
+            ["--stack", "--help"],
+            ["--stack", "../x"],
+        ]) {
+            const run = await cli(argv, {});
+            assert.equal(run.code, EXIT_USAGE, argv.join(" "));
+            assert.equal(run.stdout, "", argv.join(" "));
+            assert.match(run.stderr, /^apim-gateway-rotate: [^\n]+ \(see apim-gateway-rotate --help\)\n$/, argv.join(" "));
+            assert.deepEqual(run.backendOptions, [], argv.join(" "));
+        }
+        assert.match((await cli(["--stack", "dev", "--bogus"], {})).stderr, /^apim-gateway-rotate: Unknown option '--bogus'/);
     });
 
     it("prints the help on --help", async () => {
@@ -147,7 +158,7 @@ describe("apim-gateway-rotate (in process)", () => {
             ["--all", "--json", "--regenerate-unused-key"],
             {
                 dev: {
-                    outputs: tokenOutputs(5, "primary", { token: { secret: false, value: PLANTED_TOKEN } }),
+                    outputs: contractOutputs({ gateway: tokenUnit(5) }, { token: { secret: false, value: PLANTED_TOKEN } }),
                     engineLines: [`auth ${PLANTED_TOKEN}`],
                 },
                 prod: { outputs: tokenOutputs(5), upError: new Error(`bad ${PLANTED_TOKEN}`) },
@@ -156,6 +167,6 @@ describe("apim-gateway-rotate (in process)", () => {
         );
         const everything = [run.stdout, run.stderr, ...run.summaries.map((summary) => summary.text)].join("\n");
         assert.ok(!everything.includes("c2VjcmV0LXNpZ25hdHVyZQ"), "a planted secret leaked");
-        assert.match(run.stderr, /\[dev\] auth GatewayKey \[secret\]/);
+        assert.match(run.stderr, /\[dev\/gateway\] auth GatewayKey \[secret\]/);
     });
 });

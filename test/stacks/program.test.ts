@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defineStack } from "../../stacks/program";
 import { loadStackFile } from "../../stacks/stackFile";
 import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf, ResourceRecorder } from "../helpers/pulumiMocks";
-import { RENEWAL_TRIGGER_ENV } from "../../rotation/stackContract";
+import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationUnitOutput, parseRotationOutput } from "../../components";
 
 const prod = loadStackFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"));
 
@@ -25,20 +25,21 @@ describe("the stack program", () => {
         delete process.env[RENEWAL_TRIGGER_ENV];
     });
 
-    it("exports every output the rotation program reads", async () => {
+    it("exports the rotation contract for its one gateway, keyed by the component's name, in plain text", async () => {
         const { outputs } = await runStack();
         assert.match(await outputValue<string>(outputs.gatewayResourceId), /\/service\/contoso-apim\/gateways\/contoso-gw-westeu$/);
         assert.equal(await outputValue(outputs.namespace), "apim-gateway");
-        assert.equal(await outputValue(outputs.authType), "token");
-        assert.equal(await outputValue(outputs.tokenKeyType), "primary");
-        for (const key of ["tokenExpiresAt", "tokenRenewAfter", "tokenIssuedAt"] as const) {
-            assert.ok(!Number.isNaN(Date.parse((await outputValue(outputs[key])) ?? "")), `${key} is not a date`);
-        }
-        const targets = await outputValue<string[]>(outputs.rotationTargets);
-        assert.equal(targets.length, 3);
-        assert.ok(targets.some((urn) => urn.endsWith("GatewayToken::gateway-token")), targets.join(", "));
-        assert.ok(targets.some((urn) => urn.includes("kubernetes:apps/v1:Deployment")));
-        assert.ok(targets.some((urn) => urn.includes("kubernetes:core/v1:Secret")));
+        const contract = await outputValue<Record<string, RotationUnitOutput>>(outputs[ROTATION_OUTPUT]);
+        assert.deepEqual(Object.keys(contract), ["gateway"]);
+        const [parsed] = parseRotationOutput(contract);
+        assert.ok("unit" in parsed, JSON.stringify(parsed));
+        const unit = parsed.unit;
+        assert.equal(unit.authType, "token");
+        assert.equal(unit.token?.keyType, "primary");
+        assert.match(unit.token?.checksum ?? "", /^[0-9a-f]{64}$/);
+        assert.ok(unit.targets?.token.endsWith("GatewayToken::gateway-token"), unit.targets?.token);
+        assert.ok(unit.targets?.secret.includes("kubernetes:core/v1:Secret"), unit.targets?.secret);
+        assert.ok(unit.targets?.deployment.includes("kubernetes:apps/v1:Deployment"), unit.targets?.deployment);
         for (const [name, value] of Object.entries(outputs)) {
             assert.equal(await pulumi.isSecret(pulumi.output(value as pulumi.Input<unknown>)), false, `${name} must be plain: the rotation program reads it`);
         }

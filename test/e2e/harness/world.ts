@@ -54,7 +54,10 @@ export interface World {
     readonly project: PulumiProject;
     /** Everything the engine and the rotation program printed, for the leak checks. */
     readonly transcript: Captured[];
-    /** A new stack adopting a new emulated gateway `gatewayId`, deployed with one `pulumi up`. */
+    /**
+     * A new stack adopting the emulated gateway `gatewayId` (created on first use; a later stack
+     * with the same id shares it), deployed with one `pulumi up`.
+     */
     deployGatewayStack(name: string, gatewayId: string, config?: Record<string, unknown>): Promise<GatewayStack>;
     /**
      * `pulumi stack export`: the state as stored, secrets encrypted. (The Automation API's
@@ -106,6 +109,8 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
     const { emulators } = azure;
 
     const record = (source: string, text: string) => transcript.push({ source, text });
+    /** The emulated gateways created so far, by gateway id. */
+    const gateways = new Map<string, string>();
 
     async function pulumi(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<ProcessRun> {
         const run = await startProcess(path.join(toolchain.binDir, "pulumi"), [...args, "--non-interactive"], {
@@ -177,10 +182,13 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
     }
 
     async function deployGatewayStack(name: string, gatewayId: string, config: Record<string, unknown> = {}): Promise<GatewayStack> {
+        // A gateway id deployed before is adopted again: one gateway entity, several clusters.
         const gatewayResourceId =
             gatewayId === "gw1"
                 ? emulators.gatewayResourceId
-                : emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId });
+                : (gateways.get(gatewayId) ??
+                  emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId }));
+        gateways.set(gatewayId, gatewayResourceId);
         const renderDir = path.join(root, "rendered", name);
         mkdirSync(renderDir, { recursive: true });
         const stackFile = ensureStackFile(project, name);

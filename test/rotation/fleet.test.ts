@@ -1,0 +1,224 @@
+/** The run over fleets and shared gateways: concurrency, urgency, shards, the guard, invalidated tokens, several gateways per stack. */
+import { strict as assert } from "node:assert";
+import { RENEWAL_TRIGGER_ENV } from "../../components/rotation/contract";
+import { TokenValidity } from "../../rotation/decision";
+import { exitCodeFor, EXIT_FAILED, EXIT_OK } from "../../rotation/exitCodes";
+import { RotationPlan, runRotation } from "../../rotation/orchestrator";
+import { RunReport } from "../../rotation/report";
+import { inShard, shardOf } from "../../rotation/shard";
+import {
+    FakeBackend,
+    FakeClock,
+    FakeStackSpec,
+    GATEWAY_ID,
+    contractOutputs,
+    fakeProcesses,
+    fakeVerifier,
+    memoryLogger,
+    plan,
+    recordingRegenerator,
+    targetsOf,
+    tokenOutputs,
+    tokenUnit,
+} from "./fakes";
+
+async function run(
+    stacks: Record<string, FakeStackSpec>,
+    overrides: Partial<RotationPlan> = {},
+    validity?: (key: string, gatewayResourceId: string) => TokenValidity,
+) {
+    const clock = new FakeClock();
+    const backend = new FakeBackend(stacks, clock);
+    const regenerator = recordingRegenerator();
+    const { log, progress } = memoryLogger();
+    const report: RunReport = await runRotation(plan(overrides), {
+        backend,
+        clock,
+        regenerateKey: regenerator,
+        verifyToken: fakeVerifier(validity),
+        log,
+        signal: new AbortController().signal,
+        processes: fakeProcesses(),
+    });
+    return { report, backend, regenerator, progress: progress.text, exitCode: exitCodeFor(report) };
+}
+
+const results = (report: RunReport) => report.stacks.map((entry) => [entry.gateway ? `${entry.stack}/${entry.gateway}` : entry.stack, entry.result]);
+const other = GATEWAY_ID.replace(/gw1$/, "gw2");
+const image = (stack: string) => ({ urn: targetsOf("gateway", stack).deployment, op: "update", paths: ["spec.template.spec.containers[0].image"] });
+
+describe("rotation over fleets and shared gateways", () => {
+    describe("concurrency and order", () => {
+        const fleet = (): Record<string, FakeStackSpec> =>
+            Object.fromEntries(
+                Array.from({ length: 8 }, (_, index) => [`site-${index}`, { outputs: tokenOutputs(index % 2 === 0 ? 5 : 3, "primary", { gatewayResourceId: `${GATEWAY_ID}-${index}` }) }]),
+            );
+
+        it("keeps up to --concurrency stacks in flight, never more", async () => {
+            const four = await run(fleet(), { concurrency: 4 });
+            assert.equal(four.backend.maxInFlight, 4);
+            assert.ok(four.report.stacks.every((entry) => entry.result === "rotated"));
+            const one = await run(fleet(), { concurrency: 1 });
+            assert.equal(one.backend.maxInFlight, 1);
+        });
+
+        it("renews the most urgent first (expired, then earliest renewAfter), and reports in selection order", async () => {
+            const stacks: Record<string, FakeStackSpec> = {
+                later: { outputs: tokenOutputs(8, "primary", { gatewayResourceId: `${GATEWAY_ID}-a` }) },
+                expired: { outputs: tokenOutputs(-1, "primary", { gatewayResourceId: `${GATEWAY_ID}-b` }) },
+                sooner: { outputs: tokenOutputs(2, "primary", { gatewayResourceId: `${GATEWAY_ID}-c` }) },
+                fresh: { outputs: tokenOutputs(25, "primary", { gatewayResourceId: `${GATEWAY_ID}-d` }) },
+            };
+            const { report, backend } = await run(stacks, { concurrency: 1 });
+            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["expired", "sooner", "later"]);
+            assert.deepEqual(results(report), [
+                ["later/gateway", "rotated"],
+                ["expired/gateway", "rotated"],
+                ["sooner/gateway", "rotated"],
+                ["fresh/gateway", "not-due"],
+            ]);
+        });
+
+        it("a stack's gateways run one at a time, each with its own targets", async () => {
+            const west = tokenUnit(5, "primary", { key: "west" });
+            const north = tokenUnit(3, "secondary", { key: "north", gatewayResourceId: other });
+            const { report, backend } = await run({ platform: { outputs: contractOutputs({ west, north }) } }, { concurrency: 4 });
+            assert.equal(backend.maxInFlight, 1, "one operation at a time on one stack");
+            assert.deepEqual(
+                backend.callsOf("up").map((call) => call.targets?.[0]),
+                [targetsOf("north").token, targetsOf("west").token],
+                "north expires sooner",
+            );
+            assert.deepEqual(results(report), [
+                ["platform/north", "rotated"],
+                ["platform/west", "rotated"],
+            ]);
+            assert.equal(report.stacks[0].after?.keyType, "primary");
+            assert.equal(report.stacks[1].after?.keyType, "secondary");
+        });
+    });
+
+    describe("--shard K/N", () => {
+        const names = Array.from({ length: 60 }, (_, index) => `site-${index}`);
+
+        it("covers every stack exactly once across the N shards, stably", () => {
+            for (const count of [1, 2, 3, 7]) {
+                const shards = Array.from({ length: count }, (_, index) => inShard(names, { index: index + 1, count }));
+                assert.deepEqual(shards.flat().sort(), [...names].sort(), `N=${count}`);
+                assert.ok(count === 1 || shards.every((shard) => shard.length > 0), `N=${count}: no empty shard for 60 stacks`);
+            }
+            assert.equal(shardOf("site-7", 4), shardOf("site-7", 4));
+            assert.deepEqual(inShard([...names].reverse(), { index: 2, count: 3 }), inShard(names, { index: 2, count: 3 }).reverse(), "independent of list order");
+        });
+
+        it("processes only its shard of --all", async () => {
+            const stacks = Object.fromEntries(names.slice(0, 10).map((name) => [name, { outputs: tokenOutputs(25) }]));
+            const { report } = await run(stacks, { mode: "check", shard: { index: 1, count: 2 } });
+            assert.deepEqual(report.stacks.map((entry) => entry.stack), inShard(names.slice(0, 10), { index: 1, count: 2 }));
+        });
+    });
+
+    describe("the pending-changes guard in a run", () => {
+        it("blocks a rotation whose preview shows an image change: nothing updated, exit 1", async () => {
+            const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } });
+            assert.equal(backend.callsOf("up").length, 0);
+            const [dev] = report.stacks;
+            assert.equal(dev.result, "blocked");
+            assert.deepEqual(dev.pendingChanges, [image("dev")]);
+            assert.match(dev.message ?? "", /^blocked: pending changes: Deployment gateway \(update\): spec\.template\.spec\.containers\[0\]\.image/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("lets it through with --include-pending-changes and says so", async () => {
+            const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } }, { includePendingChanges: true });
+            assert.equal(backend.callsOf("up").length, 1);
+            const [dev] = report.stacks;
+            assert.equal(dev.result, "rotated");
+            assert.deepEqual(dev.pendingChanges, [image("dev")]);
+            assert.match((dev.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\)/);
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("a dry run reports the block too", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } }, { mode: "dry-run" });
+            assert.equal(backend.callsOf("up").length, 0);
+            assert.equal(report.stacks[0].result, "blocked");
+        });
+    });
+
+    describe("invalidated tokens", () => {
+        const regenerated = (key: string): TokenValidity =>
+            key === "gateway" ? { state: "invalid", reason: "the primary key that signed the token was regenerated after it was issued" } : { state: "valid" };
+
+        it("--check reports a fresh token whose key was regenerated as invalidated, exit 1", async () => {
+            const { report, exitCode } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "check" }, regenerated);
+            assert.equal(report.stacks[0].result, "invalidated");
+            assert.match(report.stacks[0].message ?? "", /regenerated after it was issued.*--force/);
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("a rotation renews it at once, with a renewal trigger", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) } }, {}, regenerated);
+            assert.equal(report.stacks[0].result, "rotated");
+            assert.ok(backend.callsOf("up")[0].env?.[RENEWAL_TRIGGER_ENV]);
+        });
+
+        it("notes a token whose validity could not be verified, without failing it", async () => {
+            const { report, exitCode } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "check" }, () => ({ state: "unknown", reason: "no Azure credential" }));
+            assert.equal(report.stacks[0].result, "fresh");
+            assert.deepEqual(report.stacks[0].notes, ["validity not verified: no Azure credential"]);
+            assert.equal(exitCode, EXIT_OK);
+        });
+    });
+
+    describe("shared gateways (--regenerate-unused-key)", () => {
+        it("rotates the sibling still on the old key in the same run, then regenerates it: both units valid", async () => {
+            const { report, regenerator, backend, exitCode } = await run(
+                {
+                    west: { outputs: contractOutputs({ gateway: tokenUnit(5, "primary", { key: "gateway" }) }) },
+                    north: { outputs: contractOutputs({ gateway: tokenUnit(25, "primary") }) },
+                },
+                { stacks: { all: false, names: ["west"] }, regenerateUnusedKey: true },
+            );
+            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["west", "north"]);
+            assert.ok(backend.callsOf("up", "north")[0].env?.[RENEWAL_TRIGGER_ENV], "the fresh sibling is renewed with a trigger");
+            assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
+            assert.deepEqual(results(report), [
+                ["west/gateway", "rotated"],
+                ["north/gateway", "rotated"],
+            ]);
+            assert.match((report.stacks[1].notes ?? []).join(), /so the primary key of the shared gateway can be regenerated/);
+            for (const entry of report.stacks) {
+                assert.equal(entry.after?.keyType, "secondary");
+                assert.deepEqual(entry.keyRegeneration, { status: "regenerated", keyType: "primary" });
+            }
+            assert.equal(exitCode, EXIT_OK);
+        });
+
+        it("skips the regeneration, naming the sibling, when the sibling's rotation is blocked", async () => {
+            const { report, regenerator, exitCode } = await run(
+                {
+                    west: { outputs: tokenOutputs(5) },
+                    north: { outputs: tokenOutputs(25), extraSteps: [image("north")] },
+                },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            assert.deepEqual(results(report), [
+                ["west/gateway", "rotated"],
+                ["north/gateway", "blocked"],
+            ]);
+            assert.deepEqual(report.stacks[0].keyRegeneration, { status: "skipped", reason: "north/gateway still holds a token signed with the primary key" });
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("touches no key while a stack of the backend cannot be read", async () => {
+            const { report, regenerator } = await run(
+                { west: { outputs: tokenOutputs(5) }, broken: { outputs: tokenOutputs(25), outputsError: new Error("passphrase is wrong") } },
+                { stacks: { all: false, names: ["west"] }, regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            assert.match(report.stacks[0].keyRegeneration?.reason ?? "", /gateways of broken are unknown/);
+        });
+    });
+});
