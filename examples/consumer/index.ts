@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { SelfHostedGateway } from "pulumi-apim-selfhosted-gateway";
+import { rotationOutputs, SelfHostedGateway } from "pulumi-apim-selfhosted-gateway";
 
 const cluster = new k8s.Provider("platform-cluster", { context: "aks-platform-westeu" });
 
@@ -10,4 +10,5 @@ const gateway = new SelfHostedGateway("contoso", {
     location: { name: "Contoso DC West", city: "Amsterdam" },
 }, { providers: { kubernetes: cluster } });      // and "azure-native" if not the default one
 
-export const tokenExpiresAt = gateway.tokenExpiresAt;
+// Makes the gateway rotatable by the scheduled `apim-gateway-rotate` (see Token rotation).
+export const apimGatewayRotation = rotationOutputs(gateway);
