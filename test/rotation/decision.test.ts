@@ -121,7 +121,7 @@ describe("rotation policy", () => {
             const meta = (urn: string, op: string, extra: object = {}) => ({ urn, op, type: "t", provider: "", ...extra });
             recorder.onEvent({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.token, "same") } } as never);
             recorder.onEvent({ sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.deployment, "update", { diffs: ["spec"], detailedDiff: { "spec.b": {}, "spec.a": {} } }) } } as never);
-            recorder.onEvent({ sequence: 3, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.token, "update", { diffs: ["renewalTrigger"] }) } } as never);
+            recorder.onEvent({ sequence: 3, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.token, "update", { diffs: ["renewalTrigger"], detailedDiff: null }) } } as never);
             recorder.onEvent({ sequence: 4, timestamp: 0, diagnosticEvent: { urn: TARGETS.deployment, message: "rollout stalled: GatewayKey gw1&202507151200&c2VjcmV0\n", color: "never", severity: "error" } } as never);
             recorder.onEvent({ sequence: 5, timestamp: 0, diagnosticEvent: { message: "just info", color: "never", severity: "info" } } as never);
             recorder.onEvent({ sequence: 6, timestamp: 0, resOpFailedEvent: { metadata: meta(TARGETS.deployment, "update"), status: 1, steps: 1 } } as never);
