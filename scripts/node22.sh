@@ -15,15 +15,16 @@ fi
 project_root="$(cd "$(dirname "$node22_script")/.." && pwd)"
 node22_bin="$project_root/.tools/node22/node_modules/node/bin"
 
+system_version=$(node --version 2>/dev/null || echo "absent")
 system_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$system_major" -lt 22 ]; then
   if [ ! -x "$node22_bin/node" ] || [ "$("$node22_bin/node" --version)" != "v$NODE22_VERSION" ]; then
-    echo "node22.sh: system Node.js is ${system_major:-absent}: installing Node.js $NODE22_VERSION from the npm registry into .tools/node22 (once)" >&2
+    echo "node22.sh: system Node.js is $system_version: installing Node.js $NODE22_VERSION from the npm registry into .tools/node22 (once)" >&2
     npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$project_root/.tools/node22" "node@$NODE22_VERSION" >/dev/null ||
       { echo "node22.sh: could not install node@$NODE22_VERSION; install Node.js 22 or later yourself" >&2; return 1 2>/dev/null || exit 1; }
   else
-    echo "node22.sh: system Node.js is v$system_major: using Node.js $NODE22_VERSION from .tools/node22" >&2
+    echo "node22.sh: system Node.js is $system_version: using Node.js $NODE22_VERSION from .tools/node22" >&2
   fi
   export PATH="$node22_bin:$PATH"
 fi
-unset node22_script system_major
+unset node22_script system_version system_major
