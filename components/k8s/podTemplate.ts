@@ -130,6 +130,9 @@ function topologySpread(settings: ResolvedSettings): Input.TopologySpreadConstra
         topologyKey,
         whenUnsatisfiable: spread.whenUnsatisfiable,
         labelSelector: { matchLabels: settings.labels.selector },
+        // Spread each revision on its own: counted together, a rollout's old pods steer the new
+        // ones, and once the old are gone the new can sit two to a zone (seen in `npm run demo`).
+        matchLabelKeys: ["pod-template-hash"],
     }));
 }
 

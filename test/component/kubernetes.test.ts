@@ -393,11 +393,12 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
     });
 
     describe("high availability", () => {
-        it("spreads pods over zones and nodes (maxSkew 1, ScheduleAnyway) selecting the gateway pods", async () => {
+        it("spreads each revision's pods over zones and nodes (maxSkew 1, ScheduleAnyway) selecting the gateway pods", async () => {
             const { recorder } = await build();
+            const revision = ["pod-template-hash"];
             assert.deepEqual(podSpec(recorder).topologySpreadConstraints, [
-                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR } },
-                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR } },
+                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR }, matchLabelKeys: revision },
+                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR }, matchLabelKeys: revision },
             ]);
             assert.equal(podSpec(recorder).affinity, undefined);
         });
