@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureCloudSettings } from "./token/cloud";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
 /**
  * How strictly the component enforces the production guidance.
@@ -10,7 +11,7 @@ import { AzureCloudSettings } from "./token/cloud";
  *   component is constructed.
  * - `"development"`: the same values are allowed, each with a `pulumi.log.warn`.
  */
-export type Profile = "production" | "development";
+export type { Profile };
 
 /** Where the gateway runs, as shown in the Azure portal (`GatewayContract.locationData`). */
 export interface GatewayLocationArgs {
@@ -116,7 +117,7 @@ export interface ImageArgs {
     /** An image digest (`sha256:…`); when set it wins over `tag`, pinning the exact image. */
     digest?: string;
     /** Image pull policy. Default `IfNotPresent`: a pinned version never changes. */
-    pullPolicy?: "Always" | "IfNotPresent" | "Never";
+    pullPolicy?: ImagePullPolicy;
     /** Names of existing `kubernetes.io/dockerconfigjson` Secrets in the namespace, for private registries. */
     pullSecrets?: string[];
 }
@@ -166,10 +167,12 @@ export interface RollingUpdateArgs {
     timeoutSeconds?: number;
 }
 
-/** CPU and memory, as Kubernetes quantities. */
+/** CPU, memory and ephemeral storage, as Kubernetes quantities. */
 export interface ResourceQuantities {
     cpu?: string;
     memory?: string;
+    /** Local scratch space (container logs, emptyDir); the kubelet evicts a pod above its limit. */
+    "ephemeral-storage"?: string;
 }
 
 /** Container resources. */
@@ -187,7 +190,7 @@ export interface ResourcesArgs {
 /** Pod DNS settings; the policy is always written explicitly. */
 export interface DnsArgs {
     /** `dnsPolicy`. Default `ClusterFirst`. */
-    policy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+    policy?: DnsPolicy;
     /** Extra `dnsConfig` (nameservers, search domains, options such as `ndots`). Required with policy `None`. */
     config?: k8s.types.input.core.v1.PodDNSConfig;
 }
@@ -195,12 +198,12 @@ export interface DnsArgs {
 /** The Service that receives live API traffic. */
 export interface ServiceArgs {
     /** Service type. Default `LoadBalancer`. */
-    type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+    type?: ServiceType;
     /**
      * `externalTrafficPolicy` for `LoadBalancer` and `NodePort` (refused with `ClusterIP`). Default `Local`: keeps the caller's
      * IP and avoids a second hop (traffic may be uneven with unequal pods per node).
      */
-    externalTrafficPolicy?: "Local" | "Cluster";
+    externalTrafficPolicy?: ExternalTrafficPolicy;
     /** Fixed load-balancer IP, where the cloud supports it. */
     loadBalancerIP?: string;
     /** CIDR ranges allowed to reach the load balancer. */
@@ -235,7 +238,7 @@ export interface ConfigBackupArgs {
     /** Storage class of the created claim. Default: the cluster's default class. */
     storageClassName?: string;
     /** Access mode. Default `ReadWriteMany`, so every replica mounts the same backup. */
-    accessMode?: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+    accessMode?: VolumeAccessMode;
     /** Size. Default `50Mi`. */
     size?: string;
 }
@@ -243,9 +246,9 @@ export interface ConfigBackupArgs {
 /** Logs written to the container's standard output. */
 export interface StdLogsArgs {
     /** `telemetry.logs.std`. Default `text`. */
-    format?: "text" | "json" | "none";
+    format?: StdLogFormat;
     /** `telemetry.logs.std.level`. Default `info`. */
-    level?: "all" | "debug" | "info" | "warn" | "error" | "fatal";
+    level?: LogLevel;
     /** `telemetry.logs.std.color`. Default `false`: log collectors do not render ANSI colours. */
     color?: boolean;
 }
@@ -253,7 +256,7 @@ export interface StdLogsArgs {
 /** Local request logs (`telemetry.logs.local`). */
 export interface LocalLogsArgs {
     /** Default `auto`. */
-    type: "auto" | "none" | "localsyslog" | "rfc5424" | "journal" | "json";
+    type: LocalLogType;
     /**
      * Endpoint for `localsyslog`, `rfc5424`, `journal` and `json` (e.g. a Fluent Bit sidecar at
      * `127.0.0.1:8888`). `localsyslog` without one writes to the node's `/dev/log`, mounted through
@@ -272,7 +275,7 @@ export interface StatsdMetricsArgs {
     /** Sampling rate, above 0 and at most 1. Default `1`. */
     sampling?: number;
     /** Tag format. Default `dogStatsD`. */
-    tagFormat?: "ibrato" | "dogStatsD" | "influxDB";
+    tagFormat?: StatsdTagFormat;
 }
 
 /** OpenTelemetry metrics to a collector. */
@@ -307,12 +310,12 @@ export interface HighAvailabilityArgs {
     topologySpread?: {
         enabled?: boolean;
         /** Default `ScheduleAnyway`, so a cluster without zones still schedules. */
-        whenUnsatisfiable?: "DoNotSchedule" | "ScheduleAnyway";
+        whenUnsatisfiable?: WhenUnsatisfiable;
         /** Default `["topology.kubernetes.io/zone", "kubernetes.io/hostname"]`. */
         topologyKeys?: string[];
     };
     /** Pod anti-affinity on `kubernetes.io/hostname`. Default `none` (spread constraints cover it). */
-    podAntiAffinity?: "none" | "preferred" | "required";
+    podAntiAffinity?: PodAntiAffinityMode;
     /** A `policy/v1` PodDisruptionBudget selecting exactly the gateway pods. */
     disruptionBudget?: {
         /** Default `true`. */

@@ -6,7 +6,7 @@ import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
 import { hostnameConfigurationId, kubernetesNames } from "./naming";
 import { packageVersion } from "./packageVersion";
-import { tokenDefaults } from "./token/renewal";
+import { TOKEN_DEFAULTS } from "./token/policy";
 import {
     AuthSettings,
     ConfigBackupSettings,
@@ -44,7 +44,7 @@ export const DEFAULTS = {
     },
     terminationGracePeriodSeconds: 60,
     autoscalingCpuPercent: 70,
-    token: tokenDefaults,
+    token: TOKEN_DEFAULTS,
     entraAuthority: "https://login.microsoftonline.com",
 } as const;
 

@@ -25,9 +25,10 @@ import { enforceProfile } from "./profile";
 import { ResolvedSettings } from "./settings";
 import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
 import { validateArgs, validateResolved } from "./validation";
+import { AuthType } from "./enums";
 
 /** How the gateway authenticates to its configuration endpoint. */
-export type GatewayAuthType = "token" | "workloadIdentity" | "azureAdApp";
+export type GatewayAuthType = AuthType;
 
 /**
  * Checks the arguments, applies the defaults and the profile. Throws before anything is

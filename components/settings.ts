@@ -8,6 +8,7 @@ import {
     ResourceQuantities,
 } from "./args";
 import { AzureCloudSettings } from "./token/cloud";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LogLevel, PodAntiAffinityMode, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
 /**
  * The component's arguments with every default applied (by `resolveSettings`, the only place
@@ -115,7 +116,7 @@ export interface ImageSettings {
     digest?: string;
     /** `repo@sha256:…` or `repo:tag`. */
     reference: string;
-    pullPolicy: "Always" | "IfNotPresent" | "Never";
+    pullPolicy: ImagePullPolicy;
     pullSecrets: string[];
     /** Value of `app.kubernetes.io/version`, when the tag is a valid label value. */
     versionLabel?: string;
@@ -143,7 +144,7 @@ export interface WorkloadSettings {
     rollingUpdate: { maxUnavailable: number | string; maxSurge: number | string };
     rollout: { progressDeadlineSeconds: number; timeoutSeconds: number };
     resources: { requests: ResourceQuantities; limits?: ResourceQuantities };
-    dns: { policy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None"; config?: k8s.types.input.core.v1.PodDNSConfig };
+    dns: { policy: DnsPolicy; config?: k8s.types.input.core.v1.PodDNSConfig };
     probes: { startup: ResolvedProbeTuning; readiness: ResolvedProbeTuning; liveness: ResolvedProbeTuning };
     terminationGracePeriodSeconds: number;
     nodeSelector?: Record<string, string>;
@@ -155,8 +156,8 @@ export interface WorkloadSettings {
 }
 
 export interface LiveTrafficServiceSettings {
-    type: "LoadBalancer" | "NodePort" | "ClusterIP";
-    externalTrafficPolicy?: "Local" | "Cluster";
+    type: ServiceType;
+    externalTrafficPolicy?: ExternalTrafficPolicy;
     loadBalancerIP?: string;
     loadBalancerSourceRanges?: string[];
     annotations: Record<string, string>;
@@ -179,25 +180,25 @@ export type ConfigBackupSettings =
           /** `false` when an existing claim is used. */
           createClaim: boolean;
           storageClassName?: string;
-          accessMode: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+          accessMode: VolumeAccessMode;
           size: string;
       };
 
 export type MetricsSettings =
     | { type: "none" }
-    | { type: "statsd"; endpoint: string; sampling: number; tagFormat: "ibrato" | "dogStatsD" | "influxDB" }
+    | { type: "statsd"; endpoint: string; sampling: number; tagFormat: StatsdTagFormat }
     | { type: "openTelemetry"; collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
 
 export interface ObservabilitySettings {
-    std: { format: "text" | "json" | "none"; level: "all" | "debug" | "info" | "warn" | "error" | "fatal"; color: boolean };
+    std: { format: StdLogFormat; level: LogLevel; color: boolean };
     local: LocalLogsArgs;
     metrics: MetricsSettings;
     azureMonitor: boolean;
 }
 
 export interface HighAvailabilitySettings {
-    topologySpread: { enabled: boolean; whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway"; topologyKeys: string[] };
-    podAntiAffinity: "none" | "preferred" | "required";
+    topologySpread: { enabled: boolean; whenUnsatisfiable: WhenUnsatisfiable; topologyKeys: string[] };
+    podAntiAffinity: PodAntiAffinityMode;
     disruptionBudget:
         | { enabled: false }
         | { enabled: true; maxUnavailable: number | string; minAvailable?: undefined }

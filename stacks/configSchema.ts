@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { DNS_POLICIES, EXTERNAL_TRAFFIC_POLICIES, IMAGE_PULL_POLICIES, LOCAL_LOG_TYPES, LOG_LEVELS, POD_ANTI_AFFINITY_MODES, PROFILES, SERVICE_TYPES, STATSD_TAG_FORMATS, STD_LOG_FORMATS, VOLUME_ACCESS_MODES, WHEN_UNSATISFIABLE } from "../components/enums";
+import { AZURE_CLOUD_NAMES } from "../components/token/cloud";
 
 /**
  * The stack configuration, one key per component argument (same names, same shapes) plus the
@@ -38,7 +40,7 @@ const metrics = z.discriminatedUnion("type", [
         type: z.literal("statsd"),
         endpoint: z.string(),
         sampling: z.number().min(0).max(1).optional(),
-        tagFormat: z.enum(["ibrato", "dogStatsD", "influxDB"]).optional(),
+        tagFormat: z.enum(STATSD_TAG_FORMATS).optional(),
     }),
     z.strictObject({
         type: z.literal("openTelemetry"),
@@ -80,7 +82,7 @@ export const componentConfigSchema = z.strictObject({
     certificateAuthorities: z
         .array(z.strictObject({ certificateId: z.string(), isTrusted: z.boolean().optional() }))
         .optional(),
-    profile: z.enum(["production", "development"]).optional(),
+    profile: z.enum(PROFILES).optional(),
     kubernetesName: z.string().optional(),
     namespace: z
         .strictObject({ name: z.string().optional(), create: z.boolean().optional(), labels: stringMap.optional() })
@@ -110,20 +112,20 @@ export const componentConfigSchema = z.strictObject({
             repository: z.string().optional(),
             tag: z.string().optional(),
             digest: z.string().optional(),
-            pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),
+            pullPolicy: z.enum(IMAGE_PULL_POLICIES).optional(),
             pullSecrets: z.array(z.string()).optional(),
         })
         .optional(),
     dns: z
         .strictObject({
-            policy: z.enum(["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]).optional(),
+            policy: z.enum(DNS_POLICIES).optional(),
             config: kubernetesObject.optional(),
         })
         .optional(),
     service: z
         .strictObject({
-            type: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).optional(),
-            externalTrafficPolicy: z.enum(["Local", "Cluster"]).optional(),
+            type: z.enum(SERVICE_TYPES).optional(),
+            externalTrafficPolicy: z.enum(EXTERNAL_TRAFFIC_POLICIES).optional(),
             loadBalancerIP: z.string().optional(),
             loadBalancerSourceRanges: z.array(z.string()).optional(),
             annotations: stringMap.optional(),
@@ -142,7 +144,7 @@ export const componentConfigSchema = z.strictObject({
             enabled: z.boolean().optional(),
             existingClaimName: z.string().optional(),
             storageClassName: z.string().optional(),
-            accessMode: z.enum(["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]).optional(),
+            accessMode: z.enum(VOLUME_ACCESS_MODES).optional(),
             size: z.string().optional(),
         })
         .optional(),
@@ -152,14 +154,14 @@ export const componentConfigSchema = z.strictObject({
                 .strictObject({
                     std: z
                         .strictObject({
-                            format: z.enum(["text", "json", "none"]).optional(),
-                            level: z.enum(["all", "debug", "info", "warn", "error", "fatal"]).optional(),
+                            format: z.enum(STD_LOG_FORMATS).optional(),
+                            level: z.enum(LOG_LEVELS).optional(),
                             color: z.boolean().optional(),
                         })
                         .optional(),
                     local: z
                         .strictObject({
-                            type: z.enum(["auto", "none", "localsyslog", "rfc5424", "journal", "json"]),
+                            type: z.enum(LOCAL_LOG_TYPES),
                             endpoint: z.string().optional(),
                             facility: z.number().int().optional(),
                         })
@@ -175,11 +177,11 @@ export const componentConfigSchema = z.strictObject({
             topologySpread: z
                 .strictObject({
                     enabled: z.boolean().optional(),
-                    whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]).optional(),
+                    whenUnsatisfiable: z.enum(WHEN_UNSATISFIABLE).optional(),
                     topologyKeys: z.array(z.string()).optional(),
                 })
                 .optional(),
-            podAntiAffinity: z.enum(["none", "preferred", "required"]).optional(),
+            podAntiAffinity: z.enum(POD_ANTI_AFFINITY_MODES).optional(),
             disruptionBudget: z
                 .strictObject({
                     enabled: z.boolean().optional(),
@@ -209,7 +211,7 @@ export const componentConfigSchema = z.strictObject({
         .optional(),
     azureCloud: z
         .strictObject({
-            name: z.enum(["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]).optional(),
+            name: z.enum(AZURE_CLOUD_NAMES).optional(),
             resourceManagerEndpoint: z.string().optional(),
             authorityHost: z.string().optional(),
         })

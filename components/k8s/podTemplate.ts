@@ -5,6 +5,7 @@ import { AuthWiring } from "../auth/authWiring";
 import { ANNOTATIONS, CONFIG_BACKUP_MOUNT_PATH, CONTAINER_PORTS, PORT_NAMES, STATUS_PATH } from "../constants";
 import { ResolvedProbeTuning, ResolvedSettings } from "../settings";
 import { customCaPodParts } from "./customCa";
+import { nodeLogSocket } from "./localLogs";
 import { containerSecurityContext, podSecurityContext } from "./securityContexts";
 
 import Input = k8s.types.input.core.v1;
@@ -29,7 +30,7 @@ export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring,
         volumes.push({ name: "config-backup", persistentVolumeClaim: { claimName: refs.configBackupClaimName } });
         mounts.push({ name: "config-backup", mountPath: CONFIG_BACKUP_MOUNT_PATH });
     }
-    const syslog = localSyslogSocket(settings);
+    const syslog = nodeLogSocket(settings.observability.local);
     if (syslog) {
         volumes.push(syslog.volume);
         mounts.push(syslog.mount);
@@ -93,18 +94,6 @@ function quantities(values: ResourceQuantities | undefined): Record<string, stri
 
 function statusProbe(tuning: ResolvedProbeTuning): Input.Probe {
     return { httpGet: { path: STATUS_PATH, port: PORT_NAMES.http, scheme: "HTTP" }, ...tuning };
-}
-
-/** `localsyslog` writes to the node's `/dev/log` socket, as in the Helm chart (needs hostPath). */
-function localSyslogSocket(settings: ResolvedSettings): { volume: Input.Volume; mount: Input.VolumeMount } | undefined {
-    const local = settings.observability.local;
-    if (local.type !== "localsyslog" || local.endpoint !== undefined) {
-        return undefined;
-    }
-    return {
-        volume: { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } },
-        mount: { name: "syslog-socket", mountPath: "/dev/log" },
-    };
 }
 
 function topologySpread(settings: ResolvedSettings): Input.TopologySpreadConstraint[] | undefined {

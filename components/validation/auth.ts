@@ -1,13 +1,12 @@
 /** Rules for the auth mode and the access token. */
 import { SelfHostedGatewayArgs } from "../args";
-import { MAX_TOKEN_VALIDITY_DAYS } from "../constants";
-import { DEFAULTS } from "../defaults";
-import { isIntegerInRange } from "../formats";
+import { TOKEN_DEFAULTS, tokenRuleProblems } from "../token/policy";
 import { checkEnum, checkRequiredInput, Problems } from "./checks";
+import { AUTH_TYPES } from "../enums";
 
 export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const auth = args.auth;
-    checkEnum(p, "auth.type", auth?.type, ["token", "workloadIdentity", "azureAdApp"]);
+    checkEnum(p, "auth.type", auth?.type, AUTH_TYPES);
     const type = auth?.type ?? "token";
     if (auth?.type === "workloadIdentity") {
         checkRequiredInput(p, "auth.clientId", auth.clientId);
@@ -33,15 +32,7 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
         }
         return;
     }
-    if (token.validityDays !== undefined && !isIntegerInRange(token.validityDays, 1, MAX_TOKEN_VALIDITY_DAYS)) {
-        p.add("token.validityDays", `must be a whole number of days from 1 to ${MAX_TOKEN_VALIDITY_DAYS} (the API's maximum), got ${String(token.validityDays)}`, `Use ${MAX_TOKEN_VALIDITY_DAYS} or less.`);
-    }
-    const validity = token.validityDays ?? DEFAULTS.token.validityDays;
-    if (token.renewBeforeDays !== undefined) {
-        if (!isIntegerInRange(token.renewBeforeDays, 0)) {
-            p.add("token.renewBeforeDays", `must be a whole number of days of at least 0, got ${String(token.renewBeforeDays)}`, "Use e.g. 10.");
-        } else if (token.renewBeforeDays >= validity) {
-            p.add("token.renewBeforeDays", `(${token.renewBeforeDays}) must be less than token.validityDays (${validity}), or every token would be due at once`, "Lower renewBeforeDays.");
-        }
+    for (const rule of tokenRuleProblems(token.validityDays ?? TOKEN_DEFAULTS.validityDays, token.renewBeforeDays)) {
+        p.add(`token.${rule.property}`, rule.problem, rule.fix);
     }
 }

@@ -4,8 +4,23 @@ import { caCertificateProblem } from "../caCertificates";
 import { isConfigMapKey, isDns1123Subdomain, isQuantity } from "../formats";
 import { MANAGED_SETTINGS } from "../managedKeys";
 import { checkEnum, Problems } from "./checks";
+import { VOLUME_ACCESS_MODES } from "../enums";
+
+/** A DNS host name with an optional port: what `config.service.endpoint` takes. */
+const HOST_AND_PORT = /^(?=.{1,253}(:|$))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 export function checkConfiguration(args: SelfHostedGatewayArgs, p: Problems): void {
+    const endpoint = args.configuration?.endpoint;
+    if (typeof endpoint === "string" && !HOST_AND_PORT.test(endpoint)) {
+        const insecure = /^http:\/\//i.test(endpoint);
+        p.add(
+            "configuration.endpoint",
+            insecure
+                ? `"${endpoint}" is an http:// URL; the gateway would send its access token unencrypted`
+                : `"${endpoint}" is not a host name with an optional port (no scheme, no path)`,
+            'Give the host only, e.g. "contoso.configuration.azure-api.net" or "config.contoso.com:443"; the gateway always uses TLS.',
+        );
+    }
     const settings = args.configuration?.settings;
     for (const key of Object.keys(settings ?? {})) {
         if (!isConfigMapKey(key)) {
@@ -50,7 +65,7 @@ export function checkConfigBackup(args: SelfHostedGatewayArgs, p: Problems): voi
             }
         }
     }
-    checkEnum(p, "configBackup.accessMode", b.accessMode, ["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]);
+    checkEnum(p, "configBackup.accessMode", b.accessMode, VOLUME_ACCESS_MODES);
     if (b.size !== undefined && (typeof b.size !== "string" || !isQuantity(b.size))) {
         p.add("configBackup.size", `${JSON.stringify(b.size)} is not a Kubernetes quantity`, 'Use e.g. "50Mi".');
     }

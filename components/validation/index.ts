@@ -10,8 +10,11 @@ import { checkConfigBackup, checkConfiguration, checkCustomCa } from "./configur
 import { checkKubernetesName, checkNamespace } from "./naming";
 import { checkDns, checkNetworkPolicy, checkService } from "./networking";
 import { checkObservability } from "./observability";
+import { checkKubernetesPassThrough } from "./kubernetesSchema";
 import { checkPodPassThrough } from "./passThrough";
+import { checkShape } from "./shape";
 import { checkHighAvailability, checkImage, checkProbes, checkResources, checkScale } from "./workload";
+import { PROFILES } from "../enums";
 
 /**
  * Rules that hold in every profile, checked on the raw arguments before any default is applied
@@ -23,9 +26,14 @@ export function validateArgs(args: SelfHostedGatewayArgs): void {
         p.add("args", "is missing", "Pass resourceGroupName, serviceName, gatewayId and location.");
         p.throwIfAny();
     }
+    // The rules below read the arguments as typed: wrongly shaped ones are reported first, alone.
+    if (!checkShape(args, p)) {
+        p.throwIfAny();
+    }
+    checkKubernetesPassThrough(args, p);
     checkApim(args, p);
     checkKubernetesName(args, p);
-    checkEnum(p, "profile", args.profile, ["production", "development"]);
+    checkEnum(p, "profile", args.profile, PROFILES);
     checkNamespace(args, p);
     checkScale(args, p);
     checkResources(args, p);

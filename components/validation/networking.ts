@@ -3,9 +3,10 @@ import { SelfHostedGatewayArgs } from "../args";
 import { DEFAULTS } from "../defaults";
 import { isIntegerInRange } from "../formats";
 import { checkAnnotations, checkBoolean, checkEnum, Problems } from "./checks";
+import { DNS_POLICIES, EXTERNAL_TRAFFIC_POLICIES, SERVICE_TYPES } from "../enums";
 
 export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
-    checkEnum(p, "dns.policy", args.dns?.policy, ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]);
+    checkEnum(p, "dns.policy", args.dns?.policy, DNS_POLICIES);
     if (args.dns?.policy === "None") {
         const nameservers = args.dns.config?.nameservers;
         if (args.dns.config === undefined || (Array.isArray(nameservers) && nameservers.length === 0) || nameservers === undefined) {
@@ -16,8 +17,8 @@ export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
 
 export function checkService(args: SelfHostedGatewayArgs, p: Problems): void {
     const s = args.service;
-    checkEnum(p, "service.type", s?.type, ["LoadBalancer", "NodePort", "ClusterIP"]);
-    checkEnum(p, "service.externalTrafficPolicy", s?.externalTrafficPolicy, ["Local", "Cluster"]);
+    checkEnum(p, "service.type", s?.type, SERVICE_TYPES);
+    checkEnum(p, "service.externalTrafficPolicy", s?.externalTrafficPolicy, EXTERNAL_TRAFFIC_POLICIES);
     const type = s?.type ?? DEFAULTS.serviceType;
     if (s?.externalTrafficPolicy !== undefined && type !== "LoadBalancer" && type !== "NodePort") {
         p.add("service.externalTrafficPolicy", `applies only to LoadBalancer and NodePort Services, not "${type}"`, "Remove it, or change service.type.");

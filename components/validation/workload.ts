@@ -4,6 +4,7 @@ import { DEFAULTS } from "../defaults";
 import { isDns1123Subdomain, isIntegerInRange, isIntOrPercent, isQualifiedName, isQuantity, isZeroIntOrPercent, quantityValue } from "../formats";
 import { isValidDigest, isValidTag, repositoryProblem } from "../imageReference";
 import { checkEnum, checkUniqueStrings, Problems } from "./checks";
+import { IMAGE_PULL_POLICIES, POD_ANTI_AFFINITY_MODES, WHEN_UNSATISFIABLE } from "../enums";
 
 export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.replicas !== undefined && !isIntegerInRange(args.replicas, 0)) {
@@ -46,17 +47,20 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     }
 }
 
+/** The resources a request or limit may name. */
+const RESOURCE_NAMES = ["cpu", "memory", "ephemeral-storage"] as const;
+
 export function checkResources(args: SelfHostedGatewayArgs, p: Problems): void {
     const res = args.resources;
     for (const group of ["requests", "limits"] as const) {
-        for (const key of ["cpu", "memory"] as const) {
+        for (const key of RESOURCE_NAMES) {
             const value = res?.[group]?.[key];
             if (value !== undefined && (typeof value !== "string" || !isQuantity(value))) {
                 p.add(`resources.${group}.${key}`, `${JSON.stringify(value)} is not a Kubernetes quantity`, 'Use e.g. "2", "500m", "2Gi".');
             }
         }
     }
-    for (const key of ["cpu", "memory"] as const) {
+    for (const key of RESOURCE_NAMES) {
         const request = res?.requests?.[key];
         const limit = res?.limits?.[key];
         if (typeof request === "string" && typeof limit === "string") {
@@ -83,7 +87,7 @@ export function checkImage(args: SelfHostedGatewayArgs, p: Problems): void {
     if (image?.digest !== undefined && (typeof image.digest !== "string" || !isValidDigest(image.digest))) {
         p.add("image.digest", `"${String(image.digest)}" is not an image digest`, 'Use "sha256:" followed by 64 lower-case hex digits.');
     }
-    checkEnum(p, "image.pullPolicy", image?.pullPolicy, ["Always", "IfNotPresent", "Never"]);
+    checkEnum(p, "image.pullPolicy", image?.pullPolicy, IMAGE_PULL_POLICIES);
     checkUniqueStrings(p, "image.pullSecrets", image?.pullSecrets, isDns1123Subdomain, "must be Secret names (DNS-1123 subdomains)");
 }
 
@@ -106,14 +110,14 @@ export function checkProbes(args: SelfHostedGatewayArgs, p: Problems): void {
 export function checkHighAvailability(args: SelfHostedGatewayArgs, p: Problems): void {
     const ha = args.highAvailability;
     const spread = ha?.topologySpread;
-    checkEnum(p, "highAvailability.topologySpread.whenUnsatisfiable", spread?.whenUnsatisfiable, ["DoNotSchedule", "ScheduleAnyway"]);
+    checkEnum(p, "highAvailability.topologySpread.whenUnsatisfiable", spread?.whenUnsatisfiable, WHEN_UNSATISFIABLE);
     if (spread?.topologyKeys !== undefined) {
         if (spread.topologyKeys.length === 0) {
             p.add("highAvailability.topologySpread.topologyKeys", "is empty", "List topology keys, or set topologySpread.enabled: false.");
         }
         checkUniqueStrings(p, "highAvailability.topologySpread.topologyKeys", spread.topologyKeys, isQualifiedName, "must be node label keys");
     }
-    checkEnum(p, "highAvailability.podAntiAffinity", ha?.podAntiAffinity, ["none", "preferred", "required"]);
+    checkEnum(p, "highAvailability.podAntiAffinity", ha?.podAntiAffinity, POD_ANTI_AFFINITY_MODES);
     if (ha?.podAntiAffinity !== undefined && ha.podAntiAffinity !== "none" && args.affinity?.podAntiAffinity !== undefined) {
         p.add("highAvailability.podAntiAffinity", "cannot be combined with affinity.podAntiAffinity (one would replace the other)", "Use one of them.");
     }

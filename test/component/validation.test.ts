@@ -11,19 +11,21 @@ interface RejectionCase {
 
 /** Rules that hold in every profile; each case also runs with profile "development". */
 const ALWAYS_REJECTED: RejectionCase[] = [
-    { title: "a gatewayId over 80 characters", args: { gatewayId: "g".repeat(81), kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters", "81 characters"] },
-    { title: "an empty gatewayId", args: { gatewayId: "", kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters"] },
+    { title: "a gatewayId over 80 characters", args: { gatewayId: "g".repeat(81), kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters", "got 81", "Choose a shorter gateway id"] },
+    
     { title: 'the reserved gatewayId "managed" in any case', args: { gatewayId: "Managed", kubernetesName: "gw" }, message: ["`gatewayId`", '"managed"', "Choose another gateway id"] },
     { title: "a gatewayId unusable as Kubernetes name without kubernetesName", args: { gatewayId: "Contoso_GW" }, message: ["`kubernetesName` is needed", '"Contoso_GW"', "DNS-1035", "Set kubernetesName"] },
     { title: "a gatewayId longer than 44 characters without kubernetesName", args: { gatewayId: "g".repeat(45) }, message: ["`kubernetesName` is needed", "at most 44 characters"] },
     { title: "an invalid kubernetesName", args: { kubernetesName: "9gateway" }, message: ["`kubernetesName`", '"9gateway"', "DNS-1035"] },
     { title: "a missing serviceName", args: { serviceName: "" }, message: ["`serviceName` is required"] },
-    { title: "token.validityDays above the API's 30", args: { token: { validityDays: 31 } }, message: ["`token.validityDays`", "1 to 30", "API's maximum", "got 31", "Use 30 or less"] },
-    { title: "token.validityDays of 0", args: { token: { validityDays: 0 } }, message: ["`token.validityDays`", "got 0"] },
+    { title: "token.validityDays above the API's 30", args: { token: { validityDays: 31 } }, message: ["`token.validityDays`", "1 to 30", "longest token lifetime", "got 31", "Use 30 or less"] },
+    { title: "token.validityDays of 0", args: { token: { validityDays: 0 } }, message: ["`token.validityDays`", "got 0", "Use a whole number from 1 to 30"] },
+    { title: "a negative token.validityDays, with a fix that fits", args: { token: { validityDays: -5 } }, message: ["`token.validityDays`", "got -5", "Use a whole number from 1 to 30"] },
     { title: "fractional token.validityDays", args: { token: { validityDays: 1.5 } }, message: ["`token.validityDays`", "whole number"] },
-    { title: "token.renewBeforeDays not below validityDays", args: { token: { validityDays: 7, renewBeforeDays: 7 } }, message: ["`token.renewBeforeDays`", "less than token.validityDays (7)", "Lower renewBeforeDays"] },
+    { title: "token.renewBeforeDays not below validityDays", args: { token: { validityDays: 7, renewBeforeDays: 7 } }, message: ["`token.renewBeforeDays`", "(7) must be less than validityDays (7)", "Lower renewBeforeDays"] },
     { title: "token.renewBeforeDays not below the default validity", args: { token: { renewBeforeDays: 30 } }, message: ["`token.renewBeforeDays`", "(30)"] },
-    { title: "negative token.renewBeforeDays", args: { token: { renewBeforeDays: -1 } }, message: ["`token.renewBeforeDays`", "at least 0"] },
+    { title: "negative token.renewBeforeDays", args: { token: { renewBeforeDays: -1 } }, message: ["`token.renewBeforeDays`", "at least 1"] },
+    { title: "token.renewBeforeDays of 0 (a daily rotation could miss expiry)", args: { token: { renewBeforeDays: 0 } }, message: ["`token.renewBeforeDays`", "at least 1", "got 0"] },
     { title: "token settings with non-token auth", args: { auth: { type: "workloadIdentity", clientId: "c" }, token: { validityDays: 10 } }, message: ["`token`", "validityDays", "only to token auth"] },
     { title: "negative replicas", args: { replicas: -1 }, message: ["`replicas`", "whole number"] },
     { title: "replicas together with autoscaling", args: { replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } }, message: ["`replicas` cannot be combined with autoscaling", "Remove replicas"] },
