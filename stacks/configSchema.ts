@@ -21,7 +21,7 @@ const probeTuning = z.strictObject({
     failureThreshold: z.number().int().positive().optional(),
 });
 
-const resourceQuantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+const resourceQuantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional(), "ephemeral-storage": quantity.optional() });
 
 const auth = z.discriminatedUnion("type", [
     z.strictObject({ type: z.literal("token") }),
@@ -238,3 +238,6 @@ export const stackConfigSchema = componentConfigSchema.extend({
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** The component's part of the stack config. */
+export type ComponentConfig = Omit<StackConfig, "kubeconfig" | "kubeContext" | "renderYamlToDirectory" | "azureAdClientSecret">;

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 /** Rules for values passed through to the pods: labels, annotations, env, scheduling. */
 import { SelfHostedGatewayArgs } from "../args";
 import { ANNOTATION_PREFIX, AUTH_ENV, CLIENT_SECRET_ENV, LABEL_KEYS, SSL_CERT_FILE_ENV } from "../constants";
@@ -24,6 +25,10 @@ export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): v
     (args.env ?? []).forEach((env, index) => {
         const name = env?.name;
         const arg = `env[${index}]`;
+        if (pulumi.Output.isInstance(name)) {
+            // Known only later (a secret from the stack config, checked there as plain text).
+            return;
+        }
         if (typeof name !== "string" || name.length === 0 || name.includes("=")) {
             p.add(`${arg}.name`, `${JSON.stringify(name)} is not an environment variable name`, "Give a plain string name without '='.");
             return;
