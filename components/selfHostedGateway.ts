@@ -6,6 +6,8 @@ import { certificateAuthorities } from "./apim/certificateAuthorities";
 import { gatewayEntity } from "./apim/gateway";
 import { hostnameConfigurations } from "./apim/hostnameConfigurations";
 import { SelfHostedGatewayArgs } from "./args";
+import { BuildContext } from "./buildContext";
+import { ChecksumKey } from "./checksumKey";
 import { authWiringFor } from "./auth/authWiringFor";
 import { COMPONENT_TYPE } from "./constants";
 import { resolveSettings } from "./defaults";
@@ -97,11 +99,12 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         certificateAuthorities(name, settings.apim, entity, this);
 
         const ns = gatewayNamespace(name, settings, this);
-        const auth = authWiringFor(name, settings, entity.gatewayResourceId, ns.name, this);
-        const account = serviceAccount(name, settings, ns.name, auth, this);
-        const config = gatewayConfigMap(name, settings, ns.name, gatewayConfigData(settings, auth.settings), this);
-        const customCa = customCaConfigMap(name, settings, ns.name, this);
-        const claim = configBackupClaim(name, settings, ns.name, this);
+        const context: BuildContext = { name, settings, namespace: ns.name, parent: this, checksumKey: new ChecksumKey(`${name}-checksum-key`, { parent: this }).key };
+        const auth = authWiringFor(context, entity.gatewayResourceId);
+        const account = serviceAccount(context, auth);
+        const config = gatewayConfigMap(context, gatewayConfigData(settings, auth.settings));
+        const customCa = customCaConfigMap(context);
+        const claim = configBackupClaim(context);
         const backup = settings.configBackup;
 
         const template = gatewayPodTemplate(settings, auth, {
@@ -111,12 +114,12 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
             customCa: customCa && { configMapName: customCa.configMap.metadata.name, checksum: customCa.checksum },
             configBackupClaimName: backup.enabled ? (claim?.metadata.name ?? backup.claimName) : undefined,
         });
-        this.deployment = gatewayDeployment(name, settings, ns.name, template, this);
-        this.liveTrafficService = liveTrafficService(name, settings, ns.name, this);
-        this.instanceDiscoveryService = instanceDiscoveryService(name, settings, ns.name, this);
-        disruptionBudget(name, settings, ns.name, this);
-        autoscaler(name, settings, ns.name, this.deployment, this);
-        networkPolicy(name, settings, ns.name, this);
+        this.deployment = gatewayDeployment(context, template);
+        this.liveTrafficService = liveTrafficService(context);
+        this.instanceDiscoveryService = instanceDiscoveryService(context);
+        disruptionBudget(context);
+        autoscaler(context, this.deployment);
+        networkPolicy(context);
 
         this.gatewayResourceId = entity.gatewayResourceId;
         this.gateway = entity.gateway;

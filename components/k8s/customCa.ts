@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CUSTOM_CA_PATHS, SSL_CERT_FILE_ENV } from "../constants";
+import { BuildContext, objectMetadata } from "../buildContext";
 import { checksumOf } from "../hashing";
-import { ResolvedSettings } from "../settings";
 
 /**
  * Custom CA trust, for a configuration endpoint (custom domain) whose certificate a private CA
@@ -20,17 +20,13 @@ import { ResolvedSettings } from "../settings";
  */
 export interface CustomCaTrust {
     configMap: k8s.core.v1.ConfigMap;
-    /** SHA-256 of the PEMs: a changed CA set rolls the pods so the init container re-runs. */
+    /** Keyed checksum of the PEMs: a changed CA set rolls the pods so the init container re-runs. */
     checksum: pulumi.Output<string>;
 }
 
 /** The ConfigMap of custom CA PEMs, or `undefined` when there are none. */
-export function customCaConfigMap(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): CustomCaTrust | undefined {
+export function customCaConfigMap(context: BuildContext): CustomCaTrust | undefined {
+    const { name, settings, parent } = context;
     if (settings.customCaCertificates.length === 0) {
         return undefined;
     }
@@ -38,10 +34,10 @@ export function customCaConfigMap(
     const data = Object.fromEntries(settings.customCaCertificates.map((pem, i) => [`ca-${i}.pem`, `${pem.trim()}\n`]));
     const configMap = new k8s.core.v1.ConfigMap(
         `${name}-custom-ca`,
-        { metadata: { name: settings.names.customCaConfigMap, namespace, labels: settings.labels.common }, data },
+        { metadata: objectMetadata(context, settings.names.customCaConfigMap), data },
         { parent },
     );
-    return { configMap, checksum: checksumOf(data) };
+    return { configMap, checksum: checksumOf(data, context.checksumKey) };
 }
 
 /** What the custom CA trust adds to the pod. */

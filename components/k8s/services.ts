@@ -1,24 +1,19 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { BuildContext, objectMetadata } from "../buildContext";
 import { CONTAINER_PORTS, PORT_NAMES } from "../constants";
-import { ResolvedSettings } from "../settings";
 
 /**
  * The live-traffic Service: LoadBalancer with `externalTrafficPolicy: Local` by default, which
  * keeps the caller's IP for policies and saves a hop (traffic may be uneven when nodes run
  * unequal numbers of gateway pods). Ports 80/443 go to the container's http/https ports.
  */
-export function liveTrafficService(name: string, settings: ResolvedSettings, namespace: pulumi.Input<string>, parent: pulumi.Resource): k8s.core.v1.Service {
+export function liveTrafficService(context: BuildContext): k8s.core.v1.Service {
+    const { name, settings, parent } = context;
     const s = settings.service;
     return new k8s.core.v1.Service(
         `${name}-live-traffic`,
         {
-            metadata: {
-                name: settings.names.liveTrafficService,
-                namespace,
-                labels: settings.labels.common,
-                annotations: Object.keys(s.annotations).length > 0 ? s.annotations : undefined,
-            },
+            metadata: objectMetadata(context, settings.names.liveTrafficService, s.annotations),
             spec: {
                 type: s.type,
                 externalTrafficPolicy: s.externalTrafficPolicy,
@@ -39,16 +34,12 @@ export function liveTrafficService(name: string, settings: ResolvedSettings, nam
  * The headless instance-discovery Service (`neighborhood.host`): through its DNS records the
  * replicas find each other to synchronise rate limits (UDP 4290) and exchange heartbeats (UDP 4291).
  */
-export function instanceDiscoveryService(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): k8s.core.v1.Service {
+export function instanceDiscoveryService(context: BuildContext): k8s.core.v1.Service {
+    const { name, settings, parent } = context;
     return new k8s.core.v1.Service(
         `${name}-instance-discovery`,
         {
-            metadata: { name: settings.names.instanceDiscoveryService, namespace, labels: settings.labels.common },
+            metadata: objectMetadata(context, settings.names.instanceDiscoveryService),
             spec: {
                 type: "ClusterIP",
                 clusterIP: "None",
