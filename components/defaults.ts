@@ -201,7 +201,8 @@ function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"
     const external = type === "LoadBalancer" || type === "NodePort";
     return {
         type,
-        externalTrafficPolicy: external ? (args.service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) : undefined,
+        // Kept when given for another type, so validation can name it.
+        externalTrafficPolicy: args.service?.externalTrafficPolicy ?? (external ? DEFAULTS.externalTrafficPolicy : undefined),
         loadBalancerIP: args.service?.loadBalancerIP,
         loadBalancerSourceRanges: args.service?.loadBalancerSourceRanges,
         annotations: args.service?.annotations ?? {},

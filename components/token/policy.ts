@@ -31,8 +31,9 @@ function isWholeNumberIn(value: unknown, min: number, max: number): value is num
 }
 
 /**
- * The rules that hold in every profile. `undefined` means "not known yet" (a preview value) and
- * is not judged; against an invalid validity only the absolute bounds of renewBeforeDays apply.
+ * The rules that hold in every profile. An `undefined` value is not judged (not given, or not
+ * known yet during a preview); renewBeforeDays is then compared with the default validity, and
+ * against an invalid validity with the maximum.
  */
 export function tokenRuleProblems(validityDays: unknown, renewBeforeDays: unknown): TokenRuleProblem[] {
     const problems: TokenRuleProblem[] = [];
@@ -48,7 +49,7 @@ export function tokenRuleProblems(validityDays: unknown, renewBeforeDays: unknow
         });
     }
     if (renewBeforeDays !== undefined) {
-        const validity = validityValid ? validityDays : MAX_TOKEN_VALIDITY_DAYS;
+        const validity = validityValid ? validityDays : validityDays === undefined ? TOKEN_DEFAULTS.validityDays : MAX_TOKEN_VALIDITY_DAYS;
         if (!isWholeNumberIn(renewBeforeDays, MIN_RENEW_BEFORE_DAYS, Number.MAX_SAFE_INTEGER)) {
             problems.push({
                 property: "renewBeforeDays",

@@ -1,12 +1,10 @@
 /** Rules for the auth mode and the access token. */
 import { SelfHostedGatewayArgs } from "../args";
-import { TOKEN_DEFAULTS, tokenRuleProblems } from "../token/policy";
-import { checkEnum, checkRequiredInput, Problems } from "./checks";
-import { AUTH_TYPES } from "../enums";
+import { tokenRuleProblems } from "../token/policy";
+import { checkRequiredInput, Problems } from "./checks";
 
 export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const auth = args.auth;
-    checkEnum(p, "auth.type", auth?.type, AUTH_TYPES);
     const type = auth?.type ?? "token";
     if (auth?.type === "workloadIdentity") {
         checkRequiredInput(p, "auth.clientId", auth.clientId);
@@ -32,7 +30,7 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
         }
         return;
     }
-    for (const rule of tokenRuleProblems(token.validityDays ?? TOKEN_DEFAULTS.validityDays, token.renewBeforeDays)) {
+    for (const rule of tokenRuleProblems(token.validityDays, token.renewBeforeDays)) {
         p.add(`token.${rule.property}`, rule.problem, rule.fix);
     }
 }

@@ -3,8 +3,7 @@ import { SelfHostedGatewayArgs } from "../args";
 import { caCertificateProblem } from "../caCertificates";
 import { isConfigMapKey, isDns1123Subdomain, isQuantity } from "../formats";
 import { MANAGED_SETTINGS } from "../managedKeys";
-import { checkEnum, Problems } from "./checks";
-import { VOLUME_ACCESS_MODES } from "../enums";
+import { Problems } from "./checks";
 
 /** A DNS host name with an optional port: what `config.service.endpoint` takes. */
 const HOST_AND_PORT = /^(?=.{1,253}(:|$))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
@@ -65,7 +64,6 @@ export function checkConfigBackup(args: SelfHostedGatewayArgs, p: Problems): voi
             }
         }
     }
-    checkEnum(p, "configBackup.accessMode", b.accessMode, VOLUME_ACCESS_MODES);
     if (b.size !== undefined && (typeof b.size !== "string" || !isQuantity(b.size))) {
         p.add("configBackup.size", `${JSON.stringify(b.size)} is not a Kubernetes quantity`, 'Use e.g. "50Mi".');
     }

@@ -1,18 +1,13 @@
 /** Rules for local logs and metrics. */
 import { SelfHostedGatewayArgs } from "../args";
 import { isIntegerInRange } from "../formats";
-import { checkBoolean, checkEnum, isHttpUrl, Problems } from "./checks";
-import { LOCAL_LOG_TYPES, LOCAL_LOG_TYPES_WITH_ENDPOINT, LOCAL_LOG_TYPES_WITH_FACILITY, LOG_LEVELS, METRICS_TYPES, STATSD_TAG_FORMATS, STD_LOG_FORMATS } from "../enums";
+import { isHttpUrl, Problems } from "./checks";
+import { LOCAL_LOG_TYPES_WITH_ENDPOINT, LOCAL_LOG_TYPES_WITH_FACILITY } from "../enums";
 
 export function checkObservability(args: SelfHostedGatewayArgs, p: Problems): void {
     const o = args.observability;
-    const std = o?.logs?.std;
-    checkEnum(p, "observability.logs.std.format", std?.format, STD_LOG_FORMATS);
-    checkEnum(p, "observability.logs.std.level", std?.level, LOG_LEVELS);
-    checkBoolean(p, "observability.logs.std.color", std?.color);
     const local = o?.logs?.local;
     if (local !== undefined) {
-        checkEnum(p, "observability.logs.local.type", local.type, LOCAL_LOG_TYPES);
         if (local.endpoint !== undefined && !(LOCAL_LOG_TYPES_WITH_ENDPOINT as readonly string[]).includes(local.type)) {
             p.add("observability.logs.local.endpoint", `does not apply to local log type "${local.type}"`, "Remove it, or use type localsyslog, rfc5424, journal or json.");
         }
@@ -29,7 +24,6 @@ export function checkObservability(args: SelfHostedGatewayArgs, p: Problems): vo
     }
     const m = o?.metrics;
     if (m !== undefined) {
-        checkEnum(p, "observability.metrics.type", m.type, METRICS_TYPES);
         if (m.type === "statsd") {
             if (typeof m.endpoint !== "string" || !/^[^\s:]+:\d{1,5}$/.test(m.endpoint)) {
                 p.add("observability.metrics.endpoint", `${JSON.stringify(m.endpoint)} is not a host:port`, 'Use e.g. "statsd-exporter.monitoring:8125".');
@@ -37,7 +31,6 @@ export function checkObservability(args: SelfHostedGatewayArgs, p: Problems): vo
             if (m.sampling !== undefined && !(typeof m.sampling === "number" && m.sampling > 0 && m.sampling <= 1)) {
                 p.add("observability.metrics.sampling", `must be above 0 and at most 1, got ${String(m.sampling)}`, "Use e.g. 1.");
             }
-            checkEnum(p, "observability.metrics.tagFormat", m.tagFormat, STATSD_TAG_FORMATS);
         }
         if (m.type === "openTelemetry") {
             if (typeof m.collectorUri !== "string" || !isHttpUrl(m.collectorUri)) {
@@ -47,8 +40,6 @@ export function checkObservability(args: SelfHostedGatewayArgs, p: Problems): vo
             if (buckets !== undefined && (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== "number" || !(b > 0) || (i > 0 && b <= buckets[i - 1])))) {
                 p.add("observability.metrics.histogramBuckets", "must be positive numbers in ascending order", "Use e.g. [0.1, 0.5, 1, 5].");
             }
-            checkBoolean(p, "observability.metrics.systemMetrics", m.systemMetrics);
         }
     }
-    checkBoolean(p, "observability.azureMonitor", o?.azureMonitor);
 }

@@ -1,10 +1,8 @@
 /** Rules for the Deployment: scale, rolling update, resources, image, probes, high availability. */
 import { SelfHostedGatewayArgs } from "../args";
-import { DEFAULTS } from "../defaults";
-import { isDns1123Subdomain, isIntegerInRange, isIntOrPercent, isQualifiedName, isQuantity, isZeroIntOrPercent, quantityValue } from "../formats";
+import { isDns1123Subdomain, isIntegerInRange, isIntOrPercent, isQualifiedName, isQuantity, quantityValue } from "../formats";
 import { isValidDigest, isValidTag, repositoryProblem } from "../imageReference";
-import { checkEnum, checkUniqueStrings, Problems } from "./checks";
-import { IMAGE_PULL_POLICIES, POD_ANTI_AFFINITY_MODES, WHEN_UNSATISFIABLE } from "../enums";
+import { checkUniqueStrings, Problems } from "./checks";
 
 export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.replicas !== undefined && !isIntegerInRange(args.replicas, 0)) {
@@ -39,11 +37,6 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
         if (r?.[key] !== undefined && !isIntegerInRange(r[key], 1)) {
             p.add(`rollingUpdate.${key}`, `must be a whole number of seconds of at least 1, got ${JSON.stringify(r[key])}`, "Use e.g. 600.");
         }
-    }
-    const maxUnavailable = r?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable;
-    const maxSurge = r?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge;
-    if (isIntOrPercent(maxUnavailable) && isIntOrPercent(maxSurge) && isZeroIntOrPercent(maxUnavailable) && isZeroIntOrPercent(maxSurge)) {
-        p.add("rollingUpdate", "has maxUnavailable and maxSurge both 0, so a rollout could never progress", "Keep maxSurge above 0 (default 25%).");
     }
 }
 
@@ -87,7 +80,6 @@ export function checkImage(args: SelfHostedGatewayArgs, p: Problems): void {
     if (image?.digest !== undefined && (typeof image.digest !== "string" || !isValidDigest(image.digest))) {
         p.add("image.digest", `"${String(image.digest)}" is not an image digest`, 'Use "sha256:" followed by 64 lower-case hex digits.');
     }
-    checkEnum(p, "image.pullPolicy", image?.pullPolicy, IMAGE_PULL_POLICIES);
     checkUniqueStrings(p, "image.pullSecrets", image?.pullSecrets, isDns1123Subdomain, "must be Secret names (DNS-1123 subdomains)");
 }
 
@@ -110,14 +102,12 @@ export function checkProbes(args: SelfHostedGatewayArgs, p: Problems): void {
 export function checkHighAvailability(args: SelfHostedGatewayArgs, p: Problems): void {
     const ha = args.highAvailability;
     const spread = ha?.topologySpread;
-    checkEnum(p, "highAvailability.topologySpread.whenUnsatisfiable", spread?.whenUnsatisfiable, WHEN_UNSATISFIABLE);
     if (spread?.topologyKeys !== undefined) {
         if (spread.topologyKeys.length === 0) {
             p.add("highAvailability.topologySpread.topologyKeys", "is empty", "List topology keys, or set topologySpread.enabled: false.");
         }
         checkUniqueStrings(p, "highAvailability.topologySpread.topologyKeys", spread.topologyKeys, isQualifiedName, "must be node label keys");
     }
-    checkEnum(p, "highAvailability.podAntiAffinity", ha?.podAntiAffinity, POD_ANTI_AFFINITY_MODES);
     if (ha?.podAntiAffinity !== undefined && ha.podAntiAffinity !== "none" && args.affinity?.podAntiAffinity !== undefined) {
         p.add("highAvailability.podAntiAffinity", "cannot be combined with affinity.podAntiAffinity (one would replace the other)", "Use one of them.");
     }
