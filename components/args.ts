@@ -69,6 +69,20 @@ export interface TokenArgs {
     renewalTrigger?: pulumi.Input<string>;
 }
 
+/**
+ * A token Secret managed elsewhere (e.g. synced from Key Vault by External Secrets): no token is
+ * generated and the rotation program reports the stack as not applicable. Name the Secret by its
+ * content (a new name for a new token) so the pods roll when it changes: the Secret's name is part
+ * of the pod template.
+ */
+export interface ExistingTokenSecretAuthArgs {
+    type: "existingTokenSecret";
+    /** Name of the Secret in the gateway's namespace. */
+    secretName: pulumi.Input<string>;
+    /** Key holding `GatewayKey <token>`. Default `value` (the portal's convention). */
+    key?: string;
+}
+
 /** Gateway access token auth (the default). The token is generated and rotated for you. */
 export interface TokenAuthArgs {
     type: "token";
@@ -100,7 +114,7 @@ export interface AzureAdAppAuthArgs {
 }
 
 /** How the gateway authenticates to the configuration endpoint. */
-export type GatewayAuthArgs = TokenAuthArgs | WorkloadIdentityAuthArgs | AzureAdAppAuthArgs;
+export type GatewayAuthArgs = TokenAuthArgs | WorkloadIdentityAuthArgs | AzureAdAppAuthArgs | ExistingTokenSecretAuthArgs;
 
 /** Container image of the gateway. */
 export interface ImageArgs {
@@ -212,6 +226,50 @@ export interface ServiceArgs {
     annotations?: Record<string, string>;
     /** Service ports. Default http `80` and https `443` (to container ports 8080 and 8081). */
     ports?: { http?: number; https?: number };
+    /**
+     * `allocateLoadBalancerNodePorts` of a LoadBalancer Service. Default: Kubernetes' (`true`);
+     * `false` for load balancers that route to pods directly and need no node ports.
+     */
+    allocateLoadBalancerNodePorts?: boolean;
+}
+
+/** The replicas' UDP ports for rate-limit synchronisation and heartbeats (instance discovery). */
+export interface InstanceDiscoveryArgs {
+    /** `policy.rate-limit.sync.port`. Default `4290`. */
+    synchronizationPort?: number;
+    /** `neighborhood.heartbeat.port`. Default `4291`. */
+    heartbeatPort?: number;
+}
+
+/** An outbound HTTP proxy for the gateway (on-premises sites often sit behind one). */
+export interface ProxyArgs {
+    /** `HTTP_PROXY`, e.g. `http://proxy.contoso.local:3128`. */
+    http?: pulumi.Input<string>;
+    /** `HTTPS_PROXY`. */
+    https?: pulumi.Input<string>;
+    /** `NO_PROXY`: hosts, domains (`.svc`) and CIDRs reached directly. */
+    noProxy?: string[];
+}
+
+/** TLS cipher suites the gateway allows (`net.{server,client}.tls.ciphers.allowed-suites`). */
+export interface TlsArgs {
+    /** Suites for connections from clients, e.g. `["TLS_AES_256_GCM_SHA384"]`. Default: the gateway's. */
+    serverCipherSuites?: string[];
+    /** Suites for connections to backends. Default: the gateway's. */
+    clientCipherSuites?: string[];
+}
+
+/** The gateway's ServiceAccount. */
+export interface ServiceAccountArgs {
+    /**
+     * Use this existing ServiceAccount instead of creating one (then `annotations` and `labels` are
+     * refused; with workload identity, annotate it with `azure.workload.identity/client-id` yourself).
+     */
+    existingName?: string;
+    /** Extra annotations of the created ServiceAccount. */
+    annotations?: Record<string, string>;
+    /** Extra labels of the created ServiceAccount. */
+    labels?: Record<string, string>;
 }
 
 /** Gateway configuration (the ConfigMap read through `envFrom`). */
@@ -269,18 +327,16 @@ export interface LocalLogsArgs {
 
 /** StatsD metrics, e.g. to a `statsd_exporter` for Prometheus. */
 export interface StatsdMetricsArgs {
-    type: "statsd";
     /** `host:port` of the StatsD server. */
     endpoint: string;
     /** Sampling rate, above 0 and at most 1. Default `1`. */
     sampling?: number;
-    /** Tag format. Default `dogStatsD`. */
+    /** Tag format: `librato`, `dogStatsD`, `influxDB` or `none`. Default `dogStatsD`. */
     tagFormat?: StatsdTagFormat;
 }
 
 /** OpenTelemetry metrics to a collector. */
 export interface OpenTelemetryMetricsArgs {
-    type: "openTelemetry";
     /** Collector URI, e.g. `http://otel-collector.monitoring:4317/`. */
     collectorUri: string;
     /** Histogram buckets, in seconds. */
@@ -293,10 +349,11 @@ export interface OpenTelemetryMetricsArgs {
 export interface ObservabilityArgs {
     logs?: { std?: StdLogsArgs; local?: LocalLogsArgs };
     /**
-     * Local metrics. Default none. For Prometheus, send StatsD to a `statsd_exporter` (or use an
-     * OpenTelemetry collector with a Prometheus exporter) and scrape that.
+     * Local metrics, StatsD and OpenTelemetry each on its own or both together. Default none. For
+     * Prometheus, send StatsD to a `statsd_exporter` (or use an OpenTelemetry collector with a
+     * Prometheus exporter) and scrape that.
      */
-    metrics?: StatsdMetricsArgs | OpenTelemetryMetricsArgs | { type: "none" };
+    metrics?: { statsd?: StatsdMetricsArgs; openTelemetry?: OpenTelemetryMetricsArgs };
     /** Send metrics to Azure Monitor (`telemetry.metrics.cloud`). Default `true`. */
     azureMonitor?: boolean;
 }
@@ -400,6 +457,11 @@ export interface SelfHostedGatewayArgs {
     replicas?: number;
     /** Horizontal pod autoscaling. Off by default. */
     autoscaling?: AutoscalingArgs;
+    /**
+     * Leave `spec.replicas` to an autoscaler outside the component (e.g. KEDA), without an HPA of
+     * ours. Default `false`; refused together with `replicas` or `autoscaling`.
+     */
+    externalAutoscaler?: boolean;
     /** Rolling-update settings. Default `maxUnavailable: 0`, `maxSurge: 25%`. */
     rollingUpdate?: RollingUpdateArgs;
     /** Container resources. Default requests cpu 2, memory 2Gi; no limits. */
@@ -437,6 +499,17 @@ export interface SelfHostedGatewayArgs {
     token?: TokenArgs;
     /** Azure cloud of the ARM endpoint used to generate tokens. Default the public cloud. */
     azureCloud?: AzureCloudSettings;
+
+    /** Outbound HTTP proxy: the gateway's `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`. */
+    proxy?: ProxyArgs;
+    /** Extra `/etc/hosts` entries of the pods (e.g. the configuration endpoint on a private IP). */
+    hostAliases?: k8s.types.input.core.v1.HostAlias[];
+    /** ServiceAccount annotations and labels, or an existing ServiceAccount. */
+    serviceAccount?: ServiceAccountArgs;
+    /** TLS cipher suites. */
+    tls?: TlsArgs;
+    /** Instance-discovery ports. */
+    instanceDiscovery?: InstanceDiscoveryArgs;
 
     /** Node selector for the gateway pods. */
     nodeSelector?: Record<string, string>;

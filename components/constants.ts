@@ -22,6 +22,9 @@ export const CONTAINER_PORTS = {
     heartbeat: 4291,
 } as const;
 
+/** The gateway's proxy environment variables (also refused in `env`). */
+export const PROXY_ENV = { http: "HTTP_PROXY", https: "HTTPS_PROXY", noProxy: "NO_PROXY" } as const;
+
 /** Port names, shared by the container, the Services and the NetworkPolicy. */
 export const PORT_NAMES = {
     http: "http",

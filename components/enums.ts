@@ -4,7 +4,7 @@
  */
 
 export const PROFILES = ["production", "development"] as const;
-export const AUTH_TYPES = ["token", "workloadIdentity", "azureAdApp"] as const;
+export const AUTH_TYPES = ["token", "workloadIdentity", "azureAdApp", "existingTokenSecret"] as const;
 export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 export const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] as const;
 export const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
@@ -16,7 +16,6 @@ export const LOCAL_LOG_TYPES = ["auto", "none", "localsyslog", "rfc5424", "journ
 /** Local log types that take an endpoint, and those that take a syslog facility. */
 export const LOCAL_LOG_TYPES_WITH_ENDPOINT = ["localsyslog", "rfc5424", "journal", "json"] as const;
 export const LOCAL_LOG_TYPES_WITH_FACILITY = ["localsyslog", "rfc5424"] as const;
-export const METRICS_TYPES = ["none", "statsd", "openTelemetry"] as const;
 /** `telemetry.metrics.local.statsd.tag-format`, as Microsoft's settings reference documents it. */
 export const STATSD_TAG_FORMATS = ["librato", "dogStatsD", "influxDB", "none"] as const;
 export const WHEN_UNSATISFIABLE = ["DoNotSchedule", "ScheduleAnyway"] as const;

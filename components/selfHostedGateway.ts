@@ -108,7 +108,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         const backup = settings.configBackup;
 
         const template = gatewayPodTemplate(settings, auth, {
-            serviceAccountName: account.metadata.name,
+            serviceAccountName: account?.metadata.name ?? settings.serviceAccount.name,
             configMapName: config.configMap.metadata.name,
             configChecksum: config.checksum,
             customCa: customCa && { configMapName: customCa.configMap.metadata.name, checksum: customCa.checksum },

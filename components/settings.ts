@@ -30,7 +30,17 @@ export interface ResolvedSettings {
     observability: ObservabilitySettings;
     highAvailability: HighAvailabilitySettings;
     networkPolicy: Required<Pick<NetworkPolicyArgs, "enabled">> & Pick<NetworkPolicyArgs, "trafficFrom">;
+    serviceAccount: ServiceAccountSettings;
+    /** UDP ports of rate-limit synchronisation and heartbeats (container, Services, settings, NetworkPolicy). */
+    instanceDiscovery: { synchronizationPort: number; heartbeatPort: number };
+    /** Allowed TLS cipher suites, comma-separated as the gateway reads them. */
+    tls: { serverCipherSuites?: string; clientCipherSuites?: string };
 }
+
+/** The created ServiceAccount with its extra metadata, or an existing one by name. */
+export type ServiceAccountSettings =
+    | { create: true; name: string; annotations: Record<string, string>; labels: Record<string, string> }
+    | { create: false; name: string };
 
 /** Names of the Kubernetes objects, all derived from one base name. */
 export interface KubernetesNames {
@@ -108,7 +118,8 @@ export type AuthSettings =
           clientId: pulumi.Input<string>;
           clientSecret: pulumi.Input<string>;
           authority: pulumi.Input<string>;
-      };
+      }
+    | { type: "existingTokenSecret"; secretName: pulumi.Input<string>; key: string };
 
 export interface ImageSettings {
     repository: string;
@@ -153,6 +164,9 @@ export interface WorkloadSettings {
     priorityClassName?: string;
     podAnnotations: Record<string, string>;
     env: k8s.types.input.core.v1.EnvVar[];
+    /** The proxy settings as environment variables, empty without a proxy. */
+    proxyEnv: k8s.types.input.core.v1.EnvVar[];
+    hostAliases?: k8s.types.input.core.v1.HostAlias[];
 }
 
 export interface LiveTrafficServiceSettings {
@@ -163,6 +177,7 @@ export interface LiveTrafficServiceSettings {
     annotations: Record<string, string>;
     httpPort: number;
     httpsPort: number;
+    allocateLoadBalancerNodePorts?: boolean;
 }
 
 export interface ConfigurationSettings {
@@ -184,10 +199,10 @@ export type ConfigBackupSettings =
           size: string;
       };
 
-export type MetricsSettings =
-    | { type: "none" }
-    | { type: "statsd"; endpoint: string; sampling: number; tagFormat: StatsdTagFormat }
-    | { type: "openTelemetry"; collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
+export interface MetricsSettings {
+    statsd?: { endpoint: string; sampling: number; tagFormat: StatsdTagFormat };
+    openTelemetry?: { collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
+}
 
 export interface ObservabilitySettings {
     std: { format: StdLogFormat; level: LogLevel; color: boolean };

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { GatewayArgumentError, SelfHostedGatewayArgs, validateSelfHostedGatewayArgs } from "../components";
 import { AzureCloudSettings } from "../components/token/cloud";
-import { argumentPath } from "../components/validation/shape";
+import { argumentPath, shapeProblem } from "../components/validation/shape";
 import { ComponentConfig, StackConfig, stackConfigSchema } from "./configSchema";
 import { namespaceNearMiss } from "./nearMiss";
 import { secretArgs, SECRET_CAPABLE_KEYS } from "./secretArgs";
@@ -50,10 +50,13 @@ export interface StackSettings {
     azureCloud?: AzureCloudSettings;
 }
 
-/** Config keys whose value Pulumi hands over as a raw string rather than as JSON. */
+/** Config keys whose value Pulumi hands over as a raw string rather than as JSON (also `pulumi.Input<string>` ones). */
 function takesRawString(key: string): boolean {
     const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
-    const schema = shape[key] instanceof z.ZodOptional ? (shape[key] as z.ZodOptional<z.ZodType>).unwrap() : shape[key];
+    let schema = shape[key] instanceof z.ZodOptional ? (shape[key] as z.ZodOptional<z.ZodType>).unwrap() : shape[key];
+    if (schema instanceof z.ZodUnion) {
+        schema = (schema.options as z.ZodType[])[0];
+    }
     return schema instanceof z.ZodString || schema instanceof z.ZodEnum;
 }
 
@@ -83,7 +86,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
             ? `${configKey(issue.path)} is required: set it with 'pulumi config set ${path} <value>'`
             : `${configKey(issue.path)} is required`;
     }
-    return `${configKey(issue.path)}: ${issue.message}`;
+    const { problem, fix } = shapeProblem(issue);
+    return `${configKey(issue.path)} ${problem}. ${fix}`;
 }
 
 /** Top-level keys a schema issue is about (an unknown key at the root names the keys themselves). */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BuildContext } from "../buildContext";
 import { AuthWiring } from "./authWiring";
 import { azureAdAppAuth } from "./azureAdAppAuth";
+import { existingTokenSecretAuth } from "./existingTokenSecretAuth";
 import { tokenAuth } from "./tokenAuth";
 import { workloadIdentityAuth } from "./workloadIdentityAuth";
 
@@ -15,5 +16,7 @@ export function authWiringFor(context: BuildContext, gatewayResourceId: pulumi.O
             return workloadIdentityAuth(auth.clientId, auth.tenantId);
         case "azureAdApp":
             return azureAdAppAuth(context, auth);
+        case "existingTokenSecret":
+            return existingTokenSecretAuth(auth.secretName, auth.key);
     }
 }

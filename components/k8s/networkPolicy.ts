@@ -32,8 +32,8 @@ export function networkPolicy(context: BuildContext): k8s.networking.v1.NetworkP
                     {
                         from: [gatewayPods],
                         ports: [
-                            { protocol: "UDP", port: CONTAINER_PORTS.rateLimitDiscovery },
-                            { protocol: "UDP", port: CONTAINER_PORTS.heartbeat },
+                            { protocol: "UDP", port: settings.instanceDiscovery.synchronizationPort },
+                            { protocol: "UDP", port: settings.instanceDiscovery.heartbeatPort },
                         ],
                     },
                 ],

@@ -6,12 +6,17 @@ import { BuildContext, objectMetadata } from "../buildContext";
  * The gateway's own ServiceAccount (never the namespace's `default`), so RBAC and workload
  * identity bind to the gateway alone. Its token is mounted only when the auth mode uses it.
  */
-export function serviceAccount(context: BuildContext, auth: AuthWiring): k8s.core.v1.ServiceAccount {
+export function serviceAccount(context: BuildContext, auth: AuthWiring): k8s.core.v1.ServiceAccount | undefined {
     const { name, settings, parent } = context;
+    const account = settings.serviceAccount;
+    if (!account.create) {
+        return undefined;
+    }
+    const metadata = objectMetadata(context, account.name, { ...account.annotations, ...auth.serviceAccountAnnotations });
     return new k8s.core.v1.ServiceAccount(
         `${name}-service-account`,
         {
-            metadata: objectMetadata(context, settings.names.serviceAccount, auth.serviceAccountAnnotations),
+            metadata: { ...metadata, labels: { ...account.labels, ...settings.labels.common } },
             automountServiceAccountToken: auth.automountServiceAccountToken,
         },
         { parent },

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { BuildContext, objectMetadata } from "../buildContext";
-import { CONTAINER_PORTS, PORT_NAMES } from "../constants";
+import { PORT_NAMES } from "../constants";
 
 /**
  * The live-traffic Service: LoadBalancer with `externalTrafficPolicy: Local` by default, which
@@ -19,6 +19,7 @@ export function liveTrafficService(context: BuildContext): k8s.core.v1.Service {
                 externalTrafficPolicy: s.externalTrafficPolicy,
                 loadBalancerIP: s.loadBalancerIP,
                 loadBalancerSourceRanges: s.loadBalancerSourceRanges,
+                allocateLoadBalancerNodePorts: s.allocateLoadBalancerNodePorts,
                 selector: settings.labels.selector,
                 ports: [
                     { name: PORT_NAMES.http, port: s.httpPort, targetPort: PORT_NAMES.http, protocol: "TCP" },
@@ -45,8 +46,8 @@ export function instanceDiscoveryService(context: BuildContext): k8s.core.v1.Ser
                 clusterIP: "None",
                 selector: settings.labels.selector,
                 ports: [
-                    { name: PORT_NAMES.rateLimitDiscovery, port: CONTAINER_PORTS.rateLimitDiscovery, targetPort: PORT_NAMES.rateLimitDiscovery, protocol: "UDP" },
-                    { name: PORT_NAMES.heartbeat, port: CONTAINER_PORTS.heartbeat, targetPort: PORT_NAMES.heartbeat, protocol: "UDP" },
+                    { name: PORT_NAMES.rateLimitDiscovery, port: settings.instanceDiscovery.synchronizationPort, targetPort: PORT_NAMES.rateLimitDiscovery, protocol: "UDP" },
+                    { name: PORT_NAMES.heartbeat, port: settings.instanceDiscovery.heartbeatPort, targetPort: PORT_NAMES.heartbeat, protocol: "UDP" },
                 ],
             },
         },

@@ -1,7 +1,9 @@
 /** Rules for the auth mode and the access token. */
 import { SelfHostedGatewayArgs } from "../args";
 import { tokenRuleProblems } from "../token/policy";
-import { checkRequiredInput, Problems } from "./checks";
+import { LABEL_KEYS } from "../constants";
+import { isConfigMapKey, isDns1123Subdomain } from "../formats";
+import { checkAnnotations, checkLabels, checkRequiredInput, Problems } from "./checks";
 
 export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const auth = args.auth;
@@ -17,6 +19,28 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
             p.add("auth.authority", `"${auth.authority}" is not an https URL`, 'Use e.g. "https://login.microsoftonline.com".');
         }
     }
+    if (auth?.type === "existingTokenSecret") {
+        checkRequiredInput(p, "auth.secretName", auth.secretName);
+        if (typeof auth.secretName === "string" && auth.secretName !== "" && !isDns1123Subdomain(auth.secretName)) {
+            p.add("auth.secretName", `"${auth.secretName}" is not a Secret name`, "Give the name of the Secret in the gateway's namespace.");
+        }
+        if (auth.key !== undefined && !isConfigMapKey(auth.key)) {
+            p.add("auth.key", `"${auth.key}" is not a valid Secret key`, 'Use the key holding "GatewayKey <token>" (default "value").');
+        }
+    }
+    const account = args.serviceAccount;
+    if (account?.existingName !== undefined) {
+        if (!isDns1123Subdomain(account.existingName)) {
+            p.add("serviceAccount.existingName", `"${account.existingName}" is not a ServiceAccount name`, "Give the name of an existing ServiceAccount in the namespace.");
+        }
+        for (const key of ["annotations", "labels"] as const) {
+            if (account[key] !== undefined) {
+                p.add(`serviceAccount.${key}`, "has no effect with serviceAccount.existingName (the component does not modify it)", `Set them on the existing ServiceAccount, or remove ${key}.`);
+            }
+        }
+    }
+    checkAnnotations(p, "serviceAccount.annotations", account?.annotations);
+    checkLabels(p, "serviceAccount.labels", account?.labels, Object.values(LABEL_KEYS));
     const token = args.token;
     if (token === undefined) {
         return;

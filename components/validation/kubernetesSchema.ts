@@ -176,4 +176,5 @@ export function checkKubernetesPassThrough(args: SelfHostedGatewayArgs, p: Probl
     check(p, ["affinity"], KUBERNETES_TYPES.affinity, args.affinity);
     check(p, ["dns", "config"], KUBERNETES_TYPES.podDnsConfig, args.dns?.config);
     checkList(p, ["networkPolicy", "trafficFrom"], KUBERNETES_TYPES.networkPolicyPeer, args.networkPolicy?.trafficFrom);
+    checkList(p, ["hostAliases"], KUBERNETES_TYPES.hostAlias, args.hostAliases);
 }

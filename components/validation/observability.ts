@@ -22,24 +22,23 @@ export function checkObservability(args: SelfHostedGatewayArgs, p: Problems): vo
             }
         }
     }
-    const m = o?.metrics;
-    if (m !== undefined) {
-        if (m.type === "statsd") {
-            if (typeof m.endpoint !== "string" || !/^[^\s:]+:\d{1,5}$/.test(m.endpoint)) {
-                p.add("observability.metrics.endpoint", `${JSON.stringify(m.endpoint)} is not a host:port`, 'Use e.g. "statsd-exporter.monitoring:8125".');
-            }
-            if (m.sampling !== undefined && !(typeof m.sampling === "number" && m.sampling > 0 && m.sampling <= 1)) {
-                p.add("observability.metrics.sampling", `must be above 0 and at most 1, got ${String(m.sampling)}`, "Use e.g. 1.");
-            }
+    const statsd = o?.metrics?.statsd;
+    if (statsd !== undefined) {
+        if (!/^[^\s:]+:\d{1,5}$/.test(statsd.endpoint)) {
+            p.add("observability.metrics.statsd.endpoint", `${JSON.stringify(statsd.endpoint)} is not a host:port`, 'Use e.g. "statsd-exporter.monitoring:8125".');
         }
-        if (m.type === "openTelemetry") {
-            if (typeof m.collectorUri !== "string" || !isHttpUrl(m.collectorUri)) {
-                p.add("observability.metrics.collectorUri", `${JSON.stringify(m.collectorUri)} is not an http(s) URI`, 'Use e.g. "http://otel-collector.monitoring:4317/".');
-            }
-            const buckets = m.histogramBuckets;
-            if (buckets !== undefined && (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== "number" || !(b > 0) || (i > 0 && b <= buckets[i - 1])))) {
-                p.add("observability.metrics.histogramBuckets", "must be positive numbers in ascending order", "Use e.g. [0.1, 0.5, 1, 5].");
-            }
+        if (statsd.sampling !== undefined && !(statsd.sampling > 0 && statsd.sampling <= 1)) {
+            p.add("observability.metrics.statsd.sampling", `must be above 0 and at most 1, got ${String(statsd.sampling)}`, "Use e.g. 1.");
+        }
+    }
+    const otel = o?.metrics?.openTelemetry;
+    if (otel !== undefined) {
+        if (!isHttpUrl(otel.collectorUri)) {
+            p.add("observability.metrics.openTelemetry.collectorUri", `${JSON.stringify(otel.collectorUri)} is not an http(s) URI`, 'Use e.g. "http://otel-collector.monitoring:4317/".');
+        }
+        const buckets = otel.histogramBuckets;
+        if (buckets !== undefined && (buckets.length === 0 || buckets.some((b, i) => !(b > 0) || (i > 0 && b <= buckets[i - 1])))) {
+            p.add("observability.metrics.openTelemetry.histogramBuckets", "must be positive numbers in ascending order", "Use e.g. [0.1, 0.5, 1, 5].");
         }
     }
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SelfHostedGatewayArgs } from "../args";
 import { ANNOTATION_PREFIX, AUTH_ENV, CLIENT_SECRET_ENV, LABEL_KEYS, SSL_CERT_FILE_ENV } from "../constants";
 import { isDns1123Subdomain } from "../formats";
-import { MANAGED_SETTINGS } from "../managedKeys";
+import { managedSettingFor } from "../managedKeys";
 import { checkAnnotations, checkLabels, Problems } from "./checks";
 
 /** Labels the component sets itself; a user value would break selectors or workload identity. */
@@ -39,8 +39,11 @@ export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): v
             p.add(`${arg}.name`, `must not set ${CLIENT_SECRET_ENV}: it comes from auth.clientSecret`, "Remove it and set auth.clientSecret.");
         } else if (name === SSL_CERT_FILE_ENV && args.customCaCertificates !== undefined && args.customCaCertificates.length > 0) {
             p.add(`${arg}.name`, `must not set ${SSL_CERT_FILE_ENV}: customCaCertificates points it at the merged trust bundle`, "Remove it.");
-        } else if (name in MANAGED_SETTINGS) {
-            p.add(`${arg}.name`, `must not set ${name}: the component manages it (from ${MANAGED_SETTINGS[name]}) and env would override it`, `Remove it and use ${MANAGED_SETTINGS[name]}.`);
+        } else {
+            const managed = managedSettingFor(name);
+            if (managed) {
+                p.add(`${arg}.name`, `must not set ${name}: the component manages ${managed.key} (from ${managed.option}) and env would override it`, `Remove it and use ${managed.option}.`);
+            }
         }
         if (seen.has(name)) {
             p.add(`${arg}.name`, `${name} is listed twice`, "Keep one entry.");

@@ -38,6 +38,9 @@ export function validateResolved(settings: ResolvedSettings): void {
             p.add(`service.${key}`, `applies only to a LoadBalancer Service, not "${service.type}"`, "Remove it, or use service.type LoadBalancer.");
         }
     }
+    if (service.allocateLoadBalancerNodePorts !== undefined && service.type !== "LoadBalancer") {
+        p.add("service.allocateLoadBalancerNodePorts", `applies only to a LoadBalancer Service, not "${service.type}"`, "Remove it, or use service.type LoadBalancer.");
+    }
     if (service.httpPort === service.httpsPort) {
         p.add("service.ports", `uses ${service.httpPort} for both http and https`, "Give them different ports.");
     }

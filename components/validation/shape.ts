@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-    AUTH_TYPES,
+    AuthType,
     DNS_POLICIES,
     EXTERNAL_TRAFFIC_POLICIES,
     IMAGE_PULL_POLICIES,
@@ -49,23 +49,26 @@ const probeTuning = z.strictObject({
     failureThreshold: num.optional(),
 });
 
-const auth = z.discriminatedUnion("type", [
-    z.strictObject({ type: z.literal(AUTH_TYPES[0]) }),
-    z.strictObject({ type: z.literal(AUTH_TYPES[1]), clientId: input(str), tenantId: input(str).optional() }),
-    z.strictObject({
-        type: z.literal(AUTH_TYPES[2]),
+/** The auth modes; the stack config takes the Entra client secret from a key of its own. */
+export const authModes = {
+    token: z.strictObject({ type: z.literal("token" satisfies AuthType) }),
+    workloadIdentity: z.strictObject({ type: z.literal("workloadIdentity" satisfies AuthType), clientId: input(str), tenantId: input(str).optional() }),
+    azureAdApp: z.strictObject({
+        type: z.literal("azureAdApp" satisfies AuthType),
         tenantId: input(str),
         clientId: input(str),
         clientSecret: input(str),
         authority: input(str).optional(),
     }),
-]);
+    existingTokenSecret: z.strictObject({ type: z.literal("existingTokenSecret" satisfies AuthType), secretName: input(str), key: str.optional() }),
+} satisfies Record<AuthType, z.ZodType>;
 
-const metrics = z.discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("none") }),
-    z.strictObject({ type: z.literal("statsd"), endpoint: str, sampling: num.optional(), tagFormat: z.enum(STATSD_TAG_FORMATS).optional() }),
-    z.strictObject({ type: z.literal("openTelemetry"), collectorUri: str, histogramBuckets: z.array(num).optional(), systemMetrics: bool.optional() }),
-]);
+const auth = z.discriminatedUnion("type", [authModes.token, authModes.workloadIdentity, authModes.azureAdApp, authModes.existingTokenSecret]);
+
+const metrics = z.strictObject({
+    statsd: z.strictObject({ endpoint: str, sampling: num.optional(), tagFormat: z.enum(STATSD_TAG_FORMATS).optional() }).optional(),
+    openTelemetry: z.strictObject({ collectorUri: str, histogramBuckets: z.array(num).optional(), systemMetrics: bool.optional() }).optional(),
+});
 
 /** The shape of `SelfHostedGatewayArgs`. */
 export const argumentShape = z.strictObject({
@@ -96,6 +99,7 @@ export const argumentShape = z.strictObject({
     kubernetesName: str.optional(),
     namespace: z.strictObject({ name: str.optional(), create: bool.optional(), labels: stringMap.optional() }).optional(),
     replicas: num.optional(),
+    externalAutoscaler: bool.optional(),
     autoscaling: z
         .strictObject({
             minReplicas: num,
@@ -131,6 +135,7 @@ export const argumentShape = z.strictObject({
             loadBalancerSourceRanges: z.array(str).optional(),
             annotations: stringMap.optional(),
             ports: z.strictObject({ http: num.optional(), https: num.optional() }).optional(),
+            allocateLoadBalancerNodePorts: bool.optional(),
         })
         .optional(),
     configuration: z.strictObject({ endpoint: input(str).optional(), settings: z.record(z.string(), input(str)).optional() }).optional(),
@@ -181,6 +186,11 @@ export const argumentShape = z.strictObject({
             authorityHost: str.optional(),
         })
         .optional(),
+    proxy: z.strictObject({ http: input(str).optional(), https: input(str).optional(), noProxy: z.array(str).optional() }).optional(),
+    hostAliases: z.array(kubernetesObject).optional(),
+    serviceAccount: z.strictObject({ existingName: str.optional(), annotations: stringMap.optional(), labels: stringMap.optional() }).optional(),
+    tls: z.strictObject({ serverCipherSuites: z.array(str).optional(), clientCipherSuites: z.array(str).optional() }).optional(),
+    instanceDiscovery: z.strictObject({ synchronizationPort: num.optional(), heartbeatPort: num.optional() }).optional(),
     nodeSelector: stringMap.optional(),
     tolerations: z.array(kubernetesObject).optional(),
     affinity: kubernetesObject.optional(),

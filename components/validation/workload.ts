@@ -8,6 +8,13 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.replicas !== undefined && !isIntegerInRange(args.replicas, 0)) {
         p.add("replicas", `must be a whole number of at least 0, got ${String(args.replicas)}`, "Use e.g. 3.");
     }
+    if (args.externalAutoscaler === true) {
+        for (const key of ["replicas", "autoscaling"] as const) {
+            if (args[key] !== undefined) {
+                p.add(key, "cannot be combined with externalAutoscaler (the external autoscaler owns the replica count)", `Remove ${key}, or remove externalAutoscaler.`);
+            }
+        }
+    }
     const a = args.autoscaling;
     if (a !== undefined) {
         if (args.replicas !== undefined) {

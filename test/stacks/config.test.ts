@@ -51,7 +51,7 @@ describe("stack config", () => {
     it("rejects a value of the wrong type, naming the key and the expected type", () => {
         const message = problems({ ...required, replicas: "three" });
         assert.match(message, /'apim-gateway:replicas'/);
-        assert.match(message, /expected number/i);
+        assert.match(message, /must be a number, got a string \("three"\)/);
     });
 
     it("rejects unknown keys at the top level and inside objects, naming each", () => {
