@@ -47,11 +47,13 @@ export interface KubernetesNames {
     base: string;
     deployment: string;
     serviceAccount: string;
-    configMap: string;
+    /** Prefix of the settings ConfigMap; the content hash is appended. */
+    configMapPrefix: string;
     liveTrafficService: string;
     instanceDiscoveryService: string;
     configBackupClaim: string;
-    customCaConfigMap: string;
+    /** Prefix of the custom CA ConfigMap; the content hash is appended. */
+    customCaConfigMapPrefix: string;
     disruptionBudget: string;
     autoscaler: string;
     networkPolicy: string;

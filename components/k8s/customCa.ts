@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CUSTOM_CA_PATHS, SSL_CERT_FILE_ENV } from "../constants";
-import { BuildContext, objectMetadata } from "../buildContext";
-import { checksumOf } from "../hashing";
+import { BuildContext } from "../buildContext";
+import { HashedConfigMap, hashedConfigMap } from "./configMap";
 
 /**
  * Custom CA trust, for a configuration endpoint (custom domain) whose certificate a private CA
  * signs.
  *
- * Mechanism: the PEMs go into the `<base>-custom-ca` ConfigMap. An init container, running the
+ * Mechanism: the PEMs go into the `<base>-custom-ca-<hash>` ConfigMap. An init container, running the
  * gateway image itself with the same security context, concatenates the image's system bundle
  * (`/etc/ssl/certs/ca-certificates.crt`) and the PEMs into an emptyDir; the gateway container
  * gets `SSL_CERT_FILE` pointing at that merged bundle. The gateway is .NET on Linux, whose TLS
@@ -17,27 +17,18 @@ import { checksumOf } from "../hashing";
  * `update-ca-certificates`) nor a writable root filesystem, nor the gateway's
  * `certificates.local.ca.enabled`, which only covers CAs uploaded to API Management
  * (`certificateAuthorities`) and so cannot help reach the configuration endpoint in the first place.
+ *
+ * Returns the ConfigMap of custom CA PEMs, or `undefined` when there are none; a changed CA set
+ * gets a new name and rolls the pods, so the init container re-runs.
  */
-export interface CustomCaTrust {
-    configMap: k8s.core.v1.ConfigMap;
-    /** Keyed checksum of the PEMs: a changed CA set rolls the pods so the init container re-runs. */
-    checksum: pulumi.Output<string>;
-}
-
-/** The ConfigMap of custom CA PEMs, or `undefined` when there are none. */
-export function customCaConfigMap(context: BuildContext): CustomCaTrust | undefined {
-    const { name, settings, parent } = context;
+export function customCaConfigMap(context: BuildContext): HashedConfigMap | undefined {
+    const { name, settings } = context;
     if (settings.customCaCertificates.length === 0) {
         return undefined;
     }
     // Each PEM ends in exactly one newline so that concatenated blocks never share a line.
     const data = Object.fromEntries(settings.customCaCertificates.map((pem, i) => [`ca-${i}.pem`, `${pem.trim()}\n`]));
-    const configMap = new k8s.core.v1.ConfigMap(
-        `${name}-custom-ca`,
-        { metadata: objectMetadata(context, settings.names.customCaConfigMap), data },
-        { parent },
-    );
-    return { configMap, checksum: checksumOf(data, context.checksumKey) };
+    return hashedConfigMap(context, `${name}-custom-ca`, settings.names.customCaConfigMapPrefix, data);
 }
 
 /** What the custom CA trust adds to the pod. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { SelfHostedGatewayArgs } from "../../components";
-import { build, expectRejected, gatewayContainer, K8S, object, podSpec } from "./support";
+import { build, configData, expectRejected, gatewayContainer, podSpec } from "./support";
 
 /** Arguments as a JavaScript caller may pass them: not held to the TypeScript types. */
 function untyped(args: Record<string, unknown>): Partial<SelfHostedGatewayArgs> {
@@ -89,6 +89,6 @@ describe("SelfHostedGateway: bad input refused at the door (every profile)", () 
         });
         assert.deepEqual(podSpec(recorder).tolerations[0].effect, "NoSchedule");
         assert.ok(gatewayContainer(recorder).env.some((e: { name: string }) => e.name === "FEATURE"));
-        assert.equal(object(recorder, K8S.configMap, "contoso-gw-env").data["config.service.endpoint"], "config.contoso.com:443");
+        assert.equal(configData(recorder)["config.service.endpoint"], "config.contoso.com:443");
     });
 });

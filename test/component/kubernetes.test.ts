@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, configData, fixture, gatewayContainer, K8S, object, podAnnotations, podSpec } from "./support";
+import { build, configData, fixture, gatewayContainer, hashedConfigMap, K8S, object, podAnnotations, podSpec } from "./support";
 
 const SELECTOR = { "app.kubernetes.io/name": "apim-selfhosted-gateway", "app.kubernetes.io/instance": "contoso-gw" };
 const COMMON_LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/version": "2.11.1" };
@@ -238,7 +238,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 "policy.rate-limit.sync.port": "4290",
                 "neighborhood.heartbeat.port": "4291",
             });
-            assert.deepEqual(gatewayContainer(recorder).envFrom, [{ configMapRef: { name: "contoso-gw-env" } }]);
+            assert.deepEqual(gatewayContainer(recorder).envFrom, [{ configMapRef: { name: hashedConfigMap(recorder, "contoso-gw-env").metadata.name } }]);
         });
 
         it("takes a custom configuration endpoint and passes other settings through", async () => {
@@ -273,9 +273,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(recorder.ofType(K8S.configMap).length, 1);
         });
 
-        it("stores the PEMs in <base>-custom-ca and merges them with the system bundle in an init container", async () => {
+        it("stores the PEMs in <base>-custom-ca-<hash> and merges them with the system bundle in an init container", async () => {
             const { recorder } = await build({ customCaCertificates: [root, `\n${second}\n\n`] });
-            const cm = object(recorder, K8S.configMap, "contoso-gw-custom-ca");
+            const cm = hashedConfigMap(recorder, "contoso-gw-custom-ca");
+            assert.equal(cm.immutable, true);
             assert.deepEqual(cm.data, { "ca-0.pem": `${root.trim()}\n`, "ca-1.pem": `${second.trim()}\n` });
 
             const spec = podSpec(recorder);
@@ -291,7 +292,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 { name: "ca-bundle", mountPath: "/ca-bundle" },
             ]);
             assert.deepEqual(spec.volumes.filter((v: any) => v.name !== "config-backup"), [
-                { name: "custom-ca", configMap: { name: "contoso-gw-custom-ca" } },
+                { name: "custom-ca", configMap: { name: cm.metadata.name } },
                 { name: "ca-bundle", emptyDir: { sizeLimit: "4Mi" } },
             ]);
             assert.deepEqual(gateway.volumeMounts.find((m: any) => m.name === "ca-bundle"), { name: "ca-bundle", mountPath: "/ca-bundle", readOnly: true });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { SelfHostedGatewayArgs } from "../../components";
-import { build, expectRejected, fixture, K8S, object } from "./support";
+import { build, expectRejected, fixture, hashedConfigMap, K8S, object } from "./support";
 
 interface RejectionCase {
     title: string;
@@ -99,8 +99,8 @@ describe("SelfHostedGateway: validation (every profile)", () => {
         const { recorder } = await build({ gatewayId, kubernetesName: "contoso-west" });
         assert.equal(recorder.one("azure-native:apimanagement:Gateway").inputs.gatewayId, gatewayId);
         assert.equal(object(recorder, K8S.deployment).metadata.name, "contoso-west");
-        assert.equal(object(recorder, K8S.configMap, "contoso-west-env").data["gateway.name"], gatewayId);
-        assert.equal(object(recorder, K8S.configMap, "contoso-west-env").data["neighborhood.host"], "contoso-west-instance-discovery");
+        assert.equal(hashedConfigMap(recorder, "contoso-west-env").data["gateway.name"], gatewayId);
+        assert.equal(hashedConfigMap(recorder, "contoso-west-env").data["neighborhood.host"], "contoso-west-instance-discovery");
     });
 
     it("accepts a gatewayId of exactly 80 characters and a kubernetesName of exactly 44", async () => {
