@@ -26,12 +26,19 @@ export class StackConfigError extends Error {
 
 /**
  * Stack keys that hold credentials: refused in plain text, with the command that stores them
- * encrypted (the value then never appears in the stack file, the state or a diff).
+ * encrypted (the value then never appears in the stack file, the state or a diff). Each has the
+ * test of a value that is a credential: a kubeconfig may also be given as a file path, which
+ * holds no secret itself.
  */
-export const MUST_BE_SECRET: Readonly<Record<string, string>> = {
-    kubeconfig: "pulumi config set --secret kubeconfig < path/to/kubeconfig",
-    azureAdClientSecret: "pulumi config set --secret azureAdClientSecret <client-secret>",
+export const MUST_BE_SECRET: Readonly<Record<string, { command: string; isCredential: (value: string) => boolean }>> = {
+    kubeconfig: { command: "pulumi config set --secret kubeconfig < path/to/kubeconfig", isCredential: isKubeconfigContents },
+    azureAdClientSecret: { command: "pulumi config set --secret azureAdClientSecret <client-secret>", isCredential: () => true },
 };
+
+/** A kubeconfig's contents (YAML or JSON, with its credentials) rather than the path of a file. */
+function isKubeconfigContents(value: string): boolean {
+    return /[\r\n]/.test(value) || /^\s*[{]/.test(value) || /^\s*(apiVersion|clusters|users|contexts|kind)\s*:/.test(value);
+}
 
 /** The stack's config as the Pulumi runtime holds it: namespaced keys, raw strings, which are secret. */
 export interface RawStackConfig {
@@ -161,8 +168,9 @@ export function stackSettings(raw: RawStackConfig, renewalTrigger?: string): Sta
         }
     }
 
-    for (const [key, command] of Object.entries(MUST_BE_SECRET)) {
-        if (decoded[key] !== undefined && !secretKeys.has(key)) {
+    for (const [key, { command, isCredential }] of Object.entries(MUST_BE_SECRET)) {
+        const value = decoded[key];
+        if (typeof value === "string" && !secretKeys.has(key) && isCredential(value)) {
             problems.push(`'${prefix}${key}' is stored in plain text in the stack file: remove it and store it encrypted with '${command}'`);
         }
     }
@@ -179,7 +187,7 @@ export function stackSettings(raw: RawStackConfig, renewalTrigger?: string): Sta
     const config = result.success ? result.data : acceptedKeys(decoded, brokenKeys);
     const clientSecret = typeof decoded.azureAdClientSecret === "string" ? decoded.azureAdClientSecret : undefined;
     if (config.auth?.type === "azureAdApp" && clientSecret === undefined) {
-        problems.push(`'${prefix}azureAdClientSecret' is required with auth.type azureAdApp: set it with '${MUST_BE_SECRET.azureAdClientSecret}'`);
+        problems.push(`'${prefix}azureAdClientSecret' is required with auth.type azureAdApp: set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`);
     }
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret: _clientSecret, ...componentConfig } = config;
     const args = plainArgs(componentConfig, clientSecret, renewalTrigger);

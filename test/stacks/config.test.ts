@@ -103,13 +103,18 @@ describe("stack config", () => {
         assert.doesNotMatch(message, /kubernetes:context|azure-native/);
     });
 
-    for (const key of Object.keys(MUST_BE_SECRET)) {
+    for (const [key, value] of [["kubeconfig", "apiVersion: v1\nclusters: []\n"], ["azureAdClientSecret", "plain value"]]) {
         it(`refuses ${key} in plain text with the command that stores it encrypted`, () => {
-            const message = problems({ ...required, [key]: "plain value" });
+            assert.ok(key in MUST_BE_SECRET);
+            const message = problems({ ...required, [key]: value });
             assert.ok(message.includes(`'apim-gateway:${key}' is stored in plain text`), message);
             assert.ok(message.includes(`'pulumi config set --secret ${key} `), message);
         });
     }
+
+    it("takes a kubeconfig file path in plain text (the path holds no secret)", () => {
+        assert.ok(settings({ kubeconfig: "/home/ops/.kube/aks-prod" }).kubeconfig !== undefined);
+    });
 
     it("keeps a secret kubeconfig a Pulumi secret", async () => {
         const { kubeconfig } = settings({ kubeconfig: "apiVersion: v1" }, ["kubeconfig"]);
