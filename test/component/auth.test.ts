@@ -214,12 +214,16 @@ describe("SelfHostedGateway: authentication", () => {
             assert.ok(key.urn.includes("SelfHostedGateway$"), "a child of the component");
         });
 
-        it("draws a fresh 32-byte key on create and never changes it", async () => {
-            const first = await checksumKeyProvider.create!({});
-            const second = await checksumKeyProvider.create!({});
-            assert.equal(Buffer.from(first.outs!.key, "base64").length, 32);
-            assert.notEqual(first.outs!.key, second.outs!.key, "each stack gets its own key");
-            assert.deepEqual(await checksumKeyProvider.diff!(first.id, first.outs, {}), { changes: false });
+        it("draws a fresh 32-byte key as a secret input, kept once stored (ignoreChanges), never diffed", async () => {
+            const a = await build();
+            const b = await build({}, { outputs: () => undefined });
+            const keyA = a.recorder.one(CHECKSUM_KEY_TYPE);
+            assert.ok(isSecretWrapped(keyA.rawInputs.key), "the key reaches the engine as a secret");
+            assert.equal(Buffer.from(keyA.inputs.key, "base64").length, 32);
+            assert.notEqual(keyA.inputs.key, b.recorder.one(CHECKSUM_KEY_TYPE).inputs.key, "each stack draws its own key");
+            const created = await checksumKeyProvider.create!({ key: keyA.inputs.key });
+            assert.deepEqual(created.outs, { key: keyA.inputs.key }, "the provider stores the drawn key");
+            assert.deepEqual(await checksumKeyProvider.diff!(created.id, created.outs, { key: "another" }), { changes: false });
         });
     });
 });
