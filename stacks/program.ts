@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import { SelfHostedGateway, validateSelfHostedGatewayArgs } from "../components";
+import { SelfHostedGateway } from "../components";
 import { readStackSettings } from "./config";
 import { OUTPUTS, RENEWAL_TRIGGER_ENV } from "../rotation/stackContract";
 
@@ -8,8 +8,8 @@ import { OUTPUTS, RENEWAL_TRIGGER_ENV } from "../rotation/stackContract";
  * stack's config. Returns the stack outputs the rotation program reads.
  */
 export function defineStack() {
+    // Throws before anything is registered (not even the provider) when the config is invalid.
     const { args, kubeconfig, kubeContext, renderYamlToDirectory, azureCloud } = readStackSettings(process.env[RENEWAL_TRIGGER_ENV] || undefined);
-    validateSelfHostedGatewayArgs(args);
 
     const kubernetes = new k8s.Provider("kubernetes", {
         kubeconfig,
