@@ -3,14 +3,6 @@ import * as k8s from "@pulumi/kubernetes";
 import { AzureCloudSettings } from "./token/cloud";
 import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
-/**
- * How strictly the component enforces the production guidance.
- *
- * - `"production"`: unsafe values (fewer than 2 replicas, moving image tags, the `default`
- *   namespace, no resource requests, an autoscaler minimum below 2) are rejected when the
- *   component is constructed.
- * - `"development"`: the same values are allowed, each with a `pulumi.log.warn`.
- */
 export type { Profile };
 
 /** Where the gateway runs, as shown in the Azure portal (`GatewayContract.locationData`). */

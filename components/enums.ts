@@ -21,6 +21,14 @@ export const STATSD_TAG_FORMATS = ["librato", "dogStatsD", "influxDB", "none"] a
 export const WHEN_UNSATISFIABLE = ["DoNotSchedule", "ScheduleAnyway"] as const;
 export const POD_ANTI_AFFINITY_MODES = ["none", "preferred", "required"] as const;
 
+/**
+ * How strictly the component enforces the production guidance.
+ *
+ * - `"production"`: unsafe values (fewer than 2 replicas, moving image tags, the `default` or a
+ *   system namespace, no resource requests, an autoscaler minimum below 2, a token renewed fewer
+ *   than 3 days ahead) are rejected when the component is constructed.
+ * - `"development"`: the same values are allowed, each with a `pulumi.log.warn`.
+ */
 export type Profile = (typeof PROFILES)[number];
 export type AuthType = (typeof AUTH_TYPES)[number];
 export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
