@@ -57,6 +57,11 @@ export interface StackSettings {
     azureCloud?: AzureCloudSettings;
 }
 
+/** A key of the stack config whose value is a list or an object (Pulumi hands it over as JSON). */
+export function isStructuredKey(key: string): boolean {
+    return key in stackConfigSchema.shape && !takesRawString(key);
+}
+
 /** Config keys whose value Pulumi hands over as a raw string rather than as JSON (also `pulumi.Input<string>` ones). */
 function takesRawString(key: string): boolean {
     const shape = stackConfigSchema.shape as Record<string, z.ZodType>;

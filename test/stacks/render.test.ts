@@ -123,6 +123,23 @@ describe("npm run render", function () {
             assert.match(result.stderr, /latest/);
         });
 
+        it("renders a stack with secret structured values: nested `secure:` leaves kept secret, a wholly encrypted structured key left out and named", () => {
+            const result = render(
+                stackFile({
+                    ...valid,
+                    env: [{ name: "BACKEND_KEY", value: { secure: "v1:AAAA" } }],
+                    tolerations: { secure: "v1:BBBB" },
+                }),
+            );
+            assert.equal(result.status, 0, result.stderr);
+            assert.match(result.stdout, /# 'apim-gateway:tolerations' is a secret structured value .* rendered without it/);
+            // A secret env value makes the Deployment's spec a secret as a whole (the engine marks the
+            // enclosing top-level property), so the render shows it redacted.
+            assert.equal(find(result.objects, "Deployment")[0].spec, "<redacted>");
+            assert.equal(find(result.objects, "ConfigMap").length, 1, "the rest renders");
+            assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB|BACKEND_KEY/);
+        });
+
         it("exits 1 for a missing stack, and 2 for a usage error", () => {
             const missing = render("no-such-stack");
             assert.equal(missing.status, 1);
