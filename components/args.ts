@@ -525,4 +525,10 @@ export interface SelfHostedGatewayArgs {
      * custom CAs) are refused: env would silently override them.
      */
     env?: k8s.types.input.core.v1.EnvVar[];
+    /**
+     * Environment variables whose values are secrets (backend keys, connection strings): stored in
+     * a content-named Secret and read through `secretKeyRef`, so neither the Deployment nor the
+     * state shows them and a new value rolls the pods. Names follow the same rules as `env`.
+     */
+    secretEnv?: Record<string, pulumi.Input<string>>;
 }

@@ -124,6 +124,7 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
             priorityClassName: args.priorityClassName,
             podAnnotations: args.podAnnotations ?? {},
             env: args.env ?? [],
+            secretEnv: args.secretEnv ?? {},
             proxyEnv: proxyEnv(args),
             hostAliases: args.hostAliases,
         },

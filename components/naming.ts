@@ -16,6 +16,7 @@ export function kubernetesNames(base: string): KubernetesNames {
         networkPolicy: base,
         tokenSecretPrefix: `${base}-token`,
         clientSecretPrefix: `${base}-azure-ad`,
+        secretEnvPrefix: `${base}-secret-env`,
     };
 }
 

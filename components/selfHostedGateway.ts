@@ -20,6 +20,7 @@ import { disruptionBudget } from "./k8s/disruptionBudget";
 import { gatewayNamespace } from "./k8s/namespace";
 import { networkPolicy } from "./k8s/networkPolicy";
 import { gatewayPodTemplate } from "./k8s/podTemplate";
+import { secretEnvVars } from "./k8s/secretEnv";
 import { serviceAccount } from "./k8s/serviceAccount";
 import { instanceDiscoveryService, liveTrafficService } from "./k8s/services";
 import { configBackupClaim } from "./k8s/storage";
@@ -112,6 +113,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
             configMapName: config.configMap.metadata.name,
             configChecksum: config.checksum,
             customCa: customCa && { configMapName: customCa.configMap.metadata.name, checksum: customCa.checksum },
+            secretEnv: secretEnvVars(context),
             configBackupClaimName: backup.enabled ? (claim?.metadata.name ?? backup.claimName) : undefined,
         });
         this.deployment = gatewayDeployment(context, template);

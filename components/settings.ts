@@ -59,6 +59,8 @@ export interface KubernetesNames {
     networkPolicy: string;
     /** Prefix of the token Secret; the content hash is appended. */
     tokenSecretPrefix: string;
+    /** Prefix of the Secret of `secretEnv`; the content hash is appended. */
+    secretEnvPrefix: string;
     /** Prefix of the Entra client-secret Secret; the content hash is appended. */
     clientSecretPrefix: string;
 }
@@ -166,6 +168,8 @@ export interface WorkloadSettings {
     priorityClassName?: string;
     podAnnotations: Record<string, string>;
     env: k8s.types.input.core.v1.EnvVar[];
+    /** Secret environment variables (name → value), stored in a Secret. */
+    secretEnv: Record<string, pulumi.Input<string>>;
     /** The proxy settings as environment variables, empty without a proxy. */
     proxyEnv: k8s.types.input.core.v1.EnvVar[];
     hostAliases?: k8s.types.input.core.v1.HostAlias[];

@@ -33,6 +33,7 @@ export class StackConfigError extends Error {
 export const MUST_BE_SECRET: Readonly<Record<string, { command: string; isCredential: (value: string) => boolean }>> = {
     kubeconfig: { command: "pulumi config set --secret kubeconfig < path/to/kubeconfig", isCredential: isKubeconfigContents },
     azureAdClientSecret: { command: "pulumi config set --secret azureAdClientSecret <client-secret>", isCredential: () => true },
+    secretEnv: { command: "pulumi config set --secret --path 'secretEnv.<NAME>' <value>", isCredential: () => true },
 };
 
 /** A kubeconfig's contents (YAML or JSON, with its credentials) rather than the path of a file. */
@@ -175,7 +176,7 @@ export function stackSettings(raw: RawStackConfig, renewalTrigger?: string): Sta
 
     for (const [key, { command, isCredential }] of Object.entries(MUST_BE_SECRET)) {
         const value = decoded[key];
-        if (typeof value === "string" && !secretKeys.has(key) && isCredential(value)) {
+        if (value !== undefined && !secretKeys.has(key) && (typeof value !== "string" || isCredential(value))) {
             problems.push(`'${prefix}${key}' is stored in plain text in the stack file: remove it and store it encrypted with '${command}'`);
         }
     }

@@ -29,7 +29,18 @@ const SECRET_WRAPPERS = {
     configuration: (a) => ({
         configuration: a.configuration && { endpoint: secretValue(a.configuration.endpoint), settings: secretFields(a.configuration.settings) },
     }),
-    env: (a) => ({ env: a.env?.map((entry) => secretFields(entry)!) }),
+    // Plain values of a secret env move to secretEnv: a Secret read through secretKeyRef, so the
+    // Deployment (and its diffs) hold no value; entries with valueFrom keep their fields secret.
+    env: (a) => {
+        const entries = a.env ?? [];
+        const moved = entries.filter((entry) => typeof entry.value === "string" && entry.valueFrom === undefined && typeof entry.name === "string");
+        const kept = entries.filter((entry) => !moved.includes(entry));
+        return {
+            env: kept.length > 0 ? kept.map((entry) => secretFields(entry)!) : undefined,
+            secretEnv: { ...a.secretEnv, ...Object.fromEntries(moved.map((entry) => [entry.name as string, pulumi.secret(entry.value as string)])) },
+        };
+    },
+    secretEnv: (a) => ({ secretEnv: secretFields(a.secretEnv) }),
     tolerations: (a) => ({ tolerations: a.tolerations?.map((entry) => secretFields(entry)!) }),
     affinity: (a) => ({ affinity: secretFields(a.affinity) }),
 } satisfies Partial<Record<keyof SelfHostedGatewayArgs, (args: SelfHostedGatewayArgs) => Partial<SelfHostedGatewayArgs>>>;
@@ -45,7 +56,7 @@ export function secretArgs(args: SelfHostedGatewayArgs, secretKeys: ReadonlySet<
     let result: SelfHostedGatewayArgs = { ...args };
     for (const key of SECRET_CAPABLE_KEYS) {
         if (secretKeys.has(key)) {
-            result = { ...result, ...SECRET_WRAPPERS[key](args) };
+            result = { ...result, ...SECRET_WRAPPERS[key](result) };
         }
     }
     if (result.auth?.type === "azureAdApp") {

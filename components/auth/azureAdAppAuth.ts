@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BuildContext } from "../buildContext";
+import { hashedSecret } from "../hashedSecret";
 import { ANNOTATIONS, AUTH_ENV, CLIENT_SECRET_ENV, SECRET_VALUE_KEY } from "../constants";
 import { AuthWiring } from "./authWiring";
-import { hashedSecret } from "./hashedSecret";
 
 export interface AzureAdAppSettings {
     tenantId: pulumi.Input<string>;
@@ -16,7 +16,7 @@ export interface AzureAdAppSettings {
  * the client secret lives in a content-hashed Secret, so rotating it in Entra and here rolls the pods.
  */
 export function azureAdAppAuth(context: BuildContext, app: AzureAdAppSettings): AuthWiring {
-    const stored = hashedSecret(context, `${context.name}-client-secret`, { prefix: context.settings.names.clientSecretPrefix, value: app.clientSecret });
+    const stored = hashedSecret(context, `${context.name}-client-secret`, { prefix: context.settings.names.clientSecretPrefix, data: { [SECRET_VALUE_KEY]: app.clientSecret } });
     return {
         settings: {
             [AUTH_ENV]: "azureAdApp",

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BuildContext } from "../buildContext";
+import { hashedSecret } from "../hashedSecret";
 import { ANNOTATIONS, AUTH_ENV, SECRET_VALUE_KEY } from "../constants";
 import { TokenSettings } from "../settings";
 import { AzureCloudSettings } from "../token/cloud";
 import { GatewayToken } from "../token/gatewayToken";
 import { AuthWiring } from "./authWiring";
-import { hashedSecret } from "./hashedSecret";
 
 /**
  * Gateway token auth: a {@link GatewayToken} (generated and renewed through ARM) stored in a
@@ -29,7 +29,7 @@ export function tokenAuth(
         },
         { parent: context.parent },
     );
-    const stored = hashedSecret(context, `${context.name}-token-secret`, { prefix: context.settings.names.tokenSecretPrefix, value: gatewayToken.token });
+    const stored = hashedSecret(context, `${context.name}-token-secret`, { prefix: context.settings.names.tokenSecretPrefix, data: { [SECRET_VALUE_KEY]: gatewayToken.token } });
     return {
         settings: {},
         env: [{ name: AUTH_ENV, valueFrom: { secretKeyRef: { name: stored.name, key: SECRET_VALUE_KEY } } }],

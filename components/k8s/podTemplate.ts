@@ -16,6 +16,8 @@ export interface PodTemplateRefs {
     configMapName: pulumi.Input<string>;
     configChecksum: pulumi.Input<string>;
     customCa?: { configMapName: pulumi.Input<string>; checksum: pulumi.Input<string> };
+    /** The `secretEnv` entries, reading the Secret that holds them. */
+    secretEnv: Input.EnvVar[];
     /** Name of the config-backup claim (created or existing), when the backup is on. */
     configBackupClaimName?: pulumi.Input<string>;
 }
@@ -46,7 +48,7 @@ export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring,
             { name: PORT_NAMES.rateLimitDiscovery, containerPort: settings.instanceDiscovery.synchronizationPort, protocol: "UDP" },
             { name: PORT_NAMES.heartbeat, containerPort: settings.instanceDiscovery.heartbeatPort, protocol: "UDP" },
         ],
-        env: [...auth.env, ...(customCa?.gatewayEnv ?? []), ...workload.proxyEnv, ...workload.env],
+        env: [...auth.env, ...(customCa?.gatewayEnv ?? []), ...workload.proxyEnv, ...workload.env, ...refs.secretEnv],
         envFrom: [{ configMapRef: { name: refs.configMapName } }],
         resources: { requests: quantities(workload.resources.requests), limits: quantities(workload.resources.limits) },
         // The startup probe gives a pod restoring its configuration time before liveness counts.

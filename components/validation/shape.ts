@@ -198,6 +198,7 @@ export const argumentShape = z.strictObject({
     labels: stringMap.optional(),
     podAnnotations: stringMap.optional(),
     env: z.array(kubernetesObject).optional(),
+    secretEnv: z.record(z.string(), input(str)).optional(),
 });
 
 /** `env[0].name`, `configuration.settings["a.b"]`: how the messages name an argument. */

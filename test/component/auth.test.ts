@@ -8,9 +8,12 @@ import { build, Built, configData, gatewayContainer, K8S, object, podAnnotations
 const TOKEN_CHECKSUM = "apim-gateway.pulumi.com/token-checksum";
 const CLIENT_SECRET_CHECKSUM = "apim-gateway.pulumi.com/client-secret-checksum";
 
-/** The checksum the component writes: HMAC-SHA256 under the stack's checksum key (the mocks' fixed one). */
+/**
+ * The checksum the component writes for a Secret holding `value` under the key `value`:
+ * HMAC-SHA256 of its data (stable JSON) under the stack's checksum key (the mocks' fixed one).
+ */
 function keyedChecksum(value: string): string {
-    return createHmac("sha256", Buffer.from(MOCK_CHECKSUM_KEY, "base64")).update(value).digest("hex");
+    return createHmac("sha256", Buffer.from(MOCK_CHECKSUM_KEY, "base64")).update(JSON.stringify({ value })).digest("hex");
 }
 
 /** A plain hash, which anyone who can read pods could compare with a guessed secret. */

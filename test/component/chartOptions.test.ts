@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { isSecretWrapped, secretPaths } from "../helpers/pulumiMocks";
 import { build, configData, expectRejected, gatewayContainer, K8S, object, podSpec } from "./support";
 
 /** Every option of Microsoft's Helm chart 1.15.1 that the component now covers, rendered and checked. */
@@ -182,5 +183,32 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         it("refuses a variant of a managed setting in env", async () => {
             await expectRejected({ env: [{ name: "GATEWAY_NAME", value: "x" }] }, "`env[0].name`", "gateway.name", "gatewayId");
         });
+    });
+});
+
+describe("SelfHostedGateway: secretEnv", () => {
+    it("stores secret env values in a content-named Secret read through secretKeyRef; the Deployment holds none", async () => {
+        const { recorder } = await build({ secretEnv: { BACKEND_API_KEY: "s3cr3t-value", "backend.token": "another" } });
+        const secret = recorder.ofType(K8S.secret).find((r) => /^contoso-gw-secret-env-[0-9a-f]{10}$/.test(r.inputs.metadata.name))!;
+        assert.ok(secret, "a contoso-gw-secret-env-<hash> Secret");
+        assert.deepEqual(secret.inputs.stringData, { BACKEND_API_KEY: "s3cr3t-value", "backend.token": "another" });
+        assert.equal(secret.inputs.immutable, true);
+        assert.ok(isSecretWrapped(secret.rawInputs.stringData));
+        const env = gatewayContainer(recorder).env.filter((e: { valueFrom?: { secretKeyRef?: { name: string } } }) => e.valueFrom?.secretKeyRef?.name === secret.inputs.metadata.name);
+        assert.deepEqual(env.map((e: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [e.name, e.valueFrom.secretKeyRef.key]), [["BACKEND_API_KEY", "BACKEND_API_KEY"], ["backend.token", "backend.token"]]);
+        const deployment = recorder.one(K8S.deployment);
+        assert.deepEqual(secretPaths(deployment.rawInputs), []);
+        assert.ok(!JSON.stringify(deployment.rawInputs).includes("s3cr3t-value"));
+    });
+
+    it("gives the Secret a new name when a value changes, so the pods roll", async () => {
+        const name = async (value: string) => (await build({ secretEnv: { KEY: value } })).recorder.ofType(K8S.secret).find((r) => r.inputs.metadata.name.startsWith("contoso-gw-secret-env-"))!.inputs.metadata.name;
+        assert.notEqual(await name("a"), await name("b"));
+    });
+
+    it("refuses a managed name, a name in env too, and a name unusable as a Secret key", async () => {
+        await expectRejected({ secretEnv: { HTTPS_PROXY: "x" } }, '`secretEnv["HTTPS_PROXY"]`', "proxy.https");
+        await expectRejected({ env: [{ name: "KEY", value: "a" }], secretEnv: { KEY: "b" } }, '`secretEnv["KEY"]`', "listed twice");
+        await expectRejected({ secretEnv: { "MY KEY": "b" } }, '`secretEnv["MY KEY"]`', "Secret key");
     });
 });

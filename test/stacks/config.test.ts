@@ -103,12 +103,12 @@ describe("stack config", () => {
         assert.doesNotMatch(message, /kubernetes:context|azure-native/);
     });
 
-    for (const [key, value] of [["kubeconfig", "apiVersion: v1\nclusters: []\n"], ["azureAdClientSecret", "plain value"]]) {
+    for (const [key, value] of [["kubeconfig", "apiVersion: v1\nclusters: []\n"], ["azureAdClientSecret", "plain value"], ["secretEnv", JSON.stringify({ KEY: "v" })]]) {
         it(`refuses ${key} in plain text with the command that stores it encrypted`, () => {
             assert.ok(key in MUST_BE_SECRET);
             const message = problems({ ...required, [key]: value });
             assert.ok(message.includes(`'apim-gateway:${key}' is stored in plain text`), message);
-            assert.ok(message.includes(`'pulumi config set --secret ${key} `), message);
+            assert.ok(message.includes(`'pulumi config set --secret `) && message.includes(key), message);
         });
     }
 
@@ -131,9 +131,9 @@ describe("stack config", () => {
             },
             ["env", "configuration", "serviceName"],
         );
-        const env = args.env![0];
-        assert.equal(await pulumi.isSecret(pulumi.output(env.value as pulumi.Input<string>)), true);
-        assert.equal(await pulumi.isSecret(pulumi.output(env.name)), true);
+        assert.equal(args.env, undefined, "a plain env value moves to secretEnv");
+        assert.deepEqual(Object.keys(args.secretEnv!), ["BACKEND_KEY"]);
+        assert.equal(await pulumi.isSecret(pulumi.output(args.secretEnv!.BACKEND_KEY)), true);
         assert.equal(await pulumi.isSecret(pulumi.output(args.configuration!.endpoint!)), true);
         assert.equal(await pulumi.isSecret(pulumi.output(args.configuration!.settings!["x.y"])), true);
         assert.equal(await pulumi.isSecret(pulumi.output(args.serviceName)), true);

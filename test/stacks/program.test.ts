@@ -89,9 +89,11 @@ describe("the stack program", () => {
             ["apim-gateway:env", "apim-gateway:configuration"],
         );
         const deployment = recorder.one("kubernetes:apps/v1:Deployment");
-        const paths = secretPaths(deployment.rawInputs);
-        // The engine marks the enclosing top-level property (spec) secret; the leak check below proves the value is inside it.
-        assert.ok(paths.length > 0, "the Deployment carries the env value as a secret");
+        assert.deepEqual(secretPaths(deployment.rawInputs), [], "the value moved to a Secret: the Deployment stays plain and diffable");
+        const env = deployment.inputs.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "BACKEND_API_KEY");
+        const secret = recorder.ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === env.valueFrom.secretKeyRef.name)!;
+        assert.deepEqual(secret.inputs.stringData, { BACKEND_API_KEY: "env-secret-value" });
+        assert.ok(secretPaths(secret.rawInputs).includes("/stringData"), "the Secret's data is a Pulumi secret");
         const configMap = recorder.ofType("kubernetes:core/v1:ConfigMap").find((r) => r.inputs.data?.["net.server.http.forwarded.proto.enabled"] !== undefined)!;
         assert.ok(secretPaths(configMap.rawInputs).length > 0, `the ConfigMap data is a secret: ${JSON.stringify(configMap.rawInputs).slice(0, 300)}`);
         for (const resource of recorder.resources) {

@@ -133,11 +133,12 @@ describe("npm run render", function () {
             );
             assert.equal(result.status, 0, result.stderr);
             assert.match(result.stdout, /# 'apim-gateway:tolerations' is a secret structured value .* rendered without it/);
-            // A secret env value makes the Deployment's spec a secret as a whole (the engine marks the
-            // enclosing top-level property), so the render shows it redacted.
-            assert.equal(find(result.objects, "Deployment")[0].spec, "<redacted>");
-            assert.equal(find(result.objects, "ConfigMap").length, 1, "the rest renders");
-            assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB|BACKEND_KEY/);
+            // A secret env value moves to a Secret read through secretKeyRef: the Deployment stays readable.
+            const container = find(result.objects, "Deployment")[0].spec.template.spec.containers[0];
+            const entry = container.env.find((e: { name: string }) => e.name === "BACKEND_KEY");
+            const secret = find(result.objects, "Secret").find((o) => o.metadata.name === entry.valueFrom.secretKeyRef.name);
+            assert.deepEqual(secret.stringData, { BACKEND_KEY: "<redacted>" });
+            assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB/);
         });
 
         it("exits 1 for a missing stack, and 2 for a usage error", () => {

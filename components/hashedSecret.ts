@@ -1,14 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { BuildContext, objectMetadata } from "../buildContext";
-import { SECRET_VALUE_KEY } from "../constants";
-import { checksumOf, hashedName } from "../hashing";
+import { BuildContext, objectMetadata } from "./buildContext";
+import { checksumOf, hashedName } from "./hashing";
 
 export interface HashedSecretArgs {
-    /** Name prefix; `-<first 10 hex of the keyed checksum of the value>` is appended. */
+    /** Name prefix; `-<first 10 hex of the keyed checksum of the data>` is appended. */
     prefix: string;
-    /** The secret value, stored under the key `value`. */
-    value: pulumi.Input<string>;
+    /** The secret data, e.g. `{ value: token }` (the portal's convention for the token Secret). */
+    data: Record<string, pulumi.Input<string>>;
 }
 
 export interface HashedSecret {
@@ -26,8 +25,8 @@ export interface HashedSecret {
  * rollout, so no starting pod can find its Secret missing. The value stays a Pulumi secret.
  */
 export function hashedSecret(context: BuildContext, resourceName: string, args: HashedSecretArgs): HashedSecret {
-    const value = pulumi.secret(args.value);
-    const checksum = checksumOf(value, context.checksumKey);
+    const stringData = pulumi.secret(pulumi.output(args.data));
+    const checksum = checksumOf(stringData, context.checksumKey);
     const secret = new k8s.core.v1.Secret(
         resourceName,
         {
@@ -35,7 +34,7 @@ export function hashedSecret(context: BuildContext, resourceName: string, args: 
             type: "Opaque",
             // Content-addressed, so it never needs an in-place change; kubelets need not watch it.
             immutable: true,
-            stringData: { [SECRET_VALUE_KEY]: value },
+            stringData,
         },
         { parent: context.parent, additionalSecretOutputs: ["data", "stringData"] },
     );
