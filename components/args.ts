@@ -1,16 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureCloudSettings } from "./token/cloud";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
-/**
- * How strictly the component enforces the production guidance.
- *
- * - `"production"`: unsafe values (fewer than 2 replicas, moving image tags, the `default`
- *   namespace, no resource requests, an autoscaler minimum below 2) are rejected when the
- *   component is constructed.
- * - `"development"`: the same values are allowed, each with a `pulumi.log.warn`.
- */
-export type Profile = "production" | "development";
+export type { Profile };
 
 /** Where the gateway runs, as shown in the Azure portal (`GatewayContract.locationData`). */
 export interface GatewayLocationArgs {
@@ -68,6 +61,20 @@ export interface TokenArgs {
     renewalTrigger?: pulumi.Input<string>;
 }
 
+/**
+ * A token Secret managed elsewhere (e.g. synced from Key Vault by External Secrets): no token is
+ * generated and the rotation program reports the stack as not applicable. Name the Secret by its
+ * content (a new name for a new token) so the pods roll when it changes: the Secret's name is part
+ * of the pod template.
+ */
+export interface ExistingTokenSecretAuthArgs {
+    type: "existingTokenSecret";
+    /** Name of the Secret in the gateway's namespace. */
+    secretName: pulumi.Input<string>;
+    /** Key holding `GatewayKey <token>`. Default `value` (the portal's convention). */
+    key?: string;
+}
+
 /** Gateway access token auth (the default). The token is generated and rotated for you. */
 export interface TokenAuthArgs {
     type: "token";
@@ -99,7 +106,7 @@ export interface AzureAdAppAuthArgs {
 }
 
 /** How the gateway authenticates to the configuration endpoint. */
-export type GatewayAuthArgs = TokenAuthArgs | WorkloadIdentityAuthArgs | AzureAdAppAuthArgs;
+export type GatewayAuthArgs = TokenAuthArgs | WorkloadIdentityAuthArgs | AzureAdAppAuthArgs | ExistingTokenSecretAuthArgs;
 
 /** Container image of the gateway. */
 export interface ImageArgs {
@@ -116,7 +123,7 @@ export interface ImageArgs {
     /** An image digest (`sha256:…`); when set it wins over `tag`, pinning the exact image. */
     digest?: string;
     /** Image pull policy. Default `IfNotPresent`: a pinned version never changes. */
-    pullPolicy?: "Always" | "IfNotPresent" | "Never";
+    pullPolicy?: ImagePullPolicy;
     /** Names of existing `kubernetes.io/dockerconfigjson` Secrets in the namespace, for private registries. */
     pullSecrets?: string[];
 }
@@ -166,10 +173,12 @@ export interface RollingUpdateArgs {
     timeoutSeconds?: number;
 }
 
-/** CPU and memory, as Kubernetes quantities. */
+/** CPU, memory and ephemeral storage, as Kubernetes quantities. */
 export interface ResourceQuantities {
     cpu?: string;
     memory?: string;
+    /** Local scratch space (container logs, emptyDir); the kubelet evicts a pod above its limit. */
+    "ephemeral-storage"?: string;
 }
 
 /** Container resources. */
@@ -187,7 +196,7 @@ export interface ResourcesArgs {
 /** Pod DNS settings; the policy is always written explicitly. */
 export interface DnsArgs {
     /** `dnsPolicy`. Default `ClusterFirst`. */
-    policy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+    policy?: DnsPolicy;
     /** Extra `dnsConfig` (nameservers, search domains, options such as `ndots`). Required with policy `None`. */
     config?: k8s.types.input.core.v1.PodDNSConfig;
 }
@@ -195,12 +204,12 @@ export interface DnsArgs {
 /** The Service that receives live API traffic. */
 export interface ServiceArgs {
     /** Service type. Default `LoadBalancer`. */
-    type?: "LoadBalancer" | "NodePort" | "ClusterIP";
+    type?: ServiceType;
     /**
      * `externalTrafficPolicy` for `LoadBalancer` and `NodePort` (refused with `ClusterIP`). Default `Local`: keeps the caller's
      * IP and avoids a second hop (traffic may be uneven with unequal pods per node).
      */
-    externalTrafficPolicy?: "Local" | "Cluster";
+    externalTrafficPolicy?: ExternalTrafficPolicy;
     /** Fixed load-balancer IP, where the cloud supports it. */
     loadBalancerIP?: string;
     /** CIDR ranges allowed to reach the load balancer. */
@@ -209,6 +218,50 @@ export interface ServiceArgs {
     annotations?: Record<string, string>;
     /** Service ports. Default http `80` and https `443` (to container ports 8080 and 8081). */
     ports?: { http?: number; https?: number };
+    /**
+     * `allocateLoadBalancerNodePorts` of a LoadBalancer Service. Default: Kubernetes' (`true`);
+     * `false` for load balancers that route to pods directly and need no node ports.
+     */
+    allocateLoadBalancerNodePorts?: boolean;
+}
+
+/** The replicas' UDP ports for rate-limit synchronisation and heartbeats (instance discovery). */
+export interface InstanceDiscoveryArgs {
+    /** `policy.rate-limit.sync.port`. Default `4290`. */
+    synchronizationPort?: number;
+    /** `neighborhood.heartbeat.port`. Default `4291`. */
+    heartbeatPort?: number;
+}
+
+/** An outbound HTTP proxy for the gateway (on-premises sites often sit behind one). */
+export interface ProxyArgs {
+    /** `HTTP_PROXY`, e.g. `http://proxy.contoso.local:3128`. */
+    http?: pulumi.Input<string>;
+    /** `HTTPS_PROXY`. */
+    https?: pulumi.Input<string>;
+    /** `NO_PROXY`: hosts, domains (`.svc`) and CIDRs reached directly. */
+    noProxy?: string[];
+}
+
+/** TLS cipher suites the gateway allows (`net.{server,client}.tls.ciphers.allowed-suites`). */
+export interface TlsArgs {
+    /** Suites for connections from clients, e.g. `["TLS_AES_256_GCM_SHA384"]`. Default: the gateway's. */
+    serverCipherSuites?: string[];
+    /** Suites for connections to backends. Default: the gateway's. */
+    clientCipherSuites?: string[];
+}
+
+/** The gateway's ServiceAccount. */
+export interface ServiceAccountArgs {
+    /**
+     * Use this existing ServiceAccount instead of creating one (then `annotations` and `labels` are
+     * refused; with workload identity, annotate it with `azure.workload.identity/client-id` yourself).
+     */
+    existingName?: string;
+    /** Extra annotations of the created ServiceAccount. */
+    annotations?: Record<string, string>;
+    /** Extra labels of the created ServiceAccount. */
+    labels?: Record<string, string>;
 }
 
 /** Gateway configuration (the ConfigMap read through `envFrom`). */
@@ -235,7 +288,7 @@ export interface ConfigBackupArgs {
     /** Storage class of the created claim. Default: the cluster's default class. */
     storageClassName?: string;
     /** Access mode. Default `ReadWriteMany`, so every replica mounts the same backup. */
-    accessMode?: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+    accessMode?: VolumeAccessMode;
     /** Size. Default `50Mi`. */
     size?: string;
 }
@@ -243,9 +296,9 @@ export interface ConfigBackupArgs {
 /** Logs written to the container's standard output. */
 export interface StdLogsArgs {
     /** `telemetry.logs.std`. Default `text`. */
-    format?: "text" | "json" | "none";
+    format?: StdLogFormat;
     /** `telemetry.logs.std.level`. Default `info`. */
-    level?: "all" | "debug" | "info" | "warn" | "error" | "fatal";
+    level?: LogLevel;
     /** `telemetry.logs.std.color`. Default `false`: log collectors do not render ANSI colours. */
     color?: boolean;
 }
@@ -253,7 +306,7 @@ export interface StdLogsArgs {
 /** Local request logs (`telemetry.logs.local`). */
 export interface LocalLogsArgs {
     /** Default `auto`. */
-    type: "auto" | "none" | "localsyslog" | "rfc5424" | "journal" | "json";
+    type: LocalLogType;
     /**
      * Endpoint for `localsyslog`, `rfc5424`, `journal` and `json` (e.g. a Fluent Bit sidecar at
      * `127.0.0.1:8888`). `localsyslog` without one writes to the node's `/dev/log`, mounted through
@@ -266,18 +319,16 @@ export interface LocalLogsArgs {
 
 /** StatsD metrics, e.g. to a `statsd_exporter` for Prometheus. */
 export interface StatsdMetricsArgs {
-    type: "statsd";
     /** `host:port` of the StatsD server. */
     endpoint: string;
     /** Sampling rate, above 0 and at most 1. Default `1`. */
     sampling?: number;
-    /** Tag format. Default `dogStatsD`. */
-    tagFormat?: "ibrato" | "dogStatsD" | "influxDB";
+    /** Tag format: `librato`, `dogStatsD`, `influxDB` or `none`. Default `dogStatsD`. */
+    tagFormat?: StatsdTagFormat;
 }
 
 /** OpenTelemetry metrics to a collector. */
 export interface OpenTelemetryMetricsArgs {
-    type: "openTelemetry";
     /** Collector URI, e.g. `http://otel-collector.monitoring:4317/`. */
     collectorUri: string;
     /** Histogram buckets, in seconds. */
@@ -290,10 +341,11 @@ export interface OpenTelemetryMetricsArgs {
 export interface ObservabilityArgs {
     logs?: { std?: StdLogsArgs; local?: LocalLogsArgs };
     /**
-     * Local metrics. Default none. For Prometheus, send StatsD to a `statsd_exporter` (or use an
-     * OpenTelemetry collector with a Prometheus exporter) and scrape that.
+     * Local metrics, StatsD and OpenTelemetry each on its own or both together. Default none. For
+     * Prometheus, send StatsD to a `statsd_exporter` (or use an OpenTelemetry collector with a
+     * Prometheus exporter) and scrape that.
      */
-    metrics?: StatsdMetricsArgs | OpenTelemetryMetricsArgs | { type: "none" };
+    metrics?: { statsd?: StatsdMetricsArgs; openTelemetry?: OpenTelemetryMetricsArgs };
     /** Send metrics to Azure Monitor (`telemetry.metrics.cloud`). Default `true`. */
     azureMonitor?: boolean;
 }
@@ -307,12 +359,12 @@ export interface HighAvailabilityArgs {
     topologySpread?: {
         enabled?: boolean;
         /** Default `ScheduleAnyway`, so a cluster without zones still schedules. */
-        whenUnsatisfiable?: "DoNotSchedule" | "ScheduleAnyway";
+        whenUnsatisfiable?: WhenUnsatisfiable;
         /** Default `["topology.kubernetes.io/zone", "kubernetes.io/hostname"]`. */
         topologyKeys?: string[];
     };
     /** Pod anti-affinity on `kubernetes.io/hostname`. Default `none` (spread constraints cover it). */
-    podAntiAffinity?: "none" | "preferred" | "required";
+    podAntiAffinity?: PodAntiAffinityMode;
     /** A `policy/v1` PodDisruptionBudget selecting exactly the gateway pods. */
     disruptionBudget?: {
         /** Default `true`. */
@@ -397,6 +449,11 @@ export interface SelfHostedGatewayArgs {
     replicas?: number;
     /** Horizontal pod autoscaling. Off by default. */
     autoscaling?: AutoscalingArgs;
+    /**
+     * Leave `spec.replicas` to an autoscaler outside the component (e.g. KEDA), without an HPA of
+     * ours. Default `false`; refused together with `replicas` or `autoscaling`.
+     */
+    externalAutoscaler?: boolean;
     /** Rolling-update settings. Default `maxUnavailable: 0`, `maxSurge: 25%`. */
     rollingUpdate?: RollingUpdateArgs;
     /** Container resources. Default requests cpu 2, memory 2Gi; no limits. */
@@ -435,6 +492,17 @@ export interface SelfHostedGatewayArgs {
     /** Azure cloud of the ARM endpoint used to generate tokens. Default the public cloud. */
     azureCloud?: AzureCloudSettings;
 
+    /** Outbound HTTP proxy: the gateway's `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`. */
+    proxy?: ProxyArgs;
+    /** Extra `/etc/hosts` entries of the pods (e.g. the configuration endpoint on a private IP). */
+    hostAliases?: k8s.types.input.core.v1.HostAlias[];
+    /** ServiceAccount annotations and labels, or an existing ServiceAccount. */
+    serviceAccount?: ServiceAccountArgs;
+    /** TLS cipher suites. */
+    tls?: TlsArgs;
+    /** Instance-discovery ports. */
+    instanceDiscovery?: InstanceDiscoveryArgs;
+
     /** Node selector for the gateway pods. */
     nodeSelector?: Record<string, string>;
     /** Tolerations for the gateway pods. */
@@ -457,4 +525,10 @@ export interface SelfHostedGatewayArgs {
      * custom CAs) are refused: env would silently override them.
      */
     env?: k8s.types.input.core.v1.EnvVar[];
+    /**
+     * Environment variables whose values are secrets (backend keys, connection strings): stored in
+     * a content-named Secret and read through `secretKeyRef`, so neither the Deployment nor the
+     * state shows them and a new value rolls the pods. Names follow the same rules as `env`.
+     */
+    secretEnv?: Record<string, pulumi.Input<string>>;
 }

@@ -22,6 +22,9 @@ export const CONTAINER_PORTS = {
     heartbeat: 4291,
 } as const;
 
+/** The gateway's proxy environment variables (also refused in `env`). */
+export const PROXY_ENV = { http: "HTTP_PROXY", https: "HTTPS_PROXY", noProxy: "NO_PROXY" } as const;
+
 /** Port names, shared by the container, the Services and the NetworkPolicy. */
 export const PORT_NAMES = {
     http: "http",
@@ -91,8 +94,14 @@ export const WORKLOAD_IDENTITY_ANNOTATIONS = {
 /** First gateway version with workload identity auth. */
 export const WORKLOAD_IDENTITY_MIN_VERSION: readonly [number, number, number] = [2, 11, 0];
 
-/** The API's maximum token lifetime. */
-export const MAX_TOKEN_VALIDITY_DAYS = 30;
-
 /** Longest Kubernetes base name: 63 (DNS label) less `-instance-discovery`. */
 export const MAX_KUBERNETES_NAME_LENGTH = 44;
+
+/**
+ * Namespaces of the cluster itself; a gateway there shares its fate (and its RBAC) with the
+ * control plane's add-ons, so production refuses them as it refuses `default`.
+ */
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"] as const;
+
+/** The Pod Security admission label that enforces a level on a namespace. */
+export const POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";

@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs } from "./args";
-import { DEFAULT_IMAGE_REPOSITORY, GATEWAY_IMAGE_VERSION } from "./constants";
+import { CONTAINER_PORTS, DEFAULT_IMAGE_REPOSITORY, GATEWAY_IMAGE_VERSION, PROXY_ENV, SECRET_VALUE_KEY } from "./constants";
 import { isLabelValue } from "./formats";
 import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
 import { hostnameConfigurationId, kubernetesNames } from "./naming";
 import { packageVersion } from "./packageVersion";
 import { renewalTriggerFromEnvironment } from "./rotation/contract";
-import { tokenDefaults } from "./token/renewal";
+import { TOKEN_DEFAULTS } from "./token/policy";
 import {
     AuthSettings,
     ConfigBackupSettings,
@@ -35,6 +36,7 @@ export const DEFAULTS = {
     stdLogs: { format: "text", level: "info", color: false },
     localLogs: "auto",
     statsd: { sampling: 1, tagFormat: "dogStatsD" },
+    instanceDiscovery: { synchronizationPort: CONTAINER_PORTS.rateLimitDiscovery, heartbeatPort: CONTAINER_PORTS.heartbeat },
     topologyKeys: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
     whenUnsatisfiable: "ScheduleAnyway",
     disruptionBudgetMaxUnavailable: 1,
@@ -45,7 +47,7 @@ export const DEFAULTS = {
     },
     terminationGracePeriodSeconds: 60,
     autoscalingCpuPercent: 70,
-    token: tokenDefaults,
+    token: TOKEN_DEFAULTS,
     entraAuthority: "https://login.microsoftonline.com",
 } as const;
 
@@ -89,7 +91,7 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         auth,
         image,
         workload: {
-            replicas: args.autoscaling ? undefined : (args.replicas ?? DEFAULTS.replicas),
+            replicas: args.autoscaling || args.externalAutoscaler ? undefined : (args.replicas ?? DEFAULTS.replicas),
             autoscaling: args.autoscaling && {
                 minReplicas: args.autoscaling.minReplicas,
                 maxReplicas: args.autoscaling.maxReplicas,
@@ -123,6 +125,9 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
             priorityClassName: args.priorityClassName,
             podAnnotations: args.podAnnotations ?? {},
             env: args.env ?? [],
+            secretEnv: args.secretEnv ?? {},
+            proxyEnv: proxyEnv(args),
+            hostAliases: args.hostAliases,
         },
         service: resolveService(args),
         configuration: {
@@ -144,6 +149,14 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         },
         highAvailability: resolveHighAvailability(args),
         networkPolicy: { enabled: args.networkPolicy?.enabled ?? false, trafficFrom: args.networkPolicy?.trafficFrom },
+        serviceAccount: args.serviceAccount?.existingName
+            ? { create: false, name: args.serviceAccount.existingName }
+            : { create: true, name: names.serviceAccount, annotations: args.serviceAccount?.annotations ?? {}, labels: args.serviceAccount?.labels ?? {} },
+        instanceDiscovery: {
+            synchronizationPort: args.instanceDiscovery?.synchronizationPort ?? DEFAULTS.instanceDiscovery.synchronizationPort,
+            heartbeatPort: args.instanceDiscovery?.heartbeatPort ?? DEFAULTS.instanceDiscovery.heartbeatPort,
+        },
+        tls: { serverCipherSuites: args.tls?.serverCipherSuites?.join(","), clientCipherSuites: args.tls?.clientCipherSuites?.join(",") },
     };
 }
 
@@ -187,6 +200,8 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
             };
         case "workloadIdentity":
             return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId };
+        case "existingTokenSecret":
+            return { type: "existingTokenSecret", secretName: auth.secretName, key: auth.key ?? SECRET_VALUE_KEY };
         case "azureAdApp":
             return {
                 type: "azureAdApp",
@@ -203,12 +218,14 @@ function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"
     const external = type === "LoadBalancer" || type === "NodePort";
     return {
         type,
-        externalTrafficPolicy: external ? (args.service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) : undefined,
+        // Kept when given for another type, so validation can name it.
+        externalTrafficPolicy: args.service?.externalTrafficPolicy ?? (external ? DEFAULTS.externalTrafficPolicy : undefined),
         loadBalancerIP: args.service?.loadBalancerIP,
         loadBalancerSourceRanges: args.service?.loadBalancerSourceRanges,
         annotations: args.service?.annotations ?? {},
         httpPort: args.service?.ports?.http ?? DEFAULTS.servicePorts.http,
         httpsPort: args.service?.ports?.https ?? DEFAULTS.servicePorts.https,
+        allocateLoadBalancerNodePorts: args.service?.allocateLoadBalancerNodePorts,
     };
 }
 
@@ -228,26 +245,35 @@ function resolveConfigBackup(args: SelfHostedGatewayArgs, defaultClaimName: stri
 }
 
 function resolveMetrics(args: SelfHostedGatewayArgs): MetricsSettings {
-    const metrics = args.observability?.metrics;
-    switch (metrics?.type) {
-        case undefined:
-        case "none":
-            return { type: "none" };
-        case "statsd":
-            return {
-                type: "statsd",
-                endpoint: metrics.endpoint,
-                sampling: metrics.sampling ?? DEFAULTS.statsd.sampling,
-                tagFormat: metrics.tagFormat ?? DEFAULTS.statsd.tagFormat,
-            };
-        case "openTelemetry":
-            return {
-                type: "openTelemetry",
-                collectorUri: metrics.collectorUri,
-                histogramBuckets: metrics.histogramBuckets,
-                systemMetrics: metrics.systemMetrics ?? false,
-            };
+    const { statsd, openTelemetry } = args.observability?.metrics ?? {};
+    return {
+        statsd: statsd && {
+            endpoint: statsd.endpoint,
+            sampling: statsd.sampling ?? DEFAULTS.statsd.sampling,
+            tagFormat: statsd.tagFormat ?? DEFAULTS.statsd.tagFormat,
+        },
+        openTelemetry: openTelemetry && {
+            collectorUri: openTelemetry.collectorUri,
+            histogramBuckets: openTelemetry.histogramBuckets,
+            systemMetrics: openTelemetry.systemMetrics ?? false,
+        },
+    };
+}
+
+/** The proxy as the gateway's environment (.NET reads `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`). */
+function proxyEnv(args: SelfHostedGatewayArgs): k8s.types.input.core.v1.EnvVar[] {
+    const proxy = args.proxy;
+    const env: k8s.types.input.core.v1.EnvVar[] = [];
+    if (proxy?.http !== undefined) {
+        env.push({ name: PROXY_ENV.http, value: proxy.http });
     }
+    if (proxy?.https !== undefined) {
+        env.push({ name: PROXY_ENV.https, value: proxy.https });
+    }
+    if (proxy?.noProxy !== undefined) {
+        env.push({ name: PROXY_ENV.noProxy, value: proxy.noProxy.join(",") });
+    }
+    return env;
 }
 
 function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilitySettings {

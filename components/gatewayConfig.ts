@@ -25,6 +25,7 @@ export function gatewayConfigData(settings: ResolvedSettings, authSettings: Reco
         ...localLogSettings(settings),
         ...metricsSettings(settings),
         "telemetry.metrics.cloud": String(o.azureMonitor),
+        ...networkSettings(settings),
         ...authSettings,
         ...settings.configuration.settings,
     };
@@ -40,25 +41,34 @@ function localLogSettings(settings: ResolvedSettings): Record<string, string> {
 }
 
 function metricsSettings(settings: ResolvedSettings): Record<string, string> {
-    const metrics = settings.observability.metrics;
-    switch (metrics.type) {
-        case "none":
-            return { "telemetry.metrics.local": "none", "observability.opentelemetry.enabled": "false" };
-        case "statsd":
-            return {
-                "telemetry.metrics.local": "statsd",
-                "telemetry.metrics.local.statsd.endpoint": metrics.endpoint,
-                "telemetry.metrics.local.statsd.sampling": String(metrics.sampling),
-                "telemetry.metrics.local.statsd.tag-format": metrics.tagFormat,
-                "observability.opentelemetry.enabled": "false",
-            };
-        case "openTelemetry":
-            return {
-                "telemetry.metrics.local": "none",
-                "observability.opentelemetry.enabled": "true",
-                "observability.opentelemetry.collector.uri": metrics.collectorUri,
-                ...(metrics.histogramBuckets ? { "observability.opentelemetry.histogram.buckets": metrics.histogramBuckets.join(",") } : {}),
-                "observability.opentelemetry.system-metrics.enabled": String(metrics.systemMetrics),
-            };
-    }
+    const { statsd, openTelemetry } = settings.observability.metrics;
+    return {
+        "telemetry.metrics.local": statsd ? "statsd" : "none",
+        ...(statsd
+            ? {
+                  "telemetry.metrics.local.statsd.endpoint": statsd.endpoint,
+                  "telemetry.metrics.local.statsd.sampling": String(statsd.sampling),
+                  "telemetry.metrics.local.statsd.tag-format": statsd.tagFormat,
+              }
+            : {}),
+        "observability.opentelemetry.enabled": String(openTelemetry !== undefined),
+        ...(openTelemetry
+            ? {
+                  "observability.opentelemetry.collector.uri": openTelemetry.collectorUri,
+                  ...(openTelemetry.histogramBuckets ? { "observability.opentelemetry.histogram.buckets": openTelemetry.histogramBuckets.join(",") } : {}),
+                  "observability.opentelemetry.system-metrics.enabled": String(openTelemetry.systemMetrics),
+              }
+            : {}),
+    };
+}
+
+/** Instance discovery ports and TLS cipher suites (written only when set, else the gateway's defaults apply). */
+function networkSettings(settings: ResolvedSettings): Record<string, string> {
+    const { instanceDiscovery, tls } = settings;
+    return {
+        "policy.rate-limit.sync.port": String(instanceDiscovery.synchronizationPort),
+        "neighborhood.heartbeat.port": String(instanceDiscovery.heartbeatPort),
+        ...(tls.serverCipherSuites !== undefined ? { "net.server.tls.ciphers.allowed-suites": tls.serverCipherSuites } : {}),
+        ...(tls.clientCipherSuites !== undefined ? { "net.client.tls.ciphers.allowed-suites": tls.clientCipherSuites } : {}),
+    };
 }

@@ -1,10 +1,5 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-
-/** SHA-256 of a string, lower-case hex. */
-export function sha256Hex(value: string): string {
-    return createHash("sha256").update(value, "utf8").digest("hex");
-}
 
 /** JSON with object keys sorted, so equal data always hashes the same. */
 export function stableJson(value: unknown): string {
@@ -20,14 +15,20 @@ export function stableJson(value: unknown): string {
     return JSON.stringify(value);
 }
 
+/** HMAC-SHA256 of a string under a base64 key, lower-case hex. */
+export function hmacHex(keyBase64: string, value: string): string {
+    return createHmac("sha256", Buffer.from(keyBase64, "base64")).update(value, "utf8").digest("hex");
+}
+
 /**
- * Checksum of possibly secret data, for annotations and names. The hash is taken first and only
- * the hash is unsecreted: the value itself never leaves the secret output, while a secret-marked
- * checksum would make the whole Deployment spec secret and hide its diffs.
+ * Keyed checksum of possibly secret data, for annotations and names: an HMAC under the stack's
+ * {@link ChecksumKey}, so a reader of pods cannot test guesses of the data offline. The checksum
+ * is taken first and only it is unsecreted: the value itself never leaves the secret output, while
+ * a secret-marked checksum would make the whole Deployment spec secret and hide its diffs.
  */
-export function checksumOf(data: pulumi.Input<string> | Record<string, pulumi.Input<string>>): pulumi.Output<string> {
+export function checksumOf(data: pulumi.Input<string> | Record<string, pulumi.Input<string>>, key: pulumi.Output<string>): pulumi.Output<string> {
     const resolved: pulumi.Output<unknown> = pulumi.output(data);
-    return pulumi.unsecret(resolved.apply((value) => sha256Hex(typeof value === "string" ? value : stableJson(value))));
+    return pulumi.unsecret(pulumi.all([resolved, key]).apply(([value, k]) => hmacHex(k, typeof value === "string" ? value : stableJson(value))));
 }
 
 /** Length of the content hash in generated names, as kustomize's secretGenerator uses. */

@@ -1,4 +1,4 @@
-import { AUTH_ENV, CLIENT_SECRET_ENV } from "./constants";
+import { AUTH_ENV, CLIENT_SECRET_ENV, PROXY_ENV } from "./constants";
 
 /**
  * Gateway settings the component writes itself, each with the argument that controls it. A
@@ -38,4 +38,33 @@ export const MANAGED_SETTINGS: Readonly<Record<string, string>> = {
     "observability.opentelemetry.histogram.buckets": "observability.metrics.histogramBuckets",
     "observability.opentelemetry.system-metrics.enabled": "observability.metrics.systemMetrics",
     "telemetry.metrics.cloud": "observability.azureMonitor",
+    "policy.rate-limit.sync.port": "instanceDiscovery.synchronizationPort",
+    "neighborhood.heartbeat.port": "instanceDiscovery.heartbeatPort",
+    "net.server.tls.ciphers.allowed-suites": "tls.serverCipherSuites",
+    "net.client.tls.ciphers.allowed-suites": "tls.clientCipherSuites",
 };
+
+/** Environment variables the component sets from a typed option (refused in `env`). */
+export const MANAGED_ENV: Readonly<Record<string, string>> = {
+    [PROXY_ENV.http]: "proxy.http",
+    [PROXY_ENV.https]: "proxy.https",
+    [PROXY_ENV.noProxy]: "proxy.noProxy",
+};
+
+/**
+ * The form in which the gateway compares setting names: .NET configuration keys are
+ * case-insensitive, and environment variables use `_` or `__` where settings use `.` or `:`.
+ * So `CONFIG.SERVICE.ENDPOINT` or `config_service_endpoint` would still override a managed setting.
+ */
+export function settingIdentity(key: string): string {
+    return key.toLowerCase().replace(/__|[_:]/g, ".");
+}
+
+const MANAGED_BY_IDENTITY = new Map(
+    [...Object.entries(MANAGED_SETTINGS), ...Object.entries(MANAGED_ENV)].map(([key, option]) => [settingIdentity(key), { key, option }]),
+);
+
+/** The managed setting or env var that a name would override, in any case or separator variant. */
+export function managedSettingFor(key: string): { key: string; option: string } | undefined {
+    return MANAGED_BY_IDENTITY.get(settingIdentity(key));
+}

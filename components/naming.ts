@@ -6,16 +6,17 @@ export function kubernetesNames(base: string): KubernetesNames {
         base,
         deployment: base,
         serviceAccount: base,
-        configMap: `${base}-env`,
+        configMapPrefix: `${base}-env`,
         liveTrafficService: `${base}-live-traffic`,
         instanceDiscoveryService: `${base}-instance-discovery`,
         configBackupClaim: `${base}-config-backup`,
-        customCaConfigMap: `${base}-custom-ca`,
+        customCaConfigMapPrefix: `${base}-custom-ca`,
         disruptionBudget: base,
         autoscaler: base,
         networkPolicy: base,
         tokenSecretPrefix: `${base}-token`,
         clientSecretPrefix: `${base}-azure-ad`,
+        secretEnvPrefix: `${base}-secret-env`,
     };
 }
 

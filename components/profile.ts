@@ -1,6 +1,9 @@
 import { ProblemCollector, problemMessage } from "./errors";
 import { isSpecificVersionTag } from "./imageReference";
+import { POD_SECURITY_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "./constants";
+import { usesNodeLogSocket } from "./k8s/localLogs";
 import { ResolvedSettings } from "./settings";
+import { productionRenewBeforeProblem } from "./token/policy";
 
 /** One production-guidance rule broken by the settings. */
 interface GuidanceViolation {
@@ -48,12 +51,22 @@ function guidanceViolations(settings: ResolvedSettings): GuidanceViolation[] {
             fix: "Pin a specific version such as 2.11.1, or set image.digest.",
         });
     }
-    if (namespace.name === "default") {
+    if (namespace.name === "default" || (SYSTEM_NAMESPACES as readonly string[]).includes(namespace.name)) {
         violations.push({
             argument: "namespace.name",
-            problem: 'is "default"; production gateways belong in a dedicated namespace',
+            problem: `is "${namespace.name}"; production gateways belong in a dedicated namespace, not a shared or system one`,
             fix: 'Use a dedicated namespace (default "apim-gateway").',
         });
+    }
+    const podSecurity = podSecurityViolation(settings);
+    if (podSecurity) {
+        violations.push(podSecurity);
+    }
+    if (settings.auth.type === "token") {
+        const rule = productionRenewBeforeProblem(settings.auth.token.renewBeforeDays);
+        if (rule) {
+            violations.push({ argument: "token.renewBeforeDays", problem: rule.problem, fix: rule.fix });
+        }
     }
     for (const key of ["cpu", "memory"] as const) {
         if (!workload.resources.requests[key]) {
@@ -65,4 +78,21 @@ function guidanceViolations(settings: ResolvedSettings): GuidanceViolation[] {
         }
     }
     return violations;
+}
+
+/**
+ * Settings that the namespace's own Pod Security admission level would reject, so pods would
+ * never be created: the node's syslog socket is a hostPath volume, forbidden by `baseline` and
+ * `restricted`. Only a namespace the component labels is known here.
+ */
+function podSecurityViolation(settings: ResolvedSettings): GuidanceViolation | undefined {
+    const level = settings.namespace.create ? settings.namespace.labels[POD_SECURITY_ENFORCE_LABEL] : undefined;
+    if ((level === "baseline" || level === "restricted") && usesNodeLogSocket(settings.observability.local)) {
+        return {
+            argument: "observability.logs.local",
+            problem: `type "localsyslog" without an endpoint mounts the node's /dev/log as a hostPath volume, which the namespace's Pod Security level "${level}" rejects`,
+            fix: 'Set observability.logs.local.endpoint (e.g. a log-forwarder sidecar at "127.0.0.1:8888"), or another local log type.',
+        };
+    }
+    return undefined;
 }

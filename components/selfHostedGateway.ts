@@ -6,6 +6,8 @@ import { certificateAuthorities } from "./apim/certificateAuthorities";
 import { gatewayEntity } from "./apim/gateway";
 import { hostnameConfigurations } from "./apim/hostnameConfigurations";
 import { SelfHostedGatewayArgs } from "./args";
+import { BuildContext } from "./buildContext";
+import { ChecksumKey } from "./checksumKey";
 import { authWiringFor } from "./auth/authWiringFor";
 import { ANNOTATIONS, COMPONENT_TYPE } from "./constants";
 import { resolveSettings } from "./defaults";
@@ -18,6 +20,7 @@ import { disruptionBudget } from "./k8s/disruptionBudget";
 import { gatewayNamespace } from "./k8s/namespace";
 import { networkPolicy } from "./k8s/networkPolicy";
 import { gatewayPodTemplate } from "./k8s/podTemplate";
+import { secretEnvVars } from "./k8s/secretEnv";
 import { serviceAccount } from "./k8s/serviceAccount";
 import { instanceDiscoveryService, liveTrafficService } from "./k8s/services";
 import { configBackupClaim } from "./k8s/storage";
@@ -27,9 +30,10 @@ import { rotationUnitOutput } from "./rotation/outputs";
 import { ResolvedSettings } from "./settings";
 import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
 import { validateArgs, validateResolved } from "./validation";
+import { AuthType } from "./enums";
 
 /** How the gateway authenticates to its configuration endpoint. */
-export type GatewayAuthType = "token" | "workloadIdentity" | "azureAdApp";
+export type GatewayAuthType = AuthType;
 
 /**
  * Checks the arguments, applies the defaults and the profile. Throws before anything is
@@ -100,26 +104,28 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         certificateAuthorities(name, settings.apim, entity, this);
 
         const ns = gatewayNamespace(name, settings, this);
-        const auth = authWiringFor(name, settings, entity.gatewayResourceId, ns.name, this);
-        const account = serviceAccount(name, settings, ns.name, auth, this);
-        const config = gatewayConfigMap(name, settings, ns.name, gatewayConfigData(settings, auth.settings), this);
-        const customCa = customCaConfigMap(name, settings, ns.name, this);
-        const claim = configBackupClaim(name, settings, ns.name, this);
+        const context: BuildContext = { name, settings, namespace: ns.name, parent: this, checksumKey: new ChecksumKey(`${name}-checksum-key`, { parent: this }).key };
+        const auth = authWiringFor(context, entity.gatewayResourceId);
+        const account = serviceAccount(context, auth);
+        const config = gatewayConfigMap(context, gatewayConfigData(settings, auth.settings));
+        const customCa = customCaConfigMap(context);
+        const claim = configBackupClaim(context);
         const backup = settings.configBackup;
 
         const template = gatewayPodTemplate(settings, auth, {
-            serviceAccountName: account.metadata.name,
+            serviceAccountName: account?.metadata.name ?? settings.serviceAccount.name,
             configMapName: config.configMap.metadata.name,
             configChecksum: config.checksum,
             customCa: customCa && { configMapName: customCa.configMap.metadata.name, checksum: customCa.checksum },
+            secretEnv: secretEnvVars(context),
             configBackupClaimName: backup.enabled ? (claim?.metadata.name ?? backup.claimName) : undefined,
         });
-        this.deployment = gatewayDeployment(name, settings, ns.name, template, this);
-        this.liveTrafficService = liveTrafficService(name, settings, ns.name, this);
-        this.instanceDiscoveryService = instanceDiscoveryService(name, settings, ns.name, this);
-        disruptionBudget(name, settings, ns.name, this);
-        autoscaler(name, settings, ns.name, this.deployment, this);
-        networkPolicy(name, settings, ns.name, this);
+        this.deployment = gatewayDeployment(context, template);
+        this.liveTrafficService = liveTrafficService(context);
+        this.instanceDiscoveryService = instanceDiscoveryService(context);
+        disruptionBudget(context);
+        autoscaler(context, this.deployment);
+        networkPolicy(context);
 
         this.gatewayResourceId = entity.gatewayResourceId;
         this.gateway = entity.gateway;

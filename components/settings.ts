@@ -8,6 +8,7 @@ import {
     ResourceQuantities,
 } from "./args";
 import { AzureCloudSettings } from "./token/cloud";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LogLevel, PodAntiAffinityMode, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
 /**
  * The component's arguments with every default applied (by `resolveSettings`, the only place
@@ -29,23 +30,37 @@ export interface ResolvedSettings {
     observability: ObservabilitySettings;
     highAvailability: HighAvailabilitySettings;
     networkPolicy: Required<Pick<NetworkPolicyArgs, "enabled">> & Pick<NetworkPolicyArgs, "trafficFrom">;
+    serviceAccount: ServiceAccountSettings;
+    /** UDP ports of rate-limit synchronisation and heartbeats (container, Services, settings, NetworkPolicy). */
+    instanceDiscovery: { synchronizationPort: number; heartbeatPort: number };
+    /** Allowed TLS cipher suites, comma-separated as the gateway reads them. */
+    tls: { serverCipherSuites?: string; clientCipherSuites?: string };
 }
+
+/** The created ServiceAccount with its extra metadata, or an existing one by name. */
+export type ServiceAccountSettings =
+    | { create: true; name: string; annotations: Record<string, string>; labels: Record<string, string> }
+    | { create: false; name: string };
 
 /** Names of the Kubernetes objects, all derived from one base name. */
 export interface KubernetesNames {
     base: string;
     deployment: string;
     serviceAccount: string;
-    configMap: string;
+    /** Prefix of the settings ConfigMap; the content hash is appended. */
+    configMapPrefix: string;
     liveTrafficService: string;
     instanceDiscoveryService: string;
     configBackupClaim: string;
-    customCaConfigMap: string;
+    /** Prefix of the custom CA ConfigMap; the content hash is appended. */
+    customCaConfigMapPrefix: string;
     disruptionBudget: string;
     autoscaler: string;
     networkPolicy: string;
     /** Prefix of the token Secret; the content hash is appended. */
     tokenSecretPrefix: string;
+    /** Prefix of the Secret of `secretEnv`; the content hash is appended. */
+    secretEnvPrefix: string;
     /** Prefix of the Entra client-secret Secret; the content hash is appended. */
     clientSecretPrefix: string;
 }
@@ -107,7 +122,8 @@ export type AuthSettings =
           clientId: pulumi.Input<string>;
           clientSecret: pulumi.Input<string>;
           authority: pulumi.Input<string>;
-      };
+      }
+    | { type: "existingTokenSecret"; secretName: pulumi.Input<string>; key: string };
 
 export interface ImageSettings {
     repository: string;
@@ -115,7 +131,7 @@ export interface ImageSettings {
     digest?: string;
     /** `repo@sha256:…` or `repo:tag`. */
     reference: string;
-    pullPolicy: "Always" | "IfNotPresent" | "Never";
+    pullPolicy: ImagePullPolicy;
     pullSecrets: string[];
     /** Value of `app.kubernetes.io/version`, when the tag is a valid label value. */
     versionLabel?: string;
@@ -143,7 +159,7 @@ export interface WorkloadSettings {
     rollingUpdate: { maxUnavailable: number | string; maxSurge: number | string };
     rollout: { progressDeadlineSeconds: number; timeoutSeconds: number };
     resources: { requests: ResourceQuantities; limits?: ResourceQuantities };
-    dns: { policy: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None"; config?: k8s.types.input.core.v1.PodDNSConfig };
+    dns: { policy: DnsPolicy; config?: k8s.types.input.core.v1.PodDNSConfig };
     probes: { startup: ResolvedProbeTuning; readiness: ResolvedProbeTuning; liveness: ResolvedProbeTuning };
     terminationGracePeriodSeconds: number;
     nodeSelector?: Record<string, string>;
@@ -152,16 +168,22 @@ export interface WorkloadSettings {
     priorityClassName?: string;
     podAnnotations: Record<string, string>;
     env: k8s.types.input.core.v1.EnvVar[];
+    /** Secret environment variables (name → value), stored in a Secret. */
+    secretEnv: Record<string, pulumi.Input<string>>;
+    /** The proxy settings as environment variables, empty without a proxy. */
+    proxyEnv: k8s.types.input.core.v1.EnvVar[];
+    hostAliases?: k8s.types.input.core.v1.HostAlias[];
 }
 
 export interface LiveTrafficServiceSettings {
-    type: "LoadBalancer" | "NodePort" | "ClusterIP";
-    externalTrafficPolicy?: "Local" | "Cluster";
+    type: ServiceType;
+    externalTrafficPolicy?: ExternalTrafficPolicy;
     loadBalancerIP?: string;
     loadBalancerSourceRanges?: string[];
     annotations: Record<string, string>;
     httpPort: number;
     httpsPort: number;
+    allocateLoadBalancerNodePorts?: boolean;
 }
 
 export interface ConfigurationSettings {
@@ -179,25 +201,25 @@ export type ConfigBackupSettings =
           /** `false` when an existing claim is used. */
           createClaim: boolean;
           storageClassName?: string;
-          accessMode: "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod";
+          accessMode: VolumeAccessMode;
           size: string;
       };
 
-export type MetricsSettings =
-    | { type: "none" }
-    | { type: "statsd"; endpoint: string; sampling: number; tagFormat: "ibrato" | "dogStatsD" | "influxDB" }
-    | { type: "openTelemetry"; collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
+export interface MetricsSettings {
+    statsd?: { endpoint: string; sampling: number; tagFormat: StatsdTagFormat };
+    openTelemetry?: { collectorUri: string; histogramBuckets?: number[]; systemMetrics: boolean };
+}
 
 export interface ObservabilitySettings {
-    std: { format: "text" | "json" | "none"; level: "all" | "debug" | "info" | "warn" | "error" | "fatal"; color: boolean };
+    std: { format: StdLogFormat; level: LogLevel; color: boolean };
     local: LocalLogsArgs;
     metrics: MetricsSettings;
     azureMonitor: boolean;
 }
 
 export interface HighAvailabilitySettings {
-    topologySpread: { enabled: boolean; whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway"; topologyKeys: string[] };
-    podAntiAffinity: "none" | "preferred" | "required";
+    topologySpread: { enabled: boolean; whenUnsatisfiable: WhenUnsatisfiable; topologyKeys: string[] };
+    podAntiAffinity: PodAntiAffinityMode;
     disruptionBudget:
         | { enabled: false }
         | { enabled: true; maxUnavailable: number | string; minAvailable?: undefined }

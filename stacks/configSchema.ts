@@ -1,226 +1,25 @@
 import { z } from "zod";
+import { argumentShape, authModes } from "../components/validation/shape";
 
 /**
- * The stack configuration, one key per component argument (same names, same shapes) plus the
- * stack's own keys. Strict objects: a misspelt key is an error, never silently ignored.
+ * The stack configuration: the component's arguments (the component's own shape schema, so each
+ * key, enum and nested shape is defined once) plus the stack's own keys. Strict objects: a
+ * misspelt key is an error, never silently ignored. Three keys differ from the component's:
+ * YAML numbers are accepted as resource quantities, the Entra client secret has a key of its own
+ * (a secret), and the renewal trigger comes from the rotation program's environment, not config.
  */
 
 /** YAML reads `cpu: 2` as a number; Kubernetes quantities are strings. */
 const quantity = z.union([z.string(), z.number().transform(String)]);
-const intOrPercent = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/, "expected a percentage such as 25%")]);
-const stringMap = z.record(z.string(), z.string());
-/** Kubernetes objects passed through as they are; the Kubernetes schema tests and the API server check them. */
-const kubernetesObject = z.record(z.string(), z.unknown());
-
-const probeTuning = z.strictObject({
-    initialDelaySeconds: z.number().int().nonnegative().optional(),
-    periodSeconds: z.number().int().positive().optional(),
-    timeoutSeconds: z.number().int().positive().optional(),
-    failureThreshold: z.number().int().positive().optional(),
-});
-
-const resourceQuantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
-
-const auth = z.discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("token") }),
-    z.strictObject({ type: z.literal("workloadIdentity"), clientId: z.string(), tenantId: z.string().optional() }),
-    z.strictObject({
-        type: z.literal("azureAdApp"),
-        tenantId: z.string(),
-        clientId: z.string(),
-        authority: z.string().optional(),
-    }),
-]);
-
-const metrics = z.discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("none") }),
-    z.strictObject({
-        type: z.literal("statsd"),
-        endpoint: z.string(),
-        sampling: z.number().min(0).max(1).optional(),
-        tagFormat: z.enum(["ibrato", "dogStatsD", "influxDB"]).optional(),
-    }),
-    z.strictObject({
-        type: z.literal("openTelemetry"),
-        collectorUri: z.string(),
-        histogramBuckets: z.array(z.number()).optional(),
-        systemMetrics: z.boolean().optional(),
-    }),
-]);
+const quantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional(), "ephemeral-storage": quantity.optional() });
 
 /** Keys of the component's arguments. */
-export const componentConfigSchema = z.strictObject({
-    resourceGroupName: z.string(),
-    serviceName: z.string(),
-    gatewayId: z.string(),
-    location: z
-        .strictObject({
-            name: z.string(),
-            city: z.string().optional(),
-            district: z.string().optional(),
-            countryOrRegion: z.string().optional(),
-        })
+export const componentConfigSchema = argumentShape.extend({
+    resources: z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }).optional(),
+    auth: z
+        .discriminatedUnion("type", [authModes.token, authModes.workloadIdentity, authModes.azureAdApp.omit({ clientSecret: true }), authModes.existingTokenSecret])
         .optional(),
-    description: z.string().optional(),
-    existingGateway: z.boolean().optional(),
-    subscriptionId: z.string().optional(),
-    apiIds: z.array(z.string()).optional(),
-    hostnameConfigurations: z
-        .array(
-            z.strictObject({
-                hostname: z.string(),
-                certificateId: z.string(),
-                negotiateClientCertificate: z.boolean().optional(),
-                tls10Enabled: z.boolean().optional(),
-                tls11Enabled: z.boolean().optional(),
-                http2Enabled: z.boolean().optional(),
-            }),
-        )
-        .optional(),
-    certificateAuthorities: z
-        .array(z.strictObject({ certificateId: z.string(), isTrusted: z.boolean().optional() }))
-        .optional(),
-    profile: z.enum(["production", "development"]).optional(),
-    kubernetesName: z.string().optional(),
-    namespace: z
-        .strictObject({ name: z.string().optional(), create: z.boolean().optional(), labels: stringMap.optional() })
-        .optional(),
-    replicas: z.number().int().nonnegative().optional(),
-    autoscaling: z
-        .strictObject({
-            minReplicas: z.number().int().positive(),
-            maxReplicas: z.number().int().positive(),
-            targetCpuUtilizationPercentage: z.number().int().positive().optional(),
-            targetMemoryUtilizationPercentage: z.number().int().positive().optional(),
-        })
-        .optional(),
-    rollingUpdate: z
-        .strictObject({
-            maxUnavailable: intOrPercent.optional(),
-            maxSurge: intOrPercent.optional(),
-            progressDeadlineSeconds: z.number().int().positive().optional(),
-            timeoutSeconds: z.number().int().positive().optional(),
-        })
-        .optional(),
-    resources: z
-        .strictObject({ requests: resourceQuantities.optional(), limits: resourceQuantities.optional() })
-        .optional(),
-    image: z
-        .strictObject({
-            repository: z.string().optional(),
-            tag: z.string().optional(),
-            digest: z.string().optional(),
-            pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),
-            pullSecrets: z.array(z.string()).optional(),
-        })
-        .optional(),
-    dns: z
-        .strictObject({
-            policy: z.enum(["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]).optional(),
-            config: kubernetesObject.optional(),
-        })
-        .optional(),
-    service: z
-        .strictObject({
-            type: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).optional(),
-            externalTrafficPolicy: z.enum(["Local", "Cluster"]).optional(),
-            loadBalancerIP: z.string().optional(),
-            loadBalancerSourceRanges: z.array(z.string()).optional(),
-            annotations: stringMap.optional(),
-            ports: z
-                .strictObject({
-                    http: z.number().int().min(1).max(65535).optional(),
-                    https: z.number().int().min(1).max(65535).optional(),
-                })
-                .optional(),
-        })
-        .optional(),
-    configuration: z.strictObject({ endpoint: z.string().optional(), settings: stringMap.optional() }).optional(),
-    customCaCertificates: z.array(z.string()).optional(),
-    configBackup: z
-        .strictObject({
-            enabled: z.boolean().optional(),
-            existingClaimName: z.string().optional(),
-            storageClassName: z.string().optional(),
-            accessMode: z.enum(["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]).optional(),
-            size: z.string().optional(),
-        })
-        .optional(),
-    observability: z
-        .strictObject({
-            logs: z
-                .strictObject({
-                    std: z
-                        .strictObject({
-                            format: z.enum(["text", "json", "none"]).optional(),
-                            level: z.enum(["all", "debug", "info", "warn", "error", "fatal"]).optional(),
-                            color: z.boolean().optional(),
-                        })
-                        .optional(),
-                    local: z
-                        .strictObject({
-                            type: z.enum(["auto", "none", "localsyslog", "rfc5424", "journal", "json"]),
-                            endpoint: z.string().optional(),
-                            facility: z.number().int().optional(),
-                        })
-                        .optional(),
-                })
-                .optional(),
-            metrics: metrics.optional(),
-            azureMonitor: z.boolean().optional(),
-        })
-        .optional(),
-    highAvailability: z
-        .strictObject({
-            topologySpread: z
-                .strictObject({
-                    enabled: z.boolean().optional(),
-                    whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]).optional(),
-                    topologyKeys: z.array(z.string()).optional(),
-                })
-                .optional(),
-            podAntiAffinity: z.enum(["none", "preferred", "required"]).optional(),
-            disruptionBudget: z
-                .strictObject({
-                    enabled: z.boolean().optional(),
-                    maxUnavailable: intOrPercent.optional(),
-                    minAvailable: intOrPercent.optional(),
-                })
-                .optional(),
-        })
-        .optional(),
-    probes: z
-        .strictObject({
-            startup: probeTuning.optional(),
-            readiness: probeTuning.optional(),
-            liveness: probeTuning.optional(),
-        })
-        .optional(),
-    terminationGracePeriodSeconds: z.number().int().nonnegative().optional(),
-    networkPolicy: z
-        .strictObject({ enabled: z.boolean().optional(), trafficFrom: z.array(kubernetesObject).optional() })
-        .optional(),
-    auth: auth.optional(),
-    token: z
-        .strictObject({
-            validityDays: z.number().int().optional(),
-            renewBeforeDays: z.number().int().optional(),
-        })
-        .optional(),
-    azureCloud: z
-        .strictObject({
-            name: z.enum(["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]).optional(),
-            resourceManagerEndpoint: z.string().optional(),
-            authorityHost: z.string().optional(),
-        })
-        .optional(),
-    nodeSelector: stringMap.optional(),
-    tolerations: z.array(kubernetesObject).optional(),
-    affinity: kubernetesObject.optional(),
-    priorityClassName: z.string().optional(),
-    labels: stringMap.optional(),
-    podAnnotations: stringMap.optional(),
-    env: z.array(kubernetesObject).optional(),
+    token: argumentShape.shape.token.unwrap().omit({ renewalTrigger: true }).optional(),
 });
 
 /** Keys of the stack itself: how to reach the cluster, and secrets kept out of the component's objects. */
@@ -236,3 +35,6 @@ export const stackConfigSchema = componentConfigSchema.extend({
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** The component's part of the stack config. */
+export type ComponentConfig = Omit<StackConfig, "kubeconfig" | "kubeContext" | "renderYamlToDirectory" | "azureAdClientSecret">;

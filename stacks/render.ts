@@ -2,11 +2,11 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { PROJECT_NAME } from "./config";
+import { isStructuredKey, PROJECT_NAME } from "./config";
 import { defineStack } from "./program";
 import { redactObject } from "./redact";
 import { RecordedResource, recordingMocks } from "./renderMocks";
-import { loadStackFile, resolveStackFile } from "./stackFile";
+import { loadStackFile, resolveStackFile, RuntimeConfig, SECRET_PLACEHOLDER } from "./stackFile";
 
 const USAGE = `Usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml>
 
@@ -43,9 +43,27 @@ function azureResources(records: RecordedResource[]): string[] {
     return records.filter((r) => r.type.startsWith("azure-native:")).map((r) => `${r.type} "${r.name}"`);
 }
 
+/**
+ * A structured key stored encrypted as a whole (`pulumi config set --secret env '[…]'`) is only a
+ * placeholder offline, not the list or object it holds: it is left out of the render (and named
+ * in its header) rather than failing the config check. Returns the keys left out.
+ */
+function omitOpaqueSecrets(config: RuntimeConfig): string[] {
+    const prefix = `${PROJECT_NAME}:`;
+    const opaque = config.secretKeys.filter(
+        (key) => key.startsWith(prefix) && config.values[key] === SECRET_PLACEHOLDER && isStructuredKey(key.slice(prefix.length)),
+    );
+    for (const key of opaque) {
+        delete config.values[key];
+    }
+    config.secretKeys = config.secretKeys.filter((key) => !opaque.includes(key));
+    return opaque;
+}
+
 /** Renders one stack; returns the YAML text. Throws on invalid configuration. */
 export async function renderStack(stackFile: string): Promise<string> {
     const config = loadStackFile(stackFile);
+    const omitted = omitOpaqueSecrets(config);
     const stack = path.basename(stackFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
     const records: RecordedResource[] = [];
     await pulumi.runtime.setMocks(recordingMocks(records), PROJECT_NAME, stack, false);
@@ -56,6 +74,7 @@ export async function renderStack(stackFile: string): Promise<string> {
     const header = [
         `# Rendered offline from ${path.relative(process.cwd(), stackFile)} (stack "${stack}"); nothing was deployed.`,
         "# Secret values are <redacted>; names and checksums derived from the access token use a placeholder token.",
+        ...omitted.map((key) => `# '${key}' is a secret structured value that cannot be decrypted offline; rendered without it.`),
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
     ].join("\n");
     const documents = kubernetesObjects(records).map((object) => stringify(object, { lineWidth: 0 }));

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { TOKEN_DEFAULTS } from "../components/token/policy";
 
 /** A resource the program registered, with its inputs as the engine would receive them. */
 export interface RecordedResource {
@@ -23,8 +24,8 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     }
     if (args.type === "pulumi-nodejs:dynamic/apim-gateway:GatewayToken") {
         const now = Date.now();
-        const validityDays = Number(inputs.validityDays ?? 30);
-        const renewBeforeDays = Number(inputs.renewBeforeDays ?? 10);
+        const validityDays = Number(inputs.validityDays ?? TOKEN_DEFAULTS.validityDays);
+        const renewBeforeDays = Number(inputs.renewBeforeDays ?? TOKEN_DEFAULTS.renewBeforeDays);
         return {
             token: "GatewayKey <rendered-offline>",
             keyType: "primary",
@@ -32,6 +33,10 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
             expiresAt: new Date(now + validityDays * DAY_MS).toISOString(),
             renewAfter: new Date(now + (validityDays - renewBeforeDays) * DAY_MS).toISOString(),
         };
+    }
+    if (args.type === "pulumi-nodejs:dynamic/apim-gateway:ChecksumKey") {
+        // Checksums in a render are keyed with this placeholder, not the stack's secret key.
+        return { key: Buffer.from("rendered offline").toString("base64") };
     }
     return {};
 }

@@ -21,9 +21,26 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
 }
 
+/** A structured value with its nested `secure:` leaves (`pulumi config set --secret --path`) replaced by the placeholder. */
+function withPlaceholders(value: unknown): { value: unknown; secret: boolean } {
+    if (isSecure(value)) {
+        return { value: SECRET_PLACEHOLDER, secret: true };
+    }
+    if (Array.isArray(value)) {
+        const items = value.map(withPlaceholders);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value).map(([k, v]) => [k, withPlaceholders(v)] as const);
+        return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+    }
+    return { value, secret: false };
+}
+
 /**
  * Reads a stack settings file into the runtime's config form: structured values become JSON, the
- * way the Pulumi CLI passes them to a program; `secure:` values become a placeholder marked secret.
+ * way the Pulumi CLI passes them to a program; `secure:` values become a placeholder, and a key
+ * holding one (at any depth, as the CLI does) is marked secret.
  */
 export function loadStackFile(file: string): RuntimeConfig {
     if (!fs.existsSync(file)) {
@@ -35,11 +52,10 @@ export function loadStackFile(file: string): RuntimeConfig {
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(config)) {
         const name = key.includes(":") ? key : `${PROJECT_NAME}:${key}`;
-        if (isSecure(value)) {
-            values[name] = SECRET_PLACEHOLDER;
+        const { value: plain, secret } = withPlaceholders(value);
+        values[name] = typeof plain === "string" ? plain : JSON.stringify(plain);
+        if (secret) {
             secretKeys.push(name);
-        } else {
-            values[name] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
     return { values, secretKeys };

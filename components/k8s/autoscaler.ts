@@ -1,15 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedSettings } from "../settings";
+import { BuildContext, objectMetadata } from "../buildContext";
 
 /** An `autoscaling/v2` HorizontalPodAutoscaler on CPU and/or memory utilisation of the requests. */
-export function autoscaler(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    deployment: k8s.apps.v1.Deployment,
-    parent: pulumi.Resource,
-): k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined {
+export function autoscaler(context: BuildContext, deployment: k8s.apps.v1.Deployment): k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined {
+    const { name, settings, parent } = context;
     const scaling = settings.workload.autoscaling;
     if (!scaling) {
         return undefined;
@@ -24,7 +18,7 @@ export function autoscaler(
     return new k8s.autoscaling.v2.HorizontalPodAutoscaler(
         `${name}-hpa`,
         {
-            metadata: { name: settings.names.autoscaler, namespace, labels: settings.labels.common },
+            metadata: objectMetadata(context, settings.names.autoscaler),
             spec: {
                 scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
                 minReplicas: scaling.minReplicas,

@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CUSTOM_CA_PATHS, SSL_CERT_FILE_ENV } from "../constants";
-import { checksumOf } from "../hashing";
-import { ResolvedSettings } from "../settings";
+import { BuildContext } from "../buildContext";
+import { HashedConfigMap, hashedConfigMap } from "./configMap";
 
 /**
  * Custom CA trust, for a configuration endpoint (custom domain) whose certificate a private CA
  * signs.
  *
- * Mechanism: the PEMs go into the `<base>-custom-ca` ConfigMap. An init container, running the
+ * Mechanism: the PEMs go into the `<base>-custom-ca-<hash>` ConfigMap. An init container, running the
  * gateway image itself with the same security context, concatenates the image's system bundle
  * (`/etc/ssl/certs/ca-certificates.crt`) and the PEMs into an emptyDir; the gateway container
  * gets `SSL_CERT_FILE` pointing at that merged bundle. The gateway is .NET on Linux, whose TLS
@@ -17,31 +17,18 @@ import { ResolvedSettings } from "../settings";
  * `update-ca-certificates`) nor a writable root filesystem, nor the gateway's
  * `certificates.local.ca.enabled`, which only covers CAs uploaded to API Management
  * (`certificateAuthorities`) and so cannot help reach the configuration endpoint in the first place.
+ *
+ * Returns the ConfigMap of custom CA PEMs, or `undefined` when there are none; a changed CA set
+ * gets a new name and rolls the pods, so the init container re-runs.
  */
-export interface CustomCaTrust {
-    configMap: k8s.core.v1.ConfigMap;
-    /** SHA-256 of the PEMs: a changed CA set rolls the pods so the init container re-runs. */
-    checksum: pulumi.Output<string>;
-}
-
-/** The ConfigMap of custom CA PEMs, or `undefined` when there are none. */
-export function customCaConfigMap(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): CustomCaTrust | undefined {
+export function customCaConfigMap(context: BuildContext): HashedConfigMap | undefined {
+    const { name, settings } = context;
     if (settings.customCaCertificates.length === 0) {
         return undefined;
     }
     // Each PEM ends in exactly one newline so that concatenated blocks never share a line.
     const data = Object.fromEntries(settings.customCaCertificates.map((pem, i) => [`ca-${i}.pem`, `${pem.trim()}\n`]));
-    const configMap = new k8s.core.v1.ConfigMap(
-        `${name}-custom-ca`,
-        { metadata: { name: settings.names.customCaConfigMap, namespace, labels: settings.labels.common }, data },
-        { parent },
-    );
-    return { configMap, checksum: checksumOf(data) };
+    return hashedConfigMap(context, `${name}-custom-ca`, settings.names.customCaConfigMapPrefix, data);
 }
 
 /** What the custom CA trust adds to the pod. */

@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedSettings } from "../settings";
+import { BuildContext, objectMetadata } from "../buildContext";
 
 /** How long the Kubernetes provider waits for this object before failing the update. */
 const ROLLOUT_TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
@@ -10,23 +9,13 @@ const ROLLOUT_TIMEOUT_ANNOTATION = "pulumi.com/timeoutSeconds";
  * count, 25% surge), and `replicas` is left out when an autoscaler owns it so the two never fight.
  * The provider's wait for the rollout is bounded, so a stalled rollout fails `pulumi up`.
  */
-export function gatewayDeployment(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    template: k8s.types.input.core.v1.PodTemplateSpec,
-    parent: pulumi.Resource,
-): k8s.apps.v1.Deployment {
+export function gatewayDeployment(context: BuildContext, template: k8s.types.input.core.v1.PodTemplateSpec): k8s.apps.v1.Deployment {
+    const { name, settings, parent } = context;
     const { workload } = settings;
     return new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         {
-            metadata: {
-                name: settings.names.deployment,
-                namespace,
-                labels: settings.labels.common,
-                annotations: { [ROLLOUT_TIMEOUT_ANNOTATION]: String(workload.rollout.timeoutSeconds) },
-            },
+            metadata: objectMetadata(context, settings.names.deployment, { [ROLLOUT_TIMEOUT_ANNOTATION]: String(workload.rollout.timeoutSeconds) }),
             spec: {
                 replicas: workload.replicas,
                 progressDeadlineSeconds: workload.rollout.progressDeadlineSeconds,

@@ -1,19 +1,14 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { BuildContext, objectMetadata } from "../buildContext";
 import { CONTAINER_PORTS } from "../constants";
-import { ResolvedSettings } from "../settings";
 
 /**
  * Optional ingress NetworkPolicy: traffic ports 8080/8081 from `trafficFrom` (default anyone: it
  * is an API gateway), instance-discovery UDP 4290/4291 only from the gateway's own pods. Egress is
  * not restricted: the gateway must reach Azure (configuration, telemetry) and arbitrary backends.
  */
-export function networkPolicy(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): k8s.networking.v1.NetworkPolicy | undefined {
+export function networkPolicy(context: BuildContext): k8s.networking.v1.NetworkPolicy | undefined {
+    const { name, settings, parent } = context;
     const policy = settings.networkPolicy;
     if (!policy.enabled) {
         return undefined;
@@ -22,7 +17,7 @@ export function networkPolicy(
     return new k8s.networking.v1.NetworkPolicy(
         `${name}-network-policy`,
         {
-            metadata: { name: settings.names.networkPolicy, namespace, labels: settings.labels.common },
+            metadata: objectMetadata(context, settings.names.networkPolicy),
             spec: {
                 podSelector: { matchLabels: settings.labels.selector },
                 policyTypes: ["Ingress"],
@@ -37,8 +32,8 @@ export function networkPolicy(
                     {
                         from: [gatewayPods],
                         ports: [
-                            { protocol: "UDP", port: CONTAINER_PORTS.rateLimitDiscovery },
-                            { protocol: "UDP", port: CONTAINER_PORTS.heartbeat },
+                            { protocol: "UDP", port: settings.instanceDiscovery.synchronizationPort },
+                            { protocol: "UDP", port: settings.instanceDiscovery.heartbeatPort },
                         ],
                     },
                 ],

@@ -5,6 +5,7 @@ import { AuthWiring } from "../auth/authWiring";
 import { ANNOTATIONS, CONFIG_BACKUP_MOUNT_PATH, CONTAINER_PORTS, PORT_NAMES, STATUS_PATH } from "../constants";
 import { ResolvedProbeTuning, ResolvedSettings } from "../settings";
 import { customCaPodParts } from "./customCa";
+import { nodeLogSocket } from "./localLogs";
 import { containerSecurityContext, podSecurityContext } from "./securityContexts";
 
 import Input = k8s.types.input.core.v1;
@@ -15,6 +16,8 @@ export interface PodTemplateRefs {
     configMapName: pulumi.Input<string>;
     configChecksum: pulumi.Input<string>;
     customCa?: { configMapName: pulumi.Input<string>; checksum: pulumi.Input<string> };
+    /** The `secretEnv` entries, reading the Secret that holds them. */
+    secretEnv: Input.EnvVar[];
     /** Name of the config-backup claim (created or existing), when the backup is on. */
     configBackupClaimName?: pulumi.Input<string>;
 }
@@ -29,7 +32,7 @@ export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring,
         volumes.push({ name: "config-backup", persistentVolumeClaim: { claimName: refs.configBackupClaimName } });
         mounts.push({ name: "config-backup", mountPath: CONFIG_BACKUP_MOUNT_PATH });
     }
-    const syslog = localSyslogSocket(settings);
+    const syslog = nodeLogSocket(settings.observability.local);
     if (syslog) {
         volumes.push(syslog.volume);
         mounts.push(syslog.mount);
@@ -42,10 +45,10 @@ export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring,
         ports: [
             { name: PORT_NAMES.http, containerPort: CONTAINER_PORTS.http, protocol: "TCP" },
             { name: PORT_NAMES.https, containerPort: CONTAINER_PORTS.https, protocol: "TCP" },
-            { name: PORT_NAMES.rateLimitDiscovery, containerPort: CONTAINER_PORTS.rateLimitDiscovery, protocol: "UDP" },
-            { name: PORT_NAMES.heartbeat, containerPort: CONTAINER_PORTS.heartbeat, protocol: "UDP" },
+            { name: PORT_NAMES.rateLimitDiscovery, containerPort: settings.instanceDiscovery.synchronizationPort, protocol: "UDP" },
+            { name: PORT_NAMES.heartbeat, containerPort: settings.instanceDiscovery.heartbeatPort, protocol: "UDP" },
         ],
-        env: [...auth.env, ...(customCa?.gatewayEnv ?? []), ...workload.env],
+        env: [...auth.env, ...(customCa?.gatewayEnv ?? []), ...workload.proxyEnv, ...workload.env, ...refs.secretEnv],
         envFrom: [{ configMapRef: { name: refs.configMapName } }],
         resources: { requests: quantities(workload.resources.requests), limits: quantities(workload.resources.limits) },
         // The startup probe gives a pod restoring its configuration time before liveness counts.
@@ -73,6 +76,7 @@ export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring,
             terminationGracePeriodSeconds: workload.terminationGracePeriodSeconds,
             dnsPolicy: workload.dns.policy,
             dnsConfig: workload.dns.config,
+            hostAliases: workload.hostAliases,
             imagePullSecrets: image.pullSecrets.length > 0 ? image.pullSecrets.map((name) => ({ name })) : undefined,
             initContainers: customCa ? [customCa.initContainer] : undefined,
             containers: [gateway],
@@ -105,18 +109,6 @@ function statusProbe(tuning: ResolvedProbeTuning): Input.Probe {
         httpGet: { path: STATUS_PATH, port: PORT_NAMES.http, scheme: "HTTP" },
         ...(initialDelaySeconds !== KUBERNETES_DEFAULT_INITIAL_DELAY_SECONDS ? { initialDelaySeconds } : {}),
         ...rest,
-    };
-}
-
-/** `localsyslog` writes to the node's `/dev/log` socket, as in the Helm chart (needs hostPath). */
-function localSyslogSocket(settings: ResolvedSettings): { volume: Input.Volume; mount: Input.VolumeMount } | undefined {
-    const local = settings.observability.local;
-    if (local.type !== "localsyslog" || local.endpoint !== undefined) {
-        return undefined;
-    }
-    return {
-        volume: { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } },
-        mount: { name: "syslog-socket", mountPath: "/dev/log" },
     };
 }
 

@@ -1,28 +1,22 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AuthWiring } from "../auth/authWiring";
-import { ResolvedSettings } from "../settings";
+import { BuildContext, objectMetadata } from "../buildContext";
 
 /**
  * The gateway's own ServiceAccount (never the namespace's `default`), so RBAC and workload
  * identity bind to the gateway alone. Its token is mounted only when the auth mode uses it.
  */
-export function serviceAccount(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    auth: AuthWiring,
-    parent: pulumi.Resource,
-): k8s.core.v1.ServiceAccount {
+export function serviceAccount(context: BuildContext, auth: AuthWiring): k8s.core.v1.ServiceAccount | undefined {
+    const { name, settings, parent } = context;
+    const account = settings.serviceAccount;
+    if (!account.create) {
+        return undefined;
+    }
+    const metadata = objectMetadata(context, account.name, { ...account.annotations, ...auth.serviceAccountAnnotations });
     return new k8s.core.v1.ServiceAccount(
         `${name}-service-account`,
         {
-            metadata: {
-                name: settings.names.serviceAccount,
-                namespace,
-                labels: settings.labels.common,
-                annotations: auth.serviceAccountAnnotations,
-            },
+            metadata: { ...metadata, labels: { ...account.labels, ...settings.labels.common } },
             automountServiceAccountToken: auth.automountServiceAccountToken,
         },
         { parent },

@@ -1,29 +1,25 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { CONTAINER_PORTS, PORT_NAMES } from "../constants";
-import { ResolvedSettings } from "../settings";
+import { BuildContext, objectMetadata } from "../buildContext";
+import { PORT_NAMES } from "../constants";
 
 /**
  * The live-traffic Service: LoadBalancer with `externalTrafficPolicy: Local` by default, which
  * keeps the caller's IP for policies and saves a hop (traffic may be uneven when nodes run
  * unequal numbers of gateway pods). Ports 80/443 go to the container's http/https ports.
  */
-export function liveTrafficService(name: string, settings: ResolvedSettings, namespace: pulumi.Input<string>, parent: pulumi.Resource): k8s.core.v1.Service {
+export function liveTrafficService(context: BuildContext): k8s.core.v1.Service {
+    const { name, settings, parent } = context;
     const s = settings.service;
     return new k8s.core.v1.Service(
         `${name}-live-traffic`,
         {
-            metadata: {
-                name: settings.names.liveTrafficService,
-                namespace,
-                labels: settings.labels.common,
-                annotations: Object.keys(s.annotations).length > 0 ? s.annotations : undefined,
-            },
+            metadata: objectMetadata(context, settings.names.liveTrafficService, s.annotations),
             spec: {
                 type: s.type,
                 externalTrafficPolicy: s.externalTrafficPolicy,
                 loadBalancerIP: s.loadBalancerIP,
                 loadBalancerSourceRanges: s.loadBalancerSourceRanges,
+                allocateLoadBalancerNodePorts: s.allocateLoadBalancerNodePorts,
                 selector: settings.labels.selector,
                 ports: [
                     { name: PORT_NAMES.http, port: s.httpPort, targetPort: PORT_NAMES.http, protocol: "TCP" },
@@ -39,23 +35,19 @@ export function liveTrafficService(name: string, settings: ResolvedSettings, nam
  * The headless instance-discovery Service (`neighborhood.host`): through its DNS records the
  * replicas find each other to synchronise rate limits (UDP 4290) and exchange heartbeats (UDP 4291).
  */
-export function instanceDiscoveryService(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): k8s.core.v1.Service {
+export function instanceDiscoveryService(context: BuildContext): k8s.core.v1.Service {
+    const { name, settings, parent } = context;
     return new k8s.core.v1.Service(
         `${name}-instance-discovery`,
         {
-            metadata: { name: settings.names.instanceDiscoveryService, namespace, labels: settings.labels.common },
+            metadata: objectMetadata(context, settings.names.instanceDiscoveryService),
             spec: {
                 type: "ClusterIP",
                 clusterIP: "None",
                 selector: settings.labels.selector,
                 ports: [
-                    { name: PORT_NAMES.rateLimitDiscovery, port: CONTAINER_PORTS.rateLimitDiscovery, targetPort: PORT_NAMES.rateLimitDiscovery, protocol: "UDP" },
-                    { name: PORT_NAMES.heartbeat, port: CONTAINER_PORTS.heartbeat, targetPort: PORT_NAMES.heartbeat, protocol: "UDP" },
+                    { name: PORT_NAMES.rateLimitDiscovery, port: settings.instanceDiscovery.synchronizationPort, targetPort: PORT_NAMES.rateLimitDiscovery, protocol: "UDP" },
+                    { name: PORT_NAMES.heartbeat, port: settings.instanceDiscovery.heartbeatPort, targetPort: PORT_NAMES.heartbeat, protocol: "UDP" },
                 ],
             },
         },

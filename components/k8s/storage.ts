@@ -1,17 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ResolvedSettings } from "../settings";
+import { BuildContext, objectMetadata } from "../buildContext";
 
 /**
  * The configuration-backup claim (ReadWriteMany by default, so every replica shares the last
  * configuration). `undefined` when the backup is off or an existing claim is used.
  */
-export function configBackupClaim(
-    name: string,
-    settings: ResolvedSettings,
-    namespace: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): k8s.core.v1.PersistentVolumeClaim | undefined {
+export function configBackupClaim(context: BuildContext): k8s.core.v1.PersistentVolumeClaim | undefined {
+    const { name, settings, parent } = context;
     const backup = settings.configBackup;
     if (!backup.enabled || !backup.createClaim) {
         return undefined;
@@ -19,15 +14,10 @@ export function configBackupClaim(
     return new k8s.core.v1.PersistentVolumeClaim(
         `${name}-config-backup`,
         {
-            metadata: {
-                name: backup.claimName,
-                namespace,
-                labels: settings.labels.common,
-                // A WaitForFirstConsumer class binds only once the gateway pods exist, and they come
-                // after this claim: waiting for Bound here could deadlock. The Deployment's own
-                // readiness wait covers a claim that never binds.
-                annotations: { "pulumi.com/skipAwait": "true" },
-            },
+            // A WaitForFirstConsumer class binds only once the gateway pods exist, and they come
+            // after this claim: waiting for Bound here could deadlock. The Deployment's own
+            // readiness wait covers a claim that never binds.
+            metadata: objectMetadata(context, backup.claimName, { "pulumi.com/skipAwait": "true" }),
             spec: {
                 accessModes: [backup.accessMode],
                 storageClassName: backup.storageClassName,

@@ -9,6 +9,7 @@
  * unit is one (stack, gateway key) pair.
  */
 import { ANNOTATIONS } from "../constants";
+import { AUTH_TYPES, AuthType } from "../enums";
 import type { AzureCloudSettings } from "../token/cloud";
 import type { GatewayKeyType } from "../token/keyType";
 
@@ -22,9 +23,8 @@ export const ROTATION_OUTPUT = "apimGatewayRotation";
  */
 export const RENEWAL_TRIGGER_ENV = "APIM_GATEWAY_RENEWAL_TRIGGER";
 
-/** How a gateway authenticates to APIM; only `token` has a token to rotate. */
-export const AUTH_TYPES = ["token", "workloadIdentity", "azureAdApp"] as const;
-export type RotationAuthType = (typeof AUTH_TYPES)[number];
+/** How a gateway authenticates to APIM; only `token` has a token for the rotation to renew. */
+export type RotationAuthType = AuthType;
 
 /** URNs of what a rotation updates: the token, its Secret, the Deployment that reads it. */
 export interface RotationTargets {

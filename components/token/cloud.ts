@@ -1,5 +1,6 @@
 /** Azure clouds with well-known endpoints. */
-export type AzureCloudName = "AzureCloud" | "AzureUSGovernment" | "AzureChinaCloud";
+export const AZURE_CLOUD_NAMES = ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"] as const;
+export type AzureCloudName = (typeof AZURE_CLOUD_NAMES)[number];
 
 /**
  * Which Azure cloud the ARM calls (generate-token, regenerate-key) go to. Explicit URLs win over

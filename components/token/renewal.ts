@@ -1,16 +1,11 @@
 import { GatewayKeyType, otherKeyType } from "./keyType";
 import { AzureCloudSettings, resolveAzureCloud } from "./cloud";
+import { TOKEN_DEFAULTS, tokenRuleProblems } from "./policy";
 import { parseGatewayResourceId } from "./resourceId";
-
-/** The longest token lifetime the service accepts, in days. */
-export const maxValidityDays = 30;
-
-/** Defaults of the GatewayToken inputs, shared with the component's defaults so both agree. */
-export const tokenDefaults = { validityDays: 30, renewBeforeDays: 10 } as const;
 
 /**
  * Subtracted from every requested expiry so that a service clock up to this much behind ours
- * still sees at most {@link maxValidityDays} days and accepts the request.
+ * still sees at most the maximum (`MAX_TOKEN_VALIDITY_DAYS` in ./policy) days and accepts the request.
  */
 export const clockSkewMarginMs = 5 * 60_000;
 
@@ -54,8 +49,8 @@ export interface InputFailure {
 export function validateTokenInputs(raw: Record<string, unknown>): { inputs: GatewayTokenInputs; failures: InputFailure[] } {
     const inputs = {
         gatewayResourceId: raw.gatewayResourceId,
-        validityDays: raw.validityDays ?? tokenDefaults.validityDays,
-        renewBeforeDays: raw.renewBeforeDays ?? tokenDefaults.renewBeforeDays,
+        validityDays: raw.validityDays ?? TOKEN_DEFAULTS.validityDays,
+        renewBeforeDays: raw.renewBeforeDays ?? TOKEN_DEFAULTS.renewBeforeDays,
         ...(raw.renewalTrigger !== undefined ? { renewalTrigger: raw.renewalTrigger } : {}),
         ...(raw.azureCloud !== undefined ? { azureCloud: raw.azureCloud } : {}),
     } as GatewayTokenInputs;
@@ -70,27 +65,11 @@ export function validateTokenInputs(raw: Record<string, unknown>): { inputs: Gat
             failures.push({ property: "gatewayResourceId", reason: (error as Error).message });
         }
     }
-    const validityValid = isWholeNumberIn(inputs.validityDays, 1, maxValidityDays);
-    if (known(inputs.validityDays) && !validityValid) {
-        failures.push({
-            property: "validityDays",
-            reason:
-                `validityDays must be a whole number of days from 1 to ${maxValidityDays} ` +
-                `(the longest token lifetime the service allows); got ${JSON.stringify(inputs.validityDays)}.`,
-        });
-    }
-    if (known(inputs.renewBeforeDays)) {
-        // Against an invalid or unknown validityDays only the absolute bound can be checked.
-        const upper = validityValid ? inputs.validityDays - 1 : maxValidityDays - 1;
-        if (!isWholeNumberIn(inputs.renewBeforeDays, 0, upper)) {
-            failures.push({
-                property: "renewBeforeDays",
-                reason:
-                    `renewBeforeDays must be a whole number of days, at least 0 and less than validityDays ` +
-                    `(${upper + 1}), or every new token would already be due; ` +
-                    `got ${JSON.stringify(inputs.renewBeforeDays)}.`,
-            });
-        }
+    for (const rule of tokenRuleProblems(
+        known(inputs.validityDays) ? inputs.validityDays : undefined,
+        known(inputs.renewBeforeDays) ? inputs.renewBeforeDays : undefined,
+    )) {
+        failures.push({ property: rule.property, reason: `${rule.property} ${rule.problem}. ${rule.fix}` });
     }
     if (inputs.renewalTrigger !== undefined && typeof inputs.renewalTrigger !== "string") {
         failures.push({
@@ -142,8 +121,4 @@ export function isDue(now: Date, state: Pick<GatewayTokenState, "expiresAt" | "r
 /** The key to sign the next token with: the other one than the previous token's, primary first. */
 export function nextKeyType(previous?: GatewayKeyType): GatewayKeyType {
     return previous === undefined ? "primary" : otherKeyType(previous);
-}
-
-function isWholeNumberIn(value: unknown, min: number, max: number): boolean {
-    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }

@@ -5,14 +5,38 @@ import { checkRequiredInput, checkUniqueStrings, Problems } from "./checks";
 /** API id characters refused by API Management. */
 const API_ID = /^[^*#&+:<>?]{1,256}$/;
 
+/**
+ * API Management service names: 1 to 50 characters, letters, digits and hyphens, starting with a
+ * letter and not ending with a hyphen (they become the host names `<name>.azure-api.net`).
+ */
+const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
+
+/** API Management entity ids (gatewayId among them) refuse these characters and surrounding spaces. */
+const ENTITY_ID = /^[^*#&+:<>?/\\%\s](?:[^*#&+:<>?/\\%]*[^*#&+:<>?/\\%\s])?$/;
+
+/** A subscription id is a UUID. */
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 export function checkApim(args: SelfHostedGatewayArgs, p: Problems): void {
     checkRequiredInput(p, "resourceGroupName", args.resourceGroupName);
     checkRequiredInput(p, "serviceName", args.serviceName);
+    if (typeof args.serviceName === "string" && args.serviceName !== "" && !SERVICE_NAME.test(args.serviceName)) {
+        p.add(
+            "serviceName",
+            `"${args.serviceName}" is not an API Management service name (1 to 50 letters, digits and '-', starting with a letter, not ending with '-')`,
+            "Give the service's name as the portal shows it, not its URL.",
+        );
+    }
     const id = args.gatewayId;
-    if (typeof id !== "string" || id.length < 1 || id.length > 80) {
-        p.add("gatewayId", `must be 1 to 80 characters, got ${typeof id === "string" ? `${id.length} characters` : String(id)}`, "Choose a shorter gateway id.");
+    if (id.length < 1 || id.length > 80) {
+        p.add("gatewayId", `must be 1 to 80 characters, got ${id.length}`, id.length === 0 ? "Set gatewayId to the gateway's name in API Management." : "Choose a shorter gateway id.");
     } else if (id.toLowerCase() === "managed") {
         p.add("gatewayId", `must not be "managed" (reserved for the managed gateway)`, "Choose another gateway id.");
+    } else if (!ENTITY_ID.test(id)) {
+        p.add("gatewayId", `"${id}" is not an API Management id: it must not contain * # & + : < > ? / \\ % or start or end with a space`, "Choose an id without these characters.");
+    }
+    if (typeof args.subscriptionId === "string" && args.subscriptionId !== "" && !UUID.test(args.subscriptionId)) {
+        p.add("subscriptionId", `"${args.subscriptionId}" is not a subscription id (a UUID such as 00000000-0000-0000-0000-000000000000)`, "Copy the subscription id from the portal or `az account show --query id`.");
     }
     if (args.existingGateway !== undefined && typeof args.existingGateway !== "boolean") {
         p.add("existingGateway", "must be a boolean", "Use true to adopt an existing gateway.");

@@ -1,13 +1,12 @@
 /** Rules for the auth mode and the access token. */
 import { SelfHostedGatewayArgs } from "../args";
-import { MAX_TOKEN_VALIDITY_DAYS } from "../constants";
-import { DEFAULTS } from "../defaults";
-import { isIntegerInRange } from "../formats";
-import { checkEnum, checkRequiredInput, Problems } from "./checks";
+import { tokenRuleProblems } from "../token/policy";
+import { LABEL_KEYS } from "../constants";
+import { isConfigMapKey, isDns1123Subdomain } from "../formats";
+import { checkAnnotations, checkLabels, checkRequiredInput, Problems } from "./checks";
 
 export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const auth = args.auth;
-    checkEnum(p, "auth.type", auth?.type, ["token", "workloadIdentity", "azureAdApp"]);
     const type = auth?.type ?? "token";
     if (auth?.type === "workloadIdentity") {
         checkRequiredInput(p, "auth.clientId", auth.clientId);
@@ -20,6 +19,28 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
             p.add("auth.authority", `"${auth.authority}" is not an https URL`, 'Use e.g. "https://login.microsoftonline.com".');
         }
     }
+    if (auth?.type === "existingTokenSecret") {
+        checkRequiredInput(p, "auth.secretName", auth.secretName);
+        if (typeof auth.secretName === "string" && auth.secretName !== "" && !isDns1123Subdomain(auth.secretName)) {
+            p.add("auth.secretName", `"${auth.secretName}" is not a Secret name`, "Give the name of the Secret in the gateway's namespace.");
+        }
+        if (auth.key !== undefined && !isConfigMapKey(auth.key)) {
+            p.add("auth.key", `"${auth.key}" is not a valid Secret key`, 'Use the key holding "GatewayKey <token>" (default "value").');
+        }
+    }
+    const account = args.serviceAccount;
+    if (account?.existingName !== undefined) {
+        if (!isDns1123Subdomain(account.existingName)) {
+            p.add("serviceAccount.existingName", `"${account.existingName}" is not a ServiceAccount name`, "Give the name of an existing ServiceAccount in the namespace.");
+        }
+        for (const key of ["annotations", "labels"] as const) {
+            if (account[key] !== undefined) {
+                p.add(`serviceAccount.${key}`, "has no effect with serviceAccount.existingName (the component does not modify it)", `Set them on the existing ServiceAccount, or remove ${key}.`);
+            }
+        }
+    }
+    checkAnnotations(p, "serviceAccount.annotations", account?.annotations);
+    checkLabels(p, "serviceAccount.labels", account?.labels, Object.values(LABEL_KEYS));
     const token = args.token;
     if (token === undefined) {
         return;
@@ -33,15 +54,7 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
         }
         return;
     }
-    if (token.validityDays !== undefined && !isIntegerInRange(token.validityDays, 1, MAX_TOKEN_VALIDITY_DAYS)) {
-        p.add("token.validityDays", `must be a whole number of days from 1 to ${MAX_TOKEN_VALIDITY_DAYS} (the API's maximum), got ${String(token.validityDays)}`, `Use ${MAX_TOKEN_VALIDITY_DAYS} or less.`);
-    }
-    const validity = token.validityDays ?? DEFAULTS.token.validityDays;
-    if (token.renewBeforeDays !== undefined) {
-        if (!isIntegerInRange(token.renewBeforeDays, 0)) {
-            p.add("token.renewBeforeDays", `must be a whole number of days of at least 0, got ${String(token.renewBeforeDays)}`, "Use e.g. 10.");
-        } else if (token.renewBeforeDays >= validity) {
-            p.add("token.renewBeforeDays", `(${token.renewBeforeDays}) must be less than token.validityDays (${validity}), or every token would be due at once`, "Lower renewBeforeDays.");
-        }
+    for (const rule of tokenRuleProblems(token.validityDays, token.renewBeforeDays)) {
+        p.add(`token.${rule.property}`, rule.problem, rule.fix);
     }
 }

@@ -4,18 +4,6 @@ import { isLabelValue, isQualifiedName } from "../formats";
 
 export type Problems = ProblemCollector;
 
-export function checkEnum(p: Problems, argument: string, value: unknown, allowed: readonly string[]): void {
-    if (value !== undefined && !allowed.includes(value as string)) {
-        p.add(argument, `is ${JSON.stringify(value)}, not one of ${allowed.map((a) => `"${a}"`).join(", ")}`, "Use one of the allowed values.");
-    }
-}
-
-export function checkBoolean(p: Problems, argument: string, value: unknown): void {
-    if (value !== undefined && typeof value !== "boolean") {
-        p.add(argument, `must be a boolean, got ${JSON.stringify(value)}`, "Use true or false.");
-    }
-}
-
 /** A required input: present, and non-empty when it is a plain string (Outputs are checked by the API). */
 export function checkRequiredInput(p: Problems, argument: string, value: unknown): void {
     if (value === undefined || value === null || value === "") {

@@ -1,16 +1,14 @@
 import { SelfHostedGatewayArgs } from "../args";
-import { WORKLOAD_IDENTITY_MIN_VERSION } from "../constants";
 import { ProblemCollector } from "../errors";
-import { compareVersions, parseVersion } from "../imageReference";
-import { ResolvedSettings } from "../settings";
 import { checkApim } from "./apim";
 import { checkAuth } from "./auth";
-import { checkEnum } from "./checks";
-import { checkConfigBackup, checkConfiguration, checkCustomCa } from "./configuration";
+import { checkConfigBackup, checkConfiguration, checkCustomCa, checkTls } from "./configuration";
 import { checkKubernetesName, checkNamespace } from "./naming";
-import { checkDns, checkNetworkPolicy, checkService } from "./networking";
+import { checkDns, checkInstanceDiscovery, checkNetworkPolicy, checkProxy, checkService } from "./networking";
 import { checkObservability } from "./observability";
+import { checkKubernetesPassThrough } from "./kubernetesSchema";
 import { checkPodPassThrough } from "./passThrough";
+import { checkShape } from "./shape";
 import { checkHighAvailability, checkImage, checkProbes, checkResources, checkScale } from "./workload";
 
 /**
@@ -23,9 +21,13 @@ export function validateArgs(args: SelfHostedGatewayArgs): void {
         p.add("args", "is missing", "Pass resourceGroupName, serviceName, gatewayId and location.");
         p.throwIfAny();
     }
+    // The rules below read the arguments as typed: wrongly shaped ones are reported first, alone.
+    if (!checkShape(args, p)) {
+        p.throwIfAny();
+    }
+    checkKubernetesPassThrough(args, p);
     checkApim(args, p);
     checkKubernetesName(args, p);
-    checkEnum(p, "profile", args.profile, ["production", "development"]);
     checkNamespace(args, p);
     checkScale(args, p);
     checkResources(args, p);
@@ -39,31 +41,12 @@ export function validateArgs(args: SelfHostedGatewayArgs): void {
     checkHighAvailability(args, p);
     checkProbes(args, p);
     checkNetworkPolicy(args, p);
+    checkProxy(args, p);
+    checkInstanceDiscovery(args, p);
+    checkTls(args, p);
     checkAuth(args, p);
     checkPodPassThrough(args, p);
     p.throwIfAny();
 }
 
-/** Cross-field rules that need the defaults applied (image version, resource requests). */
-export function validateResolved(settings: ResolvedSettings): void {
-    const p = new ProblemCollector();
-    const { image, auth, workload } = settings;
-    if (auth.type === "workloadIdentity") {
-        const version = parseVersion(image.tag);
-        if (!image.digest && version && compareVersions(version, WORKLOAD_IDENTITY_MIN_VERSION) < 0) {
-            p.add(
-                "auth",
-                `type "workloadIdentity" needs gateway ${WORKLOAD_IDENTITY_MIN_VERSION.join(".")} or later, but image.tag is "${image.tag}"`,
-                "Use a newer image.tag, or token or azureAdApp auth.",
-            );
-        }
-    }
-    const autoscaling = workload.autoscaling;
-    if (autoscaling?.targetCpuUtilizationPercentage !== undefined && !workload.resources.requests.cpu) {
-        p.add("autoscaling.targetCpuUtilizationPercentage", "needs a CPU request (utilisation is a percentage of it)", "Set resources.requests.cpu.");
-    }
-    if (autoscaling?.targetMemoryUtilizationPercentage !== undefined && !workload.resources.requests.memory) {
-        p.add("autoscaling.targetMemoryUtilizationPercentage", "needs a memory request (utilisation is a percentage of it)", "Set resources.requests.memory.");
-    }
-    p.throwIfAny();
-}
+export { validateResolved } from "./resolved";

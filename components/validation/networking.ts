@@ -1,11 +1,10 @@
 /** Rules for DNS, the live-traffic Service and the NetworkPolicy. */
 import { SelfHostedGatewayArgs } from "../args";
-import { DEFAULTS } from "../defaults";
 import { isIntegerInRange } from "../formats";
-import { checkAnnotations, checkBoolean, checkEnum, Problems } from "./checks";
+import { CONTAINER_PORTS } from "../constants";
+import { checkAnnotations, isHttpUrl, Problems } from "./checks";
 
 export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
-    checkEnum(p, "dns.policy", args.dns?.policy, ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]);
     if (args.dns?.policy === "None") {
         const nameservers = args.dns.config?.nameservers;
         if (args.dns.config === undefined || (Array.isArray(nameservers) && nameservers.length === 0) || nameservers === undefined) {
@@ -16,33 +15,17 @@ export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
 
 export function checkService(args: SelfHostedGatewayArgs, p: Problems): void {
     const s = args.service;
-    checkEnum(p, "service.type", s?.type, ["LoadBalancer", "NodePort", "ClusterIP"]);
-    checkEnum(p, "service.externalTrafficPolicy", s?.externalTrafficPolicy, ["Local", "Cluster"]);
-    const type = s?.type ?? DEFAULTS.serviceType;
-    if (s?.externalTrafficPolicy !== undefined && type !== "LoadBalancer" && type !== "NodePort") {
-        p.add("service.externalTrafficPolicy", `applies only to LoadBalancer and NodePort Services, not "${type}"`, "Remove it, or change service.type.");
-    }
-    for (const key of ["loadBalancerIP", "loadBalancerSourceRanges"] as const) {
-        if (s?.[key] !== undefined && type !== "LoadBalancer") {
-            p.add(`service.${key}`, `applies only to a LoadBalancer Service, not "${type}"`, "Remove it, or use service.type LoadBalancer.");
-        }
-    }
-    const http = s?.ports?.http ?? DEFAULTS.servicePorts.http;
-    const https = s?.ports?.https ?? DEFAULTS.servicePorts.https;
-    for (const [key, value] of [["http", http], ["https", https]] as const) {
-        if (!isIntegerInRange(value, 1, 65535)) {
+    for (const key of ["http", "https"] as const) {
+        const value = s?.ports?.[key];
+        if (value !== undefined && !isIntegerInRange(value, 1, 65535)) {
             p.add(`service.ports.${key}`, `must be a port number 1 to 65535, got ${String(value)}`, "Fix the port.");
         }
-    }
-    if (http === https) {
-        p.add("service.ports", `uses ${http} for both http and https`, "Give them different ports.");
     }
     checkAnnotations(p, "service.annotations", s?.annotations);
 }
 
 export function checkNetworkPolicy(args: SelfHostedGatewayArgs, p: Problems): void {
     const policy = args.networkPolicy;
-    checkBoolean(p, "networkPolicy.enabled", policy?.enabled);
     if (policy?.trafficFrom === undefined) {
         return;
     }
@@ -51,5 +34,40 @@ export function checkNetworkPolicy(args: SelfHostedGatewayArgs, p: Problems): vo
     }
     if (!Array.isArray(policy.trafficFrom) || policy.trafficFrom.length === 0) {
         p.add("networkPolicy.trafficFrom", "is empty, which Kubernetes reads as \"from anywhere\"", "List the allowed peers, or remove trafficFrom to allow everyone explicitly.");
+    }
+}
+
+export function checkProxy(args: SelfHostedGatewayArgs, p: Problems): void {
+    const proxy = args.proxy;
+    for (const key of ["http", "https"] as const) {
+        const value = proxy?.[key];
+        if (typeof value === "string" && !isHttpUrl(value)) {
+            p.add(`proxy.${key}`, `${JSON.stringify(value)} is not a proxy URL`, 'Use e.g. "http://proxy.contoso.local:3128".');
+        }
+    }
+    (proxy?.noProxy ?? []).forEach((entry, index) => {
+        if (entry.length === 0 || /[\s,]/.test(entry)) {
+            p.add(`proxy.noProxy[${index}]`, `${JSON.stringify(entry)} is not a host, domain or CIDR`, 'Give one entry per item, e.g. ".svc.cluster.local" or "10.0.0.0/8".');
+        }
+    });
+}
+
+export function checkInstanceDiscovery(args: SelfHostedGatewayArgs, p: Problems): void {
+    const ports = args.instanceDiscovery;
+    const taken = new Map<number, string>([
+        [CONTAINER_PORTS.http, "the gateway's http port"],
+        [CONTAINER_PORTS.https, "the gateway's https port"],
+    ]);
+    for (const key of ["synchronizationPort", "heartbeatPort"] as const) {
+        const value = ports?.[key];
+        if (value === undefined) {
+            continue;
+        }
+        if (!isIntegerInRange(value, 1, 65535)) {
+            p.add(`instanceDiscovery.${key}`, `must be a port number 1 to 65535, got ${String(value)}`, "Fix the port.");
+        } else if (taken.has(value)) {
+            p.add(`instanceDiscovery.${key}`, `(${value}) is already ${taken.get(value)}`, "Choose another port.");
+        }
+        taken.set(value, `instanceDiscovery.${key}`);
     }
 }

@@ -1,13 +1,19 @@
 /** Rules for the Deployment: scale, rolling update, resources, image, probes, high availability. */
 import { SelfHostedGatewayArgs } from "../args";
-import { DEFAULTS } from "../defaults";
-import { isDns1123Subdomain, isIntegerInRange, isIntOrPercent, isQualifiedName, isQuantity, isZeroIntOrPercent, quantityValue } from "../formats";
+import { isDns1123Subdomain, isIntegerInRange, isIntOrPercent, isQualifiedName, isQuantity, quantityValue } from "../formats";
 import { isValidDigest, isValidTag, repositoryProblem } from "../imageReference";
-import { checkEnum, checkUniqueStrings, Problems } from "./checks";
+import { checkUniqueStrings, Problems } from "./checks";
 
 export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.replicas !== undefined && !isIntegerInRange(args.replicas, 0)) {
         p.add("replicas", `must be a whole number of at least 0, got ${String(args.replicas)}`, "Use e.g. 3.");
+    }
+    if (args.externalAutoscaler === true) {
+        for (const key of ["replicas", "autoscaling"] as const) {
+            if (args[key] !== undefined) {
+                p.add(key, "cannot be combined with externalAutoscaler (the external autoscaler owns the replica count)", `Remove ${key}, or remove externalAutoscaler.`);
+            }
+        }
     }
     const a = args.autoscaling;
     if (a !== undefined) {
@@ -39,24 +45,22 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
             p.add(`rollingUpdate.${key}`, `must be a whole number of seconds of at least 1, got ${JSON.stringify(r[key])}`, "Use e.g. 600.");
         }
     }
-    const maxUnavailable = r?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable;
-    const maxSurge = r?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge;
-    if (isIntOrPercent(maxUnavailable) && isIntOrPercent(maxSurge) && isZeroIntOrPercent(maxUnavailable) && isZeroIntOrPercent(maxSurge)) {
-        p.add("rollingUpdate", "has maxUnavailable and maxSurge both 0, so a rollout could never progress", "Keep maxSurge above 0 (default 25%).");
-    }
 }
+
+/** The resources a request or limit may name. */
+const RESOURCE_NAMES = ["cpu", "memory", "ephemeral-storage"] as const;
 
 export function checkResources(args: SelfHostedGatewayArgs, p: Problems): void {
     const res = args.resources;
     for (const group of ["requests", "limits"] as const) {
-        for (const key of ["cpu", "memory"] as const) {
+        for (const key of RESOURCE_NAMES) {
             const value = res?.[group]?.[key];
             if (value !== undefined && (typeof value !== "string" || !isQuantity(value))) {
                 p.add(`resources.${group}.${key}`, `${JSON.stringify(value)} is not a Kubernetes quantity`, 'Use e.g. "2", "500m", "2Gi".');
             }
         }
     }
-    for (const key of ["cpu", "memory"] as const) {
+    for (const key of RESOURCE_NAMES) {
         const request = res?.requests?.[key];
         const limit = res?.limits?.[key];
         if (typeof request === "string" && typeof limit === "string") {
@@ -83,7 +87,6 @@ export function checkImage(args: SelfHostedGatewayArgs, p: Problems): void {
     if (image?.digest !== undefined && (typeof image.digest !== "string" || !isValidDigest(image.digest))) {
         p.add("image.digest", `"${String(image.digest)}" is not an image digest`, 'Use "sha256:" followed by 64 lower-case hex digits.');
     }
-    checkEnum(p, "image.pullPolicy", image?.pullPolicy, ["Always", "IfNotPresent", "Never"]);
     checkUniqueStrings(p, "image.pullSecrets", image?.pullSecrets, isDns1123Subdomain, "must be Secret names (DNS-1123 subdomains)");
 }
 
@@ -106,14 +109,12 @@ export function checkProbes(args: SelfHostedGatewayArgs, p: Problems): void {
 export function checkHighAvailability(args: SelfHostedGatewayArgs, p: Problems): void {
     const ha = args.highAvailability;
     const spread = ha?.topologySpread;
-    checkEnum(p, "highAvailability.topologySpread.whenUnsatisfiable", spread?.whenUnsatisfiable, ["DoNotSchedule", "ScheduleAnyway"]);
     if (spread?.topologyKeys !== undefined) {
         if (spread.topologyKeys.length === 0) {
             p.add("highAvailability.topologySpread.topologyKeys", "is empty", "List topology keys, or set topologySpread.enabled: false.");
         }
         checkUniqueStrings(p, "highAvailability.topologySpread.topologyKeys", spread.topologyKeys, isQualifiedName, "must be node label keys");
     }
-    checkEnum(p, "highAvailability.podAntiAffinity", ha?.podAntiAffinity, ["none", "preferred", "required"]);
     if (ha?.podAntiAffinity !== undefined && ha.podAntiAffinity !== "none" && args.affinity?.podAntiAffinity !== undefined) {
         p.add("highAvailability.podAntiAffinity", "cannot be combined with affinity.podAntiAffinity (one would replace the other)", "Use one of them.");
     }

@@ -110,7 +110,7 @@ describe("the gateway on a real API server: real engine, local control plane, em
         let api: KubeApi;
         let stack: GatewayStack;
         const config = () =>
-            clusterStackConfig(cluster.kubeconfig, {
+            clusterStackConfig(cluster.kubeconfigFile, {
                 namespace: { labels: RESTRICTED },
                 networkPolicy: { enabled: true, trafficFrom: TRAFFIC_FROM },
             });
@@ -341,7 +341,7 @@ describe("the gateway on a real API server: real engine, local control plane, em
         let cluster: ControlPlane;
         let stack: GatewayStack;
         const config = (replicas: number) =>
-            clusterStackConfig(cluster.kubeconfig, { replicas, highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule" } } });
+            clusterStackConfig(cluster.kubeconfigFile, { replicas, highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule" } } });
         const placement = async (replicas: number) => {
             const { pods } = await settled(cluster.api, replicas);
             const nodes = pods.map((pod) => String(pod.spec.nodeName));

@@ -1,12 +1,22 @@
 import { strict as assert } from "node:assert";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { GATEWAY_TOKEN_TYPE, isSecretWrapped, promiseOf, RecordedResource, secretPaths } from "../helpers/pulumiMocks";
+import { CHECKSUM_KEY_TYPE, GATEWAY_TOKEN_TYPE, isSecretWrapped, MOCK_CHECKSUM_KEY, promiseOf, RecordedResource, secretPaths } from "../helpers/pulumiMocks";
+import { checksumKeyProvider } from "../../components/checksumKey";
 import { build, Built, configData, gatewayContainer, K8S, object, podAnnotations, podSpec, resource } from "./support";
 
 const TOKEN_CHECKSUM = "apim-gateway.pulumi.com/token-checksum";
 const CLIENT_SECRET_CHECKSUM = "apim-gateway.pulumi.com/client-secret-checksum";
 
+/**
+ * The checksum the component writes for a Secret holding `value` under the key `value`:
+ * HMAC-SHA256 of its data (stable JSON) under the stack's checksum key (the mocks' fixed one).
+ */
+function keyedChecksum(value: string): string {
+    return createHmac("sha256", Buffer.from(MOCK_CHECKSUM_KEY, "base64")).update(JSON.stringify({ value })).digest("hex");
+}
+
+/** A plain hash, which anyone who can read pods could compare with a guessed secret. */
 function sha256(value: string): string {
     return createHash("sha256").update(value).digest("hex");
 }
@@ -54,7 +64,7 @@ describe("SelfHostedGateway: authentication", () => {
             const { recorder, gateway } = await build({}, { tokenSignature: "sig-A" });
             const token = tokenOf("sig-A");
             const secret = resource(recorder, K8S.secret);
-            assert.equal(secret.inputs.metadata.name, `contoso-gw-token-${sha256(token).slice(0, 10)}`);
+            assert.equal(secret.inputs.metadata.name, `contoso-gw-token-${keyedChecksum(token).slice(0, 10)}`);
             assert.equal(secret.inputs.type, "Opaque");
             assert.equal(secret.inputs.immutable, true);
             assert.deepEqual(secret.inputs.stringData, { value: token });
@@ -63,11 +73,11 @@ describe("SelfHostedGateway: authentication", () => {
             assert.equal(await promiseOf(gateway.tokenSecret!.metadata.name), secret.inputs.metadata.name);
         });
 
-        it("reads config.service.auth from the Secret and annotates the pod template with the token's sha256", async () => {
+        it("reads config.service.auth from the Secret and annotates the pod template with the token's keyed checksum", async () => {
             const { recorder } = await build({}, { tokenSignature: "sig-A" });
             const secretName = object(recorder, K8S.secret).metadata.name;
             assert.deepEqual(gatewayContainer(recorder).env[0], { name: "config.service.auth", valueFrom: { secretKeyRef: { name: secretName, key: "value" } } });
-            assert.equal(podAnnotations(recorder)[TOKEN_CHECKSUM], sha256(tokenOf("sig-A")));
+            assert.equal(podAnnotations(recorder)[TOKEN_CHECKSUM], keyedChecksum(tokenOf("sig-A")));
             assert.ok(!("config.service.auth" in configData(recorder)));
             assert.deepEqual(secretPaths(resource(recorder, K8S.deployment).rawInputs), [], "only a hash reaches the Deployment, so it stays a plain (diffable) value");
         });
@@ -100,7 +110,8 @@ describe("SelfHostedGateway: authentication", () => {
             const everything = everythingExcept(built, [tokenResource, secret]);
             assert.ok(!everything.includes("very-secret-signature"), "token leaked outside its Secret");
             assert.ok(everythingExcept(built, [tokenResource]).includes("very-secret-signature"), "control: the search does see the Secret's content");
-            assert.ok(everything.includes(sha256(tokenOf("very-secret-signature"))), "the checksum itself is expected to be visible");
+            assert.ok(everything.includes(keyedChecksum(tokenOf("very-secret-signature"))), "the keyed checksum itself is expected to be visible");
+            assert.ok(!everything.includes(sha256(tokenOf("very-secret-signature"))), "no plain hash of the token, which a reader of pods could test guesses against");
         });
 
         it("keeps the pods off the ServiceAccount token and out of workload identity", async () => {
@@ -172,14 +183,15 @@ describe("SelfHostedGateway: authentication", () => {
         it("keeps the client secret in a hash-named Secret, a Pulumi secret even when given as plain text", async () => {
             const { recorder } = await build({ auth });
             const secret = resource(recorder, K8S.secret);
-            assert.equal(secret.inputs.metadata.name, `contoso-gw-azure-ad-${sha256("plain-client-secret").slice(0, 10)}`);
+            assert.equal(secret.inputs.metadata.name, `contoso-gw-azure-ad-${keyedChecksum("plain-client-secret").slice(0, 10)}`);
             assert.deepEqual(secret.inputs.stringData, { value: "plain-client-secret" });
             assert.ok(isSecretWrapped(secret.rawInputs.stringData));
             assert.deepEqual(gatewayContainer(recorder).env[0], {
                 name: "config.service.auth.azureAd.clientSecret",
                 valueFrom: { secretKeyRef: { name: secret.inputs.metadata.name, key: "value" } },
             });
-            assert.equal(podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM], sha256("plain-client-secret"));
+            assert.equal(podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM], keyedChecksum("plain-client-secret"));
+            assert.notEqual(podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM], sha256("plain-client-secret"), "not a plain hash of the client secret");
             assert.equal(podSpec(recorder).automountServiceAccountToken, false);
         });
 
@@ -194,6 +206,27 @@ describe("SelfHostedGateway: authentication", () => {
         it("takes another authority (sovereign clouds)", async () => {
             const { recorder } = await build({ auth: { ...auth, authority: "https://login.microsoftonline.us" } });
             assert.equal(configData(recorder)["config.service.auth.azureAd.authority"], "https://login.microsoftonline.us");
+        });
+    });
+
+    describe("checksum key", () => {
+        it("keys every checksum with one per-stack random key kept as a secret output in the state", async () => {
+            const { recorder } = await build();
+            const key = recorder.one(CHECKSUM_KEY_TYPE);
+            assert.equal(key.name, "contoso-checksum-key");
+            assert.ok(key.urn.includes("SelfHostedGateway$"), "a child of the component");
+        });
+
+        it("draws a fresh 32-byte key as a secret input, kept once stored (ignoreChanges), never diffed", async () => {
+            const a = await build();
+            const b = await build({}, { outputs: () => undefined });
+            const keyA = a.recorder.one(CHECKSUM_KEY_TYPE);
+            assert.ok(isSecretWrapped(keyA.rawInputs.key), "the key reaches the engine as a secret");
+            assert.equal(Buffer.from(keyA.inputs.key, "base64").length, 32);
+            assert.notEqual(keyA.inputs.key, b.recorder.one(CHECKSUM_KEY_TYPE).inputs.key, "each stack draws its own key");
+            const created = await checksumKeyProvider.create!({ key: keyA.inputs.key });
+            assert.deepEqual(created.outs, { key: keyA.inputs.key }, "the provider stores the drawn key");
+            assert.deepEqual(await checksumKeyProvider.diff!(created.id, created.outs, { key: "another" }), { changes: false });
         });
     });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { build, configData, fixture, gatewayContainer, K8S, object, podAnnotations, podSpec } from "./support";
+import { build, configData, fixture, gatewayContainer, hashedConfigMap, K8S, object, podAnnotations, podSpec } from "./support";
 
 const SELECTOR = { "app.kubernetes.io/name": "apim-selfhosted-gateway", "app.kubernetes.io/instance": "contoso-gw" };
 const COMMON_LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/version": "2.11.1" };
@@ -235,8 +235,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 "telemetry.metrics.local": "none",
                 "observability.opentelemetry.enabled": "false",
                 "telemetry.metrics.cloud": "true",
+                "policy.rate-limit.sync.port": "4290",
+                "neighborhood.heartbeat.port": "4291",
             });
-            assert.deepEqual(gatewayContainer(recorder).envFrom, [{ configMapRef: { name: "contoso-gw-env" } }]);
+            assert.deepEqual(gatewayContainer(recorder).envFrom, [{ configMapRef: { name: hashedConfigMap(recorder, "contoso-gw-env").metadata.name } }]);
         });
 
         it("takes a custom configuration endpoint and passes other settings through", async () => {
@@ -271,9 +273,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(recorder.ofType(K8S.configMap).length, 1);
         });
 
-        it("stores the PEMs in <base>-custom-ca and merges them with the system bundle in an init container", async () => {
+        it("stores the PEMs in <base>-custom-ca-<hash> and merges them with the system bundle in an init container", async () => {
             const { recorder } = await build({ customCaCertificates: [root, `\n${second}\n\n`] });
-            const cm = object(recorder, K8S.configMap, "contoso-gw-custom-ca");
+            const cm = hashedConfigMap(recorder, "contoso-gw-custom-ca");
+            assert.equal(cm.immutable, true);
             assert.deepEqual(cm.data, { "ca-0.pem": `${root.trim()}\n`, "ca-1.pem": `${second.trim()}\n` });
 
             const spec = podSpec(recorder);
@@ -289,7 +292,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 { name: "ca-bundle", mountPath: "/ca-bundle" },
             ]);
             assert.deepEqual(spec.volumes.filter((v: any) => v.name !== "config-backup"), [
-                { name: "custom-ca", configMap: { name: "contoso-gw-custom-ca" } },
+                { name: "custom-ca", configMap: { name: cm.metadata.name } },
                 { name: "ca-bundle", emptyDir: { sizeLimit: "4Mi" } },
             ]);
             assert.deepEqual(gateway.volumeMounts.find((m: any) => m.name === "ca-bundle"), { name: "ca-bundle", mountPath: "/ca-bundle", readOnly: true });
@@ -342,7 +345,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             const { recorder } = await build({
                 observability: {
                     logs: { std: { format: "json", level: "warn", color: true }, local: { type: "rfc5424", endpoint: "127.0.0.1:514", facility: 7 } },
-                    metrics: { type: "statsd", endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "influxDB" },
+                    metrics: { statsd: { endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "influxDB" } },
                     azureMonitor: false,
                 },
             });
@@ -367,14 +370,14 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("defaults StatsD sampling to 1 and the tag format to dogStatsD", async () => {
-            const { recorder } = await build({ observability: { metrics: { type: "statsd", endpoint: "statsd:8125" } } });
+            const { recorder } = await build({ observability: { metrics: { statsd: { endpoint: "statsd:8125" } } } });
             assert.equal(configData(recorder)["telemetry.metrics.local.statsd.sampling"], "1");
             assert.equal(configData(recorder)["telemetry.metrics.local.statsd.tag-format"], "dogStatsD");
         });
 
         it("maps OpenTelemetry metrics", async () => {
             const { recorder } = await build({
-                observability: { metrics: { type: "openTelemetry", collectorUri: "http://otel-collector.monitoring:4317/", histogramBuckets: [0.1, 0.5, 1, 5], systemMetrics: true } },
+                observability: { metrics: { openTelemetry: { collectorUri: "http://otel-collector.monitoring:4317/", histogramBuckets: [0.1, 0.5, 1, 5], systemMetrics: true } } },
             });
             const data = configData(recorder);
             assert.equal(data["observability.opentelemetry.enabled"], "true");
@@ -539,7 +542,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 priorityClassName: "gateway-critical",
                 labels: { team: "platform", "contoso.com/cost-center": "1234" },
                 podAnnotations: { "prometheus.io/scrape": "false" },
-                env: [{ name: "HTTPS_PROXY", value: "http://proxy:3128" }, { name: "NO_PROXY", value: ".svc,.cluster.local" }],
+                env: [{ name: "DOTNET_gcServer", value: "1" }, { name: "FEATURE_FLAGS", value: "a,b" }],
             });
             const spec = podSpec(recorder);
             assert.deepEqual(spec.nodeSelector, { "kubernetes.io/os": "linux" });
@@ -549,7 +552,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(podAnnotations(recorder)["prometheus.io/scrape"], "false");
             assert.ok(CONFIG_CHECKSUM in podAnnotations(recorder));
             const env = gatewayContainer(recorder).env;
-            assert.deepEqual(env.map((e: any) => e.name), ["config.service.auth", "HTTPS_PROXY", "NO_PROXY"], "extra env comes after the managed env");
+            assert.deepEqual(env.map((e: any) => e.name), ["config.service.auth", "DOTNET_gcServer", "FEATURE_FLAGS"], "extra env comes after the managed env");
             for (const r of recorder.kubernetesObjects()) {
                 assert.equal(r.inputs.metadata.labels.team, "platform", `${r.type} ${r.name}`);
                 assert.equal(r.inputs.metadata.labels["contoso.com/cost-center"], "1234");

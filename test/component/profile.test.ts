@@ -36,6 +36,24 @@ const UNSAFE: GuidanceCase[] = [
         message: ["`namespace.name`", '"default"', "dedicated namespace"],
         rendered: ({ recorder }) => assert.equal(object(recorder, K8S.deployment).metadata.namespace, "default"),
     },
+    ...["kube-system", "kube-public", "kube-node-lease"].map((name) => ({
+        title: `the system namespace "${name}"`,
+        args: { namespace: { name, create: false } },
+        message: ["`namespace.name`", `"${name}"`, "dedicated namespace"],
+        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) => assert.equal(object(recorder, K8S.deployment).metadata.namespace, name),
+    })),
+    {
+        title: "a node syslog socket in a namespace whose Pod Security level forbids hostPath",
+        args: { namespace: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } }, observability: { logs: { local: { type: "localsyslog" } } } },
+        message: ["`observability.logs.local`", "hostPath", 'Pod Security level "restricted"', "Set observability.logs.local.endpoint"],
+        rendered: ({ recorder }) => assert.ok(object(recorder, K8S.deployment).spec.template.spec.volumes.some((v: { hostPath?: unknown }) => v.hostPath)),
+    },
+    {
+        title: "a token renewed fewer than 3 days before expiry",
+        args: { token: { renewBeforeDays: 2 } },
+        message: ["`token.renewBeforeDays` is 2", "at least 3", "retries left"],
+        rendered: ({ recorder }) => assert.equal(recorder.one("pulumi-nodejs:dynamic/apim-gateway:GatewayToken").inputs.renewBeforeDays, 2),
+    },
     {
         title: "no CPU request",
         args: { resources: { requests: { memory: "2Gi" } } },
@@ -67,6 +85,13 @@ describe("SelfHostedGateway: profile", () => {
             const { warnings, recorder } = await build();
             assert.deepEqual(warnings, []);
             assert.ok(recorder.resources.length > 0);
+        });
+
+        it("accepts renewBeforeDays 3, local syslog to an endpoint in a restricted namespace, and an existing namespace's unknown level", async () => {
+            const restricted = { labels: { "pod-security.kubernetes.io/enforce": "restricted" } };
+            assert.deepEqual((await build({ token: { renewBeforeDays: 3 } })).warnings, []);
+            assert.deepEqual((await build({ namespace: restricted, observability: { logs: { local: { type: "localsyslog", endpoint: "127.0.0.1:514" } } } })).warnings, []);
+            assert.deepEqual((await build({ namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } }, observability: { logs: { local: { type: "localsyslog" } } } })).warnings, []);
         });
 
         it("accepts a moving tag when a digest pins the image", async () => {

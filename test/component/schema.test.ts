@@ -46,6 +46,7 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     image: { repository: "myregistry.azurecr.io/apim/gateway", tag: "2.11.1", pullPolicy: "Always", pullSecrets: ["acr-pull"] },
     dns: { policy: "None", config: { nameservers: ["10.0.0.10"], searches: ["corp.contoso.com"], options: [{ name: "ndots", value: "2" }] } },
     service: {
+        allocateLoadBalancerNodePorts: false,
         type: "LoadBalancer",
         externalTrafficPolicy: "Local",
         loadBalancerIP: "10.1.2.3",
@@ -58,7 +59,7 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     configBackup: { storageClassName: "azurefile-csi", size: "100Mi", accessMode: "ReadWriteMany" },
     observability: {
         logs: { std: { format: "json", level: "warn", color: false }, local: { type: "json", endpoint: "127.0.0.1:8888" } },
-        metrics: { type: "statsd", endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "dogStatsD" },
+        metrics: { statsd: { endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "dogStatsD" }, openTelemetry: { collectorUri: "http://otel:4317/" } },
         azureMonitor: true,
     },
     highAvailability: {
@@ -76,7 +77,12 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     priorityClassName: "gateway-critical",
     labels: { team: "platform" },
     podAnnotations: { "prometheus.io/scrape": "false" },
-    env: [{ name: "HTTPS_PROXY", value: "http://proxy:3128" }],
+    env: [{ name: "DOTNET_gcServer", value: "1" }],
+    proxy: { https: "http://proxy:3128", noProxy: [".svc", "10.0.0.0/8"] },
+    hostAliases: [{ ip: "10.1.2.4", hostnames: ["contoso-apim.configuration.azure-api.net"] }],
+    serviceAccount: { annotations: { "contoso.com/owner": "platform" }, labels: { tier: "edge" } },
+    tls: { serverCipherSuites: ["TLS_AES_256_GCM_SHA384"] },
+    instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 },
 };
 
 describe("SelfHostedGateway: every rendered object passes the Kubernetes OpenAPI schema (kubernetes-models)", () => {
@@ -118,7 +124,7 @@ describe("SelfHostedGateway: every rendered object passes the Kubernetes OpenAPI
             (
                 await build({
                     auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", authority: "https://login.microsoftonline.us" },
-                    observability: { metrics: { type: "openTelemetry", collectorUri: "http://otel:4317/", histogramBuckets: [0.1, 1], systemMetrics: true } },
+                    observability: { metrics: { openTelemetry: { collectorUri: "http://otel:4317/", histogramBuckets: [0.1, 1], systemMetrics: true } } },
                     highAvailability: { podAntiAffinity: "required", disruptionBudget: { minAvailable: 2 } },
                 })
             ).recorder.kubernetesObjects(),

@@ -110,8 +110,16 @@ export function gatewayContainer(recorder: ResourceRecorder): Record<string, any
     return containers[0];
 }
 
+/** The one ConfigMap whose name is `<prefix>-<10 hex>` (named by its content). */
+export function hashedConfigMap(recorder: ResourceRecorder, prefix: string): Record<string, any> {
+    const pattern = new RegExp(`^${prefix}-[0-9a-f]{10}$`);
+    const matches = recorder.ofType(K8S.configMap).filter((r) => pattern.test(r.inputs.metadata?.name ?? ""));
+    assert.equal(matches.length, 1, `expected one ConfigMap named ${prefix}-<hash>, found ${matches.length}`);
+    return matches[0].inputs;
+}
+
 export function configData(recorder: ResourceRecorder): Record<string, string> {
-    return object(recorder, K8S.configMap, "contoso-gw-env").data;
+    return hashedConfigMap(recorder, "contoso-gw-env").data;
 }
 
 export function podAnnotations(recorder: ResourceRecorder): Record<string, string> {

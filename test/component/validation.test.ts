@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { SelfHostedGatewayArgs } from "../../components";
-import { build, expectRejected, fixture, K8S, object } from "./support";
+import { build, expectRejected, fixture, hashedConfigMap, K8S, object } from "./support";
 
 interface RejectionCase {
     title: string;
@@ -11,19 +11,21 @@ interface RejectionCase {
 
 /** Rules that hold in every profile; each case also runs with profile "development". */
 const ALWAYS_REJECTED: RejectionCase[] = [
-    { title: "a gatewayId over 80 characters", args: { gatewayId: "g".repeat(81), kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters", "81 characters"] },
-    { title: "an empty gatewayId", args: { gatewayId: "", kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters"] },
+    { title: "a gatewayId over 80 characters", args: { gatewayId: "g".repeat(81), kubernetesName: "gw" }, message: ["`gatewayId`", "1 to 80 characters", "got 81", "Choose a shorter gateway id"] },
+    
     { title: 'the reserved gatewayId "managed" in any case', args: { gatewayId: "Managed", kubernetesName: "gw" }, message: ["`gatewayId`", '"managed"', "Choose another gateway id"] },
     { title: "a gatewayId unusable as Kubernetes name without kubernetesName", args: { gatewayId: "Contoso_GW" }, message: ["`kubernetesName` is needed", '"Contoso_GW"', "DNS-1035", "Set kubernetesName"] },
     { title: "a gatewayId longer than 44 characters without kubernetesName", args: { gatewayId: "g".repeat(45) }, message: ["`kubernetesName` is needed", "at most 44 characters"] },
     { title: "an invalid kubernetesName", args: { kubernetesName: "9gateway" }, message: ["`kubernetesName`", '"9gateway"', "DNS-1035"] },
     { title: "a missing serviceName", args: { serviceName: "" }, message: ["`serviceName` is required"] },
-    { title: "token.validityDays above the API's 30", args: { token: { validityDays: 31 } }, message: ["`token.validityDays`", "1 to 30", "API's maximum", "got 31", "Use 30 or less"] },
-    { title: "token.validityDays of 0", args: { token: { validityDays: 0 } }, message: ["`token.validityDays`", "got 0"] },
+    { title: "token.validityDays above the API's 30", args: { token: { validityDays: 31 } }, message: ["`token.validityDays`", "1 to 30", "longest token lifetime", "got 31", "Use 30 or less"] },
+    { title: "token.validityDays of 0", args: { token: { validityDays: 0 } }, message: ["`token.validityDays`", "got 0", "Use a whole number from 1 to 30"] },
+    { title: "a negative token.validityDays, with a fix that fits", args: { token: { validityDays: -5 } }, message: ["`token.validityDays`", "got -5", "Use a whole number from 1 to 30"] },
     { title: "fractional token.validityDays", args: { token: { validityDays: 1.5 } }, message: ["`token.validityDays`", "whole number"] },
-    { title: "token.renewBeforeDays not below validityDays", args: { token: { validityDays: 7, renewBeforeDays: 7 } }, message: ["`token.renewBeforeDays`", "less than token.validityDays (7)", "Lower renewBeforeDays"] },
+    { title: "token.renewBeforeDays not below validityDays", args: { token: { validityDays: 7, renewBeforeDays: 7 } }, message: ["`token.renewBeforeDays`", "(7) must be less than validityDays (7)", "Lower renewBeforeDays"] },
     { title: "token.renewBeforeDays not below the default validity", args: { token: { renewBeforeDays: 30 } }, message: ["`token.renewBeforeDays`", "(30)"] },
-    { title: "negative token.renewBeforeDays", args: { token: { renewBeforeDays: -1 } }, message: ["`token.renewBeforeDays`", "at least 0"] },
+    { title: "negative token.renewBeforeDays", args: { token: { renewBeforeDays: -1 } }, message: ["`token.renewBeforeDays`", "at least 1"] },
+    { title: "token.renewBeforeDays of 0 (a daily rotation could miss expiry)", args: { token: { renewBeforeDays: 0 } }, message: ["`token.renewBeforeDays`", "at least 1", "got 0"] },
     { title: "token settings with non-token auth", args: { auth: { type: "workloadIdentity", clientId: "c" }, token: { validityDays: 10 } }, message: ["`token`", "validityDays", "only to token auth"] },
     { title: "negative replicas", args: { replicas: -1 }, message: ["`replicas`", "whole number"] },
     { title: "replicas together with autoscaling", args: { replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } }, message: ["`replicas` cannot be combined with autoscaling", "Remove replicas"] },
@@ -47,7 +49,7 @@ const ALWAYS_REJECTED: RejectionCase[] = [
     { title: "an env var overriding config.service.auth", args: { env: [{ name: "config.service.auth", value: "GatewayKey x" }] }, message: ["`env[0].name`", "must not set config.service.auth", "auth"] },
     { title: "an env var overriding a managed setting", args: { env: [{ name: "gateway.name", value: "x" }] }, message: ["`env[0].name`", "gateway.name", "gatewayId"] },
     { title: "an env var overriding SSL_CERT_FILE with custom CAs", args: { customCaCertificates: [fixture("private-root-ca.pem")], env: [{ name: "SSL_CERT_FILE", value: "/x" }] }, message: ["`env[0].name`", "SSL_CERT_FILE"] },
-    { title: "a duplicated env var", args: { env: [{ name: "HTTP_PROXY", value: "a" }, { name: "HTTP_PROXY", value: "b" }] }, message: ["`env[1].name`", "listed twice"] },
+    { title: "a duplicated env var", args: { env: [{ name: "FEATURE_FLAGS", value: "a" }, { name: "FEATURE_FLAGS", value: "b" }] }, message: ["`env[1].name`", "listed twice"] },
     { title: "a custom CA that is a leaf certificate", args: { customCaCertificates: [fixture("private-root-ca.pem"), fixture("leaf-not-ca.pem")] }, message: ["`customCaCertificates[1]`", "not a CA certificate", "config.contoso.test"] },
     { title: "a custom CA that is not PEM", args: { customCaCertificates: ["not a certificate"] }, message: ["`customCaCertificates[0]`", "not a PEM certificate"] },
     { title: "a custom CA PEM that does not parse", args: { customCaCertificates: ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"] }, message: ["`customCaCertificates[0]`", "cannot be parsed"] },
@@ -62,10 +64,10 @@ const ALWAYS_REJECTED: RejectionCase[] = [
     { title: "networkPolicy.trafficFrom without enabling the policy", args: { networkPolicy: { trafficFrom: [{ namespaceSelector: {} }] } }, message: ["`networkPolicy.trafficFrom`", "networkPolicy.enabled"] },
     { title: "an empty networkPolicy.trafficFrom", args: { networkPolicy: { enabled: true, trafficFrom: [] } }, message: ["`networkPolicy.trafficFrom` is empty", "from anywhere"] },
     { title: "a facility on a local log type without one", args: { observability: { logs: { local: { type: "json", facility: 3 } } } }, message: ["`observability.logs.local.facility`", '"json"'] },
-    { title: "a statsd endpoint without a port", args: { observability: { metrics: { type: "statsd", endpoint: "statsd" } } }, message: ["`observability.metrics.endpoint`", "host:port"] },
-    { title: "a statsd sampling rate above 1", args: { observability: { metrics: { type: "statsd", endpoint: "statsd:8125", sampling: 2 } } }, message: ["`observability.metrics.sampling`"] },
-    { title: "an OpenTelemetry collector that is not a URL", args: { observability: { metrics: { type: "openTelemetry", collectorUri: "otel:4317" } } }, message: ["`observability.metrics.collectorUri`", "http(s)"] },
-    { title: "unordered histogram buckets", args: { observability: { metrics: { type: "openTelemetry", collectorUri: "http://otel:4317", histogramBuckets: [1, 0.5] } } }, message: ["`observability.metrics.histogramBuckets`", "ascending"] },
+    { title: "a statsd endpoint without a port", args: { observability: { metrics: { statsd: { endpoint: "statsd" } } } }, message: ["`observability.metrics.statsd.endpoint`", "host:port"] },
+    { title: "a statsd sampling rate above 1", args: { observability: { metrics: { statsd: { endpoint: "statsd:8125", sampling: 2 } } } }, message: ["`observability.metrics.statsd.sampling`"] },
+    { title: "an OpenTelemetry collector that is not a URL", args: { observability: { metrics: { openTelemetry: { collectorUri: "otel:4317" } } } }, message: ["`observability.metrics.openTelemetry.collectorUri`", "http(s)"] },
+    { title: "unordered histogram buckets", args: { observability: { metrics: { openTelemetry: { collectorUri: "http://otel:4317", histogramBuckets: [1, 0.5] } } } }, message: ["`observability.metrics.openTelemetry.histogramBuckets`", "ascending"] },
     { title: "a user label that would change the selector", args: { labels: { "app.kubernetes.io/name": "mine" } }, message: ['`labels["app.kubernetes.io/name"]`', "set by the component"] },
     { title: "a label value that Kubernetes refuses", args: { labels: { team: "platform team" } }, message: ['`labels["team"]`', "not a valid label value"] },
     { title: "a pod annotation in the component's checksum prefix", args: { podAnnotations: { "apim-gateway.pulumi.com/token-checksum": "x" } }, message: ['`podAnnotations["apim-gateway.pulumi.com/token-checksum"]`', "checksums own"] },
@@ -97,8 +99,8 @@ describe("SelfHostedGateway: validation (every profile)", () => {
         const { recorder } = await build({ gatewayId, kubernetesName: "contoso-west" });
         assert.equal(recorder.one("azure-native:apimanagement:Gateway").inputs.gatewayId, gatewayId);
         assert.equal(object(recorder, K8S.deployment).metadata.name, "contoso-west");
-        assert.equal(object(recorder, K8S.configMap, "contoso-west-env").data["gateway.name"], gatewayId);
-        assert.equal(object(recorder, K8S.configMap, "contoso-west-env").data["neighborhood.host"], "contoso-west-instance-discovery");
+        assert.equal(hashedConfigMap(recorder, "contoso-west-env").data["gateway.name"], gatewayId);
+        assert.equal(hashedConfigMap(recorder, "contoso-west-env").data["neighborhood.host"], "contoso-west-instance-discovery");
     });
 
     it("accepts a gatewayId of exactly 80 characters and a kubernetesName of exactly 44", async () => {

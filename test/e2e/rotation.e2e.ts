@@ -399,14 +399,15 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
     });
 
     it("7. an expired token: recovered by one rotation run", async () => {
-        // Deployed with one-day tokens, then configured for the default 30 days: only a token
-        // shorter-lived than its replacement can be expired at the emulator while the emulator
-        // still accepts the replacement's expiry (the provider issues against the real clock).
-        const delta = await world.deployGatewayStack("delta", "gw-delta", { token: { validityDays: 1, renewBeforeDays: 0 } });
+        // Deployed with four-day tokens (the shortest production allows: renewed 3 days ahead), then
+        // configured for the default 30 days: only a token shorter-lived than its replacement can
+        // be expired at the emulator while the emulator still accepts the replacement's expiry
+        // (the provider issues against the real clock).
+        const delta = await world.deployGatewayStack("delta", "gw-delta", { token: { validityDays: 4, renewBeforeDays: 3 } });
         const oldToken = rawToken(renderedGateway(delta.rendered()).authValue);
         delta.configure({});
-        await delta.age(2);
-        world.setDaysPassed(2);
+        await delta.age(5);
+        world.setDaysPassed(5);
         assert.equal(emulators().arm.isTokenValid(oldToken), false, "expired at the service");
 
         const check = await world.rotate(["--stack", "delta", "--check", "--json"]);

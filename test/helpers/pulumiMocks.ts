@@ -13,6 +13,12 @@ export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 /** Type token of the dynamic GatewayToken resource. */
 export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";
 
+/** Type token of the dynamic ChecksumKey resource. */
+export const CHECKSUM_KEY_TYPE = "pulumi-nodejs:dynamic/apim-gateway:ChecksumKey";
+
+/** The key the fake ChecksumKey returns (base64), so tests can compute the expected checksums. */
+export const MOCK_CHECKSUM_KEY = Buffer.from("mock checksum key of 32 bytes!!!").toString("base64");
+
 /** Fixed clock of the fake GatewayToken, so expiry outputs are deterministic. */
 export const FAKE_TOKEN_ISSUED_AT = "2030-01-01T00:00:00.000Z";
 
@@ -141,6 +147,8 @@ function computedOutputs(type: string, inputs: Record<string, any>, options: Moc
     switch (type) {
         case GATEWAY_TOKEN_TYPE:
             return fakeGatewayToken(unwrapSecrets(inputs) as FakeTokenInputs, options);
+        case CHECKSUM_KEY_TYPE:
+            return { key: MOCK_CHECKSUM_KEY };
         case "azure-native:apimanagement:Gateway":
             return {
                 id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ApiManagement/service/${inputs.serviceName}/gateways/${inputs.gatewayId}`,

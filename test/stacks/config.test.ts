@@ -1,11 +1,26 @@
 import * as assert from "node:assert/strict";
-import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import * as pulumi from "@pulumi/pulumi";
+import { MUST_BE_SECRET, RawStackConfig, StackConfigError, StackSettings, stackSettings } from "../../stacks/config";
+import { installMocks, promiseOf } from "../helpers/pulumiMocks";
 
-const required = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw" };
+const required = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: JSON.stringify({ name: "DC" }) };
 
-function problems(raw: Record<string, string>): string {
+/** Raw config as the runtime holds it: `apim-gateway:` keys unless a key names its namespace. */
+function raw(values: Record<string, string>, secret: string[] = []): RawStackConfig {
+    const full = (key: string) => (key.includes(":") ? key : `apim-gateway:${key}`);
+    return {
+        values: Object.fromEntries(Object.entries(values).map(([k, v]) => [full(k), v])),
+        secretKeys: new Set(secret.map(full)),
+    };
+}
+
+function settings(values: Record<string, string>, secret: string[] = []): StackSettings {
+    return stackSettings(raw({ ...required, ...values }, secret));
+}
+
+function problems(values: Record<string, string>, secret: string[] = []): string {
     try {
-        parseStackConfig(raw);
+        stackSettings(raw(values, secret));
     } catch (err) {
         assert.ok(err instanceof StackConfigError, `expected a StackConfigError, got ${String(err)}`);
         return err.message;
@@ -14,26 +29,29 @@ function problems(raw: Record<string, string>): string {
 }
 
 describe("stack config", () => {
+    before(async () => {
+        await installMocks({ project: "apim-gateway", stack: "test" });
+    });
+
     it("takes strings as they are and structured values as JSON, the way the Pulumi CLI passes them", () => {
-        const config = parseStackConfig({
-            ...required,
+        const { args } = settings({
             gatewayId: "12345",
+            kubernetesName: "gw",
             replicas: "3",
-            existingGateway: "true",
             image: JSON.stringify({ tag: "2.11.1" }),
-            resources: JSON.stringify({ requests: { cpu: 2, memory: "2Gi" } }),
+            resources: JSON.stringify({ requests: { cpu: 2, memory: "2Gi", "ephemeral-storage": "1Gi" } }),
         });
-        assert.equal(config.gatewayId, "12345");
-        assert.equal(config.replicas, 3);
-        assert.equal(config.existingGateway, true);
-        assert.deepEqual(config.image, { tag: "2.11.1" });
-        assert.equal(config.resources?.requests?.cpu, "2", "a YAML number becomes a Kubernetes quantity string");
+        assert.equal(args.gatewayId, "12345");
+        assert.equal(args.replicas, 3);
+        assert.deepEqual(args.image, { tag: "2.11.1" });
+        assert.equal(args.resources?.requests?.cpu, "2", "a YAML number becomes a Kubernetes quantity string");
+        assert.equal(args.resources?.requests?.["ephemeral-storage"], "1Gi");
     });
 
     it("rejects a value of the wrong type, naming the key and the expected type", () => {
         const message = problems({ ...required, replicas: "three" });
         assert.match(message, /'apim-gateway:replicas'/);
-        assert.match(message, /expected number/i);
+        assert.match(message, /must be a number, got a string \("three"\)/);
     });
 
     it("rejects unknown keys at the top level and inside objects, naming each", () => {
@@ -51,8 +69,85 @@ describe("stack config", () => {
         assert.match(message, /stacks\/Pulumi\.<stack>\.yaml/, "the message says where to fix it");
     });
 
+    it("reports schema problems and the component's own rules in one pass", () => {
+        const message = problems({
+            ...required,
+            replicas: "three",
+            serviceName: "contoso_apim",
+            configuration: JSON.stringify({ endpoint: "http://config.contoso.com" }),
+            tolerations: JSON.stringify([{ key: "a", operator: "Exists", efect: "NoSchedule" }]),
+            resources: JSON.stringify({ requests: { cpu: 2, memory: "2Gi" } }),
+        });
+        assert.match(message, /'apim-gateway:replicas'/, "schema");
+        assert.match(message, /'apim-gateway:serviceName'.*not an API Management service name/, "component rule");
+        assert.match(message, /'apim-gateway:configuration\.endpoint'.*unencrypted/, "component rule");
+        assert.match(message, /'apim-gateway:tolerations\[0\]\.efect'.*not a field/, "Kubernetes schema");
+        assert.doesNotMatch(message, /resources/, "a YAML number is still a valid quantity when other keys fail");
+    });
+
     it("checks the auth mode's own keys", () => {
         const message = problems({ ...required, auth: JSON.stringify({ type: "workloadIdentity" }) });
         assert.match(message, /'apim-gateway:auth\.clientId'/);
+    });
+
+    it("refuses keys under a misspelt project namespace, naming the near miss, and ignores other namespaces", () => {
+        const message = problems({
+            ...required,
+            "apim-gatway:service": JSON.stringify({ annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" } }),
+            "apim_gateway:profile": "development",
+            "kubernetes:context": "aks",
+            "azure-native:location": "westeurope",
+        });
+        assert.match(message, /'apim-gatway:service'.*near miss of 'apim-gateway'.*'apim-gateway:service'/);
+        assert.match(message, /'apim_gateway:profile'.*'apim-gateway:profile'/);
+        assert.doesNotMatch(message, /kubernetes:context|azure-native/);
+    });
+
+    for (const [key, value] of [["kubeconfig", "apiVersion: v1\nclusters: []\n"], ["azureAdClientSecret", "plain value"], ["secretEnv", JSON.stringify({ KEY: "v" })]]) {
+        it(`refuses ${key} in plain text with the command that stores it encrypted`, () => {
+            assert.ok(key in MUST_BE_SECRET);
+            const message = problems({ ...required, [key]: value });
+            assert.ok(message.includes(`'apim-gateway:${key}' is stored in plain text`), message);
+            assert.ok(message.includes(`'pulumi config set --secret `) && message.includes(key), message);
+        });
+    }
+
+    it("takes a kubeconfig file path in plain text (the path holds no secret)", () => {
+        assert.ok(settings({ kubeconfig: "/home/ops/.kube/aks-prod" }).kubeconfig !== undefined);
+    });
+
+    it("keeps a secret kubeconfig a Pulumi secret", async () => {
+        const { kubeconfig } = settings({ kubeconfig: "apiVersion: v1" }, ["kubeconfig"]);
+        assert.equal(await pulumi.isSecret(kubeconfig!), true);
+        assert.equal(await promiseOf(kubeconfig!), "apiVersion: v1");
+    });
+
+    it("makes every value of a secret key a Pulumi secret in the component's arguments", async () => {
+        const { args } = settings(
+            {
+                env: JSON.stringify([{ name: "BACKEND_KEY", value: "s3cr3t" }]),
+                configuration: JSON.stringify({ endpoint: "config.contoso.com", settings: { "x.y": "hidden" } }),
+                serviceName: "svc",
+            },
+            ["env", "configuration", "serviceName"],
+        );
+        assert.equal(args.env, undefined, "a plain env value moves to secretEnv");
+        assert.deepEqual(Object.keys(args.secretEnv!), ["BACKEND_KEY"]);
+        assert.equal(await pulumi.isSecret(pulumi.output(args.secretEnv!.BACKEND_KEY)), true);
+        assert.equal(await pulumi.isSecret(pulumi.output(args.configuration!.endpoint!)), true);
+        assert.equal(await pulumi.isSecret(pulumi.output(args.configuration!.settings!["x.y"])), true);
+        assert.equal(await pulumi.isSecret(pulumi.output(args.serviceName)), true);
+        assert.equal(args.replicas, undefined);
+    });
+
+    it("refuses a secret mark on a key whose values cannot stay secret", () => {
+        const message = problems({ ...required, replicas: "3", labels: JSON.stringify({ team: "edge" }) }, ["replicas", "labels"]);
+        assert.match(message, /'apim-gateway:replicas' is marked secret.*cannot be kept secret: set it without --secret/);
+        assert.match(message, /'apim-gateway:labels' is marked secret/);
+    });
+
+    it("requires the Entra client secret with azureAdApp auth, naming the key and the command", () => {
+        const message = problems({ ...required, auth: JSON.stringify({ type: "azureAdApp", tenantId: "t", clientId: "c" }) });
+        assert.match(message, /'apim-gateway:azureAdClientSecret' is required.*pulumi config set --secret azureAdClientSecret/);
     });
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { defineStack } from "../../stacks/program";
 import { loadStackFile } from "../../stacks/stackFile";
-import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf, ResourceRecorder } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf, ResourceRecorder, secretPaths } from "../helpers/pulumiMocks";
 import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationUnitOutput, parseRotationOutput } from "../../components";
 
 const prod = loadStackFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"));
@@ -12,9 +12,9 @@ function outputValue<T>(output: pulumi.Output<T> | T): Promise<T> {
     return promiseOf(pulumi.output(output) as pulumi.Output<T>);
 }
 
-async function runStack(overrides: Record<string, string> = {}): Promise<{ recorder: ResourceRecorder; outputs: ReturnType<typeof defineStack> }> {
+async function runStack(overrides: Record<string, string> = {}, secretKeys: string[] = []): Promise<{ recorder: ResourceRecorder; outputs: ReturnType<typeof defineStack> }> {
     const recorder = await installMocks({ project: "apim-gateway", stack: "prod" });
-    pulumi.runtime.setAllConfig({ ...prod.values, ...overrides }, prod.secretKeys);
+    pulumi.runtime.setAllConfig({ ...prod.values, ...overrides }, [...prod.secretKeys, ...secretKeys]);
     const outputs = defineStack();
     await recorder.settled();
     return { recorder, outputs };
@@ -79,5 +79,27 @@ describe("the stack program", () => {
             prod.secretKeys,
         );
         assert.throws(() => defineStack(), /apim-gateway:azureAdClientSecret.*pulumi config set --secret azureAdClientSecret/s);
+    });
+
+    it("keeps every value of a secret config key a Pulumi secret in the objects it reaches", async () => {
+        const { recorder } = await runStack(
+            {
+                "apim-gateway:env": JSON.stringify([{ name: "BACKEND_API_KEY", value: "env-secret-value" }]),
+                "apim-gateway:configuration": JSON.stringify({ settings: { "net.server.http.forwarded.proto.enabled": "setting-secret-value" } }),
+            },
+            ["apim-gateway:env", "apim-gateway:configuration"],
+        );
+        const deployment = recorder.one("kubernetes:apps/v1:Deployment");
+        assert.deepEqual(secretPaths(deployment.rawInputs), [], "the value moved to a Secret: the Deployment stays plain and diffable");
+        const env = deployment.inputs.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "BACKEND_API_KEY");
+        const secret = recorder.ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === env.valueFrom.secretKeyRef.name)!;
+        assert.deepEqual(secret.inputs.stringData, { BACKEND_API_KEY: "env-secret-value" });
+        assert.ok(secretPaths(secret.rawInputs).includes("/stringData"), "the Secret's data is a Pulumi secret");
+        const configMap = recorder.ofType("kubernetes:core/v1:ConfigMap").find((r) => r.inputs.data?.["net.server.http.forwarded.proto.enabled"] !== undefined)!;
+        assert.ok(secretPaths(configMap.rawInputs).length > 0, `the ConfigMap data is a secret: ${JSON.stringify(configMap.rawInputs).slice(0, 300)}`);
+        for (const resource of recorder.resources) {
+            const plain = JSON.stringify(resource.rawInputs, (_key, value) => (value && typeof value === "object" && "4dabf18193072939515e22adb298388d" in value ? "<secret>" : value));
+            assert.ok(!plain.includes("env-secret-value") && !plain.includes("setting-secret-value"), `${resource.type} ${resource.name} holds a secret in plain text`);
+        }
     });
 });

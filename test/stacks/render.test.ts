@@ -123,6 +123,24 @@ describe("npm run render", function () {
             assert.match(result.stderr, /latest/);
         });
 
+        it("renders a stack with secret structured values: nested `secure:` leaves kept secret, a wholly encrypted structured key left out and named", () => {
+            const result = render(
+                stackFile({
+                    ...valid,
+                    env: [{ name: "BACKEND_KEY", value: { secure: "v1:AAAA" } }],
+                    tolerations: { secure: "v1:BBBB" },
+                }),
+            );
+            assert.equal(result.status, 0, result.stderr);
+            assert.match(result.stdout, /# 'apim-gateway:tolerations' is a secret structured value .* rendered without it/);
+            // A secret env value moves to a Secret read through secretKeyRef: the Deployment stays readable.
+            const container = find(result.objects, "Deployment")[0].spec.template.spec.containers[0];
+            const entry = container.env.find((e: { name: string }) => e.name === "BACKEND_KEY");
+            const secret = find(result.objects, "Secret").find((o) => o.metadata.name === entry.valueFrom.secretKeyRef.name);
+            assert.deepEqual(secret?.stringData, { BACKEND_KEY: "<redacted>" });
+            assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB/);
+        });
+
         it("exits 1 for a missing stack, and 2 for a usage error", () => {
             const missing = render("no-such-stack");
             assert.equal(missing.status, 1);

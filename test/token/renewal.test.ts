@@ -110,9 +110,10 @@ describe("token renewal rules", () => {
             ["validityDays 0", { validityDays: 0 }, "validityDays", /from 1 to 30/],
             ["fractional validityDays", { validityDays: 7.5 }, "validityDays", /whole number/],
             ["validityDays as a string", { validityDays: "30" }, "validityDays", /got "30"/],
-            ["renewBeforeDays equal to validityDays", { validityDays: 7, renewBeforeDays: 7 }, "renewBeforeDays", /less than validityDays \(7\).*got 7/],
-            ["negative renewBeforeDays", { renewBeforeDays: -1 }, "renewBeforeDays", /at least 0/],
-            ["default renewBeforeDays with a short validity", { validityDays: 5 }, "renewBeforeDays", /less than validityDays \(5\).*got 10/],
+            ["renewBeforeDays equal to validityDays", { validityDays: 7, renewBeforeDays: 7 }, "renewBeforeDays", /\(7\) must be less than validityDays \(7\)/],
+            ["negative renewBeforeDays", { renewBeforeDays: -1 }, "renewBeforeDays", /at least 1.*got -1/],
+            ["renewBeforeDays 0, which a daily rotation could miss", { validityDays: 1, renewBeforeDays: 0 }, "renewBeforeDays", /at least 1.*got 0/],
+            ["default renewBeforeDays with a short validity", { validityDays: 5 }, "renewBeforeDays", /\(10\) must be less than validityDays \(5\)/],
             ["a non-string renewalTrigger", { renewalTrigger: 5 }, "renewalTrigger", /must be a string/],
             ["an http azureCloud endpoint", { azureCloud: { resourceManagerEndpoint: "http://x" } }, "azureCloud", /must use https/],
             ["a malformed gateway id", { gatewayResourceId: "gw1" }, "gatewayResourceId", /not a self-hosted gateway resource id.*\/gateways\/\{gateway\}/],
@@ -126,8 +127,8 @@ describe("token renewal rules", () => {
             });
         }
 
-        it("accepts renewBeforeDays 0 and validityDays 1", () => {
-            assert.deepEqual(validateTokenInputs({ gatewayResourceId: gatewayId, validityDays: 1, renewBeforeDays: 0 }).failures, []);
+        it("accepts renewBeforeDays 1 and validityDays 2, the shortest policy", () => {
+            assert.deepEqual(validateTokenInputs({ gatewayResourceId: gatewayId, validityDays: 2, renewBeforeDays: 1 }).failures, []);
         });
 
         it("does not judge values unknown during preview", () => {

@@ -9,14 +9,15 @@ import { KubeApi } from "./kubeApi";
 export const STATIC_STORAGE_CLASS = "static-rwx";
 
 /**
- * Stack config overrides that deploy to `kubeconfig`'s cluster: render mode off, the provider's
+ * Stack config overrides that deploy to the cluster of the kubeconfig file at `kubeconfigFile`: render mode off, the provider's
  * defaults (server-side apply, await logic) kept, and a ClusterIP live-traffic Service because
  * no load-balancer controller would ever give a LoadBalancer an address to wait for.
  */
-export function clusterStackConfig(kubeconfig: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function clusterStackConfig(kubeconfigFile: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         renderYamlToDirectory: undefined,
-        kubeconfig,
+        // A path, not the contents: a kubeconfig with credentials in plain stack config is refused.
+        kubeconfig: kubeconfigFile,
         service: { type: "ClusterIP" },
         configBackup: { storageClassName: STATIC_STORAGE_CLASS },
         ...overrides,
