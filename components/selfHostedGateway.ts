@@ -9,7 +9,7 @@ import { SelfHostedGatewayArgs } from "./args";
 import { BuildContext } from "./buildContext";
 import { ChecksumKey } from "./checksumKey";
 import { authWiringFor } from "./auth/authWiringFor";
-import { ANNOTATIONS, COMPONENT_TYPE } from "./constants";
+import { COMPONENT_TYPE } from "./constants";
 import { resolveSettings } from "./defaults";
 import { gatewayConfigData } from "./gatewayConfig";
 import { autoscaler } from "./k8s/autoscaler";
@@ -31,6 +31,7 @@ import { ResolvedSettings } from "./settings";
 import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
 import { validateArgs, validateResolved } from "./validation";
 import { AuthType } from "./enums";
+import { authValueDigest } from "./token/authValue";
 
 /** How the gateway authenticates to its configuration endpoint. */
 export type GatewayAuthType = AuthType;
@@ -149,7 +150,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
                       token: {
                           resource: auth.token,
                           secretUrn: auth.secret.urn,
-                          checksum: auth.podAnnotations[ANNOTATIONS.tokenChecksum],
+                          checksum: pulumi.unsecret(auth.token.token.apply(authValueDigest)),
                           deploymentUrn: this.deployment.urn,
                       },
                   }

@@ -7,8 +7,8 @@
  * changes nothing in APIM. This catches every regeneration: by another project's rotation, by
  * the portal, or by an older version of this program.
  */
-import { createHash } from "node:crypto";
 import type { RotationUnit } from "../components/rotation/contract";
+import { authValueDigest, gatewayAuthValue } from "../components/token/authValue";
 import type { AzureCloudSettings } from "../components/token/cloud";
 import type { GatewayKeyType } from "../components/token/keyType";
 import type { TokenValidity } from "./decision";
@@ -20,12 +20,6 @@ export type TokenGenerator = (gatewayResourceId: string, keyType: GatewayKeyType
 /** Judges a unit's token; never throws (an ARM failure is `unknown` with the reason). */
 export type TokenVerifier = (unit: RotationUnit) => Promise<TokenValidity>;
 
-/** The prefix of the Secret's value, whose digest the stack exports. */
-const AUTH_PREFIX = "GatewayKey ";
-
-function sha256Hex(text: string): string {
-    return createHash("sha256").update(text, "utf8").digest("hex");
-}
 
 /**
  * A verifier on ARM. After a failure with no ARM answer (no credential, no network), the rest of
@@ -46,7 +40,7 @@ export function armTokenVerifier(generate: TokenGenerator): TokenVerifier {
         }
         try {
             const value = await generate(unit.gatewayResourceId, token.keyType, new Date(token.expiresAt), unit.azureCloud);
-            return sha256Hex(`${AUTH_PREFIX}${value}`) === token.checksum
+            return authValueDigest(gatewayAuthValue(value)) === token.checksum
                 ? { state: "valid" }
                 : {
                       state: "invalid",

@@ -47,7 +47,7 @@ export interface RotationUnitOutput {
     /** Token auth only: the key that signed the token. */
     readonly tokenKeyType?: GatewayKeyType;
     /**
-     * Token auth only: SHA-256 of the `GatewayKey <token>` value (the pod-template checksum), so
+     * Token auth only: SHA-256 of the `GatewayKey <token>` value (`authValueDigest`), so
      * the CLI can prove through ARM that the signing key was not regenerated since.
      */
     readonly tokenChecksum?: string;

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { GatewayKeyType, generateGatewayToken } from "./arm";
 import { GatewayTokenInputs, GatewayTokenState, isDue, nextKeyType, renewAfter, requestedExpiry, validateTokenInputs } from "./renewal";
+import { gatewayAuthValue } from "./authValue";
 
 /**
  * The GatewayToken dynamic provider. Pulumi serializes this object, with everything its methods
@@ -62,7 +63,7 @@ async function issueToken(inputs: GatewayTokenInputs, keyType: GatewayKeyType): 
         renewBeforeDays: inputs.renewBeforeDays,
         ...(inputs.renewalTrigger !== undefined ? { renewalTrigger: inputs.renewalTrigger } : {}),
         ...(inputs.azureCloud !== undefined ? { azureCloud: inputs.azureCloud } : {}),
-        token: `GatewayKey ${value}`,
+        token: gatewayAuthValue(value),
         expiresAt: expiresAt.toISOString(),
         issuedAt: issuedAt.toISOString(),
         renewAfter: renewAfter(expiresAt, inputs.renewBeforeDays).toISOString(),
