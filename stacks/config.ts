@@ -131,11 +131,11 @@ function acceptedKeys(decoded: Record<string, unknown>, brokenKeys: ReadonlySet<
 const CLIENT_SECRET_PLACEHOLDER = "<azureAdClientSecret>";
 
 /** Maps the config onto the component's arguments (still plain values). */
-function plainArgs(config: ComponentConfig, clientSecret: string | undefined, renewalTrigger: string | undefined): SelfHostedGatewayArgs {
+function plainArgs(config: ComponentConfig, clientSecret: string | undefined): SelfHostedGatewayArgs {
     const args = {
         ...config,
         auth: config.auth?.type === "azureAdApp" ? { ...config.auth, clientSecret: clientSecret ?? CLIENT_SECRET_PLACEHOLDER } : config.auth,
-        token: config.token || renewalTrigger ? { ...config.token, renewalTrigger } : undefined,
+        token: config.token,
     };
     // Pass-through Kubernetes objects keep their YAML shape; the component checks them against the Kubernetes schema.
     return args as SelfHostedGatewayArgs;
@@ -146,7 +146,7 @@ function plainArgs(config: ComponentConfig, clientSecret: string | undefined, re
  * must or cannot be secret, misspelt namespaces) and returns the component's arguments with
  * every secret key's values as Pulumi secrets. Throws {@link StackConfigError} naming every problem.
  */
-export function stackSettings(raw: RawStackConfig, renewalTrigger?: string): StackSettings {
+export function stackSettings(raw: RawStackConfig): StackSettings {
     const problems: string[] = [];
     const prefix = `${PROJECT_NAME}:`;
     const decoded: Record<string, unknown> = {};
@@ -196,7 +196,7 @@ export function stackSettings(raw: RawStackConfig, renewalTrigger?: string): Sta
         problems.push(`'${prefix}azureAdClientSecret' is required with auth.type azureAdApp: set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`);
     }
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret: _clientSecret, ...componentConfig } = config;
-    const args = plainArgs(componentConfig, clientSecret, renewalTrigger);
+    const args = plainArgs(componentConfig, clientSecret);
     try {
         validateSelfHostedGatewayArgs(args);
     } catch (error) {
@@ -237,8 +237,8 @@ function isConfigSecret(key: string): boolean {
 }
 
 /** Reads this stack's config from the running Pulumi program. */
-export function readStackSettings(renewalTrigger?: string): StackSettings {
+export function readStackSettings(): StackSettings {
     const values = pulumi.runtime.allConfig();
     const secretKeys = new Set(Object.keys(values).filter(isConfigSecret));
-    return stackSettings({ values, secretKeys }, renewalTrigger);
+    return stackSettings({ values, secretKeys });
 }
