@@ -19,6 +19,7 @@ import { byUrgency, runPool } from "./scheduler";
 import { Shard, inShard } from "./shard";
 import { GatewayMember, regenerationVerdict, siblingsToAlign, targetKey } from "./sharedGateways";
 import { StackBackend, StackMissingError } from "./stackBackend";
+import { withThrottleRetries } from "./throttling";
 import type { ProcessProbe } from "./staleLock";
 import type { TokenVerifier } from "./tokenValidity";
 import { RunnerContext, UnitOutcome, runUnit } from "./unitRunner";
@@ -351,7 +352,11 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             const cloud = units.find((judged) => judged.unit.azureCloud !== undefined)?.unit.azureCloud;
             log.info(`regenerating the ${verdict.regenerate} key of ${gatewayResourceId}: no unit's live token is signed with it`);
             try {
-                await deps.regenerateKey(gatewayResourceId, verdict.regenerate, cloud);
+                await withThrottleRetries(
+                    () => deps.regenerateKey(gatewayResourceId, verdict.regenerate, cloud),
+                    (ms) => clock.sleep(ms, signal),
+                    (ms, attempt) => log.warn(`ARM is throttling the key regeneration of ${gatewayResourceId}; attempt ${attempt} in ${ms / 1000}s`),
+                );
                 regenerations.set(gatewayResourceId, { status: "regenerated", keyType: verdict.regenerate });
             } catch (error) {
                 regenerations.set(gatewayResourceId, { status: "failed", keyType: verdict.regenerate, reason: describe(error) });
