@@ -42,7 +42,9 @@ export class EngineRecorder {
     readonly onEvent = (event: EngineEvent): void => {
         const pre = event.resourcePreEvent?.metadata;
         if (pre !== undefined && !UNCHANGED.has(pre.op)) {
-            const paths = pre.detailedDiff !== undefined ? Object.keys(pre.detailedDiff) : (pre.diffs ?? []);
+            // The engine sends `null` for an absent diff (a dynamic provider's, a delete); an event
+            // handler that throws loses the event silently in the SDK.
+            const paths = pre.detailedDiff ? Object.keys(pre.detailedDiff) : (pre.diffs ?? []);
             // A replacement shows as several steps of one URN (create-replacement, replace, delete-replaced).
             this.steps.set(`${pre.urn}\u0000${pre.op}`, { urn: pre.urn, op: pre.op, paths: [...paths].sort() });
         }

@@ -288,11 +288,17 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(blocked.code, 1, explain(blocked));
             const report = stackReport(jsonReport(blocked), "alpha");
             assert.equal(report.result, "blocked");
+            // The tag also sets the version label, on the Deployment, its pods and the token Secret.
+            const version = 'metadata.labels["app.kubernetes.io/version"]';
             assert.deepEqual(
                 report.pendingChanges?.map((change) => [change.urn.split("::").pop(), change.op, change.paths]),
-                [["gateway-deployment", "update", ["spec.template.spec.containers[0].image"]]],
+                [
+                    ["gateway-token-secret", "create-replacement", [version]],
+                    ["gateway-token-secret", "replace", [version]],
+                    ["gateway-deployment", "update", [version, `spec.template.${version}`, "spec.template.spec.containers[0].image"]],
+                ],
             );
-            assert.match(report.message ?? "", /^blocked: pending changes: Deployment gateway-deployment \(update\): spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
+            assert.match(report.message ?? "", /^blocked: pending changes: .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
             assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
             const diff = diffRendered(before, alpha.rendered());
             assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
