@@ -66,6 +66,16 @@ export class EngineRecorder {
     }
 }
 
+/**
+ * A provider resource updated without a changed property: the engine refreshes a default
+ * provider's record (seen after a stack's config file was rewritten) without changing any
+ * resource. A provider update that changes a property is a real change.
+ */
+export function isNoOpProviderUpdate(step: ResourceStep): boolean {
+    const type = step.urn.split("::").at(-2) ?? "";
+    return type.startsWith("pulumi:providers:") && step.op === "update" && step.paths.length === 0;
+}
+
 /** `urn:pulumi:stack::project::a:b:Deployment$kubernetes:core/v1:Secret::name` → `Secret`. */
 export function resourceKind(urn: string): string {
     const parts = urn.split("::");
@@ -96,6 +106,6 @@ const VERBS: Readonly<Record<string, (kind: string) => string>> = {
 export function describeSteps(steps: readonly ResourceStep[]): string[] {
     const replaced = new Set(steps.filter((step) => step.op === "create-replacement").map((step) => step.urn));
     return steps
-        .filter((step) => !(step.op === "replace" && replaced.has(step.urn)))
+        .filter((step) => !(step.op === "replace" && replaced.has(step.urn)) && !isNoOpProviderUpdate(step))
         .map((step) => (VERBS[step.op] ?? ((kind: string) => `${kind} ${step.op}`))(resourceKind(step.urn)));
 }

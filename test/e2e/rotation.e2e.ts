@@ -216,7 +216,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             "from the engine's events",
         );
         assert.equal(report.pendingChanges, undefined, "the guard's preview showed the rotation's changes only (no probe noise)");
-        assert.match(run.stderr, /^alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
+        assert.match(run.stderr, /^  alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
 
         // The validity check (refused by the emulator 25 days ahead, see scenario 3), then the new token.
         assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200"]);

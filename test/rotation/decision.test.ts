@@ -108,6 +108,14 @@ describe("rotation policy", () => {
             );
         });
 
+        it("ignores a provider updated without a changed property, but not one whose configuration changed", () => {
+            const provider = "urn:pulumi:dev::apim-gateway::pulumi:providers:pulumi-nodejs::default";
+            assert.deepEqual(pendingChanges([{ urn: provider, op: "update", paths: [] }], TARGETS), []);
+            assert.deepEqual(describeSteps([{ urn: provider, op: "update", paths: [] }]), []);
+            const kubernetes = "urn:pulumi:dev::apim-gateway::pulumi:providers:kubernetes::kubernetes";
+            assert.equal(pendingChanges([{ urn: kubernetes, op: "update", paths: ["context"] }], TARGETS).length, 1);
+        });
+
         it("lets pending changes through with --include-pending-changes, saying so", () => {
             const verdict = judgePreview(deployment(["spec.replicas"]), true);
             assert.equal(verdict.proceed, true);
