@@ -307,7 +307,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(run.code, 0, explain(run));
             const applied = stackReport(jsonReport(run), "alpha");
             assert.equal(applied.result, "rotated");
-            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): Deployment gateway-deployment/);
+            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image/);
             assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
         } finally {
             // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
