@@ -42,7 +42,8 @@ export class EngineRecorder {
     readonly onEvent = (event: EngineEvent): void => {
         const pre = event.resourcePreEvent?.metadata;
         if (pre !== undefined && !UNCHANGED.has(pre.op)) {
-            // The engine sends `null` (not an absent field) for a step without a detailed diff.
+            // The engine sends `null` for an absent diff (a dynamic provider's, a delete); an event
+            // handler that throws loses the event silently in the SDK.
             const paths = pre.detailedDiff ? Object.keys(pre.detailedDiff) : (pre.diffs ?? []);
             // A replacement shows as several steps of one URN (create-replacement, replace, delete-replaced).
             this.steps.set(`${pre.urn}\u0000${pre.op}`, { urn: pre.urn, op: pre.op, paths: [...paths].sort() });
@@ -63,6 +64,16 @@ export class EngineRecorder {
     record(): EngineRecord {
         return { steps: [...this.steps.values()], failures: [...this.failures], ...(this.summary ? { summary: this.summary } : {}) };
     }
+}
+
+/**
+ * A provider resource updated without a changed property: the engine refreshes a default
+ * provider's record (seen after a stack's config file was rewritten) without changing any
+ * resource. A provider update that changes a property is a real change.
+ */
+export function isNoOpProviderUpdate(step: ResourceStep): boolean {
+    const type = step.urn.split("::").at(-2) ?? "";
+    return type.startsWith("pulumi:providers:") && step.op === "update" && step.paths.length === 0;
 }
 
 /** `urn:pulumi:stack::project::a:b:Deployment$kubernetes:core/v1:Secret::name` → `Secret`. */
@@ -95,6 +106,6 @@ const VERBS: Readonly<Record<string, (kind: string) => string>> = {
 export function describeSteps(steps: readonly ResourceStep[]): string[] {
     const replaced = new Set(steps.filter((step) => step.op === "create-replacement").map((step) => step.urn));
     return steps
-        .filter((step) => !(step.op === "replace" && replaced.has(step.urn)))
+        .filter((step) => !(step.op === "replace" && replaced.has(step.urn)) && !isNoOpProviderUpdate(step))
         .map((step) => (VERBS[step.op] ?? ((kind: string) => `${kind} ${step.op}`))(resourceKind(step.urn)));
 }

@@ -22,14 +22,14 @@ export const DEFAULTS = {
 
 export const HELP = `Usage: apim-gateway-rotate (--stack NAME... | --all) [options]
 
-Keeps the APIM self-hosted gateway access token of each stack fresh. For each stack whose token
-is inside its renewal window (or expired), runs a targeted \`pulumi up\` that generates a new token
-with the other gateway key, updates the Kubernetes Secret and rolls the gateway pods.
+Keeps the APIM self-hosted gateway access tokens of each stack fresh (every gateway in the stack's
+apimGatewayRotation output). For each token inside its renewal window (or expired, or signed with
+a regenerated key), previews a targeted update and, when it changes nothing but the token, runs it:
+a new token with the other gateway key, a new Kubernetes Secret, and a rolling restart of the pods.
 
 Stacks:
   -s, --stack NAME            a stack of the project (repeatable); never created if missing
       --all                   every stack of the project in the logged-in backend
-
       --shard K/N             only the stacks in shard K of N (a stable hash of each name), so N
                               jobs of a CI matrix cover every stack exactly once
 
@@ -55,9 +55,9 @@ Environment:
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
       --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
       --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
-      --concurrency N         stacks in flight at once, most urgent first (default ${DEFAULTS.concurrency})
                               (a lock left by a Pulumi process of this host that no longer runs is
                               released at once with \`pulumi cancel\`)
+      --concurrency N         stacks in flight at once, most urgent first (default ${DEFAULTS.concurrency})
   -h, --help                  show this help
 
 Exit codes:

@@ -6,7 +6,7 @@
  * rotation. Pure; the rotation's own changes are defined by the contract (`ROTATION_CHANGES`).
  */
 import { ROTATION_CHANGES, RotationTargets } from "../components/rotation/contract";
-import { ResourceStep, resourceKind, resourceName } from "./engineEvents";
+import { ResourceStep, isNoOpProviderUpdate, resourceKind, resourceName } from "./engineEvents";
 
 /** A change the preview shows beyond the rotation's. */
 export interface PendingChange {
@@ -37,7 +37,7 @@ function pendingPart(step: ResourceStep, targets: RotationTargets): PendingChang
         const extra = step.paths.length === 0 ? ["(no detailed diff)"] : outside(step.paths, ROTATION_CHANGES.deploymentPaths);
         return extra.length === 0 ? undefined : { urn: step.urn, op: step.op, paths: extra };
     }
-    return { urn: step.urn, op: step.op, paths: step.paths };
+    return isNoOpProviderUpdate(step) ? undefined : { urn: step.urn, op: step.op, paths: step.paths };
 }
 
 /** The preview's changes that are not the rotation's, one entry per resource operation. */

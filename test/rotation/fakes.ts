@@ -84,6 +84,8 @@ export interface FakeStackSpec {
     lockHolders?: LockHolder[];
     /** `up` throws this (after any lock failures). */
     upError?: Error;
+    /** `up` throws these first, one per call (after any lock failures). */
+    upErrors?: Error[];
     /** `up` succeeds without changing the outputs (a program that ignores the trigger). */
     upKeepsToken?: boolean;
     /** Engine output `up` and `preview` print. */
@@ -186,6 +188,10 @@ export class FakeBackend implements StackBackend {
                 await spec.duringUp(operation);
             }
             operation.signal.throwIfAborted();
+            const queued = spec.upErrors?.shift();
+            if (queued) {
+                throw queued;
+            }
             if (spec.upError) {
                 throw spec.upError;
             }

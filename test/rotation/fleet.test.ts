@@ -1,6 +1,8 @@
 /** The run over fleets and shared gateways: concurrency, urgency, shards, the guard, invalidated tokens, several gateways per stack. */
 import { strict as assert } from "node:assert";
 import { RENEWAL_TRIGGER_ENV } from "../../components/rotation/contract";
+import { ARM_THROTTLED } from "../../components/token/errors";
+import { EngineOperationError } from "../../rotation/stackBackend";
 import { TokenValidity } from "../../rotation/decision";
 import { exitCodeFor, EXIT_FAILED, EXIT_OK } from "../../rotation/exitCodes";
 import { RotationPlan, runRotation } from "../../rotation/orchestrator";
@@ -95,6 +97,39 @@ describe("rotation over fleets and shared gateways", () => {
             ]);
             assert.equal(report.stacks[0].after?.keyType, "primary");
             assert.equal(report.stacks[1].after?.keyType, "secondary");
+        });
+    });
+
+    describe("ARM throttling", () => {
+        const throttled = () =>
+            new EngineOperationError("pulumi failed", {
+                steps: [],
+                failures: [{ urn: targetsOf().token, message: `${ARM_THROTTLED} generateToken on gateway gw1 (429 TooManyRequests) after the client's retries` }],
+            });
+
+        it("repeats a unit whose token request ARM kept throttling, after a backoff, instead of failing it", async () => {
+            const clock = new FakeClock();
+            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), upErrors: [throttled(), throttled()] } }, clock);
+            const { log, problems } = memoryLogger();
+            const report = await runRotation(plan(), {
+                backend,
+                clock,
+                regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
+                log,
+                signal: new AbortController().signal,
+                processes: fakeProcesses(),
+            });
+            assert.equal(report.stacks[0].result, "rotated");
+            assert.equal(backend.callsOf("up").length, 3);
+            assert.deepEqual(clock.sleeps, [30_000, 60_000]);
+            assert.match(problems.text, /ARM is throttling the token requests; attempt 2 in 30s/);
+        });
+
+        it("does not repeat other failures", async () => {
+            const { report, backend } = await run({ dev: { outputs: tokenOutputs(5), upErrors: [new Error("forbidden")] } });
+            assert.equal(report.stacks[0].result, "failed");
+            assert.equal(backend.callsOf("up").length, 1);
         });
     });
 

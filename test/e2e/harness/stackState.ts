@@ -3,12 +3,13 @@
  * days passing since a token was issued, and copies of a deployed stack under other names.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
+import { ROTATION_OUTPUT } from "../../../components/rotation/contract";
 
 const DAY_MS = 86_400_000;
 export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
-/** The instants the GatewayToken stores, and the stack outputs that repeat them. */
+/** The instants the GatewayToken stores, and the rotation contract's units that repeat them. */
 const TOKEN_INSTANTS = ["expiresAt", "renewAfter", "issuedAt"];
 const OUTPUT_INSTANTS = ["tokenExpiresAt", "tokenRenewAfter", "tokenIssuedAt"];
 
@@ -55,7 +56,10 @@ export function ageState(state: Deployment, days: number): Deployment {
     const aged = structuredClone(state);
     const ms = days * DAY_MS;
     shift(resourceOfType(aged, GATEWAY_TOKEN_TYPE).outputs, TOKEN_INSTANTS, ms);
-    shift(resourceOfType(aged, STACK_TYPE).outputs, OUTPUT_INSTANTS, ms);
+    const units = resourceOfType(aged, STACK_TYPE).outputs?.[ROTATION_OUTPUT] as Record<string, Record<string, unknown>> | undefined;
+    for (const unit of Object.values(units ?? {}).filter((entry) => entry.authType === "token")) {
+        shift(unit, OUTPUT_INSTANTS, ms);
+    }
     return aged;
 }
 

@@ -1,0 +1,149 @@
+/**
+ * Reading one stack for the run: its masked outputs, the contract output's units, each judged by
+ * the pure policy (decision.ts), with the ARM validity check where it applies. Whatever cannot be
+ * judged becomes a report of its own; nothing here throws.
+ */
+import { ROTATION_OUTPUT, RotationUnit, parseRotationOutput } from "../components/rotation/contract";
+import type { Clock } from "./clock";
+import { Assessment, UnitPlan, assessUnit, planUnit } from "./decision";
+import type { Logger, StackLogger } from "./logger";
+import { redactSecrets } from "./redact";
+import type { RunMode, StackAction, StackReport } from "./report";
+import { StackBackend, StackMissingError } from "./stackBackend";
+import type { TokenVerifier } from "./tokenValidity";
+
+/** A unit as read and judged. */
+export interface JudgedUnit {
+    readonly stack: string;
+    readonly unit: RotationUnit;
+    readonly assessment: Assessment;
+    readonly plan: UnitPlan;
+    readonly notes: readonly string[];
+    readonly log: StackLogger;
+}
+
+/** A stack as read: its units, and reports for what could not be judged. */
+export interface StackView {
+    readonly name: string;
+    readonly units: readonly JudgedUnit[];
+    /** Stack-level results and units whose contract entry is malformed. */
+    readonly problems: readonly StackReport[];
+    /** Why its gateways are unknown (not found, unreadable); undefined when read. */
+    readonly unreadable?: string;
+}
+
+export interface ReaderContext {
+    readonly backend: StackBackend;
+    readonly clock: Clock;
+    readonly log: Logger;
+    readonly signal: AbortSignal;
+    readonly verifyToken: TokenVerifier;
+    readonly mode: RunMode;
+    readonly force: boolean;
+}
+
+/** The action of a unit nothing is done to: reading outputs is the action of `--check`. */
+export function idleAction(mode: RunMode): StackAction {
+    return mode === "check" ? "check" : "none";
+}
+
+/** A stack-level result. */
+export function stackProblem(stack: string, mode: RunMode, result: StackReport["result"], message: string): StackReport {
+    return { stack, action: idleAction(mode), forced: false, result, message };
+}
+
+const unreadable = (name: string, mode: RunMode, result: StackReport["result"], message: string): StackView => ({
+    name,
+    units: [],
+    problems: [stackProblem(name, mode, result, message)],
+    unreadable: message,
+});
+
+/** Reads and judges one stack; `verify` adds the ARM validity check of unexpired tokens. */
+export async function readStack(context: ReaderContext, name: string, verify: boolean): Promise<StackView> {
+    const { backend, log, signal, mode } = context;
+    let outputs;
+    try {
+        outputs = await backend.readOutputs(name, signal);
+    } catch (error) {
+        const message = redactSecrets(error instanceof Error ? error.message : String(error));
+        return unreadable(name, mode, error instanceof StackMissingError ? "not-found" : signal.aborted ? "cancelled" : "failed", message);
+    }
+    if (Object.keys(outputs).length === 0) {
+        const reason = "the stack has no outputs (never deployed): nothing to rotate";
+        log.forStack(name).info(reason);
+        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", reason)] };
+    }
+    const output = outputs[ROTATION_OUTPUT];
+    if (output === undefined || output.secret) {
+        return unreadable(
+            name,
+            mode,
+            "failed",
+            output === undefined
+                ? `the stack exports no "${ROTATION_OUTPUT}" output: export it with \`export const ${ROTATION_OUTPUT} = rotationOutputs(gateway)\` ` +
+                      "(from the package's main entry) and run `pulumi up`"
+                : `the stack output "${ROTATION_OUTPUT}" is a secret; the rotation only reads it in plain text: export it without pulumi.secret()`,
+        );
+    }
+    let parsed;
+    try {
+        parsed = parseRotationOutput(output.value);
+    } catch (error) {
+        return unreadable(name, mode, "failed", (error as Error).message);
+    }
+    if (parsed.length === 0) {
+        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)] };
+    }
+    const problems: StackReport[] = [];
+    const units: JudgedUnit[] = [];
+    for (const entry of parsed) {
+        if ("error" in entry) {
+            problems.push({ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key });
+            continue;
+        }
+        units.push(await judge(context, name, entry.unit, verify));
+    }
+    return { name, units, problems };
+}
+
+async function judge(context: ReaderContext, stack: string, unit: RotationUnit, verify: boolean): Promise<JudgedUnit> {
+    const now = context.clock.now();
+    const needsVerification = verify && unit.token !== undefined && Date.parse(unit.token.expiresAt) > now.getTime();
+    const validity = needsVerification ? await context.verifyToken(unit) : undefined;
+    const assessment = assessUnit({ stack, unit, now, ...(validity ? { validity } : {}) });
+    const log = context.log.forStack(`${stack}/${unit.key}`);
+    log.info(
+        unit.token !== undefined
+            ? `token signed with the ${unit.token.keyType} key, renew after ${unit.token.renewAfter}, expires ${unit.token.expiresAt}: ${assessment.status}`
+            : assessment.reason,
+    );
+    return {
+        stack,
+        unit,
+        assessment,
+        plan: planUnit(assessment, context),
+        notes: validity?.state === "unknown" ? [`validity not verified: ${validity.reason}`] : [],
+        log,
+    };
+}
+
+/** The report of a unit nothing is done to. */
+export function idleReport(judged: JudgedUnit, mode: RunMode): StackReport {
+    const { unit, assessment } = judged;
+    const base = {
+        stack: judged.stack,
+        gateway: unit.key,
+        gatewayResourceId: unit.gatewayResourceId,
+        forced: false,
+        ...(unit.token ? { before: unit.token } : {}),
+        ...(judged.notes.length > 0 ? { notes: judged.notes } : {}),
+    };
+    if (assessment.status === "not-applicable") {
+        return { ...base, action: idleAction(mode), result: "not-applicable", message: assessment.reason };
+    }
+    if (mode === "check") {
+        return { ...base, action: "check", result: assessment.status, ...(assessment.status !== "fresh" ? { message: assessment.reason } : {}) };
+    }
+    return { ...base, action: "none", result: "not-due", message: assessment.reason };
+}
