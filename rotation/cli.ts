@@ -9,7 +9,7 @@ import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
 import { runCli } from "./runCli";
-import { localProcessProbe } from "./staleLock";
+import { createProcessProbe, markerDir } from "./updateMarkers";
 
 const controller = new AbortController();
 
@@ -41,7 +41,7 @@ runCli(
         clock: systemClock,
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),
-        processes: localProcessProbe,
+        processes: createProcessProbe(markerDir(process.env)),
     },
 ).then(
     (code) => {

@@ -11,7 +11,7 @@ import { redactSecrets } from "./redact";
 import { KeyRegenerationReport, RunMode, RunReport, StackAction, StackReport } from "./report";
 import { RetryPolicy, withRetries } from "./retry";
 import { MaskedOutputs, StackBackend, StackHandle, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
-import { ProcessProbe, staleLockReason } from "./staleLock";
+import { ProcessProbe } from "./staleLock";
 import {
     RENEWAL_TRIGGER_ENV,
     TokenSnapshot,
@@ -22,6 +22,7 @@ import {
     readTokenSnapshot,
 } from "./stackContract";
 import { TokenStatus, tokenStatus } from "./tokenStatus";
+import { judgeLock } from "./updateMarkers";
 
 /** Regenerates one gateway key through ARM (components/token/arm.ts `regenerateGatewayKey`). */
 export type KeyRegenerator = (
@@ -43,6 +44,11 @@ export interface RotationPlan {
     readonly regenerateUnusedKey: boolean;
     /** Patience with a stack locked by another update. */
     readonly lockRetry: RetryPolicy;
+    /**
+     * Release a lock whose holder ran on a host of this name and is not running here, even
+     * without a marker proving it ran in this PID namespace (`--release-stale-locks`).
+     */
+    readonly releaseStaleLocks: boolean;
 }
 
 export interface OrchestratorDeps {
@@ -52,7 +58,7 @@ export interface OrchestratorDeps {
     readonly log: Logger;
     /** Aborted on SIGINT/SIGTERM: the running operation is cancelled and no further stack starts. */
     readonly signal: AbortSignal;
-    /** Judges whether a stack's lock holder still runs, so a lock left by a killed job can be released. */
+    /** Records which Pulumi process took each update, and judges whether a lock's holder still runs. */
     readonly processes: ProcessProbe;
 }
 
@@ -115,21 +121,25 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
 
     function withLockRetries<T>(stack: string, slog: StackLogger, handle: StackHandle, operation: () => Promise<T>): Promise<T> {
         let released = false;
+        /** Why the last lock was not released, for the operator. */
+        let keptBecause: string | undefined;
         /** One attempt; a lock proven stale is released (once per stack) and the attempt repeated at once. */
         const attempt = async (): Promise<T> => {
             try {
                 return await operation();
             } catch (error) {
-                const stale =
-                    !released && error instanceof StackLockedError && !signal.aborted
-                        ? staleLockReason(error.holders, deps.processes)
-                        : undefined;
-                if (stale === undefined) {
+                if (released || !(error instanceof StackLockedError) || signal.aborted) {
+                    throw error;
+                }
+                const decision = judgeLock(stack, error.holders, deps.processes, plan.releaseStaleLocks);
+                if (!decision.release) {
+                    keptBecause = decision.reason;
                     throw error;
                 }
                 released = true;
-                slog.warn(`stack ${stack}: ${stale}; releasing it (pulumi cancel) and trying again`);
+                slog.warn(`stack ${stack}: ${decision.reason}; releasing it (pulumi cancel) and trying again`);
                 await handle.releaseLock();
+                deps.processes.forget(error.holders);
                 return operation();
             }
         };
@@ -146,7 +156,8 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             if (error instanceof StackLockedError && !signal.aborted) {
                 throw new Error(
                     `${error.message} Gave up after ${plan.lockRetry.retries + 1} attempts: wait for the other update ` +
-                        `to finish, or, if none is running, release the lock with \`pulumi cancel --stack ${stack}\`.`,
+                        `to finish, or, if none is running, release the lock with \`pulumi cancel --stack ${stack}\`.` +
+                        (keptBecause !== undefined ? ` Not released automatically: ${keptBecause}.` : ""),
                 );
             }
             throw error;
@@ -162,9 +173,11 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         env: Record<string, string>,
     ): Promise<T> {
         const output = slog.engine();
+        const tracking = deps.processes.trackUpdate(stack);
         try {
             return await withLockRetries(stack, slog, handle, () => run({ targets, env, output, signal }));
         } finally {
+            tracking.stop();
             output.end();
         }
     }

@@ -27,6 +27,7 @@ describe("rotation command line", () => {
                     initialDelayMs: DEFAULTS.lockRetryDelaySeconds * 1000,
                     maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
                 },
+                releaseStaleLocks: false,
             },
             json: false,
         });
@@ -46,6 +47,7 @@ describe("rotation command line", () => {
             "0",
             "--lock-retry-delay",
             "2",
+            "--release-stale-locks",
         ]);
         assert.deepEqual(parsed.plan.stacks, { all: true });
         assert.equal(parsed.plan.force, true);
@@ -54,6 +56,7 @@ describe("rotation command line", () => {
         assert.equal(parsed.workDir, "infra");
         assert.equal(parsed.pulumiRoot, "/opt/pulumi");
         assert.deepEqual(parsed.plan.lockRetry, { retries: 0, initialDelayMs: 2000, maxDelayMs: 300_000 });
+        assert.equal(parsed.plan.releaseStaleLocks, true);
     });
 
     it("selects check and dry-run modes", () => {
