@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/options";
 import { AZURE_PIPELINE, GITHUB_WORKFLOW, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
@@ -305,37 +305,69 @@ describe("rotation schedules", () => {
         });
     });
 
-    it("the custom role grants exactly the gateway actions the rotation uses, as the ARM helper names them", () => {
+    it("the custom role grants exactly the ARM actions the code calls (no gateways/read: nothing reads the gateway)", () => {
         const role = JSON.parse(read("apim-gateway-token-rotator.role.json"));
         assert.equal(role.IsCustom, true);
-        assert.deepEqual(
-            [...role.Actions].sort(),
-            ["Microsoft.ApiManagement/service/gateways/read", ...Object.values(requiredActions)].sort(),
-        );
+        assert.deepEqual([...role.Actions].sort(), Object.values(requiredActions).sort());
         assert.deepEqual([role.NotActions, role.DataActions, role.NotDataActions], [[], [], []]);
         assert.ok(role.AssignableScopes.length > 0);
     });
 
-    it("the Kubernetes RBAC lets the pipeline replace the Secret and roll the Deployment in one namespace", () => {
-        const [roleDoc, bindingDoc] = read("kubernetes-rbac.yaml")
-            .split(/^---$/m)
-            .map((doc) => parse(doc));
-        assert.equal(roleDoc.kind, "Role");
-        assert.equal(bindingDoc.kind, "RoleBinding");
-        assert.equal(bindingDoc.metadata.namespace, roleDoc.metadata.namespace);
-        assert.equal(bindingDoc.roleRef.name, roleDoc.metadata.name);
-        const verbs = (group: string, resource: string): string[] =>
-            roleDoc.rules
-                .filter((rule: { apiGroups: string[]; resources: string[] }) => rule.apiGroups.includes(group) && rule.resources.includes(resource))
-                .flatMap((rule: { verbs: string[] }) => rule.verbs);
-        for (const verb of ["create", "patch", "delete", "get"]) {
-            assert.ok(verbs("", "secrets").includes(verb), `secrets ${verb}`);
+    describe("Kubernetes RBAC (proven on the control plane by test/cluster/rbac.cluster.ts)", () => {
+        interface Rule {
+            apiGroups: string[];
+            resources: string[];
+            resourceNames?: string[];
+            verbs: string[];
         }
-        for (const verb of ["patch", "get", "watch"]) {
-            assert.ok(verbs("apps", "deployments").includes(verb), `deployments ${verb}`);
+        interface Doc {
+            kind: string;
+            metadata: { name: string; namespace?: string };
+            rules?: Rule[];
+            roleRef?: { kind: string; name: string };
         }
-        assert.ok(verbs("", "pods").includes("watch"));
-        assert.ok(verbs("apps", "replicasets").includes("list"));
-        assert.ok(!verbs("apps", "deployments").includes("delete"), "a rotation never deletes the Deployment");
+        const docs = (file: string): Doc[] => parseAllDocuments(read(file)).map((doc) => doc.toJS() as Doc);
+        const verbs = (rules: Rule[], group: string, resource: string): string[] =>
+            rules.filter((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource)).flatMap((rule) => rule.verbs);
+        /** Every rule is preceded by a comment saying why its verbs are there. */
+        const everyRuleExplained = (file: string) => {
+            const lines = read(file).split("\n");
+            lines.forEach((line, index) => {
+                if (/^\s+verbs:/.test(line)) {
+                    const above = lines.slice(0, index).reverse();
+                    const ruleStart = above.findIndex((candidate) => /^\s+- apiGroups:/.test(candidate));
+                    assert.ok(above.slice(0, ruleStart).some((candidate) => /^\s+#/.test(candidate)), `${file}: the rule ending at line ${index + 1} says why`);
+                }
+            });
+        };
+
+        it("the rotation's Role: one namespace, no list or watch on Secrets, no update, delete only Secrets", () => {
+            const [role, binding, ...rest] = docs("kubernetes-rbac.yaml");
+            assert.deepEqual([role.kind, binding.kind, rest.length], ["Role", "RoleBinding", 0]);
+            assert.equal(binding.metadata.namespace, role.metadata.namespace);
+            assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+            const rules = role.rules ?? [];
+            assert.deepEqual(verbs(rules, "", "secrets").sort(), ["create", "delete", "get", "patch"]);
+            assert.deepEqual(verbs(rules, "apps", "deployments").sort(), ["get", "list", "patch", "watch"]);
+            assert.ok(rules.every((rule) => !rule.verbs.includes("update") && !rule.verbs.includes("*")));
+            assert.ok(rules.every((rule) => !rule.verbs.includes("delete") || rule.resources.join() === "secrets"));
+            assert.ok(rules.every((rule) => !rule.resources.includes("*") && !rule.apiGroups.includes("*")));
+            everyRuleExplained("kubernetes-rbac.yaml");
+        });
+
+        it("the deploy Role: the namespace it creates, a namespaced Role, and cluster-scoped rules for that Namespace only", () => {
+            const all = docs("kubernetes-deploy-rbac.yaml");
+            assert.deepEqual(all.map((doc) => doc.kind), ["Namespace", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
+            const [namespace, role, binding, clusterRole, clusterBinding] = all;
+            assert.equal(role.metadata.namespace, namespace.metadata.name);
+            assert.equal(binding.metadata.namespace, namespace.metadata.name);
+            assert.equal(binding.roleRef?.name, role.metadata.name);
+            assert.equal(clusterBinding.roleRef?.name, clusterRole.metadata.name);
+            assert.deepEqual(clusterRole.rules, [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [namespace.metadata.name], verbs: ["get", "patch"] }]);
+            const rules = role.rules ?? [];
+            assert.ok(!verbs(rules, "", "secrets").includes("list") && !verbs(rules, "", "secrets").includes("watch"));
+            assert.ok(rules.every((rule) => !rule.verbs.includes("update") && !rule.verbs.includes("*") && !rule.resources.includes("*")));
+            everyRuleExplained("kubernetes-deploy-rbac.yaml");
+        });
     });
 });
