@@ -9,8 +9,8 @@ import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
 import { runCli } from "./runCli";
-import { localProcessProbe } from "./staleLock";
 import { armTokenVerifier } from "./tokenValidity";
+import { createProcessProbe, markerDir } from "./updateMarkers";
 
 const controller = new AbortController();
 
@@ -43,7 +43,7 @@ runCli(
         clock: systemClock,
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),
-        processes: localProcessProbe,
+        processes: createProcessProbe(markerDir(process.env)),
     },
 ).then(
     (code) => {

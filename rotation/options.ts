@@ -55,8 +55,12 @@ Environment:
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
       --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
       --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
-                              (a lock left by a Pulumi process of this host that no longer runs is
-                              released at once with \`pulumi cancel\`)
+                              (a lock left by a Pulumi process that an earlier rotation started in
+                              this container, on this boot, and that no longer runs is released at
+                              once with \`pulumi cancel\`)
+      --release-stale-locks   also release a lock whose holder ran on a host of this name and is not
+                              running here, without that proof; only where no other container or
+                              machine shares this host name
       --concurrency N         stacks in flight at once, most urgent first (default ${DEFAULTS.concurrency})
   -h, --help                  show this help
 
@@ -103,6 +107,7 @@ const OPTIONS = {
     "lock-retries": { type: "string" },
     "lock-retry-delay": { type: "string" },
     concurrency: { type: "string" },
+    "release-stale-locks": { type: "boolean" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -232,6 +237,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
                         initialDelayMs: delaySeconds * 1000,
                         maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
                     },
+                    releaseStaleLocks: values["release-stale-locks"] ?? false,
                 },
                 json: values.json ?? false,
                 ...(workDir !== undefined ? { workDir } : {}),

@@ -40,6 +40,11 @@ export interface RotationPlan {
     readonly includePendingChanges: boolean;
     /** Patience with a stack locked by another update. */
     readonly lockRetry: RetryPolicy;
+    /**
+     * Release a lock whose holder ran on a host of this name and is not running here, even
+     * without a marker proving it ran in this PID namespace (`--release-stale-locks`).
+     */
+    readonly releaseStaleLocks: boolean;
     /** Stacks in flight at once. */
     readonly concurrency: number;
     /** Only this shard of the selected stacks. */
@@ -55,7 +60,7 @@ export interface OrchestratorDeps {
     readonly log: Logger;
     /** Aborted on SIGINT/SIGTERM: the running operations are cancelled and no further stack starts. */
     readonly signal: AbortSignal;
-    /** Judges whether a stack's lock holder still runs, so a lock left by a killed job can be released. */
+    /** Records which Pulumi process took each update, and judges whether a lock's holder still runs. */
     readonly processes: ProcessProbe;
 }
 
@@ -115,6 +120,7 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             signal,
             processes: deps.processes,
             lockRetry: plan.lockRetry,
+            releaseStaleLocks: plan.releaseStaleLocks,
             dryRun: plan.mode === "dry-run",
             includePendingChanges: plan.includePendingChanges,
             concurrency: plan.concurrency,

@@ -110,9 +110,13 @@ export function renderTable(report: RunReport, exitCode: number): string {
     );
 }
 
-/** The report as JSON (`--json`), with the exit code. */
+/**
+ * The report as JSON (`--json`), with the exit code. Each string is redacted before it is
+ * encoded, so the JSON stays valid whatever a message held (redacting the encoded text could
+ * split an escape such as `\n` from its backslash).
+ */
 export function renderJson(report: RunReport, exitCode: number): string {
-    return redactSecrets(JSON.stringify({ ...report, exitCode }, undefined, 2)) + "\n";
+    return JSON.stringify({ ...report, exitCode }, (_key, value: unknown) => (typeof value === "string" ? redactSecrets(value) : value), 2) + "\n";
 }
 
 function markdownCell(text: string): string {

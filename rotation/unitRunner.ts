@@ -25,6 +25,8 @@ export interface RunnerContext {
     readonly signal: AbortSignal;
     readonly processes: ProcessProbe;
     readonly lockRetry: RetryPolicy;
+    /** `--release-stale-locks`. */
+    readonly releaseStaleLocks: boolean;
     /** A dry run previews only. */
     readonly dryRun: boolean;
     readonly includePendingChanges: boolean;
@@ -99,6 +101,7 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
                     clock,
                     signal,
                     processes: context.processes,
+                    releaseStaleLocks: context.releaseStaleLocks,
                     log,
                     releaseLock: () => backend.releaseLock(stack),
                 },

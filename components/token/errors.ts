@@ -50,9 +50,6 @@ export const requiredActions: Readonly<Record<ArmOperation, string>> = {
     regenerateKey: "Microsoft.ApiManagement/service/gateways/regenerateKey/action",
 };
 
-/** Read access to the gateway, which a custom role for rotation should also grant. */
-export const gatewayReadAction = "Microsoft.ApiManagement/service/gateways/read";
-
 /** Built-in role that grants every action above. */
 export const builtInRole = "API Management Service Contributor";
 
@@ -136,7 +133,7 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
             `The signed-in identity is not allowed to run ${what} (${said}). ` +
                 `It needs "${requiredActions[operation]}" at the gateway's scope (${gatewayId}) or above: ` +
                 `assign the built-in "${builtInRole}" role on ${service}, or a custom role with ` +
-                `${gatewayReadAction}, ${requiredActions.generateToken} and ${requiredActions.regenerateKey}, e.g. ` +
+                `${requiredActions.generateToken} and ${requiredActions.regenerateKey} on the gateway, e.g. ` +
                 `az role assignment create --assignee <principal-id> --role "${builtInRole}" --scope ${service}`,
             status,
             err.code,

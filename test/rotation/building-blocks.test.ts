@@ -140,7 +140,7 @@ describe("rotation building blocks", () => {
 
     describe("redaction and logging", () => {
         it("masks gateway tokens with and without the GatewayKey prefix", () => {
-            assert.equal(redactSecrets(`auth: ${PLANTED_TOKEN}.`), "auth: GatewayKey [secret]");
+            assert.equal(redactSecrets(`auth: ${PLANTED_TOKEN}.`), "auth: GatewayKey [secret].");
             assert.equal(redactSecrets(`raw "${PLANTED_RAW}"`), 'raw "[secret]"');
             assert.equal(redactSecrets("expires 2025-07-15T12:00:00Z & renews 202507151200"), "expires 2025-07-15T12:00:00Z & renews 202507151200");
         });

@@ -12,7 +12,7 @@ import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
 import { Logger, createLogger } from "../../rotation/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
 import { MaskedOutput, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
-import { LockHolder, ProcessProbe } from "../../rotation/staleLock";
+import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/staleLock";
 import { TokenVerifier } from "../../rotation/tokenValidity";
 
 export const DAY = 24 * 60 * 60 * 1000;
@@ -272,9 +272,42 @@ export function fakeVerifier(validity: (key: string, gatewayResourceId: string) 
 /** The host the fake lock holders run on. */
 export const HOST = "runner-1";
 
-/** A process probe for {@link HOST} on which only `running` pids exist. */
-export function fakeProcesses(running: number[] = []): ProcessProbe {
-    return { hostname: HOST, isRunning: (pid) => running.includes(pid) };
+/** {@link HOST}'s boot and PID namespace, as the fake probe sees them. */
+export const HERE: ProcessNamespace = { hostname: HOST, bootId: "8a6d1c3e-boot", pidNamespace: "pid:[4026532201]" };
+
+/**
+ * A process probe for {@link HOST} on which only `running` pids exist (each started at tick 100),
+ * and on which a rotation in this namespace recorded markers (started at tick 100) for `marked`.
+ */
+export class FakeProcesses implements ProcessProbe {
+    readonly here = HERE;
+    /** Stacks whose updates were tracked, in order; and each stop. */
+    readonly tracking: string[] = [];
+    readonly forgotten: number[] = [];
+    constructor(
+        private readonly running: number[] = [],
+        private readonly marked: number[] = [],
+    ) {}
+    evidence(holders: readonly LockHolder[]): HolderEvidence[] {
+        return holders.map((holder) => ({
+            holder,
+            now: this.running.includes(holder.pid) ? { running: true, startTime: "100" } : { running: false },
+            ...(this.marked.includes(holder.pid)
+                ? { marker: { stack: "dev", pid: holder.pid, startTime: "100", host: HOST, bootId: HERE.bootId as string, pidNamespace: HERE.pidNamespace as string, recordedAt: "2025-06-15T11:58:01Z" } }
+                : {}),
+        }));
+    }
+    trackUpdate(stack: string): { stop(): void } {
+        this.tracking.push(`start ${stack}`);
+        return { stop: () => this.tracking.push(`stop ${stack}`) };
+    }
+    forget(holders: readonly LockHolder[]): void {
+        this.forgotten.push(...holders.map((holder) => holder.pid));
+    }
+}
+
+export function fakeProcesses(running: number[] = [], marked: number[] = []): FakeProcesses {
+    return new FakeProcesses(running, marked);
 }
 
 /** A lock holder as the DIY backends report it. */
@@ -330,6 +363,7 @@ export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
         includePendingChanges: false,
         concurrency: 1,
         lockRetry: { retries: 3, initialDelayMs: 1000, maxDelayMs: 60_000 },
+        releaseStaleLocks: false,
         ...overrides,
     };
 }

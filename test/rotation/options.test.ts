@@ -29,6 +29,7 @@ describe("rotation command line", () => {
                     initialDelayMs: DEFAULTS.lockRetryDelaySeconds * 1000,
                     maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
                 },
+                releaseStaleLocks: false,
             },
             json: false,
         });
@@ -51,6 +52,7 @@ describe("rotation command line", () => {
             "--concurrency",
             "8",
             "--include-pending-changes",
+            "--release-stale-locks",
         ]);
         assert.deepEqual(parsed.plan.stacks, { all: true });
         assert.equal(parsed.plan.force, true);
@@ -61,6 +63,7 @@ describe("rotation command line", () => {
         assert.deepEqual(parsed.plan.lockRetry, { retries: 0, initialDelayMs: 2000, maxDelayMs: 300_000 });
         assert.equal(parsed.plan.concurrency, 8);
         assert.equal(parsed.plan.includePendingChanges, true);
+        assert.equal(parsed.plan.releaseStaleLocks, true);
     });
 
     it("reads --shard K/N and fully qualified stack names", () => {

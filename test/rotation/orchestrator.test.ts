@@ -38,7 +38,7 @@ interface Run {
 async function run(
     stacks: Record<string, FakeStackSpec>,
     overrides: Partial<RotationPlan> = {},
-    options: { controller?: AbortController; regenerateError?: Error; listError?: Error; runningPids?: number[] } = {},
+    options: { controller?: AbortController; regenerateError?: Error; listError?: Error; runningPids?: number[]; markedPids?: number[] } = {},
 ): Promise<Run> {
     const clock = new FakeClock();
     const backend = new FakeBackend(stacks, clock);
@@ -55,7 +55,7 @@ async function run(
         verifyToken: fakeVerifier(),
         log,
         signal: controller.signal,
-        processes: fakeProcesses(options.runningPids),
+        processes: fakeProcesses(options.runningPids, options.markedPids),
     });
     const reason: unknown = controller.signal.reason;
     return {
@@ -389,10 +389,12 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_FAILED);
         });
 
-        it("releases a lock whose holder ran on this host and no longer runs, then rotates at once", async () => {
-            const { report, backend, clock, problems, exitCode } = await run({
-                dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] },
-            });
+        it("releases a lock an earlier rotation in this namespace recorded, whose process no longer runs, then rotates at once", async () => {
+            const { report, backend, clock, problems, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
+                {},
+                { markedPids: [4242] },
+            );
             assert.equal(backend.callsOf("release", "dev").length, 1);
             assert.equal(backend.callsOf("preview", "dev").length, 2, "the failed attempt, then the one after the release");
             assert.equal(backend.callsOf("up", "dev").length, 1);
@@ -413,15 +415,42 @@ describe("rotation orchestrator", () => {
                 { holders: [], running: [] },
             ];
             for (const { holders, running } of cases) {
-                const { report, backend, clock } = await run(
-                    { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: holders } },
-                    {},
-                    { runningPids: running },
-                );
-                assert.equal(backend.callsOf("release").length, 0, JSON.stringify(holders));
-                assert.equal(clock.sleeps.length, 3, "retried with backoff as for any lock");
-                assert.equal(report.stacks[0].result, "failed");
+                for (const releaseStaleLocks of [false, true]) {
+                    const { report, backend, clock } = await run(
+                        { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: holders } },
+                        { releaseStaleLocks },
+                        { runningPids: running, markedPids: [4242, 4343] },
+                    );
+                    assert.equal(backend.callsOf("release").length, 0, JSON.stringify(holders));
+                    assert.equal(clock.sleeps.length, 3, "retried with backoff as for any lock");
+                    assert.equal(report.stacks[0].result, "failed");
+                }
             }
+        });
+
+        it("without a marker from this namespace, releases a lock whose process is not running here only on --release-stale-locks", async () => {
+            const kept = await run({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } });
+            assert.equal(kept.backend.callsOf("release").length, 0);
+            assert.equal(kept.report.stacks[0].result, "failed");
+            assert.match(
+                kept.report.stacks[0].message ?? "",
+                /Gave up after 4 attempts: .* Not released automatically: pid 4242 on runner-1 is not running here, but no marker shows .* pass --release-stale-locks or run `pulumi cancel --stack dev`\.$/,
+            );
+
+            const released = await run({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } }, { releaseStaleLocks: true });
+            assert.equal(released.backend.callsOf("release", "dev").length, 1);
+            assert.equal(released.report.stacks[0].result, "rotated");
+            assert.match(released.problems, /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\); releasing it/);
+        });
+
+        it("records which Pulumi process takes each update, and forgets the markers of a released lock", async () => {
+            const clock = new FakeClock();
+            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 1, lockHolders: [lockHolder(4242)] }, prod: { outputs: tokenOutputs(5) } }, clock);
+            const processes = fakeProcesses([], [4242]);
+            await runRotation(plan(), { backend, clock, regenerateKey: recordingRegenerator(), verifyToken: fakeVerifier(), log: memoryLogger().log, signal: new AbortController().signal, processes });
+            // Every operation is tracked on its own: dev's preview meets the lock, is repeated after the release, then the update; prod's preview and update.
+            assert.deepEqual(processes.tracking, ["start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start prod", "stop prod", "start prod", "stop prod"]);
+            assert.deepEqual(processes.forgotten, [4242]);
         });
 
         it("releases a stale lock once per stack, then treats a new lock like any other", async () => {
@@ -441,7 +470,7 @@ describe("rotation orchestrator", () => {
                 verifyToken: fakeVerifier(),
                 log,
                 signal: new AbortController().signal,
-                processes: fakeProcesses(),
+                processes: fakeProcesses([], [4242]),
             });
             assert.equal(backend.callsOf("release").length, 1);
             assert.equal(report.stacks[0].result, "failed");

@@ -1,13 +1,19 @@
-/** The ready-to-copy schedules and RBAC files parse and say what the README promises. */
+/** The ready-to-copy schedules and RBAC files parse, pass their own scripts' tests and say what the README promises. */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/options";
+import { AZURE_PIPELINE, GITHUB_WORKFLOW, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
 
-const dir = path.resolve(__dirname, "..", "..", "rotation", "schedules");
+const dir = SCHEDULES_DIR;
 const read = (file: string): string => readFileSync(path.join(dir, file), "utf8");
+
+/** The Pulumi CLI version the project is tested with: the e2e toolchain's pin. */
+const TESTED_PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(readFileSync(path.resolve(__dirname, "..", "e2e", "toolchain", "build.sh"), "utf8"))?.[1];
 
 interface Step {
     uses?: string;
@@ -18,6 +24,9 @@ interface Step {
     condition?: string;
     inputs?: Record<string, string>;
     env?: Record<string, string>;
+    bash?: string;
+    script?: string;
+    displayName?: string;
 }
 
 /** The arguments after `apim-gateway-rotate` on each line of a script that runs it. */
@@ -29,78 +38,335 @@ function invocations(script: string): string[][] {
         .map((match) => match[1].trim().split(" ").filter(Boolean));
 }
 
-describe("rotation schedules", () => {
-    it("GitHub Actions: daily cron, manual inputs, OIDC, one run at a time, rotation then a monitor", () => {
-        const workflow = parse(read("github-actions-rotate-gateway-token.yml"));
-        assert.match(workflow.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/);
-        assert.deepEqual(Object.keys(workflow.on.workflow_dispatch.inputs), ["stack", "force"]);
-        assert.deepEqual(workflow.permissions, { "id-token": "write", contents: "read" });
-        assert.equal(workflow.concurrency["cancel-in-progress"], false);
-        const steps: Step[] = workflow.jobs.rotate.steps;
-        const uses = (name: string) => steps.find((step) => step.uses?.startsWith(name));
-        assert.equal(uses("actions/setup-node")?.with?.["node-version"], 22);
-        assert.deepEqual(Object.keys(uses("azure/login")?.with ?? {}), ["client-id", "tenant-id", "subscription-id"]);
-        assert.ok(uses("azure/aks-set-context"));
-        assert.ok(steps.some((step) => step.run === "npm ci"));
-        assert.ok(steps.some((step) => step.run?.includes('pulumi login "$PULUMI_BACKEND_URL"')));
-        const rotate = steps.find((step) => step.run?.includes("--regenerate-unused-key"));
-        assert.ok(rotate?.run?.includes("args+=(--all)") && rotate.run.includes("args+=(--force)"));
-        const monitor = steps[steps.length - 1];
-        assert.equal(monitor.if, "always()");
-        assert.deepEqual(invocations(monitor.run ?? ""), [["--all", "--check"]]);
-        assert.equal(parseCommandLine(["--all", "--check"], {}).kind, "run");
-        assert.equal(parseCommandLine(["--regenerate-unused-key", "--all", "--force"], {}).kind, "run");
-    });
+/** Writes an executable file. */
+function executable(file: string, text: string): void {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    chmodSync(file, 0o755);
+}
 
-    it("Azure DevOps: scheduled, workload-identity AzureCLI tasks, rotation then a monitor", () => {
-        const pipeline = parse(read("azure-pipelines-rotate-gateway-token.yml"));
-        assert.equal(pipeline.trigger, "none");
-        assert.match(pipeline.schedules[0].cron, /^\d+ \d+ \* \* \*$/);
-        assert.equal(pipeline.schedules[0].always, true);
-        const tasks: Step[] = pipeline.steps.filter((step: Step) => step.task === "AzureCLI@2");
-        assert.equal(tasks.length, 2);
-        for (const task of tasks) {
-            assert.equal(task.inputs?.azureSubscription, "$(azureServiceConnection)");
-            assert.equal(task.env?.PULUMI_CONFIG_PASSPHRASE, "$(PULUMI_CONFIG_PASSPHRASE)");
+/**
+ * Runs one schedule script with bash in a scratch directory, with stand-ins for `az`, `pulumi`,
+ * `kubelogin` and `./node_modules/.bin/apim-gateway-rotate` that record their arguments (one
+ * JSON array per call) and succeed.
+ */
+function runScript(entry: ScheduleScript, env: Record<string, string>): { status: number | null; stderr: string; calls: string[][] } {
+    const work = mkdtempSync(path.join(tmpdir(), "schedule-script-"));
+    try {
+        const calls = path.join(work, "calls.jsonl");
+        const recorder = `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$(basename "$0")" "$@"\n`;
+        for (const tool of ["az", "pulumi", "kubelogin"]) {
+            executable(path.join(work, "bin", tool), recorder);
         }
-        assert.match(tasks[0].inputs?.inlineScript ?? "", /apim-gateway-rotate "\$\{args\[@\]\}"/);
-        assert.match(tasks[0].inputs?.inlineScript ?? "", /args=\(--regenerate-unused-key\)/);
-        assert.equal(tasks[1].condition, "always()");
-        assert.deepEqual(invocations(tasks[1].inputs?.inlineScript ?? ""), [["--all", "--check"]]);
-        assert.ok(pipeline.steps.some((step: Step) => step.task === "UseNode@1"));
+        executable(path.join(work, "node_modules", ".bin", "apim-gateway-rotate"), recorder);
+        writeFileSync(calls, "");
+        const run = spawnSync("bash", ["-e", "-c", entry.script], {
+            cwd: work,
+            env: { PATH: `${path.join(work, "bin")}:${process.env.PATH}`, HOME: work, AGENT_TEMPDIRECTORY: work, ...env },
+            encoding: "utf8",
+        });
+        const recorded = readFileSync(calls, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as string[]);
+        return { status: run.status, stderr: run.stderr, calls: recorded };
+    } finally {
+        rmSync(work, { recursive: true, force: true });
+    }
+}
+
+function scriptOf(file: string, step: string): ScheduleScript {
+    const found = scheduleScripts().find((entry) => entry.file === file && entry.step === step);
+    assert.ok(found, `${file}: step "${step}"`);
+    return found;
+}
+
+/** Stack names an operator could type that shell quoting or flag parsing gets wrong. */
+const AWKWARD_NAMES = ["-n", "-e", "--all", "it's", 'a"b', "$(id)", "dev prod", "*"];
+
+/** The rotation's arguments for one awkward name; the name stays one value, never a flag. */
+function assertStackArgument(calls: string[][], name: string): void {
+    const rotation = calls.filter((call) => call[0] === "apim-gateway-rotate");
+    assert.equal(rotation.length, 1, JSON.stringify(calls));
+    assert.deepEqual(rotation[0].slice(1), ["--regenerate-unused-key", `--stack=${name}`]);
+    const parsed = parseCommandLine(rotation[0].slice(1), {});
+    if (parsed.kind === "help") {
+        assert.fail(`${name} was taken for --help`);
+    } else if (parsed.kind === "run") {
+        assert.deepEqual(parsed.options.plan.stacks, { all: false, names: [name.trim()] }, "the name is a value, not a flag");
+    } else {
+        assert.match(parsed.message, /stack/, "refused as a stack name");
+    }
+}
+
+describe("rotation schedules", () => {
+    describe("GitHub Actions", () => {
+        const text = read(GITHUB_WORKFLOW);
+        const workflow = parse(text);
+        const job = workflow.jobs.rotate;
+        const steps: Step[] = job.steps;
+        const uses = (name: string) => steps.find((step) => step.uses?.startsWith(`${name}@`));
+
+        it("daily cron, manual inputs, one run at a time, rotation then a monitor", () => {
+            assert.match(workflow.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/);
+            assert.deepEqual(Object.keys(workflow.on.workflow_dispatch.inputs), ["stack", "force"]);
+            assert.equal(workflow.concurrency["cancel-in-progress"], false);
+            assert.equal(uses("actions/setup-node")?.with?.["node-version"], 22);
+            assert.deepEqual(Object.keys(uses("azure/login")?.with ?? {}), ["client-id", "tenant-id", "subscription-id"]);
+            assert.ok(uses("azure/aks-set-context"));
+            assert.ok(steps.some((step) => step.run?.includes('pulumi login "$PULUMI_BACKEND_URL"')));
+            const rotate = steps.find((step) => step.run?.includes("--regenerate-unused-key"));
+            assert.ok(rotate?.run?.includes("args+=(--all)") && rotate.run.includes("args+=(--force)"));
+            const monitor = steps[steps.length - 1];
+            assert.equal(monitor.if, "always()");
+            assert.deepEqual(invocations(monitor.run ?? ""), [["--all", "--check"]]);
+            assert.equal(parseCommandLine(["--all", "--check"], {}).kind, "run");
+            assert.equal(parseCommandLine(["--regenerate-unused-key", "--all", "--force"], {}).kind, "run");
+        });
+
+        it("pins every action by full commit SHA, with its release in a comment", () => {
+            const lines = text.split("\n").filter((line) => /^\s*-?\s*uses:/.test(line));
+            assert.equal(lines.length, 5);
+            for (const line of lines) {
+                assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+            }
+        });
+
+        it("OIDC only in the job, secrets only in the steps that use them, no persisted credentials, no install scripts", () => {
+            assert.deepEqual(workflow.permissions, { contents: "read" });
+            assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+            for (const env of [workflow.env ?? {}, job.env ?? {}]) {
+                assert.ok(!JSON.stringify(env).includes("secrets."), "no secret job-wide");
+            }
+            assert.ok(!("PULUMI_CONFIG_PASSPHRASE" in (job.env ?? {})));
+            const withPassphrase = steps.filter((step) => step.env?.PULUMI_CONFIG_PASSPHRASE !== undefined);
+            assert.deepEqual(
+                withPassphrase.map((step) => step.run?.includes("apim-gateway-rotate")),
+                [true, true],
+                "only the rotation and the monitor decrypt stack secrets",
+            );
+            for (const step of steps) {
+                const secrets = JSON.stringify(step).match(/secrets\.\w+/g) ?? [];
+                const expected = step.uses?.startsWith("azure/login@")
+                    ? ["secrets.AZURE_CLIENT_ID", "secrets.AZURE_TENANT_ID", "secrets.AZURE_SUBSCRIPTION_ID"]
+                    : step.run?.startsWith("pulumi login")
+                      ? ["secrets.PULUMI_BACKEND_URL"]
+                      : step.run?.includes("apim-gateway-rotate")
+                        ? ["secrets.PULUMI_CONFIG_PASSPHRASE"]
+                        : [];
+                assert.deepEqual(secrets, expected, JSON.stringify(step));
+            }
+            assert.equal(uses("actions/checkout")?.with?.["persist-credentials"], false);
+            assert.deepEqual(
+                steps.filter((step) => step.run?.startsWith("npm ")).map((step) => step.run),
+                ["npm ci --ignore-scripts --no-audit --no-fund"],
+            );
+        });
+
+        it("a forced run needs the protected environment; scheduled runs use the plain one", () => {
+            assert.equal(job.environment, "${{ inputs.force && 'apim-gateway-rotation-force' || 'apim-gateway-rotation' }}");
+            for (const name of ["apim-gateway-rotation", "apim-gateway-rotation-force"]) {
+                assert.ok(text.includes(`repo:<owner>/<repo>:environment:${name}`), `the federated credential subject for ${name} is documented`);
+            }
+        });
+
+        it("installs the Pulumi CLI the project is tested with", () => {
+            assert.ok(TESTED_PULUMI_VERSION);
+            assert.equal(job.env.PULUMI_VERSION, TESTED_PULUMI_VERSION);
+            assert.equal(uses("pulumi/actions")?.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}");
+        });
+
+        it("passes any stack name as one --stack= value", () => {
+            const entry = scheduleScripts().find((script) => script.file === GITHUB_WORKFLOW && script.script.includes("--regenerate-unused-key"));
+            assert.ok(entry);
+            for (const name of AWKWARD_NAMES) {
+                const run = runScript(entry, { STACK: name, FORCE: "false" });
+                assert.equal(run.status, 0, run.stderr);
+                assertStackArgument(run.calls, name);
+            }
+            const all = runScript(entry, { STACK: "", FORCE: "true" });
+            assert.deepEqual(all.calls, [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
+        });
     });
 
-    it("the custom role grants exactly the gateway actions the rotation uses, as the ARM helper names them", () => {
+    describe("Azure DevOps", () => {
+        const pipeline = parse(read(AZURE_PIPELINE));
+        const steps: Step[] = pipeline.steps;
+        const install = scriptOf(AZURE_PIPELINE, "Install the Pulumi CLI (pinned, checksum verified)");
+
+        it("scheduled, workload-identity AzureCLI tasks, rotation then a monitor", () => {
+            assert.equal(pipeline.trigger, "none");
+            assert.match(pipeline.schedules[0].cron, /^\d+ \d+ \* \* \*$/);
+            assert.equal(pipeline.schedules[0].always, true);
+            const tasks = steps.filter((step) => step.task === "AzureCLI@2");
+            assert.equal(tasks.length, 2);
+            for (const task of tasks) {
+                assert.equal(task.inputs?.azureSubscription, "$(azureServiceConnection)");
+                assert.equal(task.env?.PULUMI_CONFIG_PASSPHRASE, "$(PULUMI_CONFIG_PASSPHRASE)");
+            }
+            assert.match(tasks[0].inputs?.inlineScript ?? "", /apim-gateway-rotate "\$\{args\[@\]\}"/);
+            assert.match(tasks[0].inputs?.inlineScript ?? "", /args=\(--regenerate-unused-key\)/);
+            assert.equal(tasks[1].condition, "always()");
+            assert.deepEqual(invocations(tasks[1].inputs?.inlineScript ?? ""), [["--all", "--check"]]);
+            assert.ok(steps.some((step) => step.task === "UseNode@1"));
+            assert.deepEqual(
+                steps.filter((step) => step.script?.startsWith("npm ")).map((step) => step.script),
+                ["npm ci --ignore-scripts --no-audit --no-fund"],
+            );
+        });
+
+        it("maps secrets only into the steps that use them", () => {
+            const withPassphrase = steps.filter((step) => step.env?.PULUMI_CONFIG_PASSPHRASE !== undefined);
+            assert.deepEqual(withPassphrase.map((step) => step.displayName), ["Rotate due tokens", "Check token expiry"]);
+            assert.ok(!pipeline.variables.some((variable: { name?: string }) => variable.name === "PULUMI_CONFIG_PASSPHRASE"));
+        });
+
+        it("pins the Pulumi CLI the project is tested with, and never pipes a download into a shell", () => {
+            const variable = (name: string) => pipeline.variables.find((entry: { name?: string }) => entry.name === name)?.value;
+            assert.equal(variable("pulumiVersion"), TESTED_PULUMI_VERSION);
+            assert.equal(install.env.PULUMI_VERSION, "$(pulumiVersion)");
+            assert.equal(install.env.PULUMI_SHA256, "$(pulumiSha256)");
+            for (const entry of scheduleScripts()) {
+                assert.doesNotMatch(entry.script, /\|\s*(ba|z)?sh\b/, `${entry.file}: ${entry.step}`);
+            }
+        });
+
+        describe("the Pulumi CLI install verifies the archive before running it", () => {
+            const version = TESTED_PULUMI_VERSION ?? "";
+            const archive = `pulumi-v${version}-linux-x64.tar.gz`;
+            let fixtures: string;
+            let sha: string;
+            before(() => {
+                fixtures = mkdtempSync(path.join(tmpdir(), "pulumi-release-"));
+                executable(path.join(fixtures, "tree", "pulumi", "pulumi"), `#!/usr/bin/env bash\necho "v${version}"\n`);
+                assert.equal(spawnSync("tar", ["-czf", path.join(fixtures, archive), "-C", path.join(fixtures, "tree"), "pulumi"]).status, 0);
+                sha = spawnSync("sha256sum", [path.join(fixtures, archive)], { encoding: "utf8" }).stdout.split(" ")[0];
+            });
+            after(() => rmSync(fixtures, { recursive: true, force: true }));
+
+            /** Runs the install step with a `curl` that serves the fixtures by URL file name. */
+            function installWith(checksums: string, pinned: string, tamper = false): { status: number | null; stdout: string; stderr: string; urls: string[] } {
+                writeFileSync(path.join(fixtures, `pulumi-${version}-checksums.txt`), checksums);
+                const bin = path.join(fixtures, "bin");
+                const log = path.join(fixtures, "urls.txt");
+                writeFileSync(log, "");
+                executable(
+                    path.join(bin, "curl"),
+                    `#!/usr/bin/env bash\nout=; url=\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; --proto|--tlsv1.2) [ "$1" = --proto ] && shift; shift;; -*) shift;; *) url="$1"; shift;; esac; done\n` +
+                        `echo "$url" >> "${log}"\ncp "${fixtures}/$(basename "$url")" "$out"\n` +
+                        (tamper ? `[ "$(basename "$url")" = "${archive}" ] && echo tampered >> "$out"\n` : "") +
+                        "exit 0\n",
+                );
+                const agentTemp = mkdtempSync(path.join(fixtures, "agent-"));
+                const run = spawnSync("bash", ["-e", "-c", install.script], {
+                    env: { PATH: `${bin}:${process.env.PATH}`, AGENT_TEMPDIRECTORY: agentTemp, PULUMI_VERSION: version, PULUMI_SHA256: pinned },
+                    encoding: "utf8",
+                });
+                return { status: run.status, stdout: run.stdout, stderr: run.stderr, urls: readFileSync(log, "utf8").split("\n").filter(Boolean) };
+            }
+
+            it("installs and runs the pinned release when its checksum matches", () => {
+                const run = installWith(`${sha}  ${archive}\n0000  pulumi-v${version}-darwin-x64.tar.gz\n`, "");
+                assert.equal(run.status, 0, run.stderr);
+                assert.deepEqual(run.urls, [
+                    `https://github.com/pulumi/pulumi/releases/download/v${version}/${archive}`,
+                    `https://github.com/pulumi/pulumi/releases/download/v${version}/pulumi-${version}-checksums.txt`,
+                ]);
+                assert.match(run.stdout, /##vso\[task\.prependpath\].*\/pulumi-cli\/pulumi\n/);
+                assert.match(run.stdout, new RegExp(`^v${version.replace(/\./g, "\\.")}$`, "m"), "the installed CLI ran");
+                assert.equal(installWith(`${sha}  ${archive}\n`, sha).status, 0, "and with the pinned checksum set");
+            });
+
+            it("refuses a tampered archive, an archive missing from the checksums, and a checksum other than the pinned one", () => {
+                const tampered = installWith(`${sha}  ${archive}\n`, "", true);
+                assert.notEqual(tampered.status, 0);
+                assert.match(tampered.stdout + tampered.stderr, /FAILED/);
+                assert.doesNotMatch(tampered.stdout, /prependpath/);
+                const unlisted = installWith(`${sha}  pulumi-v${version}-darwin-x64.tar.gz\n`, "");
+                assert.notEqual(unlisted.status, 0);
+                assert.match(unlisted.stderr, /is not listed in the release's checksums/);
+                const pinnedOther = installWith(`${sha}  ${archive}\n`, "f".repeat(64));
+                assert.notEqual(pinnedOther.status, 0);
+                assert.match(pinnedOther.stderr, /differs from pulumiSha256/);
+            });
+        });
+
+        it("passes any stack name as one --stack= value, trimmed", () => {
+            const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
+            const env = { FORCE: "False", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            for (const name of AWKWARD_NAMES) {
+                const run = runScript(rotate, { ...env, STACK: `  ${name} ` });
+                assert.equal(run.status, 0, run.stderr);
+                assertStackArgument(run.calls, name);
+            }
+            const all = runScript(rotate, { ...env, STACK: " ", FORCE: "True" });
+            assert.deepEqual(all.calls.filter((call) => call[0] === "apim-gateway-rotate"), [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
+            assert.deepEqual(all.calls.filter((call) => call[0] === "pulumi"), [["pulumi", "login", "file:///state"]]);
+        });
+    });
+
+    it("the custom role grants exactly the ARM actions the code calls (no gateways/read: nothing reads the gateway)", () => {
         const role = JSON.parse(read("apim-gateway-token-rotator.role.json"));
         assert.equal(role.IsCustom, true);
-        assert.deepEqual(
-            [...role.Actions].sort(),
-            ["Microsoft.ApiManagement/service/gateways/read", ...Object.values(requiredActions)].sort(),
-        );
+        assert.deepEqual([...role.Actions].sort(), Object.values(requiredActions).sort());
         assert.deepEqual([role.NotActions, role.DataActions, role.NotDataActions], [[], [], []]);
         assert.ok(role.AssignableScopes.length > 0);
     });
 
-    it("the Kubernetes RBAC lets the pipeline replace the Secret and roll the Deployment in one namespace", () => {
-        const [roleDoc, bindingDoc] = read("kubernetes-rbac.yaml")
-            .split(/^---$/m)
-            .map((doc) => parse(doc));
-        assert.equal(roleDoc.kind, "Role");
-        assert.equal(bindingDoc.kind, "RoleBinding");
-        assert.equal(bindingDoc.metadata.namespace, roleDoc.metadata.namespace);
-        assert.equal(bindingDoc.roleRef.name, roleDoc.metadata.name);
-        const verbs = (group: string, resource: string): string[] =>
-            roleDoc.rules
-                .filter((rule: { apiGroups: string[]; resources: string[] }) => rule.apiGroups.includes(group) && rule.resources.includes(resource))
-                .flatMap((rule: { verbs: string[] }) => rule.verbs);
-        for (const verb of ["create", "patch", "delete", "get"]) {
-            assert.ok(verbs("", "secrets").includes(verb), `secrets ${verb}`);
+    describe("Kubernetes RBAC (proven on the control plane by test/cluster/rbac.cluster.ts)", () => {
+        interface Rule {
+            apiGroups: string[];
+            resources: string[];
+            resourceNames?: string[];
+            verbs: string[];
         }
-        for (const verb of ["patch", "get", "watch"]) {
-            assert.ok(verbs("apps", "deployments").includes(verb), `deployments ${verb}`);
+        interface Doc {
+            kind: string;
+            metadata: { name: string; namespace?: string };
+            rules?: Rule[];
+            roleRef?: { kind: string; name: string };
         }
-        assert.ok(verbs("", "pods").includes("watch"));
-        assert.ok(verbs("apps", "replicasets").includes("list"));
-        assert.ok(!verbs("apps", "deployments").includes("delete"), "a rotation never deletes the Deployment");
+        const docs = (file: string): Doc[] => parseAllDocuments(read(file)).map((doc) => doc.toJS() as Doc);
+        const verbs = (rules: Rule[], group: string, resource: string): string[] =>
+            rules.filter((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource)).flatMap((rule) => rule.verbs);
+        /** Every rule is preceded by a comment saying why its verbs are there. */
+        const everyRuleExplained = (file: string) => {
+            const lines = read(file).split("\n");
+            lines.forEach((line, index) => {
+                if (/^\s+verbs:/.test(line)) {
+                    const above = lines.slice(0, index).reverse();
+                    const ruleStart = above.findIndex((candidate) => /^\s+- apiGroups:/.test(candidate));
+                    assert.ok(above.slice(0, ruleStart).some((candidate) => /^\s+#/.test(candidate)), `${file}: the rule ending at line ${index + 1} says why`);
+                }
+            });
+        };
+
+        it("the rotation's Role: one namespace, no update, delete only Secrets", () => {
+            const [role, binding, ...rest] = docs("kubernetes-rbac.yaml");
+            assert.deepEqual([role.kind, binding.kind, rest.length], ["Role", "RoleBinding", 0]);
+            assert.equal(binding.metadata.namespace, role.metadata.namespace);
+            assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+            const rules = role.rules ?? [];
+            assert.deepEqual(verbs(rules, "", "secrets").sort(), ["create", "delete", "get", "list", "patch", "watch"]);
+            assert.deepEqual(verbs(rules, "apps", "deployments").sort(), ["get", "list", "patch", "watch"]);
+            assert.ok(rules.every((rule) => !rule.verbs.includes("update") && !rule.verbs.includes("*")));
+            assert.ok(rules.every((rule) => !rule.verbs.includes("delete") || rule.resources.join() === "secrets"));
+            assert.ok(rules.every((rule) => !rule.resources.includes("*") && !rule.apiGroups.includes("*")));
+            everyRuleExplained("kubernetes-rbac.yaml");
+        });
+
+        it("the deploy Role: the namespace it creates, a namespaced Role, and cluster-scoped rules for that Namespace only", () => {
+            const all = docs("kubernetes-deploy-rbac.yaml");
+            assert.deepEqual(all.map((doc) => doc.kind), ["Namespace", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
+            const [namespace, role, binding, clusterRole, clusterBinding] = all;
+            assert.equal(role.metadata.namespace, namespace.metadata.name);
+            assert.equal(binding.metadata.namespace, namespace.metadata.name);
+            assert.equal(binding.roleRef?.name, role.metadata.name);
+            assert.equal(clusterBinding.roleRef?.name, clusterRole.metadata.name);
+            assert.deepEqual(clusterRole.rules, [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [namespace.metadata.name], verbs: ["get", "patch"] }]);
+            const rules = role.rules ?? [];
+            assert.ok(rules.every((rule) => !rule.verbs.includes("update") && !rule.verbs.includes("*") && !rule.resources.includes("*")));
+            everyRuleExplained("kubernetes-deploy-rbac.yaml");
+        });
     });
 });

@@ -1,8 +1,129 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
-import { hostname } from "node:os";
-import { LockHolder, describeLockHolders, localProcessProbe, parseLockHolders, staleLockReason } from "../../rotation/staleLock";
-import { HOST, fakeProcesses, lockHolder } from "./fakes";
+import { isRunning } from "../../rotation/processIdentity";
+import { HolderEvidence, LockHolder, PidState, UpdateMarker, decideStaleLock, describeLockHolders, parseLockHolders } from "../../rotation/staleLock";
+import { HERE, HOST, lockHolder } from "./fakes";
+
+/** The marker a rotation in {@link HERE} recorded for `holder` taking an update of `dev`. */
+function markerFor(holder: LockHolder, overrides: Partial<UpdateMarker> = {}): UpdateMarker {
+    return {
+        stack: "dev",
+        pid: holder.pid,
+        startTime: "100",
+        host: holder.host,
+        bootId: HERE.bootId as string,
+        pidNamespace: HERE.pidNamespace as string,
+        recordedAt: "2025-06-15T11:58:01Z",
+        ...overrides,
+    };
+}
+
+const GONE: PidState = { running: false };
+const SAME_PROCESS: PidState = { running: true, startTime: "100" };
+const REUSED_PID: PidState = { running: true, startTime: "250" };
+
+interface Row {
+    name: string;
+    evidence: HolderEvidence[];
+    /** The decision without and with --release-stale-locks. */
+    release: [boolean, boolean];
+    reason: RegExp;
+}
+
+const holder = lockHolder(4242);
+const sibling = lockHolder(4343);
+const TABLE: Row[] = [
+    {
+        name: "marker from this boot and namespace, process exited",
+        evidence: [{ holder, marker: markerFor(holder), now: GONE }],
+        release: [true, true],
+        reason: /^its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running$/,
+    },
+    {
+        name: "marker, pid reused by a process started later",
+        evidence: [{ holder, marker: markerFor(holder), now: REUSED_PID }],
+        release: [true, true],
+        reason: /no longer running \(pid 4242 now belongs to a process started later\)$/,
+    },
+    {
+        name: "marker, the same process still runs",
+        evidence: [{ holder, marker: markerFor(holder), now: SAME_PROCESS }],
+        release: [false, false],
+        reason: /^pid 4242 on runner-1 is still running$/,
+    },
+    {
+        name: "marker, running, start time unreadable",
+        evidence: [{ holder, marker: markerFor(holder), now: { running: true } }],
+        release: [false, false],
+        reason: /still running/,
+    },
+    {
+        name: "marker from another PID namespace (a sibling container)",
+        evidence: [{ holder, marker: markerFor(holder, { pidNamespace: "pid:[4026532999]" }), now: GONE }],
+        release: [false, true],
+        reason: /no marker shows .* --release-stale-locks/,
+    },
+    {
+        name: "marker from an earlier boot",
+        evidence: [{ holder, marker: markerFor(holder, { bootId: "older-boot" }), now: GONE }],
+        release: [false, true],
+        reason: /no marker shows/,
+    },
+    {
+        name: "marker of another stack",
+        evidence: [{ holder, marker: markerFor(holder, { stack: "prod" }), now: GONE }],
+        release: [false, true],
+        reason: /no marker shows/,
+    },
+    {
+        name: "marker of another pid",
+        evidence: [{ holder, marker: markerFor(holder, { pid: 17 }), now: GONE }],
+        release: [false, true],
+        reason: /no marker shows/,
+    },
+    {
+        name: "no marker, pid not running here (a sibling container may hold it)",
+        evidence: [{ holder, now: GONE }],
+        release: [false, true],
+        reason: /^pid 4242 on runner-1 is not running here, but no marker shows it was started by a rotation in this PID namespace and boot .*pass --release-stale-locks or run `pulumi cancel --stack dev`$/,
+    },
+    {
+        name: "no marker, some process has the pid",
+        evidence: [{ holder, now: SAME_PROCESS }],
+        release: [false, false],
+        reason: /^pid 4242 on runner-1 is running$/,
+    },
+    {
+        name: "another host, even with a matching marker",
+        evidence: [{ holder: lockHolder(4242, "runner-2"), marker: markerFor(lockHolder(4242, "runner-2")), now: GONE }],
+        release: [false, false],
+        reason: /^pid 4242 on runner-2 ran on another host/,
+    },
+    {
+        name: "two holders, both proven gone",
+        evidence: [
+            { holder, marker: markerFor(holder), now: GONE },
+            { holder: sibling, marker: markerFor(sibling), now: REUSED_PID },
+        ],
+        release: [true, true],
+        reason: /^its lock \(pid 4242 on runner-1 since .*; pid 4343 on runner-1 since .*\) was left/,
+    },
+    {
+        name: "two holders, one still running",
+        evidence: [
+            { holder, marker: markerFor(holder), now: GONE },
+            { holder: sibling, marker: markerFor(sibling), now: SAME_PROCESS },
+        ],
+        release: [false, false],
+        reason: /^pid 4343 on runner-1 is still running$/,
+    },
+    {
+        name: "no holder named (Pulumi Cloud)",
+        evidence: [],
+        release: [false, false],
+        reason: /names no lock holder/,
+    },
+];
 
 /** What the Pulumi CLI (diy backend) prints for a locked stack, copied from a real run. */
 const DIY_LOCKED =
@@ -35,29 +156,37 @@ describe("stale stack locks", () => {
         assert.deepEqual(parseLockHolders("error: [409] Conflict: Another update is currently in progress."), []);
     });
 
-    it("calls a lock stale only when every holder ran on this host and none still runs", () => {
-        const dead: LockHolder = lockHolder(10);
-        assert.match(staleLockReason([dead], fakeProcesses()) ?? "", /^its lock \(pid 10 on runner-1 since .*\) was left by a Pulumi process that is no longer running$/);
-        assert.ok(staleLockReason([dead, lockHolder(11)], fakeProcesses()));
-        assert.equal(staleLockReason([dead], fakeProcesses([10])), undefined, "the holder still runs");
-        assert.equal(staleLockReason([lockHolder(10, "runner-2")], fakeProcesses()), undefined, "another host cannot be probed");
-        assert.equal(staleLockReason([dead, lockHolder(11)], fakeProcesses([11])), undefined, "one live holder keeps the lock");
-        assert.equal(staleLockReason([], fakeProcesses()), undefined, "no named holder proves nothing");
-        assert.equal(HOST, fakeProcesses().hostname);
-    });
+    describe("the decision, without and with --release-stale-locks", () => {
+        for (const row of TABLE) {
+            it(row.name, () => {
+                const [without, withFlag] = [false, true].map((flag) => decideStaleLock("dev", row.evidence, HERE, flag));
+                assert.equal(without.release, row.release[0], without.reason);
+                assert.equal(withFlag.release, row.release[1], withFlag.reason);
+                assert.match(without.reason, row.reason);
+            });
+        }
 
-    describe("this machine's process probe", () => {
-        it("names the host as the Pulumi CLI records it", () => {
-            assert.equal(localProcessProbe.hostname, hostname());
+        it("names the opt-in when it is what released the lock", () => {
+            const decision = decideStaleLock("dev", [{ holder, now: GONE }], HERE, true);
+            assert.match(decision.reason, /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\)$/);
         });
 
+        it("proves nothing without procfs (no boot id or PID namespace here)", () => {
+            const evidence = [{ holder, marker: markerFor(holder), now: GONE }];
+            assert.equal(decideStaleLock("dev", evidence, { hostname: HOST }, false).release, false);
+            assert.equal(decideStaleLock("dev", evidence, { hostname: HOST, bootId: HERE.bootId }, false).release, false);
+            assert.equal(decideStaleLock("dev", evidence, { hostname: HOST }, true).release, true);
+        });
+    });
+
+    describe("this machine's liveness check", () => {
         it("sees this process running and an exited, reaped one gone", async () => {
-            assert.equal(localProcessProbe.isRunning(process.pid), true);
+            assert.equal(isRunning(process.pid), true);
             const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
             const pid = child.pid as number;
             await new Promise((resolve) => child.once("exit", resolve));
             await new Promise((resolve) => setTimeout(resolve, 50));
-            assert.equal(localProcessProbe.isRunning(pid), false);
+            assert.equal(isRunning(pid), false);
         });
 
         it("does not count a zombie (exited, not reaped by its parent) as running where /proc says so", async () => {
@@ -71,7 +200,7 @@ describe("stale stack locks", () => {
                     await new Promise((resolve) => setTimeout(resolve, 20));
                 }
                 assert.doesNotThrow(() => process.kill(zombie, 0), "signal 0 alone would take the zombie for a live process");
-                assert.equal(localProcessProbe.isRunning(zombie), process.platform !== "linux");
+                assert.equal(isRunning(zombie), process.platform !== "linux");
             } finally {
                 parent.kill("SIGKILL");
             }

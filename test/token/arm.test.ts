@@ -97,7 +97,8 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         assert.equal(generate.code, "AuthorizationFailed");
         assert.match(generate.message, /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope \(\/subscriptions\/.*\/gateways\/gw-denied\)/);
         assert.match(generate.message, /built-in "API Management Service Contributor" role on \/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/);
-        assert.match(generate.message, /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/read, .*generateToken\/action and .*regenerateKey\/action/);
+        assert.match(generate.message, /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action and .*regenerateKey\/action on the gateway/);
+        assert.doesNotMatch(generate.message, /gateways\/read/, "nothing reads the gateway");
         assert.match(generate.message, /az role assignment create --assignee <principal-id>/);
 
         const regenerate = await armError(() => regenerateGatewayKey(gateway, "secondary", emu.azureCloud));

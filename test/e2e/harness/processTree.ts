@@ -3,7 +3,7 @@
  * job at once, as a CI runner or an out-of-memory kill does, by process id.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { localProcessProbe } from "../../../rotation/staleLock";
+import { isRunning } from "../../../rotation/processIdentity";
 
 /** Parent of every process now running, by pid. */
 function parents(): Map<number, number> {
@@ -51,7 +51,7 @@ export async function killAll(pids: readonly number[], timeoutMs = 10_000): Prom
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const running = pids.filter((pid) => localProcessProbe.isRunning(pid));
+        const running = pids.filter((pid) => isRunning(pid));
         if (running.length === 0) {
             return;
         }
