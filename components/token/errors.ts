@@ -194,8 +194,11 @@ export function armBudgetSpentError(context: ArmOperationContext, timedOutReques
     );
 }
 
-/** Errors of `@azure/identity` that mean Entra ID answered and refused the sign-in. */
-const refusedSignIn = new Set(["AuthenticationError", "AuthenticationRequiredError"]);
+/**
+ * Errors of `@azure/identity` that mean Entra ID answered and refused the sign-in. An array, not
+ * a Set: Pulumi's closure serializer turns a captured Set into a plain object.
+ */
+const refusedSignIn: readonly string[] = ["AuthenticationError", "AuthenticationRequiredError"];
 
 /**
  * What Entra ID said when it refused the sign-in, or undefined when no authority refused it (no
@@ -209,7 +212,7 @@ function entraRefusal(err: AuthenticationErrorLike & { errors?: unknown[] }): st
             : firstLine(err.message);
     }
     if (err.name === "AggregateAuthenticationError") {
-        const refused = (err.errors ?? []).find((inner) => refusedSignIn.has((inner as AuthenticationErrorLike | undefined)?.name ?? "")) as
+        const refused = (err.errors ?? []).find((inner) => refusedSignIn.includes((inner as AuthenticationErrorLike | undefined)?.name ?? "")) as
             | AuthenticationErrorLike
             | undefined;
         return refused === undefined
