@@ -17,7 +17,7 @@ import { ApiProxy, startApiProxy } from "./harness/apiProxy";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
 import { DeploymentView, gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods } from "./harness/gatewayObjects";
-import { KubeApi } from "./harness/kubeApi";
+import { KubeApi, KubeApiError } from "./harness/kubeApi";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { waitFor } from "./harness/wait";
 import { stackLocks } from "../e2e/harness/backendLocks";
@@ -160,6 +160,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic").catch(() => [] as string[]);
         // ARM holds the token request; the relay is cut while it does, so the token is issued
         // into an engine that can no longer reach the cluster.
+        const outputsBefore = await stack.outputs();
         emulators().arm.injectDelay({ ms: 5_000, operation: "generateToken" });
         const started = await startRotateWith(world, SCHEDULED);
         await waitFor("the update to reach generateToken", async () => (emulators().arm.heldRequests > 0 ? true : undefined), { timeoutMs: 120_000 });
@@ -177,6 +178,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         assert.deepEqual(emulators().requests.arm().map((r) => `${r.path.split("/").pop()} ${r.status}`), ["generateToken 200"], "the token was issued; no key touched");
         assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), before.keys, "no key regenerated");
 
+        assert.equal((await stack.outputs()).tokenIssuedAt, outputsBefore.tokenIssuedAt, "the stack outputs still show the old token");
         const after = await liveToken(api);
         assert.equal(after.secret, before.secret, "the Deployment still takes the token from the old Secret");
         assert.equal(after.token, before.token);
@@ -227,10 +229,13 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         assert.equal(emulators().arm.isTokenValid(live.token), true, "the new token works");
         assert.equal(emulators().arm.isTokenValid(before.token), true, "the old token still works: its key was not regenerated");
         assert.equal(servingPods(pods).length, 3);
+        const oldSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${before.secret}`;
+        await api.get(oldSecret);
 
         const next = await assertNextRunConverges(before.token);
         assert.match(next.stderr, /its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it/);
         assert.deepEqual(pendingOperations(await world.exportState(STACK)), [], "the next update cleared it");
+        await assert.rejects(api.get(oldSecret), (error: unknown) => error instanceof KubeApiError && error.statusCode === 404, "the old Secret is deleted");
         assert.equal(emulators().arm.isTokenValid(before.token), false, "the next run regenerated the old token's key once the new one was live");
     });
 

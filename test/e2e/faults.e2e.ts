@@ -16,7 +16,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
+import { PROJECT_NAME } from "../../stacks/config";
 import { NO_ANSWER } from "../emulator";
+import { stackLocks } from "./harness/backendLocks";
 import { makeReadOnly, withoutPermissionOverride } from "./harness/readOnlyBackend";
 import { renderedGateway } from "./harness/renderedManifests";
 import { ProcessRun } from "./harness/childProcess";
@@ -200,6 +202,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assertFailedSafely(run, live, [new RegExp(`${world.project.backendDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`, "i")]);
         assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
         assert.equal(emulators().arm.issuedTokens.length, issued);
+        assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, STACK), [], "not even a lock was written");
         await assertNextRunConverges(live);
     });
 
