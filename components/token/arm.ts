@@ -1,7 +1,8 @@
-import type { ApiManagementClient } from "@azure/arm-apimanagement";
+import type { ApiManagementClient, GatewayGenerateTokenOptionalParams } from "@azure/arm-apimanagement";
 import type { TokenCredential } from "@azure/identity";
+import { armCallDefaults, armCallLimits } from "./armLimits";
 import { AzureCloudSettings, resolveAzureCloud } from "./cloud";
-import { ArmOperation, ArmOperationError, toArmOperationError } from "./errors";
+import { ArmOperation, ArmOperationError, armBudgetSpentError, toArmOperationError } from "./errors";
 import type { GatewayKeyType } from "./keyType";
 import { GatewayResourceId, assertSubscriptionId, parseGatewayResourceId } from "./resourceId";
 
@@ -36,6 +37,7 @@ export function createApiManagementClient(subscriptionId: string, cloud?: AzureC
     return new ApiManagementClient(createAzureCredential(cloud), subscriptionId, {
         endpoint: resolved.resourceManagerEndpoint,
         credentialScopes: [`${resolved.resourceManagerEndpoint}/.default`],
+        retryOptions: { maxRetries: armCallDefaults.maxRetries },
     });
 }
 
@@ -50,11 +52,8 @@ export async function generateGatewayToken(
     cloud?: AzureCloudSettings,
 ): Promise<string> {
     assertKeyType(keyType);
-    return callGateway(gatewayResourceId, "generateToken", cloud, async (client, gw) => {
-        const result = await client.gateway.generateToken(gw.resourceGroupName, gw.serviceName, gw.gatewayId, {
-            keyType,
-            expiry,
-        });
+    return callGateway(gatewayResourceId, "generateToken", cloud, async (client, gw, options) => {
+        const result = await client.gateway.generateToken(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType, expiry }, options);
         if (!result.value) {
             throw new ArmOperationError(`ARM returned no token for generateToken on gateway ${gatewayResourceId}.`, 200, undefined);
         }
@@ -69,23 +68,47 @@ export async function regenerateGatewayKey(
     cloud?: AzureCloudSettings,
 ): Promise<void> {
     assertKeyType(keyType);
-    await callGateway(gatewayResourceId, "regenerateKey", cloud, (client, gw) =>
-        client.gateway.regenerateKey(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType }),
+    await callGateway(gatewayResourceId, "regenerateKey", cloud, (client, gw, options) =>
+        client.gateway.regenerateKey(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType }, options),
     );
 }
 
+/** What bounds one request of an ARM operation: the call's budget and the request timeout. */
+type CallOptions = Pick<GatewayGenerateTokenOptionalParams, "abortSignal" | "requestOptions">;
+
+/**
+ * Runs one ARM call within the limits of {@link armCallLimits}: each request is abandoned after
+ * the request timeout and sent again, and the whole call (the client's own retries of 5xx,
+ * throttling and network errors, and their waits, included) is abandoned when the retry budget
+ * is spent. Every failure becomes an {@link ArmOperationError} naming the endpoint.
+ */
 async function callGateway<T>(
     gatewayResourceId: string,
     operation: ArmOperation,
     cloud: AzureCloudSettings | undefined,
-    call: (client: ApiManagementClient, gateway: GatewayResourceId) => Promise<T>,
+    call: (client: ApiManagementClient, gateway: GatewayResourceId, options: CallOptions) => Promise<T>,
 ): Promise<T> {
     const gateway = parseGatewayResourceId(gatewayResourceId);
     const resolved = resolveAzureCloud(cloud);
-    try {
-        return await call(createApiManagementClient(gateway.subscriptionId, cloud), gateway);
-    } catch (error) {
-        throw toArmOperationError(error, { operation, gateway, ...resolved });
+    const limits = armCallLimits(process.env);
+    const context = { operation, gateway, ...resolved, limits };
+    const client = createApiManagementClient(gateway.subscriptionId, cloud);
+    const budget = AbortSignal.timeout(limits.retryBudgetMs);
+    let timedOutRequests = 0;
+    for (;;) {
+        try {
+            return await call(client, gateway, { abortSignal: budget, requestOptions: { timeout: limits.timeoutMs } });
+        } catch (error) {
+            // The client reports a request timeout and an aborted call alike, as an AbortError
+            // it never retries: the budget's state tells them apart.
+            if ((error as Error | undefined)?.name !== "AbortError") {
+                throw toArmOperationError(error, context);
+            }
+            if (budget.aborted) {
+                throw armBudgetSpentError(context, timedOutRequests);
+            }
+            timedOutRequests++;
+        }
     }
 }
 

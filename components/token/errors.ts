@@ -1,3 +1,4 @@
+import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV, ArmCallLimits } from "./armLimits";
 import { GatewayResourceId, gatewayResourceId, serviceResourceId } from "./resourceId";
 
 /** The ARM gateway operations this project calls. */
@@ -9,6 +10,8 @@ export interface ArmOperationContext {
     gateway: GatewayResourceId;
     resourceManagerEndpoint: string;
     authorityHost: string;
+    /** The bounds the call ran with, to name them when they are reached. */
+    limits: ArmCallLimits;
 }
 
 /**
@@ -81,6 +84,14 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
     const gatewayId = gatewayResourceId(gateway);
     const what = `${operation} on gateway ${gatewayId}`;
 
+    const refusal = entraRefusal(err);
+    if (refusal !== undefined) {
+        return new ArmOperationError(
+            `Signing in to Entra ID at ${context.authorityHost} failed for ${what} (${refusal}). ${signInFix(refusal)}`,
+            undefined,
+            err.name,
+        );
+    }
     if (err.name === "CredentialUnavailableError" || err.name === "AggregateAuthenticationError") {
         return new ArmOperationError(
             `No Azure credential is available for ${what}. Sign in with "az login" ` +
@@ -88,18 +99,6 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
                 "and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) for a service principal, or use workload identity " +
                 "(AZURE_FEDERATED_TOKEN_FILE on AKS; azure/login with OIDC on GitHub Actions; an AzureCLI task on Azure DevOps). " +
                 `Credential chain said: ${oneLine(err.message)}`,
-            undefined,
-            err.name,
-        );
-    }
-    if (err.name === "AuthenticationError") {
-        const reason = err.errorResponse
-            ? `${err.errorResponse.error ?? ""}: ${firstLine(err.errorResponse.errorDescription ?? "")}`
-            : firstLine(err.message);
-        return new ArmOperationError(
-            `Signing in to Entra ID at ${context.authorityHost} failed for ${what} (${reason}). ` +
-                "Check the tenant id, the client id and its secret, certificate or federated credential; " +
-                "for a sovereign cloud set azureCloud so the right authority is used.",
             undefined,
             err.name,
         );
@@ -156,9 +155,10 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
             err.code,
         );
     }
+    const tries = `${context.limits.maxRetries + 1} attempts`;
     if (status === 429) {
         return new ArmOperationError(
-            `${ARM_THROTTLED} ${what} (${said}) after the client's retries, which wait as Retry-After asks. ` +
+            `${ARM_THROTTLED} ${what} (${said}) at ${context.resourceManagerEndpoint} over ${tries}, which wait as Retry-After asks. ` +
                 "Try again later, or spread scheduled rotations of many stacks over time.",
             status,
             err.code,
@@ -166,13 +166,89 @@ export function toArmOperationError(error: unknown, context: ArmOperationContext
     }
     if (status >= 500) {
         return new ArmOperationError(
-            `ARM failed ${what} with a service error (${said}) after the client's retries. ` +
+            `ARM at ${context.resourceManagerEndpoint} failed ${what} with a service error (${said}) on all ${tries}. ` +
                 "Nothing is wrong with the request: retry later, and check Azure service health if it persists.",
             status,
             err.code,
         );
     }
     return new ArmOperationError(`ARM refused ${what} (${said}).`, status, err.code);
+}
+
+/**
+ * The error for an ARM call whose retry budget ran out before ARM gave a final answer: it names
+ * the endpoint, the bounds that were reached and the variables that set them.
+ * `timedOutRequests` counts the requests abandoned unanswered after the request timeout.
+ */
+export function armBudgetSpentError(context: ArmOperationContext, timedOutRequests: number): ArmOperationError {
+    const { limits } = context;
+    const what = `${context.operation} on gateway ${gatewayResourceId(context.gateway)}`;
+    const requests =
+        timedOutRequests === 0
+            ? ""
+            : ` ${timedOutRequests} request${timedOutRequests === 1 ? "" : "s"} got no answer within ` +
+              `the ${limits.timeoutMs / 1000} s request timeout (${ARM_TIMEOUT_ENV}).`;
+    return new ArmOperationError(
+        `ARM at ${context.resourceManagerEndpoint} did not complete ${what} within the ${limits.retryBudgetMs / 1000} s ` +
+            `retry budget (${ARM_RETRY_BUDGET_ENV}); gave up.${requests} ` +
+            "Check network access to that endpoint (proxy, firewall, DNS) and Azure service health, then run again.",
+        undefined,
+        "RetryBudgetSpent",
+    );
+}
+
+/**
+ * Errors of `@azure/identity` that mean Entra ID answered and refused the sign-in. An array, not
+ * a Set: Pulumi's closure serializer turns a captured Set into a plain object.
+ */
+const refusedSignIn: readonly string[] = ["AuthenticationError", "AuthenticationRequiredError"];
+
+/**
+ * What Entra ID said when it refused the sign-in, or undefined when no authority refused it (no
+ * credential configured). A credential chain (DefaultAzureCredential) wraps the refusal in an
+ * AggregateAuthenticationError, whose other members only say a credential was not configured.
+ */
+function entraRefusal(err: AuthenticationErrorLike & { errors?: unknown[] }): string | undefined {
+    if (err.name === "AuthenticationError") {
+        return err.errorResponse
+            ? `${err.errorResponse.error ?? ""}: ${firstLine(err.errorResponse.errorDescription ?? "")}`
+            : firstLine(err.message);
+    }
+    if (err.name === "AggregateAuthenticationError") {
+        const refused = (err.errors ?? []).find((inner) => refusedSignIn.includes((inner as AuthenticationErrorLike | undefined)?.name ?? "")) as
+            | AuthenticationErrorLike
+            | undefined;
+        return refused === undefined
+            ? undefined
+            : entraRefusal({ name: "AuthenticationError", message: String(refused.message), errorResponse: refused.errorResponse });
+    }
+    return undefined;
+}
+
+/** What to do about a refused sign-in, by the refusal's code. */
+function signInFix(refusal: string): string {
+    if (refusal.includes("endpoints_resolution_error") || refusal.includes("AADSTS90002")) {
+        return (
+            "Entra ID does not know that tenant: check the tenant id (AZURE_TENANT_ID, or \"az login --tenant\") and that " +
+            "azureCloud names the cloud the tenant is in."
+        );
+    }
+    if (refusal.includes("AADSTS700024")) {
+        return (
+            "The federated token presented (AZURE_FEDERATED_TOKEN_FILE, or the CI system's OIDC token) is expired or not yet " +
+            "valid: such tokens live minutes, so sign in with a fresh one in the job that calls ARM."
+        );
+    }
+    if (refusal.includes("AADSTS70021")) {
+        return (
+            "No federated credential of the app registration trusts this token's issuer and subject: add one for them " +
+            "(e.g. the CI environment or the Kubernetes service account that runs the rotation)."
+        );
+    }
+    return (
+        "Check the tenant id, the client id and its secret, certificate or federated credential; " +
+        "for a sovereign cloud set azureCloud so the right authority is used."
+    );
 }
 
 /** The per-field messages of an ARM `ErrorResponse` body, as `; target: message` pairs. */

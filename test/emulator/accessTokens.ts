@@ -16,20 +16,21 @@ export interface AccessTokenClaims {
 }
 
 /**
- * Issues and verifies HS256 JWT access tokens with a key only this process knows: the ARM
- * emulator accepts exactly the tokens its Entra emulator issued.
+ * Issues and verifies HS256 JWTs with a key only this process knows: the ARM emulator accepts
+ * exactly the access tokens its Entra emulator issued (and Entra the federated tokens its
+ * emulated OIDC issuer signed, with a signer of their own claims).
  */
-export class AccessTokenSigner {
+export class AccessTokenSigner<Claims extends object = AccessTokenClaims> {
     private readonly key = randomBytes(32);
 
-    sign(claims: AccessTokenClaims): string {
+    sign(claims: Claims): string {
         const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
         const payload = base64url(JSON.stringify(claims));
         return `${header}.${payload}.${this.signature(`${header}.${payload}`)}`;
     }
 
     /** The claims of a token this signer issued, or undefined when it did not issue it. */
-    verify(token: string): AccessTokenClaims | undefined {
+    verify(token: string): Claims | undefined {
         const [header, payload, signature, ...rest] = token.split(".");
         if (!header || !payload || !signature || rest.length > 0) {
             return undefined;
@@ -39,7 +40,7 @@ export class AccessTokenSigner {
         if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
             return undefined;
         }
-        return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as AccessTokenClaims;
+        return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Claims;
     }
 
     private signature(data: string): string {

@@ -38,6 +38,17 @@ export interface InjectedDelay {
     operation?: ArmOperationName;
 }
 
+/**
+ * Requests never answered, as from an ARM endpoint that stopped answering (not refusing): each is
+ * held until its client gives up and closes the connection, then dropped unprocessed.
+ */
+export interface InjectedHang {
+    /** How many requests hang; default 1. */
+    times?: number;
+    /** Only requests for this operation hang; default any. */
+    operation?: ArmOperationName;
+}
+
 type KeyType = "primary" | "secondary";
 export type ArmOperationName = "get" | "generateToken" | "listKeys" | "regenerateKey";
 
@@ -80,6 +91,7 @@ export class ArmEmulator {
     private readonly denied = new Set<string>();
     private readonly failures: (InjectedFailure & { remaining: number })[] = [];
     private readonly delays: (InjectedDelay & { remaining: number })[] = [];
+    private readonly hangs: (InjectedHang & { remaining: number })[] = [];
     private holding = 0;
     /** Every generateToken request body that reached a gateway, with the emulator's clock when it arrived. */
     readonly tokenRequests: { keyType: unknown; expiry: unknown; receivedAt: Date }[] = [];
@@ -122,14 +134,20 @@ export class ArmEmulator {
         this.delays.push({ ...delay, remaining: delay.times ?? 1 });
     }
 
-    /** How many requests an injected delay is holding right now. */
+    /** Leaves the next matching requests unanswered until their clients give up (see {@link InjectedHang}). */
+    injectHang(hang: InjectedHang): void {
+        this.hangs.push({ ...hang, remaining: hang.times ?? 1 });
+    }
+
+    /** How many requests an injected delay or hang is holding right now. */
     get heldRequests(): number {
         return this.holding;
     }
 
-    /** Drops injected failures not used up yet. */
+    /** Drops injected failures and hangs not used up yet. */
     clearInjectedFailures(): void {
         this.failures.length = 0;
+        this.hangs.length = 0;
     }
 
     /** The gateway's current keys. */
@@ -210,6 +228,9 @@ export class ArmEmulator {
             return;
         }
         const body = await readBody(req);
+        if (await this.hang(operation, res)) {
+            return;
+        }
         await this.hold(operation);
         switch (operation) {
             case "get":
@@ -236,6 +257,22 @@ export class ArmEmulator {
         } finally {
             this.holding--;
         }
+    }
+
+    /** Whether the request was left unanswered until its client closed the connection. */
+    private async hang(operation: ArmOperationName, res: ServerResponse): Promise<boolean> {
+        const hang = this.hangs.find((h) => h.remaining > 0 && (h.operation === undefined || h.operation === operation));
+        if (!hang) {
+            return false;
+        }
+        hang.remaining--;
+        this.holding++;
+        try {
+            await new Promise((resolve) => res.once("close", resolve));
+        } finally {
+            this.holding--;
+        }
+        return true;
     }
 
     private authenticate(req: IncomingMessage, res: ServerResponse): AccessTokenClaims | undefined {

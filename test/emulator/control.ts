@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ArmEmulator, InjectedDelay, InjectedFailure } from "./arm";
+import { ArmEmulator, InjectedDelay, InjectedFailure, InjectedHang } from "./arm";
 import { EmulatorClock } from "./clock";
 import { readBody, sendJson } from "./http";
 import { RequestLog } from "./requestLog";
@@ -14,7 +14,8 @@ export const controlPrefix = "/_emulator/";
  * - `POST token-status {token}` → `{valid, keyType}`;
  * - `POST clock {offsetMs}`;
  * - `POST inject-failure {status, times?, retryAfterSeconds?, operation?}`;
- * - `POST inject-delay {ms, times?, operation?}`; `GET held-requests` → `{count}` of requests held now;
+ * - `POST inject-delay {ms, times?, operation?}`; `POST inject-hang {times?, operation?}`;
+ *   `GET held-requests` → `{count}` of requests held now; `POST clear-injected-failures`;
  * - `POST deny-access {gatewayResourceId}`.
  */
 export function createControlHandler(state: { arm: ArmEmulator; clock: EmulatorClock; requests: RequestLog }) {
@@ -41,6 +42,12 @@ export function createControlHandler(state: { arm: ArmEmulator; clock: EmulatorC
                 break;
             case "POST inject-delay":
                 state.arm.injectDelay(args as unknown as InjectedDelay);
+                break;
+            case "POST inject-hang":
+                state.arm.injectHang(args as unknown as InjectedHang);
+                break;
+            case "POST clear-injected-failures":
+                state.arm.clearInjectedFailures();
                 break;
             case "GET held-requests":
                 return sendJson(res, 200, { count: state.arm.heldRequests });

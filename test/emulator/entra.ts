@@ -1,14 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AccessTokenSigner } from "./accessTokens";
 import { EmulatorClock } from "./clock";
+import { FEDERATED_TOKEN_AUDIENCE, FederatedCredential, FederatedTokenIssuer, JWT_BEARER_ASSERTION } from "./federation";
 import { readBody, sendJson } from "./http";
 
-/** An app registration with a client secret (a service principal). */
+/** An app registration (a service principal) with a client secret and federated credentials. */
 export interface EntraApplication {
     tenantId: string;
     clientId: string;
     clientSecret: string;
+    /** External tokens accepted as client assertions instead of the secret. */
+    federatedCredentials?: FederatedCredential[];
 }
+
+/** Why a client credential was refused: the OAuth error, its HTTP status and the AADSTS description. */
+type Refusal = [status: number, error: string, description: string];
 
 const tokenLifetimeSeconds = 3599;
 const oidcScopes = new Set(["openid", "profile", "offline_access"]);
@@ -23,11 +29,17 @@ export class EntraEmulator {
     authorityHost = "";
     private readonly applications: EntraApplication[] = [];
     private readonly resources = new Set<string>();
+    private readonly issuers: FederatedTokenIssuer[] = [];
 
     constructor(
         private readonly signer: AccessTokenSigner,
         private readonly clock: EmulatorClock,
     ) {}
+
+    /** Accepts client assertions signed by this issuer, for applications with a matching federated credential. */
+    trustIssuer(issuer: FederatedTokenIssuer): void {
+        this.issuers.push(issuer);
+    }
 
     registerApplication(app: EntraApplication): void {
         this.applications.push(app);
@@ -73,6 +85,39 @@ export class EntraEmulator {
         };
     }
 
+    /** Checks a federated token presented as client assertion, as Entra does, with its AADSTS codes. */
+    private refuseAssertion(app: EntraApplication, form: URLSearchParams): Refusal | undefined {
+        if (form.get("client_assertion_type") !== JWT_BEARER_ASSERTION) {
+            return [400, "invalid_request", `AADSTS50027: Invalid client_assertion_type; expected '${JWT_BEARER_ASSERTION}'.`];
+        }
+        const assertion = form.get("client_assertion") ?? "";
+        const claims = this.issuers.map((issuer) => issuer.verify(assertion)).find((verified) => verified !== undefined);
+        if (!claims) {
+            return [400, "invalid_client", "AADSTS50027: JWT token is invalid or malformed."];
+        }
+        const now = this.clock.now();
+        if (now.getTime() < claims.nbf * 1000 || now.getTime() >= claims.exp * 1000) {
+            return [
+                400,
+                "invalid_client",
+                `AADSTS700024: Client assertion is not within its valid time range. Current time: ${now.toISOString()}, ` +
+                    `assertion valid from ${new Date(claims.nbf * 1000).toISOString()}, expiry time of assertion ${new Date(claims.exp * 1000).toISOString()}.`,
+            ];
+        }
+        const trusted = (app.federatedCredentials ?? []).some(
+            (fc) => fc.issuer === claims.iss && fc.subject === claims.sub && (fc.audience ?? FEDERATED_TOKEN_AUDIENCE) === claims.aud,
+        );
+        if (!trusted) {
+            return [
+                400,
+                "invalid_request",
+                `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${claims.iss}'. ` +
+                    `Assertion Subject: '${claims.sub}'. Assertion Audience: '${claims.aud}'.`,
+            ];
+        }
+        return undefined;
+    }
+
     private token(tenant: string, form: URLSearchParams, res: ServerResponse): void {
         if (form.get("grant_type") !== "client_credentials") {
             return oauthError(res, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
@@ -83,12 +128,9 @@ export class EntraEmulator {
             return oauthError(res, 400, "unauthorized_client",
                 `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
         }
-        const secret = form.get("client_secret");
-        if (secret === null) {
-            return oauthError(res, 400, "invalid_client", "AADSTS7000218: The request body must contain 'client_assertion' or 'client_secret'.");
-        }
-        if (secret !== app.clientSecret) {
-            return oauthError(res, 401, "invalid_client", `AADSTS7000215: Invalid client secret provided for app '${clientId}'.`);
+        const refusal = form.has("client_assertion") ? this.refuseAssertion(app, form) : refuseSecret(app, form);
+        if (refusal) {
+            return oauthError(res, ...refusal);
         }
         const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s && !oidcScopes.has(s));
         const resource = scopes.length === 1 && scopes[0].endsWith("/.default") ? scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "") : undefined;
@@ -114,6 +156,17 @@ export class EntraEmulator {
             access_token: accessToken,
         });
     }
+}
+
+function refuseSecret(app: EntraApplication, form: URLSearchParams): Refusal | undefined {
+    const secret = form.get("client_secret");
+    if (secret === null) {
+        return [400, "invalid_client", "AADSTS7000218: The request body must contain 'client_assertion' or 'client_secret'."];
+    }
+    if (secret !== app.clientSecret) {
+        return [401, "invalid_client", `AADSTS7000215: Invalid client secret provided for app '${app.clientId}'.`];
+    }
+    return undefined;
 }
 
 function oauthError(res: ServerResponse, status: number, error: string, description: string): void {

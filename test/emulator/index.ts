@@ -8,15 +8,17 @@ import { ArmEmulator } from "./arm";
 import { createTestCertificates } from "./certificates";
 import { EmulatorClock } from "./clock";
 import { controlPrefix, createControlHandler } from "./control";
-import { EntraEmulator } from "./entra";
+import { EntraApplication, EntraEmulator } from "./entra";
+import { FederatedTokenIssuer } from "./federation";
 import { sendJson } from "./http";
-import { RequestLog, RequestRecord } from "./requestLog";
+import { NO_ANSWER, RequestLog, RequestRecord } from "./requestLog";
 import { trustCertificateAuthority } from "./trust";
 
-export { ArmEmulator, ArmOperationName, GatewaySpec, InjectedDelay, InjectedFailure } from "./arm";
+export { ArmEmulator, ArmOperationName, GatewaySpec, InjectedDelay, InjectedFailure, InjectedHang } from "./arm";
 export { EmulatorClock } from "./clock";
 export { EntraEmulator } from "./entra";
-export { RequestLog, RequestRecord } from "./requestLog";
+export { FederatedTokenIssuer } from "./federation";
+export { NO_ANSWER, RequestLog, RequestRecord } from "./requestLog";
 
 /** Options of {@link startAzureEmulators}. */
 export interface AzureEmulatorOptions {
@@ -53,10 +55,23 @@ export interface AzureEmulators {
     clock: EmulatorClock;
     requests: RequestLog;
     /**
+     * The OIDC issuer the service principal has a federated credential for (subject
+     * {@link federatedSubject}), as a CI system's or an AKS cluster's: it signs the tokens a
+     * workload-identity sign-in presents.
+     */
+    oidcIssuer: FederatedTokenIssuer;
+    /** The subject the service principal's federated credential trusts. */
+    federatedSubject: string;
+    /**
      * The environment that makes `DefaultAzureCredential` sign in as the service principal through
      * `EnvironmentCredential` only (no managed-identity probe leaves 127.0.0.1).
      */
     credentialEnv(): Record<string, string>;
+    /**
+     * The environment that makes `DefaultAzureCredential` sign in as the service principal through
+     * `WorkloadIdentityCredential` only, presenting the federated token in `tokenFile`.
+     */
+    workloadIdentityEnv(tokenFile: string): Record<string, string>;
     stop(): Promise<void>;
 }
 
@@ -78,7 +93,9 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
     const clientId = randomUUID();
     const clientSecret = randomBytes(24).toString("base64url");
     const subscriptionId = "00000000-0000-0000-0000-000000000000";
-    entra.registerApplication({ tenantId, clientId, clientSecret });
+    const federatedSubject = "repo:contoso/gateways:environment:production";
+    const application: EntraApplication = { tenantId, clientId, clientSecret, federatedCredentials: [] };
+    entra.registerApplication(application);
     entra.registerApplication({ tenantId: foreignTenantId, clientId, clientSecret });
     arm.addSubscription(subscriptionId, tenantId);
     const gatewayResourceId = arm.addGateway({ subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw1" });
@@ -87,11 +104,14 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
     const control = createControlHandler({ arm, clock, requests });
     let armServer: Awaited<ReturnType<typeof listen>> | undefined;
     let untrust: (() => void) | undefined;
+    const oidcIssuer = new FederatedTokenIssuer(`${entraServer.url}/oidc-issuer`, clock);
     try {
         armServer = await listen(certificates, "arm", requests, (req, res) =>
             req.url?.startsWith(controlPrefix) ? control(req, res) : arm.handle(req, res),
         );
         entra.authorityHost = entraServer.url;
+        entra.trustIssuer(oidcIssuer);
+        application.federatedCredentials?.push({ issuer: oidcIssuer.issuer, subject: federatedSubject });
         arm.endpoint = armServer.url;
         entra.addResource(arm.endpoint);
         untrust = options.trustInProcess === false ? undefined : trustCertificateAuthority(certificates.caPem);
@@ -117,6 +137,14 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
         entra,
         clock,
         requests,
+        oidcIssuer,
+        federatedSubject,
+        workloadIdentityEnv: (tokenFile) => ({
+            AZURE_TOKEN_CREDENTIALS: "WorkloadIdentityCredential",
+            AZURE_TENANT_ID: tenantId,
+            AZURE_CLIENT_ID: clientId,
+            AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        }),
         credentialEnv: () => ({
             AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential",
             AZURE_TENANT_ID: tenantId,
@@ -139,7 +167,12 @@ async function listen(
     const httpsServer = https.createServer({ cert: certificates.certPem, key: certificates.keyPem }, (req, res) => {
         const record = { server, method: req.method ?? "", path: (req.url ?? "/").split("?")[0], at: Date.now() };
         if (!record.path.startsWith(controlPrefix)) {
-            res.on("finish", () => requests.add({ ...record, status: res.statusCode }));
+            let answered = false;
+            res.on("finish", () => {
+                answered = true;
+                requests.add({ ...record, status: res.statusCode });
+            });
+            res.on("close", () => answered || requests.add({ ...record, status: NO_ANSWER }));
         }
         handle(req, res).catch((error: unknown) => {
             if (!res.headersSent) {

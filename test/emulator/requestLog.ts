@@ -1,9 +1,13 @@
-/** One request an emulator answered. */
+/** The status recorded for a request its client gave up on before any answer was sent. */
+export const NO_ANSWER = 0;
+
+/** One request an emulator answered, or left unanswered until its client closed the connection. */
 export interface RequestRecord {
     server: "arm" | "entra";
     method: string;
     /** Path without the query string. */
     path: string;
+    /** The HTTP status sent, or {@link NO_ANSWER}. */
     status: number;
     /** When the request arrived (real clock, ms since the epoch), to measure retry delays. */
     at: number;

@@ -67,7 +67,7 @@ describe("standalone emulator process (serve.ts)", () => {
         }
     });
 
-    it("moves its clock, injects failures and denies access on request", async () => {
+    it("moves its clock, injects failures, hangs and denies access on request", async () => {
         const untrust = trustCertificateAuthority(readFileSync(served.caFile, "utf8"));
         const { NODE_EXTRA_CA_CERTS: _caFile, ...credentialEnv } = served.env;
         const restoreEnv = setEnv(credentialEnv);
@@ -93,6 +93,26 @@ describe("standalone emulator process (serve.ts)", () => {
             assert.deepEqual(await control("GET", "held-requests"), { count: 1 });
             await held;
             assert.ok(Date.now() - started >= 300, "answered only after the injected delay");
+
+            await control("POST", "clear-requests");
+            await control("POST", "inject-hang", { times: 5, operation: "generateToken" });
+            const restoreLimits = setEnv({ APIM_GATEWAY_ARM_TIMEOUT_SECONDS: "1", APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS: "1" });
+            try {
+                await assert.rejects(
+                    generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud),
+                    (error: { code?: string }) => error.code === "RetryBudgetSpent",
+                );
+            } finally {
+                restoreLimits();
+            }
+            await control("POST", "clear-injected-failures");
+            const unanswered = async () => ((await control<RequestRecord[]>("GET", "requests")) ?? []).filter((r) => r.server === "arm").map((r) => r.status);
+            const logged = Date.now() + 5000;
+            while ((await unanswered()).length === 0 && Date.now() < logged) {
+                await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            assert.deepEqual(await unanswered(), [0], "logged as unanswered once the client gave up");
+            await generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud);
 
             await control("POST", "deny-access", { gatewayResourceId: served.gatewayResourceId });
             await assert.rejects(

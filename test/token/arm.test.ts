@@ -1,11 +1,16 @@
 import { strict as assert } from "node:assert";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
     createApiManagementClient,
     generateGatewayToken,
     regenerateGatewayKey,
 } from "../../components/token/arm";
+import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
-import { AzureEmulators } from "../emulator";
+import { AzureEmulators, NO_ANSWER } from "../emulator";
 import { setEnv } from "../emulator/env";
 import { useAzureEmulators } from "../emulator/suite";
 
@@ -138,7 +143,7 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         emu.arm.injectFailure({ status: 429, retryAfterSeconds: 0, times: 10 });
         const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
         assert.equal(error.statusCode, 429);
-        assert.match(error.message, /kept throttling generateToken .* Try again later/);
+        assert.match(error.message, new RegExp(`ARM kept throttling generateToken .* at ${emu.armEndpoint} over 4 attempts.* Try again later`));
         assert.equal(emu.requests.arm("/generateToken").length, 4, "the first try and three retries");
     });
 
@@ -153,7 +158,7 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         emu.arm.injectFailure({ status: 500, times: 10 });
         const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
         assert.equal(error.statusCode, 500);
-        assert.match(error.message, /failed generateToken on gateway .* with a service error \(500 InternalServerError: .*\) after the client's retries\. Nothing is wrong with the request/);
+        assert.match(error.message, new RegExp(`ARM at ${emu.armEndpoint} failed generateToken on gateway .* with a service error \\(500 InternalServerError: .*\\) on all 4 attempts\\. Nothing is wrong with the request`));
         assert.equal(emu.requests.arm("/generateToken").length, 4);
     });
 
@@ -162,6 +167,141 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
         assert.equal(emu.arm.signingKeyType(token), "secondary");
         assert.deepEqual(emu.requests.arm("/generateToken").map((r) => r.status), [503, 200]);
+    });
+
+    describe("bounded waits: request timeout and retry budget", () => {
+        let restoreLimits: () => void;
+        beforeEach(() => (restoreLimits = setEnv({ [ARM_TIMEOUT_ENV]: "1", [ARM_RETRY_BUDGET_ENV]: "3" })));
+        afterEach(() => restoreLimits());
+
+        /** Waits until no request is held, so the log has every request the client abandoned. */
+        async function settled(): Promise<void> {
+            while (emu.arm.heldRequests > 0) {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+        }
+
+        it("an unanswered request is abandoned after the request timeout and sent again", async () => {
+            emu.arm.injectHang({ operation: "generateToken" });
+            const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
+            assert.ok(emu.arm.isTokenValid(token));
+            assert.deepEqual(emu.requests.arm("/generateToken").map((r) => r.status), [NO_ANSWER, 200]);
+        });
+
+        it("ARM that stops answering: gives up when the budget is spent, naming the endpoint and both limits", async () => {
+            emu.arm.injectHang({ times: 100 });
+            const issued = emu.arm.issuedTokens.length;
+            const keys = emu.arm.keys(emu.gatewayResourceId);
+
+            const generate = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            assert.equal(generate.statusCode, undefined);
+            assert.equal(generate.code, "RetryBudgetSpent");
+            assert.match(
+                generate.message,
+                new RegExp(`^ARM at ${emu.armEndpoint} did not complete generateToken on gateway ${emu.gatewayResourceId} within the 3 s retry budget \\(APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS\\); gave up\\.`),
+            );
+            assert.match(generate.message, /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. Check network access to that endpoint/);
+            await settled();
+            const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
+            assert.ok(attempts.length >= 3 && attempts.every((status) => status === NO_ANSWER), `every attempt unanswered: ${attempts.join(", ")}`);
+            assert.equal(emu.arm.issuedTokens.length, issued, "no token issued");
+
+            const regenerate = await armError(() => regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud));
+            assert.equal(regenerate.code, "RetryBudgetSpent");
+            assert.match(regenerate.message, new RegExp(`^ARM at ${emu.armEndpoint} did not complete regenerateKey on gateway`));
+            await settled();
+            assert.deepEqual(emu.arm.keys(emu.gatewayResourceId), keys, "no key regenerated");
+        });
+
+        it("ARM answering 500 for longer than the budget: the client's retries are cut off by the budget", async () => {
+            restoreLimits();
+            restoreLimits = setEnv({ [ARM_TIMEOUT_ENV]: "1", [ARM_RETRY_BUDGET_ENV]: "1" });
+            emu.arm.injectFailure({ status: 500, times: 100 });
+            const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            assert.equal(error.code, "RetryBudgetSpent");
+            assert.match(error.message, new RegExp(`^ARM at ${emu.armEndpoint} did not complete generateToken .* within the 1 s retry budget .*; gave up\\. Check network access`));
+            assert.doesNotMatch(error.message, /got no answer/, "every request was answered (with 500)");
+            const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
+            assert.ok(attempts.length >= 1 && attempts.length < 4, `the budget ended the retries early: ${attempts.join(", ")}`);
+            assert.ok(attempts.every((status) => status === 500));
+        });
+
+        it("a malformed limit is refused before any request, naming the variable", async () => {
+            restoreLimits();
+            restoreLimits = setEnv({ [ARM_TIMEOUT_ENV]: "soon" });
+            await assert.rejects(
+                generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud),
+                /APIM_GATEWAY_ARM_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600; got "soon"/,
+            );
+            assert.deepEqual(emu.requests.entries, []);
+        });
+    });
+
+    describe("Entra ID refusing the credential", () => {
+        let dir: string;
+        before(() => (dir = mkdtempSync(join(tmpdir(), "arm-test-federated-"))));
+        after(() => rmSync(dir, { recursive: true, force: true }));
+
+        /** Signs in with workload identity, presenting `token` from a file as the federated token. */
+        function withFederatedToken(token: string): () => void {
+            const file = join(dir, `token-${randomUUID()}`);
+            writeFileSync(file, token);
+            return setEnv({ AZURE_CLIENT_SECRET: undefined, ...emu.workloadIdentityEnv(file) });
+        }
+
+        it("a valid federated token (workload identity) signs in", async () => {
+            const restore = withFederatedToken(emu.oidcIssuer.issue(emu.federatedSubject));
+            try {
+                const token = await generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud);
+                assert.ok(emu.arm.isTokenValid(token));
+            } finally {
+                restore();
+            }
+        });
+
+        it("an expired federated token: names Entra, AADSTS700024 and the fix; no ARM call", async () => {
+            const expired = emu.oidcIssuer.issue(emu.federatedSubject, { issuedSecondsAgo: 7200, lifetimeSeconds: 3600 });
+            const restore = withFederatedToken(expired);
+            try {
+                const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+                assert.equal(error.statusCode, undefined);
+                assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1`));
+                assert.match(error.message, /AADSTS700024: Client assertion is not within its valid time range/);
+                assert.match(error.message, /The federated token presented \(AZURE_FEDERATED_TOKEN_FILE, .*\) is expired or not yet valid/);
+                assert.ok(!error.message.includes(expired), "the federated token is not in the message");
+                assert.deepEqual(emu.requests.arm(), []);
+            } finally {
+                restore();
+            }
+        });
+
+        it("a federated token for another subject: AADSTS70021 names the issuer and subject", async () => {
+            const restore = withFederatedToken(emu.oidcIssuer.issue("repo:contoso/gateways:ref:refs/heads/feature"));
+            try {
+                const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+                assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed`));
+                assert.match(error.message, /AADSTS70021: No matching federated identity record found .* Assertion Subject: 'repo:contoso\/gateways:ref:refs\/heads\/feature'/);
+                assert.match(error.message, /No federated credential of the app registration trusts this token's issuer and subject/);
+                assert.deepEqual(emu.requests.arm(), []);
+            } finally {
+                restore();
+            }
+        });
+
+        it("a tenant that does not exist: names Entra and the tenant fix; no ARM call", async () => {
+            const wrongTenant = randomUUID();
+            const restore = setEnv({ AZURE_TENANT_ID: wrongTenant });
+            try {
+                const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+                assert.equal(error.statusCode, undefined);
+                assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1 \\(.*endpoints_resolution_error`));
+                assert.match(error.message, /Entra ID does not know that tenant: check the tenant id \(AZURE_TENANT_ID, or "az login --tenant"\)/);
+                assert.ok(!error.message.includes(emu.clientSecret));
+                assert.deepEqual(emu.requests.arm(), []);
+            } finally {
+                restore();
+            }
+        });
     });
 
     it("no credential: says how to sign in, and calls nothing", async () => {

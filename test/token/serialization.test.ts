@@ -126,6 +126,29 @@ describe("GatewayToken provider serialized into state", () => {
         assert.match(reported.text, /generateToken\/action/, "String(error) shows the message too");
     });
 
+    it("reports a sign-in refused inside the credential chain (expired federated token) with Entra's words and the fix", async function () {
+        this.timeout(20_000);
+        const providerFile = join(workDir, "provider-refused.js");
+        const caFile = join(workDir, "ca-refused.pem");
+        const tokenFile = join(workDir, "federated-token");
+        writeFileSync(providerFile, (await serializeProvider()).text);
+        writeFileSync(caFile, emu.caPem);
+        writeFileSync(tokenFile, emu.oidcIssuer.issue(emu.federatedSubject, { issuedSecondsAgo: 7200, lifetimeSeconds: 3600 }));
+        const failure = await promisify(execFile)(process.execPath, ["-e", deniedHostScript, providerFile], {
+            cwd: projectRoot,
+            env: {
+                PATH: dirname(process.execPath),
+                NODE_EXTRA_CA_CERTS: caFile,
+                ...emu.workloadIdentityEnv(tokenFile),
+                TOKEN_INPUTS: JSON.stringify({ gatewayResourceId: emu.gatewayResourceId, azureCloud: emu.azureCloud }),
+            },
+        });
+        const reported = JSON.parse(failure.stdout) as { message: unknown };
+        assert.match(String(reported.message), new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken`));
+        assert.match(String(reported.message), /AADSTS700024/);
+        assert.match(String(reported.message), /The federated token presented .* is expired or not yet valid/);
+    });
+
     it("runs create, diff and a key-alternating update in a fresh node process against the emulators", async function () {
         this.timeout(20_000);
         const providerFile = join(workDir, "provider.js");
