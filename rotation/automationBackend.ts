@@ -40,13 +40,17 @@ const MASKED = "[secret]";
 /** The message of an update that the rotation records in the stack's history. */
 const UPDATE_MESSAGE = "apim-gateway-rotate: renew the gateway token";
 
-/** The lines of a failed command that say what went wrong (`error:` lines), else its last line. */
-function commandMessage(text: string): string {
+/**
+ * The lines of a failed command that say what went wrong (`error:` lines, and the numbered causes
+ * that follow an `error: N errors occurred:`), else its last line.
+ */
+export function commandMessage(text: string): string {
     const lines = text
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== "");
-    const errors = [...new Set(lines.filter((line) => line.startsWith("error:")).map((line) => line.slice("error:".length).trim()))];
+    const said = lines.filter((line, index) => line.startsWith("error:") || (/^\d+\) /.test(line) && lines.slice(0, index).some((earlier) => earlier.startsWith("error:"))));
+    const errors = [...new Set(said.map((line) => line.replace(/^error:/, "").trim()))];
     return redactSecrets(errors.length > 0 ? errors.join("; ") : (lines.at(-1) ?? "the Pulumi CLI failed without a message"));
 }
 

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
+import { commandMessage, createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
 import { describeSteps } from "../../rotation/engineEvents";
 import { EngineOperationError, EngineOutput, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
 import { FAKE_TARGETS, FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
@@ -201,3 +201,20 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.throws(() => parseMaskedOutputs("[]"), /did not print a JSON object/);
     });
 });
+
+describe("a failed Pulumi command's message", () => {
+    const cases: { name: string; output: string; message: string }[] = [
+        { name: "its error lines", output: "Updating (dev):\nerror: the stack is gone\n", message: "the stack is gone" },
+        {
+            name: "the numbered causes of `N errors occurred` (a read-only backend)",
+            output: "error: 2 errors occurred:\n    1) open /state/.pulumi/locks/x.tmp: permission denied\n    2) cannot write\n",
+            message: "2 errors occurred:; 1) open /state/.pulumi/locks/x.tmp: permission denied; 2) cannot write",
+        },
+        { name: "not a numbered line before any error", output: "1) step one\nerror: failed\n", message: "failed" },
+        { name: "its last line when nothing says error", output: "warming up\nexit status 3\n", message: "exit status 3" },
+    ];
+    for (const { name, output, message } of cases) {
+        it(`keeps ${name}`, () => assert.equal(commandMessage(output), message));
+    }
+});
+
