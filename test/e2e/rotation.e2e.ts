@@ -10,6 +10,7 @@
  * clock and judges the stored expiry; the emulator judges tokens by its own clock).
  */
 import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import * as path from "node:path";
 import { ROTATION_OUTPUT } from "../../components/rotation/contract";
@@ -96,6 +97,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(gateway.podSecretName, gateway.secretName, "the gateway container reads that Secret");
         assert.match(gateway.podTokenChecksum ?? "", /^[0-9a-f]{64}$/);
         assert.equal(gateway.podTokenChecksum?.slice(0, 10), gateway.secretName.slice(-10), "name and checksum come from the same hash");
+        assert.notEqual(gateway.podTokenChecksum, createHash("sha256").update(gateway.authValue, "utf8").digest("hex"), "the pods' checksum is keyed, not a plain hash");
 
         const outputs = await alpha.outputs();
         const issuedAt = String(unitOf(outputs).tokenIssuedAt);
@@ -113,7 +115,8 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                     tokenIssuedAt: issuedAt,
                     tokenExpiresAt: expiresAt,
                     tokenRenewAfter: new Date(Date.parse(expiresAt) - 10 * DAY_MS).toISOString(),
-                    tokenChecksum: gateway.podTokenChecksum,
+                    // The plain digest of the Secret's value (the pods carry a keyed checksum instead).
+                    tokenChecksum: createHash("sha256").update(gateway.authValue, "utf8").digest("hex"),
                     rotationTargets: {
                         token: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$${GATEWAY_TOKEN_TYPE}::gateway-token`,
                         secret: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret`,
