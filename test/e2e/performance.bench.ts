@@ -46,6 +46,11 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
         await world?.dispose();
     });
 
+    // Days pass for the emulator as for the aged state, as in the e2e suite: otherwise the
+    // validity check would compare a token for the aged expiry with the one actually issued.
+    beforeEach(() => world.setDaysPassed(DUE_DAYS));
+    afterEach(() => world?.setDaysPassed(0));
+
     it("rotate-single: one due rotation (guard preview included) / a bare targeted `pulumi up` of the same change", async () => {
         const unit = () => perf.outputs().then((outputs) => (outputs[ROTATION_OUTPUT] as Units).gateway);
         const { token, secret, deployment } = (await unit()).rotationTargets;
