@@ -54,6 +54,21 @@ export function commandMessage(text: string): string {
     return redactSecrets(errors.length > 0 ? errors.join("; ") : (lines.at(-1) ?? "the Pulumi CLI failed without a message"));
 }
 
+/** What a rotation's preview and update share: the same targets, the engine's events and output, cancellation. */
+function targetedOptions(operation: TargetedOperation, recorder: EngineRecorder) {
+    return {
+        target: [...operation.targets],
+        targetDependents: true,
+        onEvent: recorder.onEvent,
+        onOutput: operation.output.stdout,
+        onError: operation.output.stderr,
+        signal: operation.signal,
+        color: "never" as const,
+        suppressOutputs: true,
+        suppressProgress: true,
+    };
+}
+
 /** The engine's failures as `URN: message`, else what the command said. */
 function failureMessage(record: EngineRecord, error: CommandError): string {
     if (record.failures.length > 0) {
@@ -174,18 +189,7 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
             const recorder = new EngineRecorder();
             try {
                 const stack = await stackOf(name, operation.env);
-                await stack.preview({
-                    target: [...operation.targets],
-                    targetDependents: true,
-                    diff: true,
-                    onEvent: recorder.onEvent,
-                    onOutput: operation.output.stdout,
-                    onError: operation.output.stderr,
-                    signal: operation.signal,
-                    color: "never",
-                    suppressOutputs: true,
-                    suppressProgress: true,
-                });
+                await stack.preview({ ...targetedOptions(operation, recorder), diff: true });
                 return recorder.record();
             } catch (error) {
                 throw translate(error, name, recorder.record());
@@ -199,18 +203,7 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
                 const stack = await stackOf(name, operation.env);
                 // Stack.up() re-reads the outputs afterwards (with secrets, as the SDK does); only
                 // their masked form leaves this function.
-                const result = await stack.up({
-                    target: [...operation.targets],
-                    targetDependents: true,
-                    message: UPDATE_MESSAGE,
-                    onEvent: recorder.onEvent,
-                    onOutput: operation.output.stdout,
-                    onError: operation.output.stderr,
-                    signal: operation.signal,
-                    color: "never",
-                    suppressOutputs: true,
-                    suppressProgress: true,
-                });
+                const result = await stack.up({ ...targetedOptions(operation, recorder), message: UPDATE_MESSAGE });
                 return { record: recorder.record(), outputs: masked(result.outputs) };
             } catch (error) {
                 throw translate(error, name, recorder.record());
