@@ -9,9 +9,8 @@ import * as path from "node:path";
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from "./options";
 import { ControlPlane, startControlPlane } from "../test/cluster/harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "../test/cluster/harness/gatewayOnCluster";
-import { gatewayDeployment, gatewayPods, servingPods } from "../test/cluster/harness/gatewayObjects";
+import { gatewayDeployment, settledGateway } from "../test/cluster/harness/gatewayObjects";
 import { watchRollout } from "../test/cluster/harness/rolloutWatcher";
-import { waitFor } from "../test/cluster/harness/wait";
 import { createWorld, World } from "../test/e2e/harness/world";
 import { EXAMPLE_STACK } from "../test/e2e/harness/pulumiProject";
 import { runToolchainBuild } from "../test/helpers/toolchainBuild";
@@ -60,15 +59,7 @@ async function liveTrafficService(cluster: ControlPlane, namespace: string): Pro
 }
 
 async function showPods(cluster: ControlPlane, namespace: string): Promise<void> {
-    const deployment = await gatewayDeployment(cluster.api, namespace);
-    const pods = await waitFor(
-        "every gateway pod Ready",
-        async () => {
-            const all = await gatewayPods(cluster.api, namespace, deployment);
-            return servingPods(all).length === deployment.spec.replicas && all.length === deployment.spec.replicas ? all : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    const { deployment, pods } = await settledGateway(cluster.api, namespace, (await gatewayDeployment(cluster.api, namespace)).spec.replicas);
     say(`Deployment ${namespace}/${deployment.metadata.name}: ${pods.length} of ${deployment.spec.replicas} pods Ready`);
     say(`    ${"POD".padEnd(44)} ${"NODE".padEnd(18)} ZONE`);
     for (const pod of pods) {

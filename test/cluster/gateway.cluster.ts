@@ -12,7 +12,7 @@ import { strict as assert } from "node:assert";
 import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
 import { ControlPlane, SERVICE_CIDR, startControlPlane } from "./harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods } from "./harness/gatewayObjects";
+import { gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
 import { KubeApi, KubeApiError } from "./harness/kubeApi";
 import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
@@ -57,26 +57,7 @@ function inServiceCidr(ip: string): boolean {
 
 const zoneOf = (cluster: ControlPlane, nodeName: string | undefined) => cluster.nodes.find((node) => node.name === nodeName)?.zone;
 
-/** Waits until the Deployment has `replicas` pods, all serving, and no other pod left. */
-async function settled(api: KubeApi, replicas: number): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
-    return waitFor(
-        `the gateway Deployment settled at ${replicas} ready pods`,
-        async () => {
-            const deployment = await gatewayDeployment(api, NAMESPACE);
-            const pods = await gatewayPods(api, NAMESPACE, deployment);
-            const status = deployment.status;
-            const done =
-                status?.observedGeneration === deployment.metadata.generation &&
-                status?.availableReplicas === replicas &&
-                status?.updatedReplicas === replicas &&
-                status?.replicas === replicas &&
-                pods.length === replicas &&
-                servingPods(pods).length === replicas;
-            return done ? { deployment, pods } : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-    );
-}
+const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPACE, replicas);
 
 async function evict(api: KubeApi, pod: string): Promise<void> {
     await api.create(`/api/v1/namespaces/${NAMESPACE}/pods/${pod}/eviction`, {

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, PodView, servingPods } from "./harness/gatewayObjects";
+import { settledGateway } from "./harness/gatewayObjects";
 import { KubeApi } from "./harness/kubeApi";
 import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
 import {
@@ -34,7 +34,6 @@ import {
     withoutVerb,
 } from "./harness/shippedRbac";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
 import { ProcessRun } from "../e2e/harness/childProcess";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
@@ -47,25 +46,7 @@ const DEPLOYER: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-depl
 const ROTATOR: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-token-rotator" };
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
 
-/** Waits until the Deployment has `replicas` pods, all serving, and no other pod left. */
-async function settled(api: KubeApi, replicas: number): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
-    return waitFor(
-        `the gateway Deployment settled at ${replicas} ready pods`,
-        async () => {
-            const deployment = await gatewayDeployment(api, NAMESPACE);
-            const pods = await gatewayPods(api, NAMESPACE, deployment);
-            const status = deployment.status;
-            const done =
-                status?.observedGeneration === deployment.metadata.generation &&
-                status?.availableReplicas === replicas &&
-                status?.updatedReplicas === replicas &&
-                pods.length === replicas &&
-                servingPods(pods).length === replicas;
-            return done ? { deployment, pods } : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-    );
-}
+const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPACE, replicas);
 
 /** The API server's refusal, as it reaches the operator: `User "system:serviceaccount:ci:x" cannot <verb> resource "<resource>" ...`. */
 function refusal(account: ServiceAccountRef, verb: string, resource: string, group: string): RegExp {

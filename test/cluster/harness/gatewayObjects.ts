@@ -1,6 +1,7 @@
 /** Reading the gateway's live objects from the API server: its Deployment, pods and endpoints. */
 import { KubeApi } from "./kubeApi";
 import { isReady, WithConditions } from "./nodes";
+import { waitFor } from "./wait";
 
 export interface DeploymentView {
     readonly metadata: { readonly name: string; readonly generation?: number };
@@ -67,4 +68,28 @@ export async function readyEndpoints(api: KubeApi, namespace: string, service: s
     );
     const addresses = list.items.flatMap((slice) => (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready === true).flatMap((endpoint) => endpoint.addresses));
     return [...new Set(addresses)].sort();
+}
+
+/**
+ * Waits until the namespace's gateway Deployment has settled at `replicas` pods: observed,
+ * updated, available and serving, and no other pod (old or terminating) left.
+ */
+export async function settledGateway(api: KubeApi, namespace: string, replicas: number): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
+    return waitFor(
+        `the gateway Deployment settled at ${replicas} ready pods`,
+        async () => {
+            const deployment = await gatewayDeployment(api, namespace);
+            const pods = await gatewayPods(api, namespace, deployment);
+            const status = deployment.status;
+            const done =
+                status?.observedGeneration === deployment.metadata.generation &&
+                status?.availableReplicas === replicas &&
+                status?.updatedReplicas === replicas &&
+                status?.replicas === replicas &&
+                pods.length === replicas &&
+                servingPods(pods).length === replicas;
+            return done ? { deployment, pods } : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+    );
 }
