@@ -16,6 +16,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
+import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
 import { PROJECT_NAME } from "../../stacks/config";
 import { NO_ANSWER } from "../emulator";
 import { stackLocks } from "./harness/backendLocks";
@@ -92,6 +93,17 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
     }
 
     /**
+     * The key the rotation's token requests name: the one the live token is not signed with. The
+     * run's check of the live token's key (rotation/tokenValidity.ts) names the other, so a fault
+     * injected for this key hits the rotation's own requests only.
+     */
+    function renewalKey(live: Live): GatewayKeyType {
+        const keyType = emulators().arm.signingKeyType(rawToken(live.auth));
+        assert.ok(keyType, "the live token is signed with a current key");
+        return otherKeyType(keyType);
+    }
+
+    /**
      * The operator is told (exit 1, the stack failed, `causes` in the output) and the deployment
      * is left as it was: the same token deployed and valid, no key regenerated.
      */
@@ -127,12 +139,17 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
     it("1. ARM answers 500 for longer than the client's retries: 4 attempts, then a failure naming ARM's endpoint; the next run rotates", async () => {
         const live = await dueToken();
-        emulators().arm.injectFailure({ status: 500, times: 1000, operation: "generateToken" });
+        emulators().arm.injectFailure({ status: 500, times: 1000, operation: "generateToken", keyType: renewalKey(live) });
 
         const run = await rotateWith(world, SCHEDULED);
 
         assertFailedSafely(run, live, [new RegExp(`ARM at ${emulators().armEndpoint} failed generateToken`), /500 InternalServerError/]);
-        assert.deepEqual(emulators().requests.arm().map((r) => r.status), [500, 500, 500, 500], "the first try and three retries, nothing after");
+        assert.deepEqual(
+            emulators().requests.arm().map((r) => r.status).filter((status) => status === 500),
+            [500, 500, 500, 500],
+            "the first try and three retries, nothing after",
+        );
+        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
         figures.push(`ARM 500 throughout: the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
 
         emulators().arm.clearInjectedFailures();
@@ -141,8 +158,9 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
     it("2. ARM stops answering (no refusal): each request abandoned after the request timeout, the call after the retry budget, naming the endpoint; the next run rotates", async () => {
         const live = await dueToken();
-        emulators().arm.injectHang({ times: 1000, operation: "generateToken" });
+        emulators().arm.injectHang({ times: 1000, operation: "generateToken", keyType: renewalKey(live) });
         const limits = { [ARM_TIMEOUT_ENV]: "3", [ARM_RETRY_BUDGET_ENV]: "10" };
+        const answeredBefore = emulators().arm.tokenRequests.length;
 
         const run = await rotateWith(world, SCHEDULED, { env: limits });
 
@@ -150,8 +168,12 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
             new RegExp(`ARM at ${emulators().armEndpoint} did not complete generateToken on gateway ${stack.gatewayResourceId} within the 10 s retry budget`),
             /got no answer within the 3 s request timeout/,
         ]);
-        const attempts = emulators().requests.arm("/generateToken").map((r) => r.status);
-        assert.ok(attempts.length >= 3 && attempts.every((status) => status === NO_ANSWER), `every request unanswered: ${attempts.join(", ")}`);
+        // The answered ones are the run's check of the live token's key, never a request for the renewal key.
+        const answered = emulators().arm.tokenRequests.slice(answeredBefore);
+        assert.ok(answered.every((request) => request.keyType !== renewalKey(live)), "no token request for the renewal key was answered");
+        const statuses = emulators().requests.arm("/generateToken").map((r) => r.status);
+        const attempts = statuses.filter((status) => status === NO_ANSWER);
+        assert.ok(attempts.length >= 3 && attempts.length === statuses.length - answered.length, `every token request unanswered: ${statuses.join(", ")}`);
         assert.equal(emulators().arm.heldRequests, 0, "the runner gave up every request it sent");
         figures.push(`ARM not answering (timeout 3 s, budget 10 s): ${attempts.length} requests abandoned, the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
 
@@ -200,8 +222,8 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         }
 
         assertFailedSafely(run, live, [new RegExp(`${world.project.backendDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`, "i")]);
-        assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
-        assert.equal(emulators().arm.issuedTokens.length, issued);
+        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
+        assert.equal(emulators().arm.issuedTokens.length, issued, "no token issued");
         assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, STACK), [], "not even a lock was written");
         await assertNextRunConverges(live);
     });

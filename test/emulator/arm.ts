@@ -26,6 +26,8 @@ export interface InjectedFailure {
     retryAfterSeconds?: number;
     /** Only requests for this operation fail; default any. */
     operation?: ArmOperationName;
+    /** Only requests whose body names this key (generateToken, regenerateKey); default any. */
+    keyType?: KeyType;
 }
 
 /** Requests to hold before answering them normally, as a slow service does. */
@@ -36,6 +38,8 @@ export interface InjectedDelay {
     times?: number;
     /** Only requests for this operation are held; default any. */
     operation?: ArmOperationName;
+    /** Only requests whose body names this key (generateToken, regenerateKey); default any. */
+    keyType?: KeyType;
 }
 
 /**
@@ -47,10 +51,17 @@ export interface InjectedHang {
     times?: number;
     /** Only requests for this operation hang; default any. */
     operation?: ArmOperationName;
+    /** Only requests whose body names this key (generateToken, regenerateKey); default any. */
+    keyType?: KeyType;
 }
 
 type KeyType = "primary" | "secondary";
 export type ArmOperationName = "get" | "generateToken" | "listKeys" | "regenerateKey";
+
+/** Whether an injected fault applies to a request for `operation` whose body names `keyType`. */
+function selects(fault: { operation?: ArmOperationName; keyType?: KeyType }, operation: ArmOperationName, keyType: unknown): boolean {
+    return (fault.operation === undefined || fault.operation === operation) && (fault.keyType === undefined || fault.keyType === keyType);
+}
 
 interface GatewayRecord {
     spec: GatewaySpec;
@@ -216,7 +227,9 @@ export class ArmEmulator {
             return sendArmError(res, 403, "AuthorizationFailed",
                 `The client '${claims.appid}' with object id '${claims.appid}' does not have authorization to perform action '${actions[operation]}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
         }
-        const failure = this.failures.find((f) => f.remaining > 0 && (f.operation === undefined || f.operation === operation));
+        const body = await readBody(req);
+        const keyType = parseJson(body)?.keyType;
+        const failure = this.failures.find((f) => f.remaining > 0 && selects(f, operation, keyType));
         if (failure) {
             failure.remaining--;
             const [code, message] = failureMessages[failure.status] ?? failureMessages[500];
@@ -227,11 +240,10 @@ export class ArmEmulator {
         if (!gateway) {
             return;
         }
-        const body = await readBody(req);
-        if (await this.hang(operation, res)) {
+        if (await this.hang(operation, keyType, res)) {
             return;
         }
-        await this.hold(operation);
+        await this.hold(operation, keyType);
         switch (operation) {
             case "get":
                 return sendJson(res, 200, gatewayContract(gateway), { etag: gateway.eTag });
@@ -244,8 +256,8 @@ export class ArmEmulator {
         }
     }
 
-    private async hold(operation: ArmOperationName): Promise<void> {
-        const delay = this.delays.find((d) => d.remaining > 0 && (d.operation === undefined || d.operation === operation));
+    private async hold(operation: ArmOperationName, keyType: unknown): Promise<void> {
+        const delay = this.delays.find((d) => d.remaining > 0 && selects(d, operation, keyType));
         if (!delay) {
             return;
         }
@@ -260,8 +272,8 @@ export class ArmEmulator {
     }
 
     /** Whether the request was left unanswered until its client closed the connection. */
-    private async hang(operation: ArmOperationName, res: ServerResponse): Promise<boolean> {
-        const hang = this.hangs.find((h) => h.remaining > 0 && (h.operation === undefined || h.operation === operation));
+    private async hang(operation: ArmOperationName, keyType: unknown, res: ServerResponse): Promise<boolean> {
+        const hang = this.hangs.find((h) => h.remaining > 0 && selects(h, operation, keyType));
         if (!hang) {
             return false;
         }

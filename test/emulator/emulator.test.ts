@@ -233,6 +233,14 @@ describe("ARM and Entra emulators", () => {
             assert.ok(Date.now() - next < 400, "the delay applied to one request only");
         });
 
+        it("applies an injected failure keyed to a keyType only to requests naming that key", async () => {
+            emu.arm.injectFailure({ status: 500, operation: "generateToken", keyType: "secondary" });
+            const expiry = new Date(Date.now() + 86_400_000).toISOString();
+            assert.equal((await armPost("generateToken", { keyType: "primary", expiry })).status, 200, "the other key's request is answered");
+            assert.equal((await armPost("generateToken", { keyType: "secondary", expiry })).status, 500);
+            assert.equal((await armPost("generateToken", { keyType: "secondary", expiry })).status, 200, "used up");
+        });
+
         it("answers 404 for an unknown resource group", async () => {
             await assert.rejects(client().gateway.get("rg-missing", "apimService1", "gw1"), (error: { statusCode?: number; code?: string }) =>
                 error.statusCode === 404 && error.code === "ResourceGroupNotFound");
