@@ -18,7 +18,7 @@ import { PROJECT_NAME } from "../../stacks/config";
 import { ApiProxy, startApiProxy } from "./harness/apiProxy";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods } from "./harness/gatewayObjects";
+import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
 import { KubeApi, KubeApiError } from "./harness/kubeApi";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { waitFor } from "./harness/wait";
@@ -64,26 +64,7 @@ async function liveToken(api: KubeApi): Promise<{ secret: string; token: string;
     return { secret: ref.name, token: auth.replace(/^GatewayKey /, ""), templateHash: pods[0]?.metadata.labels["pod-template-hash"] ?? "" };
 }
 
-/** Waits until the Deployment has `replicas` pods of its current template, all serving, and no other pod. */
-async function settled(api: KubeApi, replicas: number): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
-    return waitFor(
-        `the gateway Deployment settled at ${replicas} ready pods`,
-        async () => {
-            const deployment = await gatewayDeployment(api, NAMESPACE);
-            const pods = await gatewayPods(api, NAMESPACE, deployment);
-            const status = deployment.status;
-            const done =
-                status?.observedGeneration === deployment.metadata.generation &&
-                status?.availableReplicas === replicas &&
-                status?.updatedReplicas === replicas &&
-                status?.replicas === replicas &&
-                pods.length === replicas &&
-                servingPods(pods).length === replicas;
-            return done ? { deployment, pods } : undefined;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-    );
-}
+const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPACE, replicas);
 
 describe("the fault matrix on a real API server: the Kubernetes API cut mid-update, the runner killed mid-rollout", function () {
     this.timeout(6 * 60_000);
