@@ -62,12 +62,12 @@ async function showPods(cluster: ControlPlane, namespace: string): Promise<void>
     const { deployment, pods } = await settledGateway(cluster.api, namespace, (await gatewayDeployment(cluster.api, namespace)).spec.replicas);
     say(`Deployment ${namespace}/${deployment.metadata.name}: ${pods.length} of ${deployment.spec.replicas} pods Ready`);
     say(`    ${"POD".padEnd(44)} ${"NODE".padEnd(18)} ZONE`);
+    const zoneOf = new Map(cluster.nodes.map((node) => [node.name, node.zone]));
     for (const pod of pods) {
-        const node = cluster.nodes.find((candidate) => candidate.name === pod.spec.nodeName);
-        say(`    ${pod.metadata.name.padEnd(44)} ${(pod.spec.nodeName ?? "-").padEnd(18)} ${node?.zone ?? "-"}`);
+        say(`    ${pod.metadata.name.padEnd(44)} ${(pod.spec.nodeName ?? "-").padEnd(18)} ${zoneOf.get(pod.spec.nodeName ?? "") ?? "-"}`);
     }
-    const zones = new Set(pods.map((pod) => cluster.nodes.find((node) => node.name === pod.spec.nodeName)?.zone));
-    say(`    spread over ${zones.size} of ${new Set(cluster.nodes.map((node) => node.zone)).size} zones`);
+    const zones = new Set(pods.map((pod) => zoneOf.get(pod.spec.nodeName ?? "")));
+    say(`    spread over ${zones.size} of ${new Set(zoneOf.values()).size} zones`);
 }
 
 async function demo(world: World, cluster: ControlPlane): Promise<void> {

@@ -135,7 +135,6 @@ function plainArgs(config: ComponentConfig, clientSecret: string | undefined): S
     const args = {
         ...config,
         auth: config.auth?.type === "azureAdApp" ? { ...config.auth, clientSecret: clientSecret ?? CLIENT_SECRET_PLACEHOLDER } : config.auth,
-        token: config.token,
     };
     // Pass-through Kubernetes objects keep their YAML shape; the component checks them against the Kubernetes schema.
     return args as SelfHostedGatewayArgs;

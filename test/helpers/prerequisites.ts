@@ -4,8 +4,16 @@
  * every test or a process that never exits.
  */
 
-/** The oldest Node.js the suites run on (`tls.setDefaultCACertificates`, used to trust the emulators' CA). */
-export const MINIMUM_NODE_MAJOR = 22;
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+/**
+ * The oldest Node.js the project runs on, from package.json's `engines` (the suites need
+ * `tls.setDefaultCACertificates` to trust the emulators' CA).
+ */
+export const MINIMUM_NODE_MAJOR = Number(
+    /\d+/.exec((JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { engines: { node: string } }).engines.node)?.[0],
+);
 
 export interface Machine {
     /** `process.versions.node`. */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
 import { parseGatewayResourceId } from "../../../components/token/arm";
-import { PROJECT_NAME } from "../../../stacks/config";
+import { MUST_BE_SECRET, PROJECT_NAME } from "../../../stacks/config";
 import { EmulatorsForProcesses, startEmulatorsForProcesses } from "./azureEmulators";
 import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
 import { processEnvironment } from "./environment";
@@ -23,8 +23,6 @@ import { Captured, redactTokens } from "./tokenLeaks";
 
 const DAY_MS = 86_400_000;
 
-/** Stack config keys an operator sets with `pulumi config set --secret`. */
-const SECRET_KEYS = new Set(["kubeconfig", "azureAdClientSecret"]);
 
 /** A deployed stack of the project whose gateway lives in the emulator. */
 export interface GatewayStack {
@@ -171,8 +169,8 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
                 .map(([key, value]) => [
                     `${PROJECT_NAME}:${key}`,
                     typeof value === "string"
-                        ? { value, secret: SECRET_KEYS.has(key) }
-                        : { value: JSON.stringify(value), objectValue: value, secret: SECRET_KEYS.has(key) },
+                        ? { value, secret: key in MUST_BE_SECRET }
+                        : { value: JSON.stringify(value), objectValue: value, secret: key in MUST_BE_SECRET },
                 ]),
         );
         if (removed.length > 0) {
