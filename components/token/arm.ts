@@ -29,6 +29,29 @@ export function createAzureCredential(cloud?: AzureCloudSettings): TokenCredenti
     });
 }
 
+/** Gives the ARM client for a subscription in a cloud. */
+export type ArmClientSource = (subscriptionId: string, cloud?: AzureCloudSettings) => ApiManagementClient;
+
+/**
+ * A source that keeps one client per subscription and cloud for the life of the caller, so many
+ * calls share one sign-in (the credential caches its token) and the client's connections. For a
+ * process making many calls, the rotation CLI: a run that verifies 300 stacks signs in once, not
+ * 300 times. The GatewayToken provider does not use it: its code is serialized into state, and
+ * it makes one call per resource anyway.
+ */
+export function armClientPool(): ArmClientSource {
+    const clients = new Map<string, ApiManagementClient>();
+    return (subscriptionId, cloud) => {
+        const key = JSON.stringify([subscriptionId, resolveAzureCloud(cloud)]);
+        let client = clients.get(key);
+        if (client === undefined) {
+            client = createApiManagementClient(subscriptionId, cloud);
+            clients.set(key, client);
+        }
+        return client;
+    };
+}
+
 /** An ARM API Management client for a subscription in a cloud, signed in with {@link createAzureCredential}. */
 export function createApiManagementClient(subscriptionId: string, cloud?: AzureCloudSettings): ApiManagementClient {
     const { ApiManagementClient } = require("@azure/arm-apimanagement") as typeof import("@azure/arm-apimanagement");
@@ -50,9 +73,10 @@ export async function generateGatewayToken(
     keyType: GatewayKeyType,
     expiry: Date,
     cloud?: AzureCloudSettings,
+    clients: ArmClientSource = createApiManagementClient,
 ): Promise<string> {
     assertKeyType(keyType);
-    return callGateway(gatewayResourceId, "generateToken", cloud, async (client, gw, options) => {
+    return callGateway(gatewayResourceId, "generateToken", cloud, clients, async (client, gw, options) => {
         const result = await client.gateway.generateToken(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType, expiry }, options);
         if (!result.value) {
             throw new ArmOperationError(`ARM returned no token for generateToken on gateway ${gatewayResourceId}.`, 200, undefined);
@@ -66,9 +90,10 @@ export async function regenerateGatewayKey(
     gatewayResourceId: string,
     keyType: GatewayKeyType,
     cloud?: AzureCloudSettings,
+    clients: ArmClientSource = createApiManagementClient,
 ): Promise<void> {
     assertKeyType(keyType);
-    await callGateway(gatewayResourceId, "regenerateKey", cloud, (client, gw, options) =>
+    await callGateway(gatewayResourceId, "regenerateKey", cloud, clients, (client, gw, options) =>
         client.gateway.regenerateKey(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType }, options),
     );
 }
@@ -86,13 +111,14 @@ async function callGateway<T>(
     gatewayResourceId: string,
     operation: ArmOperation,
     cloud: AzureCloudSettings | undefined,
+    clients: ArmClientSource,
     call: (client: ApiManagementClient, gateway: GatewayResourceId, options: CallOptions) => Promise<T>,
 ): Promise<T> {
     const gateway = parseGatewayResourceId(gatewayResourceId);
     const resolved = resolveAzureCloud(cloud);
     const limits = armCallLimits(process.env);
     const context = { operation, gateway, ...resolved, limits };
-    const client = createApiManagementClient(gateway.subscriptionId, cloud);
+    const client = clients(gateway.subscriptionId, cloud);
     const budget = AbortSignal.timeout(limits.retryBudgetMs);
     let timedOutRequests = 0;
     for (;;) {

@@ -4,12 +4,16 @@
  * gate: it prints one line per figure, `bench <name> ratio <r> goal <g> met|missed`, and fails only
  * when a run itself goes wrong (a wrong exit code or result), never on a ratio.
  *
- * Real engine, render mode (the e2e suite's world): no pods, so `rotate-fleet` and `rotate-single`
- * measure the engine and the program, not a rollout's wait for readiness.
+ * Real engine throughout. `rotate-single` and `rotate-fleet` deploy the production example to the
+ * cluster suite's control plane, whose simulated pods take POD_READY_MS to become Ready as a real
+ * gateway does, so a rollout's wait weighs as it does in production; `check-fleet` needs no pods
+ * and reads stacks in the e2e suite's render mode.
  */
 import { strict as assert } from "node:assert";
 import { ROTATION_OUTPUT } from "../../components/rotation/contract";
 import { PROJECT_NAME } from "../../stacks/config";
+import { ControlPlane, startControlPlane } from "../cluster/harness/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../cluster/harness/gatewayOnCluster";
 import { Comparison, compare } from "./harness/measurement";
 import { explain, jsonReport } from "./harness/rotationReport";
 import { renameStackState } from "./harness/stackState";
@@ -19,6 +23,11 @@ import { GatewayStack, World, createWorld } from "./harness/world";
 /** Runs of each side; the median discards the slow outliers either way. */
 const RUNS = 3;
 const DUE_DAYS = 25;
+/** The issue's simulated gateway: 5 s from scheduled to Ready. */
+const POD_READY_MS = 5000;
+/** Stacks in the rotate-fleet figure, and the concurrency measured against one at a time. */
+const FLEET_SIZE = 8;
+const FLEET_CONCURRENCY = "4";
 
 /** The issue's goals, one per figure. */
 const GOALS = { "check-fleet": 0.7, "rotate-fleet": 0.4, "rotate-single": 1.3 } as const;
@@ -34,15 +43,28 @@ type Units = Record<string, { rotationTargets: { token: string; secret: string; 
 describe("bench: the rotation against bare Pulumi (real engine)", function () {
     this.timeout(60 * 60_000);
     let world: World;
+    let cluster: ControlPlane;
     let perf: GatewayStack;
 
+    /** Stack `name` deployed to the control plane in a namespace of its own. */
+    async function deployOnCluster(name: string, gatewayId: string): Promise<GatewayStack> {
+        await createStaticVolume(cluster.api, `${name}-backup`);
+        return world.deployGatewayStack(
+            name,
+            gatewayId,
+            clusterStackConfig(cluster.kubeconfigFile, { namespace: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
+        );
+    }
+
     before(async function () {
-        this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
+        this.timeout(2 * TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
         world = await createWorld();
-        perf = await world.deployGatewayStack("perf", "gw1");
+        cluster = await startControlPlane({ podStartDelayMs: POD_READY_MS });
+        perf = await deployOnCluster("perf", "gw1");
     });
 
     after(async () => {
+        await cluster?.stop();
         await world?.dispose();
     });
 
@@ -82,14 +104,14 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
         report("rotate-single", compare("due rotation / bare targeted pulumi up", rotations, bare));
     });
 
-    it("rotate-fleet: 8 due stacks with --concurrency 4 / with --concurrency 1", async () => {
+    it(`rotate-fleet: ${FLEET_SIZE} due stacks with --concurrency ${FLEET_CONCURRENCY} / with --concurrency 1`, async () => {
         const fleet = [perf];
-        for (let index = 1; index < 8; index++) {
-            fleet.push(await world.deployGatewayStack(`fleet-${index}`, `gw-fleet-${index}`));
+        for (let index = 1; index < FLEET_SIZE; index++) {
+            fleet.push(await deployOnCluster(`fleet-${index}`, `gw-fleet-${index}`));
         }
         const names = fleet.map((stack) => stack.name);
-        const times: Record<"4" | "1", number[]> = { "4": [], "1": [] };
-        const rotateAll = (concurrency: "4" | "1") => async () => {
+        const times: Record<string, number[]> = { [FLEET_CONCURRENCY]: [], "1": [] };
+        const rotateAll = (concurrency: string) => async () => {
             for (const stack of fleet) {
                 await stack.age(DUE_DAYS);
             }
@@ -99,20 +121,22 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
             times[concurrency].push(run.ms);
         };
         for (let run = 0; run < RUNS; run++) {
-            for (const measure of run % 2 === 0 ? [rotateAll("4"), rotateAll("1")] : [rotateAll("1"), rotateAll("4")]) {
+            for (const measure of run % 2 === 0 ? [rotateAll(FLEET_CONCURRENCY), rotateAll("1")] : [rotateAll("1"), rotateAll(FLEET_CONCURRENCY)]) {
                 await measure();
             }
         }
-        report("rotate-fleet", compare("8 due stacks, --concurrency 4 / --concurrency 1", times["4"], times["1"]));
+        report("rotate-fleet", compare(`${FLEET_SIZE} due stacks, --concurrency ${FLEET_CONCURRENCY} / --concurrency 1`, times[FLEET_CONCURRENCY], times["1"]));
     });
 
     it("check-fleet: `--all --check` over 40 stacks / 40 sequential bare `pulumi stack output --json`", async () => {
-        const state = await world.exportState("perf");
+        // Copies of a render-mode stack: reading outputs needs no cluster.
+        await world.deployGatewayStack("check", "gw-check");
+        const state = await world.exportState("check");
         const names = (JSON.parse((await world.pulumi(["stack", "ls", "--json"])).stdout) as { name: string }[]).map((entry) => entry.name);
         for (let index = 0; names.length < 40; index++) {
             const name = `check-copy-${String(index).padStart(2, "0")}`;
             await world.pulumi(["stack", "init", name]);
-            await world.importState(name, renameStackState(state, PROJECT_NAME, "perf", name));
+            await world.importState(name, renameStackState(state, PROJECT_NAME, "check", name));
             names.push(name);
         }
         const checks: number[] = [];

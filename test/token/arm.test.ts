@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+    armClientPool,
     createApiManagementClient,
     generateGatewayToken,
     regenerateGatewayKey,
@@ -49,6 +50,24 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             "one client-credentials sign-in at the emulated authority, then one ARM call",
         );
         assert.deepEqual(emu.arm.tokenRequests.at(-1)?.expiry, "2030-01-01T00:00:00.000Z");
+    });
+
+    it("a client pool signs in once for many calls; without one, every call signs in", async () => {
+        const serverCalls = () => emu.requests.entries.map((r) => `${r.server} ${r.method}`);
+        for (let call = 0; call < 3; call++) {
+            await generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud);
+        }
+        assert.deepEqual(serverCalls(), Array(3).fill(["entra GET", "entra POST", "arm POST"]).flat());
+
+        emu.requests.clear();
+        const pool = armClientPool();
+        for (let call = 0; call < 3; call++) {
+            await generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud, pool);
+        }
+        await regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud, pool);
+        assert.deepEqual(serverCalls(), ["entra GET", "entra POST", "arm POST", "arm POST", "arm POST", "arm POST"]);
+        assert.equal(pool(emu.subscriptionId, emu.azureCloud), pool(emu.subscriptionId, emu.azureCloud), "one client per subscription and cloud");
+        assert.notEqual(pool(emu.subscriptionId, emu.azureCloud), pool(randomUUID(), emu.azureCloud), "another subscription gets its own");
     });
 
     it("regenerates a key, which invalidates the tokens it signed and only those", async () => {

@@ -30,6 +30,11 @@ export interface ControlPlaneOptions {
     readonly binDir?: string;
     /** Limit for the whole start, binaries already built. Default 120 s (it takes 4–5 s on a 2-core machine). */
     readonly startTimeoutMs?: number;
+    /**
+     * How long a simulated pod takes from scheduled to Ready. Default POD_START_DELAY_MS (1 s);
+     * the bench uses a real gateway's few seconds, so a rollout's wait weighs as it does in production.
+     */
+    readonly podStartDelayMs?: number;
 }
 
 /** Milliseconds from the start of `startControlPlane` (binaries already built) to each milestone. */
@@ -129,7 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             kubeconfigFor("kwok", certs.kwok),
         ]);
         const kwokConfigFile = path.join(dir, "kwok.yaml");
-        await writeKwokConfig(bin("kwok-stages"), kwokConfigFile);
+        await writeKwokConfig(bin("kwok-stages"), kwokConfigFile, options.podStartDelayMs);
         const certificatesMs = elapsed();
 
         const etcd = start("etcd", etcdArgs(dir, ports));

@@ -2,7 +2,7 @@
  * kwok's configuration: the stages that play a kubelet's part (kwok's own defaults, as kwokctl
  * configures them, copied from its module by build.sh), with one test hook: a pod annotated
  * NEVER_READY_ANNOTATION is scheduled but never started, so a rollout that needs it stalls; every
- * other pod becomes Ready POD_START_DELAY_MS after it is scheduled.
+ * other pod becomes Ready a set delay (default POD_START_DELAY_MS) after it is scheduled.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
@@ -20,14 +20,20 @@ export const DEFAULT_STAGE_FILES = [
     "pod-delete.yaml",
 ] as const;
 
-/** How long a simulated pod takes from scheduled to Ready. */
+/** How long a simulated pod takes from scheduled to Ready, unless the control plane is told otherwise. */
 export const POD_START_DELAY_MS = 1000;
 
 /** The stage that starts pods and marks them Ready. */
 const POD_READY_STAGE = "pod-ready";
 
-/** Writes the stages from `stagesDir` into one multi-document file `configFile`, pod-ready hooked. */
-export async function writeKwokConfig(stagesDir: string, configFile: string): Promise<void> {
+/**
+ * Writes the stages from `stagesDir` into one multi-document file `configFile`, pod-ready hooked:
+ * pods become Ready `podStartDelayMs` after they are scheduled.
+ */
+export async function writeKwokConfig(stagesDir: string, configFile: string, podStartDelayMs = POD_START_DELAY_MS): Promise<void> {
+    if (!Number.isInteger(podStartDelayMs) || podStartDelayMs < 0) {
+        throw new Error(`the pod start delay must be a whole number of milliseconds >= 0, got ${podStartDelayMs}`);
+    }
     const documents = await Promise.all(
         DEFAULT_STAGE_FILES.map(async (file) => {
             const document = parseDocument(await readFile(path.join(stagesDir, file), "utf8"));
@@ -42,7 +48,7 @@ export async function writeKwokConfig(stagesDir: string, configFile: string): Pr
                 });
                 // A real pod takes a while to start; an instant one would let a rollout finish
                 // between two samples of the zero-downtime watcher.
-                document.setIn(["spec", "delay"], { durationMilliseconds: POD_START_DELAY_MS });
+                document.setIn(["spec", "delay"], { durationMilliseconds: podStartDelayMs });
             }
             return document.toString();
         }),

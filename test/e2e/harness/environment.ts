@@ -43,8 +43,6 @@ export function processEnvironment(settings: PulumiSettings): Record<string, str
         PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        // The program is type-checked by `npm test`; the engine runs it transpile-only, like mocha.
-        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         ...settings.extra,
     };
 }

@@ -11,7 +11,7 @@ import * as path from "node:path";
 export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
 
 /** What a clone holds that the program needs: the project file, its package files and its sources. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "components", "stacks", "rotation"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "components", "stacks", "rotation"];
 
 /** The example stack a new site's stack file starts from (a user copies it the same way). */
 export const EXAMPLE_STACK = "prod";
