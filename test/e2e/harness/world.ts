@@ -30,8 +30,6 @@ export interface GatewayStack {
     readonly gatewayResourceId: string;
     /** `pulumi up` through the Automation API, its output recorded. */
     up(options?: { expectNoChanges?: boolean }): Promise<UpResult>;
-    /** `pulumi destroy` through the Automation API, its output recorded: every resource of the stack deleted. */
-    destroy(): Promise<DestroyResult>;
     /** The stack outputs' plain values (secrets decrypted: there are none). */
     outputs(): Promise<Record<string, unknown>>;
     /**
@@ -59,6 +57,11 @@ export interface World {
      * with the same id shares it), deployed with one `pulumi up`.
      */
     deployGatewayStack(name: string, gatewayId: string, config?: Record<string, unknown>): Promise<GatewayStack>;
+    /**
+     * `pulumi destroy` of a stack {@link deployGatewayStack} created, through the Automation API,
+     * its output recorded: every resource in its state deleted, also after an `up` that failed.
+     */
+    destroyStack(name: string): Promise<DestroyResult>;
     /**
      * `pulumi stack export`: the state as stored, secrets encrypted. (The Automation API's
      * `exportStack()` adds `--show-secrets`, so its JSON always holds the token in plain text.)
@@ -245,14 +248,6 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
                 const outputs: OutputMap = await stack.outputs();
                 return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
             },
-            async destroy() {
-                const chunks: string[] = [];
-                try {
-                    return await stack.destroy({ color: "never", onOutput: (chunk) => chunks.push(chunk), onError: (chunk) => chunks.push(chunk) });
-                } finally {
-                    record(`pulumi destroy ${name}`, chunks.join(""));
-                }
-            },
             configure,
             async age(days) {
                 await importState(name, ageState(await exportState(name), days));
@@ -261,6 +256,16 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
         };
         await handle.up();
         return handle;
+    }
+
+    async function destroyStack(name: string): Promise<DestroyResult> {
+        const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: project.dir }, workspaceOptions());
+        const chunks: string[] = [];
+        try {
+            return await stack.destroy({ color: "never", onOutput: (chunk) => chunks.push(chunk), onError: (chunk) => chunks.push(chunk) });
+        } finally {
+            record(`pulumi destroy ${name}`, chunks.join(""));
+        }
     }
 
     const rotateArgs = (args: readonly string[]) => [rotationCli, "--work-dir", project.dir, ...(toolchain === undefined ? [] : ["--pulumi-root", toolchain.root]), ...args];
@@ -285,6 +290,7 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
         project,
         transcript,
         deployGatewayStack,
+        destroyStack,
         exportState,
         importState,
         pulumi,
