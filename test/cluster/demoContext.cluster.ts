@@ -12,9 +12,11 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
 import { KubeApiError } from "./harness/kubeApi";
+import { serviceAccountToken, tokenFileKubeconfig, useToken } from "./harness/shippedRbac";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { ProcessRun, startProcess } from "../e2e/harness/childProcess";
 import { REPOSITORY } from "../e2e/harness/pulumiProject";
+import { kubeApiFor, loadKubeContext } from "../../demo/contextCluster";
 import { pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
 
 const CONTEXT = "apim-demo-lab";
@@ -112,6 +114,23 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
         const lines = demoLines(run);
         assert.equal(lines.length, 1, run.stderr);
         assert.match(lines[0], new RegExp(`^demo: no kubeconfig: ${missing} does not exist`));
+    });
+
+    it("reads a bearer-token context (a ServiceAccount's token in a tokenFile next to the kubeconfig) and authenticates as that account", async () => {
+        const account = { name: "demo-reader", namespace: "default" };
+        useToken(path.join(dir, "reader.token"), await serviceAccountToken(cluster.api, account));
+        const file = path.join(dir, "token-config");
+        writeFileSync(file, tokenFileKubeconfig(cluster.server, cluster.caFile, "reader.token"), { mode: 0o600 });
+        const context = await loadKubeContext("identity", file, {});
+        assert.deepEqual(context.auth, { kind: "token", token: { file: path.join(dir, "reader.token") } });
+        const api = await kubeApiFor(context);
+        try {
+            // The account has no role: the API server says who it took the caller for.
+            await assert.rejects(api.get("/api/v1/nodes"), (error: Error) => error instanceof KubeApiError && error.statusCode === 403 && error.message.includes(`User "system:serviceaccount:default:demo-reader" cannot list`));
+        } finally {
+            api.close();
+            await cluster.api.delete(`/api/v1/namespaces/default/serviceaccounts/${account.name}`);
+        }
     });
 
     it("deploys the prod example there, shows the spread, rotates with every replica available, and leaves the cluster as found", async () => {
