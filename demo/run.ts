@@ -108,8 +108,10 @@ async function podReport(api: KubeApi, namespace: string): Promise<string[]> {
     }
 }
 
-async function demo(world: World, cluster: DemoCluster, example: ResolvedSettings): Promise<void> {
+/** Deploys, shows, rotates, shows. `stop` is checked between the steps: nothing new starts after Ctrl-C. */
+async function demo(world: World, cluster: DemoCluster, example: ResolvedSettings, stop?: AbortSignal): Promise<void> {
     const { api } = cluster;
+    stop?.throwIfAborted();
     say();
     say(`Deploying stack "${EXAMPLE_STACK}" (stacks/Pulumi.${EXAMPLE_STACK}.yaml) with pulumi up: real engine, local file backend,`);
     say("the gateway entity adopted from the ARM emulator, the token generated through it...");
@@ -128,8 +130,10 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
     const outputs = await stack.outputs();
     const namespace = String(outputs.namespace);
     say(`Deployed in ${seconds(started)}.`);
+    stop?.throwIfAborted();
     await showPods(api, namespace);
 
+    stop?.throwIfAborted();
     say();
     say(`Rotating the token: apim-gateway-rotate --stack ${EXAMPLE_STACK} --force, watching the rollout...`);
     const service = await liveTrafficService(api, namespace);
@@ -155,17 +159,24 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
     say(`    Azure          ARM ${world.azure.emulators.armEndpoint}, Entra ID ${world.azure.emulators.authorityHost} (emulated)`);
 }
 
-/** Resolves on SIGINT or SIGTERM; `interrupted` rejects then, for racing the work in progress. */
-function signals(): { signalled: Promise<NodeJS.Signals>; interrupted: Promise<never> } {
+/**
+ * `signalled` resolves on SIGINT or SIGTERM; `interrupted` rejects then, for racing the work in
+ * progress; `stop` is aborted then, for the steps not to start.
+ */
+function signals(): { signalled: Promise<NodeJS.Signals>; interrupted: Promise<never>; stop: AbortSignal } {
+    // Listeners that stay: execa (under the Automation API) re-raises a signal once no listener but
+    // its own is left, which would kill this process before it has cleaned up.
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
+        process.on("SIGINT", resolve);
+        process.on("SIGTERM", resolve);
     });
+    const abort = new AbortController();
     const interrupted = signalled.then((signal) => {
+        abort.abort();
         throw new Interrupted(signal);
     });
     interrupted.catch(() => undefined);
-    return { signalled, interrupted };
+    return { signalled, interrupted, stop: abort.signal };
 }
 
 /** The default: the local control plane and the pinned toolchains. */
@@ -226,7 +237,7 @@ async function onContext(options: DemoOptions, target: { context: string; kubeco
     let world: World | undefined;
     let stackCreated = false;
     let volumeCreated = false;
-    const { signalled, interrupted } = signals();
+    const { signalled, interrupted, stop } = signals();
     try {
         const plan = planCluster(await readClusterFacts(api, context, example.namespace.name, STATIC_VOLUME), example);
         reportPlan(context, plan);
@@ -247,17 +258,20 @@ async function onContext(options: DemoOptions, target: { context: string; kubeco
             diagnoseFailedUp: true,
         };
         stackCreated = true;
-        // The engine and the rotation are not abandoned on Ctrl-C (the terminal sent it to them too):
-        // their end is awaited, so the destroy below never meets a stack still being updated.
-        const running = demo(world, cluster, example);
-        await Promise.race([running, interrupted.catch(async (error: unknown) => {
-            await running.catch(() => undefined);
+        const running = demo(world, cluster, example, stop);
+        await Promise.race([running, interrupted]).catch(async (error: unknown) => {
+            if (error instanceof Interrupted) {
+                // The engine or rotation in progress is not abandoned (the terminal's Ctrl-C reached
+                // it too, and no next step starts): its end is awaited, so the destroy below never
+                // meets a stack still being updated.
+                await running.catch(() => undefined);
+            }
             throw error;
-        })]);
+        });
         if (options.keep) {
             say();
             say("Kept running. In another shell:");
-            say(`    kubectl --context ${context.context} get pods -n ${example.namespace.name} -o wide`);
+            say(`    kubectl --kubeconfig ${context.file} --context ${context.context} get pods -n ${example.namespace.name} -o wide`);
             say(`Ctrl-C destroys the stack on context "${context.context}", stops the emulators and removes every file above.`);
             await signalled;
         }
