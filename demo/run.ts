@@ -295,7 +295,7 @@ async function leaveAsFound(world: World, api: KubeApi, context: KubeContext, ex
             await world.destroyStack(EXAMPLE_STACK);
         } catch (error) {
             say(`pulumi destroy failed: ${(error as Error).message.split("\n").slice(-5).join(" ")}`);
-            left.push(`kubectl --context ${context.context} delete namespace ${example.namespace.name}`);
+            left.push(`kubectl --kubeconfig ${context.file} --context ${context.context} delete namespace ${example.namespace.name}`);
         }
     }
     if (created.volumeCreated) {
@@ -303,7 +303,7 @@ async function leaveAsFound(world: World, api: KubeApi, context: KubeContext, ex
             await api.delete(`/api/v1/persistentvolumes/${STATIC_VOLUME}`);
         } catch (error) {
             say(`deleting PersistentVolume ${STATIC_VOLUME} failed: ${(error as Error).message}`);
-            left.push(`kubectl --context ${context.context} delete persistentvolume ${STATIC_VOLUME}`);
+            left.push(`kubectl --kubeconfig ${context.file} --context ${context.context} delete persistentvolume ${STATIC_VOLUME}`);
         }
     }
     if (left.length > 0) {
