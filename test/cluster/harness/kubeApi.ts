@@ -1,7 +1,8 @@
 /**
- * A small JSON client for the local API server: client-certificate authentication, the test CA
- * trusted (TLS verified), one keep-alive connection pool. Enough for the harness and the tests;
- * the stack program itself talks to the cluster through the Pulumi Kubernetes provider.
+ * A small JSON client for an API server: client-certificate or bearer-token authentication, the
+ * cluster's CA trusted (TLS verified), one keep-alive connection pool. Enough for the harness, the
+ * tests and the demo; the stack program itself talks to the cluster through the Pulumi Kubernetes
+ * provider.
  */
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
@@ -36,15 +37,31 @@ export const PATCH = {
     json: "application/json-patch+json",
 } as const;
 
+/** How to trust the server and who to be: PEM material and/or a bearer token. */
+export interface KubeCredentials {
+    /** The CA that signed the server's certificate; default the system's trusted CAs. */
+    readonly ca?: Buffer;
+    /** Client certificate and key, for certificate authentication. */
+    readonly cert?: Buffer;
+    readonly key?: Buffer;
+    /** Sent as `Authorization: Bearer`, for token authentication. */
+    readonly token?: string;
+    /** `false` only where a kubeconfig says `insecure-skip-tls-verify: true`. Default `true`. */
+    readonly rejectUnauthorized?: boolean;
+}
+
 export class KubeApi {
     private readonly agent: Agent;
+    private readonly token?: string;
 
-    /** `server`: `https://127.0.0.1:<port>`; TLS material as PEM. */
+    /** `server`: `https://<host>:<port>`, optionally with a path prefix (as a kubeconfig's `server`). */
     constructor(
         readonly server: string,
-        tls: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer },
+        credentials: KubeCredentials,
     ) {
-        this.agent = new Agent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key });
+        const { ca, cert, key, token, rejectUnauthorized = true } = credentials;
+        this.agent = new Agent({ keepAlive: true, ca, cert, key, rejectUnauthorized });
+        this.token = token;
     }
 
     static async fromFiles(server: string, caFile: string, user: KeyPair): Promise<KubeApi> {
@@ -52,11 +69,12 @@ export class KubeApi {
         return new KubeApi(server, { ca, cert, key });
     }
 
-    /** The response body as text; rejects with KubeApiError on a non-2xx status. */
+    /** The response body as text; rejects with KubeApiError on a non-2xx status. `path` is under the server's URL, or a whole URL. */
     raw(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<string> {
         const payload = body === undefined ? undefined : JSON.stringify(body);
+        const url = path.startsWith("/") ? new URL(`${this.server.replace(/\/+$/, "")}${path}`) : new URL(path);
         return new Promise((resolve, reject) => {
-            const req = request(new URL(path, this.server), { method, agent: this.agent, timeout: 30_000 }, (res) => {
+            const req = request(url, { method, agent: this.agent, timeout: 30_000 }, (res) => {
                 let text = "";
                 res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
                 res.once("error", reject);
@@ -72,6 +90,9 @@ export class KubeApi {
             req.once("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
             req.once("error", reject);
             req.setHeader("Accept", "application/json");
+            if (this.token !== undefined) {
+                req.setHeader("Authorization", `Bearer ${this.token}`);
+            }
             if (payload !== undefined) {
                 req.setHeader("Content-Type", contentType);
                 req.setHeader("Content-Length", Buffer.byteLength(payload));

@@ -3,6 +3,9 @@
 /** The zones the nodes are spread over by default (`topology.kubernetes.io/zone`). */
 export const ZONES = ["zone-a", "zone-b", "zone-c"] as const;
 
+/** The well-known label of a node's zone, which the gateway's topology spread uses. */
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+
 /** kwok manages the nodes carrying this annotation (its documented convention). */
 export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 export const KWOK_NODE_SELECTOR = `${KWOK_NODE_ANNOTATION}=fake`;
@@ -32,7 +35,7 @@ export function nodeManifest(node: SimulatedNode): object {
             annotations: { [KWOK_NODE_ANNOTATION]: "fake", "node.alpha.kubernetes.io/ttl": "0" },
             labels: {
                 "kubernetes.io/hostname": node.name,
-                "topology.kubernetes.io/zone": node.zone,
+                [ZONE_LABEL]: node.zone,
                 "kubernetes.io/os": "linux",
                 "kubernetes.io/arch": "amd64",
                 type: "kwok",

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
+import { DestroyResult, Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
 import { parseGatewayResourceId } from "../../../components/token/arm";
 import { MUST_BE_SECRET, PROJECT_NAME } from "../../../stacks/config";
 import { EmulatorsForProcesses, startEmulatorsForProcesses } from "./azureEmulators";
@@ -58,6 +58,11 @@ export interface World {
      */
     deployGatewayStack(name: string, gatewayId: string, config?: Record<string, unknown>): Promise<GatewayStack>;
     /**
+     * `pulumi destroy` of a stack {@link deployGatewayStack} created, through the Automation API,
+     * its output recorded: every resource in its state deleted, also after an `up` that failed.
+     */
+    destroyStack(name: string): Promise<DestroyResult>;
+    /**
      * `pulumi stack export`: the state as stored, secrets encrypted. (The Automation API's
      * `exportStack()` adds `--show-secrets`, so its JSON always holds the token in plain text.)
      */
@@ -66,7 +71,10 @@ export interface World {
     importState(stack: string, state: Deployment): Promise<void>;
     /** Runs `pulumi args...` in the project, to completion. */
     pulumi(args: readonly string[], extraEnv?: Record<string, string>): Promise<ProcessRun>;
-    /** Runs `apim-gateway-rotate --work-dir <project> --pulumi-root <toolchain> ...args` to completion. */
+    /**
+     * Runs `apim-gateway-rotate --work-dir <project> --pulumi-root <toolchain> ...args` to completion
+     * (without `--pulumi-root` when the world runs the `pulumi` on PATH).
+     */
     rotate(args: readonly string[], timeoutMs?: number): Promise<ProcessRun>;
     /** Starts it without waiting. */
     startRotate(args: readonly string[], timeoutMs?: number): StartedProcess;
@@ -81,15 +89,36 @@ export interface World {
 /** A bound for one engine run of the stack program (real time, 2 cores). */
 export const ENGINE_TIMEOUT_MS = 3 * 60_000;
 
+/** Which Pulumi CLI a world runs. */
+export interface WorldOptions {
+    /**
+     * `"toolchain"` (default): the pinned CLI and Kubernetes provider that test/e2e/toolchain
+     * builds, with a PULUMI_HOME of the world's own and no plugin download, so every suite runs
+     * the same versions. `"path"`: the `pulumi` on PATH as its user runs it (their PULUMI_HOME, so
+     * the engine finds or installs the Kubernetes plugin itself, or takes one on PATH), and the
+     * rotation program without `--pulumi-root`; no toolchain is built.
+     */
+    readonly pulumi?: "toolchain" | "path";
+}
+
+/** The CLI the world runs: the toolchain's, or whichever `pulumi` PATH resolves to. */
+interface WorldCli {
+    /** What to execute: an absolute path, or `pulumi` looked up on PATH. */
+    readonly executable: string;
+    /** The toolchain's: put first on PATH, given to `PulumiCommand.get` and `--pulumi-root`. */
+    readonly toolchain?: PulumiToolchain;
+}
+
 /** Builds (or finds) the toolchain and the rotation program, starts the emulators, creates the project. */
-export async function createWorld(): Promise<World> {
-    const toolchain = await pulumiToolchain();
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+    const toolchain = options.pulumi === "path" ? undefined : await pulumiToolchain();
+    const cli: WorldCli = toolchain === undefined ? { executable: "pulumi" } : { executable: path.join(toolchain.binDir, "pulumi"), toolchain };
     const rotationCli = await buildRotationProgram();
     const root = mkdtempSync(path.join(tmpdir(), "apim-gateway-e2e-"));
     let azure: EmulatorsForProcesses | undefined;
     try {
         azure = await startEmulatorsForProcesses(root);
-        return await assembleWorld(toolchain, rotationCli, root, azure);
+        return await assembleWorld(cli, rotationCli, root, azure);
     } catch (error) {
         await azure?.emulators.stop();
         rmSync(root, { recursive: true, force: true });
@@ -97,12 +126,13 @@ export async function createWorld(): Promise<World> {
     }
 }
 
-async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, root: string, azure: EmulatorsForProcesses): Promise<World> {
+async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, azure: EmulatorsForProcesses): Promise<World> {
+    const { toolchain } = cli;
     const project = createPulumiProject(root);
     const transcript: Captured[] = [];
-    const settings = { home: project.home, backendDir: project.backendDir, extra: azure.env };
-    const pulumiEnv = (extra: Record<string, string> = {}) => ({ ...processEnvironment({ ...settings, binDir: toolchain.binDir }), ...extra });
-    const pulumiCommand = await PulumiCommand.get({ root: toolchain.root });
+    const settings = { home: toolchain === undefined ? undefined : project.home, backendDir: project.backendDir, extra: azure.env };
+    const pulumiEnv = (extra: Record<string, string> = {}) => ({ ...processEnvironment({ ...settings, binDir: toolchain?.binDir }), ...extra });
+    const pulumiCommand = await PulumiCommand.get(toolchain === undefined ? {} : { root: toolchain.root });
     const workspaceOptions = () => ({ pulumiCommand, envVars: pulumiEnv() });
     const { emulators } = azure;
 
@@ -111,7 +141,7 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
     const gateways = new Map<string, string>();
 
     async function pulumi(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<ProcessRun> {
-        const run = await startProcess(path.join(toolchain.binDir, "pulumi"), [...args, "--non-interactive"], {
+        const run = await startProcess(cli.executable, [...args, "--non-interactive"], {
             cwd: project.dir,
             env: pulumiEnv(extraEnv),
             timeoutMs: ENGINE_TIMEOUT_MS,
@@ -140,7 +170,7 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
 
     /** Runs `pulumi args...` in the project and waits (config commands: no engine, no emulator call). */
     function pulumiSync(args: readonly string[]): void {
-        execFileSync(path.join(toolchain.binDir, "pulumi"), [...args, "--non-interactive"], { cwd: project.dir, env: pulumiEnv(), stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync(cli.executable, [...args, "--non-interactive"], { cwd: project.dir, env: pulumiEnv(), stdio: ["ignore", "ignore", "pipe"] });
     }
 
     /**
@@ -228,18 +258,21 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
         return handle;
     }
 
-    const rotateArgs = (args: readonly string[]) => [
-        rotationCli,
-        "--work-dir",
-        project.dir,
-        "--pulumi-root",
-        toolchain.root,
-        ...args,
-    ];
+    async function destroyStack(name: string): Promise<DestroyResult> {
+        const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: project.dir }, workspaceOptions());
+        const chunks: string[] = [];
+        try {
+            return await stack.destroy({ color: "never", onOutput: (chunk) => chunks.push(chunk), onError: (chunk) => chunks.push(chunk) });
+        } finally {
+            record(`pulumi destroy ${name}`, chunks.join(""));
+        }
+    }
+
+    const rotateArgs = (args: readonly string[]) => [rotationCli, "--work-dir", project.dir, ...(toolchain === undefined ? [] : ["--pulumi-root", toolchain.root]), ...args];
 
     function startRotate(args: readonly string[], timeoutMs = ENGINE_TIMEOUT_MS): StartedProcess {
         // Without the toolchain on PATH: --pulumi-root alone must lead the program, the engine and
-        // its plugins to the pinned CLI.
+        // its plugins to the pinned CLI (a world on the user's CLI has no root: PATH finds it).
         const started = startProcess(process.execPath, rotateArgs(args), {
             cwd: root,
             env: processEnvironment(settings),
@@ -257,6 +290,7 @@ async function assembleWorld(toolchain: PulumiToolchain, rotationCli: string, ro
         project,
         transcript,
         deployGatewayStack,
+        destroyStack,
         exportState,
         importState,
         pulumi,
