@@ -80,21 +80,29 @@ export async function selectStacks(
     let listing: Promise<string[] | undefined> | undefined;
     const listed = () => (listing ??= listStacks(context));
     const names = await candidates(selection, context, listed);
+    return shard !== undefined && regenerateUnusedKey ? byGatewayGroup(names, shard, listed, context) : byName(names, shard, listed, context);
+}
 
-    if (shard === undefined || !regenerateUnusedKey) {
-        const selected = inShard(names, shard);
-        const views = await context.read(selected, true);
-        return {
-            views,
-            others: async () => {
-                const chosen = new Set(selected);
-                const all = await listed();
-                const views = await context.read((all ?? []).filter((name) => !chosen.has(name)), false);
-                return all === undefined ? { views, unknown: UNLISTED } : { views };
-            },
-        };
-    }
+/** The shard by each name's hash; the other stacks are read only for a key regeneration. */
+async function byName(names: readonly string[], shard: Shard | undefined, listed: () => Promise<string[] | undefined>, context: SelectionContext): Promise<Selected> {
+    const selected = inShard(names, shard);
+    const chosen = new Set(selected);
+    return {
+        views: await context.read(selected, true),
+        others: async () => {
+            const all = await listed();
+            const views = await context.read((all ?? []).filter((name) => !chosen.has(name)), false);
+            return all === undefined ? { views, unknown: UNLISTED } : { views };
+        },
+    };
+}
 
+/**
+ * The shard with the stacks of each gateway together: every stack of the backend is read first to
+ * learn its gateways. The others the key regeneration sees are the unselected stacks of this
+ * shard's groups (siblings of named stacks) and every stack whose gateways are unknown.
+ */
+async function byGatewayGroup(names: readonly string[], shard: Shard, listed: () => Promise<string[] | undefined>, context: SelectionContext): Promise<Selected> {
     const listedStacks = await listed();
     const backendStacks = listedStacks ?? [];
     const read = new Map((await context.readUnits([...new Set([...backendStacks, ...names])])).map((units) => [units.name, units]));
@@ -103,19 +111,19 @@ export async function selectStacks(
         .map((units) => ({ stack: units.name, gatewayResourceIds: units.units.map((unit) => unit.gatewayResourceId) }));
     const inThisShard = new Set(inGroupedShard([...read.keys()], gateways, shard));
     const selected = names.filter((name) => inThisShard.has(name));
+    const chosen = new Set(selected);
     context.log.info(
         `shard ${shard.index}/${shard.count}: ${selected.length} of ${names.length} stacks, the stacks of each gateway kept together (read the outputs of all ${read.size})`,
     );
-    const views = await context.judge(
-        selected.map((name) => read.get(name)!),
-        true,
-    );
-    const chosen = new Set(selected);
     return {
-        views,
+        views: await context.judge(
+            selected.map((name) => read.get(name)!),
+            true,
+        ),
         others: async () => {
+            const others = backendStacks.filter((name) => !chosen.has(name) && (inThisShard.has(name) || read.get(name)?.unreadable !== undefined));
             const views = await context.judge(
-                backendStacks.filter((name) => !chosen.has(name) && (inThisShard.has(name) || read.get(name)?.unreadable !== undefined)).map((name) => read.get(name)!),
+                others.map((name) => read.get(name)!),
                 false,
             );
             return listedStacks === undefined ? { views, unknown: UNLISTED } : { views };

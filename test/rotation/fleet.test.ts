@@ -216,24 +216,26 @@ describe("rotation over fleets and shared gateways", () => {
             }
         });
 
-        it("touches no key when the backend's stacks cannot be listed", async () => {
-            const clock = new FakeClock();
-            const backend = new FakeBackend(fleet(), clock);
-            backend.listError = new Error("backend unreachable");
-            const regenerator = recordingRegenerator();
-            const report = await runRotation(plan({ stacks: { all: false, names: ["solo"] }, regenerateUnusedKey: true, shard: { index: 1, count: 2 } }), {
-                backend,
-                clock,
-                regenerateKey: regenerator,
-                verifyToken: fakeVerifier(),
-                log: memoryLogger().log,
-                signal: new AbortController().signal,
-                processes: fakeProcesses(),
-            });
-            assert.deepEqual(results(report), [["solo/gateway", "rotated"]]);
-            assert.deepEqual(regenerator.calls, []);
-            assert.match(report.stacks[0].keyRegeneration?.reason ?? "", /stacks could not be listed/);
-            assert.match(report.errors.join(), /could not list the project's stacks: backend unreachable/);
+        it("touches no key when the backend's stacks cannot be listed, sharded or not", async () => {
+            for (const shard of [{ shard: { index: 1, count: 2 } }, {}]) {
+                const clock = new FakeClock();
+                const backend = new FakeBackend(fleet(), clock);
+                backend.listError = new Error("backend unreachable");
+                const regenerator = recordingRegenerator();
+                const report = await runRotation(plan({ stacks: { all: false, names: ["solo"] }, regenerateUnusedKey: true, ...shard }), {
+                    backend,
+                    clock,
+                    regenerateKey: regenerator,
+                    verifyToken: fakeVerifier(),
+                    log: memoryLogger().log,
+                    signal: new AbortController().signal,
+                    processes: fakeProcesses(),
+                });
+                assert.deepEqual(results(report), [["solo/gateway", "rotated"]]);
+                assert.deepEqual(regenerator.calls, [], JSON.stringify(shard));
+                assert.match(report.stacks[0].keyRegeneration?.reason ?? "", /stacks could not be listed/);
+                assert.match(report.errors.join(), /could not list the project's stacks: backend unreachable/);
+            }
         });
 
         it("without regeneration a shard reads only its own stacks, by name", async () => {
