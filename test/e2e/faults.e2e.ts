@@ -266,6 +266,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         const live = pair.map((entry) => ({ auth: renderedGateway(entry.rendered()).authValue, keys: emulators().arm.keys(entry.gatewayResourceId) }));
         const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
         assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
+        emulators().requests.clear();
         // Only the renewals' token requests (the secondary key) are held, not the checks of the live tokens.
         emulators().arm.injectDelay({ ms: 15_000, times: 2, operation: "generateToken", keyType: "secondary" });
         const args = [...names.flatMap((name) => ["--stack", name]), "--regenerate-unused-key", "--concurrency", "2", "--json"];
