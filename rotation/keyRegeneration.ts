@@ -57,14 +57,22 @@ function byGateway(views: readonly StackView[]): Map<string, JudgedUnit[]> {
 
 /**
  * Aligns and regenerates per gateway. `views` are all the project's stacks as read, `outcomes`
- * the run's rotations so far.
+ * the run's rotations so far; `unknown` says why the backend's stacks are not all known (then no
+ * key is touched).
  */
 export async function regenerateUnusedKeys(
     context: KeyRegenerationContext,
     views: readonly StackView[],
     outcomes: ReadonlyMap<string, UnitOutcome>,
+    unknown?: string,
 ): Promise<KeyRegenerationResult> {
     const unreadable = views.filter((view) => view.unreadable !== undefined);
+    const blocked =
+        unknown !== undefined
+            ? `${unknown}, so no key was touched`
+            : unreadable.length > 0
+              ? `the gateways of ${unreadable.map((view) => view.name).join(", ")} are unknown (${unreadable[0].unreadable}), so no key was touched`
+              : undefined;
     const groups = byGateway(views);
     const known = new Map(outcomes);
     const outcomeOf = (judged: JudgedUnit) => known.get(unitId(judged.stack, judged.unit.key));
@@ -73,7 +81,7 @@ export async function regenerateUnusedKeys(
     for (const units of groups.values()) {
         const members = units.map((judged) => member(judged, outcomeOf(judged)));
         const target = targetKey(members);
-        if (target === undefined || unreadable.length > 0 || members.some((m) => m.uncertain !== undefined)) {
+        if (target === undefined || blocked !== undefined || members.some((m) => m.uncertain !== undefined)) {
             continue;
         }
         const labels = new Set(siblingsToAlign(members, target).map((m) => m.label));
@@ -91,8 +99,8 @@ export async function regenerateUnusedKeys(
     const regenerations = new Map<string, KeyRegenerationReport>();
     for (const [gatewayResourceId, units] of groups) {
         const verdict: RegenerationVerdict =
-            unreadable.length > 0
-                ? { skip: `the gateways of ${unreadable.map((view) => view.name).join(", ")} are unknown (${unreadable[0].unreadable}), so no key was touched` }
+            blocked !== undefined
+                ? { skip: blocked }
                 : context.signal.aborted
                   ? { skip: "the run was cancelled" }
                   : regenerationVerdict(units.map((judged) => member(judged, outcomeOf(judged))));

@@ -1,6 +1,6 @@
 /**
- * The rotation run, composed of its steps: select the stacks (shard included), read and judge each
- * stack's units (stackReader.ts, concurrently), renew the units that need it (renewals.ts: most
+ * The rotation run, composed of its steps: select the stacks, shard included, and read and judge
+ * each stack's units (selection.ts, stackReader.ts, concurrently), renew the units that need it (renewals.ts: most
  * urgent first, N stacks in flight, the runner per unit), regenerate unused keys per shared
  * gateway (keyRegeneration.ts), and report every unit in a stable order. Everything with side
  * effects comes in through {@link OrchestratorDeps}.
@@ -10,23 +10,20 @@ import type { GatewayKeyType } from "../components/token/keyType";
 import type { Clock } from "./clock";
 import { regenerateUnusedKeys } from "./keyRegeneration";
 import type { Logger } from "./logger";
-import { redactSecrets } from "./redact";
 import { RenewalJob, renewUnits, unitId } from "./renewals";
 import type { KeyRegenerationReport, RunMode, RunReport, StackReport } from "./report";
 import type { RetryPolicy } from "./retry";
 import { runPool } from "./scheduler";
-import { Shard, inShard } from "./shard";
+import { StackSelection, selectStacks } from "./selection";
+import type { Shard } from "./shard";
 import { StackBackend } from "./stackBackend";
-import { ReaderContext, StackView, idleAction, idleReport, readStack, stackProblem } from "./stackReader";
+import { ReaderContext, StackUnits, StackView, idleAction, idleReport, judgeStack, readStack, readStackUnits, stackProblem } from "./stackReader";
 import type { ProcessProbe } from "./staleLock";
 import type { TokenVerifier } from "./tokenValidity";
 import type { UnitOutcome } from "./unitRunner";
 
 /** Regenerates one gateway key through ARM (components/token/arm.ts `regenerateGatewayKey`). */
 export type KeyRegenerator = (gatewayResourceId: string, keyType: GatewayKeyType, cloud?: AzureCloudSettings) => Promise<void>;
-
-/** The stacks named on the command line, or every stack of the project. */
-export type StackSelection = { readonly all: true } | { readonly all: false; readonly names: readonly string[] };
 
 /** What to do, as decided by the command line. */
 export interface RotationPlan {
@@ -47,7 +44,7 @@ export interface RotationPlan {
     readonly releaseStaleLocks: boolean;
     /** Stacks in flight at once. */
     readonly concurrency: number;
-    /** Only this shard of the selected stacks. */
+    /** Only this shard of the selected stacks (with {@link regenerateUnusedKey}, each gateway's stacks kept in one shard). */
     readonly shard?: Shard;
 }
 
@@ -62,27 +59,6 @@ export interface OrchestratorDeps {
     readonly signal: AbortSignal;
     /** Records which Pulumi process took each update, and judges whether a lock's holder still runs. */
     readonly processes: ProcessProbe;
-}
-
-/** The stacks to process: as named, or every stack of the project; then the shard. */
-async function selectStacks(plan: RotationPlan, backend: StackBackend, signal: AbortSignal, errors: string[]): Promise<string[]> {
-    if (!plan.stacks.all) {
-        return inShard([...new Set(plan.stacks.names)], plan.shard);
-    }
-    const names = (await listStacks(backend, signal, errors)) ?? [];
-    if (names.length === 0 && errors.length === 0) {
-        errors.push("the backend has no stacks of this project: check the logged-in backend (`pulumi whoami -v`) and --work-dir");
-    }
-    return inShard(names, plan.shard);
-}
-
-async function listStacks(backend: StackBackend, signal: AbortSignal, errors: string[]): Promise<string[] | undefined> {
-    try {
-        return await backend.listStacks(signal);
-    } catch (error) {
-        errors.push(`could not list the project's stacks: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
-        return undefined;
-    }
 }
 
 /** The key regeneration reported on a unit, when asked for. */
@@ -105,14 +81,18 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     const startedAt = clock.now().toISOString();
     const errors: string[] = [];
     const reader: ReaderContext = { backend, clock, log, signal, verifyToken: deps.verifyToken, mode: plan.mode, force: plan.force };
-    const read = (names: readonly string[], verify: boolean) =>
-        runPool(
-            names,
-            plan.concurrency,
-            (name) => readStack(reader, name, verify),
-            (name): StackView => ({ name, units: [], problems: [stackProblem(name, plan.mode, "cancelled", "not started: the run was cancelled")], unreadable: "the run was cancelled" }),
-            signal,
-        );
+    const cancelled = (name: string) => ({
+        name,
+        units: [],
+        problems: [stackProblem(name, plan.mode, "cancelled", "not started: the run was cancelled")],
+        unreadable: "the run was cancelled",
+    });
+    const pool = <T, R>(items: readonly T[], task: (item: T) => Promise<R>, skipped: (item: T) => R) => runPool(items, plan.concurrency, task, skipped, signal);
+    const stacks = {
+        read: (names: readonly string[], verify: boolean) => pool(names, (name) => readStack(reader, name, verify), cancelled),
+        readUnits: (names: readonly string[]) => pool(names, (name) => readStackUnits(reader, name), cancelled),
+        judge: (read: readonly StackUnits[], verify: boolean) => pool(read, (units) => judgeStack(reader, units, verify), (units): StackView => cancelled(units.name)),
+    };
     const renew = (jobs: readonly RenewalJob[]) =>
         renewUnits(jobs, {
             backend,
@@ -127,8 +107,8 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             idleAction: idleAction(plan.mode),
         });
 
-    const names = await selectStacks(plan, backend, signal, errors);
-    const views = await read(names, true);
+    const selection = await selectStacks(plan.stacks, plan.shard, plan.regenerateUnusedKey, { backend, signal, log, ...stacks, errors });
+    const { views } = selection;
     const outcomes =
         plan.mode === "check"
             ? new Map<string, UnitOutcome>()
@@ -137,9 +117,8 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     let regenerations = new Map<string, KeyRegenerationReport>();
     let changedOthers: StackView[] = [];
     if (plan.regenerateUnusedKey && plan.mode === "rotate") {
-        const selected = new Set(names);
-        const others = await read(((await listStacks(backend, signal, errors)) ?? []).filter((name) => !selected.has(name)), false);
-        const shared = await regenerateUnusedKeys({ clock, log, signal, regenerateKey: deps.regenerateKey, renew }, [...views, ...others], outcomes);
+        const { views: others, unknown } = await selection.others();
+        const shared = await regenerateUnusedKeys({ clock, log, signal, regenerateKey: deps.regenerateKey, renew }, [...views, ...others], outcomes, unknown);
         shared.outcomes.forEach((outcome, id) => outcomes.set(id, outcome));
         regenerations = shared.regenerations;
         // Of the stacks outside the selection, only those changed are reported.

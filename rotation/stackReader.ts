@@ -52,16 +52,26 @@ export function stackProblem(stack: string, mode: RunMode, result: StackReport["
     return { stack, action: idleAction(mode), forced: false, result, message };
 }
 
-const unreadable = (name: string, mode: RunMode, result: StackReport["result"], message: string): StackView => ({
+/** A stack's units as read from its outputs, not yet judged; reports for what could not be read. */
+export interface StackUnits {
+    readonly name: string;
+    readonly units: readonly RotationUnit[];
+    /** Stack-level results and units whose contract entry is malformed. */
+    readonly problems: readonly StackReport[];
+    /** Why its gateways are unknown (not found, unreadable); undefined when read. */
+    readonly unreadable?: string;
+}
+
+const unreadable = (name: string, mode: RunMode, result: StackReport["result"], message: string): StackUnits => ({
     name,
     units: [],
     problems: [stackProblem(name, mode, result, message)],
     unreadable: message,
 });
 
-/** Reads and judges one stack; `verify` adds the ARM validity check of unexpired tokens. */
-export async function readStack(context: ReaderContext, name: string, verify: boolean): Promise<StackView> {
-    const { backend, log, signal, mode } = context;
+/** Reads one stack's masked outputs and validates its units; logs nothing, so any stack can be read to learn its gateways. */
+export async function readStackUnits(context: Pick<ReaderContext, "backend" | "signal" | "mode">, name: string): Promise<StackUnits> {
+    const { backend, signal, mode } = context;
     let outputs;
     try {
         outputs = await backend.readOutputs(name, signal);
@@ -70,9 +80,7 @@ export async function readStack(context: ReaderContext, name: string, verify: bo
         return unreadable(name, mode, error instanceof StackMissingError ? "not-found" : signal.aborted ? "cancelled" : "failed", message);
     }
     if (Object.keys(outputs).length === 0) {
-        const reason = "the stack has no outputs (never deployed): nothing to rotate";
-        log.forStack(name).info(reason);
-        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", reason)] };
+        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", "the stack has no outputs (never deployed): nothing to rotate")] };
     }
     const output = outputs[ROTATION_OUTPUT];
     if (output === undefined || output.secret) {
@@ -95,16 +103,28 @@ export async function readStack(context: ReaderContext, name: string, verify: bo
     if (parsed.length === 0) {
         return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)] };
     }
-    const problems: StackReport[] = [];
-    const units: JudgedUnit[] = [];
-    for (const entry of parsed) {
-        if ("error" in entry) {
-            problems.push({ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key });
-            continue;
-        }
-        units.push(await judge(context, name, entry.unit, verify));
+    return {
+        name,
+        units: parsed.flatMap((entry) => ("error" in entry ? [] : [entry.unit])),
+        problems: parsed.flatMap((entry) => ("error" in entry ? [{ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key }] : [])),
+    };
+}
+
+/** Judges the units of a stack as read; `verify` adds the ARM validity check of unexpired tokens. */
+export async function judgeStack(context: ReaderContext, read: StackUnits, verify: boolean): Promise<StackView> {
+    for (const problem of read.problems.filter((entry) => entry.result === "not-applicable")) {
+        context.log.forStack(read.name).info(problem.message ?? "nothing to rotate");
     }
-    return { name, units, problems };
+    const units: JudgedUnit[] = [];
+    for (const unit of read.units) {
+        units.push(await judge(context, read.name, unit, verify));
+    }
+    return { name: read.name, units, problems: read.problems, ...(read.unreadable !== undefined ? { unreadable: read.unreadable } : {}) };
+}
+
+/** Reads and judges one stack; `verify` adds the ARM validity check of unexpired tokens. */
+export async function readStack(context: ReaderContext, name: string, verify: boolean): Promise<StackView> {
+    return judgeStack(context, await readStackUnits(context, name), verify);
 }
 
 async function judge(context: ReaderContext, stack: string, unit: RotationUnit, verify: boolean): Promise<JudgedUnit> {

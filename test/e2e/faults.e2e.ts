@@ -1,13 +1,15 @@
 /**
  * Issue 11 §3, the fault matrix on the real Pulumi engine (render mode; the Kubernetes faults are
  * in test/cluster/faults.cluster.ts): a due token, a fault injected at ARM, Entra or the state
- * backend, and `apim-gateway-rotate --regenerate-unused-key` run as the schedule runs it. Each
+ * backend, or the job interrupted (SIGINT, issue 8 §4), and `apim-gateway-rotate
+ * --regenerate-unused-key` run as the schedule runs it. Each
  * scenario checks what the operator is told (exit code, stack result, the endpoint or cause
  * named in the output), what is left (the deployed token still valid at the emulator, no key
  * regenerated, nothing in plain text), and that the next scheduled run, the fault gone,
  * converges. Assertions are on those facts, not on the report's sentences.
  *
- * The scenarios share one stack and run in order; each starts from a fresh token and ages it.
+ * The scenarios share one stack and run in order; each starts from a fresh token and ages it (scenario 5
+ * deploys two stacks of its own, to run two updates at once).
  */
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
@@ -24,7 +26,7 @@ import { makeReadOnly, withoutPermissionOverride } from "./harness/readOnlyBacke
 import { renderedGateway } from "./harness/renderedManifests";
 import { ProcessRun } from "./harness/childProcess";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { RotationVariant, rotateWith } from "./harness/rotateWith";
+import { RotationVariant, rotateWith, startRotateWith } from "./harness/rotateWith";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
 import { GatewayStack, World, createWorld } from "./harness/world";
@@ -251,6 +253,69 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.equal(emulators().arm.isTokenValid(rawToken(live.auth)), true);
         figures.push(`state backend unreachable: the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
         await assertNextRunConverges(live);
+    });
+
+    it("5. SIGINT while two stacks update side by side (--concurrency 2): both engines cancel and stop cleanly, exit 130, no lock left, no key touched; the next run rotates both", async function () {
+        this.timeout(10 * 60_000);
+        const pair = [await world.deployGatewayStack("sigint-a", "gw-sigint-a"), await world.deployGatewayStack("sigint-b", "gw-sigint-b")];
+        const names = pair.map((entry) => entry.name);
+        for (const entry of pair) {
+            await entry.age(DUE_DAYS);
+        }
+        world.setDaysPassed(DUE_DAYS);
+        const live = pair.map((entry) => ({ auth: renderedGateway(entry.rendered()).authValue, keys: emulators().arm.keys(entry.gatewayResourceId) }));
+        const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
+        assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
+        emulators().requests.clear();
+        // Only the renewals' token requests (the secondary key) are held, not the checks of the live tokens.
+        emulators().arm.injectDelay({ ms: 15_000, times: 2, operation: "generateToken", keyType: "secondary" });
+        const args = [...names.flatMap((name) => ["--stack", name]), "--regenerate-unused-key", "--concurrency", "2", "--json"];
+
+        const started = await startRotateWith(world, args);
+        const deadline = Date.now() + 3 * 60_000;
+        while (emulators().arm.heldRequests < 2) {
+            assert.ok(Date.now() < deadline, "both updates reached generateToken");
+            assert.equal(started.child.exitCode, null, "the rotation is still running");
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        started.child.kill("SIGINT");
+        const run = await started.done;
+
+        assert.equal(run.code, 130, explain(run, 80));
+        const report = jsonReport(run);
+        assert.equal(report.cancelled, true);
+        assert.deepEqual(
+            report.stacks.map((entry) => [entry.stack, entry.result]),
+            names.map((name) => [name, "cancelled"]),
+            explain(run, 80),
+        );
+        for (const name of names) {
+            // The Pulumi CLI's own answer to the SIGINT the Automation API sends it on abort.
+            assert.match(run.stderr, new RegExp(`^\\[${name}/gateway\\] .*received; cancelling\\.`, "m"), `${name}'s engine was told to cancel:\n${explain(run, 80)}`);
+            assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, name), [], `${name}: the cancelled update released its lock`);
+        }
+        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
+        pair.forEach((entry, index) => {
+            assert.equal(renderedGateway(entry.rendered()).authValue, live[index].auth, `${entry.name}: the deployed Secret still holds the live token`);
+            assert.equal(emulators().arm.isTokenValid(rawToken(live[index].auth)), true, `${entry.name}: the live token still works`);
+        });
+        figures.push(`SIGINT during two concurrent updates: the run stopped ${(run.ms / 1000).toFixed(1)} s after it started, exit 130, no lock left`);
+
+        const next = await rotateWith(world, args);
+        assert.equal(next.code, 0, explain(next, 80));
+        const after = jsonReport(next);
+        assert.deepEqual(
+            after.stacks.map((entry) => [entry.stack, entry.result]),
+            names.map((name) => [name, "rotated"]),
+            explain(next, 80),
+        );
+        pair.forEach((entry, index) => {
+            const deployed = renderedGateway(entry.rendered()).authValue;
+            assert.notEqual(deployed, live[index].auth, `${entry.name}: a new token is deployed`);
+            assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, `${entry.name}: the new token works at the service`);
+            assert.equal(stackReport(after, entry.name).keyRegeneration?.status, "regenerated");
+            assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, entry.name), []);
+        });
     });
 
     it("nothing in plain: no gateway token, client secret or federated token in any output, state or log", () => {

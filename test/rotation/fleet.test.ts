@@ -153,6 +153,101 @@ describe("rotation over fleets and shared gateways", () => {
         });
     });
 
+    describe("--shard K/N with --regenerate-unused-key", () => {
+        // By name, west falls in shard 1 of 2 and north in shard 2; as siblings both go where
+        // "north" (the smaller name) hashes: shard 2.
+        const id = (name: string) => GATEWAY_ID.replace(/gw1$/, name);
+        const fleet = (extra: Record<string, FakeStackSpec> = {}): Record<string, FakeStackSpec> => ({
+            west: { outputs: tokenOutputs(5) },
+            north: { outputs: tokenOutputs(25) },
+            solo: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: id("solo") }) },
+            east: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: id("east") }) },
+            ...extra,
+        });
+        const shards = (stacks: () => Record<string, FakeStackSpec>, overrides: Partial<RotationPlan> = {}) =>
+            Promise.all([1, 2].map((index) => run(stacks(), { regenerateUnusedKey: true, shard: { index, count: 2 }, ...overrides })));
+
+        it("puts a gateway's stacks in one shard, which aligns the sibling and regenerates; together the shards rotate each stack once", async () => {
+            assert.deepEqual([shardOf("west", 2), shardOf("north", 2), shardOf("solo", 2), shardOf("east", 2)], [1, 2, 1, 2], "the names hash as this test assumes");
+            const [first, second] = await shards(fleet);
+            assert.deepEqual(results(first.report), [["solo/gateway", "rotated"]]);
+            assert.deepEqual(results(second.report), [
+                ["west/gateway", "rotated"],
+                ["north/gateway", "rotated"],
+                ["east/gateway", "rotated"],
+            ]);
+            assert.deepEqual(first.regenerator.calls, [{ gatewayResourceId: id("solo"), keyType: "primary" }]);
+            assert.deepEqual(
+                [...second.regenerator.calls].sort((a, b) => a.gatewayResourceId.localeCompare(b.gatewayResourceId)),
+                [
+                    { gatewayResourceId: id("east"), keyType: "primary" },
+                    { gatewayResourceId: GATEWAY_ID, keyType: "primary" },
+                ],
+            );
+            assert.match((second.report.stacks[1].notes ?? []).join(), /so the primary key of the shared gateway can be regenerated/);
+            for (const shard of [first, second]) {
+                assert.deepEqual(shard.backend.callsOf("outputs").map((call) => call.stack).sort(), ["east", "north", "solo", "west"], "each shard reads every stack's outputs");
+                assert.equal(shard.exitCode, EXIT_OK);
+            }
+            assert.deepEqual([...first.backend.callsOf("up"), ...second.backend.callsOf("up")].map((call) => call.stack).sort(), ["east", "north", "solo", "west"]);
+            assert.match(second.progress, /shard 2\/2: 3 of 4 stacks, the stacks of each gateway kept together/);
+        });
+
+        it("with named stacks, groups them by every stack of the backend and aligns an unnamed sibling in the same shard", async () => {
+            const [first, second] = await shards(fleet, { stacks: { all: false, names: ["west", "solo"] } });
+            assert.deepEqual(results(first.report), [["solo/gateway", "rotated"]]);
+            assert.deepEqual(results(second.report), [
+                ["west/gateway", "rotated"],
+                ["north/gateway", "rotated"],
+            ]);
+            assert.deepEqual(second.regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
+            assert.equal(first.backend.callsOf("up", "north").length + first.backend.callsOf("up", "west").length, 0);
+        });
+
+        it("touches no key in any shard while a stack of the backend cannot be read", async () => {
+            const withBroken = () => fleet({ broken: { outputs: tokenOutputs(25), outputsError: new Error("passphrase is wrong") } });
+            for (const shard of await shards(withBroken)) {
+                assert.deepEqual(shard.regenerator.calls, []);
+                const rotated = shard.report.stacks.filter((entry) => entry.result === "rotated");
+                assert.ok(rotated.length > 0);
+                for (const entry of rotated) {
+                    assert.match(entry.keyRegeneration?.reason ?? "", /gateways of broken are unknown \(passphrase is wrong\)/);
+                }
+            }
+        });
+
+        it("touches no key when the backend's stacks cannot be listed, sharded or not", async () => {
+            for (const shard of [{ shard: { index: 1, count: 2 } }, {}]) {
+                const clock = new FakeClock();
+                const backend = new FakeBackend(fleet(), clock);
+                backend.listError = new Error("backend unreachable");
+                const regenerator = recordingRegenerator();
+                const report = await runRotation(plan({ stacks: { all: false, names: ["solo"] }, regenerateUnusedKey: true, ...shard }), {
+                    backend,
+                    clock,
+                    regenerateKey: regenerator,
+                    verifyToken: fakeVerifier(),
+                    log: memoryLogger().log,
+                    signal: new AbortController().signal,
+                    processes: fakeProcesses(),
+                });
+                assert.deepEqual(results(report), [["solo/gateway", "rotated"]]);
+                assert.deepEqual(regenerator.calls, [], JSON.stringify(shard));
+                assert.match(report.stacks[0].keyRegeneration?.reason ?? "", /stacks could not be listed/);
+                assert.match(report.errors.join(), /could not list the project's stacks: backend unreachable/);
+            }
+        });
+
+        it("without regeneration a shard reads only its own stacks, by name", async () => {
+            const { report, backend } = await run(fleet(), { shard: { index: 1, count: 2 } });
+            assert.deepEqual(results(report), [
+                ["west/gateway", "rotated"],
+                ["solo/gateway", "rotated"],
+            ]);
+            assert.deepEqual(backend.callsOf("outputs").map((call) => call.stack), ["west", "solo"]);
+        });
+    });
+
     describe("the pending-changes guard in a run", () => {
         it("blocks a rotation whose preview shows an image change: nothing updated, exit 1", async () => {
             const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } });

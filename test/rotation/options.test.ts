@@ -68,6 +68,8 @@ describe("rotation command line", () => {
 
     it("reads --shard K/N and fully qualified stack names", () => {
         assert.deepEqual(options(["--all", "--shard", "2/4"]).plan.shard, { index: 2, count: 4 });
+        const regenerating = options(["--all", "--shard", "1/2", "--regenerate-unused-key"]).plan;
+        assert.deepEqual([regenerating.shard, regenerating.regenerateUnusedKey], [{ index: 1, count: 2 }, true], "a shard keeps each gateway's stacks together");
         assert.deepEqual(options(["--stack", "acme/apim-gateway/prod.west-1"]).plan.stacks, { all: false, names: ["acme/apim-gateway/prod.west-1"] });
     });
 
@@ -109,7 +111,6 @@ describe("rotation command line", () => {
         for (const name of ["../x", "a b", "a/b/c/d", "."]) {
             it(`an invalid stack name ${JSON.stringify(name)}`, () => assert.match(usageError(["--stack", name]), /is not a Pulumi stack name/));
         }
-        it("--regenerate-unused-key with --shard", () => assert.match(usageError(["--all", "--shard", "1/2", "--regenerate-unused-key"]), /cannot be combined with --shard/));
         it("--check with --include-pending-changes", () => assert.match(usageError(["--all", "--check", "--include-pending-changes"]), /--check is read-only/));
         it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
     });

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/options";
+import { inShard } from "../../rotation/shard";
 import { AZURE_PIPELINE, GITHUB_WORKFLOW, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
 
 const dir = SCHEDULES_DIR;
@@ -27,15 +28,6 @@ interface Step {
     bash?: string;
     script?: string;
     displayName?: string;
-}
-
-/** The arguments after `apim-gateway-rotate` on each line of a script that runs it. */
-function invocations(script: string): string[][] {
-    return script
-        .split("\n")
-        .map((line) => /apim-gateway-rotate((?: --[a-z-]+)*)\s*$/.exec(line.trim()))
-        .filter((match): match is RegExpExecArray => match !== null)
-        .map((match) => match[1].trim().split(" ").filter(Boolean));
 }
 
 /** Writes an executable file. */
@@ -99,6 +91,38 @@ function assertStackArgument(calls: string[][], name: string): void {
     }
 }
 
+/** The rotation's calls of a script run. */
+const rotations = (calls: string[][]): string[][] => calls.filter((call) => call[0] === "apim-gateway-rotate").map((call) => call.slice(1));
+
+/**
+ * Runs `entry` as each of `count` parallel jobs, with the job's place as the platform sets it
+ * (`place(i)`, i from 0), and returns each job's rotation arguments; checks that together the jobs
+ * cover every stack of a fleet exactly once, as the CLI parses their arguments.
+ */
+function asParallelJobs(entry: ScheduleScript, count: number, place: (index: number) => Record<string, string>, env: Record<string, string> = {}): string[][] {
+    const jobs = Array.from({ length: count }, (_, index) => {
+        const run = runScript(entry, { ...env, ...place(index) });
+        assert.equal(run.status, 0, run.stderr);
+        const [args, ...more] = rotations(run.calls);
+        assert.equal(more.length, 0);
+        return args;
+    });
+    const fleet = Array.from({ length: 50 }, (_, index) => `site-${index}`);
+    const covered = jobs.flatMap((args) => {
+        const parsed = parseCommandLine(args, {});
+        assert.equal(parsed.kind, "run", `${args.join(" ")}: ${parsed.kind === "usage-error" ? parsed.message : ""}`);
+        return parsed.kind === "run" ? inShard(fleet, parsed.options.plan.shard) : [];
+    });
+    assert.deepEqual(covered.sort(), [...fleet].sort(), `${count} jobs cover every stack exactly once`);
+    return jobs;
+}
+
+/** The `--shard` value of each job's arguments, or "none". */
+const shardArguments = (jobs: string[][]): string[] => jobs.map((args) => args.find((arg) => arg.startsWith("--shard="))?.slice("--shard=".length) ?? "none");
+
+/** What N jobs must pass: nothing for one job, else 1/N .. N/N. */
+const expectedShards = (count: number): string[] => (count === 1 ? ["none"] : Array.from({ length: count }, (_, index) => `${index + 1}/${count}`));
+
 describe("rotation schedules", () => {
     describe("GitHub Actions", () => {
         const text = read(GITHUB_WORKFLOW);
@@ -119,7 +143,7 @@ describe("rotation schedules", () => {
             assert.ok(rotate?.run?.includes("args+=(--all)") && rotate.run.includes("args+=(--force)"));
             const monitor = steps[steps.length - 1];
             assert.equal(monitor.if, "always()");
-            assert.deepEqual(invocations(monitor.run ?? ""), [["--all", "--check"]]);
+            assert.deepEqual(rotations(runScript(scriptOf(GITHUB_WORKFLOW, "Check token expiry"), {}).calls), [["--all", "--check"]]);
             assert.equal(parseCommandLine(["--all", "--check"], {}).kind, "run");
             assert.equal(parseCommandLine(["--regenerate-unused-key", "--all", "--force"], {}).kind, "run");
         });
@@ -187,6 +211,34 @@ describe("rotation schedules", () => {
             const all = runScript(entry, { STACK: "", FORCE: "true" });
             assert.deepEqual(all.calls, [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
         });
+        describe("sharded: a matrix of N jobs", () => {
+            const rotate = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
+            const monitor = scriptOf(GITHUB_WORKFLOW, "Check token expiry");
+            /** GitHub's strategy.job-index (0-based) and strategy.job-total. */
+            const place = (count: number) => (index: number) => ({ SHARD_INDEX: String(index), SHARD_COUNT: String(count) });
+
+            it("is one job by default, never cancelled by another shard's failure, and takes K/N from the job's place in the matrix", () => {
+                assert.deepEqual(job.strategy, { "fail-fast": false, matrix: { shard: [1] } });
+                assert.equal(job.env.SHARD_INDEX, "${{ strategy.job-index }}");
+                assert.equal(job.env.SHARD_COUNT, "${{ strategy.job-total }}");
+                assert.match(text, /e\.g\. \[1, 2, 3, 4\]/, "the file says how to shard");
+            });
+
+            it("N jobs pass --shard 1/N .. N/N to the rotation and the monitor, covering every stack once; one job passes none", () => {
+                for (const count of [1, 2, 3, 5]) {
+                    const jobs = asParallelJobs(rotate, count, place(count), { STACK: "", FORCE: "false" });
+                    assert.deepEqual(shardArguments(jobs), expectedShards(count), `N=${count}`);
+                    assert.ok(jobs.every((args) => args[0] === "--regenerate-unused-key" && args.includes("--all")));
+                    assert.deepEqual(shardArguments(asParallelJobs(monitor, count, place(count))), expectedShards(count), `monitor, N=${count}`);
+                }
+            });
+
+            it("a manual run of one stack rotates it in exactly one of the jobs", () => {
+                const jobs = asParallelJobs(rotate, 4, place(4), { STACK: "prod", FORCE: "true" });
+                const plans = jobs.map((args) => parseCommandLine(args, {})).flatMap((parsed) => (parsed.kind === "run" ? [parsed.options.plan] : []));
+                assert.equal(plans.filter((plan) => plan.stacks.all === false && inShard(plan.stacks.names, plan.shard).length === 1).length, 1);
+            });
+        });
     });
 
     describe("Azure DevOps", () => {
@@ -207,7 +259,8 @@ describe("rotation schedules", () => {
             assert.match(tasks[0].inputs?.inlineScript ?? "", /apim-gateway-rotate "\$\{args\[@\]\}"/);
             assert.match(tasks[0].inputs?.inlineScript ?? "", /args=\(--regenerate-unused-key\)/);
             assert.equal(tasks[1].condition, "always()");
-            assert.deepEqual(invocations(tasks[1].inputs?.inlineScript ?? ""), [["--all", "--check"]]);
+            const monitor = runScript(scriptOf(AZURE_PIPELINE, "Check token expiry"), { PULUMI_BACKEND_URL: "file:///state" });
+            assert.deepEqual(rotations(monitor.calls), [["--all", "--check"]]);
             assert.ok(steps.some((step) => step.task === "UseNode@1"));
             assert.deepEqual(
                 steps.filter((step) => step.script?.startsWith("npm ")).map((step) => step.script),
@@ -302,6 +355,38 @@ describe("rotation schedules", () => {
             const all = runScript(rotate, { ...env, STACK: " ", FORCE: "True" });
             assert.deepEqual(all.calls.filter((call) => call[0] === "apim-gateway-rotate"), [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
             assert.deepEqual(all.calls.filter((call) => call[0] === "pulumi"), [["pulumi", "login", "file:///state"]]);
+        });
+        describe("sharded: N parallel jobs", () => {
+            const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
+            const monitor = scriptOf(AZURE_PIPELINE, "Check token expiry");
+            const env = { FORCE: "False", STACK: " ", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            /** Azure's System.JobPositionInPhase (1-based) and System.TotalJobsInPhase. */
+            const place = (count: number) => (index: number) => ({ SHARD_INDEX: String(index + 1), SHARD_COUNT: String(count) });
+
+            it("is one job by default and maps the job's position and the job count into both steps", () => {
+                assert.deepEqual(pipeline.strategy, { parallel: 1 });
+                for (const entry of [rotate, monitor]) {
+                    assert.equal(entry.env.SHARD_INDEX, "$(System.JobPositionInPhase)");
+                    assert.equal(entry.env.SHARD_COUNT, "$(System.TotalJobsInPhase)");
+                }
+            });
+
+            it("N jobs pass --shard 1/N .. N/N to the rotation and the monitor, covering every stack once; one job passes none", () => {
+                for (const count of [1, 2, 3, 5]) {
+                    const jobs = asParallelJobs(rotate, count, place(count), env);
+                    assert.deepEqual(shardArguments(jobs), expectedShards(count), `N=${count}`);
+                    assert.ok(jobs.every((args) => args[0] === "--regenerate-unused-key" && args.includes("--all")));
+                    assert.deepEqual(shardArguments(asParallelJobs(monitor, count, place(count), env)), expectedShards(count), `monitor, N=${count}`);
+                }
+            });
+
+            it("a variable the agent did not expand reaches the CLI, which refuses it (exit 2) instead of rotating everything N times", () => {
+                const run = runScript(rotate, { ...env, SHARD_INDEX: "$(System.JobPositionInPhase)", SHARD_COUNT: "$(System.TotalJobsInPhase)" });
+                const [args] = rotations(run.calls);
+                const parsed = parseCommandLine(args, {});
+                assert.equal(parsed.kind, "usage-error");
+                assert.match(parsed.kind === "usage-error" ? parsed.message : "", /--shard must be K\/N/);
+            });
         });
     });
 
