@@ -32,6 +32,22 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildPr
     return { child, done, output: () => stdout + stderr };
 }
 
+/** Resolves once the CLI's output shows every one of `lines`; rejects if it ends first. */
+function untilOutput(run: ReturnType<typeof startCli>, lines: readonly string[], what: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+            if (lines.every((line) => run.output().includes(line))) {
+                clearInterval(timer);
+                resolve();
+            }
+        }, 50);
+        run.done.then(() => {
+            clearInterval(timer);
+            reject(new Error(`the CLI ended before ${what}:\n${run.output()}`));
+        }, reject);
+    });
+}
+
 describe("apim-gateway-rotate (process)", function () {
     this.timeout(30_000);
 
@@ -100,18 +116,7 @@ describe("apim-gateway-rotate (process)", function () {
         it("on SIGINT cancels the running update cleanly, starts no further stack and exits 130", async () => {
             fake = createFakePulumi({ hangs: { ...fakeTokenOutputs(5), hang: true }, next: fakeTokenOutputs(5) });
             const run = startCli(["--stack", "hangs", "--stack", "next", "--concurrency", "1", "--work-dir", fake.workDir, "--pulumi-root", fake.root]);
-            await new Promise<void>((resolve, reject) => {
-                const timer = setInterval(() => {
-                    if (run.output().includes("[hangs/gateway] Updating (hangs)")) {
-                        clearInterval(timer);
-                        resolve();
-                    }
-                }, 50);
-                run.done.then(() => {
-                    clearInterval(timer);
-                    reject(new Error(`the CLI ended before the update started:\n${run.output()}`));
-                }, reject);
-            });
+            await untilOutput(run, ["[hangs/gateway] Updating (hangs)"], "the update started");
             run.child.kill("SIGINT");
             const { code, stdout, stderr } = await run.done;
             assert.equal(code, 130, stdout + stderr);
@@ -137,18 +142,7 @@ describe("apim-gateway-rotate (process)", function () {
                 });
                 const order = ["queued-1", "hang-a", "queued-2", "hang-b", "queued-3"];
                 const run = startCli([...order.flatMap((name) => ["--stack", name]), "--concurrency", "2", "--json", "--work-dir", fake.workDir, "--pulumi-root", fake.root]);
-                await new Promise<void>((resolve, reject) => {
-                    const timer = setInterval(() => {
-                        if (run.output().includes("[hang-a/gateway] Updating (hang-a)") && run.output().includes("[hang-b/gateway] Updating (hang-b)")) {
-                            clearInterval(timer);
-                            resolve();
-                        }
-                    }, 50);
-                    run.done.then(() => {
-                        clearInterval(timer);
-                        reject(new Error(`the CLI ended before both updates started:\n${run.output()}`));
-                    }, reject);
-                });
+                await untilOutput(run, ["[hang-a/gateway] Updating (hang-a)", "[hang-b/gateway] Updating (hang-b)"], "both updates started");
                 run.child.kill(signal);
                 const { code, stdout, stderr } = await run.done;
                 assert.equal(code, exitCode, stdout + stderr);
