@@ -12,7 +12,9 @@
  *
  * The one command run outside the workspace and stack classes is `pulumi stack output --json`
  * (in {@link readOutputs}, through the SDK's own `PulumiCommand.run`): the SDK's `outputs()` also
- * runs `--show-secrets`, and the fresh/due decision needs the masked outputs only.
+ * runs `--show-secrets`, and the fresh/due decision needs the masked outputs only. The workspace
+ * view answers the SDK's own read after `up` (`Workspace.stackOutputs`) with that same masked read,
+ * so no secret output is ever decrypted into this process, and an update costs one read less.
  */
 import * as path from "node:path";
 import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
@@ -117,7 +119,7 @@ interface CommandRunner {
         env: Record<string, string>,
         onOutput: undefined,
         onError: undefined,
-        signal: AbortSignal,
+        signal?: AbortSignal,
     ): Promise<{ readonly stdout: string }>;
 }
 
@@ -128,13 +130,24 @@ function masked(outputs: OutputMap): MaskedOutputs {
     );
 }
 
+/** Masked outputs in the SDK's shape; a secret's value stays unread (undefined). */
+function asOutputMap(outputs: MaskedOutputs): OutputMap {
+    return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.secret ? { value: undefined, secret: true } : output]));
+}
+
 /**
- * `workspace` as a `Stack` sees it, minus `pulumi stack select`: the Stack passes `--stack NAME`
- * to every command, so selecting would only change the user's current stack. Whether the stack
- * exists is proven by reading its outputs first.
+ * `workspace` as a `Stack` sees it, with two of its `Workspace` methods answered here:
+ * - `selectStack` does nothing: the Stack passes `--stack NAME` to every command, so selecting
+ *   would only change the user's current stack. Whether the stack exists is proven by reading its
+ *   outputs first.
+ * - `stackOutputs` (which `Stack.up()` calls after the update) is the masked read: the SDK's own
+ *   runs `stack output` twice, once with `--show-secrets`.
  */
-function withoutStackSelect(workspace: LocalWorkspace): LocalWorkspace {
-    return Object.create(workspace, { selectStack: { value: async () => undefined } }) as LocalWorkspace;
+function rotationView(workspace: LocalWorkspace, readMasked: (stack: string) => Promise<MaskedOutputs>): LocalWorkspace {
+    return Object.create(workspace, {
+        selectStack: { value: async () => undefined },
+        stackOutputs: { value: async (stack: string) => asOutputMap(await readMasked(stack)) },
+    }) as LocalWorkspace;
 }
 
 /** A backend running the Pulumi CLI in `options.workDir`. */
@@ -157,8 +170,26 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
         return LocalWorkspace.create({ workDir, pulumiCommand: await pulumi(), envVars: { ...BASE_ENV, ...env } });
     }
 
+    /** The one command outside the workspace classes (see the module comment). */
+    async function readOutputs(name: string, signal?: AbortSignal): Promise<MaskedOutputs> {
+        try {
+            const runner = (await pulumi()) as unknown as CommandRunner;
+            const result = await runner.run(["stack", "output", "--json", "--stack", name], workDir, { ...BASE_ENV }, undefined, undefined, signal);
+            return parseMaskedOutputs(result.stdout);
+        } catch (error) {
+            if (error instanceof StackNotFoundError) {
+                throw new StackMissingError(name);
+            }
+            if (error instanceof CommandError) {
+                throw new Error(`could not read the outputs of stack "${name}": ${commandMessage(error.message)}`);
+            }
+            throw error;
+        }
+    }
+
     async function stackOf(name: string, env: Readonly<Record<string, string>>): Promise<Stack> {
-        return Stack.select(name, withoutStackSelect(await workspace(env)));
+        // The read after an update is not cancellable: the update is done, and its outputs say how.
+        return Stack.select(name, rotationView(await workspace(env), (stack) => readOutputs(stack)));
     }
 
     return {
@@ -167,22 +198,7 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
             return stacks.map((stack) => stack.name);
         },
 
-        async readOutputs(name, signal) {
-            // The one command outside the workspace classes (see the module comment).
-            try {
-                const runner = (await pulumi()) as unknown as CommandRunner;
-                const result = await runner.run(["stack", "output", "--json", "--stack", name], workDir, { ...BASE_ENV }, undefined, undefined, signal);
-                return parseMaskedOutputs(result.stdout);
-            } catch (error) {
-                if (error instanceof StackNotFoundError) {
-                    throw new StackMissingError(name);
-                }
-                if (error instanceof CommandError) {
-                    throw new Error(`could not read the outputs of stack "${name}": ${commandMessage(error.message)}`);
-                }
-                throw error;
-            }
-        },
+        readOutputs,
 
         async preview(name, operation: TargetedOperation) {
             operation.signal.throwIfAborted();
@@ -201,8 +217,7 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
             const recorder = new EngineRecorder();
             try {
                 const stack = await stackOf(name, operation.env);
-                // Stack.up() re-reads the outputs afterwards (with secrets, as the SDK does); only
-                // their masked form leaves this function.
+                // Stack.up() re-reads the outputs afterwards through the view's masked read.
                 const result = await stack.up({ ...targetedOptions(operation, recorder), message: UPDATE_MESSAGE });
                 return { record: recorder.record(), outputs: masked(result.outputs) };
             } catch (error) {

@@ -92,7 +92,10 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.match(output.text, /Updating \(dev\)/);
         assert.deepEqual(describeSteps(record.steps), ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
         assert.deepEqual(record.failures, []);
-        assert.deepEqual(outputs.token, { secret: true }, "the SDK's plain-text read after the update is masked before it leaves the backend");
+        assert.deepEqual(outputs.token, { secret: true }, "a secret output stays masked after the update");
+        const reads = fake.calls().filter((call) => call.args.slice(0, 2).join(" ") === "stack output");
+        assert.equal(reads.length, 1, "Stack.up() reads the outputs once, through the masked read");
+        assert.ok(!fake.calls().some((call) => call.args.includes("--show-secrets") && call.args[0] === "stack" && call.args[1] === "output"), "no secret output is decrypted");
         assert.equal((outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType, "secondary");
     });
 
