@@ -51,7 +51,8 @@ export interface TokenArgs {
     validityDays?: number;
     /**
      * How many days before expiry the token is renewed by `pulumi up` or the rotation program.
-     * A whole number of at least 0 and less than `validityDays`. Default `10`, so a failed rotation run has ten days of retries.
+     * A whole number of at least 1 and less than `validityDays`; production requires at least 3.
+     * Default `10`, so a failed rotation run has ten days of retries.
      */
     renewBeforeDays?: number;
     /**

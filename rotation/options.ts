@@ -70,7 +70,7 @@ Exit codes:
   0    every stack is fine (rotated, not due, previewed, fresh or not applicable)
   1    a stack failed or was not found, a rotation was blocked by pending changes, a key
        regeneration failed, or (--check) a token is due, expired or invalidated
-  2    usage error (a one-line reason, then this help), or no Pulumi.yaml found
+  2    usage error (one line: the reason, and to see --help), or no Pulumi.yaml found
   130  cancelled by SIGINT; 143 cancelled by SIGTERM
 `;
 

@@ -12,7 +12,7 @@ const USAGE = `Usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml>
 
 Evaluates the stack's program offline (no engine, no cloud, no cluster) and prints the Kubernetes
 objects it would create as YAML, secret values redacted, for review in pull requests.
-Exit codes: 0 rendered; 1 invalid configuration or program error; 2 usage error.`;
+Exit codes: 0 rendered; 1 no such stack file, invalid configuration or program error; 2 usage error.`;
 
 /** apply order, as `helm template` prints it: what others depend on comes first. */
 const KIND_ORDER = [
