@@ -10,7 +10,6 @@ import { BuildContext } from "./buildContext";
 import { ChecksumKey } from "./checksumKey";
 import { authWiringFor } from "./auth/authWiringFor";
 import { COMPONENT_TYPE } from "./constants";
-import { resolveSettings } from "./defaults";
 import { gatewayConfigData } from "./gatewayConfig";
 import { autoscaler } from "./k8s/autoscaler";
 import { gatewayConfigMap } from "./k8s/configMap";
@@ -24,12 +23,10 @@ import { secretEnvVars } from "./k8s/secretEnv";
 import { serviceAccount } from "./k8s/serviceAccount";
 import { instanceDiscoveryService, liveTrafficService } from "./k8s/services";
 import { configBackupClaim } from "./k8s/storage";
-import { enforceProfile } from "./profile";
+import { prepareSettings } from "./prepare";
 import { RotationUnitOutput } from "./rotation/contract";
 import { rotationUnitOutput } from "./rotation/outputs";
-import { ResolvedSettings } from "./settings";
 import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
-import { validateArgs, validateResolved } from "./validation";
 import { AuthType } from "./enums";
 import { authValueDigest } from "./token/authValue";
 
@@ -37,23 +34,12 @@ import { authValueDigest } from "./token/authValue";
 export type GatewayAuthType = AuthType;
 
 /**
- * Checks the arguments, applies the defaults and the profile. Throws before anything is
- * registered, so bad input never leaves a half-created component behind.
- */
-function prepare(args: SelfHostedGatewayArgs): { settings: ResolvedSettings; warnings: string[] } {
-    validateArgs(args);
-    const settings = resolveSettings(args);
-    validateResolved(settings);
-    return { settings, warnings: enforceProfile(settings) };
-}
-
-/**
  * Checks arguments exactly as the constructor does, without registering anything: for programs
  * that create other resources first (the stack program validates before its Kubernetes provider).
  * Throws a `GatewayArgumentError` listing every problem.
  */
 export function validateSelfHostedGatewayArgs(args: SelfHostedGatewayArgs): void {
-    prepare(args);
+    prepareSettings(args);
 }
 
 /**
@@ -95,7 +81,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
     readonly rotation: pulumi.Output<RotationUnitOutput>;
 
     constructor(name: string, args: SelfHostedGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { settings, warnings } = prepare(args);
+        const { settings, warnings } = prepareSettings(args);
         super(COMPONENT_TYPE, name, {}, opts);
         warnings.forEach((warning) => pulumi.log.warn(warning, this));
 

@@ -17,7 +17,7 @@ export class StackConfigError extends Error {
     constructor(problems: string[]) {
         super(
             `Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
-                `Fix the keys above in stacks/Pulumi.<stack>.yaml (see the README's option reference).`,
+                `Fix the keys above in stacks/Pulumi.<stack>.yaml (every key: docs/options.md).`,
         );
         this.name = "StackConfigError";
         this.problems = problems;

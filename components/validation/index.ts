@@ -49,4 +49,9 @@ export function validateArgs(args: SelfHostedGatewayArgs): void {
     p.throwIfAny();
 }
 
+/** Whether the arguments have the documented shape, so the rules and the defaults can read them as typed. */
+export function hasValidShape(args: SelfHostedGatewayArgs): boolean {
+    return args !== null && typeof args === "object" && checkShape(args, new ProblemCollector());
+}
+
 export { validateResolved } from "./resolved";

@@ -94,6 +94,17 @@ describe("SelfHostedGateway: validation (every profile)", () => {
         assert.deepEqual(error.problems.map((p) => p.argument).sort(), ["gatewayId", "replicas", "token.validityDays"].sort());
     });
 
+    it("reports a rule on the raw arguments together with the production profile's problems", async () => {
+        // A missing location used to hide the profile's problems until the next run.
+        const error = await expectRejected({ location: undefined, replicas: 1, image: { tag: "latest" } }, "3 invalid arguments");
+        assert.deepEqual(error.problems.map((p) => p.argument), ["location", "replicas", "image.tag"]);
+    });
+
+    it("reports wrongly shaped arguments first and alone, since no other rule can read them", async () => {
+        const error = await expectRejected({ replicas: "3" as unknown as number, image: { tag: "latest" } }, "`replicas`");
+        assert.deepEqual(error.problems.map((p) => p.argument), ["replicas"]);
+    });
+
     it("accepts a long gatewayId with a kubernetesName, using the latter for object names only", async () => {
         const gatewayId = "Contoso.Gateway.West-Europe-" + "x".repeat(40);
         const { recorder } = await build({ gatewayId, kubernetesName: "contoso-west" });

@@ -85,6 +85,14 @@ describe("stack config", () => {
         assert.doesNotMatch(message, /resources/, "a YAML number is still a valid quantity when other keys fail");
     });
 
+    it("reports a missing location together with the production profile's problems, not on a second run", () => {
+        const { location: _location, ...withoutLocation } = required;
+        const message = problems({ ...withoutLocation, replicas: "1", image: JSON.stringify({ tag: "latest" }) });
+        assert.match(message, /'apim-gateway:location'/);
+        assert.match(message, /'apim-gateway:replicas'.*at least 2/);
+        assert.match(message, /'apim-gateway:image\.tag'.*moving tag/);
+    });
+
     it("checks the auth mode's own keys", () => {
         const message = problems({ ...required, auth: JSON.stringify({ type: "workloadIdentity" }) });
         assert.match(message, /'apim-gateway:auth\.clientId'/);
