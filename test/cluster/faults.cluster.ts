@@ -167,7 +167,8 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
 
     it("1. the API server unreachable after the token is issued, before the Secret is written: failure naming the API endpoint, the old pods keep serving a valid token, no key regenerated; the next run converges", async () => {
         const before = await dueToken();
-        const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic").catch(() => [] as string[]);
+        const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
+        assert.equal(servingBefore.length, 3, "three gateway pods serve before the fault");
         // ARM holds the token request; the relay is cut while it does, so the token is issued
         // into an engine that can no longer reach the cluster.
         const outputsBefore = await outputToken();
@@ -200,9 +201,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         assert.equal(emulators().arm.isTokenValid(after.token), true, "the pods' token still works at the service");
         const { pods } = await settled(api, 3);
         assert.ok(pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash), "no pod rolled");
-        if (servingBefore.length > 0) {
-            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore);
-        }
+        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the same pods still serve");
 
         const next = await assertNextRunConverges(before.token);
         figures.push(`API cut mid-update: the rotation failed after ${(run.ms / 1000).toFixed(1)} s; the next run rotated in ${(next.ms / 1000).toFixed(1)} s`);
@@ -256,6 +255,11 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
 
     it("nothing in plain: no gateway token in the engine's or the rotation's output, the state or the logs", () => {
         const captured = [...world.transcript, ...capturedFiles(world.project.backendDir), ...capturedFiles(world.project.home)];
-        assert.deepEqual(sourcesWithTokens(captured, emulators().arm.issuedTokens), []);
+        const issued = emulators().arm.issuedTokens;
+        // A scan with nothing to look for, or nowhere to look, would pass whatever leaked.
+        assert.ok(issued.length >= 2, `the scenarios issued tokens to look for (${issued.length})`);
+        assert.ok(world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)), "output and state were captured");
+        assert.deepEqual(sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued), ["a token in plain"], "the scan finds a token");
+        assert.deepEqual(sourcesWithTokens(captured, issued), []);
     });
 });

@@ -320,7 +320,13 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
     it("nothing in plain: no gateway token, client secret or federated token in any output, state or log", () => {
         const captured = [...world.transcript, ...capturedFiles(world.project.backendDir), ...capturedFiles(world.project.home)];
-        assert.deepEqual(sourcesWithTokens(captured, emulators().arm.issuedTokens), []);
+        const issued = emulators().arm.issuedTokens;
+        // A scan with nothing to look for, or nowhere to look, would pass whatever leaked.
+        assert.ok(issued.length >= 2, `the scenarios issued tokens to look for (${issued.length})`);
+        assert.ok(world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)), "output and state were captured");
+        assert.deepEqual(sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued), ["a token in plain"], "the scan finds a token");
+        assert.deepEqual(sourcesWithTokens(captured, issued), []);
+        assert.ok(credentials.length >= 3, "the client secret and both federated tokens are looked for");
         const withCredentials = captured.filter(({ text }) => credentials.some((secret) => text.includes(secret))).map(({ source }) => source);
         assert.deepEqual(withCredentials, []);
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CliOptions, DEFAULTS, PULUMI_ROOT_ENV, parseCommandLine } from "../../rotation/options";
+import { CliOptions, PULUMI_ROOT_ENV, parseCommandLine } from "../../rotation/options";
 
 function options(argv: string[], env: NodeJS.ProcessEnv = {}): CliOptions {
     const parsed = parseCommandLine(argv, env);
@@ -23,12 +23,9 @@ describe("rotation command line", () => {
                 force: false,
                 regenerateUnusedKey: false,
                 includePendingChanges: false,
-                concurrency: DEFAULTS.concurrency,
-                lockRetry: {
-                    retries: DEFAULTS.lockRetries,
-                    initialDelayMs: DEFAULTS.lockRetryDelaySeconds * 1000,
-                    maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
-                },
+                // The documented defaults, written down here rather than read from the code under test.
+                concurrency: 4,
+                lockRetry: { retries: 4, initialDelayMs: 15_000, maxDelayMs: 300_000 },
                 releaseStaleLocks: false,
             },
             json: false,
@@ -105,6 +102,11 @@ describe("rotation command line", () => {
         it("a shard beyond its count", () => assert.match(usageError(["--all", "--shard", "3/2"]), /K must be from 1 to N \(2\)/));
         it("shard 0", () => assert.match(usageError(["--all", "--shard", "0/2"]), /numbered from 1/));
         it("a shard that is not K/N", () => assert.match(usageError(["--all", "--shard", "half"]), /--shard must be K\/N/));
+        it("more than 1000 shards, and no shards at all", () => {
+            assert.match(usageError(["--all", "--shard", "1/1001"]), /N must be from 1 to 1000/);
+            assert.match(usageError(["--all", "--shard", "0/0"]), /N must be from 1 to 1000/);
+            assert.deepEqual(options(["--all", "--shard", "1000/1000"]).plan.shard, { index: 1000, count: 1000 });
+        });
         it("--concurrency 0", () => assert.match(usageError(["--all", "--concurrency", "0"]), /--concurrency must be a whole number from 1 to 64/));
         it("--concurrency x", () => assert.match(usageError(["--all", "--concurrency", "x"]), /--concurrency must be a whole number/));
         it("a flag taken for a stack name", () => assert.match(usageError(["--stack", "--help"]), /--stack needs a value, got the flag "--help"/));

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
-import { HELP } from "../../rotation/options";
 import { CliServices, runCli } from "../../rotation/runCli";
 import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, contractOutputs, fakeProcesses, fakeVerifier, recordingRegenerator, tokenOutputs, tokenUnit } from "./fakes";
 
@@ -125,10 +124,24 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.match((await cli(["--stack", "dev", "--bogus"], {})).stderr, /^apim-gateway-rotate: Unknown option '--bogus'/);
     });
 
-    it("prints the help on --help", async () => {
+    it("prints the help on --help: the usage, every flag, the defaults and the exit codes", async () => {
         const run = await cli(["--help"], {});
         assert.equal(run.code, EXIT_OK);
-        assert.equal(run.stdout, HELP);
+        assert.equal(run.stderr, "");
+        assert.match(run.stdout, /^Usage: apim-gateway-rotate \(--stack NAME\.\.\. \| --all\) \[options\]\n/);
+        const flags = ["-s, --stack NAME", "--all", "--shard K/N", "--check", "--dry-run", "--force", "--include-pending-changes", "--regenerate-unused-key"];
+        flags.push("--json", "--work-dir DIR", "--pulumi-root DIR", "--lock-retries N", "--lock-retry-delay SEC", "--release-stale-locks", "--concurrency N", "-h, --help");
+        for (const flag of flags) {
+            assert.ok(run.stdout.includes(`  ${flag}`), `the help names ${flag}`);
+        }
+        // The documented defaults, written down here rather than read from the code under test.
+        assert.match(run.stdout, /--lock-retries N[^\n]*\(default 4\)/);
+        assert.match(run.stdout, /--lock-retry-delay SEC[^\n]*\(default 15\)/);
+        assert.match(run.stdout, /--concurrency N[^\n]*\(default 4\)/);
+        assert.match(run.stdout, /APIM_GATEWAY_PULUMI_ROOT/);
+        for (const code of ["0", "1", "2", "130"]) {
+            assert.match(run.stdout, new RegExp(`^  ${code} `, "m"), `the help explains exit code ${code}`);
+        }
     });
 
     it("exits 2 when no Pulumi project can be found", async () => {
