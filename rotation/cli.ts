@@ -18,7 +18,7 @@ import { createProcessProbe, markerDir } from "./updateMarkers";
 enableCompileCache();
 
 const controller = new AbortController();
-/** One ARM client per subscription and cloud for the whole run: one sign-in, shared connections. */
+/** One ARM client per subscription for the whole run (always at the operator's endpoints): one sign-in, shared connections. */
 const arm = armClientPool();
 
 function onSignal(signal: NodeJS.Signals): void {
