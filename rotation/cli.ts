@@ -5,6 +5,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import { enableCompileCache } from "node:module";
+import { neutraliseCiCommands } from "./ciCommands";
 import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../components/token/arm";
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
@@ -58,7 +59,7 @@ runCli(
     },
     (error: unknown) => {
         process.stderr.write(
-            `apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+            neutraliseCiCommands(`apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`),
         );
         process.exitCode = EXIT_FAILED;
     },

@@ -91,6 +91,8 @@ export interface FakeStackSpec {
     upKeepsToken?: boolean;
     /** Engine output `up` and `preview` print. */
     engineLines?: string[];
+    /** Engine error output `up` and `preview` print. */
+    engineErrors?: string[];
     /** Called inside `up`, e.g. to cancel the run mid-update. */
     duringUp?: (operation: TargetedOperation) => Promise<void>;
     /** Reading outputs throws this. */
@@ -247,6 +249,9 @@ export class FakeBackend implements StackBackend {
         for (const line of spec.engineLines ?? []) {
             operation.output.stdout(`${line}\n`);
         }
+        for (const line of spec.engineErrors ?? []) {
+            operation.output.stderr(`${line}\n`);
+        }
     }
 
     /** What the component does: renew the targeted units' tokens when forced, due or expired. */
@@ -376,4 +381,14 @@ export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
         azure: PUBLIC_CLOUD,
         ...overrides,
     };
+}
+
+/** A line a GitHub Actions runner would execute: `::` after leading blanks. */
+const githubCommand = (line: string) => /^\s*::/.test(line);
+/** A line an Azure Pipelines agent would execute or format: `##vso[` or `##[` anywhere. */
+const azureCommand = (line: string) => /##(vso)?\[/i.test(line);
+
+/** Whether any line of `text`, split as either runner splits, is a command. */
+export function holdsCiCommand(text: string): boolean {
+    return text.split(/\r\n|\r|\n|\u2028|\u2029/).some((line) => githubCommand(line) || azureCommand(line));
 }
