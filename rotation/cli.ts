@@ -10,13 +10,19 @@ import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../co
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
+import { compileCacheDir } from "./compileCache";
+import { privateDirectory } from "./privateFiles";
 import { runCli } from "./runCli";
 import { armTokenVerifier } from "./tokenValidity";
 import { createProcessProbe, markerDir } from "./updateMarkers";
 
-// A scheduled job starts afresh each time: Node's on-disk code cache (in the system's temporary
-// directory) saves a third of the Automation API's and Azure SDKs' load time on every later run.
-enableCompileCache();
+// A scheduled job starts afresh each time: Node's on-disk code cache saves a third of the
+// Automation API's and Azure SDKs' load time on every later run. It is kept in a directory of this
+// user's closed to others (not the shared temporary directory, where another user could plant it).
+const compileCache = privateDirectory(compileCacheDir(process.env));
+if (compileCache !== undefined) {
+    enableCompileCache(compileCache);
+}
 
 const controller = new AbortController();
 /** One ARM client per subscription for the whole run (always at the operator's endpoints): one sign-in, shared connections. */
