@@ -5,20 +5,27 @@
  */
 import { appendFile } from "node:fs/promises";
 import { enableCompileCache } from "node:module";
+import { neutraliseCiCommands } from "./ciCommands";
 import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../components/token/arm";
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
+import { compileCacheDir } from "./compileCache";
+import { privateDirectory } from "./privateFiles";
 import { runCli } from "./runCli";
 import { armTokenVerifier } from "./tokenValidity";
 import { createProcessProbe, markerDir } from "./updateMarkers";
 
-// A scheduled job starts afresh each time: Node's on-disk code cache (in the system's temporary
-// directory) saves a third of the Automation API's and Azure SDKs' load time on every later run.
-enableCompileCache();
+// A scheduled job starts afresh each time: Node's on-disk code cache saves a third of the
+// Automation API's and Azure SDKs' load time on every later run. It is kept in a directory of this
+// user's closed to others (not the shared temporary directory, where another user could plant it).
+const compileCache = privateDirectory(compileCacheDir(process.env));
+if (compileCache !== undefined) {
+    enableCompileCache(compileCache);
+}
 
 const controller = new AbortController();
-/** One ARM client per subscription and cloud for the whole run: one sign-in, shared connections. */
+/** One ARM client per subscription for the whole run (always at the operator's endpoints): one sign-in, shared connections. */
 const arm = armClientPool();
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -58,7 +65,7 @@ runCli(
     },
     (error: unknown) => {
         process.stderr.write(
-            `apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+            neutraliseCiCommands(`apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`),
         );
         process.exitCode = EXIT_FAILED;
     },

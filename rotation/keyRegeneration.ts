@@ -4,6 +4,7 @@
  * same run), then each gateway's verdict (sharedGateways.ts) is applied through ARM.
  */
 import type { GatewayKeyType } from "../components/token/keyType";
+import { AzureEndpoints, asCloudSettings } from "./azureEndpoints";
 import type { Clock } from "./clock";
 import type { Logger } from "./logger";
 import type { KeyRegenerator } from "./orchestrator";
@@ -20,6 +21,8 @@ export interface KeyRegenerationContext {
     readonly log: Logger;
     readonly signal: AbortSignal;
     readonly regenerateKey: KeyRegenerator;
+    /** The operator's endpoints: every unit here was checked to name the same (stackReader.ts). */
+    readonly azure: AzureEndpoints;
     /** Renews units (renewals.ts), adding their outcomes. */
     readonly renew: (jobs: readonly RenewalJob[]) => Promise<Map<string, UnitOutcome>>;
 }
@@ -104,7 +107,7 @@ export async function regenerateUnusedKeys(
                 : context.signal.aborted
                   ? { skip: "the run was cancelled" }
                   : regenerationVerdict(units.map((judged) => member(judged, outcomeOf(judged))));
-        regenerations.set(gatewayResourceId, "skip" in verdict ? { status: "skipped", reason: verdict.skip } : await regenerate(context, gatewayResourceId, verdict.regenerate, units));
+        regenerations.set(gatewayResourceId, "skip" in verdict ? { status: "skipped", reason: verdict.skip } : await regenerate(context, gatewayResourceId, verdict.regenerate));
     }
     return { regenerations, outcomes: siblingOutcomes };
 }
@@ -113,10 +116,9 @@ async function regenerate(
     context: KeyRegenerationContext,
     gatewayResourceId: string,
     keyType: GatewayKeyType,
-    units: readonly JudgedUnit[],
 ): Promise<KeyRegenerationReport> {
     const { clock, log, signal } = context;
-    const cloud = units.find((judged) => judged.unit.azureCloud !== undefined)?.unit.azureCloud;
+    const cloud = asCloudSettings(context.azure);
     log.info(`regenerating the ${keyType} key of ${gatewayResourceId}: no unit's live token is signed with it`);
     try {
         await withThrottleRetries(

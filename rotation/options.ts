@@ -1,5 +1,6 @@
 /** The command line of `apim-gateway-rotate`: parsing, validation, defaults and help. */
 import { parseArgs } from "node:util";
+import { AUTHORITY_HOST_ENV, operatorEndpoints } from "./azureEndpoints";
 import { RotationPlan } from "./orchestrator";
 import { Shard, parseShard } from "./shard";
 
@@ -50,6 +51,14 @@ Mode:
 Output:
       --json                  print the report as JSON on stdout; progress goes to stderr
   A summary table is printed at the end, and appended as markdown to $GITHUB_STEP_SUMMARY when set.
+
+Azure (where the rotation signs in and calls ARM; never taken from a stack's outputs):
+      --azure-cloud NAME      AzureChinaCloud or AzureUSGovernment (default: the public cloud,
+                              AzureCloud)
+      --arm-endpoint URL      a custom cloud's ARM endpoint (https), with --authority-host
+      --authority-host URL    its Entra authority host (https); default $${AUTHORITY_HOST_ENV}, as
+                              @azure/identity reads it, else the cloud's
+  A gateway whose stack outputs name another cloud is reported failed, naming both endpoints.
 
 Environment:
       --work-dir DIR          the Pulumi project directory (default: the nearest directory with a
@@ -110,6 +119,9 @@ const OPTIONS = {
     "lock-retry-delay": { type: "string" },
     concurrency: { type: "string" },
     "release-stale-locks": { type: "boolean" },
+    "azure-cloud": { type: "string" },
+    "arm-endpoint": { type: "string" },
+    "authority-host": { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -165,6 +177,22 @@ function nonEmpty(flag: string, text: string | undefined): string | undefined {
     return text;
 }
 
+/** The operator's Azure endpoints (azureEndpoints.ts), its errors as usage errors. */
+function azureEndpoints(azureCloud: string | undefined, armEndpoint: string | undefined, authorityHost: string | undefined, env: NodeJS.ProcessEnv) {
+    try {
+        return operatorEndpoints(
+            {
+                ...(nonEmpty("--azure-cloud", azureCloud) !== undefined ? { azureCloud } : {}),
+                ...(nonEmpty("--arm-endpoint", armEndpoint) !== undefined ? { armEndpoint } : {}),
+                ...(nonEmpty("--authority-host", authorityHost) !== undefined ? { authorityHost } : {}),
+            },
+            env,
+        );
+    } catch (error) {
+        throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+    }
+}
+
 /** Parses `argv` (without `node` and the script) and the environment. */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedCommandLine {
     try {
@@ -217,6 +245,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         );
         const pulumiRoot = nonEmpty("--pulumi-root", values["pulumi-root"]) ?? (env[PULUMI_ROOT_ENV] || undefined);
         const workDir = nonEmpty("--work-dir", values["work-dir"]);
+        const azure = azureEndpoints(values["azure-cloud"], values["arm-endpoint"], values["authority-host"], env);
 
         return {
             kind: "run",
@@ -235,6 +264,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
                         maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
                     },
                     releaseStaleLocks: values["release-stale-locks"] ?? false,
+                    azure,
                 },
                 json: values.json ?? false,
                 ...(workDir !== undefined ? { workDir } : {}),

@@ -7,6 +7,7 @@
  */
 import type { AzureCloudSettings } from "../components/token/cloud";
 import type { GatewayKeyType } from "../components/token/keyType";
+import type { AzureEndpoints } from "./azureEndpoints";
 import type { Clock } from "./clock";
 import { regenerateUnusedKeys } from "./keyRegeneration";
 import type { Logger } from "./logger";
@@ -22,8 +23,8 @@ import type { ProcessProbe } from "./staleLock";
 import type { TokenVerifier } from "./tokenValidity";
 import type { UnitOutcome } from "./unitRunner";
 
-/** Regenerates one gateway key through ARM (components/token/arm.ts `regenerateGatewayKey`). */
-export type KeyRegenerator = (gatewayResourceId: string, keyType: GatewayKeyType, cloud?: AzureCloudSettings) => Promise<void>;
+/** Regenerates one gateway key through ARM (components/token/arm.ts `regenerateGatewayKey`) at the operator's endpoints. */
+export type KeyRegenerator = (gatewayResourceId: string, keyType: GatewayKeyType, cloud: AzureCloudSettings) => Promise<void>;
 
 /** What to do, as decided by the command line. */
 export interface RotationPlan {
@@ -44,6 +45,8 @@ export interface RotationPlan {
     readonly releaseStaleLocks: boolean;
     /** Stacks in flight at once. */
     readonly concurrency: number;
+    /** Where to sign in and call ARM: the operator's choice (azureEndpoints.ts), never a stack's outputs. */
+    readonly azure: AzureEndpoints;
     /** Only this shard of the selected stacks (with {@link regenerateUnusedKey}, each gateway's stacks kept in one shard). */
     readonly shard?: Shard;
 }
@@ -80,7 +83,7 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     const { backend, clock, log, signal } = deps;
     const startedAt = clock.now().toISOString();
     const errors: string[] = [];
-    const reader: ReaderContext = { backend, clock, log, signal, verifyToken: deps.verifyToken, mode: plan.mode, force: plan.force };
+    const reader: ReaderContext = { backend, clock, log, signal, verifyToken: deps.verifyToken, mode: plan.mode, force: plan.force, azure: plan.azure };
     const cancelled = (name: string) => ({
         name,
         units: [],
@@ -118,7 +121,7 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     let changedOthers: StackView[] = [];
     if (plan.regenerateUnusedKey && plan.mode === "rotate") {
         const { views: others, unknown } = await selection.others();
-        const shared = await regenerateUnusedKeys({ clock, log, signal, regenerateKey: deps.regenerateKey, renew }, [...views, ...others], outcomes, unknown);
+        const shared = await regenerateUnusedKeys({ clock, log, signal, regenerateKey: deps.regenerateKey, renew, azure: plan.azure }, [...views, ...others], outcomes, unknown);
         shared.outcomes.forEach((outcome, id) => outcomes.set(id, outcome));
         regenerations = shared.regenerations;
         // Of the stacks outside the selection, only those changed are reported.

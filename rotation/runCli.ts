@@ -3,6 +3,7 @@
  * services passed in, so the whole command is testable in-process.
  */
 import * as path from "node:path";
+import { ciSafe, neutraliseCiCommands } from "./ciCommands";
 import { Clock } from "./clock";
 import { EXIT_USAGE, exitCodeFor } from "./exitCodes";
 import { TextSink, createLogger } from "./logger";
@@ -45,8 +46,12 @@ function usageError(io: CliIo, message: string): number {
     return EXIT_USAGE;
 }
 
-/** Runs the command; resolves to the process exit code. */
-export async function runCli(argv: readonly string[], io: CliIo, services: CliServices): Promise<number> {
+/**
+ * Runs the command; resolves to the process exit code. Everything it prints, and the job summary,
+ * has its CI commands neutralised (ciCommands.ts), whatever the text's source.
+ */
+export async function runCli(argv: readonly string[], processIo: CliIo, services: CliServices): Promise<number> {
+    const io: CliIo = { ...processIo, stdout: ciSafe(processIo.stdout), stderr: ciSafe(processIo.stderr) };
     const parsed = parseCommandLine(argv, io.env);
     if (parsed.kind === "help") {
         io.stdout.write(HELP);
@@ -95,7 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIo, services: CliSe
     const summaryFile = io.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
         try {
-            await services.appendFile(summaryFile, renderGithubSummary(report, exitCode));
+            await services.appendFile(summaryFile, neutraliseCiCommands(renderGithubSummary(report, exitCode)));
         } catch (error) {
             log.warn(
                 `could not append the job summary to ${summaryFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,

@@ -4,6 +4,7 @@
  * judged becomes a report of its own; nothing here throws.
  */
 import { ROTATION_OUTPUT, RotationUnit, parseRotationOutput } from "../components/rotation/contract";
+import { AzureEndpoints, foreignCloud } from "./azureEndpoints";
 import type { Clock } from "./clock";
 import { Assessment, UnitPlan, assessUnit, planUnit } from "./decision";
 import type { Logger, StackLogger } from "./logger";
@@ -40,6 +41,8 @@ export interface ReaderContext {
     readonly verifyToken: TokenVerifier;
     readonly mode: RunMode;
     readonly force: boolean;
+    /** The operator's endpoints; a unit whose outputs name others is reported failed, never sent a request. */
+    readonly azure: AzureEndpoints;
 }
 
 /** The action of a unit nothing is done to: reading outputs is the action of `--check`. */
@@ -70,8 +73,8 @@ const unreadable = (name: string, mode: RunMode, result: StackReport["result"], 
 });
 
 /** Reads one stack's masked outputs and validates its units; logs nothing, so any stack can be read to learn its gateways. */
-export async function readStackUnits(context: Pick<ReaderContext, "backend" | "signal" | "mode">, name: string): Promise<StackUnits> {
-    const { backend, signal, mode } = context;
+export async function readStackUnits(context: Pick<ReaderContext, "backend" | "signal" | "mode" | "azure">, name: string): Promise<StackUnits> {
+    const { backend, signal, mode, azure } = context;
     let outputs;
     try {
         outputs = await backend.readOutputs(name, signal);
@@ -103,10 +106,14 @@ export async function readStackUnits(context: Pick<ReaderContext, "backend" | "s
     if (parsed.length === 0) {
         return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)] };
     }
+    const checked = parsed.map((entry) => {
+        const foreign = "error" in entry ? undefined : foreignCloud(entry.unit.azureCloud, azure);
+        return foreign === undefined ? entry : { key: entry.key, error: `${ROTATION_OUTPUT}[${JSON.stringify(entry.key)}]: ${foreign}` };
+    });
     return {
         name,
-        units: parsed.flatMap((entry) => ("error" in entry ? [] : [entry.unit])),
-        problems: parsed.flatMap((entry) => ("error" in entry ? [{ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key }] : [])),
+        units: checked.flatMap((entry) => ("error" in entry ? [] : [entry.unit])),
+        problems: checked.flatMap((entry) => ("error" in entry ? [{ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key }] : [])),
     };
 }
 
@@ -130,7 +137,7 @@ export async function readStack(context: ReaderContext, name: string, verify: bo
 async function judge(context: ReaderContext, stack: string, unit: RotationUnit, verify: boolean): Promise<JudgedUnit> {
     const now = context.clock.now();
     const needsVerification = verify && unit.token !== undefined && Date.parse(unit.token.expiresAt) > now.getTime();
-    const validity = needsVerification ? await context.verifyToken(unit) : undefined;
+    const validity = needsVerification ? await context.verifyToken(unit, context.azure) : undefined;
     const assessment = assessUnit({ stack, unit, now, ...(validity ? { validity } : {}) });
     const log = context.log.forStack(`${stack}/${unit.key}`);
     log.info(

@@ -11,15 +11,15 @@ import type { RotationUnit } from "../components/rotation/contract";
 import { authValueDigest, gatewayAuthValue } from "../components/token/authValue";
 import type { AzureCloudSettings } from "../components/token/cloud";
 import type { GatewayKeyType } from "../components/token/keyType";
+import { AzureEndpoints, asCloudSettings } from "./azureEndpoints";
 import type { TokenValidity } from "./decision";
 import { redactSecrets } from "./redact";
 
 /** Generates a token through ARM (components/token/arm.ts `generateGatewayToken`): the raw token. */
-export type TokenGenerator = (gatewayResourceId: string, keyType: GatewayKeyType, expiry: Date, cloud?: AzureCloudSettings) => Promise<string>;
+export type TokenGenerator = (gatewayResourceId: string, keyType: GatewayKeyType, expiry: Date, cloud: AzureCloudSettings) => Promise<string>;
 
-/** Judges a unit's token; never throws (an ARM failure is `unknown` with the reason). */
-export type TokenVerifier = (unit: RotationUnit) => Promise<TokenValidity>;
-
+/** Judges a unit's token at the operator's endpoints; never throws (an ARM failure is `unknown` with the reason). */
+export type TokenVerifier = (unit: RotationUnit, azure: AzureEndpoints) => Promise<TokenValidity>;
 
 /**
  * A verifier on ARM. After a failure with no ARM answer (no credential, no network), the rest of
@@ -27,7 +27,7 @@ export type TokenVerifier = (unit: RotationUnit) => Promise<TokenValidity>;
  */
 export function armTokenVerifier(generate: TokenGenerator): TokenVerifier {
     let unavailable: string | undefined;
-    return async (unit) => {
+    return async (unit, azure) => {
         const token = unit.token;
         if (token === undefined) {
             return { state: "unknown", reason: "the gateway has no token" };
@@ -39,7 +39,7 @@ export function armTokenVerifier(generate: TokenGenerator): TokenVerifier {
             return { state: "unknown", reason: unavailable };
         }
         try {
-            const value = await generate(unit.gatewayResourceId, token.keyType, new Date(token.expiresAt), unit.azureCloud);
+            const value = await generate(unit.gatewayResourceId, token.keyType, new Date(token.expiresAt), asCloudSettings(azure));
             return authValueDigest(gatewayAuthValue(value)) === token.checksum
                 ? { state: "valid" }
                 : {

@@ -7,11 +7,15 @@
  * boot, PID namespace and pid, so rotations in containers sharing that directory never read each
  * other's. A marker is removed when its update ends (the CLI released its lock); it outlives only
  * a run killed mid-update, which is what lets the next run in the same container release the lock.
+ * A marker is believed only when this user owns it and it is read without following a symbolic
+ * link, in a directory of this user's closed to others (privateFiles.ts): a planted marker would
+ * otherwise release a live lock.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import * as path from "node:path";
+import { privateDirectory, readOwnFile, writeOwnFile } from "./privateFiles";
 import { bootId, childrenOf, isRunning, pidNamespace, processStartTime } from "./processIdentity";
 import { HolderEvidence, LockHolder, PidState, ProcessNamespace, ProcessProbe, StaleLockDecision, UpdateMarker, decideStaleLock } from "./staleLock";
 
@@ -81,8 +85,9 @@ export function createProcessProbe(dir: string, facts: ProcessFacts = localProce
 
     const readMarker = (pid: number): UpdateMarker | undefined => {
         const file = markerFile(pid);
+        const text = file === undefined || privateDirectory(dir) === undefined ? undefined : readOwnFile(file);
         try {
-            const parsed: unknown = file === undefined ? undefined : JSON.parse(readFileSync(file, "utf8"));
+            const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
             return isMarker(parsed) ? parsed : undefined;
         } catch {
             return undefined;
@@ -125,11 +130,12 @@ export function createProcessProbe(dir: string, facts: ProcessFacts = localProce
                         recordedAt: clock().toISOString(),
                     };
                     try {
-                        mkdirSync(dir, { recursive: true, mode: 0o700 });
-                        writeFileSync(file, JSON.stringify(marker, undefined, 2) + "\n", { mode: 0o600 });
+                        if (privateDirectory(dir) !== undefined) {
+                            writeOwnFile(file, JSON.stringify(marker, undefined, 2) + "\n");
+                        }
                         recorded.add(child.pid);
                     } catch {
-                        // Unwritable (read-only home): a lock this update leaves then needs --release-stale-locks.
+                        // Unwritable (read-only home, a link in the marker's place): a lock this update leaves then needs --release-stale-locks.
                         recorded.add(child.pid);
                     }
                 }

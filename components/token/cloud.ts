@@ -65,8 +65,8 @@ export function resolveAzureCloud(settings?: AzureCloudSettings): ResolvedAzureC
     };
 }
 
-/** Validates an endpoint URL and returns it without a trailing slash. */
-function httpsBaseUrl(input: string, value: string): string {
+/** Validates an endpoint URL (`input` names where it came from) and returns it without a trailing slash. */
+export function httpsBaseUrl(input: string, value: string): string {
     let url: URL;
     try {
         url = new URL(value);

@@ -16,6 +16,7 @@ import { diffRendered, readRendered } from "./harness/renderedManifests";
 import { explain } from "./harness/rotationReport";
 import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { Captured, capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
+import { emulatedCloudFlags } from "./harness/world";
 import { packRepository, REPOSITORY } from "../helpers/packedPackage";
 import type { RotationUnitOutput } from "../../components/rotation/contract";
 
@@ -107,7 +108,7 @@ describe("examples/platform: two embedded gateways from the packed tarball, rota
         const before = await rotationOutput();
         const renderedBefore = readRendered(renderDir);
         const toolsMtime = statSync(path.join(renderDir, TOOLS_NAMESPACE_FILE)).mtimeMs;
-        const rotation = await run(path.join(platformDir, "node_modules", ".bin", "apim-gateway-rotate"), ["--work-dir", platformDir, "--pulumi-root", toolchain.root, "--all", "--force"]);
+        const rotation = await run(path.join(platformDir, "node_modules", ".bin", "apim-gateway-rotate"), ["--work-dir", platformDir, "--pulumi-root", toolchain.root, ...emulatedCloudFlags(azure.emulators), "--all", "--force"]);
 
         assert.equal(rotation.code, 0, explain(rotation));
         const after = await rotationOutput();

@@ -1,6 +1,6 @@
 /** The rotation program's small modules: retries, the output contract, token status, redaction, logging, work dir. */
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createLogger } from "../../rotation/logger";
@@ -194,6 +194,30 @@ describe("rotation building blocks", () => {
             assert.equal(resolveWorkDir("project", root, []), path.join(root, "project"));
             assert.throws(() => resolveWorkDir("elsewhere", root, []), WorkDirError);
             assert.throws(() => resolveWorkDir("elsewhere", root, []), /--work-dir elsewhere: no Pulumi.yaml/);
+        });
+
+        it("stops at the repository's root: a Pulumi.yaml above it is never used", () => {
+            const repo = path.join(root, "project", "sub", "repo");
+            mkdirSync(path.join(repo, ".git"), { recursive: true });
+            mkdirSync(path.join(repo, "deep"));
+            assert.throws(() => resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]), /stops at a repository's root/);
+            writeFileSync(path.join(repo, "Pulumi.yaml"), "name: r\nruntime: nodejs\n");
+            assert.equal(resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]), repo, "the repository's own is found");
+        });
+
+        it("stops at the home directory", () => {
+            const home = path.join(root, "project", "sub");
+            mkdirSync(path.join(home, "work"));
+            assert.throws(() => resolveWorkDir(undefined, path.join(home, "work"), [path.join(home, "work")], home), WorkDirError);
+            assert.equal(resolveWorkDir(undefined, path.join(home, "work"), [path.join(home, "work")], path.join(root, "elsewhere")), path.join(root, "project"));
+        });
+
+        it("never enters a directory others can write to (a Pulumi.yaml planted there is ignored)", () => {
+            const shared = path.join(root, "shared");
+            mkdirSync(path.join(shared, "mine"), { recursive: true });
+            chmodSync(shared, 0o1777);
+            writeFileSync(path.join(shared, "Pulumi.yaml"), "name: planted\nruntime: nodejs\n");
+            assert.throws(() => resolveWorkDir(undefined, path.join(shared, "mine"), [path.join(shared, "mine")]), WorkDirError);
         });
 
         it("explains how to name the project when there is none", () => {

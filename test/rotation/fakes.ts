@@ -6,6 +6,7 @@
 import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/rotation/contract";
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/arm";
+import { AzureEndpoints } from "../../rotation/azureEndpoints";
 import { Clock } from "../../rotation/clock";
 import { TokenValidity } from "../../rotation/decision";
 import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
@@ -90,6 +91,8 @@ export interface FakeStackSpec {
     upKeepsToken?: boolean;
     /** Engine output `up` and `preview` print. */
     engineLines?: string[];
+    /** Engine error output `up` and `preview` print. */
+    engineErrors?: string[];
     /** Called inside `up`, e.g. to cancel the run mid-update. */
     duringUp?: (operation: TargetedOperation) => Promise<void>;
     /** Reading outputs throws this. */
@@ -246,6 +249,9 @@ export class FakeBackend implements StackBackend {
         for (const line of spec.engineLines ?? []) {
             operation.output.stdout(`${line}\n`);
         }
+        for (const line of spec.engineErrors ?? []) {
+            operation.output.stderr(`${line}\n`);
+        }
     }
 
     /** What the component does: renew the targeted units' tokens when forced, due or expired. */
@@ -259,14 +265,16 @@ export class FakeBackend implements StackBackend {
     }
 }
 
-/** A verifier answering `validity` for every token (default: valid), recording the units asked about. */
-export function fakeVerifier(validity: (key: string, gatewayResourceId: string) => TokenValidity = () => ({ state: "valid" })): TokenVerifier & { asked: string[] } {
+/** A verifier answering `validity` for every token (default: valid), recording the units asked about and where. */
+export function fakeVerifier(validity: (key: string, gatewayResourceId: string) => TokenValidity = () => ({ state: "valid" })): TokenVerifier & { asked: string[]; endpoints: AzureEndpoints[] } {
     const asked: string[] = [];
-    const verify: TokenVerifier = async (unit) => {
+    const endpoints: AzureEndpoints[] = [];
+    const verify: TokenVerifier = async (unit, azure) => {
         asked.push(unit.key);
+        endpoints.push(azure);
         return validity(unit.key, unit.gatewayResourceId);
     };
-    return Object.assign(verify, { asked });
+    return Object.assign(verify, { asked, endpoints });
 }
 
 /** The host the fake lock holders run on. */
@@ -324,14 +332,17 @@ export function lockHolder(pid: number, host = HOST): LockHolder {
 export interface RegenerationCall {
     gatewayResourceId: string;
     keyType: GatewayKeyType;
+    /** Absent at the public cloud. */
     cloud?: AzureCloudSettings;
 }
 
-/** A key regenerator recording its calls; `failWith` makes it throw. */
+/** A key regenerator recording its calls (`cloud` only when not the public cloud); `failWith` makes it throw. */
 export function recordingRegenerator(failWith?: Error): KeyRegenerator & { calls: RegenerationCall[] } {
     const calls: RegenerationCall[] = [];
-    const regenerate = async (gatewayResourceId: string, keyType: GatewayKeyType, cloud?: AzureCloudSettings) => {
-        calls.push({ gatewayResourceId, keyType, ...(cloud ? { cloud } : {}) });
+    const regenerate = async (gatewayResourceId: string, keyType: GatewayKeyType, cloud: AzureCloudSettings) => {
+        // Calls at the public cloud (the default) are recorded without it, so most tests need not spell it out.
+        const atPublicCloud = cloud.resourceManagerEndpoint === PUBLIC_CLOUD.resourceManagerEndpoint && cloud.authorityHost === PUBLIC_CLOUD.authorityHost;
+        calls.push({ gatewayResourceId, keyType, ...(atPublicCloud ? {} : { cloud }) });
         if (failWith) {
             throw failWith;
         }
@@ -354,6 +365,9 @@ export function memoryLogger(): { log: Logger; progress: StringSink; problems: S
     return { log: createLogger(progress, problems), progress, problems };
 }
 
+/** The public cloud's endpoints: what the CLI uses without Azure flags. */
+export const PUBLIC_CLOUD: AzureEndpoints = { resourceManagerEndpoint: "https://management.azure.com", authorityHost: "https://login.microsoftonline.com" };
+
 export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
     return {
         mode: "rotate",
@@ -364,6 +378,17 @@ export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
         concurrency: 1,
         lockRetry: { retries: 3, initialDelayMs: 1000, maxDelayMs: 60_000 },
         releaseStaleLocks: false,
+        azure: PUBLIC_CLOUD,
         ...overrides,
     };
+}
+
+/** A line a GitHub Actions runner would execute: `::` after leading blanks. */
+const githubCommand = (line: string) => /^\s*::/.test(line);
+/** A line an Azure Pipelines agent would execute or format: `##vso[` or `##[` anywhere. */
+const azureCommand = (line: string) => /##(vso)?\[/i.test(line);
+
+/** Whether any line of `text`, split as either runner splits, is a command. */
+export function holdsCiCommand(text: string): boolean {
+    return text.split(/\r\n|\r|\n|\u2028|\u2029/).some((line) => githubCommand(line) || azureCommand(line));
 }

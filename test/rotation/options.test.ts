@@ -27,6 +27,7 @@ describe("rotation command line", () => {
                 concurrency: 4,
                 lockRetry: { retries: 4, initialDelayMs: 15_000, maxDelayMs: 300_000 },
                 releaseStaleLocks: false,
+                azure: { resourceManagerEndpoint: "https://management.azure.com", authorityHost: "https://login.microsoftonline.com" },
             },
             json: false,
         });
@@ -81,6 +82,29 @@ describe("rotation command line", () => {
         assert.equal(options(["--all"], { [PULUMI_ROOT_ENV]: "" }).pulumiRoot, undefined);
     });
 
+    describe("Azure endpoints: the operator's, the public cloud by default", () => {
+        const azure = (argv: string[], env: NodeJS.ProcessEnv = {}) => options(["--all", ...argv], env).plan.azure;
+        it("--azure-cloud names a sovereign cloud", () => {
+            assert.deepEqual(azure(["--azure-cloud", "AzureUSGovernment"]), { resourceManagerEndpoint: "https://management.usgovcloudapi.net", authorityHost: "https://login.microsoftonline.us" });
+            assert.deepEqual(azure(["--azure-cloud", "AzureChinaCloud"]), { resourceManagerEndpoint: "https://management.chinacloudapi.cn", authorityHost: "https://login.chinacloudapi.cn" });
+        });
+        it("--arm-endpoint and --authority-host name a custom cloud, without trailing slashes", () => {
+            assert.deepEqual(azure(["--arm-endpoint", "https://arm.example.test/", "--authority-host", "https://login.example.test"]), {
+                resourceManagerEndpoint: "https://arm.example.test",
+                authorityHost: "https://login.example.test",
+            });
+        });
+        it("AZURE_AUTHORITY_HOST is the authority host unless the flag is given, as @azure/identity reads it", () => {
+            const env = { AZURE_AUTHORITY_HOST: "https://login.env.test" };
+            assert.equal(azure(["--arm-endpoint", "https://arm.example.test"], env).authorityHost, "https://login.env.test");
+            assert.equal(azure([], env).authorityHost, "https://login.env.test");
+            assert.equal(azure(["--arm-endpoint", "https://arm.example.test", "--authority-host", "https://login.flag.test"], env).authorityHost, "https://login.flag.test");
+        });
+        it("reads no endpoint from anywhere else: the public cloud's without flags", () => {
+            assert.deepEqual(azure([], { AZURE_RESOURCE_MANAGER_ENDPOINT: "https://evil.test" } as NodeJS.ProcessEnv), { resourceManagerEndpoint: "https://management.azure.com", authorityHost: "https://login.microsoftonline.com" });
+        });
+    });
+
     it("answers --help and -h even next to other flags", () => {
         assert.deepEqual(parseCommandLine(["--help"], {}), { kind: "help" });
         assert.deepEqual(parseCommandLine(["--all", "-h", "--bogus"], {}), { kind: "help" });
@@ -114,6 +138,14 @@ describe("rotation command line", () => {
             it(`an invalid stack name ${JSON.stringify(name)}`, () => assert.match(usageError(["--stack", name]), /is not a Pulumi stack name/));
         }
         it("--check with --include-pending-changes", () => assert.match(usageError(["--all", "--check", "--include-pending-changes"]), /--check is read-only/));
+        it("an unknown --azure-cloud", () => assert.match(usageError(["--all", "--azure-cloud", "AzureGermanCloud"]), /--azure-cloud must be one of AzureCloud, AzureUSGovernment, AzureChinaCloud, got "AzureGermanCloud"/));
+        it("--azure-cloud with --arm-endpoint", () =>
+            assert.match(usageError(["--all", "--azure-cloud", "AzureChinaCloud", "--arm-endpoint", "https://a.test", "--authority-host", "https://b.test"]), /either --azure-cloud or --arm-endpoint/));
+        it("--arm-endpoint without an authority", () => assert.match(usageError(["--all", "--arm-endpoint", "https://a.test"]), /--arm-endpoint needs .* --authority-host URL \(or set AZURE_AUTHORITY_HOST\)/));
+        it("--authority-host alone", () => assert.match(usageError(["--all", "--authority-host", "https://b.test"]), /--authority-host is for a custom cloud: pass its ARM endpoint with --arm-endpoint/));
+        it("an http endpoint", () => assert.match(usageError(["--all", "--arm-endpoint", "http://a.test", "--authority-host", "https://b.test"]), /--arm-endpoint must use https/));
+        it("an endpoint with a query", () => assert.match(usageError(["--all", "--arm-endpoint", "https://a.test", "--authority-host", "https://b.test/?x=1"]), /--authority-host must be a plain https base URL/));
+        it("an empty --arm-endpoint", () => assert.match(usageError(["--all", "--arm-endpoint", " "]), /--arm-endpoint needs a non-empty value/));
         it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
     });
 });

@@ -20,6 +20,7 @@ import {
     lockHolder,
     memoryLogger,
     plan,
+    PUBLIC_CLOUD,
     recordingRegenerator,
     tokenOutputs,
     tokenUnit,
@@ -76,6 +77,8 @@ function stackReport(report: RunReport, stack: string): StackReport {
 }
 
 const named = (...names: string[]): Partial<RotationPlan> => ({ stacks: { all: false, names } });
+
+const US_GOVERNMENT = { resourceManagerEndpoint: "https://management.usgovcloudapi.net", authorityHost: "https://login.microsoftonline.us" };
 
 describe("rotation orchestrator", () => {
     describe("stack selection", () => {
@@ -311,19 +314,19 @@ describe("rotation orchestrator", () => {
     });
 
     describe("--regenerate-unused-key", () => {
-        it("after a verified rotation regenerates the key the new token does not use, per gateway", async () => {
+        it("after a verified rotation regenerates the key the new token does not use, per gateway, at the operator's endpoints", async () => {
             const cloud = { name: "AzureUSGovernment" as const };
             const other = GATEWAY_ID.replace(/gw1$/, "gw2");
             const { report, regenerator, exitCode } = await run(
                 {
                     a: { outputs: tokenOutputs(5, "primary", { azureCloud: cloud }) },
-                    b: { outputs: tokenOutputs(5, "secondary", { gatewayResourceId: other }) },
+                    b: { outputs: tokenOutputs(5, "secondary", { gatewayResourceId: other, azureCloud: cloud }) },
                 },
-                { regenerateUnusedKey: true },
+                { regenerateUnusedKey: true, azure: US_GOVERNMENT },
             );
             assert.deepEqual(regenerator.calls, [
-                { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud },
-                { gatewayResourceId: other, keyType: "secondary" },
+                { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud: US_GOVERNMENT },
+                { gatewayResourceId: other, keyType: "secondary", cloud: US_GOVERNMENT },
             ]);
             for (const stack of report.stacks) {
                 assert.equal(stack.keyRegeneration?.status, "regenerated");
@@ -361,6 +364,68 @@ describe("rotation orchestrator", () => {
             const { report, regenerator } = await run({ dev: { outputs: tokenOutputs(5) } });
             assert.deepEqual(regenerator.calls, []);
             assert.equal(report.stacks[0].keyRegeneration, undefined);
+        });
+    });
+
+    describe("Azure endpoints come from the operator, never from the outputs", () => {
+        const ATTACKER = { resourceManagerEndpoint: "https://127.0.0.1:9443", authorityHost: "https://127.0.0.1:9444" };
+
+        async function runWith(stacks: Record<string, FakeStackSpec>, overrides: Partial<RotationPlan>) {
+            const clock = new FakeClock();
+            const backend = new FakeBackend(stacks, clock);
+            const regenerator = recordingRegenerator();
+            const verifier = fakeVerifier();
+            const { log } = memoryLogger();
+            const report = await runRotation(plan(overrides), {
+                backend,
+                clock,
+                regenerateKey: regenerator,
+                verifyToken: verifier,
+                log,
+                signal: new AbortController().signal,
+                processes: fakeProcesses(),
+            });
+            return { report, backend, regenerator, verifier };
+        }
+
+        for (const mode of ["check", "rotate"] as const) {
+            it(`${mode}: a unit whose outputs name another cloud is failed, naming both endpoints; nothing is verified, rotated or regenerated for it`, async () => {
+                const { report, backend, regenerator, verifier } = await runWith(
+                    {
+                        forged: { outputs: tokenOutputs(5, "primary", { azureCloud: ATTACKER }) },
+                        honest: { outputs: tokenOutputs(25, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }) },
+                    },
+                    { mode, regenerateUnusedKey: mode === "rotate" },
+                );
+                const forged = stackReport(report, "forged");
+                assert.equal(forged.result, "failed");
+                assert.equal(forged.gateway, "gateway");
+                assert.match(forged.message ?? "", /outputs name the Azure cloud at ARM https:\/\/127\.0\.0\.1:9443, Entra https:\/\/127\.0\.0\.1:9444, but this rotation uses ARM https:\/\/management\.azure\.com, Entra https:\/\/login\.microsoftonline\.com/);
+                assert.deepEqual(verifier.asked, ["gateway"], "only the honest stack's token is verified");
+                assert.deepEqual(verifier.endpoints, [PUBLIC_CLOUD]);
+                assert.deepEqual(backend.callsOf("preview", "forged"), []);
+                assert.deepEqual(backend.callsOf("up", "forged"), []);
+                assert.ok(regenerator.calls.every((call) => call.gatewayResourceId !== GATEWAY_ID), "the forged unit's gateway is never regenerated");
+                assert.equal(exitCodeFor(report), EXIT_FAILED);
+            });
+        }
+
+        it("a unit naming the operator's cloud (by name or by the same URLs) is handled at the operator's endpoints", async () => {
+            const { report, verifier } = await runWith(
+                {
+                    byName: { outputs: tokenOutputs(25, "primary", { azureCloud: { name: "AzureUSGovernment" } }) },
+                    byUrl: { outputs: tokenOutputs(25, "primary", { azureCloud: { resourceManagerEndpoint: "https://MANAGEMENT.usgovcloudapi.net/", authorityHost: US_GOVERNMENT.authorityHost } }) },
+                },
+                { mode: "check", azure: US_GOVERNMENT },
+            );
+            assert.deepEqual(report.stacks.map((stack) => stack.result), ["fresh", "fresh"]);
+            assert.deepEqual(verifier.endpoints, [US_GOVERNMENT, US_GOVERNMENT]);
+        });
+
+        it("a stack without azureCloud is the public cloud: failed when the operator chose another", async () => {
+            const { report } = await runWith({ plainStack: { outputs: tokenOutputs(25) } }, { mode: "check", azure: US_GOVERNMENT });
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /ARM https:\/\/management\.azure\.com.*but this rotation uses ARM https:\/\/management\.usgovcloudapi\.net/);
         });
     });
 

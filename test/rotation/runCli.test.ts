@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
 import { CliServices, runCli } from "../../rotation/runCli";
-import { FakeBackend, FakeClock, FakeStackSpec, PLANTED_TOKEN, StringSink, contractOutputs, fakeProcesses, fakeVerifier, recordingRegenerator, tokenOutputs, tokenUnit } from "./fakes";
+import { FakeBackend, FakeClock, holdsCiCommand, FakeStackSpec, PLANTED_TOKEN, StringSink, contractOutputs, fakeProcesses, fakeVerifier, recordingRegenerator, tokenOutputs, tokenUnit } from "./fakes";
 
 interface CliRun {
     code: number;
@@ -181,5 +181,27 @@ describe("apim-gateway-rotate (in process)", () => {
         const everything = [run.stdout, run.stderr, ...run.summaries.map((summary) => summary.text)].join("\n");
         assert.ok(!everything.includes("c2VjcmV0LXNpZ25hdHVyZQ"), "a planted secret leaked");
         assert.match(run.stderr, /\[dev\/gateway\] auth GatewayKey \[secret\]/);
+    });
+
+    it("prints no CI command, whatever its source: engine stdout and stderr, error messages, stack names in the summary", async () => {
+        const commands = ["::add-mask::x", "::stop-commands::resume", "##vso[task.setvariable variable=SECRET]x", "##[error]forged", "  ::set-output name=a::b"];
+        const run = await cli(
+            ["--all", "--json"],
+            {
+                dev: { outputs: tokenOutputs(5), engineLines: commands, engineErrors: commands.map((command) => `warning: event: ${command}`) },
+                prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
+                bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
+            },
+            { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
+        );
+        assert.equal(run.code, EXIT_FAILED);
+        for (const [where, text] of [["stdout", run.stdout], ["stderr", run.stderr], ["summary", run.summaries.map((summary) => summary.text).join("")]]) {
+            assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${text}`);
+            assert.ok(!/##(vso)?\[/i.test(text), `${where} holds an Azure Pipelines command verbatim`);
+        }
+        // The multi-line failure reaches the table with each command at the start of a line: broken there.
+        assert.match(run.stderr, /^:\u200B:add-mask::x$/m);
+        assert.match(run.stderr, /^:\u200B:stop-commands::resume$/m);
+        assert.match(run.stderr + run.stdout, /\[dev\/gateway\] ::add-mask::x/, "mid-line (no runner reads it there) the engine's text is shown as it was");
     });
 });

@@ -11,6 +11,8 @@ const DAY = 86_400_000;
 
 describe("token validity through ARM (emulators)", () => {
     let emu: AzureEmulators;
+    /** The emulators' endpoints, as the operator passes them (--arm-endpoint, --authority-host). */
+    const endpoints = () => ({ resourceManagerEndpoint: emu.armEndpoint, authorityHost: emu.authorityHost });
     useAzureEmulators((started) => (emu = started));
 
     /** A unit whose token the stack got from ARM: expiry, key and the checksum of `GatewayKey <token>`. */
@@ -36,21 +38,21 @@ describe("token validity through ARM (emulators)", () => {
         const verify = armTokenVerifier(generateGatewayToken);
         const primary = await issuedUnit("primary");
         const secondary = await issuedUnit("secondary");
-        assert.deepEqual(await verify(primary), { state: "valid" });
+        assert.deepEqual(await verify(primary, endpoints()), { state: "valid" });
         await regenerateGatewayKey(emu.gatewayResourceId, "primary", emu.azureCloud);
-        const judged = await verify(primary);
+        const judged = await verify(primary, endpoints());
         assert.equal(judged.state, "invalid");
         assert.match(judged.state === "invalid" ? judged.reason : "", /the primary key that signed the token was regenerated after it was issued/);
-        assert.deepEqual(await verify(secondary), { state: "valid" });
+        assert.deepEqual(await verify(secondary, endpoints()), { state: "valid" });
     });
 
     it("is unknown, with the reason, without a checksum or when ARM refuses; stops asking ARM once no answer comes", async () => {
         const unit = await issuedUnit();
         const { checksum: _none, ...withoutChecksum } = unit.token!;
-        assert.equal((await armTokenVerifier(generateGatewayToken)({ ...unit, token: withoutChecksum })).state, "unknown");
+        assert.equal((await armTokenVerifier(generateGatewayToken)({ ...unit, token: withoutChecksum }, endpoints())).state, "unknown");
 
         emu.arm.denyAccess(emu.gatewayResourceId);
-        const refused = await armTokenVerifier(generateGatewayToken)(unit);
+        const refused = await armTokenVerifier(generateGatewayToken)(unit, endpoints());
         assert.equal(refused.state, "unknown");
         assert.match(refused.state === "unknown" ? refused.reason : "", /could not be verified through ARM: .*403|AuthorizationFailed/);
 
@@ -59,8 +61,8 @@ describe("token validity through ARM (emulators)", () => {
             calls++;
             throw Object.assign(new Error("no credential"), { statusCode: undefined });
         });
-        assert.equal((await offline(unit)).state, "unknown");
-        assert.equal((await offline(unit)).state, "unknown");
+        assert.equal((await offline(unit, endpoints())).state, "unknown");
+        assert.equal((await offline(unit, endpoints())).state, "unknown");
         assert.equal(calls, 1, "the second unit is not sent to an unreachable ARM");
     });
 });

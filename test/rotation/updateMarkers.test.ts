@@ -1,7 +1,7 @@
 /** The evidence behind stale-lock decisions, recorded and read through this machine's procfs. */
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import * as path from "node:path";
 import { bootId, pidNamespace, processStartTime } from "../../rotation/processIdentity";
@@ -108,6 +108,50 @@ describe("update markers (procfs)", () => {
         assert.equal(here.evidence(holders)[0].marker, undefined, "another namespace's marker is not even read");
         assert.equal(judgeLock("dev", holders, here, false).release, false);
         tracking.stop();
+    });
+
+    it("believes a marker only when this user owns it, in a directory closed to others, read without following a link", async () => {
+        const probe = createProcessProbe(dir);
+        const update = fakePulumi("dev");
+        children.push(update);
+        const tracking = probe.trackUpdate("dev");
+        await until(() => readdirSync(dir).length === 1, "recorded");
+        await killed(update);
+        const holders = [holderOf(update.pid as number)];
+        const file = path.join(dir, readdirSync(dir)[0]);
+        assert.equal(judgeLock("dev", holders, probe, false).release, true, "the genuine marker");
+
+        const elsewhere = mkdtempSync(path.join(tmpdir(), "planted-"));
+        try {
+            renameSync(file, path.join(elsewhere, "marker.json"));
+            symlinkSync(path.join(elsewhere, "marker.json"), file);
+            assert.equal(judgeLock("dev", holders, probe, false).release, false, "a symbolic link in the marker's place");
+            rmSync(file);
+            renameSync(path.join(elsewhere, "marker.json"), file);
+
+            chownSync(file, 4242, 4242);
+            assert.equal(judgeLock("dev", holders, probe, false).release, false, "a marker another user owns");
+            chownSync(file, process.getuid!(), process.getgid!());
+            assert.equal(judgeLock("dev", holders, probe, false).release, true);
+
+            chmodSync(dir, 0o777);
+            assert.equal(judgeLock("dev", holders, probe, false).release, false, "a marker directory others can write to");
+            chmodSync(dir, 0o700);
+
+            // A link planted where a marker is about to be written is not written through.
+            const next = fakePulumi("dev");
+            children.push(next);
+            const target = path.join(elsewhere, "victim");
+            writeFileSync(target, "untouched");
+            symlinkSync(target, file.replace(/-\d+\.json$/, `-${next.pid}.json`));
+            const again = probe.trackUpdate("dev");
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            again.stop();
+            assert.equal(readFileSync(target, "utf8"), "untouched");
+        } finally {
+            tracking.stop();
+            rmSync(elsewhere, { recursive: true, force: true });
+        }
     });
 
     it("forgets the markers of a released lock", async () => {

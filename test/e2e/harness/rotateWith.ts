@@ -8,7 +8,7 @@ import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
 import { processEnvironment } from "./environment";
 import { buildRotationProgram } from "./rotationProgram";
 import { pulumiToolchain } from "./toolchain";
-import { ENGINE_TIMEOUT_MS, World } from "./world";
+import { ENGINE_TIMEOUT_MS, World, emulatedCloudFlags } from "./world";
 
 /** How the run differs from `World.rotate`'s. */
 export interface RotationVariant {
@@ -28,7 +28,7 @@ export async function startRotateWith(world: World, args: readonly string[], var
         ...processEnvironment({ home: world.project.home, backendDir: world.project.backendDir, extra: world.azure.env }),
         ...variant.env,
     };
-    const command = [...(variant.wrapper ?? []), process.execPath, cli, "--work-dir", world.project.dir, "--pulumi-root", toolchain.root, ...args];
+    const command = [...(variant.wrapper ?? []), process.execPath, cli, "--work-dir", world.project.dir, "--pulumi-root", toolchain.root, ...emulatedCloudFlags(world.azure.emulators), ...args];
     const started = startProcess(command[0], command.slice(1), {
         cwd: path.dirname(world.project.dir),
         env,

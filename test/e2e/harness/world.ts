@@ -72,7 +72,8 @@ export interface World {
     /** Runs `pulumi args...` in the project, to completion. */
     pulumi(args: readonly string[], extraEnv?: Record<string, string>): Promise<ProcessRun>;
     /**
-     * Runs `apim-gateway-rotate --work-dir <project> --pulumi-root <toolchain> ...args` to completion
+     * Runs `apim-gateway-rotate --work-dir <project> --pulumi-root <toolchain> --arm-endpoint <emulator>
+     * --authority-host <emulator> ...args` to completion
      * (without `--pulumi-root` when the world runs the `pulumi` on PATH).
      */
     rotate(args: readonly string[], timeoutMs?: number): Promise<ProcessRun>;
@@ -84,6 +85,14 @@ export interface World {
      */
     setDaysPassed(days: number): void;
     dispose(): Promise<void>;
+}
+
+/**
+ * The emulated cloud as an operator names a custom cloud to the rotation: the CLI never takes its
+ * endpoints from the stack's outputs, so every run of it gets these flags.
+ */
+export function emulatedCloudFlags(emulators: { readonly armEndpoint: string; readonly authorityHost: string }): string[] {
+    return ["--arm-endpoint", emulators.armEndpoint, "--authority-host", emulators.authorityHost];
 }
 
 /** A bound for one engine run of the stack program (real time, 2 cores). */
@@ -268,7 +277,14 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
         }
     }
 
-    const rotateArgs = (args: readonly string[]) => [rotationCli, "--work-dir", project.dir, ...(toolchain === undefined ? [] : ["--pulumi-root", toolchain.root]), ...args];
+    const rotateArgs = (args: readonly string[]) => [
+        rotationCli,
+        "--work-dir",
+        project.dir,
+        ...(toolchain === undefined ? [] : ["--pulumi-root", toolchain.root]),
+        ...emulatedCloudFlags(emulators),
+        ...args,
+    ];
 
     function startRotate(args: readonly string[], timeoutMs = ENGINE_TIMEOUT_MS): StartedProcess {
         // Without the toolchain on PATH: --pulumi-root alone must lead the program, the engine and
