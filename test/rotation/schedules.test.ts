@@ -28,6 +28,7 @@ interface Step {
     bash?: string;
     script?: string;
     displayName?: string;
+    name?: string;
     target?: { commands?: string; settableVariables?: string };
 }
 
