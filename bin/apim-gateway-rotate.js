@@ -25,9 +25,18 @@ if (running < required) {
 }
 
 var source = path.join(root, "rotation", "cli.ts");
+var built = path.join(root, "dist", "rotation", "cli.js");
 if (fs.existsSync(source)) {
     require("ts-node").register({ project: path.join(root, "tsconfig.json"), transpileOnly: true });
     require(source);
+} else if (fs.existsSync(built)) {
+    require(built);
 } else {
-    require(path.join(root, "dist", "rotation", "cli.js"));
+    // npm builds a package installed from a git URL with its "prepare" script, which
+    // --ignore-scripts skips: the copy has neither the sources nor the build.
+    process.stderr.write(
+        "apim-gateway-rotate: " + root + " has no dist/: a package installed from a git URL is built by its prepare script, " +
+            "which --ignore-scripts skips; install it from the registry or a tarball (docs/scheduling.md), or from the git URL without --ignore-scripts\n",
+    );
+    process.exit(2);
 }
