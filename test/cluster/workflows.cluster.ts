@@ -16,7 +16,7 @@
  * The cases of a shape run in order on the same stacks; each says what state it starts from.
  */
 import { strict as assert } from "node:assert";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
@@ -34,7 +34,7 @@ import { azureDevOpsSubject, CiPlatform, githubSubject } from "../workflow/ciPla
 import { GithubTrigger } from "../workflow/githubWorkflow";
 import { JobResult } from "../workflow/jobRunner";
 import { WorkflowError } from "../workflow/plan";
-import { startReleaseMirror, ReleaseMirror } from "../workflow/releaseMirror";
+import { CLI_FILES, startReleaseMirror, ReleaseMirror } from "../workflow/releaseMirror";
 import { describeJob, runAzurePipeline, runGithubWorkflow, stepOf, summaryRows } from "../workflow/runWorkflow";
 import { AZURE_PIPELINE_PATH, cloneThisRepository, GITHUB_WORKFLOW_PATH, siteProject, UserRepository } from "../workflow/userRepository";
 import { AzureTrigger } from "../workflow/azurePipeline";
@@ -54,10 +54,20 @@ const CHECK = "Check token expiry";
 /** One workflow run: checkout, npm ci and the rotation of a few stacks (2 shared cores). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
+const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "test", "e2e", "toolchain", "build.sh"), "utf8");
 /** The Pulumi CLI version the e2e toolchain builds (and the schedules pin). */
-const PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(readFileSync(path.join(REPOSITORY, "test", "e2e", "toolchain", "build.sh"), "utf8"))?.[1] ?? "unknown";
+const PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
+/** The Kubernetes provider plugin version it builds (the one the pinned SDK asks for). */
+const KUBERNETES_PLUGIN_VERSION = /^K8S_PLUGIN_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
 
-const resultsByStack = (job: JobResult) => Object.fromEntries(summaryRows(stepOf(job, ROTATE).summary).map((row) => [row.stack, row.result]));
+/** The Azure pipeline uploads the rotation's summary in a step of its own (not allowed in the restricted rotation step). */
+const PUBLISH_SUMMARY = "Publish the rotation summary";
+
+/** The rotation's result for each stack, from the job summary the run shows. */
+function resultsByStack(job: JobResult): Record<string, string> {
+    const step = job.steps.some((entry) => entry.name === PUBLISH_SUMMARY) ? PUBLISH_SUMMARY : ROTATE;
+    return Object.fromEntries(summaryRows(stepOf(job, step).summary).map((row) => [row.stack, row.result]));
+}
 
 describe("the shipped schedules run as written: workflow runner, two control planes, emulated Azure", function () {
     this.timeout(RUN_TIMEOUT_MS);
@@ -67,6 +77,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
     let clusterA: ControlPlane;
     let clusterB: ControlPlane;
     let mirror: ReleaseMirror;
+    let cliBinDir: string;
     const figures: string[] = [];
 
     before(async function () {
@@ -79,7 +90,11 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         clusterA = await startControlPlane();
         clusterB = await startControlPlane();
         await createStaticVolume(clusterB.api, "gateway-backup");
-        mirror = await startReleaseMirror(path.join(root, "mirror"), toolchain.binDir, PULUMI_VERSION);
+        mirror = await startReleaseMirror(path.join(root, "mirror"), toolchain.binDir, { pulumi: PULUMI_VERSION, kubernetes: KUBERNETES_PLUGIN_VERSION });
+        // What pulumi/actions installs: the CLI's files, no provider plugin (the schedule installs those).
+        cliBinDir = path.join(root, "pulumi-cli");
+        mkdirSync(cliBinDir);
+        CLI_FILES.forEach((file) => symlinkSync(path.join(toolchain.binDir, file), path.join(cliBinDir, file)));
     });
 
     after(async () => {
@@ -100,7 +115,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             repository: REPOSITORY_NAME,
             sha,
             node22BinDir: path.dirname(process.execPath),
-            pulumi: { binDir: toolchain.binDir, version: PULUMI_VERSION },
+            pulumi: { binDir: cliBinDir, version: PULUMI_VERSION },
             identity: {
                 tenantId: azure.emulators.tenantId,
                 clientId: azure.emulators.clientId,
@@ -115,7 +130,20 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             npmCache: path.join(homedir(), ".npm"),
             azureDevOps: { serviceConnection: SERVICE_CONNECTION, subject: DEVOPS_SUBJECT },
             curlrc: mirror.curlrc,
+            runnerEnv: mirror.env,
         };
+    }
+
+    /**
+     * What the files ask their user to fill in, as a user does it: the SHA-256 of each download
+     * (from the release's checksums file; here the mirror's archives), and the plugin lines of the
+     * providers their stacks use (the stacks adopt existing gateway entities: no azure-native).
+     */
+    function reviewedSums(text: string): string {
+        return text
+            .replace(/^\s*@pulumi\/azure-native .*\n/m, "")
+            .replace(/SHA256_OF_pulumi-resource-kubernetes-v\S+/, mirror.pluginSha256.kubernetes)
+            .replace(/(- name: pulumiSha256\n\s+value: )""/, `$1"${mirror.pulumiSha256}"`);
     }
 
     /** The repository's secrets and variables, as the workflow's header lists them. */
@@ -197,7 +225,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 },
                 new Set(["kubeconfig"]),
             );
-            repository.copySchedules(SCHEDULES_DIR);
+            repository.copySchedules(SCHEDULES_DIR, reviewedSums);
             sha = repository.commit("Our stacks and the rotation schedule");
             const started = performance.now();
             await repository.up("dev");
@@ -280,7 +308,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         describe("a change to the file that would break a user fails the run", () => {
             /** Commits `mutate(workflow)` and runs the schedule; returns the jobs, or the planning error. */
             async function runMutated(mutate: (text: string) => string): Promise<JobResult[] | Error> {
-                const workflow = readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8");
+                const workflow = reviewedSums(readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"));
                 const mutated = mutate(workflow);
                 assert.notEqual(mutated, workflow, "the mutation changed the file");
                 repository.write(GITHUB_WORKFLOW_PATH, mutated);
@@ -297,7 +325,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             });
 
             it("a wrong bin path", async () => {
-                const jobs = await runMutated((text) => text.replaceAll("./node_modules/.bin/apim-gateway-rotate", "./node_modules/.bin/apim-gateway-rotator"));
+                const jobs = await runMutated((text) => text.replaceAll("-- apim-gateway-rotate ", "-- apim-gateway-rotator "));
                 assert.ok(!(jobs instanceof Error), String(jobs));
                 assert.equal(jobs[0].conclusion, "failure");
                 assert.equal(stepOf(jobs[0], ROTATE).outcome, "failure");
@@ -321,7 +349,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             });
 
             after(() => {
-                repository.copySchedules(SCHEDULES_DIR);
+                repository.copySchedules(SCHEDULES_DIR, reviewedSums);
                 sha = repository.commit("The shipped files again");
             });
         });
@@ -345,7 +373,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             await repository.configureStack("site-dev", "site-gateways", settings("site-dev"));
             await repository.configureStack("site-prod", "site-gateways", settings("site-prod"));
             // The schedules as the package ships them.
-            repository.copySchedules(path.join(repository.dir, "node_modules", "pulumi-apim-selfhosted-gateway", "rotation", "schedules"));
+            repository.copySchedules(path.join(repository.dir, "node_modules", "pulumi-apim-selfhosted-gateway", "rotation", "schedules"), reviewedSums);
             sha = repository.commit("Our sites and the rotation schedule");
             await repository.up("site-dev");
             await repository.up("site-prod");

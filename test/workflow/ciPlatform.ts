@@ -21,7 +21,7 @@ export interface CiPlatform {
     readonly sha: string;
     /** The directory of Node.js 22's `node` and `npm` (setup-node / UseNode). */
     readonly node22BinDir: string;
-    /** The Pulumi CLI that pulumi/actions installs: the e2e toolchain's. */
+    /** The Pulumi CLI that pulumi/actions installs: the e2e toolchain's CLI files only (no provider plugin). */
     readonly pulumi: { readonly binDir: string; readonly version: string };
     /** The Entra tenant, application and subscription of the emulators. */
     readonly identity: {
@@ -38,8 +38,10 @@ export interface CiPlatform {
     readonly npmCache: string;
     /** The Azure Resource Manager service connection of the Azure DevOps project, and its OIDC subject. */
     readonly azureDevOps: { readonly serviceConnection: string; readonly subject: string };
-    /** Extra lines for `$HOME/.curlrc` of each job (the release mirror's route and CA), if any. */
-    readonly curlrc?: string;
+    /** Lines for `$HOME/.curlrc` of each job (the release mirror's route and CA). */
+    readonly curlrc: string;
+    /** The hosted runner's own environment beyond a clean one (the release mirror's route for Pulumi's downloads). */
+    readonly runnerEnv: Readonly<Record<string, string>>;
 }
 
 /** The OIDC subject GitHub puts in a job's token when the job names an environment. */

@@ -66,9 +66,7 @@ function systemVariables(job: JobPlan, dirs: JobDirectories): Record<string, str
 }
 
 export async function runJob(job: JobPlan, platform: CiPlatform, dirs: JobDirectories): Promise<JobResult> {
-    if (platform.curlrc !== undefined) {
-        writeFileSync(path.join(dirs.home, ".curlrc"), platform.curlrc);
-    }
+    writeFileSync(path.join(dirs.home, ".curlrc"), platform.curlrc);
     const state: JobState = { exported: {}, paths: [] };
     const results: StepResult[] = [];
     let failed = false;
@@ -96,6 +94,7 @@ async function runStep(job: JobPlan, step: StepPlan, index: number, platform: Ci
         LANG: "C.UTF-8",
         NODE_EXTRA_CA_CERTS: platform.caFile,
         npm_config_cache: platform.npmCache,
+        ...platform.runnerEnv,
         ...systemVariables(job, dirs),
         ...job.env,
         ...state.exported,
@@ -127,8 +126,8 @@ async function runStep(job: JobPlan, step: StepPlan, index: number, platform: Ci
     } else {
         state.paths.unshift(...loggingCommands(output, "prependpath").reverse());
     }
-    // Azure Pipelines shows the markdown files a step uploads; GitHub the step's $GITHUB_STEP_SUMMARY.
-    const summaries = job.system === "github" ? [summaryFile] : loggingCommands(output, "uploadsummary");
+    // Azure Pipelines shows the markdown files a step uploads (not in restricted mode); GitHub the step's $GITHUB_STEP_SUMMARY.
+    const summaries = job.system === "github" ? [summaryFile] : step.loggingCommands === "restricted" ? [] : loggingCommands(output, "uploadsummary");
     return { name: step.name, outcome: ok ? "success" : "failure", output, summary: summaries.map((file) => readFileSync(file, "utf8")).join("") };
 }
 

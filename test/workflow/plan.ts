@@ -29,6 +29,8 @@ export interface StepPlan {
     /** The step's own `env:`, evaluated. */
     readonly env: Readonly<Record<string, string>>;
     readonly action: ScriptAction | SubstitutedAction;
+    /** Azure Pipelines `target.commands`: in `restricted` only prependpath and logissue take effect. Default `any`. */
+    readonly loggingCommands?: "any" | "restricted";
 }
 
 export interface JobPlan {
@@ -40,6 +42,8 @@ export interface JobPlan {
     /** Every variable the job's steps see before their own `env:` (workflow and job `env:`, pipeline variables). */
     readonly env: Readonly<Record<string, string>>;
     readonly steps: readonly StepPlan[];
+    /** The job's directories, when planning needed them (Azure's Agent.TempDirectory); else the runner makes them. */
+    readonly dirs?: { readonly workspace: string; readonly home: string; readonly temp: string };
 }
 
 /** An expression the runner cannot evaluate, or a file it does not support: the run fails with it. */

@@ -28,17 +28,27 @@ export async function runGithubWorkflow(platform: CiPlatform, file: string, trig
     return runJobs(plans, platform, (index) => dirs[index]);
 }
 
-/** Runs an Azure Pipelines definition (a path in the repository) for `trigger`; one result per job. */
+/** Runs an Azure Pipelines definition (a path in the repository) for `trigger`, stage by stage; one result per job that ran. */
 export async function runAzurePipeline(platform: CiPlatform, file: string, trigger: AzureTrigger, settings: { variableGroups: VariableGroups; root: string }): Promise<JobResult[]> {
-    const content = committedFile(platform, file);
-    let dirs: JobDirectories[] = [];
-    const plans = planAzurePipeline(path.basename(file), content, {
+    const stages = planAzurePipeline(path.basename(file), committedFile(platform, file), {
         trigger,
         variableGroups: settings.variableGroups,
-        agent: (index) => (dirs[index] ??= createJobDirectories(mkdtempSync(path.join(settings.root, "job-")))),
+        agent: () => createJobDirectories(mkdtempSync(path.join(settings.root, "job-"))),
     });
-    dirs = dirs.slice(0, plans.length);
-    return runJobs(plans, platform, (index) => dirs[index]);
+    const results: JobResult[] = [];
+    const failed = new Set<string>();
+    for (const stage of stages) {
+        if (stage.dependsOn.some((name) => failed.has(name))) {
+            failed.add(stage.name);
+            continue;
+        }
+        const jobs = await runJobs(stage.jobs, platform, (index) => stage.jobs[index].dirs as JobDirectories);
+        if (jobs.some((job) => job.conclusion === "failure")) {
+            failed.add(stage.name);
+        }
+        results.push(...jobs);
+    }
+    return results;
 }
 
 /** One step's result by name (every job of a run has the same steps). */

@@ -7,7 +7,7 @@
  * first scheduled run.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { ROTATION_OUTPUT, RotationUnitOutput } from "../../components/rotation/contract";
@@ -94,14 +94,13 @@ export class UserRepository {
         await this.pulumi(["stack", "import", "--stack", stack, "--file", file]);
     }
 
-    /** Copies a shipped schedule file from `sourceDir` to where its header says. */
-    copySchedules(sourceDir: string): void {
+    /** Copies the shipped schedules from `sourceDir` to where their headers say, with the user's `edit` (what the files ask to fill in). */
+    copySchedules(sourceDir: string, edit: (text: string) => string): void {
         for (const [shipped, destination] of [
             [SHIPPED_GITHUB_WORKFLOW, GITHUB_WORKFLOW_PATH],
             [SHIPPED_AZURE_PIPELINE, AZURE_PIPELINE_PATH],
         ]) {
-            mkdirSync(path.dirname(path.join(this.dir, destination)), { recursive: true });
-            copyFileSync(path.join(sourceDir, shipped), path.join(this.dir, destination));
+            this.write(destination, edit(readFileSync(path.join(sourceDir, shipped), "utf8")));
         }
     }
 }

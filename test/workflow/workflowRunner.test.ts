@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SCHEDULES_DIR } from "../helpers/scheduleScripts";
-import { planAzurePipeline } from "./azurePipeline";
+import { planAzurePipeline, VariableGroups } from "./azurePipeline";
 import { CiPlatform } from "./ciPlatform";
 import { GithubRunSettings, planGithubWorkflow } from "./githubWorkflow";
 import { createJobDirectories, JobDirectories, parseEnvFile, runJob } from "./jobRunner";
@@ -47,7 +47,7 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         assert.deepEqual(uses(job)[4].with, { "resource-group": "rg-aks", "cluster-name": "aks-west" });
         assert.deepEqual(uses(job)[3].with, { "client-id": "client", "tenant-id": "tenant", "subscription-id": "subscription" });
         const rotate = step(job, "Rotate due tokens");
-        assert.deepEqual(rotate.env, { STACK: "", FORCE: "", PULUMI_CONFIG_PASSPHRASE: "pass" });
+        assert.deepEqual([rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.PULUMI_CONFIG_PASSPHRASE], ["", "", "false", "pass"]);
         assert.equal(rotate.runs(false), true);
         assert.equal(rotate.runs(true), false);
         assert.equal(step(job, "Check token expiry").runs(true), true, "if: always()");
@@ -57,7 +57,8 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
     it("workflow_dispatch with force: the force environment, FORCE true; an undeclared input is refused", async () => {
         const [job] = await planGithubWorkflow("rotate.yml", GITHUB, settings({ event: "workflow_dispatch", inputs: { stack: "prod", force: true } }));
         assert.equal(job.environment, "apim-gateway-rotation-force");
-        assert.deepEqual(step(job, "Rotate due tokens").env, { STACK: "prod", FORCE: "true", PULUMI_CONFIG_PASSPHRASE: "pass" });
+        const rotate = step(job, "Rotate due tokens").env;
+        assert.deepEqual([rotate.STACK, rotate.FORCE, rotate.REGENERATE_UNUSED_KEY], ["prod", "true", "false"]);
         await assert.rejects(planGithubWorkflow("rotate.yml", GITHUB, settings({ event: "workflow_dispatch", inputs: { stacks: "prod" } })), WorkflowError);
     });
 
@@ -90,35 +91,43 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
     const agent = (index: number) => (dirs[index] ??= createJobDirectories(path.join(root, String(index))));
     const groups = { "apim-gateway-rotation": { PULUMI_BACKEND_URL: { value: "file:///state" }, PULUMI_CONFIG_PASSPHRASE: { value: "pass", secret: true }, AKS_RESOURCE_GROUP: { value: "rg-aks" }, AKS_CLUSTER_NAME: { value: "aks-west" } } };
 
-    it("a scheduled run: parameters at their defaults (a boolean renders False), shard 1 of 1, a secret only where a step maps it", () => {
-        const [job] = planAzurePipeline("pipeline.yml", AZURE, { trigger: { event: "schedule" }, variableGroups: groups, agent });
+    const plan = (content: string, trigger: Parameters<typeof planAzurePipeline>[2]["trigger"], variableGroups: VariableGroups = groups) => planAzurePipeline("pipeline.yml", content, { trigger, variableGroups, agent: () => agent(dirs.length) });
+
+    it("a scheduled run: one stage, parameters at their defaults (a boolean renders False), shard 1 of 1, a secret only where a step maps it", () => {
+        const stages = plan(AZURE, { event: "schedule" });
+        assert.deepEqual(stages.map((stage) => [stage.name, stage.dependsOn]), [["rotate", []]]);
+        const [job] = stages[0].jobs;
         const rotate = step(job, "Rotate due tokens");
-        assert.equal(rotate.env.STACK, " ");
-        assert.equal(rotate.env.FORCE, "False");
-        assert.equal(rotate.env.SHARD_INDEX, "1");
-        assert.equal(rotate.env.PULUMI_CONFIG_PASSPHRASE, "pass");
+        assert.deepEqual([rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.SHARD_INDEX, rotate.env.PULUMI_CONFIG_PASSPHRASE], [" ", "False", "False", "1", "pass"]);
         assert.equal(rotate.env.GITHUB_STEP_SUMMARY, path.join(dirs[0].temp, "rotation-summary.md"));
         assert.equal(job.env.PULUMI_CONFIG_PASSPHRASE, undefined, "a secret variable is not in every step's environment");
         assert.equal(job.env.PULUMI_BACKEND_URL, "file:///state");
         assert.equal(step(job, "Install the Pulumi CLI (pinned, checksum verified)").env.PULUMI_VERSION, job.env.PULUMIVERSION);
         assert.equal(step(job, "Check token expiry").runs(true), true);
-        assert.deepEqual((rotate.action as SubstitutedAction).with.azureSubscription, "apim-gateway-rotation");
+        assert.equal((rotate.action as SubstitutedAction).with.azureSubscription, "apim-gateway-rotation");
+        assert.equal(rotate.loggingCommands, "restricted");
     });
 
-    it("a manual run with force renders True; parallel 2 gives jobs 1 and 2 of 2; other template expressions are refused", () => {
-        const [job] = planAzurePipeline("pipeline.yml", AZURE, { trigger: { event: "manual", parameters: { stack: "prod", force: true } }, variableGroups: groups, agent });
-        assert.equal(step(job, "Rotate due tokens").env.FORCE, "True");
-        assert.equal(step(job, "Rotate due tokens").env.STACK, "prod");
-        const jobs = planAzurePipeline("pipeline.yml", AZURE.replace("parallel: 1", "parallel: 2"), { trigger: { event: "schedule" }, variableGroups: groups, agent });
+    it("a manual run with force: the approval stage first (its environment), then the rotation with FORCE True", () => {
+        const stages = plan(AZURE, { event: "manual", parameters: { stack: "prod", force: true } });
+        assert.deepEqual(stages.map((stage) => [stage.name, stage.dependsOn]), [["approve_force", []], ["rotate", ["approve_force"]]]);
+        assert.equal(stages[0].jobs[0].environment, "apim-gateway-rotation-force");
+        const rotate = step(stages[1].jobs[0], "Rotate due tokens");
+        assert.deepEqual([rotate.env.STACK, rotate.env.FORCE], ["prod", "True"]);
+    });
+
+    it("parallel 2 gives jobs 1 and 2 of 2; unmodelled expressions, functions and a missing variable group are refused", () => {
+        const [stage] = plan(AZURE.replace("parallel: 1", "parallel: 2"), { event: "schedule" });
         assert.deepEqual(
-            jobs.map((entry) => [step(entry, "Check token expiry").env.SHARD_INDEX, step(entry, "Check token expiry").env.SHARD_COUNT]),
+            stage.jobs.map((entry) => [step(entry, "Check token expiry").env.SHARD_INDEX, step(entry, "Check token expiry").env.SHARD_COUNT]),
             [
                 ["1", "2"],
                 ["2", "2"],
             ],
         );
-        assert.throws(() => planAzurePipeline("pipeline.yml", AZURE.replace("${{ parameters.force }}", "${{ eq(parameters.force, true) }}"), { trigger: { event: "schedule" }, variableGroups: groups, agent }), WorkflowError);
-        assert.throws(() => planAzurePipeline("pipeline.yml", AZURE, { trigger: { event: "schedule" }, variableGroups: {}, agent }), /variable group apim-gateway-rotation does not exist/);
+        assert.throws(() => plan(AZURE.replace("${{ parameters.force }}", "${{ parameters.forced }}"), { event: "schedule" }), WorkflowError);
+        assert.throws(() => plan(AZURE.replace("${{ parameters.force }}", "${{ coalesce(parameters.force, true) }}"), { event: "schedule" }), /function coalesce is not modelled/);
+        assert.throws(() => plan(AZURE, { event: "schedule" }, {}), /variable group apim-gateway-rotation does not exist/);
     });
 });
 
@@ -139,7 +148,7 @@ describe("workflow runner: a job's steps in order, with what each exports", () =
                     script("always", "true", () => true),
                 ],
             };
-            const result = await runJob(job, { caFile: "/dev/null", npmCache: path.join(root, "npm") } as CiPlatform, createJobDirectories(root));
+            const result = await runJob(job, { caFile: "/dev/null", npmCache: path.join(root, "npm"), curlrc: "", runnerEnv: {} } as unknown as CiPlatform, createJobDirectories(root));
             assert.deepEqual(
                 result.steps.map((entry) => [entry.name, entry.outcome]),
                 [
