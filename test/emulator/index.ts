@@ -29,6 +29,11 @@ export interface AzureEmulatorOptions {
     trustInProcess?: boolean;
     /** Called with each answered request, e.g. to print it. */
     onRequest?: (record: RequestRecord) => void;
+    /**
+     * More subjects the service principal has a federated credential for, with the same issuer as
+     * {@link AzureEmulators.federatedSubject} (e.g. one per CI environment a schedule names).
+     */
+    extraFederatedSubjects?: readonly string[];
 }
 
 /** Running ARM and Entra emulators, with a service principal and one gateway ready to use. */
@@ -111,7 +116,9 @@ export async function startAzureEmulators(options: AzureEmulatorOptions = {}): P
         );
         entra.authorityHost = entraServer.url;
         entra.trustIssuer(oidcIssuer);
-        application.federatedCredentials?.push({ issuer: oidcIssuer.issuer, subject: federatedSubject });
+        for (const subject of [federatedSubject, ...(options.extraFederatedSubjects ?? [])]) {
+            application.federatedCredentials?.push({ issuer: oidcIssuer.issuer, subject });
+        }
         arm.endpoint = armServer.url;
         entra.addResource(arm.endpoint);
         untrust = options.trustInProcess === false ? undefined : trustCertificateAuthority(certificates.caPem);

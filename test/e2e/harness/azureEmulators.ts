@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { AzureEmulators, startAzureEmulators } from "../../emulator";
+import { AzureEmulatorOptions, AzureEmulators, startAzureEmulators } from "../../emulator";
 
 /** Running emulators and what a child process needs to use them. */
 export interface EmulatorsForProcesses {
@@ -14,8 +14,8 @@ export interface EmulatorsForProcesses {
 }
 
 /** Starts the emulators; the CA certificate goes to `dir`. */
-export async function startEmulatorsForProcesses(dir: string): Promise<EmulatorsForProcesses> {
-    const emulators = await startAzureEmulators();
+export async function startEmulatorsForProcesses(dir: string, options: AzureEmulatorOptions = {}): Promise<EmulatorsForProcesses> {
+    const emulators = await startAzureEmulators(options);
     const caFile = path.join(dir, "emulator-ca.pem");
     writeFileSync(caFile, emulators.caPem);
     return { emulators, env: { NODE_EXTRA_CA_CERTS: caFile, ...emulators.credentialEnv() } };

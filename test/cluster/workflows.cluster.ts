@@ -1,0 +1,402 @@
+/**
+ * Issue 15 §2 and §3: the shipped schedules run as written by the workflow runner (test/workflow,
+ * docs/workflow-runner.md): GitHub's workflow parsed by @actions/workflow-parser, its
+ * expressions evaluated by @actions/expressions, the Azure pipeline by the runner's documented
+ * mapping; every script verbatim; only `uses:` actions and tasks replaced by local steps. Against
+ * the ARM/Entra emulators and two local control planes (real API servers, kwok nodes):
+ *
+ * - shape (a), this repository cloned as the deploy project: dev on cluster A, reached through
+ *   the ambient kubeconfig that `aks-set-context` gives (the cluster the schedule's variables
+ *   name), prod on cluster B, reached through the kubeconfig its stack carries as a Pulumi secret
+ *   (docs/scheduling-many-clusters.md): one scheduled run rotates both clusters' stacks;
+ * - shape (b), a project that depends on the packed package;
+ * - the matrix with two shards, manual runs of one stack and with `force`, and mutations of the
+ *   file that would break a user, each of which must fail the run.
+ *
+ * The cases of a shape run in order on the same stacks; each says what state it starts from.
+ */
+import { strict as assert } from "node:assert";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import * as path from "node:path";
+import { ControlPlane, startControlPlane } from "./harness/controlPlane";
+import { createStaticVolume, STATIC_STORAGE_CLASS } from "./harness/gatewayOnCluster";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { parseGatewayResourceId } from "../../components/token/arm";
+import { PROJECT_NAME } from "../../stacks/config";
+import { EmulatorsForProcesses, startEmulatorsForProcesses } from "../e2e/harness/azureEmulators";
+import { PASSPHRASE, processEnvironment } from "../e2e/harness/environment";
+import { REPOSITORY } from "../e2e/harness/pulumiProject";
+import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { packRepository } from "../helpers/packedPackage";
+import { SCHEDULES_DIR } from "../helpers/scheduleScripts";
+import { azureDevOpsSubject, CiPlatform, githubSubject } from "../workflow/ciPlatform";
+import { GithubTrigger } from "../workflow/githubWorkflow";
+import { JobResult } from "../workflow/jobRunner";
+import { WorkflowError } from "../workflow/plan";
+import { CLI_FILES, startReleaseMirror, ReleaseMirror } from "../workflow/releaseMirror";
+import { describeJob, runAzurePipeline, runGithubWorkflow, stepOf, summaryRows } from "../workflow/runWorkflow";
+import { AZURE_PIPELINE_PATH, cloneThisRepository, GITHUB_WORKFLOW_PATH, siteProject, UserRepository } from "../workflow/userRepository";
+import { AzureTrigger } from "../workflow/azurePipeline";
+
+const REPOSITORY_NAME = "contoso/gateways";
+const ENVIRONMENT = "apim-gateway-rotation";
+const FORCE_ENVIRONMENT = "apim-gateway-rotation-force";
+const SERVICE_CONNECTION = "apim-gateway-rotation";
+const DEVOPS_SUBJECT = azureDevOpsSubject("contoso", "gateways", SERVICE_CONNECTION);
+const CLUSTERS = { a: { resourceGroup: "rg-aks", name: "aks-west" }, b: { resourceGroup: "rg-aks", name: "aks-north" } } as const;
+/** Past the 30-day validity: the token is expired. */
+const EXPIRED_DAYS = 31;
+/** Inside the 10-day renewal window, not expired. */
+const DUE_DAYS = 25;
+const ROTATE = "Rotate due tokens";
+const CHECK = "Check token expiry";
+/** One workflow run: checkout, npm ci and the rotation of a few stacks (2 shared cores). */
+const RUN_TIMEOUT_MS = 12 * 60_000;
+
+const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "test", "e2e", "toolchain", "build.sh"), "utf8");
+/** The Pulumi CLI version the e2e toolchain builds (and the schedules pin). */
+const PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
+/** The Kubernetes provider plugin version it builds (the one the pinned SDK asks for). */
+const KUBERNETES_PLUGIN_VERSION = /^K8S_PLUGIN_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
+
+/** The Azure pipeline uploads the rotation's summary in a step of its own (not allowed in the restricted rotation step). */
+const PUBLISH_SUMMARY = "Publish the rotation summary";
+
+/** The rotation's result for each stack, from the job summary the run shows. */
+function resultsByStack(job: JobResult): Record<string, string> {
+    const step = job.steps.some((entry) => entry.name === PUBLISH_SUMMARY) ? PUBLISH_SUMMARY : ROTATE;
+    return Object.fromEntries(summaryRows(stepOf(job, step).summary).map((row) => [row.stack, row.result]));
+}
+
+describe("the shipped schedules run as written: workflow runner, two control planes, emulated Azure", function () {
+    this.timeout(RUN_TIMEOUT_MS);
+    let root: string;
+    let toolchain: PulumiToolchain;
+    let azure: EmulatorsForProcesses;
+    let clusterA: ControlPlane;
+    let clusterB: ControlPlane;
+    let mirror: ReleaseMirror;
+    let cliBinDir: string;
+    const figures: string[] = [];
+
+    before(async function () {
+        this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
+        toolchain = await pulumiToolchain();
+        root = mkdtempSync(path.join(tmpdir(), "apim-gateway-workflows-"));
+        azure = await startEmulatorsForProcesses(root, {
+            extraFederatedSubjects: [githubSubject(REPOSITORY_NAME, ENVIRONMENT), githubSubject(REPOSITORY_NAME, FORCE_ENVIRONMENT), DEVOPS_SUBJECT],
+        });
+        clusterA = await startControlPlane();
+        clusterB = await startControlPlane();
+        await createStaticVolume(clusterB.api, "gateway-backup");
+        mirror = await startReleaseMirror(path.join(root, "mirror"), toolchain.binDir, { pulumi: PULUMI_VERSION, kubernetes: KUBERNETES_PLUGIN_VERSION });
+        // What pulumi/actions installs: the CLI's files, no provider plugin (the schedule installs those).
+        cliBinDir = path.join(root, "pulumi-cli");
+        mkdirSync(cliBinDir);
+        CLI_FILES.forEach((file) => symlinkSync(path.join(toolchain.binDir, file), path.join(cliBinDir, file)));
+    });
+
+    after(async () => {
+        await mirror?.close();
+        await clusterA?.stop();
+        await clusterB?.stop();
+        await azure?.emulators.stop();
+        if (root !== undefined) {
+            rmSync(root, { recursive: true, force: true });
+        }
+        console.log(`\n      Figures:\n${figures.map((line) => `        ${line}`).join("\n")}`);
+    });
+
+    /** The CI platform of a user's repository at `sha`. */
+    function platform(repository: UserRepository, sha: string): CiPlatform {
+        return {
+            repositoryUrl: repository.dir,
+            repository: REPOSITORY_NAME,
+            sha,
+            node22BinDir: path.dirname(process.execPath),
+            pulumi: { binDir: cliBinDir, version: PULUMI_VERSION },
+            identity: {
+                tenantId: azure.emulators.tenantId,
+                clientId: azure.emulators.clientId,
+                subscriptionId: azure.emulators.subscriptionId,
+                issueFederatedToken: (subject) => azure.emulators.oidcIssuer.issue(subject),
+            },
+            clusters: [
+                { ...CLUSTERS.a, kubeconfig: clusterA.kubeconfig },
+                { ...CLUSTERS.b, kubeconfig: clusterB.kubeconfig },
+            ],
+            caFile: azure.env.NODE_EXTRA_CA_CERTS,
+            npmCache: path.join(homedir(), ".npm"),
+            azureDevOps: { serviceConnection: SERVICE_CONNECTION, subject: DEVOPS_SUBJECT },
+            curlrc: mirror.curlrc,
+            runnerEnv: mirror.env,
+        };
+    }
+
+    /**
+     * What the files ask their user to fill in, as a user does it: the SHA-256 of each download
+     * (from the release's checksums file; here the mirror's archives), and the plugin lines of the
+     * providers their stacks use (the stacks adopt existing gateway entities: no azure-native).
+     */
+    function reviewedSums(text: string): string {
+        return text
+            .replace(/^\s*@pulumi\/azure-native .*\n/m, "")
+            .replace(/SHA256_OF_pulumi-resource-kubernetes-v\S+/, mirror.pluginSha256.kubernetes)
+            .replace(/(- name: pulumiSha256\n\s+value: )""/, `$1"${mirror.pulumiSha256}"`);
+    }
+
+    /** The repository's secrets and variables, as the workflow's header lists them. */
+    const githubSettings = () => ({
+        root,
+        secrets: {
+            AZURE_CLIENT_ID: azure.emulators.clientId,
+            AZURE_TENANT_ID: azure.emulators.tenantId,
+            AZURE_SUBSCRIPTION_ID: azure.emulators.subscriptionId,
+            PULUMI_BACKEND_URL: `file://${path.join(root, "backend")}`,
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+        },
+        vars: { AKS_RESOURCE_GROUP: CLUSTERS.a.resourceGroup, AKS_CLUSTER_NAME: CLUSTERS.a.name },
+    });
+
+    /** The variable group the pipeline's header asks for. */
+    const azureSettings = () => ({
+        root,
+        variableGroups: {
+            "apim-gateway-rotation": {
+                PULUMI_BACKEND_URL: { value: `file://${path.join(root, "backend")}` },
+                PULUMI_CONFIG_PASSPHRASE: { value: PASSPHRASE, secret: true },
+                AKS_RESOURCE_GROUP: { value: CLUSTERS.a.resourceGroup },
+                AKS_CLUSTER_NAME: { value: CLUSTERS.a.name },
+            },
+        },
+    });
+
+    async function github(repository: UserRepository, sha: string, trigger: GithubTrigger): Promise<JobResult[]> {
+        const started = performance.now();
+        const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, githubSettings());
+        figures.push(`GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        return jobs;
+    }
+
+    async function pipeline(repository: UserRepository, sha: string, trigger: AzureTrigger): Promise<JobResult[]> {
+        const started = performance.now();
+        const jobs = await runAzurePipeline(platform(repository, sha), AZURE_PIPELINE_PATH, trigger, azureSettings());
+        figures.push(`Azure Pipelines ${trigger.event}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        return jobs;
+    }
+
+    /** The user's deploying shell: the toolchain's CLI on PATH, the suite's backend, the emulated cloud, cluster A as ambient kubeconfig. */
+    const deployEnvironment = (home: string) => ({
+        ...processEnvironment({ binDir: toolchain.binDir, home, backendDir: path.join(root, "backend"), extra: azure.env }),
+        KUBECONFIG: clusterA.kubeconfigFile,
+    });
+
+    /** Adds the gateway entity a stack adopts and returns the config keys that point the stack at it. */
+    function adoptedGateway(resourceGroupName: string, serviceName: string, gatewayId: string) {
+        const id = azure.emulators.arm.addGateway({ subscriptionId: azure.emulators.subscriptionId, resourceGroupName, serviceName, gatewayId });
+        return parseGatewayResourceId(id);
+    }
+
+    describe("shape (a): this repository cloned as the deploy project; dev on cluster A (ambient kubeconfig), prod on cluster B (its kubeconfig a stack secret)", () => {
+        let repository: UserRepository;
+        let sha: string;
+        /** Secret objects of the gateways' namespaces, by cluster, to see which cluster a rotation wrote to. */
+        const secretVersions = async (cluster: ControlPlane, namespace: string) =>
+            JSON.stringify(((await cluster.api.get<{ items: { metadata: { name: string; resourceVersion: string } }[] }>(`/api/v1/namespaces/${namespace}/secrets`)).items).map((item) => [item.metadata.name, item.metadata.resourceVersion]));
+
+        before(async function () {
+            this.timeout(15 * 60_000);
+            const parent = path.join(REPOSITORY, "test", ".tmp", path.basename(root));
+            mkdirSync(parent, { recursive: true });
+            repository = cloneThisRepository(path.join(parent, "shape-a"), deployEnvironment(path.join(root, "home-a")));
+            const environment = { existingGateway: true, azureCloud: azure.emulators.azureCloud, location: undefined, description: undefined, apiIds: undefined };
+            // Each stack keeps its own stack file's gateway names; the emulator gets those entities.
+            await repository.configureStack("dev", PROJECT_NAME, { ...environment, ...adoptedGateway("rg-apim-dev", "contoso-apim-dev", "contoso-gw-dev") });
+            await repository.configureStack(
+                "prod",
+                PROJECT_NAME,
+                {
+                    ...environment,
+                    ...adoptedGateway("rg-apim-prod", "contoso-apim", "contoso-gw-westeu"),
+                    kubeconfig: clusterB.kubeconfig,
+                    service: { type: "ClusterIP" },
+                    configBackup: { storageClassName: STATIC_STORAGE_CLASS },
+                },
+                new Set(["kubeconfig"]),
+            );
+            repository.copySchedules(SCHEDULES_DIR, reviewedSums);
+            sha = repository.commit("Our stacks and the rotation schedule");
+            const started = performance.now();
+            await repository.up("dev");
+            await repository.up("prod");
+            figures.push(`shape (a): both stacks deployed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+            await repository.age("dev", EXPIRED_DAYS);
+        });
+
+        it("workflow_dispatch of prod (fresh): left alone; the monitor fails while dev's token is expired; environment apim-gateway-rotation", async () => {
+            const before = await repository.rotationUnits("prod");
+            const [job, ...more] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "prod" } });
+            assert.equal(more.length, 0);
+            assert.equal(job.environment, ENVIRONMENT);
+            assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
+            assert.deepEqual(resultsByStack(job), { prod: "fresh" }, describeJob(job));
+            assert.equal(stepOf(job, CHECK).outcome, "failure", describeJob(job));
+            assert.match(stepOf(job, CHECK).output, /dev\s.*expired/, describeJob(job));
+            assert.equal(job.conclusion, "failure");
+            assert.deepEqual(await repository.rotationUnits("prod"), before, "prod untouched");
+        });
+
+        it("workflow_dispatch of prod with force: renewed under apim-gateway-rotation-force (its own federated credential); the monitor still fails", async () => {
+            const before = await repository.rotationUnits("prod");
+            const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
+            const [job] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "prod", force: true } });
+            assert.equal(job.environment, FORCE_ENVIRONMENT);
+            assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
+            assert.deepEqual(resultsByStack(job), { prod: "rotated" }, describeJob(job));
+            const after = await repository.rotationUnits("prod");
+            for (const key of Object.keys(before)) {
+                assert.notEqual(after[key].tokenIssuedAt, before[key].tokenIssuedAt, `prod/${key} renewed`);
+            }
+            assert.equal(await secretVersions(clusterA, "apim-gateway-dev"), versionsA, "nothing written to cluster A");
+            assert.equal(stepOf(job, CHECK).outcome, "failure", describeJob(job));
+        });
+
+        it("the schedule: dev (expired) rotated on cluster A, prod (fresh) left alone on cluster B, one run; the monitor passes", async () => {
+            const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
+            const versionsB = await secretVersions(clusterB, "apim-gateway");
+            const [job, ...more] = await github(repository, sha, { event: "schedule" });
+            assert.equal(more.length, 0);
+            assert.equal(job.environment, ENVIRONMENT);
+            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "fresh" }, describeJob(job));
+            assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
+            assert.equal(job.conclusion, "success", describeJob(job));
+            assert.notEqual(await secretVersions(clusterA, "apim-gateway-dev"), versionsA, "dev's token Secret rewritten on cluster A");
+            assert.equal(await secretVersions(clusterB, "apim-gateway"), versionsB, "nothing written to cluster B");
+        });
+
+        it("the matrix with 2 shards (the user lists `shard: [1, 2]`): two jobs side by side, every stack handled exactly once", async () => {
+            await repository.age("dev", DUE_DAYS);
+            await repository.age("prod", DUE_DAYS);
+            const workflow = readFileSync(path.join(repository.dir, GITHUB_WORKFLOW_PATH), "utf8");
+            const sharded = workflow.replace(/^(\s+shard: )\[1\]$/m, "$1[1, 2]");
+            assert.notEqual(sharded, workflow, "the workflow lists its shards as `shard: [1]`");
+            repository.write(GITHUB_WORKFLOW_PATH, sharded);
+            const shardedSha = repository.commit("Two shards");
+            const jobs = await github(repository, shardedSha, { event: "schedule" });
+            assert.equal(jobs.length, 2);
+            const handled = jobs.flatMap((job) => Object.keys(resultsByStack(job)));
+            assert.deepEqual([...handled].sort(), ["dev", "prod"], jobs.map((job) => describeJob(job)).join("\n"));
+            for (const job of jobs) {
+                assert.equal(job.conclusion, "success", describeJob(job));
+                assert.ok(Object.values(resultsByStack(job)).every((result) => result === "rotated"), describeJob(job));
+            }
+        });
+
+        it("Azure Pipelines, manual run of prod, then the schedule: dev rotated, prod left alone; the monitor fails, then passes", async () => {
+            await repository.age("dev", EXPIRED_DAYS);
+            const [manual] = await pipeline(repository, sha, { event: "manual", parameters: { stack: "prod" } });
+            assert.equal(stepOf(manual, "Install the Pulumi CLI (pinned, checksum verified)").outcome, "success", describeJob(manual));
+            assert.deepEqual(resultsByStack(manual), { prod: "fresh" }, describeJob(manual));
+            assert.equal(stepOf(manual, CHECK).outcome, "failure", describeJob(manual));
+            const [scheduled] = await pipeline(repository, sha, { event: "schedule" });
+            assert.deepEqual(resultsByStack(scheduled), { dev: "rotated", prod: "fresh" }, describeJob(scheduled));
+            assert.equal(stepOf(scheduled, CHECK).outcome, "success", describeJob(scheduled));
+            assert.equal(scheduled.conclusion, "success", describeJob(scheduled));
+        });
+
+        describe("a change to the file that would break a user fails the run", () => {
+            /** Commits `mutate(workflow)` and runs the schedule; returns the jobs, or the planning error. */
+            async function runMutated(mutate: (text: string) => string): Promise<JobResult[] | Error> {
+                const workflow = reviewedSums(readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"));
+                const mutated = mutate(workflow);
+                assert.notEqual(mutated, workflow, "the mutation changed the file");
+                repository.write(GITHUB_WORKFLOW_PATH, mutated);
+                const mutatedSha = repository.commit("A mutation");
+                try {
+                    return await github(repository, mutatedSha, { event: "schedule" });
+                } catch (error) {
+                    return error as Error;
+                }
+            }
+
+            before(async () => {
+                await repository.age("dev", EXPIRED_DAYS);
+            });
+
+            it("a wrong bin path", async () => {
+                const jobs = await runMutated((text) => text.replaceAll("-- apim-gateway-rotate ", "-- apim-gateway-rotator "));
+                assert.ok(!(jobs instanceof Error), String(jobs));
+                assert.equal(jobs[0].conclusion, "failure");
+                assert.equal(stepOf(jobs[0], ROTATE).outcome, "failure");
+            });
+
+            it("a missing env (the passphrase not mapped into the rotation step)", async () => {
+                const jobs = await runMutated((text) => text.replace(/(name: Rotate due tokens[\s\S]*?)\n\s+PULUMI_CONFIG_PASSPHRASE: \$\{\{ secrets\.PULUMI_CONFIG_PASSPHRASE \}\}/, "$1"));
+                assert.ok(!(jobs instanceof Error), String(jobs));
+                assert.equal(stepOf(jobs[0], ROTATE).outcome, "failure", describeJob(jobs[0]));
+                assert.equal(jobs[0].conclusion, "failure");
+            });
+
+            it("a broken expression (an unknown context) and a misspelt input", async () => {
+                const broken = await runMutated((text) => text.replace("${{ secrets.PULUMI_BACKEND_URL }}", "${{ secret.PULUMI_BACKEND_URL }}"));
+                assert.ok(broken instanceof WorkflowError, `planning refuses it: ${String(broken)}`);
+                const misspelt = await runMutated((text) => text.replace("STACK: ${{ inputs.stack }}", "STACK: ${{ inputs.stacks }}"));
+                // `inputs.stacks` evaluates to '' as on GitHub: a manual run of one stack then rotates every stack.
+                assert.ok(!(misspelt instanceof Error), String(misspelt));
+                const [job] = await github(repository, repository.git("rev-parse", "HEAD"), { event: "workflow_dispatch", inputs: { stack: "prod" } });
+                assert.notDeepEqual(Object.keys(resultsByStack(job)), ["prod"], "the misspelt input is visible: more than the named stack was handled");
+            });
+
+            after(() => {
+                repository.copySchedules(SCHEDULES_DIR, reviewedSums);
+                sha = repository.commit("The shipped files again");
+            });
+        });
+    });
+
+    describe("shape (b): a project that depends on the packed package", () => {
+        let repository: UserRepository;
+        let sha: string;
+
+        before(async function () {
+            this.timeout(15 * 60_000);
+            const { tarball } = packRepository(root);
+            repository = await siteProject(path.join(root, "shape-b"), tarball, deployEnvironment(path.join(root, "home-b")));
+            const settings = (gatewayId: string) => ({
+                apimSubscriptionId: azure.emulators.subscriptionId,
+                apimResourceGroup: "rg-apim",
+                apimServiceName: "contoso-apim-sites",
+                gatewayId: parseGatewayResourceId(azure.emulators.arm.addGateway({ subscriptionId: azure.emulators.subscriptionId, resourceGroupName: "rg-apim", serviceName: "contoso-apim-sites", gatewayId })).gatewayId,
+                apimAzureCloud: azure.emulators.azureCloud,
+            });
+            await repository.configureStack("site-dev", "site-gateways", settings("site-dev"));
+            await repository.configureStack("site-prod", "site-gateways", settings("site-prod"));
+            // The schedules as the package ships them.
+            repository.copySchedules(path.join(repository.dir, "node_modules", "pulumi-apim-selfhosted-gateway", "rotation", "schedules"), reviewedSums);
+            sha = repository.commit("Our sites and the rotation schedule");
+            await repository.up("site-dev");
+            await repository.up("site-prod");
+            await repository.age("site-dev", EXPIRED_DAYS);
+        });
+
+        it("workflow_dispatch of site-prod (fresh): left alone; the monitor fails while site-dev's token is expired", async () => {
+            const [job] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "site-prod" } });
+            assert.deepEqual(resultsByStack(job), { "site-prod": "fresh" }, describeJob(job));
+            assert.equal(stepOf(job, CHECK).outcome, "failure", describeJob(job));
+        });
+
+        it("the schedule: site-dev rotated, site-prod left alone; the monitor passes", async () => {
+            const [job] = await github(repository, sha, { event: "schedule" });
+            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "fresh" }, describeJob(job));
+            assert.equal(job.conclusion, "success", describeJob(job));
+        });
+
+        it("Azure Pipelines, the schedule after site-dev's token expired again: rotated; the monitor passes", async () => {
+            await repository.age("site-dev", EXPIRED_DAYS);
+            const [job] = await pipeline(repository, sha, { event: "schedule" });
+            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "fresh" }, describeJob(job));
+            assert.equal(job.conclusion, "success", describeJob(job));
+        });
+    });
+});

@@ -1,0 +1,86 @@
+/**
+ * The downloads the schedules make, served locally so their steps run verbatim with no network:
+ * the Pulumi CLI release archive and its checksums file (the Azure pipeline's curl step), and the
+ * provider plugin archive (`pulumi plugin install ... --checksum`, both schedules). One HTTPS
+ * server on 127.0.0.1 with a certificate for github.com and 127.0.0.1 from a CA of its own:
+ *
+ * - curl reaches it through the job's `$HOME/.curlrc` (`connect-to` github.com, `cacert`);
+ * - the Pulumi CLI through its documented plugin download override
+ *   (PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES) and Go's SSL_CERT_FILE, set in the runner's environment.
+ *
+ * The archives are packed from the e2e toolchain as the releases are laid out: the CLI archive
+ * holds `pulumi/` (CLI, language host, dynamic-provider launcher), a plugin archive its binary.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+
+/** The CLI's files in a release archive (everything the toolchain builds but the Kubernetes provider). */
+export const CLI_FILES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
+
+export interface ReleaseMirror {
+    /** SHA-256 of the CLI archive, as a reviewed `pulumiSha256` holds it. */
+    readonly pulumiSha256: string;
+    /** SHA-256 of each plugin archive, by plugin name (`kubernetes`). */
+    readonly pluginSha256: Readonly<Record<string, string>>;
+    /** Lines for each job's `$HOME/.curlrc`. */
+    readonly curlrc: string;
+    /** The runner environment that sends Pulumi's plugin downloads here. */
+    readonly env: Readonly<Record<string, string>>;
+    close(): Promise<void>;
+}
+
+/** A CA and a server certificate for github.com and 127.0.0.1, with the openssl CLI (as the emulators make theirs). */
+function mirrorCertificate(dir: string): { caFile: string; cert: string; key: string } {
+    const file = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl("req", "-x509", ...ecKey, "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=workflow runner release mirror CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=github.com");
+    writeFileSync(file("server.ext"), "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n");
+    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-set_serial", `0x${Date.now().toString(16)}`, "-days", "2", "-extfile", file("server.ext"), "-out", file("server.pem"));
+    return { caFile: file("ca.pem"), cert: readFileSync(file("server.pem"), "utf8"), key: readFileSync(file("server.key"), "utf8") };
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/** `tar -czf` of `entries` (paths relative to `from`), read back. */
+function tarball(dir: string, name: string, from: string, entries: string[]): Buffer {
+    execFileSync("tar", ["-czf", path.join(dir, name), "-C", from, ...entries]);
+    return readFileSync(path.join(dir, name));
+}
+
+/** Packs the toolchain in `binDir` (CLI `version`, Kubernetes plugin `kubernetesVersion`) and serves it. */
+export async function startReleaseMirror(dir: string, binDir: string, versions: { pulumi: string; kubernetes: string }): Promise<ReleaseMirror> {
+    const stage = path.join(dir, "stage", "pulumi");
+    mkdirSync(stage, { recursive: true });
+    CLI_FILES.forEach((file) => cpSync(path.join(binDir, file), path.join(stage, file), { dereference: true }));
+    const cliArchive = `pulumi-v${versions.pulumi}-linux-x64.tar.gz`;
+    const cli = tarball(dir, cliArchive, path.dirname(stage), ["pulumi"]);
+    const pluginArchive = `pulumi-resource-kubernetes-v${versions.kubernetes}-linux-amd64.tar.gz`;
+    const plugin = tarball(dir, pluginArchive, binDir, ["pulumi-resource-kubernetes"]);
+    // Served by file name, whatever the path: the release URL, or the plugin override's base URL plus the name.
+    const files: Record<string, Buffer> = {
+        [cliArchive]: cli,
+        [`pulumi-${versions.pulumi}-checksums.txt`]: Buffer.from(`${sha256(cli)}  ${cliArchive}\n`),
+        [pluginArchive]: plugin,
+    };
+    const certificate = mirrorCertificate(dir);
+    const server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
+        const body = files[path.posix.basename(new URL(req.url ?? "/", "https://mirror").pathname)];
+        res.writeHead(body === undefined ? 404 : 200, { "content-length": body?.length ?? 0 });
+        res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+        pulumiSha256: sha256(cli),
+        pluginSha256: { kubernetes: sha256(plugin) },
+        curlrc: `connect-to = "github.com:443:127.0.0.1:${port}"\ncacert = "${certificate.caFile}"\n`,
+        env: { PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: `^.*$=https://127.0.0.1:${port}/plugins`, SSL_CERT_FILE: certificate.caFile },
+        close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+}
