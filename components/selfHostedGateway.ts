@@ -17,7 +17,7 @@ import { gatewayConfigMap } from "./k8s/configMap";
 import { customCaConfigMap } from "./k8s/customCa";
 import { gatewayDeployment } from "./k8s/deployment";
 import { disruptionBudget } from "./k8s/disruptionBudget";
-import { gatewayNamespace } from "./k8s/namespace";
+import { gatewayNamespace, namespaceWarnings } from "./k8s/namespace";
 import { networkPolicy } from "./k8s/networkPolicy";
 import { gatewayPodTemplate } from "./k8s/podTemplate";
 import { secretEnvVars } from "./k8s/secretEnv";
@@ -44,7 +44,7 @@ function prepare(args: SelfHostedGatewayArgs): { settings: ResolvedSettings; war
     validateArgs(args);
     const settings = resolveSettings(args);
     validateResolved(settings);
-    return { settings, warnings: enforceProfile(settings) };
+    return { settings, warnings: [...enforceProfile(settings), ...namespaceWarnings(settings)] };
 }
 
 /**
