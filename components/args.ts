@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureCloudSettings } from "./token/cloud";
-import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceExposure, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
 export type { Profile };
 
@@ -135,7 +135,12 @@ export interface NamespaceArgs {
     name?: string;
     /** Create the namespace. Default `true`; set `false` to use one that already exists. */
     create?: boolean;
-    /** Extra labels on a created namespace, e.g. Pod Security admission levels (refused with `create: false`). */
+    /**
+     * Extra labels on a created namespace (refused with `create: false`). A created namespace is
+     * labelled `pod-security.kubernetes.io/enforce: restricted` by default, so the API server
+     * refuses any pod in it that could escalate (the gateway's pods meet `restricted`); give that
+     * label another level here to override it. An adopted namespace is not labelled, with a warning.
+     */
     labels?: Record<string, string>;
 }
 
@@ -206,6 +211,15 @@ export interface DnsArgs {
 export interface ServiceArgs {
     /** Service type. Default `LoadBalancer`. */
     type?: ServiceType;
+    /**
+     * Who can reach a `LoadBalancer` Service (refused with another type). `internal`: a private IP
+     * in the cluster's virtual network, through the AKS internal load balancer annotation
+     * `service.beta.kubernetes.io/azure-load-balancer-internal: "true"`; `public`: an internet-facing
+     * IP. Required in production, because the cloud's default (public) exposes every API of the
+     * gateway to the internet, which must be a decision, not an accident; in development the
+     * default stays `public`, with a warning.
+     */
+    exposure?: ServiceExposure;
     /**
      * `externalTrafficPolicy` for `LoadBalancer` and `NodePort` (refused with `ClusterIP`). Default `Local`: keeps the caller's
      * IP and avoids a second hop (traffic may be uneven with unequal pods per node).
@@ -395,13 +409,25 @@ export interface ProbesArgs {
     liveness?: ProbeTuningArgs;
 }
 
-/** Optional NetworkPolicy for the gateway pods. */
+/**
+ * NetworkPolicy of the gateway pods. Enforced only where the cluster's network plugin implements
+ * NetworkPolicy (on AKS: Azure Network Policy Manager, Calico or Cilium); elsewhere it is stored
+ * and ignored.
+ */
 export interface NetworkPolicyArgs {
-    /** Default `false`. */
+    /**
+     * Default `true` in production, `false` in development. Ingress: the traffic ports from
+     * `trafficFrom`, the instance-discovery UDP ports only from the gateway's own pods. Egress:
+     * everything but the instance metadata endpoint 169.254.169.254 (its managed-identity tokens
+     * are the node's, not the gateway's, which authenticates without them in every auth mode).
+     */
     enabled?: boolean;
     /**
      * Who may reach the traffic ports 8080/8081 (needs `enabled: true`; an empty list is refused
-     * because Kubernetes reads it as "anyone"). Default: everyone (it is an API gateway);
+     * because Kubernetes reads it as "anyone"). Default: where the Service's clients come from:
+     * the `loadBalancerSourceRanges` of a `LoadBalancer` Service with `externalTrafficPolicy:
+     * Local` (which keeps the callers' IPs), otherwise everyone (it is an API gateway, reached
+     * through the load balancer, node ports, an ingress or an application gateway);
      * instance-discovery UDP 4290/4291 is always limited to the gateway's own pods.
      */
     trafficFrom?: k8s.types.input.networking.v1.NetworkPolicyPeer[];
@@ -484,7 +510,7 @@ export interface SelfHostedGatewayArgs {
     probes?: ProbesArgs;
     /** Grace period for in-flight requests on shutdown. Default `60`. */
     terminationGracePeriodSeconds?: number;
-    /** Optional NetworkPolicy. */
+    /** NetworkPolicy. Default on in production. */
     networkPolicy?: NetworkPolicyArgs;
     /** Authentication to the configuration endpoint. Default `{ type: "token" }`. */
     auth?: GatewayAuthArgs;

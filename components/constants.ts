@@ -105,3 +105,15 @@ export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease
 
 /** The Pod Security admission label that enforces a level on a namespace. */
 export const POD_SECURITY_ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+
+/** The Pod Security level a namespace the component creates enforces by default. */
+export const DEFAULT_POD_SECURITY_LEVEL = "restricted";
+
+/** The AKS cloud-provider annotation that gives a LoadBalancer Service a private IP in the cluster's virtual network. */
+export const AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal";
+
+/**
+ * The Azure Instance Metadata Service (IMDS): it hands out managed-identity tokens of the node to
+ * any pod that reaches it, so the NetworkPolicy denies the gateway's egress to it.
+ */
+export const INSTANCE_METADATA_CIDR = "169.254.169.254/32";

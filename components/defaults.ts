@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs } from "./args";
-import { CONTAINER_PORTS, DEFAULT_IMAGE_REPOSITORY, GATEWAY_IMAGE_VERSION, PROXY_ENV, SECRET_VALUE_KEY } from "./constants";
+import { AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION, CONTAINER_PORTS, DEFAULT_IMAGE_REPOSITORY, DEFAULT_POD_SECURITY_LEVEL, POD_SECURITY_ENFORCE_LABEL, GATEWAY_IMAGE_VERSION, PROXY_ENV, SECRET_VALUE_KEY } from "./constants";
 import { isLabelValue } from "./formats";
 import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
@@ -30,6 +30,9 @@ export const DEFAULTS = {
     imagePullPolicy: "IfNotPresent",
     dnsPolicy: "ClusterFirst",
     serviceType: "LoadBalancer",
+    /** The exposure of a LoadBalancer when development leaves it unchosen: the cloud's own default. */
+    developmentExposure: "public",
+    podSecurityLevel: DEFAULT_POD_SECURITY_LEVEL,
     externalTrafficPolicy: "Local",
     servicePorts: { http: 80, https: 443 },
     configBackup: { accessMode: "ReadWriteMany", size: "50Mi" },
@@ -86,7 +89,7 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         namespace: {
             name: args.namespace?.name ?? DEFAULTS.namespace,
             create: args.namespace?.create ?? true,
-            labels: args.namespace?.labels ?? {},
+            labels: { [POD_SECURITY_ENFORCE_LABEL]: DEFAULTS.podSecurityLevel, ...args.namespace?.labels },
         },
         auth,
         image,
@@ -148,7 +151,7 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
             azureMonitor: args.observability?.azureMonitor ?? true,
         },
         highAvailability: resolveHighAvailability(args),
-        networkPolicy: { enabled: args.networkPolicy?.enabled ?? false, trafficFrom: args.networkPolicy?.trafficFrom },
+        networkPolicy: resolveNetworkPolicy(args),
         serviceAccount: args.serviceAccount?.existingName
             ? { create: false, name: args.serviceAccount.existingName }
             : { create: true, name: names.serviceAccount, annotations: args.serviceAccount?.annotations ?? {}, labels: args.serviceAccount?.labels ?? {} },
@@ -216,13 +219,16 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
 function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"] {
     const type = args.service?.type ?? DEFAULTS.serviceType;
     const external = type === "LoadBalancer" || type === "NodePort";
+    const exposure = args.service?.exposure;
+    const internal: Record<string, string> = exposure === "internal" ? { [AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION]: "true" } : {};
     return {
         type,
+        exposure,
         // Kept when given for another type, so validation can name it.
         externalTrafficPolicy: args.service?.externalTrafficPolicy ?? (external ? DEFAULTS.externalTrafficPolicy : undefined),
         loadBalancerIP: args.service?.loadBalancerIP,
         loadBalancerSourceRanges: args.service?.loadBalancerSourceRanges,
-        annotations: args.service?.annotations ?? {},
+        annotations: { ...args.service?.annotations, ...internal },
         httpPort: args.service?.ports?.http ?? DEFAULTS.servicePorts.http,
         httpsPort: args.service?.ports?.https ?? DEFAULTS.servicePorts.https,
         allocateLoadBalancerNodePorts: args.service?.allocateLoadBalancerNodePorts,
@@ -294,3 +300,20 @@ function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilityS
                   : { enabled: true, maxUnavailable: pdb?.maxUnavailable ?? DEFAULTS.disruptionBudgetMaxUnavailable },
     };
 }
+
+/**
+ * On in production. The traffic ports' default peers are the Service's clients as the pods see
+ * them: with `externalTrafficPolicy: Local` a load balancer keeps the callers' IPs, so its
+ * `loadBalancerSourceRanges` apply at the pods too; otherwise (callers' IPs replaced by a node's,
+ * or no ranges) anyone.
+ */
+function resolveNetworkPolicy(args: SelfHostedGatewayArgs): ResolvedSettings["networkPolicy"] {
+    const enabled = args.networkPolicy?.enabled ?? (args.profile ?? DEFAULTS.profile) === "production";
+    const service = args.service;
+    const keepsCallerIps = (service?.type ?? DEFAULTS.serviceType) === "LoadBalancer" && (service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) === "Local";
+    const ranges = service?.loadBalancerSourceRanges ?? [];
+    const fromRanges = keepsCallerIps && ranges.length > 0 ? ranges.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
+    // Derived peers only for a policy that exists; a trafficFrom given to a disabled one is refused (validation/resolved.ts).
+    return { enabled, trafficFrom: args.networkPolicy?.trafficFrom ?? (enabled ? fromRanges : undefined) };
+}
+

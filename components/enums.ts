@@ -9,6 +9,8 @@ export const IMAGE_PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 export const DNS_POLICIES = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"] as const;
 export const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
 export const EXTERNAL_TRAFFIC_POLICIES = ["Local", "Cluster"] as const;
+/** Who can reach a LoadBalancer Service: the private network (AKS internal load balancer) or the internet. */
+export const SERVICE_EXPOSURES = ["internal", "public"] as const;
 export const VOLUME_ACCESS_MODES = ["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] as const;
 export const STD_LOG_FORMATS = ["text", "json", "none"] as const;
 export const LOG_LEVELS = ["all", "debug", "info", "warn", "error", "fatal"] as const;
@@ -35,6 +37,7 @@ export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
 export type DnsPolicy = (typeof DNS_POLICIES)[number];
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 export type ExternalTrafficPolicy = (typeof EXTERNAL_TRAFFIC_POLICIES)[number];
+export type ServiceExposure = (typeof SERVICE_EXPOSURES)[number];
 export type VolumeAccessMode = (typeof VOLUME_ACCESS_MODES)[number];
 export type StdLogFormat = (typeof STD_LOG_FORMATS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];

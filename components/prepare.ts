@@ -1,6 +1,7 @@
 import { SelfHostedGatewayArgs } from "./args";
 import { resolveSettings } from "./defaults";
 import { ArgumentProblem, GatewayArgumentError } from "./errors";
+import { namespaceWarnings } from "./k8s/namespace";
 import { enforceProfile } from "./profile";
 import { ResolvedSettings } from "./settings";
 import { hasValidShape, validateArgs, validateResolved } from "./validation";
@@ -29,7 +30,7 @@ export function prepareSettings(args: SelfHostedGatewayArgs): { settings: Resolv
     if (argumentProblems.length === 0) {
         const settings = resolveSettings(args);
         validateResolved(settings);
-        return { settings, warnings: enforceProfile(settings) };
+        return { settings, warnings: [...enforceProfile(settings), ...namespaceWarnings(settings)] };
     }
     if (!hasValidShape(args)) {
         throw new GatewayArgumentError([...argumentProblems]);

@@ -8,7 +8,7 @@ import {
     ResourceQuantities,
 } from "./args";
 import { AzureCloudSettings } from "./token/cloud";
-import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LogLevel, PodAntiAffinityMode, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
+import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LogLevel, PodAntiAffinityMode, ServiceExposure, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
 
 /**
  * The component's arguments with every default applied (by `resolveSettings`, the only place
@@ -29,6 +29,7 @@ export interface ResolvedSettings {
     configBackup: ConfigBackupSettings;
     observability: ObservabilitySettings;
     highAvailability: HighAvailabilitySettings;
+    /** `trafficFrom` undefined: the traffic ports are open to everyone. */
     networkPolicy: Required<Pick<NetworkPolicyArgs, "enabled">> & Pick<NetworkPolicyArgs, "trafficFrom">;
     serviceAccount: ServiceAccountSettings;
     /** UDP ports of rate-limit synchronisation and heartbeats (container, Services, settings, NetworkPolicy). */
@@ -177,6 +178,8 @@ export interface WorkloadSettings {
 
 export interface LiveTrafficServiceSettings {
     type: ServiceType;
+    /** The exposure chosen for a LoadBalancer; undefined when none was (production refuses that). */
+    exposure?: ServiceExposure;
     externalTrafficPolicy?: ExternalTrafficPolicy;
     loadBalancerIP?: string;
     loadBalancerSourceRanges?: string[];

@@ -5,7 +5,10 @@ import { AuthWiring } from "./authWiring";
 /**
  * Microsoft Entra workload identity: no secret. The Azure workload identity webhook injects a
  * federated token into pods labelled `azure.workload.identity/use` whose ServiceAccount carries
- * the client id, so the ServiceAccount token is mounted in this mode only.
+ * the client id. It does so with a projected volume of its own (a `serviceAccountToken` source
+ * with audience `api://AzureADTokenExchange`: Azure/azure-workload-identity
+ * pkg/webhook/webhook.go, `addProjectedVolume`), which the kubelet mints whatever
+ * `automountServiceAccountToken` says; so the Kubernetes API token is not mounted in this mode either.
  */
 export function workloadIdentityAuth(clientId: pulumi.Input<string>, tenantId: pulumi.Input<string> | undefined): AuthWiring {
     return {
@@ -16,6 +19,6 @@ export function workloadIdentityAuth(clientId: pulumi.Input<string>, tenantId: p
             [WORKLOAD_IDENTITY_ANNOTATIONS.clientId]: clientId,
             ...(tenantId !== undefined ? { [WORKLOAD_IDENTITY_ANNOTATIONS.tenantId]: tenantId } : {}),
         },
-        automountServiceAccountToken: true,
+        automountServiceAccountToken: false,
     };
 }

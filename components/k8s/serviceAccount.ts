@@ -4,7 +4,9 @@ import { BuildContext, objectMetadata } from "../buildContext";
 
 /**
  * The gateway's own ServiceAccount (never the namespace's `default`), so RBAC and workload
- * identity bind to the gateway alone. Its token is mounted only when the auth mode uses it.
+ * identity bind to the gateway alone. No auth mode mounts its Kubernetes API token: the gateway
+ * never calls the API, and workload identity's federated token comes from the webhook's own
+ * projected volume (see `workloadIdentityAuth`).
  */
 export function serviceAccount(context: BuildContext, auth: AuthWiring): k8s.core.v1.ServiceAccount | undefined {
     const { name, settings, parent } = context;

@@ -1,7 +1,7 @@
 /** Rules for DNS, the live-traffic Service and the NetworkPolicy. */
 import { SelfHostedGatewayArgs } from "../args";
 import { isIntegerInRange } from "../formats";
-import { CONTAINER_PORTS } from "../constants";
+import { AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION, CONTAINER_PORTS } from "../constants";
 import { checkAnnotations, isHttpUrl, Problems } from "./checks";
 
 export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
@@ -22,15 +22,34 @@ export function checkService(args: SelfHostedGatewayArgs, p: Problems): void {
         }
     }
     checkAnnotations(p, "service.annotations", s?.annotations);
+    checkExposure(args, p);
+}
+
+/** The exposure applies to a LoadBalancer only, and must agree with an internal-load-balancer annotation given by hand. */
+function checkExposure(args: SelfHostedGatewayArgs, p: Problems): void {
+    const s = args.service;
+    if (s?.exposure === undefined) {
+        return;
+    }
+    if (s.type !== undefined && s.type !== "LoadBalancer") {
+        p.add("service.exposure", `applies to a LoadBalancer Service only, but service.type is "${s.type}"`, "Remove service.exposure, or use type LoadBalancer.");
+        return;
+    }
+    const annotation = s.annotations?.[AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION];
+    const internal = s.exposure === "internal";
+    if (annotation !== undefined && (annotation === "true") !== internal) {
+        p.add(
+            "service.exposure",
+            `is "${s.exposure}" but service.annotations sets ${AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION}: "${annotation}"`,
+            `Remove that annotation: service.exposure sets it (to "true" for internal, absent for public).`,
+        );
+    }
 }
 
 export function checkNetworkPolicy(args: SelfHostedGatewayArgs, p: Problems): void {
     const policy = args.networkPolicy;
     if (policy?.trafficFrom === undefined) {
         return;
-    }
-    if (policy.enabled !== true) {
-        p.add("networkPolicy.trafficFrom", "restricts nothing unless networkPolicy.enabled is true", "Set networkPolicy.enabled: true, or remove trafficFrom.");
     }
     if (!Array.isArray(policy.trafficFrom) || policy.trafficFrom.length === 0) {
         p.add("networkPolicy.trafficFrom", "is empty, which Kubernetes reads as \"from anywhere\"", "List the allowed peers, or remove trafficFrom to allow everyone explicitly.");

@@ -33,6 +33,9 @@ export function validateResolved(settings: ResolvedSettings): void {
     if (service.externalTrafficPolicy !== undefined && service.type === "ClusterIP") {
         p.add("service.externalTrafficPolicy", `applies only to LoadBalancer and NodePort Services, not "${service.type}"`, "Remove it, or change service.type.");
     }
+    if (!settings.networkPolicy.enabled && settings.networkPolicy.trafficFrom !== undefined) {
+        p.add("networkPolicy.trafficFrom", "restricts nothing while the NetworkPolicy is off (networkPolicy.enabled false, or unset in development)", "Set networkPolicy.enabled: true, or remove trafficFrom.");
+    }
     for (const key of ["loadBalancerIP", "loadBalancerSourceRanges"] as const) {
         if (service[key] !== undefined && service.type !== "LoadBalancer") {
             p.add(`service.${key}`, `applies only to a LoadBalancer Service, not "${service.type}"`, "Remove it, or use service.type LoadBalancer.");

@@ -16,6 +16,7 @@ import {
     LOG_LEVELS,
     POD_ANTI_AFFINITY_MODES,
     PROFILES,
+    SERVICE_EXPOSURES,
     SERVICE_TYPES,
     STATSD_TAG_FORMATS,
     STD_LOG_FORMATS,
@@ -130,6 +131,7 @@ export const argumentShape = z.strictObject({
     service: z
         .strictObject({
             type: z.enum(SERVICE_TYPES).optional(),
+            exposure: z.enum(SERVICE_EXPOSURES).optional(),
             externalTrafficPolicy: z.enum(EXTERNAL_TRAFFIC_POLICIES).optional(),
             loadBalancerIP: str.optional(),
             loadBalancerSourceRanges: z.array(str).optional(),

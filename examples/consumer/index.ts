@@ -8,6 +8,7 @@ const gateway = new SelfHostedGateway("contoso", {
     serviceName: "contoso-apim",
     gatewayId: "contoso-gw",                     // 1-80 characters, not "managed"
     location: { name: "Contoso DC West", city: "Amsterdam" },
+    service: { exposure: "internal" },           // or "public": production asks which
 }, { providers: { kubernetes: cluster } });      // and "azure-native" if not the default one
 
 // Makes the gateway rotatable by the scheduled `apim-gateway-rotate` (see Token rotation).

@@ -11,6 +11,8 @@ const apim = {
     subscriptionId: config.require("apimSubscriptionId"),
     resourceGroupName: config.require("apimResourceGroup"),
     serviceName: config.require("apimServiceName"),
+    // Production asks who may reach each gateway's load balancer: here the sites' private network.
+    service: { exposure: "internal" as const },
     // Optional: a sovereign cloud's (or a test emulator's) endpoints.
     azureCloud: config.getObject<AzureCloudSettings>("apimAzureCloud"),
 };

@@ -27,7 +27,6 @@ const NAMESPACE = "apim-gateway";
 const PROGRESS_DEADLINE_SECONDS = 20;
 /** How long `pulumi up` waits for the stalled rollout (`rollingUpdate.timeoutSeconds`). */
 const ROLLOUT_TIMEOUT_SECONDS = 40;
-const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
 /** Only pods of an `ingress` namespace may send traffic: a policy that restricts something. */
 const TRAFFIC_FROM = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }];
 
@@ -92,7 +91,8 @@ describe("the gateway on a real API server: real engine, local control plane, em
         let stack: GatewayStack;
         const config = () =>
             clusterStackConfig(cluster.kubeconfigFile, {
-                namespace: { labels: RESTRICTED },
+                // No labels: the Pod Security level is the component's default for a namespace it creates.
+                namespace: { name: NAMESPACE },
                 networkPolicy: { enabled: true, trafficFrom: TRAFFIC_FROM },
             });
 
@@ -181,8 +181,14 @@ describe("the gateway on a real API server: real engine, local control plane, em
             await api.get(`/api/v1/namespaces/${NAMESPACE}/serviceaccounts/gw1`);
             assert.equal(pods.length, 3, "the ReplicaSet's pods were admitted under `restricted`");
 
+            assert.equal(podSpec.automountServiceAccountToken, false, "no Kubernetes API token in the gateway's pods");
+
             const policy = await api.get<ObjectWithStatus>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies/gw1`);
             assert.deepEqual((policy.spec?.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
+            assert.deepEqual(policy.spec?.policyTypes, ["Ingress", "Egress"]);
+            assert.deepEqual(policy.spec?.egress, [
+                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }, { namespaceSelector: {} }] },
+            ]);
 
             // A dry run of the rendered pod spec itself is admitted; the same spec stripped of its
             // security contexts is refused: the namespace really enforces `restricted`.

@@ -5,18 +5,21 @@
  * Kubernetes provider (server-side apply, await logic, as users run it) acts as exactly that
  * identity. Positive: `pulumi up` of the whole stack under the deploy Role and a forced rotation
  * under the rotation Role succeed, the rotation with zero downtime. Negative: one verb removed,
- * the same operation fails with the API server's message naming the missing permission.
+ * the same operation fails with the API server's message naming the missing permission. The
+ * rotation file's admission policy is applied with it: the rotation passes under Role + policy,
+ * and the same identity writing anything a rotation does not write is denied with the policy's
+ * message (issue 17 §4).
  *
  * The scenarios run in order on one stack; each states what it starts from.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
 import { settledGateway } from "./harness/gatewayObjects";
-import { KubeApi } from "./harness/kubeApi";
+import { KubeApi, KubeApiError, PATCH } from "./harness/kubeApi";
 import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
 import {
     DEPLOY_RBAC,
@@ -44,7 +47,30 @@ const NAMESPACE = "apim-gateway";
 const IDENTITIES = "ci";
 const DEPLOYER: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-deployer" };
 const ROTATOR: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-token-rotator" };
-const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
+/** A Secret of the namespace that is not the gateway's token (an application's, or a `secretEnv` one). */
+const OTHER_SECRET = "unrelated-credentials";
+
+interface AdmissionPolicy {
+    readonly metadata: { readonly name: string };
+    readonly spec: { readonly validations: readonly { readonly message: string }[] };
+}
+
+/** The denial the API server returns for a validation of the shipped policy, as the identity sees it. */
+function policyDenial(policy: AdmissionPolicy, validation: number): string {
+    const name = policy.metadata.name;
+    return `ValidatingAdmissionPolicy '${name}' with binding '${name}' denied request: ${policy.spec.validations[validation].message}`;
+}
+
+/** The message of a refused request; fails if it was not refused with 403. */
+async function refused(request: Promise<unknown>): Promise<string> {
+    const error = await request.then(
+        () => undefined,
+        (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof KubeApiError, "the request must be refused");
+    assert.equal(error.statusCode, 403, error.message);
+    return error.message;
+}
 
 const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPACE, replicas);
 
@@ -65,11 +91,11 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
     const tokens: Record<string, string> = {};
     const deployRbac = boundTo(readShippedRbac(DEPLOY_RBAC), DEPLOYER);
     const rotationRbac = boundTo(readShippedRbac(ROTATION_RBAC), ROTATOR);
-    const config = () =>
-        clusterStackConfig(tokenFileKubeconfig(cluster.server, cluster.caFile, tokenFile), {
-            namespace: { labels: RESTRICTED },
-            networkPolicy: { enabled: true },
-        });
+    const policy = objectOfKind(rotationRbac, "ValidatingAdmissionPolicy") as unknown as AdmissionPolicy;
+    /** The rotation identity, calling the API directly. */
+    let asRotator: KubeApi;
+    // The production defaults: the namespace's Pod Security label and the NetworkPolicy are the component's own.
+    const config = () => clusterStackConfig(tokenFileKubeconfig(cluster.server, cluster.caFile, tokenFile), { namespace: { name: NAMESPACE } });
 
     before(async function () {
         this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
@@ -85,9 +111,25 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         // As an admin applies them: the deploy file first (it creates the namespace), then the rotation's.
         await applyRbac(api, deployRbac);
         await applyRbac(api, rotationRbac);
+        await api.create(`/api/v1/namespaces/${NAMESPACE}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: OTHER_SECRET }, stringData: { password: "not-the-gateways" } });
+        asRotator = new KubeApi(cluster.server, { ca: readFileSync(cluster.caFile), token: tokens.rotator });
+        // The API server compiles a new policy asynchronously: wait until it denies (a dry run changes nothing).
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+            const outcome = await asRotator.delete(`/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}?dryRun=All`).then(
+                () => undefined,
+                (error: unknown) => error,
+            );
+            if (outcome instanceof KubeApiError && outcome.message.includes(policyDenial(policy, 0))) {
+                break;
+            }
+            assert.ok(Date.now() < deadline, `the policy never took effect: ${String(outcome)}`);
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
     });
 
     after(async () => {
+        asRotator?.close();
         await cluster?.stop();
         await world?.dispose();
         if (tokenDir) {
@@ -101,7 +143,11 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         const { deployment } = await settled(api, 3);
         assert.equal(deployment.spec.replicas, 3);
         const namespace = await api.get<{ metadata: { labels: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}`);
-        assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", "the stack took over the namespace the file created");
+        assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", "the stack took over the namespace the file created, with its default level");
+        const privileged = { apiVersion: "v1", kind: "Pod", metadata: { name: "privileged" }, spec: { containers: [{ name: "x", image: "registry.invalid/x:1", securityContext: { privileged: true } }] } };
+        assert.match(await refused(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, privileged)), /violates PodSecurity "restricted:latest"/);
+        const networkPolicies = await api.get<{ items: { spec: { policyTypes: string[] } }[] }>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`);
+        assert.deepEqual(networkPolicies.items.map((item) => item.spec.policyTypes), [["Ingress", "Egress"]], "the production default NetworkPolicy was accepted");
     });
 
     it("2. a forced rotation as an identity bound to exactly the shipped rotation Role: rotated, every pod rolled, never below 3 available or 3 ready endpoints", async () => {
@@ -164,5 +210,44 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
             await setRules(api, role, role.rules ?? []);
         }
         await settled(api, 3);
+    });
+
+    it("5. the rotation identity under the shipped admission policy: patching the image, adding an env var or deleting another Secret is denied with the policy's message; nothing changed", async () => {
+        const before = await settled(api, 3);
+        const path = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${before.deployment.metadata.name}`;
+        const live = await api.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(path);
+        const [gateway] = live.spec.template.spec.containers;
+        const podSpecDenial = policyDenial(policy, 3);
+
+        const image = { spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } } };
+        assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(podSpecDenial), "image patch");
+        const env = { spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } } };
+        assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(podSpecDenial), "env var");
+        const otherSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}`;
+        assert.ok((await refused(asRotator.delete(otherSecret))).includes(policyDenial(policy, 0)), "delete another Secret");
+        const scale = { spec: { replicas: 1 } };
+        assert.ok((await refused(asRotator.patch(path, scale, PATCH.merge))).includes(policyDenial(policy, 1)), "scale down");
+
+        // The same through the engine, as a rotation job holding this identity would run it.
+        useToken(tokenFile, tokens.rotator);
+        stack.configure({ ...config(), env: [{ name: "EXTRA_SETTING", value: "1" }] });
+        try {
+            await assert.rejects(stack.up(), (error: Error) => {
+                assert.ok(error.message.includes(podSpecDenial), error.message.slice(-2000));
+                return true;
+            });
+        } finally {
+            stack.configure(config());
+        }
+
+        await api.get(otherSecret);
+        const after = await api.get<typeof live>(path);
+        assert.deepEqual(after.spec.template.spec, live.spec.template.spec, "the pod template is unchanged");
+        const settledAfter = await settled(api, 3);
+        assert.deepEqual(
+            settledAfter.pods.map((pod) => pod.metadata.name).sort(),
+            before.pods.map((pod) => pod.metadata.name).sort(),
+            "nothing rolled",
+        );
     });
 });

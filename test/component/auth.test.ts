@@ -147,18 +147,18 @@ describe("SelfHostedGateway: authentication", () => {
             assert.ok(!gatewayContainer(recorder).env.some((e: any) => e.name === "config.service.auth"));
         });
 
-        it("annotates the ServiceAccount, labels the pods (not the selector) and mounts the ServiceAccount token", async () => {
+        it("annotates the ServiceAccount, labels the pods (not the selector) and mounts no Kubernetes API token (the webhook projects its own)", async () => {
             const { recorder } = await build({ auth });
             const sa = object(recorder, K8S.serviceAccount);
             assert.deepEqual(sa.metadata.annotations, {
                 "azure.workload.identity/client-id": auth.clientId,
                 "azure.workload.identity/tenant-id": auth.tenantId,
             });
-            assert.equal(sa.automountServiceAccountToken, true);
+            assert.equal(sa.automountServiceAccountToken, false);
             const deployment = object(recorder, K8S.deployment);
             assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
             assert.ok(!("azure.workload.identity/use" in deployment.spec.selector.matchLabels));
-            assert.equal(podSpec(recorder).automountServiceAccountToken, true);
+            assert.equal(podSpec(recorder).automountServiceAccountToken, false);
         });
 
         it("leaves the tenant annotation out when no tenant is given", async () => {

@@ -129,7 +129,7 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
 
     describe("allocateLoadBalancerNodePorts", () => {
         it("is written on a LoadBalancer Service", async () => {
-            const { recorder } = await build({ service: { allocateLoadBalancerNodePorts: false } });
+            const { recorder } = await build({ service: { exposure: "public", allocateLoadBalancerNodePorts: false } });
             assert.equal(object(recorder, K8S.service, "contoso-gw-live-traffic").spec.allocateLoadBalancerNodePorts, false);
         });
 

@@ -170,7 +170,7 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         it("takes an internal load balancer, a fixed IP, source ranges, the Cluster policy and other ports", async () => {
             const { recorder } = await build({
                 service: {
-                    annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
+                    exposure: "internal",
                     loadBalancerIP: "10.1.2.3",
                     loadBalancerSourceRanges: ["10.0.0.0/8"],
                     externalTrafficPolicy: "Cluster",
@@ -388,7 +388,11 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("mounts the node's syslog socket for localsyslog without an endpoint", async () => {
-            const { recorder } = await build({ observability: { logs: { local: { type: "localsyslog", facility: 1 } } } });
+            const { recorder } = await build({
+                // hostPath is refused by the default `restricted` level (profile.test.ts); a namespace can choose `privileged`.
+                namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+                observability: { logs: { local: { type: "localsyslog", facility: 1 } } },
+            });
             assert.equal(configData(recorder)["telemetry.logs.local.localsyslog.facility"], "1");
             assert.deepEqual(podSpec(recorder).volumes.find((v: any) => v.name === "syslog-socket"), { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } });
             assert.deepEqual(gatewayContainer(recorder).volumeMounts.find((m: any) => m.name === "syslog-socket"), { name: "syslog-socket", mountPath: "/dev/log" });
@@ -494,22 +498,42 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(podSpec(recorder).automountServiceAccountToken, false);
         });
 
-        it("has no NetworkPolicy by default", async () => {
-            const { recorder } = await build();
-            assert.deepEqual(recorder.ofType(K8S.networkPolicy), []);
-        });
+        const EGRESS_BUT_IMDS = [
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }, { namespaceSelector: {} }] },
+        ];
 
-        it("optionally restricts ingress: traffic ports from anyone, discovery UDP only from gateway pods, egress open", async () => {
-            const { recorder } = await build({ networkPolicy: { enabled: true } });
+        it("has a NetworkPolicy by default in production: traffic ports from anyone, discovery UDP only from gateway pods, egress all but the instance metadata endpoint", async () => {
+            const { recorder } = await build();
             const np = object(recorder, K8S.networkPolicy);
             assert.deepEqual(np.spec, {
                 podSelector: { matchLabels: SELECTOR },
-                policyTypes: ["Ingress"],
+                policyTypes: ["Ingress", "Egress"],
                 ingress: [
                     { ports: [{ protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 8081 }] },
                     { from: [{ podSelector: { matchLabels: SELECTOR } }], ports: [{ protocol: "UDP", port: 4290 }, { protocol: "UDP", port: 4291 }] },
                 ],
+                egress: EGRESS_BUT_IMDS,
             });
+        });
+
+        it("has none by default in development, or when disabled", async () => {
+            assert.deepEqual((await build({ profile: "development" })).recorder.ofType(K8S.networkPolicy), []);
+            assert.deepEqual((await build({ networkPolicy: { enabled: false } })).recorder.ofType(K8S.networkPolicy), []);
+        });
+
+        it("opens the traffic ports to the load balancer's source ranges when the pods see the callers' IPs (Local), to anyone otherwise", async () => {
+            const ranges = ["10.0.0.0/8", "192.168.1.0/24"];
+            const local = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges } });
+            assert.deepEqual(object(local.recorder, K8S.networkPolicy).spec.ingress[0].from, [{ ipBlock: { cidr: "10.0.0.0/8" } }, { ipBlock: { cidr: "192.168.1.0/24" } }]);
+            const cluster = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges, externalTrafficPolicy: "Cluster" } });
+            assert.equal(object(cluster.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
+            const clusterIp = await build({ service: { type: "ClusterIP" } });
+            assert.equal(object(clusterIp.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
+        });
+
+        it("uses the instance-discovery ports as configured", async () => {
+            const { recorder } = await build({ instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 } });
+            assert.deepEqual(object(recorder, K8S.networkPolicy).spec.ingress[1].ports, [{ protocol: "UDP", port: 5290 }, { protocol: "UDP", port: 5291 }]);
         });
 
         it("limits the traffic ports to trafficFrom", async () => {
@@ -526,7 +550,8 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.deepEqual(deployment.spec.selector.matchLabels, SELECTOR);
             assert.deepEqual(deployment.spec.template.metadata.labels, COMMON_LABELS);
             for (const r of recorder.kubernetesObjects()) {
-                assert.deepEqual(r.inputs.metadata.labels, COMMON_LABELS, `${r.type} ${r.name}`);
+                const expected = r.type === K8S.namespace ? { ...COMMON_LABELS, "pod-security.kubernetes.io/enforce": "restricted" } : COMMON_LABELS;
+                assert.deepEqual(r.inputs.metadata.labels, expected, `${r.type} ${r.name}`);
             }
         });
     });

@@ -51,7 +51,7 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
         externalTrafficPolicy: "Local",
         loadBalancerIP: "10.1.2.3",
         loadBalancerSourceRanges: ["10.0.0.0/8"],
-        annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
+        exposure: "internal",
         ports: { http: 8080, https: 8443 },
     },
     configuration: { endpoint: "config.contoso.com", settings: { "net.server.http.forwarded.proto.enabled": "true" } },
@@ -90,6 +90,7 @@ describe("SelfHostedGateway: every rendered object passes the Kubernetes OpenAPI
         const kinds = await validateAll((await build()).recorder.kubernetesObjects());
         assert.deepEqual(kinds, [
             "apps/v1/Deployment",
+            "networking.k8s.io/v1/NetworkPolicy",
             "policy/v1/PodDisruptionBudget",
             "v1/ConfigMap",
             "v1/Namespace",

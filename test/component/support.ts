@@ -11,6 +11,7 @@ export const BASE_ARGS: SelfHostedGatewayArgs = {
     serviceName: "contoso-apim",
     gatewayId: "contoso-gw",
     location: { name: "Contoso DC West" },
+    service: { exposure: "internal" },
 };
 
 export const K8S = {

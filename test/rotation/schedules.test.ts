@@ -551,9 +551,16 @@ describe("rotation schedules", function () {
             });
         };
 
-        it("the rotation's Role: one namespace, no update, delete only Secrets", () => {
-            const [role, binding, ...rest] = docs("kubernetes-rbac.yaml");
-            assert.deepEqual([role.kind, binding.kind, rest.length], ["Role", "RoleBinding", 0]);
+        it("the rotation's Role: one namespace, no update, delete only Secrets; an admission policy for the same identity", () => {
+            const [role, binding, policy, policyBinding, ...rest] = docs("kubernetes-rbac.yaml") as (Doc & Record<string, any>)[];
+            assert.deepEqual(
+                [role.kind, binding.kind, policy.kind, policyBinding.kind, rest.length],
+                ["Role", "RoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", 0],
+            );
+            assert.deepEqual(policyBinding.spec, { policyName: policy.metadata.name, validationActions: ["Deny"] });
+            assert.equal(policy.spec.failurePolicy, "Fail");
+            const subject: string = binding.subjects[0].name;
+            assert.deepEqual(policy.spec.matchConditions, [{ name: "rotation-identity", expression: `request.userInfo.username == '${subject}'` }]);
             assert.equal(binding.metadata.namespace, role.metadata.namespace);
             assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
             const rules = role.rules ?? [];

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MUST_BE_SECRET, RawStackConfig, StackConfigError, StackSettings, stackSettings } from "../../stacks/config";
 import { installMocks, promiseOf } from "../helpers/pulumiMocks";
 
-const required = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: JSON.stringify({ name: "DC" }) };
+const required = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: JSON.stringify({ name: "DC" }), service: JSON.stringify({ exposure: "internal" }) };
 
 /** Raw config as the runtime holds it: `apim-gateway:` keys unless a key names its namespace. */
 function raw(values: Record<string, string>, secret: string[] = []): RawStackConfig {

@@ -71,6 +71,18 @@ describe("npm run render", function () {
             assert.match(result.stdout, /# Azure resource \(not rendered\): azure-native:apimanagement:Gateway/);
         });
 
+        it("keeps the network and pod defaults of production: exposure as chosen, Pod Security restricted, a NetworkPolicy that denies the instance metadata endpoint, no API token", () => {
+            const [namespace] = find(result.objects, "Namespace");
+            assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+            const [policy] = find(result.objects, "NetworkPolicy");
+            assert.deepEqual(policy.spec.policyTypes, ["Ingress", "Egress"]);
+            assert.deepEqual(policy.spec.egress[0].to[0], { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } });
+            const udp = policy.spec.ingress.find((rule: any) => rule.ports.some((port: any) => port.protocol === "UDP"));
+            assert.deepEqual(udp.from, [{ podSelector: { matchLabels: find(result.objects, "Deployment")[0].spec.selector.matchLabels } }]);
+            assert.equal(find(result.objects, "ServiceAccount")[0].automountServiceAccountToken, false);
+            assert.equal(find(result.objects, "Deployment")[0].spec.template.spec.automountServiceAccountToken, false);
+        });
+
         it("never prints a secret value", () => {
             const [secret] = find(result.objects, "Secret");
             assert.deepEqual({ ...secret.data, ...secret.stringData }, { value: "<redacted>" }, "keys kept, values redacted");
@@ -93,7 +105,22 @@ describe("npm run render", function () {
     });
 
     describe("bad input", () => {
-        const valid = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: { name: "DC" } };
+        const valid = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: { name: "DC" }, service: { exposure: "internal" } };
+
+        it("exits 1 on a production LoadBalancer without service.exposure, naming both choices", () => {
+            const result = render(stackFile({ ...valid, service: { type: "LoadBalancer" } }));
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /service\.exposure/);
+            assert.match(result.stderr, /"internal".*"public"/);
+            assert.equal(result.objects.length, 0);
+        });
+
+        it("renders a public LoadBalancer when chosen, without the internal annotation", () => {
+            const result = render(stackFile({ ...valid, service: { exposure: "public" } }));
+            assert.equal(result.status, 0, result.stderr);
+            const live = find(result.objects, "Service").find((service) => service.spec.type === "LoadBalancer");
+            assert.equal(live?.metadata.annotations?.["service.beta.kubernetes.io/azure-load-balancer-internal"], undefined);
+        });
 
         it("exits 1 naming a wrongly typed key, and prints no objects", () => {
             const result = render(stackFile({ ...valid, replicas: "three" }));

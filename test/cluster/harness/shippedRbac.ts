@@ -31,6 +31,8 @@ export interface RbacObject {
     readonly rules?: readonly PolicyRule[];
     readonly subjects?: readonly Record<string, string>[];
     readonly roleRef?: Record<string, string>;
+    /** An admission policy's spec (the only part the harness rewrites is `matchConditions`). */
+    readonly spec?: { readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[]; readonly [key: string]: unknown };
 }
 
 /** A ServiceAccount as an RBAC subject. */
@@ -44,11 +46,28 @@ export function readShippedRbac(file: string): RbacObject[] {
     return parseAllDocuments(readFileSync(path.join(SCHEDULES_DIR, file), "utf8")).map((document) => document.toJS() as RbacObject);
 }
 
-/** The documents with every binding's subjects replaced by `account`; nothing else changes. */
+/**
+ * The documents with every binding's subjects replaced by `account`, and an admission policy's
+ * match on the subject's user name (`request.userInfo.username == '<name>'`) by the account's user
+ * name; nothing else changes.
+ */
 export function boundTo(objects: readonly RbacObject[], account: ServiceAccountRef): RbacObject[] {
-    return objects.map((object) =>
-        object.subjects === undefined ? object : { ...object, subjects: [{ kind: "ServiceAccount", name: account.name, namespace: account.namespace }] },
-    );
+    const shippedNames = objects.flatMap((object) => object.subjects ?? []).map((subject) => subject.name);
+    const userName = `system:serviceaccount:${account.namespace}:${account.name}`;
+    return objects.map((object) => {
+        if (object.subjects !== undefined) {
+            return { ...object, subjects: [{ kind: "ServiceAccount", name: account.name, namespace: account.namespace }] };
+        }
+        const conditions = object.spec?.matchConditions;
+        if (conditions === undefined) {
+            return object;
+        }
+        const matchConditions = conditions.map((condition) => ({
+            ...condition,
+            expression: shippedNames.reduce((expression, name) => expression.split(`'${name}'`).join(`'${userName}'`), condition.expression),
+        }));
+        return { ...object, spec: { ...object.spec, matchConditions } };
+    });
 }
 
 /** `rules` without `verb` on `resource` of `apiGroup`, failing if no rule granted it. */
@@ -73,7 +92,8 @@ export function withoutVerb(rules: readonly PolicyRule[], apiGroup: string, reso
 
 /** The API path of an RBAC file's object, or of its collection when `collection` is set. */
 function objectPath(object: RbacObject, collection = false): string {
-    const plural = `${object.kind.toLowerCase()}s`;
+    const kind = object.kind.toLowerCase();
+    const plural = kind.endsWith("y") ? `${kind.slice(0, -1)}ies` : `${kind}s`;
     const prefix = object.apiVersion === "v1" ? "/api/v1" : `/apis/${object.apiVersion}`;
     const namespace = object.metadata.namespace === undefined ? "" : `/namespaces/${object.metadata.namespace}`;
     return `${prefix}${namespace}/${plural}${collection ? "" : `/${object.metadata.name}`}`;
