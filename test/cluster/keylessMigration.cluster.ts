@@ -8,6 +8,7 @@
  */
 import { strict as assert } from "node:assert";
 import { ControlPlane, startControlPlane } from "./harness/controlPlane";
+import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
 import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "./harness/gatewayObjects";
 import { KubeApi, KubeApiError } from "./harness/kubeApi";
@@ -20,6 +21,9 @@ const NAMESPACE = "apim-gateway";
 const REPLICAS = 3;
 const CLIENT_ID = "22222222-2222-2222-2222-222222222222";
 const SAMPLE_INTERVAL_MS = 75;
+/** The stalled migration: how long the rollout may make no progress, and how long `up` waits for it. */
+const PROGRESS_DEADLINE_SECONDS = 20;
+const ROLLOUT_TIMEOUT_SECONDS = 40;
 
 /** One look at the cluster during the migration. */
 interface Sample {
@@ -120,10 +124,42 @@ describe("keyless migration on a real API server: token to workload identity wit
         assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"));
     });
 
-    it("one `up` to workload identity rolls every pod with surge, never below 3 available, and deletes the token Secret only once the new pods are all Ready", async () => {
+    it("a migration whose new pods never become Ready fails `up` and keeps the token: Secret, GatewayToken and the old pods serving", async () => {
         const [secretName] = await tokenSecrets(api);
         const before = await settledGateway(api, NAMESPACE, REPLICAS);
-        const oldPods = new Set(before.pods.map((pod) => pod.metadata.name));
+        const serving = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
+        stack.configure({
+            ...clusterStackConfig(cluster.kubeconfigFile),
+            auth: { type: "workloadIdentity", clientId: CLIENT_ID },
+            token: undefined,
+            // As a pod that cannot sign in (a role assignment not yet propagated) would stay unready.
+            podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
+            rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
+        });
+        const started = performance.now();
+        await assert.rejects(stack.up(), (error: unknown) => {
+            assert.match(String((error as Error).message), /Deployment|gw1|timed out|rollout/i);
+            return true;
+        });
+        const ms = performance.now() - started;
+        assert.ok(await exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`), "the token Secret is still there");
+        const state = await world.exportState("keyless");
+        const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
+        assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken is still in the state");
+        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), serving, "the old pods still serve, and only they");
+        const live = await gatewayDeployment(api, NAMESPACE);
+        assert.ok((live.status?.availableReplicas ?? 0) >= REPLICAS);
+        const pods = await gatewayPods(api, NAMESPACE, live);
+        assert.equal(pods.filter((pod) => !before.pods.some((old) => old.metadata.name === pod.metadata.name)).length, 1, "one unready surge pod");
+        figures.push(`stalled migration: \`up\` failed after ${(ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s); token Secret and GatewayToken kept, old pods serving`);
+    });
+
+    it("fixed, one `up` to workload identity rolls every pod with surge, never below 3 available, and deletes the token Secret only once the new pods are all Ready", async () => {
+        const [secretName] = await tokenSecrets(api);
+        // From the stalled migration's state: the three token pods serving, one unready new pod.
+        const before = await gatewayPods(api, NAMESPACE, await gatewayDeployment(api, NAMESPACE));
+        const oldPods = new Set(before.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] === undefined).map((pod) => pod.metadata.name));
+        assert.equal(oldPods.size, REPLICAS);
         // The token's own settings apply to token auth only and are refused with another mode,
         // so the migration removes them with the mode change (docs/keyless.md says so).
         stack.configure({ ...clusterStackConfig(cluster.kubeconfigFile), auth: { type: "workloadIdentity", clientId: CLIENT_ID }, token: undefined });
