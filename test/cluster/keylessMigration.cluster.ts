@@ -12,6 +12,7 @@ import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
 import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
 import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "./harness/gatewayObjects";
 import { KubeApi, KubeApiError } from "./harness/kubeApi";
+import { Sampler, sampleEvery } from "./harness/sampler";
 import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
@@ -49,42 +50,24 @@ async function exists(api: KubeApi, path: string): Promise<boolean> {
 }
 
 /** Samples the Deployment, the live-traffic endpoints and the token Secret until stopped. */
-function sampleMigration(api: KubeApi, secretName: string): { stop(): Promise<{ samples: Sample[]; errors: string[] }> } {
-    const samples: Sample[] = [];
-    const errors: string[] = [];
-    let running = true;
-    const loop = (async () => {
-        while (running) {
-            const tick = performance.now();
-            try {
-                const [deployment, endpoints, secretExists] = await Promise.all([
-                    gatewayDeployment(api, NAMESPACE),
-                    readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
-                    exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`),
-                ]);
-                const status = deployment.status ?? {};
-                samples.push({
-                    secretExists,
-                    generation: deployment.metadata.generation ?? 0,
-                    observedGeneration: status.observedGeneration ?? 0,
-                    replicas: status.replicas ?? 0,
-                    updatedReplicas: status.updatedReplicas ?? 0,
-                    availableReplicas: status.availableReplicas ?? 0,
-                    readyEndpoints: endpoints.length,
-                });
-            } catch (error) {
-                errors.push((error as Error).message);
-            }
-            await new Promise((resolve) => setTimeout(resolve, Math.max(0, SAMPLE_INTERVAL_MS - (performance.now() - tick))));
-        }
-    })();
-    return {
-        async stop() {
-            running = false;
-            await loop;
-            return { samples, errors };
-        },
-    };
+function sampleMigration(api: KubeApi, secretName: string): Sampler<Sample> {
+    return sampleEvery(SAMPLE_INTERVAL_MS, async () => {
+        const [deployment, endpoints, secretExists] = await Promise.all([
+            gatewayDeployment(api, NAMESPACE),
+            readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
+            exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`),
+        ]);
+        const status = deployment.status ?? {};
+        return {
+            secretExists,
+            generation: deployment.metadata.generation ?? 0,
+            observedGeneration: status.observedGeneration ?? 0,
+            replicas: status.replicas ?? 0,
+            updatedReplicas: status.updatedReplicas ?? 0,
+            availableReplicas: status.availableReplicas ?? 0,
+            readyEndpoints: endpoints.length,
+        };
+    });
 }
 
 async function tokenSecrets(api: KubeApi): Promise<string[]> {
