@@ -82,28 +82,116 @@ export interface TokenAuthArgs {
 }
 
 /**
+ * The Azure role set-up Microsoft documents for Entra sign-in of the self-hosted gateway: the
+ * custom "API Management Configuration API Access Validator Service Role" assigned to the API
+ * Management instance's system-assigned identity (so the configuration API can read RBAC), and the
+ * custom "API Management Gateway Configuration Reader Role" assigned to the gateway's identity.
+ * Set it to have the component create both; leave it out when your platform team assigns them.
+ * Before anything is created the component checks (an ARM read, in preview too) that the instance
+ * has the system-assigned identity the configuration API needs (user-assigned ones are not supported).
+ */
+export interface GatewayRoleArgs {
+    /**
+     * Object (principal) id of the identity the gateway signs in as: the app's service principal,
+     * or a managed identity. Default: the managed identity the component creates
+     * (`auth.managedIdentity`); required otherwise.
+     */
+    principalId?: pulumi.Input<string>;
+    /**
+     * ARM ids of role definitions to assign instead of creating the two custom roles (e.g. defined
+     * once per subscription by a platform team). Each is optional; a missing one is created. Default:
+     * both created, assignable at the instance's resource group only and named after the instance
+     * and gateway (custom role names are unique per tenant, so each gateway gets its own pair).
+     */
+    existingRoleDefinitionIds?: { accessValidator?: pulumi.Input<string>; configurationReader?: pulumi.Input<string> };
+    /**
+     * Assign the Access Validator role to the instance's system-assigned identity at the instance's
+     * resource group (the narrowest scope the docs allow). Default `true`; `false` when that
+     * identity already holds the role (one assignment per instance is enough).
+     */
+    assignAccessValidator?: boolean;
+}
+
+/** A user-assigned managed identity the component creates for the gateway to sign in as. */
+export interface ManagedIdentityArgs {
+    /** Azure region of the identity, e.g. `westeurope`. */
+    location: pulumi.Input<string>;
+    /** Resource group of the identity. Default: the API Management instance's. */
+    resourceGroupName?: pulumi.Input<string>;
+    /** Name of the identity. Default `<gatewayId>-gateway`. */
+    name?: pulumi.Input<string>;
+}
+
+/**
+ * A federated identity credential that trusts the cluster's tokens for the gateway's ServiceAccount:
+ * issuer the cluster's OIDC issuer URL, subject `system:serviceaccount:<namespace>:<serviceAccount>`,
+ * audience `api://AzureADTokenExchange`.
+ */
+export interface FederatedCredentialArgs {
+    /** The cluster's OIDC issuer URL (AKS: `az aks show … --query oidcIssuerProfile.issuerUrl`), https. */
+    issuerUrl: pulumi.Input<string>;
+    /** Name of the credential. Default `<kubernetes name>-<namespace>`. */
+    name?: pulumi.Input<string>;
+    /**
+     * An existing user-assigned identity to add the credential to. Default: the identity the
+     * component creates (`auth.managedIdentity`); one of the two is required.
+     */
+    identity?: { resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> };
+}
+
+/**
  * Microsoft Entra workload identity (gateway 2.11+): no secret at all. The ServiceAccount gets the
- * `azure.workload.identity/client-id` annotation and the pods the `azure.workload.identity/use` label.
+ * `azure.workload.identity/client-id` annotation and the pods the `azure.workload.identity/use`
+ * label. What Azure needs can be created too, each piece on its own: the identity
+ * (`managedIdentity`), its trust of the cluster (`federatedCredential`) and the roles (`roles`).
  */
 export interface WorkloadIdentityAuthArgs {
     type: "workloadIdentity";
-    /** Client id of the managed identity or app registration federated with the ServiceAccount. */
-    clientId: pulumi.Input<string>;
-    /** Tenant id, when it differs from the cluster's default. */
+    /**
+     * Client id of the managed identity or app registration federated with the ServiceAccount.
+     * Required unless `managedIdentity` creates the identity (then refused: it is the created one's).
+     */
+    clientId?: pulumi.Input<string>;
+    /** Tenant id, when it differs from the cluster's default. Default with `managedIdentity`: the identity's tenant. */
     tenantId?: pulumi.Input<string>;
+    /** Create a user-assigned managed identity for the gateway. Default: none (give `clientId`). */
+    managedIdentity?: ManagedIdentityArgs;
+    /** Create the federated identity credential. Default: none (federate the identity yourself). */
+    federatedCredential?: FederatedCredentialArgs;
+    /** Create and assign the documented custom roles. Default: none (assign them yourself). */
+    roles?: GatewayRoleArgs;
 }
 
-/** Microsoft Entra app registration with a client secret (gateway 2.3+). */
+/**
+ * An Entra app's certificate from an existing Secret in the gateway's namespace (e.g. synced from
+ * Key Vault), mounted read-only into the pods; the gateway reads the file named by
+ * `config.service.auth.azureAd.certificatePath`. The private key never passes through Pulumi.
+ */
+export interface ClientCertificateArgs {
+    /**
+     * Name of the Secret. Name it by its content (a new name for a new certificate): the name is
+     * part of the pod template, so the pods roll onto the new certificate.
+     */
+    secretName: pulumi.Input<string>;
+    /** Key of the Secret holding the certificate file (with its private key). Default `certificate.pfx`. */
+    key?: string;
+}
+
+/** Microsoft Entra app registration with a client secret or a certificate (gateway 2.3+). */
 export interface AzureAdAppAuthArgs {
     type: "azureAdApp";
     /** Directory (tenant) id of the app registration. */
     tenantId: pulumi.Input<string>;
     /** Application (client) id. */
     clientId: pulumi.Input<string>;
-    /** Client secret; stored in a Kubernetes Secret and kept a Pulumi secret. */
-    clientSecret: pulumi.Input<string>;
+    /** Client secret; stored in a Kubernetes Secret and kept a Pulumi secret. Exclusive with `clientCertificate`; one of them is required. */
+    clientSecret?: pulumi.Input<string>;
+    /** Client certificate mounted from a Secret (which the Helm chart does not offer). Exclusive with `clientSecret`. */
+    clientCertificate?: ClientCertificateArgs;
     /** Entra authority. Default `https://login.microsoftonline.com`. */
     authority?: pulumi.Input<string>;
+    /** Create and assign the documented custom roles (`principalId`: the app's service principal). Default: none. */
+    roles?: GatewayRoleArgs;
 }
 
 /** How the gateway authenticates to the configuration endpoint. */

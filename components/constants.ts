@@ -62,6 +62,17 @@ export const AUTH_ENV = "config.service.auth";
 /** Environment variable that carries the Entra app's client secret. */
 export const CLIENT_SECRET_ENV = "config.service.auth.azureAd.clientSecret";
 
+/** The Entra app settings of the gateway (Microsoft's settings reference, "Configuration API", gateway 2.3+). */
+export const ENTRA_SETTINGS = {
+    tenantId: "config.service.auth.azureAd.tenantId",
+    clientId: "config.service.auth.azureAd.clientId",
+    authority: "config.service.auth.azureAd.authority",
+    certificatePath: "config.service.auth.azureAd.certificatePath",
+} as const;
+
+/** Where the Entra app's certificate Secret is mounted (read-only) in the gateway container. */
+export const CLIENT_CERTIFICATE_MOUNT_PATH = "/apim/entra-client-certificate";
+
 /** OpenSSL (used by .NET on Linux) reads its trust bundle from this file when set. */
 export const SSL_CERT_FILE_ENV = "SSL_CERT_FILE";
 

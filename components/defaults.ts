@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs } from "./args";
+import { AzureAdAppAuthArgs, GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs, WorkloadIdentityAuthArgs } from "./args";
+import { serviceAccountSubject } from "./keyless/federation";
 import { AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION, CONTAINER_PORTS, DEFAULT_IMAGE_REPOSITORY, DEFAULT_POD_SECURITY_LEVEL, POD_SECURITY_ENFORCE_LABEL, GATEWAY_IMAGE_VERSION, PROXY_ENV, SECRET_VALUE_KEY } from "./constants";
 import { isLabelValue } from "./formats";
 import { imageReference } from "./imageReference";
@@ -12,6 +13,7 @@ import { TOKEN_DEFAULTS } from "./token/policy";
 import {
     AuthSettings,
     ConfigBackupSettings,
+    EntraAzureSettings,
     HighAvailabilitySettings,
     ImageSettings,
     MetricsSettings,
@@ -52,6 +54,7 @@ export const DEFAULTS = {
     autoscalingCpuPercent: 70,
     token: TOKEN_DEFAULTS,
     entraAuthority: "https://login.microsoftonline.com",
+    clientCertificateKey: "certificate.pfx",
 } as const;
 
 /** Applies every default to validated arguments. */
@@ -202,7 +205,7 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
                 azureCloud: args.azureCloud,
             };
         case "workloadIdentity":
-            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId };
+            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId, azure: resolveEntraAzure(args, auth) };
         case "existingTokenSecret":
             return { type: "existingTokenSecret", secretName: auth.secretName, key: auth.key ?? SECRET_VALUE_KEY };
         case "azureAdApp":
@@ -210,10 +213,52 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
                 type: "azureAdApp",
                 tenantId: auth.tenantId,
                 clientId: auth.clientId,
-                clientSecret: auth.clientSecret,
+                credential: auth.clientCertificate
+                    ? { kind: "certificate", secretName: auth.clientCertificate.secretName, key: auth.clientCertificate.key ?? DEFAULTS.clientCertificateKey }
+                    : { kind: "secret", clientSecret: auth.clientSecret as pulumi.Input<string> },
                 authority: auth.authority ?? DEFAULTS.entraAuthority,
+                azure: resolveEntraAzure(args, auth),
             };
     }
+}
+
+/** The Azure pieces of Entra sign-in, with their defaults (names from the gateway, the instance's resource group). */
+function resolveEntraAzure(args: SelfHostedGatewayArgs, auth: WorkloadIdentityAuthArgs | AzureAdAppAuthArgs): EntraAzureSettings {
+    const names = kubernetesNames(args.kubernetesName ?? args.gatewayId);
+    const namespace = args.namespace?.name ?? DEFAULTS.namespace;
+    const serviceAccount = args.serviceAccount?.existingName ?? names.serviceAccount;
+    const identity = auth.type === "workloadIdentity" ? auth.managedIdentity : undefined;
+    const federation = auth.type === "workloadIdentity" ? auth.federatedCredential : undefined;
+    return {
+        ...(identity
+            ? {
+                  managedIdentity: {
+                      location: identity.location,
+                      resourceGroupName: identity.resourceGroupName ?? args.resourceGroupName,
+                      name: identity.name ?? `${args.gatewayId}-gateway`,
+                  },
+              }
+            : {}),
+        ...(federation
+            ? {
+                  federatedCredential: {
+                      issuerUrl: federation.issuerUrl,
+                      name: federation.name ?? `${names.base}-${namespace}`,
+                      subject: serviceAccountSubject(namespace, serviceAccount),
+                      identity: federation.identity,
+                  },
+              }
+            : {}),
+        ...(auth.roles
+            ? {
+                  roles: {
+                      principalId: auth.roles.principalId,
+                      existingRoleDefinitionIds: auth.roles.existingRoleDefinitionIds ?? {},
+                      assignAccessValidator: auth.roles.assignAccessValidator ?? true,
+                  },
+              }
+            : {}),
+    };
 }
 
 function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"] {

@@ -1,4 +1,4 @@
-import { AUTH_ENV, CLIENT_SECRET_ENV, PROXY_ENV } from "./constants";
+import { AUTH_ENV, CLIENT_SECRET_ENV, ENTRA_SETTINGS, PROXY_ENV } from "./constants";
 
 /**
  * Gateway settings the component writes itself, each with the argument that controls it. A
@@ -8,9 +8,10 @@ import { AUTH_ENV, CLIENT_SECRET_ENV, PROXY_ENV } from "./constants";
 export const MANAGED_SETTINGS: Readonly<Record<string, string>> = {
     "config.service.endpoint": "configuration.endpoint",
     [AUTH_ENV]: "auth",
-    "config.service.auth.azureAd.tenantId": "auth.tenantId",
-    "config.service.auth.azureAd.clientId": "auth.clientId",
-    "config.service.auth.azureAd.authority": "auth.authority",
+    [ENTRA_SETTINGS.tenantId]: "auth.tenantId",
+    [ENTRA_SETTINGS.clientId]: "auth.clientId",
+    [ENTRA_SETTINGS.authority]: "auth.authority",
+    [ENTRA_SETTINGS.certificatePath]: "auth.clientCertificate",
     [CLIENT_SECRET_ENV]: "auth.clientSecret",
     "gateway.name": "gatewayId",
     "neighborhood.host": "kubernetesName",

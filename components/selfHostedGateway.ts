@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { apiAssociations } from "./apim/apiAssociations";
 import { certificateAuthorities } from "./apim/certificateAuthorities";
 import { gatewayEntity } from "./apim/gateway";
@@ -64,6 +65,8 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
     readonly instanceDiscoveryService: k8s.core.v1.Service;
     /** Token auth only: the access token resource. */
     readonly token?: GatewayToken;
+    /** Workload identity with `auth.managedIdentity`: the user-assigned identity the gateway signs in as. */
+    readonly identity?: managedidentity.UserAssignedIdentity;
     /** Token auth only: the Kubernetes Secret holding the token. */
     readonly tokenSecret?: k8s.core.v1.Secret;
     /** Token expiry (ISO 8601); `undefined` unless token auth. */
@@ -118,6 +121,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         this.gateway = entity.gateway;
         this.namespace = ns.name;
         this.token = auth.token;
+        this.identity = auth.identity;
         this.tokenSecret = auth.token ? auth.secret : undefined;
         this.tokenExpiresAt = optionalOutput(auth.token?.expiresAt);
         this.tokenRenewAfter = optionalOutput(auth.token?.renewAfter);
@@ -151,6 +155,7 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
             liveTrafficService: this.liveTrafficService,
             instanceDiscoveryService: this.instanceDiscoveryService,
             token: this.token,
+            identity: this.identity,
             tokenSecret: this.tokenSecret,
             tokenExpiresAt: this.tokenExpiresAt,
             tokenRenewAfter: this.tokenRenewAfter,

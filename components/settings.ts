@@ -114,15 +114,35 @@ export interface TokenSettings {
     renewalTrigger?: pulumi.Input<string>;
 }
 
+/**
+ * What the component creates in Azure for Entra sign-in; every piece optional. Empty: nothing is
+ * created and no ARM read is made.
+ */
+export interface EntraAzureSettings {
+    managedIdentity?: { location: pulumi.Input<string>; resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> };
+    /** `identity` undefined: the created managed identity. */
+    federatedCredential?: { issuerUrl: pulumi.Input<string>; name: pulumi.Input<string>; subject: string; identity?: { resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> } };
+    roles?: {
+        /** Undefined: the created managed identity's. */
+        principalId?: pulumi.Input<string>;
+        existingRoleDefinitionIds: { accessValidator?: pulumi.Input<string>; configurationReader?: pulumi.Input<string> };
+        assignAccessValidator: boolean;
+    };
+}
+
+/** The Entra app's credential: a client secret (stored in a Secret) or a certificate mounted from one. */
+export type EntraAppCredential = { kind: "secret"; clientSecret: pulumi.Input<string> } | { kind: "certificate"; secretName: pulumi.Input<string>; key: string };
+
 export type AuthSettings =
     | { type: "token"; token: TokenSettings; azureCloud?: AzureCloudSettings }
-    | { type: "workloadIdentity"; clientId: pulumi.Input<string>; tenantId?: pulumi.Input<string> }
+    | { type: "workloadIdentity"; clientId?: pulumi.Input<string>; tenantId?: pulumi.Input<string>; azure: EntraAzureSettings }
     | {
           type: "azureAdApp";
           tenantId: pulumi.Input<string>;
           clientId: pulumi.Input<string>;
-          clientSecret: pulumi.Input<string>;
+          credential: EntraAppCredential;
           authority: pulumi.Input<string>;
+          azure: EntraAzureSettings;
       }
     | { type: "existingTokenSecret"; secretName: pulumi.Input<string>; key: string };
 

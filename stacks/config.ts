@@ -130,11 +130,16 @@ function acceptedKeys(decoded: Record<string, unknown>, brokenKeys: ReadonlySet<
 /** Stands in for the Entra client secret while checking the other arguments (its own check names the key). */
 const CLIENT_SECRET_PLACEHOLDER = "<azureAdClientSecret>";
 
+/** An Entra app without a certificate signs in with the client secret of its own stack key. */
+function needsClientSecret(config: ComponentConfig): boolean {
+    return config.auth?.type === "azureAdApp" && config.auth.clientCertificate === undefined;
+}
+
 /** Maps the config onto the component's arguments (still plain values). */
 function plainArgs(config: ComponentConfig, clientSecret: string | undefined): SelfHostedGatewayArgs {
     const args = {
         ...config,
-        auth: config.auth?.type === "azureAdApp" ? { ...config.auth, clientSecret: clientSecret ?? CLIENT_SECRET_PLACEHOLDER } : config.auth,
+        auth: needsClientSecret(config) ? { ...config.auth, clientSecret: clientSecret ?? CLIENT_SECRET_PLACEHOLDER } : config.auth,
     };
     // Pass-through Kubernetes objects keep their YAML shape; the component checks them against the Kubernetes schema.
     return args as SelfHostedGatewayArgs;
@@ -191,8 +196,13 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
     // The component's rules run on every key the schema accepted, so one run shows everything.
     const config = result.success ? result.data : acceptedKeys(decoded, brokenKeys);
     const clientSecret = typeof decoded.azureAdClientSecret === "string" ? decoded.azureAdClientSecret : undefined;
-    if (config.auth?.type === "azureAdApp" && clientSecret === undefined) {
-        problems.push(`'${prefix}azureAdClientSecret' is required with auth.type azureAdApp: set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`);
+    if (needsClientSecret(config) && clientSecret === undefined) {
+        problems.push(
+            `'${prefix}azureAdClientSecret' is required with auth.type azureAdApp (unless auth.clientCertificate is set): set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`,
+        );
+    }
+    if (config.auth?.type === "azureAdApp" && config.auth.clientCertificate !== undefined && clientSecret !== undefined) {
+        problems.push(`'${prefix}azureAdClientSecret' and '${prefix}auth.clientCertificate' are both set; the gateway signs in with one: remove one of them`);
     }
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret: _clientSecret, ...componentConfig } = config;
     const args = plainArgs(componentConfig, clientSecret);

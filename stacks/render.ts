@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { isStructuredKey, PROJECT_NAME } from "./config";
 import { defineStack } from "./program";
 import { redactObject } from "./redact";
-import { RecordedResource, recordingMocks } from "./renderMocks";
+import { INSTANCE_CHECK_INVOKE, RecordedResource, recordingMocks } from "./renderMocks";
 import { loadStackFile, resolveStackFile, RuntimeConfig, SECRET_PLACEHOLDER } from "./stackFile";
 
 const USAGE = `Usage: npm run render -- <stack | path/to/Pulumi.<stack>.yaml>
@@ -66,7 +66,8 @@ export async function renderStack(stackFile: string): Promise<string> {
     const omitted = omitOpaqueSecrets(config);
     const stack = path.basename(stackFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
     const records: RecordedResource[] = [];
-    await pulumi.runtime.setMocks(recordingMocks(records), PROJECT_NAME, stack, false);
+    const invokes: string[] = [];
+    await pulumi.runtime.setMocks(recordingMocks(records, invokes), PROJECT_NAME, stack, false);
     pulumi.runtime.setAllConfig(config.values, config.secretKeys);
     defineStack();
     await pulumi.runtime.disconnect();
@@ -76,6 +77,9 @@ export async function renderStack(stackFile: string): Promise<string> {
         "# Secret values are <redacted>; names and checksums derived from the access token use a placeholder token.",
         ...omitted.map((key) => `# '${key}' is a secret structured value that cannot be decrypted offline; rendered without it.`),
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
+        ...(invokes.includes(INSTANCE_CHECK_INVOKE)
+            ? ["# Not checked offline: that the API Management instance has a system-assigned identity (preview and up check it); ids Azure assigns read <assigned-by-azure>."]
+            : []),
     ].join("\n");
     const documents = kubernetesObjects(records).map((object) => stringify(object, { lineWidth: 0 }));
     return `${header}\n---\n${documents.join("---\n")}`;

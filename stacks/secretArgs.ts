@@ -59,7 +59,7 @@ export function secretArgs(args: SelfHostedGatewayArgs, secretKeys: ReadonlySet<
             result = { ...result, ...SECRET_WRAPPERS[key](result) };
         }
     }
-    if (result.auth?.type === "azureAdApp") {
+    if (result.auth?.type === "azureAdApp" && result.auth.clientSecret !== undefined) {
         result = { ...result, auth: { ...result.auth, clientSecret: pulumi.secret(result.auth.clientSecret) } };
     }
     return result;

@@ -26,8 +26,8 @@ export interface PodTemplateRefs {
 export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring, refs: PodTemplateRefs): Input.PodTemplateSpec {
     const { workload, image } = settings;
     const customCa = refs.customCa && customCaPodParts(refs.customCa.configMapName, image.reference, image.pullPolicy, containerSecurityContext);
-    const volumes: Input.Volume[] = [...(customCa?.volumes ?? [])];
-    const mounts: Input.VolumeMount[] = [...(customCa?.gatewayVolumeMounts ?? [])];
+    const volumes: Input.Volume[] = [...(customCa?.volumes ?? []), ...(auth.volumes ?? [])];
+    const mounts: Input.VolumeMount[] = [...(customCa?.gatewayVolumeMounts ?? []), ...(auth.volumeMounts ?? [])];
     if (refs.configBackupClaimName !== undefined) {
         volumes.push({ name: "config-backup", persistentVolumeClaim: { claimName: refs.configBackupClaimName } });
         mounts.push({ name: "config-backup", mountPath: CONFIG_BACKUP_MOUNT_PATH });

@@ -1,5 +1,5 @@
 /** Rules for the auth mode and the access token. */
-import { SelfHostedGatewayArgs } from "../args";
+import { AzureAdAppAuthArgs, SelfHostedGatewayArgs, WorkloadIdentityAuthArgs } from "../args";
 import { tokenRuleProblems } from "../token/policy";
 import { LABEL_KEYS } from "../constants";
 import { isConfigMapKey, isDns1123Subdomain } from "../formats";
@@ -9,14 +9,17 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const auth = args.auth;
     const type = auth?.type ?? "token";
     if (auth?.type === "workloadIdentity") {
-        checkRequiredInput(p, "auth.clientId", auth.clientId);
+        checkWorkloadIdentity(auth, p);
     }
     if (auth?.type === "azureAdApp") {
         checkRequiredInput(p, "auth.tenantId", auth.tenantId);
         checkRequiredInput(p, "auth.clientId", auth.clientId);
-        checkRequiredInput(p, "auth.clientSecret", auth.clientSecret);
+        checkAppCredential(auth, p);
         if (typeof auth.authority === "string" && !auth.authority.startsWith("https://")) {
             p.add("auth.authority", `"${auth.authority}" is not an https URL`, 'Use e.g. "https://login.microsoftonline.com".');
+        }
+        if (auth.roles) {
+            checkRequiredInput(p, "auth.roles.principalId", auth.roles.principalId);
         }
     }
     if (auth?.type === "existingTokenSecret") {
@@ -56,5 +59,57 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     }
     for (const rule of tokenRuleProblems(token.validityDays, token.renewBeforeDays)) {
         p.add(`token.${rule.property}`, rule.problem, rule.fix);
+    }
+}
+
+/** Workload identity: one source of the client id, and what the created pieces need. */
+function checkWorkloadIdentity(auth: WorkloadIdentityAuthArgs, p: Problems): void {
+    const created = auth.managedIdentity !== undefined;
+    if (created && auth.clientId !== undefined) {
+        p.add("auth.clientId", "is set, but auth.managedIdentity creates the identity whose client id the gateway uses", "Remove one of them.");
+    } else if (!created) {
+        checkRequiredInput(p, "auth.clientId", auth.clientId);
+    }
+    const federation = auth.federatedCredential;
+    if (federation) {
+        if (created && federation.identity !== undefined) {
+            p.add("auth.federatedCredential.identity", "names an existing identity, but auth.managedIdentity creates the one to federate", "Remove one of them.");
+        } else if (!created && federation.identity === undefined) {
+            p.add("auth.federatedCredential", "has no identity to add the credential to", "Set auth.managedIdentity to create one, or auth.federatedCredential.identity to name an existing one.");
+        }
+        checkRequiredInput(p, "auth.federatedCredential.issuerUrl", federation.issuerUrl);
+        if (typeof federation.issuerUrl === "string" && federation.issuerUrl !== "" && !federation.issuerUrl.startsWith("https://")) {
+            p.add("auth.federatedCredential.issuerUrl", `"${federation.issuerUrl}" is not an https URL`, "Use the cluster's OIDC issuer URL (AKS: az aks show … --query oidcIssuerProfile.issuerUrl).");
+        }
+    }
+    if (auth.managedIdentity) {
+        checkRequiredInput(p, "auth.managedIdentity.location", auth.managedIdentity.location);
+    }
+    if (auth.roles) {
+        if (created && auth.roles.principalId !== undefined) {
+            p.add("auth.roles.principalId", "is set, but the roles go to the identity auth.managedIdentity creates", "Remove auth.roles.principalId.");
+        } else if (!created) {
+            checkRequiredInput(p, "auth.roles.principalId", auth.roles.principalId);
+        }
+    }
+}
+
+/** An Entra app signs in with exactly one credential. */
+function checkAppCredential(auth: AzureAdAppAuthArgs, p: Problems): void {
+    const certificate = auth.clientCertificate;
+    if (certificate !== undefined && auth.clientSecret !== undefined) {
+        p.add("auth.clientCertificate", "and auth.clientSecret are both set; the gateway signs in with one", "Remove one of them.");
+    } else if (certificate === undefined) {
+        checkRequiredInput(p, "auth.clientSecret", auth.clientSecret);
+    }
+    if (certificate === undefined) {
+        return;
+    }
+    checkRequiredInput(p, "auth.clientCertificate.secretName", certificate.secretName);
+    if (typeof certificate.secretName === "string" && certificate.secretName !== "" && !isDns1123Subdomain(certificate.secretName)) {
+        p.add("auth.clientCertificate.secretName", `"${certificate.secretName}" is not a Secret name`, "Give the name of the Secret in the gateway's namespace.");
+    }
+    if (certificate.key !== undefined && !isConfigMapKey(certificate.key)) {
+        p.add("auth.clientCertificate.key", `"${certificate.key}" is not a valid Secret key`, 'Use the key holding the certificate file (default "certificate.pfx").');
     }
 }

@@ -50,16 +50,38 @@ const probeTuning = z.strictObject({
     failureThreshold: num.optional(),
 });
 
+/** The documented role set-up of the Entra modes (`GatewayRoleArgs`). */
+const roles = z.strictObject({
+    principalId: input(str).optional(),
+    existingRoleDefinitionIds: z.strictObject({ accessValidator: input(str).optional(), configurationReader: input(str).optional() }).optional(),
+    assignAccessValidator: bool.optional(),
+});
+
 /** The auth modes; the stack config takes the Entra client secret from a key of its own. */
 export const authModes = {
     token: z.strictObject({ type: z.literal("token" satisfies AuthType) }),
-    workloadIdentity: z.strictObject({ type: z.literal("workloadIdentity" satisfies AuthType), clientId: input(str), tenantId: input(str).optional() }),
+    workloadIdentity: z.strictObject({
+        type: z.literal("workloadIdentity" satisfies AuthType),
+        clientId: input(str).optional(),
+        tenantId: input(str).optional(),
+        managedIdentity: z.strictObject({ location: input(str), resourceGroupName: input(str).optional(), name: input(str).optional() }).optional(),
+        federatedCredential: z
+            .strictObject({
+                issuerUrl: input(str),
+                name: input(str).optional(),
+                identity: z.strictObject({ resourceGroupName: input(str), name: input(str) }).optional(),
+            })
+            .optional(),
+        roles: roles.optional(),
+    }),
     azureAdApp: z.strictObject({
         type: z.literal("azureAdApp" satisfies AuthType),
         tenantId: input(str),
         clientId: input(str),
-        clientSecret: input(str),
+        clientSecret: input(str).optional(),
+        clientCertificate: z.strictObject({ secretName: input(str), key: str.optional() }).optional(),
         authority: input(str).optional(),
+        roles: roles.optional(),
     }),
     existingTokenSecret: z.strictObject({ type: z.literal("existingTokenSecret" satisfies AuthType), secretName: input(str), key: str.optional() }),
 } satisfies Record<AuthType, z.ZodType>;

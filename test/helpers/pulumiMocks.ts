@@ -62,12 +62,18 @@ export interface MockOptions {
     outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
     /** Invoke results; by default every invoke fails the test. */
     call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>;
+    /** Run as a preview (`pulumi preview`): invokes still run, unknown outputs stay unknown. Default `false`. */
+    preview?: boolean;
+    /** Milliseconds a resource's creation takes (default 0), to prove what waits for what. */
+    creationDelayMs?: (args: pulumi.runtime.MockResourceArgs) => number;
 }
 
 /** The recorded resources and invokes of one `installMocks()`. */
 export class ResourceRecorder {
     readonly resources: RecordedResource[] = [];
     readonly calls: pulumi.runtime.MockCallArgs[] = [];
+    /** `type::name` of each resource, in the order their creation completed. */
+    readonly completed: string[] = [];
 
     /** Waits until every pending registration has completed, then fills in URNs. */
     async settled(): Promise<void> {
@@ -110,7 +116,7 @@ export async function installMocks(options: MockOptions = {}): Promise<ResourceR
     const recorder = new ResourceRecorder();
     await pulumi.runtime.setMocks(
         {
-            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
                 const { __provider, ...rawInputs } = args.inputs as Record<string, unknown>;
                 void __provider;
                 const computed = computedOutputs(args.type, rawInputs, options) ?? {};
@@ -126,7 +132,13 @@ export async function installMocks(options: MockOptions = {}): Promise<ResourceR
                     inputs: unwrapSecrets(rawInputs),
                     rawInputs,
                 });
-                return { id, state: { ...rawInputs, ...computed, ...extra } };
+                const result = { id, state: { ...rawInputs, ...computed, ...extra } };
+                const delayMs = options.creationDelayMs?.(args) ?? 0;
+                const complete = () => {
+                    recorder.completed.push(`${args.type}::${args.name}`);
+                    return result;
+                };
+                return delayMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(complete()), delayMs)) : complete();
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
                 recorder.calls.push(args);
@@ -138,7 +150,7 @@ export async function installMocks(options: MockOptions = {}): Promise<ResourceR
         },
         options.project ?? "project",
         options.stack ?? "stack",
-        false,
+        options.preview ?? false,
     );
     return recorder;
 }

@@ -158,4 +158,19 @@ describe("stack config", () => {
         const message = problems({ ...required, auth: JSON.stringify({ type: "azureAdApp", tenantId: "t", clientId: "c" }) });
         assert.match(message, /'apim-gateway:azureAdClientSecret' is required.*pulumi config set --secret azureAdClientSecret/);
     });
+
+    it("takes an Entra app's certificate Secret instead of the client secret, and refuses both", () => {
+        const certificate = { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "gw-cert-1", key: "tls.pfx" } };
+        const { args } = settings({ ...required, auth: JSON.stringify(certificate) });
+        assert.deepEqual(args.auth, certificate);
+        const message = problems({ ...required, auth: JSON.stringify(certificate), azureAdClientSecret: "s" }, ["azureAdClientSecret"]);
+        assert.match(message, /'apim-gateway:azureAdClientSecret' and 'apim-gateway:auth.clientCertificate' are both set/);
+    });
+
+    it("takes the keyless set-up of workload identity, and names a misplaced piece by its key", () => {
+        const keyless = { type: "workloadIdentity", managedIdentity: { location: "westeurope" }, federatedCredential: { issuerUrl: "https://issuer.example/" }, roles: { assignAccessValidator: false } };
+        assert.deepEqual(settings({ ...required, auth: JSON.stringify(keyless) }).args.auth, keyless);
+        const message = problems({ ...required, auth: JSON.stringify({ ...keyless, clientId: "c" }) });
+        assert.match(message, /'apim-gateway:auth.clientId': .*auth.managedIdentity creates the identity/);
+    });
 });

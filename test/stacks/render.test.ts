@@ -90,6 +90,58 @@ describe("npm run render", function () {
         });
     });
 
+    describe("the keyless example stack (issue 16 §1)", () => {
+        let result: RenderResult;
+        before(() => {
+            result = render("keyless");
+        });
+
+        it("renders no Secret, the ServiceAccount for workload identity and pods that use it", () => {
+            assert.equal(result.status, 0, result.stderr);
+            assert.deepEqual(find(result.objects, "Secret"), [], "no token, no client secret");
+            const [account] = find(result.objects, "ServiceAccount");
+            assert.equal(account.metadata.annotations["azure.workload.identity/client-id"], "<assigned-by-azure>");
+            assert.equal(account.automountServiceAccountToken, true);
+            const [deployment] = find(result.objects, "Deployment");
+            assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
+            assert.equal(deployment.spec.selector.matchLabels["azure.workload.identity/use"], undefined, "never in the immutable selector");
+            assert.equal(deployment.spec.template.spec.serviceAccountName, account.metadata.name);
+            const [configMap] = find(result.objects, "ConfigMap");
+            assert.equal(configMap.data["config.service.auth"], "workloadIdentity");
+        });
+
+        it("lists every Azure piece it would create, and says the instance check runs in preview and up, not offline", () => {
+            for (const piece of [
+                'azure-native:managedidentity:UserAssignedIdentity "gateway-identity"',
+                'azure-native:managedidentity:FederatedIdentityCredential "gateway-federated-credential"',
+                'azure-native:authorization:RoleDefinition "gateway-access-validator-role"',
+                'azure-native:authorization:RoleDefinition "gateway-configuration-reader-role"',
+                'azure-native:authorization:RoleAssignment "gateway-access-validator-assignment"',
+                'azure-native:authorization:RoleAssignment "gateway-configuration-reader-assignment"',
+            ]) {
+                assert.ok(result.stdout.includes(`# Azure resource (not rendered): ${piece}`), `header lacks ${piece}`);
+            }
+            assert.match(result.stdout, /# Not checked offline: that the API Management instance has a system-assigned identity/);
+        });
+    });
+
+    it("renders an Entra app signing in with a certificate from a Secret", () => {
+        const file = stackFile({
+            resourceGroupName: "rg",
+            serviceName: "svc",
+            gatewayId: "gw",
+            location: { name: "DC" },
+            auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "gw-entra-cert-1" } },
+        });
+        const result = render(file);
+        assert.equal(result.status, 0, result.stderr);
+        const [deployment] = find(result.objects, "Deployment");
+        const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === "entra-client-certificate");
+        assert.equal(volume.secret.secretName, "gw-entra-cert-1");
+        assert.equal(find(result.objects, "ConfigMap")[0].data["config.service.auth.azureAd.certificatePath"], "/apim/entra-client-certificate/certificate.pfx");
+        assert.doesNotMatch(result.stdout, /Not checked offline/, "no Azure set-up asked for, no instance check");
+    });
+
     describe("the dev example stack", () => {
         it("renders with the development profile's relaxed values and warns about each", () => {
             const result = render("dev");

@@ -5,6 +5,7 @@
  */
 import { KubeApi } from "./kubeApi";
 import { gatewayDeployment, readyEndpoints } from "./gatewayObjects";
+import { sampleEvery } from "./sampler";
 
 /** What the samples showed. */
 export interface RolloutObservation {
@@ -27,36 +28,21 @@ export interface RolloutWatcher {
 }
 
 export function watchRollout(api: KubeApi, namespace: string, service: string, intervalMs = 75): RolloutWatcher {
-    let samples = 0;
-    let minAvailable = Number.POSITIVE_INFINITY;
-    let minReadyEndpoints = Number.POSITIVE_INFINITY;
-    let maxReplicas = 0;
-    const everReady = new Set<string>();
-    const errors: string[] = [];
-    let running = true;
-
-    const loop = (async () => {
-        while (running) {
-            const tick = performance.now();
-            try {
-                const [deployment, endpoints] = await Promise.all([gatewayDeployment(api, namespace), readyEndpoints(api, namespace, service)]);
-                samples += 1;
-                minAvailable = Math.min(minAvailable, deployment.status?.availableReplicas ?? 0);
-                maxReplicas = Math.max(maxReplicas, deployment.status?.replicas ?? 0);
-                minReadyEndpoints = Math.min(minReadyEndpoints, endpoints.length);
-                endpoints.forEach((address) => everReady.add(address));
-            } catch (error) {
-                errors.push((error as Error).message);
-            }
-            await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - (performance.now() - tick))));
-        }
-    })();
-
+    const sampler = sampleEvery(intervalMs, async () => {
+        const [deployment, endpoints] = await Promise.all([gatewayDeployment(api, namespace), readyEndpoints(api, namespace, service)]);
+        return { available: deployment.status?.availableReplicas ?? 0, replicas: deployment.status?.replicas ?? 0, endpoints };
+    });
     return {
         async stop() {
-            running = false;
-            await loop;
-            return { samples, minAvailable, minReadyEndpoints, maxReplicas, everReady, errors };
+            const { samples, errors } = await sampler.stop();
+            return {
+                samples: samples.length,
+                minAvailable: Math.min(...samples.map((s) => s.available)),
+                minReadyEndpoints: Math.min(...samples.map((s) => s.endpoints.length)),
+                maxReplicas: Math.max(0, ...samples.map((s) => s.replicas)),
+                everReady: new Set(samples.flatMap((s) => s.endpoints)),
+                errors,
+            };
         },
     };
 }
