@@ -9,6 +9,8 @@ import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../co
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
+import { replaceFileAtomically } from "./atomicFile";
+import { readEventInput } from "./eventInput";
 import { runCli } from "./runCli";
 import { armTokenVerifier } from "./tokenValidity";
 import { createProcessProbe, markerDir } from "./updateMarkers";
@@ -51,6 +53,8 @@ runCli(
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),
         processes: createProcessProbe(markerDir(process.env)),
+        readEventFile: (file) => readEventInput(file, process.stdin),
+        replaceFile: replaceFileAtomically,
     },
 ).then(
     (code) => {

@@ -52,3 +52,12 @@ export function serviceResourceId(gateway: GatewayResourceId): string {
 export function gatewayResourceId(gateway: GatewayResourceId): string {
     return `${serviceResourceId(gateway)}/gateways/${gateway.gatewayId}`;
 }
+
+/**
+ * The form in which two ARM ids are compared: ARM treats ids case-insensitively (the portal, the
+ * CLI and Event Grid spell the same resource differently), so trimmed, without a trailing slash,
+ * lower case. Compare ids only through this function.
+ */
+export function armIdKey(id: string): string {
+    return id.trim().replace(/\/+$/, "").toLowerCase();
+}

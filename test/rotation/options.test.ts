@@ -84,6 +84,12 @@ describe("rotation command line", () => {
         assert.equal(options(["--all"], { [PULUMI_ROOT_ENV]: "" }).pulumiRoot, undefined);
     });
 
+    it("reads --event (a file, or - for stdin) and --metrics-file with --check", () => {
+        assert.equal(options(["--all", "--event", "events.json"]).eventFile, "events.json");
+        assert.equal(options(["--stack", "dev", "--event", "-"]).eventFile, "-");
+        assert.equal(options(["--all", "--check", "--metrics-file", "/var/lib/node_exporter/apim.prom"]).metricsFile, "/var/lib/node_exporter/apim.prom");
+    });
+
     it("answers --help and -h even next to other flags", () => {
         assert.deepEqual(parseCommandLine(["--help"], {}), { kind: "help" });
         assert.deepEqual(parseCommandLine(["--all", "-h", "--bogus"], {}), { kind: "help" });
@@ -113,5 +119,9 @@ describe("rotation command line", () => {
         }
         it("--check with --include-pending-changes", () => assert.match(usageError(["--all", "--check", "--include-pending-changes"]), /--check is read-only/));
         it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
+        it("--event without stacks: the event never selects them", () => assert.match(usageError(["--event", "events.json"]), /--stack NAME.*--all/));
+        it("--event with --check", () => assert.match(usageError(["--all", "--check", "--event", "events.json"]), /cannot be combined with --check/));
+        it("an empty --event", () => assert.match(usageError(["--all", "--event", ""]), /--event needs a non-empty value/));
+        it("--metrics-file without --check", () => assert.match(usageError(["--all", "--metrics-file", "m.prom"]), /--metrics-file is written by --check/));
     });
 });
