@@ -15,11 +15,12 @@
 import { EventGridDeserializer, isSystemEvent } from "@azure/eventgrid";
 import type { ApiManagementGatewayTokenExpiredEventData, ApiManagementGatewayTokenNearExpiryEventData, CloudEvent, EventGridEvent } from "@azure/eventgrid";
 import { z } from "zod";
+import { GATEWAY_TOKEN_EVENT_TYPES, GatewayTokenEventType } from "../components/events/eventTypes";
 import { armIdKey } from "../components/token/resourceId";
 
 /** The event types that renew a gateway's token. */
-export const EXPIRY_EVENT_TYPES = ["Microsoft.ApiManagement.GatewayTokenNearExpiry", "Microsoft.ApiManagement.GatewayTokenExpired"] as const;
-export type ExpiryEventType = (typeof EXPIRY_EVENT_TYPES)[number];
+export const EXPIRY_EVENT_TYPES = GATEWAY_TOKEN_EVENT_TYPES;
+export type ExpiryEventType = GatewayTokenEventType;
 
 /** The largest event file read: Event Grid delivers batches of at most 1 MB. */
 export const MAX_EVENT_FILE_BYTES = 1024 * 1024;

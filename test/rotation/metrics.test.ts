@@ -3,12 +3,14 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { parser } from "@prometheus-io/lezer-promql";
 import { parse } from "yaml";
 import { replaceFileAtomically } from "../../rotation/atomicFile";
 import { METRIC_NAMES, TOKEN_STATUSES, renderMetrics } from "../../rotation/metrics";
 import type { RunReport, StackReport } from "../../rotation/report";
 import { GATEWAY_ID } from "./fakes";
+
+// Prometheus's own PromQL grammar ships ESM types and a CommonJS build, which mocha's require loads.
+const { parser }: typeof import("@prometheus-io/lezer-promql", { with: { "resolution-mode": "import" } }) = require("@prometheus-io/lezer-promql");
 
 const token = (expiresAt: string, renewAfter: string) => ({ expiresAt, renewAfter, keyType: "primary" as const });
 const unit = (stack: string, result: StackReport["result"], before?: ReturnType<typeof token>): StackReport => ({
