@@ -4,7 +4,7 @@
  * gateway name (ARM ids compared case-insensitively). The events choose among the units the
  * operator selected and nothing else: a gateway no selected unit holds is reported `not-found`.
  */
-import { armIdKey, parseGatewayResourceId, serviceResourceId } from "../components/token/resourceId";
+import { resourceIdKey, parseGatewayResourceId, serviceResourceId } from "../components/token/resourceId";
 import type { ExpiryEvents, GatewayExpiry } from "./expiryEvents";
 import type { EventReport } from "./report";
 import { RenewalJob, unitId } from "./renewals";
@@ -18,7 +18,7 @@ export function holdsGateway(gatewayResourceId: string, expiry: GatewayExpiry): 
     } catch {
         return false;
     }
-    return armIdKey(serviceResourceId(parsed)) === armIdKey(expiry.serviceResourceId) && parsed.gatewayId.toLowerCase() === expiry.gateway.toLowerCase();
+    return resourceIdKey(serviceResourceId(parsed)) === resourceIdKey(expiry.serviceResourceId) && parsed.gatewayId.toLowerCase() === expiry.gateway.toLowerCase();
 }
 
 /** `GatewayTokenNearExpiry from 2 instances (a, b), expires 2025-…` */

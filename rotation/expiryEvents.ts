@@ -16,7 +16,7 @@ import { EventGridDeserializer, isSystemEvent } from "@azure/eventgrid";
 import type { ApiManagementGatewayTokenExpiredEventData, ApiManagementGatewayTokenNearExpiryEventData, CloudEvent, EventGridEvent } from "@azure/eventgrid";
 import { z } from "zod";
 import { GATEWAY_TOKEN_EVENT_TYPES, GatewayTokenEventType } from "../components/events/eventTypes";
-import { armIdKey } from "../components/token/resourceId";
+import { resourceIdKey } from "../components/token/resourceId";
 
 /** The event types that renew a gateway's token. */
 export const EXPIRY_EVENT_TYPES = GATEWAY_TOKEN_EVENT_TYPES;
@@ -187,7 +187,7 @@ function gatewayName(gatewayId: string, serviceResourceId: string, fail: (messag
     if (full !== null) {
         const [, subscription, group, service, name] = full;
         const ownService = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.ApiManagement/service/${service}`;
-        if (armIdKey(ownService) !== armIdKey(serviceResourceId)) {
+        if (resourceIdKey(ownService) !== resourceIdKey(serviceResourceId)) {
             fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ${JSON.stringify(serviceResourceId)}`);
         }
         return name;
@@ -195,11 +195,11 @@ function gatewayName(gatewayId: string, serviceResourceId: string, fail: (messag
     return GATEWAY_NAME.test(id) ? id : fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id.slice(0, 300))} is neither a gateway's ARM id nor its name`);
 }
 
-/** One entry per gateway (service and name compared case-insensitively), in first-seen order. */
+/** One entry per gateway (service and name compared case-insensitively, through resourceIdKey), in first-seen order. */
 function byGateway(events: readonly ExpiryEvent[]): GatewayExpiry[] {
     const gateways = new Map<string, { first: ExpiryEvent; types: Set<ExpiryEventType>; instances: Set<string>; expiresAt: string }>();
     for (const event of events) {
-        const key = `${armIdKey(event.serviceResourceId)}/gateways/${event.gateway.toLowerCase()}`;
+        const key = `${resourceIdKey(event.serviceResourceId)}/gateways/${event.gateway.toLowerCase()}`;
         const entry = gateways.get(key) ?? { first: event, types: new Set(), instances: new Set(), expiresAt: event.expiresAt };
         entry.types.add(event.type);
         if (event.instance !== undefined) {

@@ -40,6 +40,20 @@ export function assertSubscriptionId(subscriptionId: string): void {
     }
 }
 
+/**
+ * The form in which two ARM resource ids are compared: ARM ids are case-insensitive (a stack may
+ * spell `rg-APIM` where another spells `rg-apim`), and a trailing slash names the same resource.
+ * Every grouping, sharding and matching of gateways goes through this one function.
+ */
+export function resourceIdKey(id: string): string {
+    return id.trim().replace(/\/+$/, "").toLowerCase();
+}
+
+/** Whether two strings name the same ARM resource. */
+export function sameResourceId(a: unknown, b: unknown): boolean {
+    return typeof a === "string" && typeof b === "string" && resourceIdKey(a) === resourceIdKey(b);
+}
+
 /** The ARM id of the API Management service that owns a gateway. */
 export function serviceResourceId(gateway: GatewayResourceId): string {
     return (
@@ -51,15 +65,6 @@ export function serviceResourceId(gateway: GatewayResourceId): string {
 /** The canonical ARM id of a gateway. */
 export function gatewayResourceId(gateway: GatewayResourceId): string {
     return `${serviceResourceId(gateway)}/gateways/${gateway.gatewayId}`;
-}
-
-/**
- * The form in which two ARM ids are compared: ARM treats ids case-insensitively (the portal, the
- * CLI and Event Grid spell the same resource differently), so trimmed, without a trailing slash,
- * lower case. Compare ids only through this function.
- */
-export function armIdKey(id: string): string {
-    return id.trim().replace(/\/+$/, "").toLowerCase();
 }
 
 /** The parts of an API Management instance's ARM resource id. */
