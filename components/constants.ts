@@ -53,6 +53,17 @@ export const ANNOTATIONS = {
     customCaChecksum: `${ANNOTATION_PREFIX}custom-ca-checksum`,
 } as const;
 
+/**
+ * The token Secret's annotations: the token's non-secret facts, for `kubectl get secret -o yaml`
+ * and kube-state-metrics (`kube_secret_annotations`). On the Secret only, never the pod template:
+ * they change with the token, which the Secret's content-addressed name already tracks.
+ */
+export const TOKEN_SECRET_ANNOTATIONS = {
+    expiresAt: `${ANNOTATION_PREFIX}token-expires-at`,
+    renewAfter: `${ANNOTATION_PREFIX}token-renew-after`,
+    keyType: `${ANNOTATION_PREFIX}token-key-type`,
+} as const;
+
 /** Key of the single entry in the token and client-secret Secrets (the portal's convention). */
 export const SECRET_VALUE_KEY = "value";
 

@@ -8,6 +8,12 @@ export interface HashedSecretArgs {
     prefix: string;
     /** The secret data, e.g. `{ value: token }` (the portal's convention for the token Secret). */
     data: Record<string, pulumi.Input<string>>;
+    /**
+     * Plain annotations of the Secret (never secret facts). Default none. They are outside the
+     * checksum, so neither the name nor the pods' checksum annotation depends on them: changing
+     * one updates the Secret in place and restarts no pod.
+     */
+    annotations?: Record<string, pulumi.Input<string>>;
 }
 
 export interface HashedSecret {
@@ -30,7 +36,7 @@ export function hashedSecret(context: BuildContext, resourceName: string, args: 
     const secret = new k8s.core.v1.Secret(
         resourceName,
         {
-            metadata: objectMetadata(context, hashedName(args.prefix, checksum)),
+            metadata: objectMetadata(context, hashedName(args.prefix, checksum), args.annotations),
             type: "Opaque",
             // Content-addressed, so it never needs an in-place change; kubelets need not watch it.
             immutable: true,

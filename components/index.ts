@@ -18,3 +18,13 @@ export {
 } from "./rotation/contract";
 export { rotationOutputs, RotatableGateway } from "./rotation/outputs";
 export { TokenStatus, tokenStatus } from "./token/status";
+export {
+    GatewayTokenEvents,
+    GatewayTokenEventsArgs,
+    GatewayTokenEventsWebhook,
+    GatewayTokenEventsMonitorAlert,
+    GatewayTokenEventsArgumentError,
+    MonitorAlertSeverity,
+    validateGatewayTokenEventsArgs,
+} from "./events/gatewayTokenEvents";
+export { GATEWAY_TOKEN_EVENT_TYPES, GatewayTokenEventType } from "./events/eventTypes";

@@ -10,6 +10,8 @@ import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../co
 import { systemClock } from "./clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
 import { redactSecrets } from "./redact";
+import { replaceFileAtomically } from "./atomicFile";
+import { readEventInput } from "./eventInput";
 import { compileCacheDir } from "./compileCache";
 import { privateDirectory } from "./privateFiles";
 import { runCli } from "./runCli";
@@ -58,6 +60,8 @@ runCli(
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),
         processes: createProcessProbe(markerDir(process.env)),
+        readEventFile: (file) => readEventInput(file, process.stdin),
+        replaceFile: replaceFileAtomically,
     },
 ).then(
     (code) => {

@@ -2,7 +2,10 @@ import { RunReport, StackReport } from "./report";
 
 /** Every stack is fine: rotated, not due, previewed, fresh or not applicable. */
 export const EXIT_OK = 0;
-/** A unit failed, was blocked or not found, a key regeneration failed, or (`--check`) a token is due, expired or invalidated. */
+/**
+ * A unit failed, was blocked or not found, a key regeneration failed, (`--check`) a token is due,
+ * expired or invalidated, or (`--event`) no selected stack holds an event's gateway.
+ */
 export const EXIT_FAILED = 1;
 /** Bad command line; the help is printed. */
 export const EXIT_USAGE = 2;
@@ -22,5 +25,6 @@ export function exitCodeFor(report: RunReport, signal?: string): number {
     if (report.cancelled) {
         return signal === "SIGTERM" ? EXIT_SIGTERM : EXIT_SIGINT;
     }
-    return report.errors.length > 0 || report.stacks.some(needsAttention) ? EXIT_FAILED : EXIT_OK;
+    const eventNotFound = (report.events ?? []).some((event) => event.result === "not-found");
+    return report.errors.length > 0 || eventNotFound || report.stacks.some(needsAttention) ? EXIT_FAILED : EXIT_OK;
 }

@@ -47,9 +47,16 @@ Mode:
       --regenerate-unused-key after verified rotations, regenerate the key no token of the gateway
                               uses any more (rotating the gateway's other stacks first where
                               needed); never a live key
+      --event FILE            renew the gateways named by Azure's GatewayTokenNearExpiry and
+                              GatewayTokenExpired events in FILE (- for stdin; as Event Grid
+                              delivers them: an array in the Event Grid schema, or a CloudEvent),
+                              due or not, in the selected stacks only; other units are left alone
 
 Output:
       --json                  print the report as JSON on stdout; progress goes to stderr
+      --metrics-file FILE     with --check: write each token's expiry, renewal time and status in
+                              the Prometheus text format to FILE, replaced atomically (for
+                              node_exporter's textfile collector)
   A summary table is printed at the end, and appended as markdown to $GITHUB_STEP_SUMMARY when set.
 
 Azure (where the rotation signs in and calls ARM; never taken from a stack's outputs):
@@ -78,8 +85,10 @@ Environment:
 Exit codes:
   0    every stack is fine (rotated, not due, previewed, fresh or not applicable)
   1    a stack failed or was not found, a rotation was blocked by pending changes, a key
-       regeneration failed, or (--check) a token is due, expired or invalidated
-  2    usage error (one line: the reason, and to see --help), or no Pulumi.yaml found
+       regeneration failed, (--check) a token is due, expired or invalidated, (--event) no
+       selected stack holds an event's gateway, or (--metrics-file) the file could not be written
+  2    usage error (one line: the reason, and to see --help), a malformed --event file, or no
+       Pulumi.yaml found
   130  cancelled by SIGINT; 143 cancelled by SIGTERM
 `;
 
@@ -92,6 +101,10 @@ export interface CliOptions {
     readonly workDir?: string;
     /** `--pulumi-root` or `$APIM_GATEWAY_PULUMI_ROOT`; `undefined` for `pulumi` on PATH. */
     readonly pulumiRoot?: string;
+    /** `--event`: the file of Azure's expiry events, `-` for stdin. */
+    readonly eventFile?: string;
+    /** `--metrics-file` (with `--check`): where to write the Prometheus text exposition. */
+    readonly metricsFile?: string;
 }
 
 /** The outcome of parsing: run, show help, or a usage error (exit 2). */
@@ -122,6 +135,8 @@ const OPTIONS = {
     "azure-cloud": { type: "string" },
     "arm-endpoint": { type: "string" },
     "authority-host": { type: "string" },
+    event: { type: "string" },
+    "metrics-file": { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -246,6 +261,14 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         const pulumiRoot = nonEmpty("--pulumi-root", values["pulumi-root"]) ?? (env[PULUMI_ROOT_ENV] || undefined);
         const workDir = nonEmpty("--work-dir", values["work-dir"]);
         const azure = azureEndpoints(values["azure-cloud"], values["arm-endpoint"], values["authority-host"], env);
+        const eventFile = nonEmpty("--event", values.event);
+        if (check && eventFile !== undefined) {
+            throw new UsageError("--event renews the gateways the events name: it cannot be combined with --check");
+        }
+        const metricsFile = nonEmpty("--metrics-file", values["metrics-file"]);
+        if (metricsFile !== undefined && !check) {
+            throw new UsageError("--metrics-file is written by --check: add --check (run it after the rotation, or on its own schedule)");
+        }
 
         return {
             kind: "run",
@@ -269,6 +292,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
                 json: values.json ?? false,
                 ...(workDir !== undefined ? { workDir } : {}),
                 ...(pulumiRoot !== undefined ? { pulumiRoot } : {}),
+                ...(eventFile !== undefined ? { eventFile } : {}),
+                ...(metricsFile !== undefined ? { metricsFile } : {}),
             },
         };
     } catch (error) {

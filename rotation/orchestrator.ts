@@ -10,6 +10,8 @@ import type { GatewayKeyType } from "../components/token/keyType";
 import { resourceIdKey } from "../components/token/resourceId";
 import type { AzureEndpoints } from "./azureEndpoints";
 import type { Clock } from "./clock";
+import { EventPlan, planEvents } from "./eventMatching";
+import type { ExpiryEvents } from "./expiryEvents";
 import { regenerateUnusedKeys } from "./keyRegeneration";
 import type { Logger } from "./logger";
 import { RenewalJob, renewUnits, unitId } from "./renewals";
@@ -19,7 +21,7 @@ import { runPool } from "./scheduler";
 import { StackSelection, selectStacks } from "./selection";
 import type { Shard } from "./shard";
 import { StackBackend } from "./stackBackend";
-import { ReaderContext, StackUnits, StackView, idleAction, idleReport, judgeStack, readStack, readStackUnits, stackProblem } from "./stackReader";
+import { JudgedUnit, ReaderContext, StackUnits, StackView, idleAction, idleReport, judgeStack, readStack, readStackUnits, stackProblem } from "./stackReader";
 import type { ProcessProbe } from "./staleLock";
 import type { TokenVerifier } from "./tokenValidity";
 import type { UnitOutcome } from "./unitRunner";
@@ -50,6 +52,11 @@ export interface RotationPlan {
     readonly azure: AzureEndpoints;
     /** Only this shard of the selected stacks (with {@link regenerateUnusedKey}, each gateway's stacks kept in one shard). */
     readonly shard?: Shard;
+    /**
+     * Azure's expiry events (`--event`): only the selected units holding their gateways are renewed
+     * (due or not) and reported, besides stacks that could not be read.
+     */
+    readonly events?: ExpiryEvents;
 }
 
 export interface OrchestratorDeps {
@@ -113,10 +120,10 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
 
     const selection = await selectStacks(plan.stacks, plan.shard, plan.regenerateUnusedKey, { backend, signal, log, ...stacks, errors });
     const { views } = selection;
-    const outcomes =
-        plan.mode === "check"
-            ? new Map<string, UnitOutcome>()
-            : await renew(views.flatMap((view) => view.units.filter((judged) => judged.plan.rotate).map((judged) => ({ judged, forced: judged.plan.rotate && judged.plan.forced }))));
+    const eventPlan: EventPlan | undefined = plan.events !== undefined ? planEvents(plan.events, views.flatMap((view) => view.units)) : undefined;
+    const jobs: readonly RenewalJob[] =
+        eventPlan?.jobs ?? views.flatMap((view) => view.units.filter((judged) => judged.plan.rotate).map((judged) => ({ judged, forced: judged.plan.rotate && judged.plan.forced })));
+    const outcomes = plan.mode === "check" ? new Map<string, UnitOutcome>() : await renew(jobs);
 
     let regenerations = new Map<string, KeyRegenerationReport>();
     let changedOthers: StackView[] = [];
@@ -131,9 +138,10 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             .filter((view) => view.units.length > 0);
     }
 
+    const reported = (judged: JudgedUnit) => eventPlan === undefined || eventPlan.named.has(unitId(judged.stack, judged.unit.key)) || outcomes.has(unitId(judged.stack, judged.unit.key));
     const reports = [...views, ...changedOthers].flatMap((view) => [
         ...view.problems,
-        ...view.units.map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idleReport(judged, plan.mode)),
+        ...view.units.filter(reported).map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idleReport(judged, plan.mode)),
     ]);
     return {
         mode: plan.mode,
@@ -148,5 +156,6 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         }),
         errors,
         cancelled: signal.aborted,
+        ...(eventPlan !== undefined ? { events: eventPlan.reports } : {}),
     };
 }

@@ -5,7 +5,7 @@
  */
 import { redactSecrets } from "./redact";
 import { describePendingChange } from "./pendingChanges";
-import { RunReport, StackReport } from "./report";
+import { EventReport, RunReport, StackReport } from "./report";
 
 const HEADERS = ["stack", "gateway", "old expiry", "new expiry", "key", "action", "result"] as const;
 
@@ -80,6 +80,13 @@ function rows(report: RunReport): string[][] {
     ]);
 }
 
+/** One line per gateway the `--event` events name, and per event of another type. */
+function eventLine(event: EventReport): string {
+    const gateway = event.gateway !== undefined ? ` gateway ${event.gateway} of ${event.serviceResourceId}` : "";
+    const holders = event.stacks.length > 0 ? ` (${event.stacks.join(", ")})` : "";
+    return `event${gateway}: ${event.result}${holders}: ${event.message}`;
+}
+
 function heading(report: RunReport, exitCode: number): string {
     const flags = [
         report.force ? "forced" : "",
@@ -102,9 +109,10 @@ export function renderTable(report: RunReport, exitCode: number): string {
     );
     const noteLines = report.stacks.flatMap((stack) => notes(stack).map((note) => `  ${label(stack)}: ${note}`));
     const errorLines = report.errors.map((error) => `error: ${error}`);
+    const eventLines = (report.events ?? []).map(eventLine);
     const body = report.stacks.length > 0 ? lines : ["no stacks processed"];
     return redactSecrets(
-        [`Gateway token rotation: ${heading(report, exitCode)}`, ...body, ...(noteLines.length > 0 ? ["", ...noteLines] : []), ...errorLines]
+        [`Gateway token rotation: ${heading(report, exitCode)}`, ...body, ...(noteLines.length > 0 ? ["", ...noteLines] : []), ...(eventLines.length > 0 ? ["", ...eventLines] : []), ...errorLines]
             .join("\n")
             .concat("\n"),
     );
@@ -138,6 +146,7 @@ export function renderGithubSummary(report: RunReport, exitCode: number): string
             const row = [...cells[index], notes(stack).join("; ")];
             return `| ${row.map((cell) => markdownCell(cell) || " ").join(" | ")} |`;
         }),
+        ...(report.events ?? []).map((event) => `\n**Event:** ${markdownCell(eventLine(event))}`),
         ...report.errors.map((error) => `\n**Error:** ${markdownCell(error)}`),
     ];
     return redactSecrets(lines.join("\n") + "\n\n");

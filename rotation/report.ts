@@ -70,6 +70,22 @@ export interface StackReport {
     readonly notes?: readonly string[];
 }
 
+/** What became of one gateway named by Azure's expiry events (`--event`), or of an event of another type. */
+export interface EventReport {
+    /** The event types seen (for an ignored event, its type). */
+    readonly eventTypes: readonly string[];
+    /** `matched`: the units in {@link stacks} were renewed (see their lines); `not-found`: no selected stack holds the gateway. */
+    readonly result: "matched" | "not-found" | "ignored";
+    readonly serviceResourceId?: string;
+    readonly gateway?: string;
+    readonly instances?: readonly string[];
+    /** The earliest expiry the events state, ISO 8601. */
+    readonly expiresAt?: string;
+    /** The units (`stack/gateway`) holding the gateway. */
+    readonly stacks: readonly string[];
+    readonly message: string;
+}
+
 export interface RunReport {
     readonly mode: RunMode;
     readonly force: boolean;
@@ -85,4 +101,6 @@ export interface RunReport {
     readonly errors: readonly string[];
     /** The run was cancelled by a signal before it completed. */
     readonly cancelled: boolean;
+    /** With `--event`: one entry per gateway the events name, and per event of another type. */
+    readonly events?: readonly EventReport[];
 }

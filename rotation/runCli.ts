@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import { ciSafe, neutraliseCiCommands } from "./ciCommands";
 import { Clock } from "./clock";
-import { EXIT_USAGE, exitCodeFor } from "./exitCodes";
+import { EXIT_FAILED, EXIT_USAGE, exitCodeFor } from "./exitCodes";
+import { EventFileError, ExpiryEvents, parseExpiryEvents } from "./expiryEvents";
 import { TextSink, createLogger } from "./logger";
 import { HELP, parseCommandLine } from "./options";
 import { KeyRegenerator, runRotation } from "./orchestrator";
@@ -38,6 +39,10 @@ export interface CliServices {
     readonly appendFile: (file: string, text: string) => Promise<void>;
     /** This host's processes, to tell a stale stack lock from a live one. */
     readonly processes: ProcessProbe;
+    /** The text of the `--event` file (`-`: stdin); rejects with a message naming the file. */
+    readonly readEventFile: (file: string) => Promise<string>;
+    /** Replaces the `--metrics-file` atomically (atomicFile.ts). */
+    readonly replaceFile: (file: string, text: string) => Promise<void>;
 }
 
 /** One line: the reason and where the usage is. */
@@ -62,6 +67,16 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
     }
     const { options } = parsed;
 
+    // A malformed event file is a usage error, before any stack is read.
+    let events: ExpiryEvents | undefined;
+    if (options.eventFile !== undefined) {
+        try {
+            events = await parseExpiryEvents(await services.readEventFile(options.eventFile), options.eventFile);
+        } catch (error) {
+            return usageError(io, error instanceof EventFileError ? error.message : redactSecrets((error as Error).message));
+        }
+    }
+
     let workDir: string;
     try {
         workDir = resolveWorkDir(options.workDir, io.cwd, [io.cwd, services.programDir]);
@@ -81,7 +96,7 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
         ...(options.pulumiRoot !== undefined ? { pulumiRoot: path.resolve(io.cwd, options.pulumiRoot) } : {}),
     });
 
-    const report = await runRotation(options.plan, {
+    const report = await runRotation(events !== undefined ? { ...options.plan, events } : options.plan, {
         backend,
         clock: services.clock,
         regenerateKey: services.regenerateKey,
@@ -91,7 +106,18 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
         processes: services.processes,
     });
     const reason: unknown = services.signal.reason;
-    const exitCode = exitCodeFor(report, typeof reason === "string" ? reason : undefined);
+    let exitCode = exitCodeFor(report, typeof reason === "string" ? reason : undefined);
+    if (options.metricsFile !== undefined && !report.cancelled) {
+        // prom-client is loaded only when metrics are asked for.
+        const { renderMetrics }: typeof import("./metrics") = require("./metrics");
+        try {
+            await services.replaceFile(path.resolve(io.cwd, options.metricsFile), await renderMetrics(report));
+            log.info(`metrics written to ${options.metricsFile}`);
+        } catch (error) {
+            log.warn(`could not write the metrics file ${options.metricsFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+            exitCode = exitCode === 0 ? EXIT_FAILED : exitCode;
+        }
+    }
 
     human.write(`\n${renderTable(report, exitCode)}`);
     if (options.json) {

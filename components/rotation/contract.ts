@@ -8,7 +8,7 @@
  * component's resource name by default) whose values are {@link RotationUnitOutput}. A rotation
  * unit is one (stack, gateway key) pair.
  */
-import { ANNOTATIONS } from "../constants";
+import { ANNOTATIONS, TOKEN_SECRET_ANNOTATIONS } from "../constants";
 import { AUTH_TYPES, AuthType } from "../enums";
 import type { AzureCloudSettings } from "../token/cloud";
 import type { GatewayKeyType } from "../token/keyType";
@@ -86,14 +86,19 @@ function escapeRegExp(literal: string): string {
 /**
  * The changes a rotation makes, for the CLI's pending-changes guard: on the Deployment only the
  * token Secret reference and the token checksum annotation; on the Secret only what its
- * content-addressed replacement changes. Paths are the engine's detailed-diff property paths.
+ * content-addressed replacement changes (its name, data and the token's annotations). Paths are
+ * the engine's detailed-diff property paths.
  */
 export const ROTATION_CHANGES = {
     deploymentPaths: [
         /^spec\.template\.spec\.containers\[\d+\]\.env\[\d+\]\.valueFrom\.secretKeyRef\.name$/,
         new RegExp(`^spec\\.template\\.metadata\\.annotations\\[${escapeRegExp(JSON.stringify(ANNOTATIONS.tokenChecksum))}\\]$`),
     ],
-    secretPaths: [/^(data|stringData)(\.|\[|$)/, /^metadata\.name$/],
+    secretPaths: [
+        /^(data|stringData)(\.|\[|$)/,
+        /^metadata\.name$/,
+        ...Object.values(TOKEN_SECRET_ANNOTATIONS).map((key) => new RegExp(`^metadata\\.annotations\\[${escapeRegExp(JSON.stringify(key))}\\]$`)),
+    ],
 } as const;
 
 /** The contract output is missing, secret or malformed; the message names the path and the fix. */

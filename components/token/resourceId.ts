@@ -66,3 +66,23 @@ export function serviceResourceId(gateway: GatewayResourceId): string {
 export function gatewayResourceId(gateway: GatewayResourceId): string {
     return `${serviceResourceId(gateway)}/gateways/${gateway.gatewayId}`;
 }
+
+/** The parts of an API Management instance's ARM resource id. */
+export type ServiceResourceId = Omit<GatewayResourceId, "gatewayId">;
+
+const serviceIdPattern = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)$/i;
+
+/** Splits an API Management instance's ARM id; throws an error naming the expected shape. */
+export function parseServiceResourceId(id: string): ServiceResourceId {
+    const match = typeof id === "string" ? serviceIdPattern.exec(id.trim().replace(/\/+$/, "")) : null;
+    if (!match) {
+        throw new Error(
+            `"${String(id)}" is not an API Management instance's resource id: expected ` +
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service} " +
+                "(the instance's \"id\" output, or az apim show --query id).",
+        );
+    }
+    const [, subscriptionId, resourceGroupName, serviceName] = match;
+    assertSubscriptionId(subscriptionId);
+    return { subscriptionId, resourceGroupName, serviceName };
+}

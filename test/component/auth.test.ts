@@ -103,6 +103,24 @@ describe("SelfHostedGateway: authentication", () => {
             assert.deepEqual(restB, restA, "only the token's checksum differs between the two templates");
         });
 
+        it("annotates the token Secret with the token's expiry, renewal instant and key type, in plain text, outside the checksum", async () => {
+            const fixed = { tokenValue: () => tokenOf("sig-A") };
+            const a = await build({}, fixed);
+            const b = await build({ token: { validityDays: 14, renewBeforeDays: 4 } }, fixed);
+            const secret = resource(a.recorder, K8S.secret);
+            assert.deepEqual(secret.inputs.metadata.annotations, {
+                "apim-gateway.pulumi.com/token-expires-at": await promiseOf(a.gateway.tokenExpiresAt),
+                "apim-gateway.pulumi.com/token-renew-after": await promiseOf(a.gateway.tokenRenewAfter),
+                "apim-gateway.pulumi.com/token-key-type": "primary",
+            });
+            assert.deepEqual(secretPaths(secret.rawInputs.metadata), [], "the annotations are not secrets");
+            assert.ok(!JSON.stringify(secret.inputs.metadata).includes("sig-A"), "no part of the token in the metadata");
+            assert.notDeepEqual(object(b.recorder, K8S.secret).metadata.annotations, secret.inputs.metadata.annotations, "control: other facts, other annotations");
+            assert.equal(object(b.recorder, K8S.secret).metadata.name, secret.inputs.metadata.name, "an annotation change renames no Secret");
+            assert.deepEqual(object(b.recorder, K8S.deployment), object(a.recorder, K8S.deployment), "an annotation change touches no pod template: no restart");
+            assert.ok(!Object.keys(podAnnotations(a.recorder)).some((key) => key.startsWith("apim-gateway.pulumi.com/token-") && key !== TOKEN_CHECKSUM));
+        });
+
         it("never puts the token into any other object, name, annotation or output", async () => {
             const built = await build({}, { tokenSignature: "very-secret-signature" });
             const tokenResource = built.recorder.one(GATEWAY_TOKEN_TYPE);

@@ -88,6 +88,13 @@ describe("rotation policy", () => {
             assert.equal(deployment(["spec.template.spec.containers[0].livenessProbe.initialDelaySeconds"]).length, 1);
         });
 
+        it("lets the token Secret's replacement change its token annotations, and nothing else of its metadata", () => {
+            const annotations = ["token-expires-at", "token-renew-after", "token-key-type"].map((key) => `metadata.annotations["apim-gateway.pulumi.com/${key}"]`);
+            const secret = (paths: string[]) => pendingChanges([{ urn: TARGETS.secret, op: "create-replacement", paths }], TARGETS);
+            assert.deepEqual(secret(["metadata.name", "stringData", ...annotations]), []);
+            assert.deepEqual(secret(['metadata.annotations["example.com/other"]']).map((change) => change.paths), [['metadata.annotations["example.com/other"]']]);
+        });
+
         it("blocks other resources and foreign operations on the targets", () => {
             const steps = [
                 { urn: "urn:pulumi:dev::p::apim-gateway:index:SelfHostedGateway$kubernetes:core/v1:ConfigMap::gateway-config", op: "update", paths: ["data"] },

@@ -105,6 +105,12 @@ describe("rotation command line", () => {
         });
     });
 
+    it("reads --event (a file, or - for stdin) and --metrics-file with --check", () => {
+        assert.equal(options(["--all", "--event", "events.json"]).eventFile, "events.json");
+        assert.equal(options(["--stack", "dev", "--event", "-"]).eventFile, "-");
+        assert.equal(options(["--all", "--check", "--metrics-file", "/var/lib/node_exporter/apim.prom"]).metricsFile, "/var/lib/node_exporter/apim.prom");
+    });
+
     it("answers --help and -h even next to other flags", () => {
         assert.deepEqual(parseCommandLine(["--help"], {}), { kind: "help" });
         assert.deepEqual(parseCommandLine(["--all", "-h", "--bogus"], {}), { kind: "help" });
@@ -147,5 +153,9 @@ describe("rotation command line", () => {
         it("an endpoint with a query", () => assert.match(usageError(["--all", "--arm-endpoint", "https://a.test", "--authority-host", "https://b.test/?x=1"]), /--authority-host must be a plain https base URL/));
         it("an empty --arm-endpoint", () => assert.match(usageError(["--all", "--arm-endpoint", " "]), /--arm-endpoint needs a non-empty value/));
         it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
+        it("--event without stacks: the event never selects them", () => assert.match(usageError(["--event", "events.json"]), /--stack NAME.*--all/));
+        it("--event with --check", () => assert.match(usageError(["--all", "--check", "--event", "events.json"]), /cannot be combined with --check/));
+        it("an empty --event", () => assert.match(usageError(["--all", "--event", ""]), /--event needs a non-empty value/));
+        it("--metrics-file without --check", () => assert.match(usageError(["--all", "--metrics-file", "m.prom"]), /--metrics-file is written by --check/));
     });
 });

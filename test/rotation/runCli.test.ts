@@ -13,6 +13,7 @@ interface CliRun {
     backend: FakeBackend;
     backendOptions: { workDir: string; pulumiRoot?: string }[];
     summaries: { file: string; text: string }[];
+    written: { file: string; text: string }[];
 }
 
 describe("apim-gateway-rotate (in process)", () => {
@@ -31,7 +32,7 @@ describe("apim-gateway-rotate (in process)", () => {
     async function cli(
         argv: string[],
         stacks: Record<string, FakeStackSpec>,
-        options: { env?: NodeJS.ProcessEnv; cwd?: string; appendFails?: boolean; controller?: AbortController } = {},
+        options: { env?: NodeJS.ProcessEnv; cwd?: string; appendFails?: boolean; controller?: AbortController; eventFiles?: Record<string, string>; writeFails?: boolean } = {},
     ): Promise<CliRun> {
         const clock = new FakeClock();
         const backend = new FakeBackend(stacks, clock);
@@ -39,6 +40,7 @@ describe("apim-gateway-rotate (in process)", () => {
         const stderr = new StringSink();
         const backendOptions: CliRun["backendOptions"] = [];
         const summaries: CliRun["summaries"] = [];
+        const written: CliRun["written"] = [];
         const services: CliServices = {
             programDir: path.join(root, "elsewhere"),
             createBackend: (backendOption) => {
@@ -56,9 +58,22 @@ describe("apim-gateway-rotate (in process)", () => {
                 summaries.push({ file, text });
             },
             processes: fakeProcesses(),
+            readEventFile: async (file) => {
+                const text = options.eventFiles?.[file];
+                if (text === undefined) {
+                    throw new Error(`--event ${file} cannot be read: ENOENT`);
+                }
+                return text;
+            },
+            replaceFile: async (file, text) => {
+                if (options.writeFails) {
+                    throw new Error(`EACCES: permission denied, open '${file}'`);
+                }
+                written.push({ file, text });
+            },
         };
         const code = await runCli(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") }, services);
-        return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries };
+        return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries, written };
     }
 
     it("prints progress and the summary table on stdout", async () => {
@@ -203,5 +218,82 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.match(run.stderr, /^:\u200B:add-mask::x$/m);
         assert.match(run.stderr, /^:\u200B:stop-commands::resume$/m);
         assert.match(run.stderr + run.stdout, /\[dev\/gateway\] ::add-mask::x/, "mid-line (no runner reads it there) the engine's text is shown as it was");
+    });
+
+    describe("--event", () => {
+        const SUB = "00000000-0000-0000-0000-000000000000";
+        const SERVICE = `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`;
+        const nearExpiry = (gateway: string, instance: string) => ({
+            id: `near-${gateway}-${instance}`,
+            topic: SERVICE.toLowerCase(),
+            subject: `/gateways/${gateway}/${instance}`,
+            data: { gatewayInfo: { gatewayId: gateway, instanceId: instance }, tokenInfo: { expiresAtUtc: "2025-06-20T12:00:00Z" } },
+            eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry",
+            dataVersion: "1",
+            metadataVersion: "1",
+            eventTime: "2025-06-15T11:00:00Z",
+        });
+        /** dev and dev2 hold gw1 (fresh tokens), prod holds gw2 (due). */
+        const fleet = (): Record<string, FakeStackSpec> => ({
+            dev: { outputs: tokenOutputs(25) },
+            dev2: { outputs: tokenOutputs(25) },
+            prod: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: `${SERVICE}/gateways/gw2` }) },
+        });
+        const updated = (run: CliRun) => run.backend.calls.filter((call) => call.op === "up").map((call) => [call.stack, call.env?.APIM_GATEWAY_RENEWAL_TRIGGER !== undefined]);
+
+        it("renews exactly the selected stacks holding the event's gateway, once for all its instances, fresh or not", async () => {
+            const events = JSON.stringify([nearExpiry("GW1", "a"), nearExpiry("gw1", "b")]);
+            const run = await cli(["--stack", "dev", "--stack", "prod", "--event", "events.json", "--json"], fleet(), { eventFiles: { "events.json": events } });
+            assert.equal(run.code, EXIT_OK, run.stderr);
+            assert.deepEqual(updated(run), [["dev", true]]);
+            const report = JSON.parse(run.stdout);
+            assert.deepEqual(report.stacks.map((line: { stack: string; result: string }) => [line.stack, line.result]), [["dev", "rotated"]]);
+            assert.deepEqual(report.events.map((event: { result: string; stacks: string[]; instances: string[] }) => [event.result, event.stacks, event.instances]), [["matched", ["dev/gateway"], ["a", "b"]]]);
+            assert.match(run.stderr, /event gateway GW1 of .*: matched \(dev\/gateway\)/);
+        });
+
+        it("reports a gateway no selected stack holds as not-found, naming it, and exits 1 (the event cannot widen the selection)", async () => {
+            const run = await cli(["--stack", "prod", "--event", "-"], fleet(), { eventFiles: { "-": JSON.stringify([nearExpiry("gw1", "a")]) } });
+            assert.equal(run.code, EXIT_FAILED);
+            assert.deepEqual(updated(run), []);
+            assert.match(run.stdout, /event gateway gw1 of \/subscriptions\/.*apim1: not-found: no selected stack holds gateway "gw1"/);
+        });
+
+        it("ignores and reports an event of another type, exit 0", async () => {
+            const other = { ...nearExpiry("gw1", "a"), eventType: "Microsoft.ApiManagement.ProductCreated" };
+            const run = await cli(["--all", "--event", "events.json"], fleet(), { eventFiles: { "events.json": JSON.stringify([other]) } });
+            assert.equal(run.code, EXIT_OK);
+            assert.deepEqual(updated(run), []);
+            assert.match(run.stdout, /event: ignored: event near-gw1-a of type Microsoft\.ApiManagement\.ProductCreated ignored/);
+        });
+
+        it("refuses a malformed or unreadable event file as a usage error before any stack is read", async () => {
+            for (const [files, message] of [
+                [{ "events.json": "[{" }, /--event events\.json is not JSON/],
+                [{ "events.json": JSON.stringify([{ ...nearExpiry("gw1", "a"), topic: "/x" }]) }, /topic "\/x" is not an API Management instance's ARM id/],
+                [{}, /--event events\.json cannot be read/],
+            ] as const) {
+                const run = await cli(["--all", "--event", "events.json"], fleet(), { eventFiles: files });
+                assert.equal(run.code, EXIT_USAGE);
+                assert.match(run.stderr, message);
+                assert.deepEqual(run.backendOptions, [], "no backend was created");
+            }
+        });
+    });
+
+    describe("--metrics-file", () => {
+        it("writes the --check metrics through the atomic writer, resolved from the working directory", async () => {
+            const run = await cli(["--all", "--check", "--metrics-file", "out/apim.prom"], { dev: { outputs: tokenOutputs(25) }, prod: { outputs: tokenOutputs(5) } });
+            assert.equal(run.code, EXIT_FAILED, "prod is due");
+            assert.equal(run.written.length, 1);
+            assert.equal(run.written[0].file, path.join(project, "nested", "out", "apim.prom"));
+            assert.match(run.written[0].text, /^apim_gateway_token_status\{stack="prod",gateway="gateway",gateway_resource_id="[^"]+",status="due"\} 1$/m);
+        });
+
+        it("exits 1 and says why when the file cannot be written", async () => {
+            const run = await cli(["--all", "--check", "--metrics-file", "/metrics/apim.prom"], { dev: { outputs: tokenOutputs(25) } }, { writeFails: true });
+            assert.equal(run.code, EXIT_FAILED);
+            assert.match(run.stderr, /could not write the metrics file \/metrics\/apim\.prom: EACCES/);
+        });
     });
 });
