@@ -182,7 +182,7 @@ describe("the gateway on a real API server: real engine, local control plane, em
             assert.equal(pods.length, 3, "the ReplicaSet's pods were admitted under `restricted`");
 
             const policy = await api.get<ObjectWithStatus>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies/gw1`);
-            assert.deepEqual((policy.spec?.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
+            assert.deepEqual((policy.spec!.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
 
             // A dry run of the rendered pod spec itself is admitted; the same spec stripped of its
             // security contexts is refused: the namespace really enforces `restricted`.
