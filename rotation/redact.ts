@@ -18,7 +18,7 @@ const SEPARATOR = String.raw`(?:&|%26|\\+u0026)`;
 /** The gateway id: anything up to a separator, never a quote, a backslash or a delimiter. */
 const GATEWAY_ID = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]+`;
 /** The base64 signature, its `+`, `/` and `=` possibly URL-encoded. */
-const SIGNATURE = String.raw`(?:[A-Za-z0-9+/=_-]|%2B|%2F|%3D)+`;
+const SIGNATURE = "(?:[A-Za-z0-9+/=_-]|%2B|%2F|%3D)+";
 const TOKEN = `${GATEWAY_ID}${SEPARATOR}\\d{12}${SEPARATOR}${SIGNATURE}`;
 
 const PREFIXED_TOKEN = new RegExp(String.raw`GatewayKey(?:\s+|%20|\+)${TOKEN}`, "gi");

@@ -184,9 +184,9 @@ describe("the gateway on a real API server: real engine, local control plane, em
             assert.equal(podSpec.automountServiceAccountToken, false, "no Kubernetes API token in the gateway's pods");
 
             const policy = await api.get<ObjectWithStatus>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies/gw1`);
-            assert.deepEqual((policy.spec?.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
-            assert.deepEqual(policy.spec?.policyTypes, ["Ingress", "Egress"]);
-            assert.deepEqual(policy.spec?.egress, [
+            assert.deepEqual((policy.spec!.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
+            assert.deepEqual(policy.spec!.policyTypes, ["Ingress", "Egress"]);
+            assert.deepEqual(policy.spec!.egress, [
                 { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }, { namespaceSelector: {} }] },
             ]);
 

@@ -73,6 +73,13 @@ describe("SelfHostedGateway: authentication", () => {
             assert.equal(await promiseOf(gateway.tokenSecret!.metadata.name), secret.inputs.metadata.name);
         });
 
+        it("asks the engine to keep the issued token secret in the state (additionalSecretOutputs), since its provider returns it plain", async () => {
+            const { gateway } = await build({}, { tokenSignature: "sig-A" });
+            assert.equal(await pulumi.isSecret(gateway.token!.token), true, "the GatewayToken's token output must be a secret");
+            assert.equal(await promiseOf(gateway.token!.token), tokenOf("sig-A"));
+            assert.equal(await pulumi.isSecret(gateway.token!.expiresAt), false, "its dates stay readable");
+        });
+
         it("reads config.service.auth from the Secret and annotates the pod template with the token's keyed checksum", async () => {
             const { recorder } = await build({}, { tokenSignature: "sig-A" });
             const secretName = object(recorder, K8S.secret).metadata.name;

@@ -111,7 +111,9 @@ describe("standalone emulator process (serve.ts)", () => {
             while ((await unanswered()).length === 0 && Date.now() < logged) {
                 await new Promise((resolve) => setTimeout(resolve, 10));
             }
-            assert.deepEqual(await unanswered(), [0], "logged as unanswered once the client gave up");
+            // A retry the client sent just before giving up may reach the emulator after the hang
+            // was cleared, and be answered: the hung request is the first one logged.
+            assert.equal((await unanswered())[0], 0, "logged as unanswered once the client gave up");
             await generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud);
 
             await control("POST", "deny-access", { gatewayResourceId: served.gatewayResourceId });

@@ -152,7 +152,44 @@ export async function installMocks(options: MockOptions = {}): Promise<ResourceR
         options.stack ?? "stack",
         options.preview ?? false,
     );
+    markAdditionalSecretOutputs();
     return recorder;
+}
+
+/** The parts of a RegisterResource request and response that the engine's secret marking uses. */
+interface RegisterRequest {
+    getAdditionalsecretoutputsList(): string[];
+}
+interface ResourceStruct {
+    toJavaScript(): Record<string, unknown>;
+}
+interface RegisterResponse {
+    getObject(): ResourceStruct | undefined;
+    setObject(value: ResourceStruct): void;
+}
+type RegisterCallback = (error: unknown, response?: RegisterResponse) => void;
+
+/**
+ * Does what the engine does with a resource's `additionalSecretOutputs` and Pulumi's mock monitor
+ * does not: marks those outputs secret. The component's own option decides, never these mocks, so
+ * a component that stops asking for it is caught.
+ */
+function markAdditionalSecretOutputs(): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: RegisterCallback): unknown };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (error, response) => {
+            const secret = req.getAdditionalsecretoutputsList();
+            const object = response?.getObject();
+            if (response && object && secret.length > 0) {
+                const state = object.toJavaScript();
+                for (const key of secret.filter((name) => name in state && !isSecretWrapped(state[name]))) {
+                    state[key] = { [SECRET_SIG]: SECRET_SIG_VALUE, value: state[key] };
+                }
+                response.setObject((object.constructor as unknown as { fromJavaScript(value: unknown): ResourceStruct }).fromJavaScript(state));
+            }
+            callback(error, response);
+        });
 }
 
 function computedOutputs(type: string, inputs: Record<string, any>, options: MockOptions): Record<string, unknown> | undefined {
@@ -172,7 +209,7 @@ function computedOutputs(type: string, inputs: Record<string, any>, options: Moc
     }
 }
 
-/** The fake GatewayToken outputs; `token` is marked secret as the engine does (additionalSecretOutputs). */
+/** The fake GatewayToken outputs, all plain: the engine, not the provider, makes `token` secret (additionalSecretOutputs). */
 function fakeGatewayToken(inputs: FakeTokenInputs, options: MockOptions): Record<string, unknown> {
     const validityDays = inputs.validityDays ?? 30;
     const renewBeforeDays = inputs.renewBeforeDays ?? 10;
@@ -182,7 +219,7 @@ function fakeGatewayToken(inputs: FakeTokenInputs, options: MockOptions): Record
     const stamp = expiresAt.toISOString().replace(/[-:T]/g, "").slice(0, 12);
     const token = options.tokenValue?.(inputs) ?? `GatewayKey ${gatewayId}&${stamp}&${options.tokenSignature ?? "fake-signature"}`;
     return {
-        token: { [SECRET_SIG]: SECRET_SIG_VALUE, value: token },
+        token,
         expiresAt: expiresAt.toISOString(),
         issuedAt: FAKE_TOKEN_ISSUED_AT,
         renewAfter: new Date(expiresAt.getTime() - renewBeforeDays * DAY_MS).toISOString(),

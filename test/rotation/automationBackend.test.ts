@@ -3,6 +3,7 @@
  * builds the command lines and environment, so this checks the seam's wiring, not a mock of it.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { commandMessage, createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
 import { describeSteps } from "../../rotation/engineEvents";
@@ -53,6 +54,15 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         if (triggerBefore !== undefined) {
             process.env.APIM_GATEWAY_RENEWAL_TRIGGER = triggerBefore;
         }
+    });
+
+    it("stands in for a CLI that refuses flags it does not have, as the real one does", () => {
+        const pulumi = (...args: string[]) => spawnSync(path.join(fake.root, "bin", "pulumi"), args, { encoding: "utf8" });
+        const refused = pulumi("up", "--yes", "--stack", "dev", "--target-dependent");
+        assert.equal(refused.status, 255);
+        assert.match(refused.stderr, /unknown flag: --target-dependent\b/);
+        assert.equal(pulumi("stack", "output", "--json", "--stack", "dev", "--yes").status, 255, "--yes is not a flag of stack output");
+        assert.equal(pulumi("stack", "output", "--json", "--show-secrets", "--stack", "dev", "--non-interactive").status, 0);
     });
 
     it("lists the project's stacks", async () => {

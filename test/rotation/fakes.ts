@@ -7,6 +7,7 @@ import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutp
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/arm";
 import { AzureEndpoints } from "../../rotation/azureEndpoints";
+import { isDue } from "../../components/token/renewal";
 import { Clock } from "../../rotation/clock";
 import { TokenValidity } from "../../rotation/decision";
 import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
@@ -254,15 +255,29 @@ export class FakeBackend implements StackBackend {
         }
     }
 
-    /** What the component does: renew the targeted units' tokens when forced, due or expired. */
+    /** What the component does, by its own rule (`isDue`): renew the targeted units' tokens when forced, due or expired. */
     private renewing(spec: FakeStackSpec, operation: TargetedOperation): [string, RotationUnitOutput][] {
         return Object.entries(this.units(spec)).filter(
             ([, unit]) =>
                 unit.rotationTargets !== undefined &&
                 operation.targets.includes(unit.rotationTargets.token) &&
-                (operation.env[RENEWAL_TRIGGER_ENV] !== undefined || this.clock.now().getTime() >= Date.parse(unit.tokenRenewAfter ?? "")),
+                componentRenews(this.clock.now(), unit, operation.env[RENEWAL_TRIGGER_ENV]),
         );
     }
+}
+
+/**
+ * Whether the component's token provider renews `unit`'s token in an update at `now`, with the
+ * stack program passing `trigger` as `renewalTrigger`: the provider's own rule, so the CLI's
+ * decision and what the fake stack renews cannot drift apart.
+ */
+export function componentRenews(now: Date, unit: RotationUnitOutput, trigger: string | undefined): boolean {
+    if (unit.tokenExpiresAt === undefined || unit.tokenRenewAfter === undefined) {
+        return false;
+    }
+    const renewBeforeDays = Math.round((Date.parse(unit.tokenExpiresAt) - Date.parse(unit.tokenRenewAfter)) / DAY);
+    const deployed = { expiresAt: unit.tokenExpiresAt, renewBeforeDays };
+    return isDue(now, deployed, { gatewayResourceId: unit.gatewayResourceId, validityDays: 30, renewBeforeDays, ...(trigger ? { renewalTrigger: trigger } : {}) });
 }
 
 /** A verifier answering `validity` for every token (default: valid), recording the units asked about and where. */

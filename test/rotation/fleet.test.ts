@@ -83,6 +83,22 @@ describe("rotation over fleets and shared gateways", () => {
             ]);
         });
 
+        it("agrees with the component at the window's edge: due an hour ago is renewed, due in an hour is left alone", async () => {
+            const edge = (hours: number) => {
+                const renewAfter = new Date(NOW.getTime() + hours * 3_600_000);
+                return { tokenRenewAfter: renewAfter.toISOString(), tokenExpiresAt: new Date(renewAfter.getTime() + 10 * DAY).toISOString() };
+            };
+            const { report, backend } = await run({
+                justDue: { outputs: tokenOutputs(10, "primary", { gatewayResourceId: `${GATEWAY_ID}-a`, ...edge(-1) }) },
+                almostDue: { outputs: tokenOutputs(10, "primary", { gatewayResourceId: `${GATEWAY_ID}-b`, ...edge(1) }) },
+            });
+            assert.deepEqual(results(report), [
+                ["justDue/gateway", "rotated"],
+                ["almostDue/gateway", "not-due"],
+            ]);
+            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["justDue"]);
+        });
+
         it("orders due tokens by when they became due, not by when they expire (renewal windows differ)", async () => {
             const renewedBefore = (expiresInDays: number, windowDays: number) => {
                 const expiresAt = new Date(NOW.getTime() + expiresInDays * DAY);

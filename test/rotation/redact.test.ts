@@ -26,11 +26,11 @@ const FORMS: readonly { name: string; text: string }[] = [
     { name: "URL-encoded token", text: encodeURIComponent(TOKEN) },
     { name: "URL-encoded header", text: encodeURIComponent(HEADER) },
     { name: "form-encoded header", text: encodeURIComponent(HEADER).replace(/%20/g, "+") },
-    { name: "lower-case URL escapes", text: encodeURIComponent(TOKEN).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()) },
+    { name: "lower-case URL escapes", text: encodeURIComponent(TOKEN).replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()) },
     { name: "Go JSON escaping (\\u0026)", text: TOKEN.replace(/&/g, "\\u0026") },
     { name: "the header in lower case", text: `gatewaykey ${TOKEN}` },
     { name: "the header in upper case", text: `GATEWAYKEY ${TOKEN}` },
-    { name: "a lower-case URL-encoded header", text: encodeURIComponent(HEADER).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()) },
+    { name: "a lower-case URL-encoded header", text: encodeURIComponent(HEADER).replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()) },
     { name: "base64 of a Secret manifest holding the base64 token", text: b64(`{"data":{"value":"${b64(TOKEN)}"}}`) },
     { name: "base64 of a kubeconfig-like document holding the header", text: b64(`apiVersion: v1\nauth: ${HEADER}\nmore: yes\n`) },
 ];
