@@ -5,6 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
+import { ANNOTATIONS, APP_NAME, AUTH_ENV, LABEL_KEYS } from "../../components/constants";
+import { NAME_HASH_LENGTH } from "../../components/hashing";
+import { kubernetesNames } from "../../components/naming";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/options";
 import { inShard } from "../../rotation/shard";
@@ -561,6 +564,12 @@ describe("rotation schedules", function () {
             assert.equal(policy.spec.failurePolicy, "Fail");
             const subject: string = binding.subjects[0].name;
             assert.deepEqual(policy.spec.matchConditions, [{ name: "rotation-identity", expression: `request.userInfo.username == '${subject}'` }]);
+            // The component's facts the policy's CEL repeats (YAML cannot import them): a rename in components/ must fail here.
+            const cel = JSON.stringify(policy.spec);
+            for (const fact of [ANNOTATIONS.tokenChecksum, AUTH_ENV, APP_NAME, LABEL_KEYS.instance, LABEL_KEYS.name, `[0-9a-f]{${NAME_HASH_LENGTH}}`]) {
+                assert.ok(cel.includes(fact), `the policy names ${fact}`);
+            }
+            assert.equal(kubernetesNames("gw1").tokenSecretPrefix, "gw1-token", "token Secrets are <instance>-token-<hash>, as the policy matches them");
             assert.equal(binding.metadata.namespace, role.metadata.namespace);
             assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
             const rules = role.rules ?? [];
