@@ -61,7 +61,9 @@ export const DEFAULTS = {
 export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
     const names = kubernetesNames(args.kubernetesName ?? args.gatewayId);
     const image = resolveImage(args);
-    const auth = resolveAuth(args);
+    const namespace = args.namespace?.name ?? DEFAULTS.namespace;
+    const serviceAccount = args.serviceAccount?.existingName ?? names.serviceAccount;
+    const auth = resolveAuth(args, { base: names.base, namespace, serviceAccount });
     return {
         profile: args.profile ?? DEFAULTS.profile,
         names,
@@ -90,7 +92,7 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
             })),
         },
         namespace: {
-            name: args.namespace?.name ?? DEFAULTS.namespace,
+            name: namespace,
             create: args.namespace?.create ?? true,
             labels: { [POD_SECURITY_ENFORCE_LABEL]: DEFAULTS.podSecurityLevel, ...args.namespace?.labels },
         },
@@ -190,7 +192,14 @@ function resolveImage(args: SelfHostedGatewayArgs): ImageSettings {
     };
 }
 
-function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
+/** Where the gateway's pods run: what a federated credential names. */
+interface PodIdentity {
+    base: string;
+    namespace: string;
+    serviceAccount: string;
+}
+
+function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettings {
     const auth: GatewayAuthArgs = args.auth ?? { type: "token" };
     switch (auth.type) {
         case "token":
@@ -205,7 +214,7 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
                 azureCloud: args.azureCloud,
             };
         case "workloadIdentity":
-            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId, azure: resolveEntraAzure(args, auth) };
+            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId, azure: resolveEntraAzure(args, auth, pods) };
         case "existingTokenSecret":
             return { type: "existingTokenSecret", secretName: auth.secretName, key: auth.key ?? SECRET_VALUE_KEY };
         case "azureAdApp":
@@ -217,16 +226,13 @@ function resolveAuth(args: SelfHostedGatewayArgs): AuthSettings {
                     ? { kind: "certificate", secretName: auth.clientCertificate.secretName, key: auth.clientCertificate.key ?? DEFAULTS.clientCertificateKey }
                     : { kind: "secret", clientSecret: auth.clientSecret as pulumi.Input<string> },
                 authority: auth.authority ?? DEFAULTS.entraAuthority,
-                azure: resolveEntraAzure(args, auth),
+                azure: resolveEntraAzure(args, auth, pods),
             };
     }
 }
 
 /** The Azure pieces of Entra sign-in, with their defaults (names from the gateway, the instance's resource group). */
-function resolveEntraAzure(args: SelfHostedGatewayArgs, auth: WorkloadIdentityAuthArgs | AzureAdAppAuthArgs): EntraAzureSettings {
-    const names = kubernetesNames(args.kubernetesName ?? args.gatewayId);
-    const namespace = args.namespace?.name ?? DEFAULTS.namespace;
-    const serviceAccount = args.serviceAccount?.existingName ?? names.serviceAccount;
+function resolveEntraAzure(args: SelfHostedGatewayArgs, auth: WorkloadIdentityAuthArgs | AzureAdAppAuthArgs, pods: PodIdentity): EntraAzureSettings {
     const identity = auth.type === "workloadIdentity" ? auth.managedIdentity : undefined;
     const federation = auth.type === "workloadIdentity" ? auth.federatedCredential : undefined;
     return {
@@ -243,8 +249,8 @@ function resolveEntraAzure(args: SelfHostedGatewayArgs, auth: WorkloadIdentityAu
             ? {
                   federatedCredential: {
                       issuerUrl: federation.issuerUrl,
-                      name: federation.name ?? `${names.base}-${namespace}`,
-                      subject: serviceAccountSubject(namespace, serviceAccount),
+                      name: federation.name ?? `${pods.base}-${pods.namespace}`,
+                      subject: serviceAccountSubject(pods.namespace, pods.serviceAccount),
                       identity: federation.identity,
                   },
               }
