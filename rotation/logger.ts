@@ -28,9 +28,12 @@ export interface Logger {
 
 /**
  * Engine output is held until a message is whole before it is redacted: a message ends at a blank
- * line (the engine separates its sections and diagnostics so), or when this much has gathered.
+ * line (the engine separates its sections and diagnostics so), when the engine has been quiet for
+ * {@link MESSAGE_IDLE_MS} (it writes a message at once, and a CI log stays live), or when
+ * this much has gathered.
  */
 export const MAX_MESSAGE_CHARS = 64 * 1024;
+export const MESSAGE_IDLE_MS = 500;
 
 /** The end of the last blank line in `text` (a line of only blanks), or -1. */
 function endOfLastBlankLine(text: string): number {
@@ -48,23 +51,35 @@ function endOfLastBlankLine(text: string): number {
  */
 function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] & { end(): void } {
     let pending = "";
+    let idle: NodeJS.Timeout | undefined;
     const flush = (message: string): void => {
         if (message !== "") {
             writeLines(sink, prefix, message.replace(/\r?\n$/, ""));
         }
     };
+    /** Writes the whole lines gathered so far. */
+    const flushLines = (): void => {
+        const end = pending.lastIndexOf("\n") + 1;
+        flush(pending.slice(0, end));
+        pending = pending.slice(end);
+    };
     const write = (chunk: string): void => {
         pending += chunk;
-        let end = endOfLastBlankLine(pending);
-        if (end < 0 && pending.length > MAX_MESSAGE_CHARS) {
-            end = pending.lastIndexOf("\n") + 1;
-        }
+        clearTimeout(idle);
+        const end = endOfLastBlankLine(pending);
         if (end > 0) {
             flush(pending.slice(0, end));
             pending = pending.slice(end);
+        } else if (pending.length > MAX_MESSAGE_CHARS) {
+            flushLines();
+        }
+        if (pending.includes("\n")) {
+            idle = setTimeout(flushLines, MESSAGE_IDLE_MS);
+            idle.unref();
         }
     };
     write.end = (): void => {
+        clearTimeout(idle);
         flush(pending);
         pending = "";
     };

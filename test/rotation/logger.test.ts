@@ -1,6 +1,6 @@
 /** The progress logger: whole messages redacted before they are split into lines (rotation/logger.ts). */
 import { strict as assert } from "node:assert";
-import { MAX_MESSAGE_CHARS, createLogger } from "../../rotation/logger";
+import { MAX_MESSAGE_CHARS, MESSAGE_IDLE_MS, createLogger } from "../../rotation/logger";
 import { StringSink } from "./fakes";
 
 const SIGNATURE = "c2VjcmV0LXNpZ25hdHVyZS10aGF0LWlzLWxvbmctZW5vdWdoLXRvLXNwbGl0==";
@@ -44,6 +44,16 @@ describe("logger", () => {
         assert.equal(progress.text, "[dev] Previewing update (dev)\n[dev] \n", "held until whole");
         stream.end();
         assert.equal(progress.text, "[dev] Previewing update (dev)\n[dev] \n[dev] Resources:\n[dev]     2 unchanged\n");
+    });
+
+    it("writes the whole lines held once the engine has been quiet a moment, so a CI log stays live", async () => {
+        const { stream, progress } = engine();
+        stream.stdout("Updating (dev)\n    waiting for the rollout");
+        assert.equal(progress.text, "");
+        await new Promise((resolve) => setTimeout(resolve, MESSAGE_IDLE_MS + 200));
+        assert.equal(progress.text, "[dev] Updating (dev)\n", "the whole line, not the partial one");
+        stream.end();
+        assert.equal(progress.text, "[dev] Updating (dev)\n[dev]     waiting for the rollout\n");
     });
 
     it("does not hold more than a bounded message", () => {
