@@ -3,12 +3,18 @@
  * backoff, and a lock proven stale (staleLock.ts decides, updateMarkers.ts gathers the evidence)
  * is released once with `pulumi cancel` and the operation repeated at once. Every Pulumi process
  * the operation starts is recorded while it runs, so that a later run can prove its lock stale.
+ *
+ * `pulumi cancel` deletes every lock present when it runs, so a release must never meet a lock
+ * taken after the judgement: judge → release → retry runs under this host's mutex for the stack
+ * (one rotation at a time; another finds it held and treats the lock as live), the evidence is
+ * gathered again under it, and the operation is attempted once more just before releasing, which
+ * re-reads the holders; the lock is released only when they are exactly the judged ones.
  */
 import type { Clock } from "./clock";
 import type { StackLogger } from "./logger";
 import { RetryPolicy, withRetries } from "./retry";
 import { StackLockedError } from "./stackBackend";
-import { ProcessProbe } from "./staleLock";
+import { LockHolder, ProcessProbe, describeLockHolders, sameHolders } from "./staleLock";
 import { judgeLock } from "./updateMarkers";
 
 export interface LockRetryContext {
@@ -38,6 +44,45 @@ export function withLockRetries<T>(context: LockRetryContext, operation: () => P
             tracking.stop();
         }
     };
+    /** Judge → re-read → release → retry, under this host's mutex for the stack; throws `locked` when the lock is kept. */
+    const release = async (locked: StackLockedError): Promise<T> => {
+        const hold = await context.processes.holdStack(stack);
+        if (hold === "held" || hold === "unsupported") {
+            keptBecause =
+                hold === "held"
+                    ? "another rotation on this host is releasing this stack's lock right now"
+                    : "this platform has no host-wide mutex to release it safely under (release it with `pulumi cancel` once no update runs)";
+            throw locked;
+        }
+        try {
+            // Gathered again under the mutex: a rotation that released this lock meanwhile forgot its markers.
+            const decision = judgeLock(stack, locked.holders, context.processes, context.releaseStaleLocks);
+            if (!decision.release) {
+                keptBecause = decision.reason;
+                throw locked;
+            }
+            let current: readonly LockHolder[];
+            try {
+                return await tracked();
+            } catch (error) {
+                if (!(error instanceof StackLockedError) || signal.aborted) {
+                    throw error;
+                }
+                current = error.holders;
+                if (!sameHolders(locked.holders, current)) {
+                    keptBecause = `the lock changed since it was judged (now ${describeLockHolders(current) || "held by unnamed holders"})`;
+                    throw error;
+                }
+            }
+            released = true;
+            log.warn(`stack ${stack}: ${decision.reason}; releasing it (pulumi cancel) and trying again`);
+            await context.releaseLock();
+            context.processes.forget(current);
+            return await tracked();
+        } finally {
+            await hold.release();
+        }
+    };
     const attempt = async (): Promise<T> => {
         try {
             return await tracked();
@@ -50,11 +95,7 @@ export function withLockRetries<T>(context: LockRetryContext, operation: () => P
                 keptBecause = decision.reason;
                 throw error;
             }
-            released = true;
-            log.warn(`stack ${stack}: ${decision.reason}; releasing it (pulumi cancel) and trying again`);
-            await context.releaseLock();
-            context.processes.forget(error.holders);
-            return tracked();
+            return release(error);
         }
     };
     return withRetries(

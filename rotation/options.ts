@@ -69,13 +69,15 @@ Azure (where the rotation signs in and calls ARM; never taken from a stack's out
 
 Environment:
       --work-dir DIR          the Pulumi project directory (default: the nearest directory with a
-                              Pulumi.yaml, from the current directory, then from this program)
+                              Pulumi.yaml, from the current directory, then from this program,
+                              within its repository or home directory)
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
       --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
       --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
                               (a lock left by a Pulumi process that an earlier rotation started in
                               this container, on this boot, and that no longer runs is released at
-                              once with \`pulumi cancel\`)
+                              once with \`pulumi cancel\`, by one rotation per stack on this host,
+                              only if its holders are unchanged just before)
       --release-stale-locks   also release a lock whose holder ran on a host of this name and is not
                               running here, without that proof; only where no other container or
                               machine shares this host name

@@ -13,6 +13,7 @@ import { KeyRegenerator, runRotation } from "./orchestrator";
 import { redactSecrets } from "./redact";
 import { renderGithubSummary, renderJson, renderTable } from "./render";
 import { StackBackend } from "./stackBackend";
+import { projectName, uniqueStacks } from "./stackNames";
 import { ProcessProbe } from "./staleLock";
 import { TokenVerifier } from "./tokenValidity";
 import { WorkDirError, resolveWorkDir } from "./workDir";
@@ -87,6 +88,17 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
         throw error;
     }
 
+    // Each stack once, however it is spelt (stackNames.ts), before anything is selected.
+    let plan = options.plan;
+    const project = projectName(workDir);
+    if (!plan.stacks.all && project !== undefined) {
+        const unique = uniqueStacks(plan.stacks.names, project);
+        if ("error" in unique) {
+            return usageError(io, unique.error);
+        }
+        plan = { ...plan, stacks: { all: false, names: unique.names } };
+    }
+
     // With --json, stdout carries the JSON document only.
     const human = options.json ? io.stderr : io.stdout;
     const log = createLogger(human, io.stderr);
@@ -96,7 +108,7 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
         ...(options.pulumiRoot !== undefined ? { pulumiRoot: path.resolve(io.cwd, options.pulumiRoot) } : {}),
     });
 
-    const report = await runRotation(events !== undefined ? { ...options.plan, events } : options.plan, {
+    const report = await runRotation(events !== undefined ? { ...plan, events } : plan, {
         backend,
         clock: services.clock,
         regenerateKey: services.regenerateKey,

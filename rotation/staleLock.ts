@@ -18,6 +18,7 @@
  *
  * The lock is released only when every holder is judged gone.
  */
+import type { HostHold, HostMutexRefusal } from "./hostMutex";
 
 /** One lock on a stack, as the DIY backends (file://, azblob://, s3://, gs://) record it. */
 export interface LockHolder {
@@ -87,6 +88,18 @@ export interface ProcessProbe {
     trackUpdate(stack: string): { stop(): void };
     /** Removes the markers of holders whose lock was released. */
     forget(holders: readonly LockHolder[]): void;
+    /**
+     * Takes this host's mutex for releasing `stack`'s lock (hostMutex.ts), without waiting; a
+     * refusal says another rotation here holds it, or that this platform has none.
+     */
+    holdStack(stack: string): Promise<HostHold | HostMutexRefusal>;
+}
+
+/** Whether `a` and `b` name exactly the same locks (file, process, host and time), in any order. */
+export function sameHolders(a: readonly LockHolder[], b: readonly LockHolder[]): boolean {
+    const key = (holder: LockHolder) => JSON.stringify([holder.lock, holder.pid, holder.host, holder.user, holder.createdAt]);
+    const keys = new Set(a.map(key));
+    return a.length === b.length && keys.size === new Set(b.map(key)).size && b.every((holder) => keys.has(key(holder)));
 }
 
 // "  file:///state/.pulumi/locks/organization/p/dev/<id>.json: created by root@runner-1 (pid 4242) at 2026-01-01T10:00:00Z"

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import * as path from "node:path";
+import { tryHoldHostMutex } from "./hostMutex";
 import { privateDirectory, readOwnFile, writeOwnFile } from "./privateFiles";
 import { bootId, childrenOf, isRunning, pidNamespace, processStartTime } from "./processIdentity";
 import { HolderEvidence, LockHolder, PidState, ProcessNamespace, ProcessProbe, StaleLockDecision, UpdateMarker, decideStaleLock } from "./staleLock";
@@ -153,6 +154,8 @@ export function createProcessProbe(dir: string, facts: ProcessFacts = localProce
         forget(holders: readonly LockHolder[]): void {
             holders.forEach((holder) => removeMarker(holder.pid));
         },
+        // Keyed by the stack's own name (its last part), so `dev` and `organization/p/dev` share one.
+        holdStack: (stack) => tryHoldHostMutex(stack.slice(stack.lastIndexOf("/") + 1)),
     };
 }
 

@@ -14,6 +14,7 @@ import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
 import { Logger, createLogger } from "../../rotation/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
 import { MaskedOutput, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
+import type { HostHold, HostMutexRefusal } from "../../rotation/hostMutex";
 import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/staleLock";
 import { TokenVerifier } from "../../rotation/tokenValidity";
 
@@ -84,6 +85,8 @@ export interface FakeStackSpec {
     locked?: number;
     /** Who holds that lock, as the backend reports it. */
     lockHolders?: LockHolder[];
+    /** Who the backend reports from the second lock failure on (another process's lock replaced the first). */
+    lockHoldersLater?: LockHolder[];
     /** `up` throws this (after any lock failures). */
     upError?: Error;
     /** `up` throws these first, one per call (after any lock failures). */
@@ -135,6 +138,8 @@ export class FakeBackend implements StackBackend {
     /** Operations running at once, and the most seen. */
     inFlight = 0;
     maxInFlight = 0;
+    /** Lock failures thrown so far (the first reports `lockHolders`, later ones `lockHoldersLater`). */
+    private lockFailures = 0;
 
     constructor(
         readonly stacks: Record<string, FakeStackSpec>,
@@ -242,7 +247,8 @@ export class FakeBackend implements StackBackend {
     private lockCheck(name: string, spec: FakeStackSpec): void {
         if ((spec.locked ?? 0) > 0) {
             spec.locked = (spec.locked ?? 0) - 1;
-            throw new StackLockedError(name, "the stack is currently locked by 1 lock(s)", spec.lockHolders);
+            const holders = this.lockFailures++ > 0 && spec.lockHoldersLater !== undefined ? spec.lockHoldersLater : spec.lockHolders;
+            throw new StackLockedError(name, "the stack is currently locked by 1 lock(s)", holders);
         }
     }
 
@@ -304,6 +310,10 @@ export const HERE: ProcessNamespace = { hostname: HOST, bootId: "8a6d1c3e-boot",
  */
 export class FakeProcesses implements ProcessProbe {
     readonly here = HERE;
+    /** Stacks whose host mutex another process holds. */
+    readonly heldElsewhere = new Set<string>();
+    /** Each hold and release of a stack's host mutex, in order. */
+    readonly holds: string[] = [];
     /** Stacks whose updates were tracked, in order; and each stop. */
     readonly tracking: string[] = [];
     readonly forgotten: number[] = [];
@@ -326,6 +336,13 @@ export class FakeProcesses implements ProcessProbe {
     }
     forget(holders: readonly LockHolder[]): void {
         this.forgotten.push(...holders.map((holder) => holder.pid));
+    }
+    async holdStack(stack: string): Promise<HostHold | HostMutexRefusal> {
+        if (this.heldElsewhere.has(stack)) {
+            return "held";
+        }
+        this.holds.push(`hold ${stack}`);
+        return { release: async () => void this.holds.push(`free ${stack}`) };
     }
 }
 

@@ -461,7 +461,7 @@ describe("rotation orchestrator", () => {
                 { markedPids: [4242] },
             );
             assert.equal(backend.callsOf("release", "dev").length, 1);
-            assert.equal(backend.callsOf("preview", "dev").length, 2, "the failed attempt, then the one after the release");
+            assert.equal(backend.callsOf("preview", "dev").length, 3, "the failed attempt, the one re-reading the holders just before the release, and the one after it");
             assert.equal(backend.callsOf("up", "dev").length, 1);
             assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
             assert.equal(report.stacks[0].result, "rotated");
@@ -470,6 +470,45 @@ describe("rotation orchestrator", () => {
                 problems,
                 /\[dev\/gateway\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
             );
+        });
+
+        it("releases under this host's mutex for the stack, only when the re-read holders are exactly the judged ones", async () => {
+            const processes = fakeProcesses([], [4242, 4343]);
+            const clock = new FakeClock();
+            const changed = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)], lockHoldersLater: [lockHolder(4242), lockHolder(4343)] } }, clock);
+            const { log, problems } = memoryLogger();
+            const deps = { clock, regenerateKey: recordingRegenerator(), verifyToken: fakeVerifier(), log, signal: new AbortController().signal, processes };
+            const report = await runRotation(plan({ lockRetry: { retries: 0, initialDelayMs: 1000, maxDelayMs: 1000 } }), { ...deps, backend: changed });
+            assert.equal(changed.callsOf("release").length, 0, "another lock appeared since the judgement: never released");
+            assert.match(report.stacks[0].message ?? "", /Not released automatically: the lock changed since it was judged \(now pid 4242 on runner-1 .*; pid 4343 on runner-1/);
+            assert.deepEqual(processes.holds, ["hold dev", "free dev"]);
+            assert.doesNotMatch(problems.text, /releasing it/);
+
+            const same = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } }, clock);
+            processes.holds.splice(0);
+            assert.equal((await runRotation(plan(), { ...deps, backend: same })).stacks[0].result, "rotated");
+            assert.equal(same.callsOf("release").length, 1);
+            assert.deepEqual(processes.holds, ["hold dev", "free dev"], "held from the re-read through the retry, then freed");
+        });
+
+        it("leaves the lock to the rotation on this host that holds the stack's mutex", async () => {
+            const processes = fakeProcesses([], [4242]);
+            processes.heldElsewhere.add("dev");
+            const clock = new FakeClock();
+            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } }, clock);
+            const { log } = memoryLogger();
+            const report = await runRotation(plan({ lockRetry: { retries: 0, initialDelayMs: 1000, maxDelayMs: 1000 } }), {
+                backend,
+                clock,
+                regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
+                log,
+                signal: new AbortController().signal,
+                processes,
+            });
+            assert.equal(backend.callsOf("release").length, 0);
+            assert.equal(report.stacks[0].result, "failed");
+            assert.match(report.stacks[0].message ?? "", /Not released automatically: another rotation on this host is releasing this stack's lock right now/);
         });
 
         it("never releases a lock whose holder still runs, runs on another host, or is not named", async () => {
@@ -510,11 +549,11 @@ describe("rotation orchestrator", () => {
 
         it("records which Pulumi process takes each update, and forgets the markers of a released lock", async () => {
             const clock = new FakeClock();
-            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 1, lockHolders: [lockHolder(4242)] }, prod: { outputs: tokenOutputs(5) } }, clock);
+            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 2, lockHolders: [lockHolder(4242)] }, prod: { outputs: tokenOutputs(5) } }, clock);
             const processes = fakeProcesses([], [4242]);
             await runRotation(plan(), { backend, clock, regenerateKey: recordingRegenerator(), verifyToken: fakeVerifier(), log: memoryLogger().log, signal: new AbortController().signal, processes });
-            // Every operation is tracked on its own: dev's preview meets the lock, is repeated after the release, then the update; prod's preview and update.
-            assert.deepEqual(processes.tracking, ["start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start prod", "stop prod", "start prod", "stop prod"]);
+            // Every operation is tracked on its own: dev's preview meets the lock, meets it again re-reading the holders, is repeated after the release, then the update; prod's preview and update.
+            assert.deepEqual(processes.tracking, ["start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start prod", "stop prod", "start prod", "stop prod"]);
             assert.deepEqual(processes.forgotten, [4242]);
         });
 

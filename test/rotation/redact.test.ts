@@ -12,6 +12,7 @@ function gatewayToken(gatewayId: string, expiry: string, seed: string): string {
 const TOKEN = gatewayToken("gw-east.1", "202507151200", "k1");
 const SIGNATURE = TOKEN.split("&")[2];
 const HEADER = `GatewayKey ${TOKEN}`;
+const REDACTED_FOR_TEST = "[secret]";
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 const b64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 
@@ -33,12 +34,44 @@ const FORMS: readonly { name: string; text: string }[] = [
     { name: "a lower-case URL-encoded header", text: encodeURIComponent(HEADER).replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()) },
     { name: "base64 of a Secret manifest holding the base64 token", text: b64(`{"data":{"value":"${b64(TOKEN)}"}}`) },
     { name: "base64 of a kubeconfig-like document holding the header", text: b64(`apiVersion: v1\nauth: ${HEADER}\nmore: yes\n`) },
+    { name: "token split across lines in its signature", text: `${TOKEN.slice(0, 40)}\n${TOKEN.slice(40)}` },
+    { name: "header split across lines after its expiry, indented", text: `${HEADER.slice(0, HEADER.lastIndexOf("&"))}\n    ${HEADER.slice(HEADER.lastIndexOf("&"))}` },
+    { name: "base64 of the token wrapped at 64 columns", text: wrap(b64(TOKEN), 64) },
+    { name: "base64 of the header wrapped at 76 columns", text: wrap(b64(HEADER), 76) },
+    { name: "base64 of a Secret manifest wrapped at 76 columns", text: wrap(b64(`{"data":{"value":"${b64(TOKEN)}"}}`), 76) },
+    { name: "JSON with \\/ escapes", text: TOKEN.replace(/\//g, "\\/") },
+    { name: "HTML-escaped &amp;", text: HEADER.replace(/&/g, "&amp;") },
+    { name: "base64 after /x/ (offset 3)", text: `/x/${b64(TOKEN)}` },
+    { name: "base64url after x- (offset 2)", text: `x-${b64url(HEADER)}` },
 ];
 
-/** Whether any recognisable piece of the token survived. */
+/** `text` broken into lines of `columns` characters. */
+function wrap(text: string, columns: number): string {
+    return text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), "$1\n");
+}
+
+/** Every 16-character piece of `text`. */
+function pieces(text: string): string[] {
+    return Array.from({ length: Math.max(0, text.length - 15) }, (_, index) => text.slice(index, index + 16));
+}
+
+/** Any 16-character piece of the signature, in every form it can take, or of any form's text. */
+const NEEDLES = new Set([
+    ...[SIGNATURE, encodeURIComponent(SIGNATURE), SIGNATURE.replace(/\//g, "\\/"), Buffer.from(SIGNATURE, "base64").toString("base64url")].flatMap(pieces),
+    ...FORMS.flatMap((form) => pieces(form.text.replace(/\s+/g, ""))),
+]);
+
+/**
+ * Whether any recognisable piece of the token survived: a 16-character piece of the signature
+ * (raw, URL-encoded, JSON-escaped) or of any form, in the text as printed or with its line breaks
+ * removed, or in anything base64 in it decodes to (from any offset).
+ */
 function leaks(text: string): boolean {
-    const signatureParts = SIGNATURE.split(/[+/=]/).filter((part) => part.length >= 8);
-    return [TOKEN, SIGNATURE, encodeURIComponent(SIGNATURE), ...signatureParts, ...FORMS.map((form) => form.text)].some((needle) => text.includes(needle));
+    const joined = text.replace(/\r?\n[ \t]*/g, "");
+    const decoded = [...joined.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)].flatMap(([run]) =>
+        [0, 1, 2, 3].map((offset) => Buffer.from(run.slice(offset), "base64").toString("latin1")),
+    );
+    return [text, joined, ...decoded].some((candidate) => [...NEEDLES].some((needle) => candidate.includes(needle)));
 }
 
 /** Contexts a token is printed in. */
@@ -68,6 +101,20 @@ describe("redaction", () => {
                 });
             }
         }
+    });
+
+    describe("the leak check itself", () => {
+        const stopsAfter16 = (text: string) => text.split(SIGNATURE.slice(0, 16)).join(REDACTED_FOR_TEST);
+        it("fails a redactor that replaces only the first 16 characters of the signature", () => {
+            assert.ok(leaks(stopsAfter16(TOKEN)));
+        });
+        it("fails a redactor that drops the URL-escaped signature characters", () => {
+            assert.ok(leaks(encodeURIComponent(SIGNATURE).replace(/%2B|%2F|%3D/g, "")));
+        });
+        it("sees a signature piece split over lines, and one inside base64 at any offset", () => {
+            assert.ok(leaks(`${SIGNATURE.slice(20, 28)}\n${SIGNATURE.slice(28, 36)}`));
+            assert.ok(leaks(`zz${b64(`...${SIGNATURE.slice(30, 50)}...`)}`));
+        });
     });
 
     it("keeps the surrounding text and its delimiters", () => {

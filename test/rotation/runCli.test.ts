@@ -296,4 +296,18 @@ describe("apim-gateway-rotate (in process)", () => {
             assert.match(run.stderr, /could not write the metrics file \/metrics\/apim\.prom: EACCES/);
         });
     });
+
+    it("rotates a stack named twice, in two spellings, once", async () => {
+        const run = await cli(["--stack", "dev", "--stack", "organization/apim-gateway/dev", "--stack", "organization/dev"], { dev: { outputs: tokenOutputs(5) } });
+        assert.equal(run.code, EXIT_OK, run.stderr);
+        assert.equal(run.backend.callsOf("up").length, 1);
+        assert.equal(run.backend.callsOf("outputs").length, 1);
+    });
+
+    it("refuses a stack of another project before anything runs", async () => {
+        const run = await cli(["--stack", "organization/other/dev"], { dev: { outputs: tokenOutputs(5) } });
+        assert.equal(run.code, EXIT_USAGE);
+        assert.match(run.stderr, /is a stack of project "other"/);
+        assert.deepEqual(run.backend.calls, []);
+    });
 });
