@@ -32,7 +32,10 @@ export interface CiPlatform {
         issueFederatedToken(subject: string): string;
     };
     readonly clusters: readonly ClusterEntry[];
-    /** The CA the hosted runner's trust store would hold for the cloud: the emulators'. */
+    /**
+     * The hosted runner's trust store (PEM bundle): the machine's CAs plus the emulated cloud's and
+     * the release mirror's. Given to Node.js (NODE_EXTRA_CA_CERTS) and Go (SSL_CERT_FILE).
+     */
     readonly caFile: string;
     /** The npm cache that setup-node's `cache: npm` restores (the machine's). */
     readonly npmCache: string;
@@ -40,7 +43,7 @@ export interface CiPlatform {
     readonly azureDevOps: { readonly serviceConnection: string; readonly subject: string };
     /** Lines for `$HOME/.curlrc` of each job (the release mirror's route and CA). */
     readonly curlrc: string;
-    /** The hosted runner's own environment beyond a clean one (the release mirror's route for Pulumi's downloads). */
+    /** The hosted runner's own environment beyond a clean one (its npm configuration, the release mirror's route for Pulumi's downloads). */
     readonly runnerEnv: Readonly<Record<string, string>>;
 }
 

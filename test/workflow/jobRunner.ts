@@ -93,6 +93,7 @@ async function runStep(job: JobPlan, step: StepPlan, index: number, platform: Ci
         CI: "true",
         LANG: "C.UTF-8",
         NODE_EXTRA_CA_CERTS: platform.caFile,
+        SSL_CERT_FILE: platform.caFile,
         npm_config_cache: platform.npmCache,
         ...platform.runnerEnv,
         ...systemVariables(job, dirs),

@@ -28,7 +28,9 @@ export interface ReleaseMirror {
     readonly pluginSha256: Readonly<Record<string, string>>;
     /** Lines for each job's `$HOME/.curlrc`. */
     readonly curlrc: string;
-    /** The runner environment that sends Pulumi's plugin downloads here. */
+    /** The mirror's CA (PEM file), for the runner's trust store. */
+    readonly caFile: string;
+    /** The runner environment that sends Pulumi's plugin downloads here (Go's SSL_CERT_FILE must trust {@link caFile}). */
     readonly env: Readonly<Record<string, string>>;
     close(): Promise<void>;
 }
@@ -80,7 +82,8 @@ export async function startReleaseMirror(dir: string, binDir: string, versions: 
         pulumiSha256: sha256(cli),
         pluginSha256: { kubernetes: sha256(plugin) },
         curlrc: `connect-to = "github.com:443:127.0.0.1:${port}"\ncacert = "${certificate.caFile}"\n`,
-        env: { PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: `^.*$=https://127.0.0.1:${port}/plugins`, SSL_CERT_FILE: certificate.caFile },
+        caFile: certificate.caFile,
+        env: { PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES: `^.*$=https://127.0.0.1:${port}/plugins` },
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }
