@@ -4,6 +4,7 @@
  * same run), then each gateway's verdict (sharedGateways.ts) is applied through ARM.
  */
 import type { GatewayKeyType } from "../components/token/keyType";
+import { resourceIdKey } from "../components/token/resourceId";
 import type { Clock } from "./clock";
 import type { Logger } from "./logger";
 import type { KeyRegenerator } from "./orchestrator";
@@ -26,7 +27,7 @@ export interface KeyRegenerationContext {
 
 /** What the shared-gateway step did. */
 export interface KeyRegenerationResult {
-    /** By gateway resource id. */
+    /** By gateway, keyed by `resourceIdKey` of its ARM id. */
     readonly regenerations: Map<string, KeyRegenerationReport>;
     /** Outcomes of the siblings rotated in this step. */
     readonly outcomes: Map<string, UnitOutcome>;
@@ -44,12 +45,13 @@ function member(judged: JudgedUnit, outcome: UnitOutcome | undefined): GatewayMe
     };
 }
 
-/** Token units by gateway resource id. */
+/** Token units by gateway, keyed by {@link resourceIdKey} (however each stack spells the id). */
 function byGateway(views: readonly StackView[]): Map<string, JudgedUnit[]> {
     const groups = new Map<string, JudgedUnit[]>();
     for (const judged of views.flatMap((view) => view.units)) {
         if (judged.unit.token !== undefined) {
-            groups.set(judged.unit.gatewayResourceId, [...(groups.get(judged.unit.gatewayResourceId) ?? []), judged]);
+            const key = resourceIdKey(judged.unit.gatewayResourceId);
+            groups.set(key, [...(groups.get(key) ?? []), judged]);
         }
     }
     return groups;
@@ -97,14 +99,15 @@ export async function regenerateUnusedKeys(
     siblingOutcomes.forEach((outcome, id) => known.set(id, outcome));
 
     const regenerations = new Map<string, KeyRegenerationReport>();
-    for (const [gatewayResourceId, units] of groups) {
+    for (const [key, units] of groups) {
         const verdict: RegenerationVerdict =
             blocked !== undefined
                 ? { skip: blocked }
                 : context.signal.aborted
                   ? { skip: "the run was cancelled" }
                   : regenerationVerdict(units.map((judged) => member(judged, outcomeOf(judged))));
-        regenerations.set(gatewayResourceId, "skip" in verdict ? { status: "skipped", reason: verdict.skip } : await regenerate(context, gatewayResourceId, verdict.regenerate, units));
+        // ARM takes the id in any case: the first unit's spelling names the gateway in the log.
+        regenerations.set(key, "skip" in verdict ? { status: "skipped", reason: verdict.skip } : await regenerate(context, units[0].unit.gatewayResourceId, verdict.regenerate, units));
     }
     return { regenerations, outcomes: siblingOutcomes };
 }

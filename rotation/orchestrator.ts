@@ -7,6 +7,7 @@
  */
 import type { AzureCloudSettings } from "../components/token/cloud";
 import type { GatewayKeyType } from "../components/token/keyType";
+import { resourceIdKey } from "../components/token/resourceId";
 import type { Clock } from "./clock";
 import { EventPlan, planEvents } from "./eventMatching";
 import type { ExpiryEvents } from "./expiryEvents";
@@ -79,7 +80,7 @@ function keyRegenerationOf(plan: RotationPlan, report: StackReport, regeneration
     if (report.gatewayResourceId === undefined || report.before === undefined) {
         return { status: "skipped", reason: report.result === "not-applicable" ? "the gateway does not use a token" : "its gateway is not known" };
     }
-    return regenerations.get(report.gatewayResourceId) ?? { status: "skipped", reason: "the gateway does not use a token" };
+    return regenerations.get(resourceIdKey(report.gatewayResourceId)) ?? { status: "skipped", reason: "the gateway does not use a token" };
 }
 
 /** Runs the plan over the selected stacks and reports on each unit. */

@@ -9,6 +9,7 @@
  * shares no gateway is a group of one, so it lands in the same shard as without regeneration.
  */
 import { createHash } from "node:crypto";
+import { resourceIdKey } from "../components/token/resourceId";
 
 /** Shard K (1-based) of N. */
 export interface Shard {
@@ -53,7 +54,8 @@ export interface StackGateways {
 }
 
 /**
- * The stacks linked by shared gateways, transitively (a union-find over the gateway ids): each
+ * The stacks linked by shared gateways, transitively (a union-find over the gateway ids, compared
+ * as {@link resourceIdKey}: however each stack spells an id, one gateway is one link): each
  * group sorted by name, the groups by their smallest name. Every stack is in exactly one group.
  */
 export function gatewayGroups(stacks: readonly StackGateways[]): string[][] {
@@ -71,7 +73,7 @@ export function gatewayGroups(stacks: readonly StackGateways[]): string[][] {
         parent.set(stack, stack);
     }
     for (const { stack, gatewayResourceIds } of stacks) {
-        for (const id of gatewayResourceIds) {
+        for (const id of gatewayResourceIds.map(resourceIdKey)) {
             const first = firstStackOf.get(id);
             if (first === undefined) {
                 firstStackOf.set(id, stack);

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GatewayKeyType, generateGatewayToken } from "./arm";
 import { GatewayTokenInputs, GatewayTokenState, isDue, nextKeyType, renewAfter, requestedExpiry, validateTokenInputs } from "./renewal";
 import { gatewayAuthValue } from "./authValue";
+import { sameResourceId } from "./resourceId";
 
 /**
  * The GatewayToken dynamic provider. Pulumi serializes this object, with everything its methods
@@ -69,9 +70,4 @@ async function issueToken(inputs: GatewayTokenInputs, keyType: GatewayKeyType): 
         renewAfter: renewAfter(expiresAt, inputs.renewBeforeDays).toISOString(),
         keyType,
     };
-}
-
-/** ARM resource ids are case-insensitive. */
-function sameResourceId(a: string, b: string): boolean {
-    return typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 }

@@ -39,7 +39,7 @@ function run(command: string, args: readonly string[], cwd: string): string {
     return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** Builds (prepack) and packs the repository into `destination`. */
+/** Builds (the prepare script) and packs the repository into `destination`. */
 export function packRepository(destination: string): PackedPackage {
     const [info] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", destination], REPOSITORY)) as {
         filename: string;

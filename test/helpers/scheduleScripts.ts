@@ -32,20 +32,40 @@ interface PipelineStep {
     env?: Record<string, string>;
 }
 
-export function readSchedule(file: string): { steps?: PipelineStep[]; jobs?: Record<string, { steps: PipelineStep[] }> } {
+/** An Azure Pipelines job: a plain job's steps, or a deployment job's `runOnce` steps. */
+interface PipelineJob {
+    steps?: PipelineStep[];
+    strategy?: { runOnce?: { deploy?: { steps?: PipelineStep[] } } };
+}
+
+export function readSchedule(file: string): {
+    steps?: PipelineStep[];
+    stages?: ({ stage?: string; jobs?: PipelineJob[] } | Record<string, { stage?: string; jobs?: PipelineJob[] }[]>)[];
+    jobs?: Record<string, { steps: PipelineStep[] }>;
+} {
     return parse(readFileSync(path.join(SCHEDULES_DIR, file), "utf8"));
+}
+
+/**
+ * The Azure pipeline's steps in file order: every stage's jobs, including a stage that a
+ * template condition (`${{ if ... }}:`) inserts.
+ */
+export function pipelineSteps(): PipelineStep[] {
+    const pipeline = readSchedule(AZURE_PIPELINE);
+    const stages = (pipeline.stages ?? []).flatMap((entry) => ("stage" in entry ? [entry] : Object.values(entry).flat()));
+    const jobSteps = (job: PipelineJob) => job.steps ?? job.strategy?.runOnce?.deploy?.steps ?? [];
+    return [...(pipeline.steps ?? []), ...stages.flatMap((stage) => (stage.jobs ?? []).flatMap(jobSteps))];
 }
 
 /** Every bash script of both schedules, in step order. */
 export function scheduleScripts(): ScheduleScript[] {
-    const pipelineSteps = readSchedule(AZURE_PIPELINE).steps ?? [];
-    const workflowSteps = Object.values(readSchedule(GITHUB_WORKFLOW).jobs ?? {}).flatMap((job) => job.steps);
+        const workflowSteps = Object.values(readSchedule(GITHUB_WORKFLOW).jobs ?? {}).flatMap((job) => job.steps);
     const scripts = (file: string, steps: PipelineStep[]) =>
         steps.flatMap((step, index): ScheduleScript[] => {
             const script = step.run ?? step.script ?? step.bash ?? step.inputs?.inlineScript;
             return script === undefined ? [] : [{ file, step: step.displayName ?? step.name ?? `step ${index + 1}`, script, env: step.env ?? {} }];
         });
-    return [...scripts(AZURE_PIPELINE, pipelineSteps), ...scripts(GITHUB_WORKFLOW, workflowSteps)];
+    return [...scripts(AZURE_PIPELINE, pipelineSteps()), ...scripts(GITHUB_WORKFLOW, workflowSteps)];
 }
 
 if (require.main === module) {

@@ -90,7 +90,7 @@ describe("the npm package, installed as a consumer installs it", function () {
     after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
     it("ships compiled JavaScript with declarations for the component and the rotation CLI, and no sources, tests or source maps", () => {
-        for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "package.json", "README.md"]) {
+        for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "bin/apim-gateway-rotate.js", "package.json", "README.md", "LICENSE"]) {
             assert.ok(packed.files.includes(file), `${file} is not in the package`);
         }
         assert.deepEqual(packed.files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), [], "TypeScript sources in the package");
@@ -108,6 +108,11 @@ describe("the npm package, installed as a consumer installs it", function () {
         for (const name of Object.keys(PACKAGE.peerDependencies)) {
             assert.equal(installedCopies(consumerDir, name).length, 1, `${name}: ${installedCopies(consumerDir, name).join(", ")}`);
         }
+    });
+
+    it("ships an MIT LICENSE, as package.json declares", () => {
+        assert.equal((PACKAGE as unknown as { license: string }).license, "MIT");
+        assert.match(fs.readFileSync(path.join(consumerDir, "node_modules", PACKAGE.name, "LICENSE"), "utf8"), /^MIT License\n/);
     });
 
     it("declares a bin whose file starts with a node shebang", () => {

@@ -325,6 +325,24 @@ describe("rotation over fleets and shared gateways", () => {
             assert.equal(exitCode, EXIT_OK);
         });
 
+        it("one gateway however the stacks spell its id (resource group and provider in another case, a trailing slash): the sibling is aligned and the key regenerated once", async () => {
+            const respelt = GATEWAY_ID.replace("/resourceGroups/rg1/", "/resourceGroups/RG1/").replace("Microsoft.ApiManagement", "microsoft.apimanagement") + "/";
+            const { report, regenerator, backend, exitCode } = await run(
+                {
+                    west: { outputs: contractOutputs({ gateway: tokenUnit(5, "primary", { key: "gateway" }) }) },
+                    north: { outputs: contractOutputs({ gateway: tokenUnit(25, "primary", { gatewayResourceId: respelt }) }) },
+                },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(backend.callsOf("up").map((call) => call.stack).sort(), ["north", "west"]);
+            assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
+            for (const entry of report.stacks) {
+                assert.equal(entry.after?.keyType, "secondary", entry.stack);
+                assert.deepEqual(entry.keyRegeneration, { status: "regenerated", keyType: "primary" }, entry.stack);
+            }
+            assert.equal(exitCode, EXIT_OK);
+        });
+
         it("skips the regeneration, naming the sibling, when the sibling's rotation is blocked", async () => {
             const { report, regenerator, exitCode } = await run(
                 {

@@ -8,7 +8,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/options";
 import { inShard } from "../../rotation/shard";
-import { AZURE_PIPELINE, GITHUB_WORKFLOW, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
+import { AZURE_PIPELINE, GITHUB_WORKFLOW, pipelineSteps, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
 
 const dir = SCHEDULES_DIR;
 const read = (file: string): string => readFileSync(path.join(dir, file), "utf8");
@@ -28,6 +28,8 @@ interface Step {
     bash?: string;
     script?: string;
     displayName?: string;
+    name?: string;
+    target?: { commands?: string; settableVariables?: string };
 }
 
 /** Writes an executable file. */
@@ -39,8 +41,10 @@ function executable(file: string, text: string): void {
 
 /**
  * Runs one schedule script with bash in a scratch directory, with stand-ins for `az`, `pulumi`,
- * `kubelogin` and `./node_modules/.bin/apim-gateway-rotate` that record their arguments (one
- * JSON array per call) and succeed.
+ * `kubelogin` and the installed `node_modules/.bin/apim-gateway-rotate` that record their
+ * arguments (one JSON array per call) and succeed. `npm` runs `npm exec --offline --no -- BIN`
+ * as the installed bin (the real npm's resolution in both repository shapes is run by
+ * test/package/installShapes.test.ts; here it would cost seconds per call) and refuses anything else.
  */
 function runScript(entry: ScheduleScript, env: Record<string, string>): { status: number | null; stderr: string; calls: string[][] } {
     const work = mkdtempSync(path.join(tmpdir(), "schedule-script-"));
@@ -51,6 +55,10 @@ function runScript(entry: ScheduleScript, env: Record<string, string>): { status
             executable(path.join(work, "bin", tool), recorder);
         }
         executable(path.join(work, "node_modules", ".bin", "apim-gateway-rotate"), recorder);
+        executable(
+            path.join(work, "bin", "npm"),
+            '#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "exec --offline --no --" ] || { echo "unexpected npm $*" >&2; exit 90; }\nshift 4\nbin="node_modules/.bin/$1"; shift\nexec "$bin" "$@"\n',
+        );
         writeFileSync(calls, "");
         const run = spawnSync("bash", ["-e", "-c", entry.script], {
             cwd: work,
@@ -80,7 +88,7 @@ const AWKWARD_NAMES = ["-n", "-e", "--all", "it's", 'a"b', "$(id)", "dev prod", 
 function assertStackArgument(calls: string[][], name: string): void {
     const rotation = calls.filter((call) => call[0] === "apim-gateway-rotate");
     assert.equal(rotation.length, 1, JSON.stringify(calls));
-    assert.deepEqual(rotation[0].slice(1), ["--regenerate-unused-key", `--stack=${name}`]);
+    assert.deepEqual(rotation[0].slice(1), [`--stack=${name}`]);
     const parsed = parseCommandLine(rotation[0].slice(1), {});
     if (parsed.kind === "help") {
         assert.fail(`${name} was taken for --help`);
@@ -123,7 +131,9 @@ const shardArguments = (jobs: string[][]): string[] => jobs.map((args) => args.f
 /** What N jobs must pass: nothing for one job, else 1/N .. N/N. */
 const expectedShards = (count: number): string[] => (count === 1 ? ["none"] : Array.from({ length: count }, (_, index) => `${index + 1}/${count}`));
 
-describe("rotation schedules", () => {
+describe("rotation schedules", function () {
+    // Each case runs the schedules' scripts with bash, dozens of processes: seconds on a busy machine.
+    this.timeout(180_000);
     describe("GitHub Actions", () => {
         const text = read(GITHUB_WORKFLOW);
         const workflow = parse(text);
@@ -133,13 +143,13 @@ describe("rotation schedules", () => {
 
         it("daily cron, manual inputs, one run at a time, rotation then a monitor", () => {
             assert.match(workflow.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/);
-            assert.deepEqual(Object.keys(workflow.on.workflow_dispatch.inputs), ["stack", "force"]);
+            assert.deepEqual(Object.keys(workflow.on.workflow_dispatch.inputs), ["stack", "force", "regenerate_unused_key"]);
             assert.equal(workflow.concurrency["cancel-in-progress"], false);
             assert.equal(uses("actions/setup-node")?.with?.["node-version"], 22);
             assert.deepEqual(Object.keys(uses("azure/login")?.with ?? {}), ["client-id", "tenant-id", "subscription-id"]);
             assert.ok(uses("azure/aks-set-context"));
             assert.ok(steps.some((step) => step.run?.includes('pulumi login "$PULUMI_BACKEND_URL"')));
-            const rotate = steps.find((step) => step.run?.includes("--regenerate-unused-key"));
+            const rotate = steps.find((step) => step.name === "Rotate due tokens");
             assert.ok(rotate?.run?.includes("args+=(--all)") && rotate.run.includes("args+=(--force)"));
             const monitor = steps[steps.length - 1];
             assert.equal(monitor.if, "always()");
@@ -194,6 +204,29 @@ describe("rotation schedules", () => {
             }
         });
 
+        it("no dependency cache, provider plugins checksum-pinned before any credential, no plugin download while rotating", () => {
+            assert.equal(uses("actions/setup-node")?.with?.cache, undefined, "no cache: npm in the job that holds credentials");
+            const plugins = steps.findIndex((step) => step.name === "Install the provider plugins (pinned, checksum verified)");
+            const login = steps.findIndex((step) => step.uses?.startsWith("azure/login@"));
+            assert.ok(plugins >= 0 && plugins < login, "plugins installed before azure/login");
+            assert.ok(steps.slice(0, login).every((step) => !JSON.stringify(step).includes("secrets.")), "no secret before the sign-in");
+            for (const name of ["Rotate due tokens", "Check token expiry"]) {
+                assert.equal(steps.find((step) => step.name === name)?.env?.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true", name);
+            }
+            assert.match(text, /environment secrets, in both environments \(never repository secrets/);
+        });
+
+        it("regenerates unused keys only when asked: the dispatch input or the variable, off by default", () => {
+            const input = workflow.on.workflow_dispatch.inputs.regenerate_unused_key;
+            assert.deepEqual([input.type, input.default], ["boolean", false]);
+            const rotate = steps.find((step) => step.name === "Rotate due tokens");
+            assert.equal(rotate?.env?.REGENERATE_UNUSED_KEY, "${{ inputs.regenerate_unused_key || vars.APIM_GATEWAY_REGENERATE_UNUSED_KEY == 'true' }}");
+            const entry = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
+            for (const [value, expected] of [["false", ["--all"]], ["", ["--all"]], ["true", ["--regenerate-unused-key", "--all"]]] as const) {
+                assert.deepEqual(rotations(runScript(entry, { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: value }).calls), [expected], `REGENERATE_UNUSED_KEY=${value}`);
+            }
+        });
+
         it("installs the Pulumi CLI the project is tested with", () => {
             assert.ok(TESTED_PULUMI_VERSION);
             assert.equal(job.env.PULUMI_VERSION, TESTED_PULUMI_VERSION);
@@ -201,14 +234,13 @@ describe("rotation schedules", () => {
         });
 
         it("passes any stack name as one --stack= value", () => {
-            const entry = scheduleScripts().find((script) => script.file === GITHUB_WORKFLOW && script.script.includes("--regenerate-unused-key"));
-            assert.ok(entry);
+            const entry = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
             for (const name of AWKWARD_NAMES) {
-                const run = runScript(entry, { STACK: name, FORCE: "false" });
+                const run = runScript(entry, { STACK: name, FORCE: "false", REGENERATE_UNUSED_KEY: "false" });
                 assert.equal(run.status, 0, run.stderr);
                 assertStackArgument(run.calls, name);
             }
-            const all = runScript(entry, { STACK: "", FORCE: "true" });
+            const all = runScript(entry, { STACK: "", FORCE: "true", REGENERATE_UNUSED_KEY: "true" });
             assert.deepEqual(all.calls, [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
         });
         describe("sharded: a matrix of N jobs", () => {
@@ -226,7 +258,7 @@ describe("rotation schedules", () => {
 
             it("N jobs pass --shard 1/N .. N/N to the rotation and the monitor, covering every stack once; one job passes none", () => {
                 for (const count of [1, 2, 3, 5]) {
-                    const jobs = asParallelJobs(rotate, count, place(count), { STACK: "", FORCE: "false" });
+                    const jobs = asParallelJobs(rotate, count, place(count), { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: "true" });
                     assert.deepEqual(shardArguments(jobs), expectedShards(count), `N=${count}`);
                     assert.ok(jobs.every((args) => args[0] === "--regenerate-unused-key" && args.includes("--all")));
                     assert.deepEqual(shardArguments(asParallelJobs(monitor, count, place(count))), expectedShards(count), `monitor, N=${count}`);
@@ -243,7 +275,9 @@ describe("rotation schedules", () => {
 
     describe("Azure DevOps", () => {
         const pipeline = parse(read(AZURE_PIPELINE));
-        const steps: Step[] = pipeline.steps;
+        const steps: Step[] = pipelineSteps();
+        const rotateStage = pipeline.stages.find((stage: { stage?: string }) => stage.stage === "rotate");
+        const rotateJob = rotateStage.jobs[0];
         const install = scriptOf(AZURE_PIPELINE, "Install the Pulumi CLI (pinned, checksum verified)");
 
         it("scheduled, workload-identity AzureCLI tasks, rotation then a monitor", () => {
@@ -256,8 +290,8 @@ describe("rotation schedules", () => {
                 assert.equal(task.inputs?.azureSubscription, "$(azureServiceConnection)");
                 assert.equal(task.env?.PULUMI_CONFIG_PASSPHRASE, "$(PULUMI_CONFIG_PASSPHRASE)");
             }
-            assert.match(tasks[0].inputs?.inlineScript ?? "", /apim-gateway-rotate "\$\{args\[@\]\}"/);
-            assert.match(tasks[0].inputs?.inlineScript ?? "", /args=\(--regenerate-unused-key\)/);
+            assert.match(tasks[0].inputs?.inlineScript ?? "", /npm exec --offline --no -- apim-gateway-rotate "\$\{args\[@\]\}"/);
+            assert.equal(tasks[0].env?.REGENERATE_UNUSED_KEY, "${{ parameters.regenerateUnusedKey }}");
             assert.equal(tasks[1].condition, "always()");
             const monitor = runScript(scriptOf(AZURE_PIPELINE, "Check token expiry"), { PULUMI_BACKEND_URL: "file:///state" });
             assert.deepEqual(rotations(monitor.calls), [["--all", "--check"]]);
@@ -266,6 +300,33 @@ describe("rotation schedules", () => {
                 steps.filter((step) => step.script?.startsWith("npm ")).map((step) => step.script),
                 ["npm ci --ignore-scripts --no-audit --no-fund"],
             );
+        });
+
+        it("every step runs with restricted logging commands and sets no variable; the summary step alone may upload its file", () => {
+            assert.ok(steps.length >= 9);
+            for (const step of steps) {
+                const label = step.displayName ?? step.task ?? step.bash ?? JSON.stringify(step);
+                assert.equal(step.target?.settableVariables, "none", label);
+                if (step.displayName === "Publish the rotation summary") {
+                    assert.equal(step.target?.commands, undefined, "uploadsummary is not allowed in restricted mode");
+                    assert.doesNotMatch(step.bash ?? "", /apim-gateway-rotate|pulumi|npm/, "it runs nothing");
+                } else {
+                    assert.equal(step.target?.commands, "restricted", label);
+                }
+            }
+        });
+
+        it("a forced run waits for the approval of the force environment; regeneration is a parameter, off by default", () => {
+            const force = pipeline.parameters.find((parameter: { name: string }) => parameter.name === "force");
+            const regenerate = pipeline.parameters.find((parameter: { name: string }) => parameter.name === "regenerateUnusedKey");
+            assert.deepEqual([force.type, force.default, regenerate.type, regenerate.default], ["boolean", false, "boolean", false]);
+            const gate = pipeline.stages.find((entry: Record<string, unknown>) => "${{ if eq(parameters.force, true) }}" in entry);
+            assert.ok(gate, "the approval stage is inserted when force is true");
+            const [stage] = gate["${{ if eq(parameters.force, true) }}"];
+            assert.equal(stage.stage, "approve_force");
+            assert.equal(stage.jobs[0].environment, "apim-gateway-rotation-force");
+            assert.equal(rotateStage["${{ if eq(parameters.force, true) }}"].dependsOn, "approve_force");
+            assert.match(read(AZURE_PIPELINE), /"Branch control" check/);
         });
 
         it("maps secrets only into the steps that use them", () => {
@@ -319,7 +380,7 @@ describe("rotation schedules", () => {
             }
 
             it("installs and runs the pinned release when its checksum matches", () => {
-                const run = installWith(`${sha}  ${archive}\n0000  pulumi-v${version}-darwin-x64.tar.gz\n`, "");
+                const run = installWith(`${sha}  ${archive}\n0000  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
                 assert.equal(run.status, 0, run.stderr);
                 assert.deepEqual(run.urls, [
                     `https://github.com/pulumi/pulumi/releases/download/v${version}/${archive}`,
@@ -327,15 +388,23 @@ describe("rotation schedules", () => {
                 ]);
                 assert.match(run.stdout, /##vso\[task\.prependpath\].*\/pulumi-cli\/pulumi\n/);
                 assert.match(run.stdout, new RegExp(`^v${version.replace(/\./g, "\\.")}$`, "m"), "the installed CLI ran");
-                assert.equal(installWith(`${sha}  ${archive}\n`, sha).status, 0, "and with the pinned checksum set");
+            });
+
+            it("refuses to run without pulumiSha256, before downloading anything", () => {
+                for (const pinned of ["", "not-a-sha", sha.toUpperCase()]) {
+                    const run = installWith(`${sha}  ${archive}\n`, pinned);
+                    assert.notEqual(run.status, 0);
+                    assert.match(run.stderr, /set the variable pulumiSha256/);
+                    assert.deepEqual(run.urls, []);
+                }
             });
 
             it("refuses a tampered archive, an archive missing from the checksums, and a checksum other than the pinned one", () => {
-                const tampered = installWith(`${sha}  ${archive}\n`, "", true);
+                const tampered = installWith(`${sha}  ${archive}\n`, sha, true);
                 assert.notEqual(tampered.status, 0);
                 assert.match(tampered.stdout + tampered.stderr, /FAILED/);
                 assert.doesNotMatch(tampered.stdout, /prependpath/);
-                const unlisted = installWith(`${sha}  pulumi-v${version}-darwin-x64.tar.gz\n`, "");
+                const unlisted = installWith(`${sha}  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
                 assert.notEqual(unlisted.status, 0);
                 assert.match(unlisted.stderr, /is not listed in the release's checksums/);
                 const pinnedOther = installWith(`${sha}  ${archive}\n`, "f".repeat(64));
@@ -346,25 +415,25 @@ describe("rotation schedules", () => {
 
         it("passes any stack name as one --stack= value, trimmed", () => {
             const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
-            const env = { FORCE: "False", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            const env = { FORCE: "False", REGENERATE_UNUSED_KEY: "False", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
             for (const name of AWKWARD_NAMES) {
                 const run = runScript(rotate, { ...env, STACK: `  ${name} ` });
                 assert.equal(run.status, 0, run.stderr);
                 assertStackArgument(run.calls, name);
             }
-            const all = runScript(rotate, { ...env, STACK: " ", FORCE: "True" });
+            const all = runScript(rotate, { ...env, STACK: " ", FORCE: "True", REGENERATE_UNUSED_KEY: "True" });
             assert.deepEqual(all.calls.filter((call) => call[0] === "apim-gateway-rotate"), [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
             assert.deepEqual(all.calls.filter((call) => call[0] === "pulumi"), [["pulumi", "login", "file:///state"]]);
         });
         describe("sharded: N parallel jobs", () => {
             const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
             const monitor = scriptOf(AZURE_PIPELINE, "Check token expiry");
-            const env = { FORCE: "False", STACK: " ", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            const env = { FORCE: "False", STACK: " ", REGENERATE_UNUSED_KEY: "True", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
             /** Azure's System.JobPositionInPhase (1-based) and System.TotalJobsInPhase. */
             const place = (count: number) => (index: number) => ({ SHARD_INDEX: String(index + 1), SHARD_COUNT: String(count) });
 
             it("is one job by default and maps the job's position and the job count into both steps", () => {
-                assert.deepEqual(pipeline.strategy, { parallel: 1 });
+                assert.deepEqual(rotateJob.strategy, { parallel: 1 });
                 for (const entry of [rotate, monitor]) {
                     assert.equal(entry.env.SHARD_INDEX, "$(System.JobPositionInPhase)");
                     assert.equal(entry.env.SHARD_COUNT, "$(System.TotalJobsInPhase)");
@@ -387,6 +456,62 @@ describe("rotation schedules", () => {
                 assert.equal(parsed.kind, "usage-error");
                 assert.match(parsed.kind === "usage-error" ? parsed.message : "", /--shard must be K\/N/);
             });
+        });
+    });
+
+    describe("the provider plugins step (both files)", () => {
+        const entries = scheduleScripts().filter((entry) => entry.step === "Install the provider plugins (pinned, checksum verified)");
+        const sha = "a".repeat(64);
+
+        /** Runs the step in a project whose node_modules has the two SDKs at `versions`, with `plugins` as its PLUGINS. */
+        function installPlugins(entry: ScheduleScript, plugins: string, versions: Record<string, string>) {
+            const work = mkdtempSync(path.join(tmpdir(), "schedule-plugins-"));
+            try {
+                for (const [name, version] of Object.entries(versions)) {
+                    mkdirSync(path.join(work, "node_modules", name), { recursive: true });
+                    writeFileSync(path.join(work, "node_modules", name, "package.json"), JSON.stringify({ name, version }));
+                }
+                const calls = path.join(work, "calls.jsonl");
+                writeFileSync(calls, "");
+                executable(path.join(work, "bin", "pulumi"), `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$@"\n`);
+                const run = spawnSync("bash", ["-e", "-c", entry.script], { cwd: work, env: { PATH: `${path.join(work, "bin")}:${process.env.PATH}`, PLUGINS: plugins }, encoding: "utf8" });
+                const recorded = readFileSync(calls, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]);
+                return { status: run.status, output: run.stdout + run.stderr, calls: recorded };
+            } finally {
+                rmSync(work, { recursive: true, force: true });
+            }
+        }
+        const lockfile = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "package-lock.json"), "utf8"));
+        const locked = (name: string): string => lockfile.packages[`node_modules/${name}`].version;
+
+        it("is in both files and pins the SDK versions of package-lock.json", () => {
+            assert.deepEqual(entries.map((entry) => entry.file).sort(), [AZURE_PIPELINE, GITHUB_WORKFLOW].sort());
+            for (const entry of entries) {
+                const lines = entry.env.PLUGINS.trim().split("\n").map((line) => line.split(" "));
+                assert.deepEqual(lines.map(([name, version]) => [name, version]), [
+                    ["@pulumi/azure-native", locked("@pulumi/azure-native")],
+                    ["@pulumi/kubernetes", locked("@pulumi/kubernetes")],
+                ]);
+            }
+        });
+
+        it("installs each plugin with its checksum; refuses an unset checksum or a version other than the installed one", () => {
+            const versions = { "@pulumi/azure-native": "3.28.0", "@pulumi/kubernetes": "4.32.0" };
+            for (const entry of entries) {
+                const ok = installPlugins(entry, `@pulumi/azure-native 3.28.0 ${sha}\n@pulumi/kubernetes 4.32.0 ${sha}\n`, versions);
+                assert.equal(ok.status, 0, ok.output);
+                assert.deepEqual(ok.calls, [
+                    ["plugin", "install", "resource", "azure-native", "3.28.0", "--checksum", sha],
+                    ["plugin", "install", "resource", "kubernetes", "4.32.0", "--checksum", sha],
+                ]);
+                const unset = installPlugins(entry, entry.env.PLUGINS, versions);
+                assert.notEqual(unset.status, 0);
+                assert.match(unset.output, /@pulumi\/azure-native: set the SHA-256 of its plugin archive in PLUGINS/);
+                assert.deepEqual(unset.calls, []);
+                const moved = installPlugins(entry, `@pulumi/azure-native 3.27.0 ${sha}\n`, versions);
+                assert.notEqual(moved.status, 0);
+                assert.match(moved.output, /@pulumi\/azure-native 3\.28\.0 is installed, the (workflow|pipeline) pins 3\.27\.0/);
+            }
         });
     });
 

@@ -49,6 +49,15 @@ describe("--shard", () => {
             },
             { name: "a stack without gateways is its own group", stacks: [stack("empty"), stack("dev", "g")], groups: [["dev"], ["empty"]] },
             { name: "one gateway listed twice in a stack", stacks: [stack("p", "g", "g"), stack("q", "g")], groups: [["p", "q"]] },
+            {
+                name: "one gateway spelt in another case or with a trailing slash (ARM ids are case-insensitive)",
+                stacks: [
+                    { stack: "west", gatewayResourceIds: [gw("g")] },
+                    { stack: "north", gatewayResourceIds: [gw("g").replace("resourceGroups/rg/", "resourceGroups/RG/").replace("gateways/g", "Gateways/G")] },
+                    { stack: "east", gatewayResourceIds: [`${gw("g")}/`] },
+                ],
+                groups: [["east", "north", "west"]],
+            },
             { name: "names in code-unit order, not locale order", stacks: [stack("b", "g"), stack("B", "g"), stack("a", "g")], groups: [["B", "a", "b"]] },
         ];
         for (const { name, stacks, groups } of cases) {
