@@ -1,7 +1,7 @@
 /** The ready-to-copy schedules and RBAC files parse, pass their own scripts' tests and say what the README promises. */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -234,6 +234,53 @@ describe("rotation schedules", function () {
             assert.ok(TESTED_PULUMI_VERSION);
             assert.equal(job.env.PULUMI_VERSION, TESTED_PULUMI_VERSION);
             assert.equal(uses("pulumi/actions")?.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}");
+        });
+
+        describe("Azure's expiry events, relayed as repository_dispatch", () => {
+            const entry = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
+            /** A payload that would run commands if it were ever pasted into the script. */
+            const events = JSON.stringify([{ id: "$(touch pwned)", topic: "'; touch pwned; '", subject: "`touch pwned`", data: { note: '"\\n' } }]);
+            const base = { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: "false", TRIGGER: "repository_dispatch", EVENTS: events };
+
+            it("is triggered by the relay's event type; the payload reaches the step through the environment only", () => {
+                assert.deepEqual(workflow.on.repository_dispatch, { types: ["apim-gateway-token-expiry"] });
+                assert.equal(entry.env.EVENTS, "${{ toJSON(github.event.client_payload.events) }}");
+                assert.equal(entry.env.TRIGGER, "${{ github.event_name }}");
+                const scripts = steps.map((step) => step.run ?? "").join("\n");
+                assert.ok(!scripts.includes("github.event"), "no run: script interpolates the event");
+            });
+
+            it("writes the events to a file, byte for byte, and runs --all --event FILE once, in the first job only", () => {
+                const scratch = mkdtempSync(path.join(tmpdir(), "dispatch-"));
+                try {
+                    for (const [index, expected] of [["0", 1], ["1", 0]] as const) {
+                        const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, SHARD_INDEX: index, SHARD_COUNT: "2" });
+                        assert.equal(run.status, 0, run.stderr);
+                        const calls = rotations(run.calls);
+                        assert.equal(calls.length, expected, `job ${index}`);
+                        if (expected === 1) {
+                            const file = path.join(scratch, "apim-gateway-token-events.json");
+                            assert.deepEqual(calls[0], ["--all", "--event", file]);
+                            assert.equal(readFileSync(file, "utf8"), events);
+                            const parsed = parseCommandLine(calls[0], {});
+                            assert.equal(parsed.kind === "run" ? parsed.options.eventFile : parsed.kind, file);
+                        }
+                    }
+                    assert.ok(!readdirSync(scratch).includes("pwned"), "nothing in the payload ran");
+                } finally {
+                    rmSync(scratch, { recursive: true, force: true });
+                }
+            });
+
+            it("keeps the unused-key regeneration the variable asks for", () => {
+                const scratch = mkdtempSync(path.join(tmpdir(), "dispatch-"));
+                try {
+                    const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, REGENERATE_UNUSED_KEY: "true" });
+                    assert.deepEqual(rotations(run.calls), [["--all", "--event", path.join(scratch, "apim-gateway-token-events.json"), "--regenerate-unused-key"]]);
+                } finally {
+                    rmSync(scratch, { recursive: true, force: true });
+                }
+            });
         });
 
         it("passes any stack name as one --stack= value", () => {
