@@ -9,9 +9,9 @@
  * Plain JavaScript that any Node.js parses, so that an older one gets the one-line reason below
  * (exit 2, a usage error) before anything that needs Node.js 22 is loaded.
  */
-"use strict";
-var fs = require("fs");
-var path = require("path");
+
+var fs = require("node:fs");
+var path = require("node:path");
 
 var root = path.join(__dirname, "..");
 // The one place the required version is stated: package.json's "engines".
@@ -19,7 +19,13 @@ var required = Number(/^>=\s*(\d+)/.exec(require(path.join(root, "package.json")
 var running = Number(process.versions.node.split(".")[0]);
 if (running < required) {
     process.stderr.write(
-        "apim-gateway-rotate: needs Node.js " + required + " or later; this is Node.js " + process.versions.node + " (" + process.execPath + ")\n",
+        "apim-gateway-rotate: needs Node.js " +
+            required +
+            " or later; this is Node.js " +
+            process.versions.node +
+            " (" +
+            process.execPath +
+            ")\n",
     );
     process.exit(2);
 }
@@ -35,7 +41,9 @@ if (fs.existsSync(source)) {
     // npm builds a package installed from a git URL with its "prepare" script, which
     // --ignore-scripts skips: the copy has neither the sources nor the build.
     process.stderr.write(
-        "apim-gateway-rotate: " + root + " has no dist/: a package installed from a git URL is built by its prepare script, " +
+        "apim-gateway-rotate: " +
+            root +
+            " has no dist/: a package installed from a git URL is built by its prepare script, " +
             "which --ignore-scripts skips; install it from the registry or a tarball (docs/scheduling.md), or from the git URL without --ignore-scripts\n",
     );
     process.exit(2);

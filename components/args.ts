@@ -1,7 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureCloudSettings } from "./token/cloud";
-import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LocalLogType, LogLevel, PodAntiAffinityMode, Profile, ServiceExposure, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
+import {
+    DnsPolicy,
+    ExternalTrafficPolicy,
+    ImagePullPolicy,
+    LocalLogType,
+    LogLevel,
+    PodAntiAffinityMode,
+    Profile,
+    ServiceExposure,
+    ServiceType,
+    StatsdTagFormat,
+    StdLogFormat,
+    VolumeAccessMode,
+    WhenUnsatisfiable,
+} from "./enums";
 
 export type { Profile };
 

@@ -2,7 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { AzureAdAppAuthArgs, GatewayAuthArgs, ProbeTuningArgs, SelfHostedGatewayArgs, WorkloadIdentityAuthArgs } from "./args";
 import { serviceAccountSubject } from "./keyless/federation";
-import { AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION, CONTAINER_PORTS, DEFAULT_IMAGE_REPOSITORY, DEFAULT_POD_SECURITY_LEVEL, POD_SECURITY_ENFORCE_LABEL, GATEWAY_IMAGE_VERSION, PROXY_ENV, SECRET_VALUE_KEY } from "./constants";
+import {
+    AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION,
+    CONTAINER_PORTS,
+    DEFAULT_IMAGE_REPOSITORY,
+    DEFAULT_POD_SECURITY_LEVEL,
+    POD_SECURITY_ENFORCE_LABEL,
+    GATEWAY_IMAGE_VERSION,
+    PROXY_ENV,
+    SECRET_VALUE_KEY,
+} from "./constants";
 import { isLabelValue } from "./formats";
 import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
@@ -159,7 +168,12 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         networkPolicy: resolveNetworkPolicy(args),
         serviceAccount: args.serviceAccount?.existingName
             ? { create: false, name: args.serviceAccount.existingName }
-            : { create: true, name: names.serviceAccount, annotations: args.serviceAccount?.annotations ?? {}, labels: args.serviceAccount?.labels ?? {} },
+            : {
+                  create: true,
+                  name: names.serviceAccount,
+                  annotations: args.serviceAccount?.annotations ?? {},
+                  labels: args.serviceAccount?.labels ?? {},
+              },
         instanceDiscovery: {
             synchronizationPort: args.instanceDiscovery?.synchronizationPort ?? DEFAULTS.instanceDiscovery.synchronizationPort,
             heartbeatPort: args.instanceDiscovery?.heartbeatPort ?? DEFAULTS.instanceDiscovery.heartbeatPort,
@@ -214,7 +228,12 @@ function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettin
                 azureCloud: args.azureCloud,
             };
         case "workloadIdentity":
-            return { type: "workloadIdentity", clientId: auth.clientId, tenantId: auth.tenantId, azure: resolveEntraAzure(args, auth, pods) };
+            return {
+                type: "workloadIdentity",
+                clientId: auth.clientId,
+                tenantId: auth.tenantId,
+                azure: resolveEntraAzure(args, auth, pods),
+            };
         case "existingTokenSecret":
             return { type: "existingTokenSecret", secretName: auth.secretName, key: auth.key ?? SECRET_VALUE_KEY };
         case "azureAdApp":
@@ -223,7 +242,11 @@ function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettin
                 tenantId: auth.tenantId,
                 clientId: auth.clientId,
                 credential: auth.clientCertificate
-                    ? { kind: "certificate", secretName: auth.clientCertificate.secretName, key: auth.clientCertificate.key ?? DEFAULTS.clientCertificateKey }
+                    ? {
+                          kind: "certificate",
+                          secretName: auth.clientCertificate.secretName,
+                          key: auth.clientCertificate.key ?? DEFAULTS.clientCertificateKey,
+                      }
                     : { kind: "secret", clientSecret: auth.clientSecret as pulumi.Input<string> },
                 authority: auth.authority ?? DEFAULTS.entraAuthority,
                 azure: resolveEntraAzure(args, auth, pods),
@@ -232,7 +255,11 @@ function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettin
 }
 
 /** The Azure pieces of Entra sign-in, with their defaults (names from the gateway, the instance's resource group). */
-function resolveEntraAzure(args: SelfHostedGatewayArgs, auth: WorkloadIdentityAuthArgs | AzureAdAppAuthArgs, pods: PodIdentity): EntraAzureSettings {
+function resolveEntraAzure(
+    args: SelfHostedGatewayArgs,
+    auth: WorkloadIdentityAuthArgs | AzureAdAppAuthArgs,
+    pods: PodIdentity,
+): EntraAzureSettings {
     const identity = auth.type === "workloadIdentity" ? auth.managedIdentity : undefined;
     const federation = auth.type === "workloadIdentity" ? auth.federatedCredential : undefined;
     return {
@@ -361,10 +388,11 @@ function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilityS
 function resolveNetworkPolicy(args: SelfHostedGatewayArgs): ResolvedSettings["networkPolicy"] {
     const enabled = args.networkPolicy?.enabled ?? (args.profile ?? DEFAULTS.profile) === "production";
     const service = args.service;
-    const keepsCallerIps = (service?.type ?? DEFAULTS.serviceType) === "LoadBalancer" && (service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) === "Local";
+    const keepsCallerIps =
+        (service?.type ?? DEFAULTS.serviceType) === "LoadBalancer" &&
+        (service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) === "Local";
     const ranges = service?.loadBalancerSourceRanges ?? [];
     const fromRanges = keepsCallerIps && ranges.length > 0 ? ranges.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
     // Derived peers only for a policy that exists; a trafficFrom given to a disabled one is refused (validation/resolved.ts).
     return { enabled, trafficFrom: args.networkPolicy?.trafficFrom ?? (enabled ? fromRanges : undefined) };
 }
-

@@ -7,7 +7,10 @@ import { ResolvedSettings } from "./settings";
  * deployment provenance, telemetry, the auth mode's settings, then the pass-through settings
  * (validation has already refused pass-through keys that collide with these).
  */
-export function gatewayConfigData(settings: ResolvedSettings, authSettings: Record<string, pulumi.Input<string>>): Record<string, pulumi.Input<string>> {
+export function gatewayConfigData(
+    settings: ResolvedSettings,
+    authSettings: Record<string, pulumi.Input<string>>,
+): Record<string, pulumi.Input<string>> {
     const { observability: o, highAvailability: ha } = settings;
     const highAvailability = ha.topologySpread.enabled || ha.podAntiAffinity !== "none" || ha.disruptionBudget.enabled;
     return {
@@ -55,7 +58,9 @@ function metricsSettings(settings: ResolvedSettings): Record<string, string> {
         ...(openTelemetry
             ? {
                   "observability.opentelemetry.collector.uri": openTelemetry.collectorUri,
-                  ...(openTelemetry.histogramBuckets ? { "observability.opentelemetry.histogram.buckets": openTelemetry.histogramBuckets.join(",") } : {}),
+                  ...(openTelemetry.histogramBuckets
+                      ? { "observability.opentelemetry.histogram.buckets": openTelemetry.histogramBuckets.join(",") }
+                      : {}),
                   "observability.opentelemetry.system-metrics.enabled": String(openTelemetry.systemMetrics),
               }
             : {}),

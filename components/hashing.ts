@@ -26,9 +26,14 @@ export function hmacHex(keyBase64: string, value: string): string {
  * is taken first and only it is unsecreted: the value itself never leaves the secret output, while
  * a secret-marked checksum would make the whole Deployment spec secret and hide its diffs.
  */
-export function checksumOf(data: pulumi.Input<string> | Record<string, pulumi.Input<string>>, key: pulumi.Output<string>): pulumi.Output<string> {
+export function checksumOf(
+    data: pulumi.Input<string> | Record<string, pulumi.Input<string>>,
+    key: pulumi.Output<string>,
+): pulumi.Output<string> {
     const resolved: pulumi.Output<unknown> = pulumi.output(data);
-    return pulumi.unsecret(pulumi.all([resolved, key]).apply(([value, k]) => hmacHex(k, typeof value === "string" ? value : stableJson(value))));
+    return pulumi.unsecret(
+        pulumi.all([resolved, key]).apply(([value, k]) => hmacHex(k, typeof value === "string" ? value : stableJson(value))),
+    );
 }
 
 /** Length of the content hash in generated names, as kustomize's secretGenerator uses. */

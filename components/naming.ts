@@ -22,5 +22,8 @@ export function kubernetesNames(base: string): KubernetesNames {
 
 /** ARM id of a hostname configuration: the hostname with every other character made `-`. */
 export function hostnameConfigurationId(hostname: string): string {
-    return hostname.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 80);
+    return hostname
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 80);
 }

@@ -21,7 +21,9 @@ export function packageVersion(): string {
             return cached;
         }
         if (path.dirname(dir) === dir) {
-            throw new Error(`${PACKAGE_NAME}: cannot find its own package.json above ${__dirname}; install the package with its package.json.`);
+            throw new Error(
+                `${PACKAGE_NAME}: cannot find its own package.json above ${__dirname}; install the package with its package.json.`,
+            );
         }
     }
 }

@@ -94,7 +94,13 @@ export class SelfHostedGateway extends pulumi.ComponentResource {
         certificateAuthorities(name, settings.apim, entity, this);
 
         const ns = gatewayNamespace(name, settings, this);
-        const context: BuildContext = { name, settings, namespace: ns.name, parent: this, checksumKey: new ChecksumKey(`${name}-checksum-key`, { parent: this }).key };
+        const context: BuildContext = {
+            name,
+            settings,
+            namespace: ns.name,
+            parent: this,
+            checksumKey: new ChecksumKey(`${name}-checksum-key`, { parent: this }).key,
+        };
         const auth = authWiringFor(context, entity.gatewayResourceId);
         const account = serviceAccount(context, auth);
         const config = gatewayConfigMap(context, gatewayConfigData(settings, auth.settings));

@@ -1,14 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import {
-    GatewayLocationArgs,
-    LocalLogsArgs,
-    NetworkPolicyArgs,
-    Profile,
-    ResourceQuantities,
-} from "./args";
+import { GatewayLocationArgs, LocalLogsArgs, NetworkPolicyArgs, Profile, ResourceQuantities } from "./args";
 import { AzureCloudSettings } from "./token/cloud";
-import { DnsPolicy, ExternalTrafficPolicy, ImagePullPolicy, LogLevel, PodAntiAffinityMode, ServiceExposure, ServiceType, StatsdTagFormat, StdLogFormat, VolumeAccessMode, WhenUnsatisfiable } from "./enums";
+import {
+    DnsPolicy,
+    ExternalTrafficPolicy,
+    ImagePullPolicy,
+    LogLevel,
+    PodAntiAffinityMode,
+    ServiceExposure,
+    ServiceType,
+    StatsdTagFormat,
+    StdLogFormat,
+    VolumeAccessMode,
+    WhenUnsatisfiable,
+} from "./enums";
 
 /**
  * The component's arguments with every default applied (by `resolveSettings`, the only place
@@ -121,7 +127,12 @@ export interface TokenSettings {
 export interface EntraAzureSettings {
     managedIdentity?: { location: pulumi.Input<string>; resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> };
     /** `identity` undefined: the created managed identity. */
-    federatedCredential?: { issuerUrl: pulumi.Input<string>; name: pulumi.Input<string>; subject: string; identity?: { resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> } };
+    federatedCredential?: {
+        issuerUrl: pulumi.Input<string>;
+        name: pulumi.Input<string>;
+        subject: string;
+        identity?: { resourceGroupName: pulumi.Input<string>; name: pulumi.Input<string> };
+    };
     roles?: {
         /** Undefined: the created managed identity's. */
         principalId?: pulumi.Input<string>;
@@ -131,7 +142,9 @@ export interface EntraAzureSettings {
 }
 
 /** The Entra app's credential: a client secret (stored in a Secret) or a certificate mounted from one. */
-export type EntraAppCredential = { kind: "secret"; clientSecret: pulumi.Input<string> } | { kind: "certificate"; secretName: pulumi.Input<string>; key: string };
+export type EntraAppCredential =
+    | { kind: "secret"; clientSecret: pulumi.Input<string> }
+    | { kind: "certificate"; secretName: pulumi.Input<string>; key: string };
 
 export type AuthSettings =
     | { type: "token"; token: TokenSettings; azureCloud?: AzureCloudSettings }

@@ -9,7 +9,10 @@ import { isReady, KWOK_NODE_ANNOTATION, ZONE_LABEL } from "../test/cluster/harne
 /** The part of a Node object the plan reads. */
 export interface NodeObject {
     readonly metadata: { readonly name: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
-    readonly spec?: { readonly unschedulable?: boolean; readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[] };
+    readonly spec?: {
+        readonly unschedulable?: boolean;
+        readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
+    };
     readonly status?: { readonly conditions?: readonly { readonly type: string; readonly status: string }[] };
 }
 
@@ -74,7 +77,11 @@ const list = (names: readonly string[]) => names.join(", ");
 
 /** Each node's zone (its `topology.kubernetes.io/zone` label); nodes without one are left out. */
 export function nodeZones(nodes: readonly NodeObject[]): Map<string, string> {
-    return new Map(nodes.flatMap((node) => (node.metadata.labels?.[ZONE_LABEL] ? [[node.metadata.name, node.metadata.labels[ZONE_LABEL]] as const] : [])));
+    return new Map(
+        nodes.flatMap((node) =>
+            node.metadata.labels?.[ZONE_LABEL] ? [[node.metadata.name, node.metadata.labels[ZONE_LABEL]] as const] : [],
+        ),
+    );
 }
 
 export function planCluster(facts: ClusterFacts, example: ExampleNeeds): ClusterPlan {
@@ -106,7 +113,9 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
     } else {
         const unlabelled = eligible.filter((node) => !placeable.includes(node)).map((node) => node.metadata.name);
         if (unlabelled.length > 0) {
-            notes.push(`nodes ${list(unlabelled)} lack a label of ${list(spread.topologyKeys)}: with whenUnsatisfiable: DoNotSchedule the pods go only to the ${placeable.length} that have them`);
+            notes.push(
+                `nodes ${list(unlabelled)} lack a label of ${list(spread.topologyKeys)}: with whenUnsatisfiable: DoNotSchedule the pods go only to the ${placeable.length} that have them`,
+            );
         }
         const zones = [...new Set(placeable.flatMap((node) => zoneOf.get(node.metadata.name) ?? []))].sort();
         if (zones.length === 0) {
@@ -116,7 +125,9 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
                 `${replicas} replicas over ${zones.length} zone${zones.length > 1 ? "s" : ""} (${list(zones)}): the spread allows one pod more in a zone than in another, so pods share a zone; label nodes in ${replicas} zones for one pod per zone`,
             );
         }
-        const kubelets = placeable.filter((node) => node.metadata.annotations?.[KWOK_NODE_ANNOTATION] === undefined).map((node) => node.metadata.name);
+        const kubelets = placeable
+            .filter((node) => node.metadata.annotations?.[KWOK_NODE_ANNOTATION] === undefined)
+            .map((node) => node.metadata.name);
         if (kubelets.length > 0) {
             notes.push(
                 `nodes ${list(kubelets)} run a real kubelet: there the gateway containers really start (the image is pulled from Microsoft's container registry) ` +
@@ -133,7 +144,9 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
         );
     }
     const defaults = facts.storageClasses
-        .filter((storageClass) => DEFAULT_CLASS_ANNOTATIONS.some((annotation) => storageClass.metadata.annotations?.[annotation] === "true"))
+        .filter((storageClass) =>
+            DEFAULT_CLASS_ANNOTATIONS.some((annotation) => storageClass.metadata.annotations?.[annotation] === "true"),
+        )
         .map((storageClass) => storageClass.metadata.name)
         .sort();
     const storage: BackupStorage = defaults.length > 0 ? { kind: "default", name: defaults[0] } : { kind: "static" };

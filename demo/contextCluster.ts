@@ -25,7 +25,11 @@ async function readIfPresent(file: string): Promise<KubeconfigFile> {
 }
 
 /** The context `name` of `--kubeconfig` (or $KUBECONFIG, or ~/.kube/config). */
-export async function loadKubeContext(name: string, kubeconfig: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<KubeContext> {
+export async function loadKubeContext(
+    name: string,
+    kubeconfig: string | undefined,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<KubeContext> {
     const files = kubeconfigFiles(kubeconfig, env.KUBECONFIG, homedir(), process.cwd());
     return resolveKubeContext(await Promise.all(files.map(readIfPresent)), name);
 }

@@ -82,7 +82,8 @@ function entry(list: readonly Named[] | undefined, name: string, field: string):
     return typeof found === "object" && found !== null ? (found as Record<string, unknown>) : undefined;
 }
 
-const contextNamesOf = (document: KubeconfigDocument) => (document.contexts ?? []).map((item) => item?.name).filter((name): name is string => typeof name === "string");
+const contextNamesOf = (document: KubeconfigDocument) =>
+    (document.contexts ?? []).map((item) => item?.name).filter((name): name is string => typeof name === "string");
 
 /**
  * The named context from the first of `sources` (kubectl's order) that defines it, its cluster
@@ -115,10 +116,14 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
     }
     const cluster = entry(document.clusters, clusterName, "cluster");
     if (cluster === undefined) {
-        throw new DemoUsageError(`${where} names cluster "${clusterName}", which that file does not define (the demo reads a context's cluster and user from its own file)`);
+        throw new DemoUsageError(
+            `${where} names cluster "${clusterName}", which that file does not define (the demo reads a context's cluster and user from its own file)`,
+        );
     }
     if (!(document.users ?? []).some((item) => item?.name === userName)) {
-        throw new DemoUsageError(`${where} names user "${userName}", which that file does not define (the demo reads a context's cluster and user from its own file)`);
+        throw new DemoUsageError(
+            `${where} names user "${userName}", which that file does not define (the demo reads a context's cluster and user from its own file)`,
+        );
     }
     const user = entry(document.users, userName, "user") ?? {};
     const server = cluster.server;
@@ -126,7 +131,9 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
         throw new DemoUsageError(`cluster "${clusterName}" of ${where} has no http(s) server URL`);
     }
     if (cluster["proxy-url"] !== undefined) {
-        throw new DemoUsageError(`cluster "${clusterName}" of ${where} is reached through proxy-url, which the demo's API client does not support: use a context without it`);
+        throw new DemoUsageError(
+            `cluster "${clusterName}" of ${where} is reached through proxy-url, which the demo's API client does not support: use a context without it`,
+        );
     }
     const base = path.dirname(source.file);
     return {
@@ -169,7 +176,9 @@ function authOf(user: Record<string, unknown>, who: string, base: string): KubeA
     const cert = material(user, "client-certificate", base);
     const key = material(user, "client-key", base);
     if ((cert === undefined) !== (key === undefined)) {
-        throw new DemoUsageError(`${who} has a client ${cert === undefined ? "key" : "certificate"} without its ${cert === undefined ? "certificate" : "key"}`);
+        throw new DemoUsageError(
+            `${who} has a client ${cert === undefined ? "key" : "certificate"} without its ${cert === undefined ? "certificate" : "key"}`,
+        );
     }
     if (cert !== undefined && key !== undefined) {
         return { kind: "clientCertificate", cert, key };

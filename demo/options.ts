@@ -60,7 +60,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     }
     const context = values["kube-context"];
     const kubeconfig = values.kubeconfig;
-    for (const [flag, value] of [["--kube-context", context], ["--kubeconfig", kubeconfig]] as const) {
+    for (const [flag, value] of [
+        ["--kube-context", context],
+        ["--kubeconfig", kubeconfig],
+    ] as const) {
         if (value !== undefined && value.trim() === "") {
             throw new DemoUsageError(`${flag} needs a value ${HINT}`);
         }
@@ -68,6 +71,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     if (kubeconfig !== undefined && context === undefined) {
         throw new DemoUsageError(`--kubeconfig only goes with --kube-context NAME: say which of its contexts to deploy to ${HINT}`);
     }
-    const target: DemoTarget = context === undefined ? { kind: "local" } : { kind: "context", context, ...(kubeconfig !== undefined ? { kubeconfig } : {}) };
+    const target: DemoTarget =
+        context === undefined ? { kind: "local" } : { kind: "context", context, ...(kubeconfig !== undefined ? { kubeconfig } : {}) };
     return { keep: values.keep, help: values.help, target };
 }

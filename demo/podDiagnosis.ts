@@ -10,7 +10,12 @@ export interface PodState {
     readonly spec?: { readonly nodeName?: string };
     readonly status?: {
         readonly phase?: string;
-        readonly conditions?: readonly { readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }[];
+        readonly conditions?: readonly {
+            readonly type: string;
+            readonly status: string;
+            readonly reason?: string;
+            readonly message?: string;
+        }[];
         readonly containerStatuses?: readonly {
             readonly name: string;
             readonly ready: boolean;
@@ -73,7 +78,12 @@ export function diagnosePods(pods: readonly PodState[], events: readonly PodEven
             return line;
         }
         const warning = events
-            .filter((event) => event.involvedObject.name === pod.metadata.name && (event.involvedObject.kind ?? "Pod") === "Pod" && event.type === "Warning")
+            .filter(
+                (event) =>
+                    event.involvedObject.name === pod.metadata.name &&
+                    (event.involvedObject.kind ?? "Pod") === "Pod" &&
+                    event.type === "Warning",
+            )
             .sort((a, b) => when(a).localeCompare(when(b)))
             .at(-1);
         return warning === undefined ? line : `${line}; last warning: ${warning.reason ?? "?"}: ${oneLine(warning.message)}`;

@@ -31,7 +31,10 @@ const REPOSITORY = path.resolve(__dirname, "..");
 const COLD_BUILD_MINUTES = 16;
 const TOOLCHAINS = [
     { what: "the Pulumi CLI and Kubernetes provider", script: "test/e2e/toolchain/build.sh" },
-    { what: "the Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)", script: "test/cluster/toolchain/build.sh" },
+    {
+        what: "the Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)",
+        script: "test/cluster/toolchain/build.sh",
+    },
 ];
 const TOOLCHAIN_TIMEOUT_MS = 60 * 60_000;
 /** The PersistentVolume the config backup claim binds to where no StorageClass provisions one. */
@@ -66,7 +69,9 @@ async function prepareToolchains(): Promise<void> {
 
 /** The live-traffic Service: the namespace's Service that has a cluster IP (the other is headless). */
 async function liveTrafficService(api: KubeApi, namespace: string): Promise<string> {
-    const list = await api.get<{ items: { metadata: { name: string }; spec: { clusterIP?: string } }[] }>(`/api/v1/namespaces/${namespace}/services`);
+    const list = await api.get<{ items: { metadata: { name: string }; spec: { clusterIP?: string } }[] }>(
+        `/api/v1/namespaces/${namespace}/services`,
+    );
     const service = list.items.find((item) => item.spec.clusterIP !== "None");
     if (service === undefined) {
         throw new Error(`no live-traffic Service in namespace ${namespace}`);
@@ -125,7 +130,9 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
         }
         const report = await podReport(api, example.namespace.name);
         const engineTail = (error as Error).message.trim().split("\n").slice(-ENGINE_TAIL_LINES).join("\n");
-        throw new ClusterUnusableError(`pulumi up failed after ${seconds(started)}; the gateway pods in namespace ${example.namespace.name}:\n${report.map((line) => `    ${line}`).join("\n")}\nThe engine's last lines:\n${engineTail}`);
+        throw new ClusterUnusableError(
+            `pulumi up failed after ${seconds(started)}; the gateway pods in namespace ${example.namespace.name}:\n${report.map((line) => `    ${line}`).join("\n")}\nThe engine's last lines:\n${engineTail}`,
+        );
     }
     const outputs = await stack.outputs();
     const namespace = String(outputs.namespace);
@@ -148,7 +155,9 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
         throw new Error(`apim-gateway-rotate exited with ${run.code}:\n${run.stderr}`);
     }
     const deployment = await gatewayDeployment(api, namespace);
-    say(`Rotated in ${seconds(started)}. During the roll: at least ${observation.minAvailable} of ${deployment.spec.replicas} replicas available and ${observation.minReadyEndpoints} ready endpoints (${observation.samples} samples, one every 75 ms).`);
+    say(
+        `Rotated in ${seconds(started)}. During the roll: at least ${observation.minAvailable} of ${deployment.spec.replicas} replicas available and ${observation.minReadyEndpoints} ready endpoints (${observation.samples} samples, one every 75 ms).`,
+    );
     await showPods(api, namespace);
 
     say();
@@ -221,7 +230,9 @@ function reportPlan(context: KubeContext, plan: ClusterPlan): void {
         throw new ClusterUnusableError(plan.problems.join("\ndemo: "));
     }
     const zones = [...new Set(plan.zoneOf.values())].sort();
-    say(`Context "${context.context}": ${context.server} (kubeconfig ${context.file}), zones ${zones.length > 0 ? zones.join(", ") : "none"}.`);
+    say(
+        `Context "${context.context}": ${context.server} (kubeconfig ${context.file}), zones ${zones.length > 0 ? zones.join(", ") : "none"}.`,
+    );
     plan.notes.forEach((note) => say(`Note: ${note}.`));
 }
 
@@ -286,9 +297,17 @@ async function onContext(options: DemoOptions, target: { context: string; kubeco
 }
 
 /** Destroys the stack and deletes the demo's volume; on failure says what is left and how to remove it. */
-async function leaveAsFound(world: World, api: KubeApi, context: KubeContext, example: ResolvedSettings, created: { stackCreated: boolean; volumeCreated: boolean }): Promise<void> {
+async function leaveAsFound(
+    world: World,
+    api: KubeApi,
+    context: KubeContext,
+    example: ResolvedSettings,
+    created: { stackCreated: boolean; volumeCreated: boolean },
+): Promise<void> {
     const started = performance.now();
-    say(`Cleaning up: pulumi destroy of stack "${EXAMPLE_STACK}" on context "${context.context}"${created.volumeCreated ? ` and PersistentVolume ${STATIC_VOLUME}` : ""}, then the emulators and every file above...`);
+    say(
+        `Cleaning up: pulumi destroy of stack "${EXAMPLE_STACK}" on context "${context.context}"${created.volumeCreated ? ` and PersistentVolume ${STATIC_VOLUME}` : ""}, then the emulators and every file above...`,
+    );
     const left: string[] = [];
     if (created.stackCreated) {
         try {
@@ -310,7 +329,9 @@ async function leaveAsFound(world: World, api: KubeApi, context: KubeContext, ex
         process.exitCode = 1;
         say(`Left on the cluster; remove it with: ${left.join("; ")}`);
     } else {
-        say(`Cleaned up in ${seconds(started)}: stack destroyed (namespace ${example.namespace.name} deleted)${created.volumeCreated ? `, PersistentVolume ${STATIC_VOLUME} deleted` : ""}; the cluster is as the demo found it.`);
+        say(
+            `Cleaned up in ${seconds(started)}: stack destroyed (namespace ${example.namespace.name} deleted)${created.volumeCreated ? `, PersistentVolume ${STATIC_VOLUME} deleted` : ""}; the cluster is as the demo found it.`,
+        );
     }
 }
 
@@ -338,7 +359,9 @@ main().then(
     () => process.exit(process.exitCode ?? 0),
     (error: unknown) => {
         const oneLine = error instanceof DemoUsageError || error instanceof Interrupted || error instanceof ClusterUnusableError;
-        process.stderr.write(`demo: ${oneLine ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.stderr.write(
+            `demo: ${oneLine ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
         process.exit(error instanceof DemoUsageError ? 2 : error instanceof Interrupted ? 130 : 1);
     },
 );

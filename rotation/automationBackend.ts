@@ -51,7 +51,10 @@ export function commandMessage(text: string): string {
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== "");
-    const said = lines.filter((line, index) => line.startsWith("error:") || (/^\d+\) /.test(line) && lines.slice(0, index).some((earlier) => earlier.startsWith("error:"))));
+    const said = lines.filter(
+        (line, index) =>
+            line.startsWith("error:") || (/^\d+\) /.test(line) && lines.slice(0, index).some((earlier) => earlier.startsWith("error:"))),
+    );
     const errors = [...new Set(said.map((line) => line.replace(/^error:/, "").trim()))];
     return redactSecrets(errors.length > 0 ? errors.join("; ") : (lines.at(-1) ?? "the Pulumi CLI failed without a message"));
 }
@@ -132,7 +135,9 @@ function masked(outputs: OutputMap): MaskedOutputs {
 
 /** Masked outputs in the SDK's shape; a secret's value stays unread (undefined). */
 function asOutputMap(outputs: MaskedOutputs): OutputMap {
-    return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.secret ? { value: undefined, secret: true } : output]));
+    return Object.fromEntries(
+        Object.entries(outputs).map(([name, output]) => [name, output.secret ? { value: undefined, secret: true } : output]),
+    );
 }
 
 /**
@@ -174,7 +179,14 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
     async function readOutputs(name: string, signal?: AbortSignal): Promise<MaskedOutputs> {
         try {
             const runner = (await pulumi()) as unknown as CommandRunner;
-            const result = await runner.run(["stack", "output", "--json", "--stack", name], workDir, { ...BASE_ENV }, undefined, undefined, signal);
+            const result = await runner.run(
+                ["stack", "output", "--json", "--stack", name],
+                workDir,
+                { ...BASE_ENV },
+                undefined,
+                undefined,
+                signal,
+            );
             return parseMaskedOutputs(result.stdout);
         } catch (error) {
             if (error instanceof StackNotFoundError) {
@@ -189,7 +201,10 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
 
     async function stackOf(name: string, env: Readonly<Record<string, string>>): Promise<Stack> {
         // The read after an update is not cancellable: the update is done, and its outputs say how.
-        return Stack.select(name, rotationView(await workspace(env), (stack) => readOutputs(stack)));
+        return Stack.select(
+            name,
+            rotationView(await workspace(env), (stack) => readOutputs(stack)),
+        );
     }
 
     return {

@@ -4,7 +4,14 @@
  * authority host at a server of theirs and receive the rotation's client secret or federated
  * token. A unit whose outputs name another cloud is refused, naming both; nothing is sent to it.
  */
-import { AZURE_CLOUD_NAMES, AzureCloudName, AzureCloudSettings, azureCloudEndpoints, httpsBaseUrl, resolveAzureCloud } from "../components/token/cloud";
+import {
+    AZURE_CLOUD_NAMES,
+    AzureCloudName,
+    AzureCloudSettings,
+    azureCloudEndpoints,
+    httpsBaseUrl,
+    resolveAzureCloud,
+} from "../components/token/cloud";
 
 /** The environment variable `@azure/identity` reads for the authority host when none is given. */
 export const AUTHORITY_HOST_ENV = "AZURE_AUTHORITY_HOST";
@@ -31,7 +38,9 @@ export interface EndpointChoice {
 export function operatorEndpoints(choice: EndpointChoice, env: NodeJS.ProcessEnv): AzureEndpoints {
     const { azureCloud, armEndpoint, authorityHost } = choice;
     if (azureCloud !== undefined && !(AZURE_CLOUD_NAMES as readonly string[]).includes(azureCloud)) {
-        throw new Error(`--azure-cloud must be one of ${AZURE_CLOUD_NAMES.join(", ")}, got "${azureCloud}" (for another cloud pass --arm-endpoint and --authority-host)`);
+        throw new Error(
+            `--azure-cloud must be one of ${AZURE_CLOUD_NAMES.join(", ")}, got "${azureCloud}" (for another cloud pass --arm-endpoint and --authority-host)`,
+        );
     }
     if (azureCloud !== undefined && armEndpoint !== undefined) {
         throw new Error("use either --azure-cloud or --arm-endpoint (a custom cloud), not both");
@@ -41,7 +50,9 @@ export function operatorEndpoints(choice: EndpointChoice, env: NodeJS.ProcessEnv
         throw new Error(`--arm-endpoint needs the cloud's Entra authority: pass --authority-host URL (or set ${AUTHORITY_HOST_ENV})`);
     }
     if (authorityHost !== undefined && armEndpoint === undefined && azureCloud === undefined) {
-        throw new Error("--authority-host is for a custom cloud: pass its ARM endpoint with --arm-endpoint URL too (or name the cloud with --azure-cloud)");
+        throw new Error(
+            "--authority-host is for a custom cloud: pass its ARM endpoint with --arm-endpoint URL too (or name the cloud with --azure-cloud)",
+        );
     }
     const defaults = azureCloudEndpoints[(azureCloud ?? "AzureCloud") as AzureCloudName];
     return {

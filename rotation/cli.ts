@@ -55,7 +55,9 @@ runCli(
             return automation.createAutomationBackend(options);
         },
         regenerateKey: (gatewayResourceId, keyType, cloud) => regenerateGatewayKey(gatewayResourceId, keyType, cloud, arm),
-        verifyToken: armTokenVerifier((gatewayResourceId, keyType, expiry, cloud) => generateGatewayToken(gatewayResourceId, keyType, expiry, cloud, arm)),
+        verifyToken: armTokenVerifier((gatewayResourceId, keyType, expiry, cloud) =>
+            generateGatewayToken(gatewayResourceId, keyType, expiry, cloud, arm),
+        ),
         clock: systemClock,
         signal: controller.signal,
         appendFile: (file, text) => appendFile(file, text, "utf8"),
@@ -69,7 +71,9 @@ runCli(
     },
     (error: unknown) => {
         process.stderr.write(
-            neutraliseCiCommands(`apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`),
+            neutraliseCiCommands(
+                `apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+            ),
         );
         process.exitCode = EXIT_FAILED;
     },

@@ -100,7 +100,9 @@ export function planUnit(assessment: Assessment, options: { readonly mode: RunMo
             // Still inside its window by the dates, so only a trigger makes the component renew it.
             return { rotate: true, forced: true, reason: assessment.reason };
         case "fresh":
-            return options.force ? { rotate: true, forced: true, reason: "renewal forced (--force)" } : { rotate: false, reason: assessment.reason };
+            return options.force
+                ? { rotate: true, forced: true, reason: "renewal forced (--force)" }
+                : { rotate: false, reason: assessment.reason };
     }
 }
 

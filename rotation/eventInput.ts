@@ -12,7 +12,9 @@ async function readBounded(chunks: AsyncIterable<Buffer | string>, source: strin
         const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
         size += buffer.length;
         if (size > MAX_EVENT_FILE_BYTES) {
-            throw new EventInputError(`--event ${source} is larger than ${MAX_EVENT_FILE_BYTES} bytes, more than one Event Grid delivery holds`);
+            throw new EventInputError(
+                `--event ${source} is larger than ${MAX_EVENT_FILE_BYTES} bytes, more than one Event Grid delivery holds`,
+            );
         }
         parts.push(buffer);
     }

@@ -18,7 +18,10 @@ export function holdsGateway(gatewayResourceId: string, expiry: GatewayExpiry): 
     } catch {
         return false;
     }
-    return resourceIdKey(serviceResourceId(parsed)) === resourceIdKey(expiry.serviceResourceId) && parsed.gatewayId.toLowerCase() === expiry.gateway.toLowerCase();
+    return (
+        resourceIdKey(serviceResourceId(parsed)) === resourceIdKey(expiry.serviceResourceId) &&
+        parsed.gatewayId.toLowerCase() === expiry.gateway.toLowerCase()
+    );
 }
 
 /** `GatewayTokenNearExpiry from 2 instances (a, b), expires 2025-…` */
@@ -63,10 +66,20 @@ export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[]): 
                 jobs.push({ judged, forced: true, note: `renewed on ${describeExpiry(expiry)}` });
             }
         }
-        return { ...base, result: "matched", stacks: holders.map((judged) => `${judged.stack}/${judged.unit.key}`), message: describeExpiry(expiry) };
+        return {
+            ...base,
+            result: "matched",
+            stacks: holders.map((judged) => `${judged.stack}/${judged.unit.key}`),
+            message: describeExpiry(expiry),
+        };
     });
     const ignored = events.ignored.map(
-        (event): EventReport => ({ eventTypes: [event.eventType], result: "ignored", stacks: [], message: `event ${event.id} of type ${event.eventType} ignored: not a gateway token event` }),
+        (event): EventReport => ({
+            eventTypes: [event.eventType],
+            result: "ignored",
+            stacks: [],
+            message: `event ${event.id} of type ${event.eventType} ignored: not a gateway token event`,
+        }),
     );
     return { jobs, named, reports: [...reports, ...ignored] };
 }

@@ -16,7 +16,8 @@ export const EXIT_SIGTERM = 143;
 
 function needsAttention(stack: StackReport): boolean {
     return (
-        ["due", "expired", "invalidated", "blocked", "not-found", "failed"].includes(stack.result) || stack.keyRegeneration?.status === "failed"
+        ["due", "expired", "invalidated", "blocked", "not-found", "failed"].includes(stack.result) ||
+        stack.keyRegeneration?.status === "failed"
     );
 }
 

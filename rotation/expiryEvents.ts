@@ -13,7 +13,12 @@
  * and nothing else; which stacks exist, and where a token goes, the operator's selection decides.
  */
 import { EventGridDeserializer, isSystemEvent } from "@azure/eventgrid";
-import type { ApiManagementGatewayTokenExpiredEventData, ApiManagementGatewayTokenNearExpiryEventData, CloudEvent, EventGridEvent } from "@azure/eventgrid";
+import type {
+    ApiManagementGatewayTokenExpiredEventData,
+    ApiManagementGatewayTokenNearExpiryEventData,
+    CloudEvent,
+    EventGridEvent,
+} from "@azure/eventgrid";
 import { z } from "zod";
 import { GATEWAY_TOKEN_EVENT_TYPES, GatewayTokenEventType } from "../components/events/eventTypes";
 import { resourceIdKey } from "../components/token/resourceId";
@@ -64,7 +69,10 @@ export class EventFileError extends Error {
 
 const SEGMENT = `[^/\\u0000-\\u001f\\u007f]{1,${MAX_SEGMENT_LENGTH}}`;
 /** The API Management instance: the topic of an Event Grid event, the source of a CloudEvent. */
-const SERVICE_ID = new RegExp(`^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})/providers/Microsoft\\.ApiManagement/service/(${SEGMENT})$`, "i");
+const SERVICE_ID = new RegExp(
+    `^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})/providers/Microsoft\\.ApiManagement/service/(${SEGMENT})$`,
+    "i",
+);
 /**
  * `gatewayInfo.gatewayId` as ARM spells it, and as the SDK documents it (no `providers/`, `gateway/`
  * singular); Microsoft's sample event has the bare name, also accepted.
@@ -102,6 +110,7 @@ type AnyEvent = EventGridEvent<unknown> | CloudEvent<unknown>;
 
 /** Untrusted text for a report: control characters replaced, at most {@link MAX_SEGMENT_LENGTH} characters. */
 function printable(text: string): string {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are replaced.
     return text.replace(/[\u0000-\u001f\u007f]/g, "?").slice(0, MAX_SEGMENT_LENGTH);
 }
 
@@ -146,18 +155,25 @@ function readExpiry(event: AnyEvent & { data: ExpiryData }, where: string): Expi
     const topic = "eventType" in event ? event.topic : event.source;
     const service = topic === undefined ? null : SERVICE_ID.exec(topic.trim().replace(/\/+$/, ""));
     if (service === null) {
-        fail(`its ${"eventType" in event ? "topic" : "source"} ${JSON.stringify(topic)} is not an API Management instance's ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…)`);
+        fail(
+            `its ${"eventType" in event ? "topic" : "source"} ${JSON.stringify(topic)} is not an API Management instance's ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…)`,
+        );
     }
     const serviceResourceId = service![0];
     const parsed = expiryData.safeParse(event.data);
     if (!parsed.success) {
-        fail(`its data is not a gateway token event's (gatewayInfo.gatewayId, tokenInfo.expiresAtUtc): ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+        fail(
+            `its data is not a gateway token event's (gatewayInfo.gatewayId, tokenInfo.expiresAtUtc): ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+        );
     }
     const data = parsed.data!;
     const info = data.gatewayInfo ?? data.gateway;
     const subject = event.subject === undefined ? null : SUBJECT.exec(event.subject);
     const fromId = info === undefined ? undefined : gatewayName(info.gatewayId, serviceResourceId, fail);
-    const name = fromId ?? subject?.[1] ?? fail("it names no gateway: neither data.gatewayInfo.gatewayId nor a subject /gateways/{gateway}/{instance}");
+    const name =
+        fromId ??
+        subject?.[1] ??
+        fail("it names no gateway: neither data.gatewayInfo.gatewayId nor a subject /gateways/{gateway}/{instance}");
     if (fromId !== undefined && subject !== null && subject[1].toLowerCase() !== fromId.toLowerCase()) {
         fail(`its subject names gateway ${JSON.stringify(subject[1])} but data.gatewayInfo.gatewayId names ${JSON.stringify(fromId)}`);
     }
@@ -188,11 +204,15 @@ function gatewayName(gatewayId: string, serviceResourceId: string, fail: (messag
         const [, subscription, group, service, name] = full;
         const ownService = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.ApiManagement/service/${service}`;
         if (resourceIdKey(ownService) !== resourceIdKey(serviceResourceId)) {
-            fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ${JSON.stringify(serviceResourceId)}`);
+            fail(
+                `data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ${JSON.stringify(serviceResourceId)}`,
+            );
         }
         return name;
     }
-    return GATEWAY_NAME.test(id) ? id : fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id.slice(0, 300))} is neither a gateway's ARM id nor its name`);
+    return GATEWAY_NAME.test(id)
+        ? id
+        : fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id.slice(0, 300))} is neither a gateway's ARM id nor its name`);
 }
 
 /** One entry per gateway (service and name compared case-insensitively, through resourceIdKey), in first-seen order. */
@@ -205,7 +225,7 @@ function byGateway(events: readonly ExpiryEvent[]): GatewayExpiry[] {
         if (event.instance !== undefined) {
             entry.instances.add(event.instance);
         }
-        entry.expiresAt = event.expiresAt < entry.expiresAt ? event.expiresAt : entry.expiresAt;
+        entry.expiresAt = Math.min(event.expiresAt, entry.expiresAt);
         gateways.set(key, entry);
     }
     return [...gateways.values()].map(({ first, types, instances, expiresAt }) => ({
@@ -230,7 +250,9 @@ export async function parseExpiryEvents(text: string, source: string): Promise<E
     }
     const items = Array.isArray(document) ? document : [document];
     if (items.length === 0) {
-        throw new EventFileError(`--event ${source} holds no event: pass the payload Event Grid delivered (an array of events, or one CloudEvent)`);
+        throw new EventFileError(
+            `--event ${source} holds no event: pass the payload Event Grid delivered (an array of events, or one CloudEvent)`,
+        );
     }
     const expiries: ExpiryEvent[] = [];
     const ignored: IgnoredEvent[] = [];

@@ -110,7 +110,12 @@ export async function regenerateUnusedKeys(
                   ? { skip: "the run was cancelled" }
                   : regenerationVerdict(units.map((judged) => member(judged, outcomeOf(judged))));
         // ARM takes the id in any case: the first unit's spelling names the gateway in the log.
-        regenerations.set(key, "skip" in verdict ? { status: "skipped", reason: verdict.skip } : await regenerate(context, units[0].unit.gatewayResourceId, verdict.regenerate));
+        regenerations.set(
+            key,
+            "skip" in verdict
+                ? { status: "skipped", reason: verdict.skip }
+                : await regenerate(context, units[0].unit.gatewayResourceId, verdict.regenerate),
+        );
     }
     return { regenerations, outcomes: siblingOutcomes };
 }
@@ -127,7 +132,8 @@ async function regenerate(
         await withThrottleRetries(
             () => context.regenerateKey(gatewayResourceId, keyType, cloud),
             (ms) => clock.sleep(ms, signal),
-            (ms, attempt) => log.warn(`ARM is throttling the key regeneration of ${gatewayResourceId}; attempt ${attempt} in ${ms / 1000}s`),
+            (ms, attempt) =>
+                log.warn(`ARM is throttling the key regeneration of ${gatewayResourceId}; attempt ${attempt} in ${ms / 1000}s`),
         );
         return { status: "regenerated", keyType };
     } catch (error) {

@@ -25,7 +25,9 @@ const UNIT_LABELS = ["stack", "gateway", "gateway_resource_id"] as const;
 type UnitLine = StackReport & { readonly gateway: string; readonly gatewayResourceId: string; readonly result: TokenStatusLabel };
 
 function isJudgedUnit(line: StackReport): line is UnitLine {
-    return line.gateway !== undefined && line.gatewayResourceId !== undefined && (TOKEN_STATUSES as readonly string[]).includes(line.result);
+    return (
+        line.gateway !== undefined && line.gatewayResourceId !== undefined && (TOKEN_STATUSES as readonly string[]).includes(line.result)
+    );
 }
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
@@ -34,7 +36,12 @@ const seconds = (iso: string): number => Date.parse(iso) / 1000;
 export async function renderMetrics(report: RunReport): Promise<string> {
     const registry = new Registry();
     const registers = [registry];
-    const expiration = new Gauge({ name: METRIC_NAMES.expiration, help: "When the gateway's access token expires, in Unix seconds.", labelNames: UNIT_LABELS, registers });
+    const expiration = new Gauge({
+        name: METRIC_NAMES.expiration,
+        help: "When the gateway's access token expires, in Unix seconds.",
+        labelNames: UNIT_LABELS,
+        registers,
+    });
     const renewal = new Gauge({
         name: METRIC_NAMES.renewal,
         help: "When the gateway's access token becomes due for renewal, in Unix seconds.",
@@ -47,7 +54,11 @@ export async function renderMetrics(report: RunReport): Promise<string> {
         labelNames: [...UNIT_LABELS, "status"],
         registers,
     });
-    const lastRun = new Gauge({ name: METRIC_NAMES.lastRun, help: "When the rotation's check last ran to completion, in Unix seconds.", registers });
+    const lastRun = new Gauge({
+        name: METRIC_NAMES.lastRun,
+        help: "When the rotation's check last ran to completion, in Unix seconds.",
+        registers,
+    });
 
     for (const line of report.stacks.filter(isJudgedUnit)) {
         const labels = { stack: line.stack, gateway: line.gateway, gateway_resource_id: line.gatewayResourceId };

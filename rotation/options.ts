@@ -170,7 +170,7 @@ function checkStackName(name: string): void {
 function checkFlagValues(argv: readonly string[]): void {
     argv.forEach((arg, index) => {
         const next = argv[index + 1];
-        if (VALUE_FLAGS.has(arg) && next !== undefined && next.startsWith("-") && next !== "-") {
+        if (VALUE_FLAGS.has(arg) && next?.startsWith("-") && next !== "-") {
             throw new UsageError(`${arg} needs a value, got the flag "${next}"`);
         }
     });
@@ -195,7 +195,12 @@ function nonEmpty(flag: string, text: string | undefined): string | undefined {
 }
 
 /** The operator's Azure endpoints (azureEndpoints.ts), its errors as usage errors. */
-function azureEndpoints(azureCloud: string | undefined, armEndpoint: string | undefined, authorityHost: string | undefined, env: NodeJS.ProcessEnv) {
+function azureEndpoints(
+    azureCloud: string | undefined,
+    armEndpoint: string | undefined,
+    authorityHost: string | undefined,
+    env: NodeJS.ProcessEnv,
+) {
     try {
         return operatorEndpoints(
             {

@@ -21,7 +21,18 @@ import { runPool } from "./scheduler";
 import { StackSelection, selectStacks } from "./selection";
 import type { Shard } from "./shard";
 import { StackBackend } from "./stackBackend";
-import { JudgedUnit, ReaderContext, StackUnits, StackView, idleAction, idleReport, judgeStack, readStack, readStackUnits, stackProblem } from "./stackReader";
+import {
+    JudgedUnit,
+    ReaderContext,
+    StackUnits,
+    StackView,
+    idleAction,
+    idleReport,
+    judgeStack,
+    readStack,
+    readStackUnits,
+    stackProblem,
+} from "./stackReader";
 import type { ProcessProbe } from "./staleLock";
 import type { TokenVerifier } from "./tokenValidity";
 import type { UnitOutcome } from "./unitRunner";
@@ -73,7 +84,11 @@ export interface OrchestratorDeps {
 }
 
 /** The key regeneration reported on a unit, when asked for. */
-function keyRegenerationOf(plan: RotationPlan, report: StackReport, regenerations: ReadonlyMap<string, KeyRegenerationReport>): KeyRegenerationReport | undefined {
+function keyRegenerationOf(
+    plan: RotationPlan,
+    report: StackReport,
+    regenerations: ReadonlyMap<string, KeyRegenerationReport>,
+): KeyRegenerationReport | undefined {
     if (!plan.regenerateUnusedKey) {
         return undefined;
     }
@@ -81,7 +96,10 @@ function keyRegenerationOf(plan: RotationPlan, report: StackReport, regeneration
         return { status: "skipped", reason: "dry run: nothing was changed" };
     }
     if (report.gatewayResourceId === undefined || report.before === undefined) {
-        return { status: "skipped", reason: report.result === "not-applicable" ? "the gateway does not use a token" : "its gateway is not known" };
+        return {
+            status: "skipped",
+            reason: report.result === "not-applicable" ? "the gateway does not use a token" : "its gateway is not known",
+        };
     }
     return regenerations.get(resourceIdKey(report.gatewayResourceId)) ?? { status: "skipped", reason: "the gateway does not use a token" };
 }
@@ -91,18 +109,33 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
     const { backend, clock, log, signal } = deps;
     const startedAt = clock.now().toISOString();
     const errors: string[] = [];
-    const reader: ReaderContext = { backend, clock, log, signal, verifyToken: deps.verifyToken, mode: plan.mode, force: plan.force, azure: plan.azure };
+    const reader: ReaderContext = {
+        backend,
+        clock,
+        log,
+        signal,
+        verifyToken: deps.verifyToken,
+        mode: plan.mode,
+        force: plan.force,
+        azure: plan.azure,
+    };
     const cancelled = (name: string) => ({
         name,
         units: [],
         problems: [stackProblem(name, plan.mode, "cancelled", "not started: the run was cancelled")],
         unreadable: "the run was cancelled",
     });
-    const pool = <T, R>(items: readonly T[], task: (item: T) => Promise<R>, skipped: (item: T) => R) => runPool(items, plan.concurrency, task, skipped, signal);
+    const pool = <T, R>(items: readonly T[], task: (item: T) => Promise<R>, skipped: (item: T) => R) =>
+        runPool(items, plan.concurrency, task, skipped, signal);
     const stacks = {
         read: (names: readonly string[], verify: boolean) => pool(names, (name) => readStack(reader, name, verify), cancelled),
         readUnits: (names: readonly string[]) => pool(names, (name) => readStackUnits(reader, name), cancelled),
-        judge: (read: readonly StackUnits[], verify: boolean) => pool(read, (units) => judgeStack(reader, units, verify), (units): StackView => cancelled(units.name)),
+        judge: (read: readonly StackUnits[], verify: boolean) =>
+            pool(
+                read,
+                (units) => judgeStack(reader, units, verify),
+                (units): StackView => cancelled(units.name),
+            ),
     };
     const renew = (jobs: readonly RenewalJob[]) =>
         renewUnits(jobs, {
@@ -120,28 +153,53 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
 
     const selection = await selectStacks(plan.stacks, plan.shard, plan.regenerateUnusedKey, { backend, signal, log, ...stacks, errors });
     const { views } = selection;
-    const eventPlan: EventPlan | undefined = plan.events !== undefined ? planEvents(plan.events, views.flatMap((view) => view.units)) : undefined;
+    const eventPlan: EventPlan | undefined =
+        plan.events !== undefined
+            ? planEvents(
+                  plan.events,
+                  views.flatMap((view) => view.units),
+              )
+            : undefined;
     const jobs: readonly RenewalJob[] =
-        eventPlan?.jobs ?? views.flatMap((view) => view.units.filter((judged) => judged.plan.rotate).map((judged) => ({ judged, forced: judged.plan.rotate && judged.plan.forced })));
+        eventPlan?.jobs ??
+        views.flatMap((view) =>
+            view.units
+                .filter((judged) => judged.plan.rotate)
+                .map((judged) => ({ judged, forced: judged.plan.rotate && judged.plan.forced })),
+        );
     const outcomes = plan.mode === "check" ? new Map<string, UnitOutcome>() : await renew(jobs);
 
     let regenerations = new Map<string, KeyRegenerationReport>();
     let changedOthers: StackView[] = [];
     if (plan.regenerateUnusedKey && plan.mode === "rotate") {
         const { views: others, unknown } = await selection.others();
-        const shared = await regenerateUnusedKeys({ clock, log, signal, regenerateKey: deps.regenerateKey, renew, azure: plan.azure }, [...views, ...others], outcomes, unknown);
+        const shared = await regenerateUnusedKeys(
+            { clock, log, signal, regenerateKey: deps.regenerateKey, renew, azure: plan.azure },
+            [...views, ...others],
+            outcomes,
+            unknown,
+        );
         shared.outcomes.forEach((outcome, id) => outcomes.set(id, outcome));
         regenerations = shared.regenerations;
         // Of the stacks outside the selection, only those changed are reported.
         changedOthers = others
-            .map((view) => ({ ...view, problems: [], units: view.units.filter((judged) => shared.outcomes.has(unitId(judged.stack, judged.unit.key))) }))
+            .map((view) => ({
+                ...view,
+                problems: [],
+                units: view.units.filter((judged) => shared.outcomes.has(unitId(judged.stack, judged.unit.key))),
+            }))
             .filter((view) => view.units.length > 0);
     }
 
-    const reported = (judged: JudgedUnit) => eventPlan === undefined || eventPlan.named.has(unitId(judged.stack, judged.unit.key)) || outcomes.has(unitId(judged.stack, judged.unit.key));
+    const reported = (judged: JudgedUnit) =>
+        eventPlan === undefined ||
+        eventPlan.named.has(unitId(judged.stack, judged.unit.key)) ||
+        outcomes.has(unitId(judged.stack, judged.unit.key));
     const reports = [...views, ...changedOthers].flatMap((view) => [
         ...view.problems,
-        ...view.units.filter(reported).map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idleReport(judged, plan.mode)),
+        ...view.units
+            .filter(reported)
+            .map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idleReport(judged, plan.mode)),
     ]);
     return {
         mode: plan.mode,

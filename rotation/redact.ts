@@ -35,7 +35,7 @@ const TOKEN = `${GATEWAY_ID}${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPAR
 const PREFIXED_TOKEN = new RegExp(String.raw`GatewayKey(?:\s+|%20|\+)${TOKEN}`, "gi");
 const BARE_TOKEN = new RegExp(TOKEN, "gi");
 /** The `config.service.auth` value even when cut short: `GatewayKey` and the word after it. */
-const GATEWAY_KEY_WORD = new RegExp(String.raw`GatewayKey\s+(?!\[secret\])[^\s"'\`\\,;)}\]]+`, "gi");
+const GATEWAY_KEY_WORD = /GatewayKey\s+(?!\[secret\])[^\s"'`\\,;)}\]]+/gi;
 const TOKEN_INSIDE = new RegExp(String.raw`GatewayKey\s|${TOKEN}`, "gi");
 
 /** A run of base64 or base64url characters long enough to hold a token (the shortest is ~20 bytes). */

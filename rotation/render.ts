@@ -112,7 +112,13 @@ export function renderTable(report: RunReport, exitCode: number): string {
     const eventLines = (report.events ?? []).map(eventLine);
     const body = report.stacks.length > 0 ? lines : ["no stacks processed"];
     return redactSecrets(
-        [`Gateway token rotation: ${heading(report, exitCode)}`, ...body, ...(noteLines.length > 0 ? ["", ...noteLines] : []), ...(eventLines.length > 0 ? ["", ...eventLines] : []), ...errorLines]
+        [
+            `Gateway token rotation: ${heading(report, exitCode)}`,
+            ...body,
+            ...(noteLines.length > 0 ? ["", ...noteLines] : []),
+            ...(eventLines.length > 0 ? ["", ...eventLines] : []),
+            ...errorLines,
+        ]
             .join("\n")
             .concat("\n"),
     );
@@ -124,7 +130,10 @@ export function renderTable(report: RunReport, exitCode: number): string {
  * split an escape such as `\n` from its backslash).
  */
 export function renderJson(report: RunReport, exitCode: number): string {
-    return JSON.stringify({ ...report, exitCode }, (_key, value: unknown) => (typeof value === "string" ? redactSecrets(value) : value), 2) + "\n";
+    return (
+        JSON.stringify({ ...report, exitCode }, (_key, value: unknown) => (typeof value === "string" ? redactSecrets(value) : value), 2) +
+        "\n"
+    );
 }
 
 function markdownCell(text: string): string {
@@ -149,5 +158,5 @@ export function renderGithubSummary(report: RunReport, exitCode: number): string
         ...(report.events ?? []).map((event) => `\n**Event:** ${markdownCell(eventLine(event))}`),
         ...report.errors.map((error) => `\n**Error:** ${markdownCell(error)}`),
     ];
-    return redactSecrets(lines.join("\n") + "\n\n");
+    return redactSecrets(`${lines.join("\n")}\n\n`);
 }

@@ -126,7 +126,9 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
             await services.replaceFile(path.resolve(io.cwd, options.metricsFile), await renderMetrics(report));
             log.info(`metrics written to ${options.metricsFile}`);
         } catch (error) {
-            log.warn(`could not write the metrics file ${options.metricsFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+            log.warn(
+                `could not write the metrics file ${options.metricsFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+            );
             exitCode = exitCode === 0 ? EXIT_FAILED : exitCode;
         }
     }

@@ -53,13 +53,19 @@ async function listStacks(context: SelectionContext): Promise<string[] | undefin
     try {
         return await context.backend.listStacks(context.signal);
     } catch (error) {
-        context.errors.push(`could not list the project's stacks: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+        context.errors.push(
+            `could not list the project's stacks: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+        );
         return undefined;
     }
 }
 
 /** The named stacks (deduplicated), or every stack the backend lists. */
-async function candidates(selection: StackSelection, context: SelectionContext, listed: () => Promise<string[] | undefined>): Promise<string[]> {
+async function candidates(
+    selection: StackSelection,
+    context: SelectionContext,
+    listed: () => Promise<string[] | undefined>,
+): Promise<string[]> {
     if (!selection.all) {
         return [...new Set(selection.names)];
     }
@@ -80,18 +86,28 @@ export async function selectStacks(
     let listing: Promise<string[] | undefined> | undefined;
     const listed = () => (listing ??= listStacks(context));
     const names = await candidates(selection, context, listed);
-    return shard !== undefined && regenerateUnusedKey ? byGatewayGroup(names, shard, listed, context) : byName(names, shard, listed, context);
+    return shard !== undefined && regenerateUnusedKey
+        ? byGatewayGroup(names, shard, listed, context)
+        : byName(names, shard, listed, context);
 }
 
 /** The shard by each name's hash; the other stacks are read only for a key regeneration. */
-async function byName(names: readonly string[], shard: Shard | undefined, listed: () => Promise<string[] | undefined>, context: SelectionContext): Promise<Selected> {
+async function byName(
+    names: readonly string[],
+    shard: Shard | undefined,
+    listed: () => Promise<string[] | undefined>,
+    context: SelectionContext,
+): Promise<Selected> {
     const selected = inShard(names, shard);
     const chosen = new Set(selected);
     return {
         views: await context.read(selected, true),
         others: async () => {
             const all = await listed();
-            const views = await context.read((all ?? []).filter((name) => !chosen.has(name)), false);
+            const views = await context.read(
+                (all ?? []).filter((name) => !chosen.has(name)),
+                false,
+            );
             return all === undefined ? { views, unknown: UNLISTED } : { views };
         },
     };
@@ -102,7 +118,12 @@ async function byName(names: readonly string[], shard: Shard | undefined, listed
  * learn its gateways. The others the key regeneration sees are the unselected stacks of this
  * shard's groups (siblings of named stacks) and every stack whose gateways are unknown.
  */
-async function byGatewayGroup(names: readonly string[], shard: Shard, listed: () => Promise<string[] | undefined>, context: SelectionContext): Promise<Selected> {
+async function byGatewayGroup(
+    names: readonly string[],
+    shard: Shard,
+    listed: () => Promise<string[] | undefined>,
+    context: SelectionContext,
+): Promise<Selected> {
     const listedStacks = await listed();
     const backendStacks = listedStacks ?? [];
     const read = new Map((await context.readUnits([...new Set([...backendStacks, ...names])])).map((units) => [units.name, units]));
@@ -121,7 +142,9 @@ async function byGatewayGroup(names: readonly string[], shard: Shard, listed: ()
             true,
         ),
         others: async () => {
-            const others = backendStacks.filter((name) => !chosen.has(name) && (inThisShard.has(name) || read.get(name)?.unreadable !== undefined));
+            const others = backendStacks.filter(
+                (name) => !chosen.has(name) && (inThisShard.has(name) || read.get(name)?.unreadable !== undefined),
+            );
             const views = await context.judge(
                 others.map((name) => read.get(name)!),
                 false,

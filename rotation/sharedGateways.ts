@@ -37,7 +37,9 @@ export function siblingsToAlign(members: readonly GatewayMember[], target: Gatew
 export function regenerationVerdict(members: readonly GatewayMember[]): RegenerationVerdict {
     const uncertain = members.filter((member) => member.uncertain !== undefined);
     if (uncertain.length > 0) {
-        return { skip: `the live key of ${uncertain.map((member) => `${member.label} (${member.uncertain})`).join(", ")} is not known, so no key was touched` };
+        return {
+            skip: `the live key of ${uncertain.map((member) => `${member.label} (${member.uncertain})`).join(", ")} is not known, so no key was touched`,
+        };
     }
     if (!members.some((member) => member.rotated)) {
         return { skip: "nothing was rotated in this run, so nothing proves that tokens signed with the other key are out of use" };

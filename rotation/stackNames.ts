@@ -31,7 +31,9 @@ export function qualifiedStackName(name: string, project: string): string {
 export function uniqueStacks(names: readonly string[], project: string): { readonly names: string[] } | { readonly error: string } {
     const foreign = names.find((name) => name.split("/").length === 3 && name.split("/")[1] !== project);
     if (foreign !== undefined) {
-        return { error: `--stack ${foreign} is a stack of project "${foreign.split("/")[1]}", but the project in the work directory is "${project}": pass its directory with --work-dir` };
+        return {
+            error: `--stack ${foreign} is a stack of project "${foreign.split("/")[1]}", but the project in the work directory is "${project}": pass its directory with --work-dir`,
+        };
     }
     const byQualifiedName = new Map<string, string>();
     for (const name of names) {
@@ -52,9 +54,7 @@ export function projectName(workDir: string): string | undefined {
             if (typeof name === "string" && name !== "") {
                 return name;
             }
-        } catch {
-            continue;
-        }
+        } catch {}
     }
     return undefined;
 }

@@ -73,7 +73,10 @@ const unreadable = (name: string, mode: RunMode, result: StackReport["result"], 
 });
 
 /** Reads one stack's masked outputs and validates its units; logs nothing, so any stack can be read to learn its gateways. */
-export async function readStackUnits(context: Pick<ReaderContext, "backend" | "signal" | "mode" | "azure">, name: string): Promise<StackUnits> {
+export async function readStackUnits(
+    context: Pick<ReaderContext, "backend" | "signal" | "mode" | "azure">,
+    name: string,
+): Promise<StackUnits> {
     const { backend, signal, mode, azure } = context;
     let outputs;
     try {
@@ -83,7 +86,11 @@ export async function readStackUnits(context: Pick<ReaderContext, "backend" | "s
         return unreadable(name, mode, error instanceof StackMissingError ? "not-found" : signal.aborted ? "cancelled" : "failed", message);
     }
     if (Object.keys(outputs).length === 0) {
-        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", "the stack has no outputs (never deployed): nothing to rotate")] };
+        return {
+            name,
+            units: [],
+            problems: [stackProblem(name, mode, "not-applicable", "the stack has no outputs (never deployed): nothing to rotate")],
+        };
     }
     const output = outputs[ROTATION_OUTPUT];
     if (output === undefined || output.secret) {
@@ -104,7 +111,11 @@ export async function readStackUnits(context: Pick<ReaderContext, "backend" | "s
         return unreadable(name, mode, "failed", (error as Error).message);
     }
     if (parsed.length === 0) {
-        return { name, units: [], problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)] };
+        return {
+            name,
+            units: [],
+            problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)],
+        };
     }
     const checked = parsed.map((entry) => {
         const foreign = "error" in entry ? undefined : foreignCloud(entry.unit.azureCloud, azure);
@@ -113,7 +124,9 @@ export async function readStackUnits(context: Pick<ReaderContext, "backend" | "s
     return {
         name,
         units: checked.flatMap((entry) => ("error" in entry ? [] : [entry.unit])),
-        problems: checked.flatMap((entry) => ("error" in entry ? [{ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key }] : [])),
+        problems: checked.flatMap((entry) =>
+            "error" in entry ? [{ ...stackProblem(name, mode, "failed", entry.error), gateway: entry.key }] : [],
+        ),
     };
 }
 
@@ -170,7 +183,12 @@ export function idleReport(judged: JudgedUnit, mode: RunMode): StackReport {
         return { ...base, action: idleAction(mode), result: "not-applicable", message: assessment.reason };
     }
     if (mode === "check") {
-        return { ...base, action: "check", result: assessment.status, ...(assessment.status !== "fresh" ? { message: assessment.reason } : {}) };
+        return {
+            ...base,
+            action: "check",
+            result: assessment.status,
+            ...(assessment.status !== "fresh" ? { message: assessment.reason } : {}),
+        };
     }
     return { ...base, action: "none", result: "not-due", message: assessment.reason };
 }

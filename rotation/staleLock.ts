@@ -143,7 +143,12 @@ interface HolderJudgement {
     readonly note?: string;
 }
 
-function judgeHolder(stack: string, { holder, marker, now }: HolderEvidence, here: ProcessNamespace, releaseStaleLocks: boolean): HolderJudgement {
+function judgeHolder(
+    stack: string,
+    { holder, marker, now }: HolderEvidence,
+    here: ProcessNamespace,
+    releaseStaleLocks: boolean,
+): HolderJudgement {
     const who = `pid ${holder.pid} on ${holder.host}`;
     if (holder.host !== here.hostname) {
         return { gone: false, reason: `${who} ran on another host, whose processes cannot be checked from here` };

@@ -16,7 +16,12 @@ import type { TokenValidity } from "./decision";
 import { redactSecrets } from "./redact";
 
 /** Generates a token through ARM (components/token/arm.ts `generateGatewayToken`): the raw token. */
-export type TokenGenerator = (gatewayResourceId: string, keyType: GatewayKeyType, expiry: Date, cloud: AzureCloudSettings) => Promise<string>;
+export type TokenGenerator = (
+    gatewayResourceId: string,
+    keyType: GatewayKeyType,
+    expiry: Date,
+    cloud: AzureCloudSettings,
+) => Promise<string>;
 
 /** Judges a unit's token at the operator's endpoints; never throws (an ARM failure is `unknown` with the reason). */
 export type TokenVerifier = (unit: RotationUnit, azure: AzureEndpoints) => Promise<TokenValidity>;
@@ -33,7 +38,10 @@ export function armTokenVerifier(generate: TokenGenerator): TokenVerifier {
             return { state: "unknown", reason: "the gateway has no token" };
         }
         if (token.checksum === undefined) {
-            return { state: "unknown", reason: "the stack exports no tokenChecksum (deployed with an older version): run `pulumi up` once" };
+            return {
+                state: "unknown",
+                reason: "the stack exports no tokenChecksum (deployed with an older version): run `pulumi up` once",
+            };
         }
         if (unavailable !== undefined) {
             return { state: "unknown", reason: unavailable };

@@ -95,16 +95,16 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
             return await withThrottleRetries(
                 () =>
                     withLockRetries(
-                {
-                    stack,
-                    policy: context.lockRetry,
-                    clock,
-                    signal,
-                    processes: context.processes,
-                    releaseStaleLocks: context.releaseStaleLocks,
-                    log,
-                    releaseLock: () => backend.releaseLock(stack),
-                },
+                        {
+                            stack,
+                            policy: context.lockRetry,
+                            clock,
+                            signal,
+                            processes: context.processes,
+                            releaseStaleLocks: context.releaseStaleLocks,
+                            log,
+                            releaseLock: () => backend.releaseLock(stack),
+                        },
                         () => run({ targets: [targets.token, targets.secret, targets.deployment], env, output, signal }),
                     ),
                 (ms) => clock.sleep(ms, signal),
@@ -130,9 +130,7 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
                 ...withNotes(),
             },
             rotated: false,
-            ...(updateStarted
-                ? { uncertain: "its rollout failed" }
-                : { keyType: before.keyType }),
+            ...(updateStarted ? { uncertain: "its rollout failed" } : { keyType: before.keyType }),
         };
     };
 
@@ -149,7 +147,15 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
     if (!verdict.proceed) {
         log.warn(verdict.reason);
         return {
-            report: { ...base, action: "preview", result: "blocked", changes: previewed, pendingChanges: pending, message: verdict.reason, ...withNotes() },
+            report: {
+                ...base,
+                action: "preview",
+                result: "blocked",
+                changes: previewed,
+                pendingChanges: pending,
+                message: verdict.reason,
+                ...withNotes(),
+            },
             keyType: before.keyType,
             rotated: false,
         };
@@ -196,7 +202,9 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
             uncertain: "its token outputs are not as expected after the update",
         };
     }
-    log.info(`rotated: ${changes.join(", ") || "no resource changes reported"}; new token signed with the ${after.keyType} key, expires ${after.expiresAt}`);
+    log.info(
+        `rotated: ${changes.join(", ") || "no resource changes reported"}; new token signed with the ${after.keyType} key, expires ${after.expiresAt}`,
+    );
     return {
         report: { ...base, action: "rotate", result: "rotated", after, changes, ...included, ...withNotes() },
         keyType: after.keyType,

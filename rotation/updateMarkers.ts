@@ -18,7 +18,16 @@ import * as path from "node:path";
 import { tryHoldHostMutex } from "./hostMutex";
 import { privateDirectory, readOwnFile, writeOwnFile } from "./privateFiles";
 import { bootId, childrenOf, isRunning, pidNamespace, processStartTime } from "./processIdentity";
-import { HolderEvidence, LockHolder, PidState, ProcessNamespace, ProcessProbe, StaleLockDecision, UpdateMarker, decideStaleLock } from "./staleLock";
+import {
+    HolderEvidence,
+    LockHolder,
+    PidState,
+    ProcessNamespace,
+    ProcessProbe,
+    StaleLockDecision,
+    UpdateMarker,
+    decideStaleLock,
+} from "./staleLock";
 
 /** How often a running update's Pulumi process is looked for until found. */
 const TRACK_INTERVAL_MS = 200;
@@ -34,7 +43,11 @@ export function isPulumiCommandOn(argv: readonly string[], stack: string): boole
         return false;
     }
     const names = argv.flatMap((arg, index) =>
-        arg.startsWith("--stack=") ? [arg.slice("--stack=".length)] : (arg === "--stack" || arg === "-s") && index + 1 < argv.length ? [argv[index + 1]] : [],
+        arg.startsWith("--stack=")
+            ? [arg.slice("--stack=".length)]
+            : (arg === "--stack" || arg === "-s") && index + 1 < argv.length
+              ? [argv[index + 1]]
+              : [],
     );
     return names.some((name) => name === stack || name.endsWith(`/${stack}`));
 }
@@ -75,14 +88,19 @@ export function localProcessFacts(): ProcessFacts {
 }
 
 /** A {@link ProcessProbe} keeping its markers in `dir`. */
-export function createProcessProbe(dir: string, facts: ProcessFacts = localProcessFacts(), clock: () => Date = () => new Date()): ProcessProbe {
+export function createProcessProbe(
+    dir: string,
+    facts: ProcessFacts = localProcessFacts(),
+    clock: () => Date = () => new Date(),
+): ProcessProbe {
     const { here } = facts;
     // Boot and namespace in the file name: markers of other containers are never even opened.
     const namespaceKey =
         here.bootId !== undefined && here.pidNamespace !== undefined
             ? createHash("sha256").update(`${here.bootId}\n${here.pidNamespace}`).digest("hex").slice(0, 16)
             : undefined;
-    const markerFile = (pid: number): string | undefined => (namespaceKey === undefined ? undefined : path.join(dir, `${namespaceKey}-${pid}.json`));
+    const markerFile = (pid: number): string | undefined =>
+        namespaceKey === undefined ? undefined : path.join(dir, `${namespaceKey}-${pid}.json`);
 
     const readMarker = (pid: number): UpdateMarker | undefined => {
         const file = markerFile(pid);
@@ -132,7 +150,7 @@ export function createProcessProbe(dir: string, facts: ProcessFacts = localProce
                     };
                     try {
                         if (privateDirectory(dir) !== undefined) {
-                            writeOwnFile(file, JSON.stringify(marker, undefined, 2) + "\n");
+                            writeOwnFile(file, `${JSON.stringify(marker, undefined, 2)}\n`);
                         }
                         recorded.add(child.pid);
                     } catch {
@@ -160,6 +178,11 @@ export function createProcessProbe(dir: string, facts: ProcessFacts = localProce
 }
 
 /** {@link decideStaleLock} over what `probe` knows about `holders`. */
-export function judgeLock(stack: string, holders: readonly LockHolder[], probe: ProcessProbe, releaseStaleLocks: boolean): StaleLockDecision {
+export function judgeLock(
+    stack: string,
+    holders: readonly LockHolder[],
+    probe: ProcessProbe,
+    releaseStaleLocks: boolean,
+): StaleLockDecision {
     return decideStaleLock(stack, probe.evidence(holders), probe.here, releaseStaleLocks);
 }

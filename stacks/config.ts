@@ -165,7 +165,9 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
                 secretKeys.add(key);
             }
         } else if (namespaceNearMiss(namespace, PROJECT_NAME)) {
-            problems.push(`'${fullKey}' is under the namespace '${namespace}', a near miss of '${PROJECT_NAME}', so the program would never read it: rename it to '${prefix}${fullKey.slice(colon + 1)}'`);
+            problems.push(
+                `'${fullKey}' is under the namespace '${namespace}', a near miss of '${PROJECT_NAME}', so the program would never read it: rename it to '${prefix}${fullKey.slice(colon + 1)}'`,
+            );
         }
     }
 
@@ -181,7 +183,9 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
     for (const [key, { command, isCredential }] of Object.entries(MUST_BE_SECRET)) {
         const value = decoded[key];
         if (value !== undefined && !secretKeys.has(key) && (typeof value !== "string" || isCredential(value))) {
-            problems.push(`'${prefix}${key}' is stored in plain text in the stack file: remove it and store it encrypted with '${command}'`);
+            problems.push(
+                `'${prefix}${key}' is stored in plain text in the stack file: remove it and store it encrypted with '${command}'`,
+            );
         }
     }
     for (const key of secretKeys) {
@@ -202,7 +206,9 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
         );
     }
     if (config.auth?.type === "azureAdApp" && config.auth.clientCertificate !== undefined && clientSecret !== undefined) {
-        problems.push(`'${prefix}azureAdClientSecret' and '${prefix}auth.clientCertificate' are both set; the gateway signs in with one: remove one of them`);
+        problems.push(
+            `'${prefix}azureAdClientSecret' and '${prefix}auth.clientCertificate' are both set; the gateway signs in with one: remove one of them`,
+        );
     }
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret: _clientSecret, ...componentConfig } = config;
     const args = plainArgs(componentConfig, clientSecret);

@@ -17,7 +17,12 @@ const quantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.o
 export const componentConfigSchema = argumentShape.extend({
     resources: z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }).optional(),
     auth: z
-        .discriminatedUnion("type", [authModes.token, authModes.workloadIdentity, authModes.azureAdApp.omit({ clientSecret: true }), authModes.existingTokenSecret])
+        .discriminatedUnion("type", [
+            authModes.token,
+            authModes.workloadIdentity,
+            authModes.azureAdApp.omit({ clientSecret: true }),
+            authModes.existingTokenSecret,
+        ])
         .optional(),
     token: argumentShape.shape.token.unwrap().omit({ renewalTrigger: true }).optional(),
 });

@@ -5,11 +5,7 @@ export const REDACTED = "<redacted>";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretValue(value: unknown): value is { value: unknown } {
-    return (
-        typeof value === "object" &&
-        value !== null &&
-        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === SECRET_SIG
-    );
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === SECRET_SIG;
 }
 
 /** Replaces every value the program marked secret, at any depth. */

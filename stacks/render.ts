@@ -64,7 +64,10 @@ function omitOpaqueSecrets(config: RuntimeConfig): string[] {
 export async function renderStack(stackFile: string): Promise<string> {
     const config = loadStackFile(stackFile);
     const omitted = omitOpaqueSecrets(config);
-    const stack = path.basename(stackFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
+    const stack = path
+        .basename(stackFile)
+        .replace(/^Pulumi\./, "")
+        .replace(/\.ya?ml$/, "");
     const records: RecordedResource[] = [];
     const invokes: string[] = [];
     await pulumi.runtime.setMocks(recordingMocks(records, invokes), PROJECT_NAME, stack, false);
@@ -78,7 +81,9 @@ export async function renderStack(stackFile: string): Promise<string> {
         ...omitted.map((key) => `# '${key}' is a secret structured value that cannot be decrypted offline; rendered without it.`),
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
         ...(invokes.includes(INSTANCE_CHECK_INVOKE)
-            ? ["# Not checked offline: that the API Management instance has a system-assigned identity (preview and up check it); ids Azure assigns read <assigned-by-azure>."]
+            ? [
+                  "# Not checked offline: that the API Management instance has a system-assigned identity (preview and up check it); ids Azure assigns read <assigned-by-azure>.",
+              ]
             : []),
     ].join("\n");
     const documents = kubernetesObjects(records).map((object) => stringify(object, { lineWidth: 0 }));

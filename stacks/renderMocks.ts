@@ -53,7 +53,12 @@ function computedState(args: pulumi.runtime.MockResourceArgs): Record<string, un
     }
     if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
         // The pods' client id is the identity's, known only once Azure creates it.
-        return { clientId: RENDER_PLACEHOLDER_ID, principalId: RENDER_PLACEHOLDER_ID, tenantId: RENDER_PLACEHOLDER_ID, name: inputs.resourceName };
+        return {
+            clientId: RENDER_PLACEHOLDER_ID,
+            principalId: RENDER_PLACEHOLDER_ID,
+            tenantId: RENDER_PLACEHOLDER_ID,
+            name: inputs.resourceName,
+        };
     }
     if (args.type === "pulumi-nodejs:dynamic/apim-gateway:ChecksumKey") {
         // Checksums in a render are keyed with this placeholder, not the stack's secret key.

@@ -27,17 +27,25 @@ const SECRET_WRAPPERS = {
     description: (a) => ({ description: secretValue(a.description) }),
     location: (a) => ({ location: secretFields(a.location) }),
     configuration: (a) => ({
-        configuration: a.configuration && { endpoint: secretValue(a.configuration.endpoint), settings: secretFields(a.configuration.settings) },
+        configuration: a.configuration && {
+            endpoint: secretValue(a.configuration.endpoint),
+            settings: secretFields(a.configuration.settings),
+        },
     }),
     // Plain values of a secret env move to secretEnv: a Secret read through secretKeyRef, so the
     // Deployment (and its diffs) hold no value; entries with valueFrom keep their fields secret.
     env: (a) => {
         const entries = a.env ?? [];
-        const moved = entries.filter((entry) => typeof entry.value === "string" && entry.valueFrom === undefined && typeof entry.name === "string");
+        const moved = entries.filter(
+            (entry) => typeof entry.value === "string" && entry.valueFrom === undefined && typeof entry.name === "string",
+        );
         const kept = entries.filter((entry) => !moved.includes(entry));
         return {
             env: kept.length > 0 ? kept.map((entry) => secretFields(entry)!) : undefined,
-            secretEnv: { ...a.secretEnv, ...Object.fromEntries(moved.map((entry) => [entry.name as string, pulumi.secret(entry.value as string)])) },
+            secretEnv: {
+                ...a.secretEnv,
+                ...Object.fromEntries(moved.map((entry) => [entry.name as string, pulumi.secret(entry.value as string)])),
+            },
         };
     },
     secretEnv: (a) => ({ secretEnv: secretFields(a.secretEnv) }),

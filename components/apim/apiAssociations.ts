@@ -4,7 +4,12 @@ import { ApimSettings } from "../settings";
 import { attachedOptions, GatewayEntity } from "./gateway";
 
 /** Associates each API with the gateway (ARM `GatewayApi`, surfaced as `GatewayApiEntityTag`). */
-export function apiAssociations(name: string, apim: ApimSettings, entity: GatewayEntity, parent: pulumi.Resource): apimanagement.GatewayApiEntityTag[] {
+export function apiAssociations(
+    name: string,
+    apim: ApimSettings,
+    entity: GatewayEntity,
+    parent: pulumi.Resource,
+): apimanagement.GatewayApiEntityTag[] {
     return apim.apiIds.map(
         (apiId) =>
             new apimanagement.GatewayApiEntityTag(

@@ -37,11 +37,23 @@ export function azureAdAppAuth(context: BuildContext, app: AzureAdAppSettings): 
             podAnnotations: {},
             serviceAccountAnnotations: {},
             automountServiceAccountToken: false,
-            volumes: [{ name: CERTIFICATE_VOLUME, secret: { secretName: credential.secretName, defaultMode: 0o440, items: [{ key: credential.key, path: credential.key }] } }],
+            volumes: [
+                {
+                    name: CERTIFICATE_VOLUME,
+                    secret: {
+                        secretName: credential.secretName,
+                        defaultMode: 0o440,
+                        items: [{ key: credential.key, path: credential.key }],
+                    },
+                },
+            ],
             volumeMounts: [{ name: CERTIFICATE_VOLUME, mountPath: CLIENT_CERTIFICATE_MOUNT_PATH, readOnly: true }],
         };
     }
-    const stored = hashedSecret(context, `${context.name}-client-secret`, { prefix: context.settings.names.clientSecretPrefix, data: { [SECRET_VALUE_KEY]: credential.clientSecret } });
+    const stored = hashedSecret(context, `${context.name}-client-secret`, {
+        prefix: context.settings.names.clientSecretPrefix,
+        data: { [SECRET_VALUE_KEY]: credential.clientSecret },
+    });
     return {
         settings,
         env: [{ name: CLIENT_SECRET_ENV, valueFrom: { secretKeyRef: { name: stored.name, key: SECRET_VALUE_KEY } } }],

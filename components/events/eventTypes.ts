@@ -4,7 +4,10 @@
  * https://learn.microsoft.com/azure/event-grid/event-schema-api-management. Shared by the
  * subscription the component creates and the rotation CLI's `--event`.
  */
-export const GATEWAY_TOKEN_EVENT_TYPES = ["Microsoft.ApiManagement.GatewayTokenNearExpiry", "Microsoft.ApiManagement.GatewayTokenExpired"] as const;
+export const GATEWAY_TOKEN_EVENT_TYPES = [
+    "Microsoft.ApiManagement.GatewayTokenNearExpiry",
+    "Microsoft.ApiManagement.GatewayTokenExpired",
+] as const;
 
 export type GatewayTokenEventType = (typeof GATEWAY_TOKEN_EVENT_TYPES)[number];
 

@@ -151,7 +151,8 @@ export class GatewayTokenEvents extends pulumi.ComponentResource {
                 systemTopicName: this.systemTopicName,
                 destination,
                 // Monitor alerts take CloudEvents 1.0 only.
-                eventDeliverySchema: args.webhook !== undefined ? (args.webhook.deliverySchema ?? "EventGridSchema") : "CloudEventSchemaV1_0",
+                eventDeliverySchema:
+                    args.webhook !== undefined ? (args.webhook.deliverySchema ?? "EventGridSchema") : "CloudEventSchemaV1_0",
                 filter: { includedEventTypes: eventTypes },
             },
             { parent: this, dependsOn: this.systemTopic !== undefined ? [this.systemTopic] : [] },

@@ -2,7 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { BuildContext, objectMetadata } from "../buildContext";
 
 /** An `autoscaling/v2` HorizontalPodAutoscaler on CPU and/or memory utilisation of the requests. */
-export function autoscaler(context: BuildContext, deployment: k8s.apps.v1.Deployment): k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined {
+export function autoscaler(
+    context: BuildContext,
+    deployment: k8s.apps.v1.Deployment,
+): k8s.autoscaling.v2.HorizontalPodAutoscaler | undefined {
     const { name, settings, parent } = context;
     const scaling = settings.workload.autoscaling;
     if (!scaling) {

@@ -16,7 +16,12 @@ export interface HashedConfigMap {
  * Pulumi create the new ConfigMap first, point the pod template at it, and delete the old one only
  * after the rollout.
  */
-export function hashedConfigMap(context: BuildContext, resourceName: string, prefix: string, data: Record<string, pulumi.Input<string>>): HashedConfigMap {
+export function hashedConfigMap(
+    context: BuildContext,
+    resourceName: string,
+    prefix: string,
+    data: Record<string, pulumi.Input<string>>,
+): HashedConfigMap {
     const checksum = checksumOf(data, context.checksumKey);
     const configMap = new k8s.core.v1.ConfigMap(
         resourceName,

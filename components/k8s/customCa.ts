@@ -51,7 +51,11 @@ export function customCaPodParts(
             name: "merge-custom-ca",
             image,
             imagePullPolicy,
-            command: ["/bin/sh", "-c", `cat ${CUSTOM_CA_PATHS.systemBundle} ${CUSTOM_CA_PATHS.sourceDir}/*.pem > ${CUSTOM_CA_PATHS.bundleFile}`],
+            command: [
+                "/bin/sh",
+                "-c",
+                `cat ${CUSTOM_CA_PATHS.systemBundle} ${CUSTOM_CA_PATHS.sourceDir}/*.pem > ${CUSTOM_CA_PATHS.bundleFile}`,
+            ],
             securityContext,
             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
             volumeMounts: [

@@ -15,7 +15,9 @@ export function gatewayDeployment(context: BuildContext, template: k8s.types.inp
     return new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         {
-            metadata: objectMetadata(context, settings.names.deployment, { [ROLLOUT_TIMEOUT_ANNOTATION]: String(workload.rollout.timeoutSeconds) }),
+            metadata: objectMetadata(context, settings.names.deployment, {
+                [ROLLOUT_TIMEOUT_ANNOTATION]: String(workload.rollout.timeoutSeconds),
+            }),
             spec: {
                 replicas: workload.replicas,
                 progressDeadlineSeconds: workload.rollout.progressDeadlineSeconds,

@@ -6,7 +6,12 @@ import { LabelSet } from "../settings";
  * Deployment's selector is immutable and a PodDisruptionBudget must select exactly these pods;
  * user labels and the version go on the objects, never into selectors.
  */
-export function gatewayLabels(base: string, versionLabel: string | undefined, extra: Record<string, string>, workloadIdentity: boolean): LabelSet {
+export function gatewayLabels(
+    base: string,
+    versionLabel: string | undefined,
+    extra: Record<string, string>,
+    workloadIdentity: boolean,
+): LabelSet {
     const selector = { [LABEL_KEYS.name]: APP_NAME, [LABEL_KEYS.instance]: base };
     const common: Record<string, string> = {
         ...extra,

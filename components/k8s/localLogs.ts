@@ -7,7 +7,9 @@ export function usesNodeLogSocket(local: LocalLogsArgs): boolean {
 }
 
 /** The hostPath volume and mount of the node's syslog socket, when the local logs need it. */
-export function nodeLogSocket(local: LocalLogsArgs): { volume: k8s.types.input.core.v1.Volume; mount: k8s.types.input.core.v1.VolumeMount } | undefined {
+export function nodeLogSocket(
+    local: LocalLogsArgs,
+): { volume: k8s.types.input.core.v1.Volume; mount: k8s.types.input.core.v1.VolumeMount } | undefined {
     if (!usesNodeLogSocket(local)) {
         return undefined;
     }

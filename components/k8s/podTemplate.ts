@@ -25,7 +25,8 @@ export interface PodTemplateRefs {
 /** The gateway's pod template. */
 export function gatewayPodTemplate(settings: ResolvedSettings, auth: AuthWiring, refs: PodTemplateRefs): Input.PodTemplateSpec {
     const { workload, image } = settings;
-    const customCa = refs.customCa && customCaPodParts(refs.customCa.configMapName, image.reference, image.pullPolicy, containerSecurityContext);
+    const customCa =
+        refs.customCa && customCaPodParts(refs.customCa.configMapName, image.reference, image.pullPolicy, containerSecurityContext);
     const volumes: Input.Volume[] = [...(customCa?.volumes ?? []), ...(auth.volumes ?? [])];
     const mounts: Input.VolumeMount[] = [...(customCa?.gatewayVolumeMounts ?? []), ...(auth.volumeMounts ?? [])];
     if (refs.configBackupClaimName !== undefined) {

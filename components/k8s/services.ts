@@ -46,8 +46,18 @@ export function instanceDiscoveryService(context: BuildContext): k8s.core.v1.Ser
                 clusterIP: "None",
                 selector: settings.labels.selector,
                 ports: [
-                    { name: PORT_NAMES.rateLimitDiscovery, port: settings.instanceDiscovery.synchronizationPort, targetPort: PORT_NAMES.rateLimitDiscovery, protocol: "UDP" },
-                    { name: PORT_NAMES.heartbeat, port: settings.instanceDiscovery.heartbeatPort, targetPort: PORT_NAMES.heartbeat, protocol: "UDP" },
+                    {
+                        name: PORT_NAMES.rateLimitDiscovery,
+                        port: settings.instanceDiscovery.synchronizationPort,
+                        targetPort: PORT_NAMES.rateLimitDiscovery,
+                        protocol: "UDP",
+                    },
+                    {
+                        name: PORT_NAMES.heartbeat,
+                        port: settings.instanceDiscovery.heartbeatPort,
+                        targetPort: PORT_NAMES.heartbeat,
+                        protocol: "UDP",
+                    },
                 ],
             },
         },

@@ -39,7 +39,11 @@ export function entraAzureSetup(name: string, apim: ApimSettings, azure: EntraAz
         azure.managedIdentity &&
         new managedidentity.UserAssignedIdentity(
             `${name}-identity`,
-            { resourceGroupName: checked(azure.managedIdentity.resourceGroupName), resourceName: azure.managedIdentity.name, location: azure.managedIdentity.location },
+            {
+                resourceGroupName: checked(azure.managedIdentity.resourceGroupName),
+                resourceName: azure.managedIdentity.name,
+                location: azure.managedIdentity.location,
+            },
             { parent },
         );
     if (identity) {
@@ -89,7 +93,11 @@ export function entraAzureSetup(name: string, apim: ApimSettings, azure: EntraAz
                         scope: instance.resourceGroupId,
                         principalId: instance.principalId,
                         principalType: ROLE_PRINCIPAL_TYPE,
-                        roleDefinitionId: definition(ACCESS_VALIDATOR_ROLE, "access-validator", roles.existingRoleDefinitionIds.accessValidator),
+                        roleDefinitionId: definition(
+                            ACCESS_VALIDATOR_ROLE,
+                            "access-validator",
+                            roles.existingRoleDefinitionIds.accessValidator,
+                        ),
                     },
                     { parent },
                 ),
@@ -102,7 +110,11 @@ export function entraAzureSetup(name: string, apim: ApimSettings, azure: EntraAz
                     scope: instance.instanceId,
                     principalId: roles.principalId ?? identity!.principalId,
                     principalType: ROLE_PRINCIPAL_TYPE,
-                    roleDefinitionId: definition(CONFIGURATION_READER_ROLE, "configuration-reader", roles.existingRoleDefinitionIds.configurationReader),
+                    roleDefinitionId: definition(
+                        CONFIGURATION_READER_ROLE,
+                        "configuration-reader",
+                        roles.existingRoleDefinitionIds.configurationReader,
+                    ),
                 },
                 { parent },
             ),

@@ -97,7 +97,9 @@ export const ROTATION_CHANGES = {
     secretPaths: [
         /^(data|stringData)(\.|\[|$)/,
         /^metadata\.name$/,
-        ...Object.values(TOKEN_SECRET_ANNOTATIONS).map((key) => new RegExp(`^metadata\\.annotations\\[${escapeRegExp(JSON.stringify(key))}\\]$`)),
+        ...Object.values(TOKEN_SECRET_ANNOTATIONS).map(
+            (key) => new RegExp(`^metadata\\.annotations\\[${escapeRegExp(JSON.stringify(key))}\\]$`),
+        ),
     ],
 } as const;
 
@@ -149,7 +151,10 @@ function cloudOf(value: unknown, where: string): AzureCloudSettings | undefined 
         return undefined;
     }
     const fields = ["name", "resourceManagerEndpoint", "authorityHost"];
-    if (!isObject(value) || !Object.entries(value).every(([key, field]) => fields.includes(key) && (field === undefined || typeof field === "string"))) {
+    if (
+        !isObject(value) ||
+        !Object.entries(value).every(([key, field]) => fields.includes(key) && (field === undefined || typeof field === "string"))
+    ) {
         throw new RotationContractError(`${where}.azureCloud must be an object with optional string fields ${fields.join(", ")}`);
     }
     return value as AzureCloudSettings;

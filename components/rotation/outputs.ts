@@ -61,16 +61,21 @@ function resourceName(urn: string): string {
  * or several (keyed as given). Export it under that name:
  * `export const apimGatewayRotation = rotationOutputs({ west, north });`
  */
-export function rotationOutputs(gateways: RotatableGateway | Readonly<Record<string, RotatableGateway>>): pulumi.Output<Record<string, RotationUnitOutput>> {
+export function rotationOutputs(
+    gateways: RotatableGateway | Readonly<Record<string, RotatableGateway>>,
+): pulumi.Output<Record<string, RotationUnitOutput>> {
     if (isRotatable(gateways)) {
         return pulumi.all([gateways.urn, gateways.rotation]).apply(([urn, unit]) => ({ [resourceName(urn)]: unit }));
     }
     const entries = Object.entries(gateways);
-    return pulumi.all(entries.map(([, gateway]) => gateway.rotation)).apply((units) =>
-        Object.fromEntries(units.map((unit, index) => [entries[index][0], unit])),
-    );
+    return pulumi
+        .all(entries.map(([, gateway]) => gateway.rotation))
+        .apply((units) => Object.fromEntries(units.map((unit, index) => [entries[index][0], unit])));
 }
 
 function isRotatable(value: RotatableGateway | Readonly<Record<string, RotatableGateway>>): value is RotatableGateway {
-    return pulumi.Output.isInstance((value as Partial<RotatableGateway>).rotation) && pulumi.Output.isInstance((value as Partial<RotatableGateway>).urn);
+    return (
+        pulumi.Output.isInstance((value as Partial<RotatableGateway>).rotation) &&
+        pulumi.Output.isInstance((value as Partial<RotatableGateway>).urn)
+    );
 }

@@ -54,7 +54,9 @@ function seconds(env: Readonly<Record<string, string | undefined>>, name: string
     }
     const value = Number(text);
     if (!/^\s*\d+\s*$/.test(text) || value < 1 || value > maxSeconds) {
-        throw new Error(`${name} must be a whole number of seconds from 1 to ${maxSeconds}; got "${text}". Unset it for the default (${fallback}).`);
+        throw new Error(
+            `${name} must be a whole number of seconds from 1 to ${maxSeconds}; got "${text}". Unset it for the default (${fallback}).`,
+        );
     }
     return value;
 }

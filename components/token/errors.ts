@@ -215,9 +215,9 @@ function entraRefusal(err: AuthenticationErrorLike & { errors?: unknown[] }): st
             : firstLine(err.message);
     }
     if (err.name === "AggregateAuthenticationError") {
-        const refused = (err.errors ?? []).find((inner) => refusedSignIn.includes((inner as AuthenticationErrorLike | undefined)?.name ?? "")) as
-            | AuthenticationErrorLike
-            | undefined;
+        const refused = (err.errors ?? []).find((inner) =>
+            refusedSignIn.includes((inner as AuthenticationErrorLike | undefined)?.name ?? ""),
+        ) as AuthenticationErrorLike | undefined;
         return refused === undefined
             ? undefined
             : entraRefusal({ name: "AuthenticationError", message: String(refused.message), errorResponse: refused.errorResponse });
@@ -229,7 +229,7 @@ function entraRefusal(err: AuthenticationErrorLike & { errors?: unknown[] }): st
 function signInFix(refusal: string): string {
     if (refusal.includes("endpoints_resolution_error") || refusal.includes("AADSTS90002")) {
         return (
-            "Entra ID does not know that tenant: check the tenant id (AZURE_TENANT_ID, or \"az login --tenant\") and that " +
+            'Entra ID does not know that tenant: check the tenant id (AZURE_TENANT_ID, or "az login --tenant") and that ' +
             "azureCloud names the cloud the tenant is in."
         );
     }

@@ -45,7 +45,9 @@ export function tokenRuleProblems(validityDays: unknown, renewBeforeDays: unknow
             problem:
                 `must be a whole number of days from 1 to ${MAX_TOKEN_VALIDITY_DAYS} (the longest token lifetime the service allows), ` +
                 `got ${JSON.stringify(validityDays)}`,
-            fix: tooHigh ? `Use ${MAX_TOKEN_VALIDITY_DAYS} or less.` : `Use a whole number from 1 to ${MAX_TOKEN_VALIDITY_DAYS} (default ${TOKEN_DEFAULTS.validityDays}).`,
+            fix: tooHigh
+                ? `Use ${MAX_TOKEN_VALIDITY_DAYS} or less.`
+                : `Use a whole number from 1 to ${MAX_TOKEN_VALIDITY_DAYS} (default ${TOKEN_DEFAULTS.validityDays}).`,
         });
     }
     if (renewBeforeDays !== undefined) {

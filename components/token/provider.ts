@@ -39,7 +39,11 @@ export const gatewayTokenProvider: pulumi.dynamic.ResourceProvider = {
         if (!isDue(new Date(), olds, news)) {
             const expiresAt = new Date(olds.expiresAt);
             return {
-                outs: { ...olds, renewBeforeDays: news.renewBeforeDays, renewAfter: renewAfter(expiresAt, news.renewBeforeDays).toISOString() },
+                outs: {
+                    ...olds,
+                    renewBeforeDays: news.renewBeforeDays,
+                    renewAfter: renewAfter(expiresAt, news.renewBeforeDays).toISOString(),
+                },
             };
         }
         return { outs: await issueToken(news, nextKeyType(olds.keyType)) };

@@ -106,7 +106,11 @@ export function renewAfter(expiresAt: Date, renewBeforeDays: number): Date {
  * inside the renewal window (measured with the new `renewBeforeDays`), or `renewalTrigger` is new
  * and non-empty. A changed `validityDays` alone never makes a token due.
  */
-export function isDue(now: Date, state: Pick<GatewayTokenState, "expiresAt" | "renewBeforeDays" | "renewalTrigger">, inputs: GatewayTokenInputs): boolean {
+export function isDue(
+    now: Date,
+    state: Pick<GatewayTokenState, "expiresAt" | "renewBeforeDays" | "renewalTrigger">,
+    inputs: GatewayTokenInputs,
+): boolean {
     if (inputs.renewalTrigger && inputs.renewalTrigger !== state.renewalTrigger) {
         return true;
     }

@@ -34,8 +34,7 @@ export function parseGatewayResourceId(id: string): GatewayResourceId {
 export function assertSubscriptionId(subscriptionId: string): void {
     if (!uuidPattern.test(subscriptionId)) {
         throw new Error(
-            `subscription id "${subscriptionId}" is not a UUID: use the subscription's id ` +
-                "(az account show --query id), not its name.",
+            `subscription id "${subscriptionId}" is not a UUID: use the subscription's id (az account show --query id), not its name.`,
         );
     }
 }
@@ -79,7 +78,7 @@ export function parseServiceResourceId(id: string): ServiceResourceId {
         throw new Error(
             `"${String(id)}" is not an API Management instance's resource id: expected ` +
                 "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service} " +
-                "(the instance's \"id\" output, or az apim show --query id).",
+                '(the instance\'s "id" output, or az apim show --query id).',
         );
     }
     const [, subscriptionId, resourceGroupName, serviceName] = match;

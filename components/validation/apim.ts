@@ -29,31 +29,55 @@ export function checkApim(args: SelfHostedGatewayArgs, p: Problems): void {
     }
     const id = args.gatewayId;
     if (id.length < 1 || id.length > 80) {
-        p.add("gatewayId", `must be 1 to 80 characters, got ${id.length}`, id.length === 0 ? "Set gatewayId to the gateway's name in API Management." : "Choose a shorter gateway id.");
+        p.add(
+            "gatewayId",
+            `must be 1 to 80 characters, got ${id.length}`,
+            id.length === 0 ? "Set gatewayId to the gateway's name in API Management." : "Choose a shorter gateway id.",
+        );
     } else if (id.toLowerCase() === "managed") {
         p.add("gatewayId", `must not be "managed" (reserved for the managed gateway)`, "Choose another gateway id.");
     } else if (!ENTITY_ID.test(id)) {
-        p.add("gatewayId", `"${id}" is not an API Management id: it must not contain * # & + : < > ? / \\ % or start or end with a space`, "Choose an id without these characters.");
+        p.add(
+            "gatewayId",
+            `"${id}" is not an API Management id: it must not contain * # & + : < > ? / \\ % or start or end with a space`,
+            "Choose an id without these characters.",
+        );
     }
     if (typeof args.subscriptionId === "string" && args.subscriptionId !== "" && !UUID.test(args.subscriptionId)) {
-        p.add("subscriptionId", `"${args.subscriptionId}" is not a subscription id (a UUID such as 00000000-0000-0000-0000-000000000000)`, "Copy the subscription id from the portal or `az account show --query id`.");
+        p.add(
+            "subscriptionId",
+            `"${args.subscriptionId}" is not a subscription id (a UUID such as 00000000-0000-0000-0000-000000000000)`,
+            "Copy the subscription id from the portal or `az account show --query id`.",
+        );
     }
     if (args.existingGateway !== undefined && typeof args.existingGateway !== "boolean") {
         p.add("existingGateway", "must be a boolean", "Use true to adopt an existing gateway.");
     }
     if (args.existingGateway) {
         if (args.subscriptionId === undefined || args.subscriptionId === "") {
-            p.add("subscriptionId", "is required with existingGateway: true (the gateway's ARM id is built from it)", "Set subscriptionId to the API Management service's subscription.");
+            p.add(
+                "subscriptionId",
+                "is required with existingGateway: true (the gateway's ARM id is built from it)",
+                "Set subscriptionId to the API Management service's subscription.",
+            );
         }
         for (const key of ["location", "description"] as const) {
             if (args[key] !== undefined) {
-                p.add(key, "has no effect with existingGateway: true (the adopted gateway is not modified)", `Remove ${key}, or let the component create the gateway.`);
+                p.add(
+                    key,
+                    "has no effect with existingGateway: true (the adopted gateway is not modified)",
+                    `Remove ${key}, or let the component create the gateway.`,
+                );
             }
         }
     } else {
         const location = args.location;
         if (location === undefined || location === null || typeof location !== "object") {
-            p.add("location", "is required when the component creates the gateway", 'Set location: { name: "…" }, or existingGateway: true to adopt one.');
+            p.add(
+                "location",
+                "is required when the component creates the gateway",
+                'Set location: { name: "…" }, or existingGateway: true to adopt one.',
+            );
         } else {
             checkRequiredInput(p, "location.name", location.name);
             for (const key of ["name", "city", "district", "countryOrRegion"] as const) {
@@ -69,10 +93,24 @@ export function checkApim(args: SelfHostedGatewayArgs, p: Problems): void {
     }
     checkUniqueStrings(p, "apiIds", args.apiIds, (id) => API_ID.test(id), "must be 1 to 256 characters without * # & + : < > ?");
     if (args.hostnameConfigurations !== undefined) {
-        checkUniqueStrings(p, "hostnameConfigurations[].hostname", args.hostnameConfigurations.map((h) => h?.hostname), (h) => /^[A-Za-z0-9*][A-Za-z0-9.*-]*$/.test(h), "must be a hostname");
-        args.hostnameConfigurations.forEach((h, i) => checkRequiredInput(p, `hostnameConfigurations[${i}].certificateId`, h?.certificateId));
+        checkUniqueStrings(
+            p,
+            "hostnameConfigurations[].hostname",
+            args.hostnameConfigurations.map((h) => h?.hostname),
+            (h) => /^[A-Za-z0-9*][A-Za-z0-9.*-]*$/.test(h),
+            "must be a hostname",
+        );
+        args.hostnameConfigurations.forEach((h, i) =>
+            checkRequiredInput(p, `hostnameConfigurations[${i}].certificateId`, h?.certificateId),
+        );
     }
     if (args.certificateAuthorities !== undefined) {
-        checkUniqueStrings(p, "certificateAuthorities[].certificateId", args.certificateAuthorities.map((c) => c?.certificateId), (c) => c.length > 0, "must not be empty");
+        checkUniqueStrings(
+            p,
+            "certificateAuthorities[].certificateId",
+            args.certificateAuthorities.map((c) => c?.certificateId),
+            (c) => c.length > 0,
+            "must not be empty",
+        );
     }
 }

@@ -25,7 +25,11 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     if (auth?.type === "existingTokenSecret") {
         checkRequiredInput(p, "auth.secretName", auth.secretName);
         if (typeof auth.secretName === "string" && auth.secretName !== "" && !isDns1123Subdomain(auth.secretName)) {
-            p.add("auth.secretName", `"${auth.secretName}" is not a Secret name`, "Give the name of the Secret in the gateway's namespace.");
+            p.add(
+                "auth.secretName",
+                `"${auth.secretName}" is not a Secret name`,
+                "Give the name of the Secret in the gateway's namespace.",
+            );
         }
         if (auth.key !== undefined && !isConfigMapKey(auth.key)) {
             p.add("auth.key", `"${auth.key}" is not a valid Secret key`, 'Use the key holding "GatewayKey <token>" (default "value").');
@@ -34,11 +38,19 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const account = args.serviceAccount;
     if (account?.existingName !== undefined) {
         if (!isDns1123Subdomain(account.existingName)) {
-            p.add("serviceAccount.existingName", `"${account.existingName}" is not a ServiceAccount name`, "Give the name of an existing ServiceAccount in the namespace.");
+            p.add(
+                "serviceAccount.existingName",
+                `"${account.existingName}" is not a ServiceAccount name`,
+                "Give the name of an existing ServiceAccount in the namespace.",
+            );
         }
         for (const key of ["annotations", "labels"] as const) {
             if (account[key] !== undefined) {
-                p.add(`serviceAccount.${key}`, "has no effect with serviceAccount.existingName (the component does not modify it)", `Set them on the existing ServiceAccount, or remove ${key}.`);
+                p.add(
+                    `serviceAccount.${key}`,
+                    "has no effect with serviceAccount.existingName (the component does not modify it)",
+                    `Set them on the existing ServiceAccount, or remove ${key}.`,
+                );
             }
         }
     }
@@ -53,7 +65,11 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
         // configuration, so a stack may pass it whatever the auth mode.
         const set = (["validityDays", "renewBeforeDays"] as const).filter((k) => token[k] !== undefined);
         if (set.length > 0) {
-            p.add("token", `(${set.join(", ")}) applies only to token auth, but auth.type is "${type}"`, "Remove token, or use token auth.");
+            p.add(
+                "token",
+                `(${set.join(", ")}) applies only to token auth, but auth.type is "${type}"`,
+                "Remove token, or use token auth.",
+            );
         }
         return;
     }
@@ -66,20 +82,36 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
 function checkWorkloadIdentity(auth: WorkloadIdentityAuthArgs, p: Problems): void {
     const created = auth.managedIdentity !== undefined;
     if (created && auth.clientId !== undefined) {
-        p.add("auth.clientId", "is set, but auth.managedIdentity creates the identity whose client id the gateway uses", "Remove one of them.");
+        p.add(
+            "auth.clientId",
+            "is set, but auth.managedIdentity creates the identity whose client id the gateway uses",
+            "Remove one of them.",
+        );
     } else if (!created) {
         checkRequiredInput(p, "auth.clientId", auth.clientId);
     }
     const federation = auth.federatedCredential;
     if (federation) {
         if (created && federation.identity !== undefined) {
-            p.add("auth.federatedCredential.identity", "names an existing identity, but auth.managedIdentity creates the one to federate", "Remove one of them.");
+            p.add(
+                "auth.federatedCredential.identity",
+                "names an existing identity, but auth.managedIdentity creates the one to federate",
+                "Remove one of them.",
+            );
         } else if (!created && federation.identity === undefined) {
-            p.add("auth.federatedCredential", "has no identity to add the credential to", "Set auth.managedIdentity to create one, or auth.federatedCredential.identity to name an existing one.");
+            p.add(
+                "auth.federatedCredential",
+                "has no identity to add the credential to",
+                "Set auth.managedIdentity to create one, or auth.federatedCredential.identity to name an existing one.",
+            );
         }
         checkRequiredInput(p, "auth.federatedCredential.issuerUrl", federation.issuerUrl);
         if (typeof federation.issuerUrl === "string" && federation.issuerUrl !== "" && !federation.issuerUrl.startsWith("https://")) {
-            p.add("auth.federatedCredential.issuerUrl", `"${federation.issuerUrl}" is not an https URL`, "Use the cluster's OIDC issuer URL (AKS: az aks show … --query oidcIssuerProfile.issuerUrl).");
+            p.add(
+                "auth.federatedCredential.issuerUrl",
+                `"${federation.issuerUrl}" is not an https URL`,
+                "Use the cluster's OIDC issuer URL (AKS: az aks show … --query oidcIssuerProfile.issuerUrl).",
+            );
         }
     }
     if (auth.managedIdentity) {
@@ -87,7 +119,11 @@ function checkWorkloadIdentity(auth: WorkloadIdentityAuthArgs, p: Problems): voi
     }
     if (auth.roles) {
         if (created && auth.roles.principalId !== undefined) {
-            p.add("auth.roles.principalId", "is set, but the roles go to the identity auth.managedIdentity creates", "Remove auth.roles.principalId.");
+            p.add(
+                "auth.roles.principalId",
+                "is set, but the roles go to the identity auth.managedIdentity creates",
+                "Remove auth.roles.principalId.",
+            );
         } else if (!created) {
             checkRequiredInput(p, "auth.roles.principalId", auth.roles.principalId);
         }
@@ -107,9 +143,17 @@ function checkAppCredential(auth: AzureAdAppAuthArgs, p: Problems): void {
     }
     checkRequiredInput(p, "auth.clientCertificate.secretName", certificate.secretName);
     if (typeof certificate.secretName === "string" && certificate.secretName !== "" && !isDns1123Subdomain(certificate.secretName)) {
-        p.add("auth.clientCertificate.secretName", `"${certificate.secretName}" is not a Secret name`, "Give the name of the Secret in the gateway's namespace.");
+        p.add(
+            "auth.clientCertificate.secretName",
+            `"${certificate.secretName}" is not a Secret name`,
+            "Give the name of the Secret in the gateway's namespace.",
+        );
     }
     if (certificate.key !== undefined && !isConfigMapKey(certificate.key)) {
-        p.add("auth.clientCertificate.key", `"${certificate.key}" is not a valid Secret key`, 'Use the key holding the certificate file (default "certificate.pfx").');
+        p.add(
+            "auth.clientCertificate.key",
+            `"${certificate.key}" is not a valid Secret key`,
+            'Use the key holding the certificate file (default "certificate.pfx").',
+        );
     }
 }

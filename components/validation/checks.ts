@@ -11,7 +11,13 @@ export function checkRequiredInput(p: Problems, argument: string, value: unknown
     }
 }
 
-export function checkUniqueStrings(p: Problems, argument: string, values: unknown[] | undefined, valid: (value: string) => boolean, rule: string): void {
+export function checkUniqueStrings(
+    p: Problems,
+    argument: string,
+    values: unknown[] | undefined,
+    valid: (value: string) => boolean,
+    rule: string,
+): void {
     if (values === undefined) {
         return;
     }
@@ -37,10 +43,18 @@ export function checkLabels(p: Problems, argument: string, labels: Record<string
         if (!isQualifiedName(key)) {
             p.add(`${argument}["${key}"]`, "is not a valid label key", "Use [prefix/]name with letters, digits, '-', '_' and '.'.");
         } else if (reserved.includes(key)) {
-            p.add(`${argument}["${key}"]`, "is set by the component (it identifies and selects the gateway pods)", "Remove it or choose another key.");
+            p.add(
+                `${argument}["${key}"]`,
+                "is set by the component (it identifies and selects the gateway pods)",
+                "Remove it or choose another key.",
+            );
         }
         if (typeof value !== "string" || !isLabelValue(value)) {
-            p.add(`${argument}["${key}"]`, `value ${JSON.stringify(value)} is not a valid label value`, "Use at most 63 letters, digits, '-', '_' and '.'.");
+            p.add(
+                `${argument}["${key}"]`,
+                `value ${JSON.stringify(value)} is not a valid label value`,
+                "Use at most 63 letters, digits, '-', '_' and '.'.",
+            );
         }
     }
 }

@@ -6,7 +6,8 @@ import { managedSettingFor } from "../managedKeys";
 import { Problems } from "./checks";
 
 /** A DNS host name with an optional port: what `config.service.endpoint` takes. */
-const HOST_AND_PORT = /^(?=.{1,253}(:|$))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
+const HOST_AND_PORT =
+    /^(?=.{1,253}(:|$))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 export function checkConfiguration(args: SelfHostedGatewayArgs, p: Problems): void {
     const endpoint = args.configuration?.endpoint;
@@ -27,8 +28,13 @@ export function checkConfiguration(args: SelfHostedGatewayArgs, p: Problems): vo
         } else {
             const managed = managedSettingFor(key);
             if (managed) {
-                const variant = managed.key === key ? "" : ` (the gateway reads it as ${managed.key}: names ignore case, and '_' stands for '.')`;
-                p.add(`configuration.settings["${key}"]`, `collides with a setting the component manages (from ${managed.option})${variant}`, `Remove it and use ${managed.option}.`);
+                const variant =
+                    managed.key === key ? "" : ` (the gateway reads it as ${managed.key}: names ignore case, and '_' stands for '.')`;
+                p.add(
+                    `configuration.settings["${key}"]`,
+                    `collides with a setting the component manages (from ${managed.option})${variant}`,
+                    `Remove it and use ${managed.option}.`,
+                );
             }
         }
     }
@@ -45,7 +51,11 @@ export function checkCustomCa(args: SelfHostedGatewayArgs, p: Problems): void {
     args.customCaCertificates.forEach((pem, index) => {
         const problem = caCertificateProblem(pem);
         if (problem) {
-            p.add(`customCaCertificates[${index}]`, problem, "Pass the PEM of the CA that signs the endpoint's certificate, one certificate per entry.");
+            p.add(
+                `customCaCertificates[${index}]`,
+                problem,
+                "Pass the PEM of the CA that signs the endpoint's certificate, one certificate per entry.",
+            );
         }
     });
 }
@@ -60,11 +70,19 @@ export function checkConfigBackup(args: SelfHostedGatewayArgs, p: Problems): voi
     }
     if (b.existingClaimName !== undefined) {
         if (typeof b.existingClaimName !== "string" || !isDns1123Subdomain(b.existingClaimName)) {
-            p.add("configBackup.existingClaimName", `"${String(b.existingClaimName)}" is not a valid claim name`, "Give the name of an existing PersistentVolumeClaim in the namespace.");
+            p.add(
+                "configBackup.existingClaimName",
+                `"${String(b.existingClaimName)}" is not a valid claim name`,
+                "Give the name of an existing PersistentVolumeClaim in the namespace.",
+            );
         }
         for (const key of ["storageClassName", "accessMode", "size"] as const) {
             if (b[key] !== undefined) {
-                p.add(`configBackup.${key}`, "has no effect with configBackup.existingClaimName (the claim exists already)", `Remove ${key}, or let the component create the claim.`);
+                p.add(
+                    `configBackup.${key}`,
+                    "has no effect with configBackup.existingClaimName (the claim exists already)",
+                    `Remove ${key}, or let the component create the claim.`,
+                );
             }
         }
     }
@@ -86,11 +104,19 @@ export function checkTls(args: SelfHostedGatewayArgs, p: Problems): void {
             continue;
         }
         if (suites.length === 0) {
-            p.add(`tls.${key}`, "is empty, which would allow no cipher suite at all", "List the allowed suites, or remove it for the gateway's defaults.");
+            p.add(
+                `tls.${key}`,
+                "is empty, which would allow no cipher suite at all",
+                "List the allowed suites, or remove it for the gateway's defaults.",
+            );
         }
         suites.forEach((suite, index) => {
             if (!CIPHER_SUITE.test(suite)) {
-                p.add(`tls.${key}[${index}]`, `${JSON.stringify(suite)} is not a cipher suite name`, 'Use IANA names such as "TLS_AES_256_GCM_SHA384", one per entry.');
+                p.add(
+                    `tls.${key}[${index}]`,
+                    `${JSON.stringify(suite)} is not a cipher suite name`,
+                    'Use IANA names such as "TLS_AES_256_GCM_SHA384", one per entry.',
+                );
             }
         });
     }

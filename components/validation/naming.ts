@@ -22,13 +22,21 @@ function isKubernetesBaseName(value: unknown): boolean {
 export function checkNamespace(args: SelfHostedGatewayArgs, p: Problems): void {
     const ns = args.namespace;
     if (ns?.name !== undefined && (typeof ns.name !== "string" || !isDns1123Label(ns.name))) {
-        p.add("namespace.name", `"${String(ns.name)}" is not a valid namespace name (DNS-1123 label)`, "Use lower-case letters, digits and '-', at most 63 characters.");
+        p.add(
+            "namespace.name",
+            `"${String(ns.name)}" is not a valid namespace name (DNS-1123 label)`,
+            "Use lower-case letters, digits and '-', at most 63 characters.",
+        );
     }
     if (ns?.create !== undefined && typeof ns.create !== "boolean") {
         p.add("namespace.create", "must be a boolean", "Use true or false.");
     }
     if (ns?.labels !== undefined && ns.create === false) {
-        p.add("namespace.labels", "has no effect with namespace.create: false", "Label the existing namespace yourself, or let the component create it.");
+        p.add(
+            "namespace.labels",
+            "has no effect with namespace.create: false",
+            "Label the existing namespace yourself, or let the component create it.",
+        );
     }
     checkLabels(p, "namespace.labels", ns?.labels, []);
 }

@@ -8,7 +8,11 @@ export function checkDns(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.dns?.policy === "None") {
         const nameservers = args.dns.config?.nameservers;
         if (args.dns.config === undefined || (Array.isArray(nameservers) && nameservers.length === 0) || nameservers === undefined) {
-            p.add("dns.config", 'is required with dns.policy "None" and must list at least one nameserver (the pod gets no other DNS)', "Set dns.config.nameservers, or use another policy.");
+            p.add(
+                "dns.config",
+                'is required with dns.policy "None" and must list at least one nameserver (the pod gets no other DNS)',
+                "Set dns.config.nameservers, or use another policy.",
+            );
         }
     }
 }
@@ -32,7 +36,11 @@ function checkExposure(args: SelfHostedGatewayArgs, p: Problems): void {
         return;
     }
     if (s.type !== undefined && s.type !== "LoadBalancer") {
-        p.add("service.exposure", `applies to a LoadBalancer Service only, but service.type is "${s.type}"`, "Remove service.exposure, or use type LoadBalancer.");
+        p.add(
+            "service.exposure",
+            `applies to a LoadBalancer Service only, but service.type is "${s.type}"`,
+            "Remove service.exposure, or use type LoadBalancer.",
+        );
         return;
     }
     const annotation = s.annotations?.[AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION];
@@ -52,7 +60,11 @@ export function checkNetworkPolicy(args: SelfHostedGatewayArgs, p: Problems): vo
         return;
     }
     if (!Array.isArray(policy.trafficFrom) || policy.trafficFrom.length === 0) {
-        p.add("networkPolicy.trafficFrom", "is empty, which Kubernetes reads as \"from anywhere\"", "List the allowed peers, or remove trafficFrom to allow everyone explicitly.");
+        p.add(
+            "networkPolicy.trafficFrom",
+            'is empty, which Kubernetes reads as "from anywhere"',
+            "List the allowed peers, or remove trafficFrom to allow everyone explicitly.",
+        );
     }
 }
 
@@ -66,7 +78,11 @@ export function checkProxy(args: SelfHostedGatewayArgs, p: Problems): void {
     }
     (proxy?.noProxy ?? []).forEach((entry, index) => {
         if (entry.length === 0 || /[\s,]/.test(entry)) {
-            p.add(`proxy.noProxy[${index}]`, `${JSON.stringify(entry)} is not a host, domain or CIDR`, 'Give one entry per item, e.g. ".svc.cluster.local" or "10.0.0.0/8".');
+            p.add(
+                `proxy.noProxy[${index}]`,
+                `${JSON.stringify(entry)} is not a host, domain or CIDR`,
+                'Give one entry per item, e.g. ".svc.cluster.local" or "10.0.0.0/8".',
+            );
         }
     });
 }

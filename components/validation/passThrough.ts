@@ -15,10 +15,17 @@ export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): v
     checkAnnotations(p, "podAnnotations", args.podAnnotations);
     for (const key of Object.keys(args.podAnnotations ?? {})) {
         if (key.startsWith(ANNOTATION_PREFIX)) {
-            p.add(`podAnnotations["${key}"]`, `uses the prefix ${ANNOTATION_PREFIX} that the component's checksums own`, "Choose another annotation key.");
+            p.add(
+                `podAnnotations["${key}"]`,
+                `uses the prefix ${ANNOTATION_PREFIX} that the component's checksums own`,
+                "Choose another annotation key.",
+            );
         }
     }
-    if (args.priorityClassName !== undefined && (typeof args.priorityClassName !== "string" || !isDns1123Subdomain(args.priorityClassName))) {
+    if (
+        args.priorityClassName !== undefined &&
+        (typeof args.priorityClassName !== "string" || !isDns1123Subdomain(args.priorityClassName))
+    ) {
         p.add("priorityClassName", `"${String(args.priorityClassName)}" is not a valid PriorityClass name`, "Fix the name.");
     }
     const seen = new Set<string>();
@@ -39,7 +46,11 @@ export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): v
             p.add(arg, "is not usable as a Secret key (letters, digits, '-', '_' and '.')", "Rename it.");
         }
         if (name === AUTH_ENV) {
-            p.add(arg, `must not set ${AUTH_ENV}: the component sets it from auth (the token Secret or the Entra mode)`, "Remove it and choose the mode with auth.");
+            p.add(
+                arg,
+                `must not set ${AUTH_ENV}: the component sets it from auth (the token Secret or the Entra mode)`,
+                "Remove it and choose the mode with auth.",
+            );
         } else if (name === CLIENT_SECRET_ENV) {
             p.add(arg, `must not set ${CLIENT_SECRET_ENV}: it comes from auth.clientSecret`, "Remove it and set auth.clientSecret.");
         } else if (name === SSL_CERT_FILE_ENV && args.customCaCertificates !== undefined && args.customCaCertificates.length > 0) {
@@ -47,7 +58,11 @@ export function checkPodPassThrough(args: SelfHostedGatewayArgs, p: Problems): v
         } else {
             const managed = managedSettingFor(name);
             if (managed) {
-                p.add(arg, `must not set ${name}: the component manages ${managed.key} (from ${managed.option}) and env would override it`, `Remove it and use ${managed.option}.`);
+                p.add(
+                    arg,
+                    `must not set ${name}: the component manages ${managed.key} (from ${managed.option}) and env would override it`,
+                    `Remove it and use ${managed.option}.`,
+                );
             }
         }
         if (seen.has(name)) {

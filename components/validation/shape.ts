@@ -27,7 +27,10 @@ import { Problems } from "./checks";
 import { AZURE_CLOUD_NAMES } from "../token/cloud";
 
 /** A value known only later: a Pulumi Output or a Promise (what `pulumi.Input` allows). */
-const eventual = z.custom<pulumi.Output<unknown>>((value) => pulumi.Output.isInstance(value) || value instanceof Promise, "expected a Pulumi Output");
+const eventual = z.custom<pulumi.Output<unknown>>(
+    (value) => pulumi.Output.isInstance(value) || value instanceof Promise,
+    "expected a Pulumi Output",
+);
 
 /** `pulumi.Input<T>`: the plain value or an eventual one. */
 function input<T extends z.ZodType>(schema: T) {
@@ -53,7 +56,9 @@ const probeTuning = z.strictObject({
 /** The documented role set-up of the Entra modes (`GatewayRoleArgs`). */
 const roles = z.strictObject({
     principalId: input(str).optional(),
-    existingRoleDefinitionIds: z.strictObject({ accessValidator: input(str).optional(), configurationReader: input(str).optional() }).optional(),
+    existingRoleDefinitionIds: z
+        .strictObject({ accessValidator: input(str).optional(), configurationReader: input(str).optional() })
+        .optional(),
     assignAccessValidator: bool.optional(),
 });
 
@@ -64,7 +69,9 @@ export const authModes = {
         type: z.literal("workloadIdentity" satisfies AuthType),
         clientId: input(str).optional(),
         tenantId: input(str).optional(),
-        managedIdentity: z.strictObject({ location: input(str), resourceGroupName: input(str).optional(), name: input(str).optional() }).optional(),
+        managedIdentity: z
+            .strictObject({ location: input(str), resourceGroupName: input(str).optional(), name: input(str).optional() })
+            .optional(),
         federatedCredential: z
             .strictObject({
                 issuerUrl: input(str),
@@ -83,14 +90,25 @@ export const authModes = {
         authority: input(str).optional(),
         roles: roles.optional(),
     }),
-    existingTokenSecret: z.strictObject({ type: z.literal("existingTokenSecret" satisfies AuthType), secretName: input(str), key: str.optional() }),
+    existingTokenSecret: z.strictObject({
+        type: z.literal("existingTokenSecret" satisfies AuthType),
+        secretName: input(str),
+        key: str.optional(),
+    }),
 } satisfies Record<AuthType, z.ZodType>;
 
-const auth = z.discriminatedUnion("type", [authModes.token, authModes.workloadIdentity, authModes.azureAdApp, authModes.existingTokenSecret]);
+const auth = z.discriminatedUnion("type", [
+    authModes.token,
+    authModes.workloadIdentity,
+    authModes.azureAdApp,
+    authModes.existingTokenSecret,
+]);
 
 const metrics = z.strictObject({
     statsd: z.strictObject({ endpoint: str, sampling: num.optional(), tagFormat: z.enum(STATSD_TAG_FORMATS).optional() }).optional(),
-    openTelemetry: z.strictObject({ collectorUri: str, histogramBuckets: z.array(num).optional(), systemMetrics: bool.optional() }).optional(),
+    openTelemetry: z
+        .strictObject({ collectorUri: str, histogramBuckets: z.array(num).optional(), systemMetrics: bool.optional() })
+        .optional(),
 });
 
 /** The shape of `SelfHostedGatewayArgs`. */
@@ -99,7 +117,12 @@ export const argumentShape = z.strictObject({
     serviceName: input(str),
     gatewayId: str,
     location: z
-        .strictObject({ name: input(str), city: input(str).optional(), district: input(str).optional(), countryOrRegion: input(str).optional() })
+        .strictObject({
+            name: input(str),
+            city: input(str).optional(),
+            district: input(str).optional(),
+            countryOrRegion: input(str).optional(),
+        })
         .optional(),
     description: input(str).optional(),
     existingGateway: bool.optional(),
@@ -178,7 +201,11 @@ export const argumentShape = z.strictObject({
             logs: z
                 .strictObject({
                     std: z
-                        .strictObject({ format: z.enum(STD_LOG_FORMATS).optional(), level: z.enum(LOG_LEVELS).optional(), color: bool.optional() })
+                        .strictObject({
+                            format: z.enum(STD_LOG_FORMATS).optional(),
+                            level: z.enum(LOG_LEVELS).optional(),
+                            color: bool.optional(),
+                        })
                         .optional(),
                     local: z.strictObject({ type: z.enum(LOCAL_LOG_TYPES), endpoint: str.optional(), facility: num.optional() }).optional(),
                 })
@@ -190,7 +217,11 @@ export const argumentShape = z.strictObject({
     highAvailability: z
         .strictObject({
             topologySpread: z
-                .strictObject({ enabled: bool.optional(), whenUnsatisfiable: z.enum(WHEN_UNSATISFIABLE).optional(), topologyKeys: z.array(str).optional() })
+                .strictObject({
+                    enabled: bool.optional(),
+                    whenUnsatisfiable: z.enum(WHEN_UNSATISFIABLE).optional(),
+                    topologyKeys: z.array(str).optional(),
+                })
                 .optional(),
             podAntiAffinity: z.enum(POD_ANTI_AFFINITY_MODES).optional(),
             disruptionBudget: z
@@ -198,11 +229,15 @@ export const argumentShape = z.strictObject({
                 .optional(),
         })
         .optional(),
-    probes: z.strictObject({ startup: probeTuning.optional(), readiness: probeTuning.optional(), liveness: probeTuning.optional() }).optional(),
+    probes: z
+        .strictObject({ startup: probeTuning.optional(), readiness: probeTuning.optional(), liveness: probeTuning.optional() })
+        .optional(),
     terminationGracePeriodSeconds: num.optional(),
     networkPolicy: z.strictObject({ enabled: bool.optional(), trafficFrom: z.array(kubernetesObject).optional() }).optional(),
     auth: auth.optional(),
-    token: z.strictObject({ validityDays: num.optional(), renewBeforeDays: num.optional(), renewalTrigger: input(str).optional() }).optional(),
+    token: z
+        .strictObject({ validityDays: num.optional(), renewBeforeDays: num.optional(), renewalTrigger: input(str).optional() })
+        .optional(),
     azureCloud: z
         .strictObject({
             name: z.enum(AZURE_CLOUD_NAMES).optional(),
@@ -212,7 +247,9 @@ export const argumentShape = z.strictObject({
         .optional(),
     proxy: z.strictObject({ http: input(str).optional(), https: input(str).optional(), noProxy: z.array(str).optional() }).optional(),
     hostAliases: z.array(kubernetesObject).optional(),
-    serviceAccount: z.strictObject({ existingName: str.optional(), annotations: stringMap.optional(), labels: stringMap.optional() }).optional(),
+    serviceAccount: z
+        .strictObject({ existingName: str.optional(), annotations: stringMap.optional(), labels: stringMap.optional() })
+        .optional(),
     tls: z.strictObject({ serverCipherSuites: z.array(str).optional(), clientCipherSuites: z.array(str).optional() }).optional(),
     instanceDiscovery: z.strictObject({ synchronizationPort: num.optional(), heartbeatPort: num.optional() }).optional(),
     nodeSelector: stringMap.optional(),
@@ -277,7 +314,9 @@ function expectedShape(issue: z.core.$ZodIssue): string {
         return EXPECTED[issue.expected] ?? issue.expected;
     }
     if (issue.code === "invalid_union") {
-        const branches = issue.errors.map((errors) => errors[0]).filter((e): e is z.core.$ZodIssueInvalidType => e?.code === "invalid_type");
+        const branches = issue.errors
+            .map((errors) => errors[0])
+            .filter((e): e is z.core.$ZodIssueInvalidType => e?.code === "invalid_type");
         const names = [...new Set(branches.map((e) => EXPECTED[e.expected] ?? e.expected))];
         return names.length > 0 ? names.join(" or ") : "another shape";
     }
@@ -310,14 +349,26 @@ export function shapeProblem(issue: z.core.$ZodIssue): ShapeProblem {
             if ("note" in issue && issue.note === "No matching discriminator") {
                 const options = (issue as unknown as { options: unknown[] }).options ?? [];
                 const given = (issue.input as Record<string, unknown> | undefined)?.type;
-                return { path: issue.path, problem: `is ${JSON.stringify(given)}, not one of ${options.map((o) => JSON.stringify(o)).join(", ")}`, fix: "Use one of the allowed values." };
+                return {
+                    path: issue.path,
+                    problem: `is ${JSON.stringify(given)}, not one of ${options.map((o) => JSON.stringify(o)).join(", ")}`,
+                    fix: "Use one of the allowed values.",
+                };
             }
-            return { path: issue.path, problem: `must be ${expectedShape(issue)}, got ${describeValue(issue.input)}`, fix: "Fix the value's type." };
+            return {
+                path: issue.path,
+                problem: `must be ${expectedShape(issue)}, got ${describeValue(issue.input)}`,
+                fix: "Fix the value's type.",
+            };
         case "invalid_type":
             if (issue.input === undefined) {
                 return { path: issue.path, problem: "is required", fix: `Set ${argumentPath(issue.path)}.` };
             }
-            return { path: issue.path, problem: `must be ${expectedShape(issue)}, got ${describeValue(issue.input)}`, fix: "Fix the value's type." };
+            return {
+                path: issue.path,
+                problem: `must be ${expectedShape(issue)}, got ${describeValue(issue.input)}`,
+                fix: "Fix the value's type.",
+            };
         default:
             return { path: issue.path, problem: issue.message, fix: "Fix the value." };
     }

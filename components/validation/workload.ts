@@ -11,14 +11,22 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.externalAutoscaler === true) {
         for (const key of ["replicas", "autoscaling"] as const) {
             if (args[key] !== undefined) {
-                p.add(key, "cannot be combined with externalAutoscaler (the external autoscaler owns the replica count)", `Remove ${key}, or remove externalAutoscaler.`);
+                p.add(
+                    key,
+                    "cannot be combined with externalAutoscaler (the external autoscaler owns the replica count)",
+                    `Remove ${key}, or remove externalAutoscaler.`,
+                );
             }
         }
     }
     const a = args.autoscaling;
     if (a !== undefined) {
         if (args.replicas !== undefined) {
-            p.add("replicas", "cannot be combined with autoscaling (the autoscaler owns the replica count)", "Remove replicas, or remove autoscaling.");
+            p.add(
+                "replicas",
+                "cannot be combined with autoscaling (the autoscaler owns the replica count)",
+                "Remove replicas, or remove autoscaling.",
+            );
         }
         if (!isIntegerInRange(a.minReplicas, 1)) {
             p.add("autoscaling.minReplicas", `must be a whole number of at least 1, got ${String(a.minReplicas)}`, "Use e.g. 3.");
@@ -26,7 +34,11 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
         if (!isIntegerInRange(a.maxReplicas, 1)) {
             p.add("autoscaling.maxReplicas", `must be a whole number of at least 1, got ${String(a.maxReplicas)}`, "Use e.g. 10.");
         } else if (isIntegerInRange(a.minReplicas, 1) && a.maxReplicas < a.minReplicas) {
-            p.add("autoscaling.maxReplicas", `(${a.maxReplicas}) is below autoscaling.minReplicas (${a.minReplicas})`, "Raise maxReplicas or lower minReplicas.");
+            p.add(
+                "autoscaling.maxReplicas",
+                `(${a.maxReplicas}) is below autoscaling.minReplicas (${a.minReplicas})`,
+                "Raise maxReplicas or lower minReplicas.",
+            );
         }
         for (const key of ["targetCpuUtilizationPercentage", "targetMemoryUtilizationPercentage"] as const) {
             if (a[key] !== undefined && !isIntegerInRange(a[key], 1)) {
@@ -37,12 +49,20 @@ export function checkScale(args: SelfHostedGatewayArgs, p: Problems): void {
     const r = args.rollingUpdate;
     for (const key of ["maxUnavailable", "maxSurge"] as const) {
         if (r?.[key] !== undefined && !isIntOrPercent(r[key])) {
-            p.add(`rollingUpdate.${key}`, `must be a whole number or a percentage such as "25%", got ${JSON.stringify(r[key])}`, "Fix the value.");
+            p.add(
+                `rollingUpdate.${key}`,
+                `must be a whole number or a percentage such as "25%", got ${JSON.stringify(r[key])}`,
+                "Fix the value.",
+            );
         }
     }
     for (const key of ["progressDeadlineSeconds", "timeoutSeconds"] as const) {
         if (r?.[key] !== undefined && !isIntegerInRange(r[key], 1)) {
-            p.add(`rollingUpdate.${key}`, `must be a whole number of seconds of at least 1, got ${JSON.stringify(r[key])}`, "Use e.g. 600.");
+            p.add(
+                `rollingUpdate.${key}`,
+                `must be a whole number of seconds of at least 1, got ${JSON.stringify(r[key])}`,
+                "Use e.g. 600.",
+            );
         }
     }
 }
@@ -67,7 +87,11 @@ export function checkResources(args: SelfHostedGatewayArgs, p: Problems): void {
             const r = quantityValue(request);
             const l = quantityValue(limit);
             if (r !== undefined && l !== undefined && r > l) {
-                p.add(`resources.requests.${key}`, `(${request}) exceeds resources.limits.${key} (${limit})`, "Raise the limit or lower the request.");
+                p.add(
+                    `resources.requests.${key}`,
+                    `(${request}) exceeds resources.limits.${key} (${limit})`,
+                    "Raise the limit or lower the request.",
+                );
             }
         }
     }
@@ -78,7 +102,11 @@ export function checkImage(args: SelfHostedGatewayArgs, p: Problems): void {
     if (image?.repository !== undefined) {
         const problem = typeof image.repository === "string" ? repositoryProblem(image.repository) : "is not a string";
         if (problem) {
-            p.add("image.repository", `"${String(image.repository)}" ${problem}`, "Give the repository only (e.g. myregistry.azurecr.io/apim/gateway); put the version in image.tag or image.digest.");
+            p.add(
+                "image.repository",
+                `"${String(image.repository)}" ${problem}`,
+                "Give the repository only (e.g. myregistry.azurecr.io/apim/gateway); put the version in image.tag or image.digest.",
+            );
         }
     }
     if (image?.tag !== undefined && (typeof image.tag !== "string" || !isValidTag(image.tag))) {
@@ -102,7 +130,11 @@ export function checkProbes(args: SelfHostedGatewayArgs, p: Problems): void {
         }
     }
     if (args.terminationGracePeriodSeconds !== undefined && !isIntegerInRange(args.terminationGracePeriodSeconds, 0)) {
-        p.add("terminationGracePeriodSeconds", `must be a whole number of at least 0, got ${String(args.terminationGracePeriodSeconds)}`, "Use e.g. 60.");
+        p.add(
+            "terminationGracePeriodSeconds",
+            `must be a whole number of at least 0, got ${String(args.terminationGracePeriodSeconds)}`,
+            "Use e.g. 60.",
+        );
     }
 }
 
@@ -113,18 +145,36 @@ export function checkHighAvailability(args: SelfHostedGatewayArgs, p: Problems):
         if (spread.topologyKeys.length === 0) {
             p.add("highAvailability.topologySpread.topologyKeys", "is empty", "List topology keys, or set topologySpread.enabled: false.");
         }
-        checkUniqueStrings(p, "highAvailability.topologySpread.topologyKeys", spread.topologyKeys, isQualifiedName, "must be node label keys");
+        checkUniqueStrings(
+            p,
+            "highAvailability.topologySpread.topologyKeys",
+            spread.topologyKeys,
+            isQualifiedName,
+            "must be node label keys",
+        );
     }
     if (ha?.podAntiAffinity !== undefined && ha.podAntiAffinity !== "none" && args.affinity?.podAntiAffinity !== undefined) {
-        p.add("highAvailability.podAntiAffinity", "cannot be combined with affinity.podAntiAffinity (one would replace the other)", "Use one of them.");
+        p.add(
+            "highAvailability.podAntiAffinity",
+            "cannot be combined with affinity.podAntiAffinity (one would replace the other)",
+            "Use one of them.",
+        );
     }
     const pdb = ha?.disruptionBudget;
     if (pdb?.maxUnavailable !== undefined && pdb.minAvailable !== undefined) {
-        p.add("highAvailability.disruptionBudget", "sets both maxUnavailable and minAvailable; a PodDisruptionBudget takes one", "Remove one of them.");
+        p.add(
+            "highAvailability.disruptionBudget",
+            "sets both maxUnavailable and minAvailable; a PodDisruptionBudget takes one",
+            "Remove one of them.",
+        );
     }
     for (const key of ["maxUnavailable", "minAvailable"] as const) {
         if (pdb?.[key] !== undefined && !isIntOrPercent(pdb[key])) {
-            p.add(`highAvailability.disruptionBudget.${key}`, `must be a whole number or a percentage, got ${JSON.stringify(pdb[key])}`, "Fix the value.");
+            p.add(
+                `highAvailability.disruptionBudget.${key}`,
+                `must be a whole number or a percentage, got ${JSON.stringify(pdb[key])}`,
+                "Fix the value.",
+            );
         }
     }
 }

@@ -24,9 +24,18 @@ const cluster = new k8s.Provider("platform-cluster", {
 });
 
 // The platform's own resource: the gateways must never touch it.
-export const toolsNamespace = new k8s.core.v1.Namespace("platform-tools", { metadata: { name: "platform-tools" } }, { provider: cluster }).metadata.name;
+export const toolsNamespace = new k8s.core.v1.Namespace("platform-tools", { metadata: { name: "platform-tools" } }, { provider: cluster })
+    .metadata.name;
 
-const west = new SelfHostedGateway("west", { ...apim, gatewayId: "contoso-west", namespace: { name: "apim-west" } }, { providers: { kubernetes: cluster } });
-const north = new SelfHostedGateway("north", { ...apim, gatewayId: "contoso-north", namespace: { name: "apim-north" } }, { providers: { kubernetes: cluster } });
+const west = new SelfHostedGateway(
+    "west",
+    { ...apim, gatewayId: "contoso-west", namespace: { name: "apim-west" } },
+    { providers: { kubernetes: cluster } },
+);
+const north = new SelfHostedGateway(
+    "north",
+    { ...apim, gatewayId: "contoso-north", namespace: { name: "apim-north" } },
+    { providers: { kubernetes: cluster } },
+);
 
 export const apimGatewayRotation = rotationOutputs({ west, north });

@@ -23,7 +23,9 @@ const SETTING = "net.server.http.forwarded.proto.enabled";
 
 interface PodSpecView {
     readonly metadata: { readonly name: string; readonly deletionTimestamp?: string };
-    readonly spec: { readonly containers: readonly { readonly envFrom?: readonly { readonly configMapRef?: { readonly name: string } }[] }[] };
+    readonly spec: {
+        readonly containers: readonly { readonly envFrom?: readonly { readonly configMapRef?: { readonly name: string } }[] }[];
+    };
 }
 
 /** One look at the namespace: which ConfigMaps exist and which ones the live pods read. */
@@ -126,13 +128,22 @@ describe("ConfigMaps named by content on a real API server: a settings change wh
         assert.ok(newName && newName !== oldName, "the changed settings got a new ConfigMap name");
         assert.deepEqual(new Set(after.references.values()), new Set([newName]), "every pod reads the new ConfigMap");
 
-        const missing = observed.samples.flatMap((s) => [...s.references].filter(([, name]) => !s.configMaps.has(name)).map(([pod, name]) => `${pod} → ${name}`));
+        const missing = observed.samples.flatMap((s) =>
+            [...s.references].filter(([, name]) => !s.configMaps.has(name)).map(([pod, name]) => `${pod} → ${name}`),
+        );
         assert.deepEqual(missing, [], "no live pod ever referred to a missing ConfigMap");
         const withoutAny = observed.samples.filter((s) => !s.configMaps.has(oldName) && !s.configMaps.has(newName)).length;
-        assert.equal(withoutAny, 0, `a settings ConfigMap existed at every instant (none in ${withoutAny} of ${observed.samples.length} samples)`);
+        assert.equal(
+            withoutAny,
+            0,
+            `a settings ConfigMap existed at every instant (none in ${withoutAny} of ${observed.samples.length} samples)`,
+        );
         const firstWithNew = observed.samples.findIndex((s) => s.configMaps.has(newName));
         const firstWithoutOld = observed.samples.findIndex((s) => !s.configMaps.has(oldName));
-        assert.ok(firstWithNew >= 0 && firstWithoutOld > firstWithNew, `created (sample ${firstWithNew}) before deleted (sample ${firstWithoutOld})`);
+        assert.ok(
+            firstWithNew >= 0 && firstWithoutOld > firstWithNew,
+            `created (sample ${firstWithNew}) before deleted (sample ${firstWithoutOld})`,
+        );
         const stillReading = observed.samples.slice(firstWithoutOld).filter((s) => [...s.references.values()].includes(oldName));
         assert.deepEqual(stillReading, [], "the old ConfigMap went only after no live pod read it");
     });

@@ -56,7 +56,12 @@ function spreadDeployment(replicas: number) {
                 spec: {
                     containers: [container("app")],
                     topologySpreadConstraints: [
-                        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: APP } } },
+                        {
+                            maxSkew: 1,
+                            topologyKey: "topology.kubernetes.io/zone",
+                            whenUnsatisfiable: "DoNotSchedule",
+                            labelSelector: { matchLabels: { app: APP } },
+                        },
                     ],
                 },
             },
@@ -86,7 +91,9 @@ function listening(port: number): Promise<boolean> {
 /** Creates a namespace and waits for its `default` ServiceAccount, without which pods are refused. */
 async function createNamespace(api: KubeApi, name: string, labels: Record<string, string> = {}): Promise<void> {
     await api.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } });
-    await waitFor(`the default ServiceAccount of ${name}`, () => api.get(`/api/v1/namespaces/${name}/serviceaccounts/default`), { timeoutMs: 30_000 });
+    await waitFor(`the default ServiceAccount of ${name}`, () => api.get(`/api/v1/namespaces/${name}/serviceaccounts/default`), {
+        timeoutMs: 30_000,
+    });
 }
 
 function processRuns(pid: number): boolean {
@@ -122,7 +129,11 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
             () => "answered without TLS verification",
             (error: Error) => String((error.cause as Error | undefined)?.message ?? error.message),
         );
-        assert.match(anonymous, /self-signed|unable to verify|certificate/i, "a client that does not trust the test CA must be refused at TLS");
+        assert.match(
+            anonymous,
+            /self-signed|unable to verify|certificate/i,
+            "a client that does not trust the test CA must be refused at TLS",
+        );
     });
 
     it("authorizes with Node and RBAC: the scheduler's identity may bind pods but not read secrets", async () => {
@@ -136,7 +147,11 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
         };
         assert.equal(await review("system:kube-scheduler", "create", "pods", "binding"), true);
         assert.equal(await review("system:kube-scheduler", "get", "secrets"), false);
-        assert.equal(await review("system:node:kwok-zone-a-0", "get", "secrets"), false, "the Node authorizer grants a node only its own pods' secrets");
+        assert.equal(
+            await review("system:node:kwok-zone-a-0", "get", "secrets"),
+            false,
+            "the Node authorizer grants a node only its own pods' secrets",
+        );
     });
 
     it("enforces Pod Security admission on a namespace labelled restricted", async () => {
@@ -147,10 +162,17 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
             "no-security-context": { name: "app", image: "registry.invalid/x:1" },
         };
         for (const [name, violating] of Object.entries(violations)) {
-            const refusal = await api.create(`/api/v1/namespaces/${namespace}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [violating] } }).then(
-                () => undefined,
-                (error: unknown) => error,
-            );
+            const refusal = await api
+                .create(`/api/v1/namespaces/${namespace}/pods`, {
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name },
+                    spec: { containers: [violating] },
+                })
+                .then(
+                    () => undefined,
+                    (error: unknown) => error,
+                );
             assert.ok(refusal instanceof KubeApiError, `pod ${name} must be refused`);
             assert.equal(refusal.statusCode, 403, refusal.message);
             assert.match(refusal.message, /violates PodSecurity "restricted:latest"/);
@@ -184,7 +206,9 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
         await waitFor(
             "the Deployment's 3 replicas available",
             async () => {
-                const deployment = await api.get<{ status: { availableReplicas?: number } }>(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${APP}`);
+                const deployment = await api.get<{ status: { availableReplicas?: number } }>(
+                    `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${APP}`,
+                );
                 return deployment.status.availableReplicas === 3 ? true : undefined;
             },
             { timeoutMs: 60_000, intervalMs: 200 },
@@ -200,7 +224,10 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
         for (const pod of pods.items) {
             assert.equal(isReady(pod), true, `${pod.metadata.name} Ready`);
             assert.equal(pod.status?.phase, "Running");
-            assert.ok(pod.status?.podIP !== undefined && inCidr(pod.status.podIP, POD_CIDR), `${pod.metadata.name} IP ${pod.status?.podIP} in ${POD_CIDR}`);
+            assert.ok(
+                pod.status?.podIP !== undefined && inCidr(pod.status.podIP, POD_CIDR),
+                `${pod.metadata.name} IP ${pod.status?.podIP} in ${POD_CIDR}`,
+            );
         }
 
         const readyEndpoints = await waitFor(
@@ -209,7 +236,9 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
                 const slices = await api.get<{ items: { endpoints?: { addresses: string[]; conditions: { ready?: boolean } }[] }[] }>(
                     `/apis/discovery.k8s.io/v1/namespaces/${NAMESPACE}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${APP}`,
                 );
-                const ready = slices.items.flatMap((slice) => slice.endpoints ?? []).filter((endpoint) => endpoint.conditions.ready === true);
+                const ready = slices.items
+                    .flatMap((slice) => slice.endpoints ?? [])
+                    .filter((endpoint) => endpoint.conditions.ready === true);
                 return ready.length === 3 ? ready.flatMap((endpoint) => endpoint.addresses).sort() : undefined;
             },
             { timeoutMs: 30_000, intervalMs: 200 },
@@ -227,10 +256,14 @@ describe("local control plane (etcd, kube-apiserver, controller manager, schedul
         });
         await api.create(`/api/v1/namespaces/${NAMESPACE}/pods`, pod("stalled", { [NEVER_READY_ANNOTATION]: "true" }));
         await api.create(`/api/v1/namespaces/${NAMESPACE}/pods`, pod("twin", {}));
-        await waitFor("the twin pod Ready", async () => (isReady(await api.get<PodView>(`/api/v1/namespaces/${NAMESPACE}/pods/twin`)) ? true : undefined), {
-            timeoutMs: 30_000,
-            intervalMs: 200,
-        });
+        await waitFor(
+            "the twin pod Ready",
+            async () => (isReady(await api.get<PodView>(`/api/v1/namespaces/${NAMESPACE}/pods/twin`)) ? true : undefined),
+            {
+                timeoutMs: 30_000,
+                intervalMs: 200,
+            },
+        );
         // kwok handles both pods in the same pass; give the annotated one ample further time.
         await new Promise((resolve) => setTimeout(resolve, 3_000));
         const stalled = await api.get<PodView>(`/api/v1/namespaces/${NAMESPACE}/pods/stalled`);

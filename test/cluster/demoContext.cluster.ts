@@ -43,9 +43,19 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
         cluster = await startControlPlane();
         dir = mkdtempSync(path.join(tmpdir(), "apim-demo-context-"));
         // The harness's admin kubeconfig, renamed, next to a second context (the current one) on another cluster.
-        const document = parse(cluster.kubeconfig) as { clusters: { name: string; cluster: object }[]; users: { name: string }[]; contexts: { name: string; context: object }[] };
+        const document = parse(cluster.kubeconfig) as {
+            clusters: { name: string; cluster: object }[];
+            users: { name: string }[];
+            contexts: { name: string; context: object }[];
+        };
         document.clusters[0].name = CONTEXT;
-        document.clusters.push({ name: CURRENT_CONTEXT, cluster: { server: NOWHERE, "certificate-authority-data": (document.clusters[0].cluster as Record<string, string>)["certificate-authority-data"] } });
+        document.clusters.push({
+            name: CURRENT_CONTEXT,
+            cluster: {
+                server: NOWHERE,
+                "certificate-authority-data": (document.clusters[0].cluster as Record<string, string>)["certificate-authority-data"],
+            },
+        });
         document.users[0].name = CONTEXT;
         document.contexts = [
             { name: CURRENT_CONTEXT, context: { cluster: CURRENT_CONTEXT, user: CONTEXT } },
@@ -64,7 +74,11 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
 
     /** The environment of a user's shell: their PATH (with or without a Pulumi CLI), KUBECONFIG and Pulumi home. */
     function userEnvironment(options: { pulumiOnPath: boolean }): Record<string, string> {
-        const inherited = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !/^(PULUMI_|KUBECONFIG$)/.test(entry[0])));
+        const inherited = Object.fromEntries(
+            Object.entries(process.env).filter(
+                (entry): entry is [string, string] => entry[1] !== undefined && !/^(PULUMI_|KUBECONFIG$)/.test(entry[0]),
+            ),
+        );
         const systemPath = [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"];
         return {
             ...inherited,
@@ -75,7 +89,11 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
     }
 
     function demo(args: readonly string[], options: { pulumiOnPath: boolean; timeoutMs: number }): Promise<ProcessRun> {
-        return startProcess("npm", ["run", "demo", "--", ...args], { cwd: REPOSITORY, env: userEnvironment(options), timeoutMs: options.timeoutMs }).done;
+        return startProcess("npm", ["run", "demo", "--", ...args], {
+            cwd: REPOSITORY,
+            env: userEnvironment(options),
+            timeoutMs: options.timeoutMs,
+        }).done;
     }
 
     async function absent(objectPath: string): Promise<boolean> {
@@ -96,7 +114,9 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
     it("refuses a context the kubeconfig does not have, naming the ones it has (exit 2, one line)", async () => {
         const run = await demo(["--kube-context", "kind-nowhere"], { pulumiOnPath: true, timeoutMs: REFUSAL_TIMEOUT_MS });
         assert.equal(run.code, 2, run.stderr);
-        assert.deepEqual(demoLines(run), [`demo: context "kind-nowhere" is not in ${kubeconfigFile} (contexts there: ${CURRENT_CONTEXT}, ${CONTEXT})`]);
+        assert.deepEqual(demoLines(run), [
+            `demo: context "kind-nowhere" is not in ${kubeconfigFile} (contexts there: ${CURRENT_CONTEXT}, ${CONTEXT})`,
+        ]);
     });
 
     it("refuses without a pulumi on PATH, saying how to install one or do without (exit 2, one line)", async () => {
@@ -126,7 +146,13 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
         const api = await kubeApiFor(context);
         try {
             // The account has no role: the API server says who it took the caller for.
-            await assert.rejects(api.get("/api/v1/nodes"), (error: Error) => error instanceof KubeApiError && error.statusCode === 403 && error.message.includes(`User "system:serviceaccount:default:demo-reader" cannot list`));
+            await assert.rejects(
+                api.get("/api/v1/nodes"),
+                (error: Error) =>
+                    error instanceof KubeApiError &&
+                    error.statusCode === 403 &&
+                    error.message.includes(`User "system:serviceaccount:default:demo-reader" cannot list`),
+            );
         } finally {
             api.close();
             await cluster.api.delete(`/api/v1/namespaces/default/serviceaccounts/${account.name}`);
@@ -136,13 +162,18 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
     it("deploys the prod example there, shows the spread, rotates with every replica available, and leaves the cluster as found", async () => {
         assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "the cluster starts without the demo's namespace");
         const run = await demo(["--kube-context", CONTEXT], { pulumiOnPath: true, timeoutMs: DEMO_TIMEOUT_MS });
-        process.stdout.write(`${run.stdout.replace(/^/gm, "      > ")}\n      demo exited ${run.code} after ${(run.ms / 1000).toFixed(1)} s\n`);
+        process.stdout.write(
+            `${run.stdout.replace(/^/gm, "      > ")}\n      demo exited ${run.code} after ${(run.ms / 1000).toFixed(1)} s\n`,
+        );
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         const out = run.stdout;
 
         // Nothing built, nothing started but the emulators: the user's cluster and CLI.
         assert.doesNotMatch(out, /building|local control plane/i);
-        assert.match(out, new RegExp(`Context "${CONTEXT}": ${cluster.server} \\(kubeconfig ${kubeconfigFile}\\), zones zone-a, zone-b, zone-c\\.`));
+        assert.match(
+            out,
+            new RegExp(`Context "${CONTEXT}": ${cluster.server} \\(kubeconfig ${kubeconfigFile}\\), zones zone-a, zone-b, zone-c\\.`),
+        );
         assert.ok(out.includes(`the Pulumi CLI is ${path.join(pulumiBinDir, "pulumi")}`), out);
         assert.match(out, new RegExp(`cluster +context "${CONTEXT}", ${cluster.server}, kubeconfig ${kubeconfigFile}`));
 
@@ -154,7 +185,10 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
         assert.match(out, /During the roll: at least 3 of 3 replicas available and 3 ready endpoints/);
 
         // Cleaned up: the stack destroyed, the demo's volume deleted, as the API confirms.
-        assert.match(out, /Cleaned up in [\d.]+ s: stack destroyed \(namespace apim-gateway deleted\), PersistentVolume gateway-backup deleted; the cluster is as the demo found it\./);
+        assert.match(
+            out,
+            /Cleaned up in [\d.]+ s: stack destroyed \(namespace apim-gateway deleted\), PersistentVolume gateway-backup deleted; the cluster is as the demo found it\./,
+        );
         assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "namespace apim-gateway is gone");
         assert.ok(await absent(`/api/v1/persistentvolumes/${STATIC_VOLUME}`), "the static volume is gone");
     });

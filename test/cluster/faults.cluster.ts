@@ -49,7 +49,8 @@ type TemplateEnv = { name: string; valueFrom?: { secretKeyRef?: { name: string; 
 /** The Secret the Deployment's pod template takes the gateway token from. */
 function templateSecret(deployment: DeploymentView): { name: string; key: string } {
     const template = (deployment.spec as unknown as { template: { spec: { containers: { env?: TemplateEnv[] }[] } } }).template;
-    const ref = template.spec.containers.flatMap((container) => container.env ?? []).find((env) => env.name === AUTH_ENV)?.valueFrom?.secretKeyRef;
+    const ref = template.spec.containers.flatMap((container) => container.env ?? []).find((env) => env.name === AUTH_ENV)
+        ?.valueFrom?.secretKeyRef;
     assert.ok(ref, `the pod template takes ${AUTH_ENV} from a Secret`);
     return ref;
 }
@@ -101,7 +102,13 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
 
     const emulators = () => world.azure.emulators;
 
-    async function dueToken(): Promise<{ token: string; secret: string; templateHash: string; keys: { primary: string; secondary: string }; keyType: GatewayKeyType }> {
+    async function dueToken(): Promise<{
+        token: string;
+        secret: string;
+        templateHash: string;
+        keys: { primary: string; secondary: string };
+        keyType: GatewayKeyType;
+    }> {
         await settled(api, 3);
         await stack.age(DUE_DAYS);
         world.setDaysPassed(DUE_DAYS);
@@ -153,7 +160,13 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         assert.equal(report.keyRegeneration?.status, "regenerated");
         assert.equal(tokenRequests().rotation, 0, "the token the failed run issued is deployed: no token requested");
         assert.equal(emulators().arm.issuedTokens.length, issued);
-        assert.deepEqual(emulators().requests.arm("/regenerateKey").map((r) => r.status), [204], "one key regenerated");
+        assert.deepEqual(
+            emulators()
+                .requests.arm("/regenerateKey")
+                .map((r) => r.status),
+            [204],
+            "one key regenerated",
+        );
         await settled(api, 3);
         const live = await liveToken(api);
         assert.notEqual(live.token, previous);
@@ -177,7 +190,9 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         // Only the rotation's request, for the other key, is held: not the check of the live token's key.
         emulators().arm.injectDelay({ ms: 5_000, operation: "generateToken", keyType: otherKeyType(before.keyType) });
         const started = await startRotateWith(world, SCHEDULED);
-        await waitFor("the update to reach generateToken", async () => (emulators().arm.heldRequests > 0 ? true : undefined), { timeoutMs: 120_000 });
+        await waitFor("the update to reach generateToken", async () => (emulators().arm.heldRequests > 0 ? true : undefined), {
+            timeoutMs: 120_000,
+        });
         await proxy.cut();
         let run: ProcessRun;
         try {
@@ -188,7 +203,11 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
 
         assert.equal(run.code, 1, explain(run, 80));
         assert.equal(stackReport(jsonReport(run), STACK).result, "failed", explain(run));
-        assert.match(`${run.stdout}\n${run.stderr}`, new RegExp(`${proxy.url.replace("https://", "")}.*(connection refused|connection reset)`, "i"), explain(run, 80));
+        assert.match(
+            `${run.stdout}\n${run.stderr}`,
+            new RegExp(`${proxy.url.replace("https://", "")}.*(connection refused|connection reset)`, "i"),
+            explain(run, 80),
+        );
         assert.equal(tokenRequests().rotation, 1, "the rotation requested one token");
         assert.equal(emulators().arm.issuedTokens.length, issued + 1, "the token was issued");
         assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
@@ -200,11 +219,16 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         assert.equal(after.token, before.token);
         assert.equal(emulators().arm.isTokenValid(after.token), true, "the pods' token still works at the service");
         const { pods } = await settled(api, 3);
-        assert.ok(pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash), "no pod rolled");
+        assert.ok(
+            pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash),
+            "no pod rolled",
+        );
         assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the same pods still serve");
 
         const next = await assertNextRunConverges(before.token);
-        figures.push(`API cut mid-update: the rotation failed after ${(run.ms / 1000).toFixed(1)} s; the next run rotated in ${(next.ms / 1000).toFixed(1)} s`);
+        figures.push(
+            `API cut mid-update: the rotation failed after ${(run.ms / 1000).toFixed(1)} s; the next run rotated in ${(next.ms / 1000).toFixed(1)} s`,
+        );
     });
 
     it("2. the runner killed during the rollout, after the Secret changed: the pods keep serving (old or new token, both valid), no key regenerated; the next run releases the lock and converges", async () => {
@@ -217,7 +241,9 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
             async () => {
                 assert.equal(started.child.exitCode, null, "the rotation is still running");
                 const deployment = await gatewayDeployment(api, NAMESPACE);
-                return (deployment.metadata.generation ?? 0) > generation && templateSecret(deployment).name !== before.secret ? true : undefined;
+                return (deployment.metadata.generation ?? 0) > generation && templateSecret(deployment).name !== before.secret
+                    ? true
+                    : undefined;
             },
             { timeoutMs: 120_000, intervalMs: 50 },
         );
@@ -249,8 +275,16 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         const next = await assertNextRunConverges(before.token);
         assert.match(next.stderr, /its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it/);
         assert.deepEqual(pendingOperations(await world.exportState(STACK)), [], "the next update cleared it");
-        await assert.rejects(api.get(oldSecret), (error: unknown) => error instanceof KubeApiError && error.statusCode === 404, "the old Secret is deleted");
-        assert.equal(emulators().arm.isTokenValid(before.token), false, `the next run regenerated the old token's key once the new one was live\n${explain(next, 80)}`);
+        await assert.rejects(
+            api.get(oldSecret),
+            (error: unknown) => error instanceof KubeApiError && error.statusCode === 404,
+            "the old Secret is deleted",
+        );
+        assert.equal(
+            emulators().arm.isTokenValid(before.token),
+            false,
+            `the next run regenerated the old token's key once the new one was live\n${explain(next, 80)}`,
+        );
     });
 
     it("nothing in plain: no gateway token in the engine's or the rotation's output, the state or the logs", () => {
@@ -258,8 +292,15 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         const issued = emulators().arm.issuedTokens;
         // A scan with nothing to look for, or nowhere to look, would pass whatever leaked.
         assert.ok(issued.length >= 2, `the scenarios issued tokens to look for (${issued.length})`);
-        assert.ok(world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)), "output and state were captured");
-        assert.deepEqual(sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued), ["a token in plain"], "the scan finds a token");
+        assert.ok(
+            world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)),
+            "output and state were captured",
+        );
+        assert.deepEqual(
+            sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued),
+            ["a token in plain"],
+            "the scan finds a token",
+        );
         assert.deepEqual(sourcesWithTokens(captured, issued), []);
     });
 });

@@ -32,7 +32,11 @@ const TRAFFIC_FROM = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metad
 
 interface StateResource {
     readonly type: string;
-    readonly outputs?: { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: { readonly name: string; readonly namespace?: string; readonly uid?: string } };
+    readonly outputs?: {
+        readonly apiVersion?: string;
+        readonly kind?: string;
+        readonly metadata?: { readonly name: string; readonly namespace?: string; readonly uid?: string };
+    };
 }
 
 interface ObjectWithStatus {
@@ -139,7 +143,11 @@ describe("the gateway on a real API server: real engine, local control plane, em
 
             const { deployment, pods } = await settled(api, 3);
             assert.equal(deployment.spec.replicas, 3);
-            assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 }, "as stacks/Pulumi.prod.yaml sets it");
+            assert.deepEqual(
+                deployment.spec.strategy.rollingUpdate,
+                { maxUnavailable: 0, maxSurge: 1 },
+                "as stacks/Pulumi.prod.yaml sets it",
+            );
             const progressing = deployment.status?.conditions?.find((condition) => condition.type === "Progressing");
             assert.equal(progressing?.reason, "NewReplicaSetAvailable");
             assert.ok(pods.every((pod) => pod.status?.phase === "Running"));
@@ -162,11 +170,18 @@ describe("the gateway on a real API server: real engine, local control plane, em
 
             const live = await api.get<ObjectWithStatus>(`/api/v1/namespaces/${NAMESPACE}/services/gw1-live-traffic`);
             assert.equal(live.spec?.type, "ClusterIP");
-            assert.ok(inServiceCidr(String(live.spec?.clusterIP)), `ClusterIP ${String(live.spec?.clusterIP)} allocated from ${SERVICE_CIDR}`);
+            assert.ok(
+                inServiceCidr(String(live.spec?.clusterIP)),
+                `ClusterIP ${String(live.spec?.clusterIP)} allocated from ${SERVICE_CIDR}`,
+            );
             const discovery = await api.get<ObjectWithStatus>(`/api/v1/namespaces/${NAMESPACE}/services/gw1-instance-discovery`);
             assert.equal(discovery.spec?.clusterIP, "None");
             const podIps = pods.map((pod) => String(pod.status?.podIP)).sort();
-            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), podIps, "the live-traffic Service routes to the three pods");
+            assert.deepEqual(
+                await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
+                podIps,
+                "the live-traffic Service routes to the three pods",
+            );
         });
 
         it("6. Pod Security `restricted`: the rendered Namespace, ServiceAccount, NetworkPolicy and pod security contexts are admitted, and the namespace does enforce", async () => {
@@ -187,21 +202,37 @@ describe("the gateway on a real API server: real engine, local control plane, em
             assert.deepEqual((policy.spec!.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
             assert.deepEqual(policy.spec!.policyTypes, ["Ingress", "Egress"]);
             assert.deepEqual(policy.spec!.egress, [
-                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }, { namespaceSelector: {} }] },
+                {
+                    to: [
+                        { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
+                        { ipBlock: { cidr: "::/0" } },
+                        { namespaceSelector: {} },
+                    ],
+                },
             ]);
 
             // A dry run of the rendered pod spec itself is admitted; the same spec stripped of its
             // security contexts is refused: the namespace really enforces `restricted`.
-            const pod = (spec: Record<string, unknown>) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "admission-probe", namespace: NAMESPACE }, spec });
-            await api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod(podSpec));
-            const containers = (podSpec.containers as Record<string, unknown>[]).map(({ securityContext: _ignored, ...container }) => container);
-            const { securityContext: _podContext, ...withoutContexts } = podSpec;
-            await assert.rejects(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod({ ...withoutContexts, containers })), (error: unknown) => {
-                assert.ok(error instanceof KubeApiError);
-                assert.equal(error.statusCode, 403);
-                assert.match(error.message, /violates PodSecurity "restricted:latest"/);
-                return true;
+            const pod = (spec: Record<string, unknown>) => ({
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "admission-probe", namespace: NAMESPACE },
+                spec,
             });
+            await api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod(podSpec));
+            const containers = (podSpec.containers as Record<string, unknown>[]).map(
+                ({ securityContext: _ignored, ...container }) => container,
+            );
+            const { securityContext: _podContext, ...withoutContexts } = podSpec;
+            await assert.rejects(
+                api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod({ ...withoutContexts, containers })),
+                (error: unknown) => {
+                    assert.ok(error instanceof KubeApiError);
+                    assert.equal(error.statusCode, 403);
+                    assert.match(error.message, /violates PodSecurity "restricted:latest"/);
+                    return true;
+                },
+            );
         });
 
         it("2a. spread: 3 replicas over 3 zones, one per zone", async () => {
@@ -225,7 +256,10 @@ describe("the gateway on a real API server: real engine, local control plane, em
                         const now = await gatewayPods(api, NAMESPACE, deployment);
                         const pdb = await api.get<ObjectWithStatus>(`/apis/policy/v1/namespaces/${NAMESPACE}/poddisruptionbudgets/gw1`);
                         const pending = now.filter((pod) => pod.status?.phase === "Pending" && pod.spec.nodeName === undefined);
-                        return !now.some((pod) => pod.metadata.name === first) && pending.length === 1 && pdb.status?.currentHealthy === 2 && pdb.status?.disruptionsAllowed === 0
+                        return !now.some((pod) => pod.metadata.name === first) &&
+                            pending.length === 1 &&
+                            pdb.status?.currentHealthy === 2 &&
+                            pdb.status?.disruptionsAllowed === 0
                             ? true
                             : undefined;
                     },
@@ -270,7 +304,10 @@ describe("the gateway on a real API server: real engine, local control plane, em
 
             assert.deepEqual(observation.errors, []);
             assert.ok(observation.samples >= 10, `sampled ${observation.samples} times`);
-            assert.ok(observation.maxReplicas > 3, `the rollout surged (at most ${observation.maxReplicas} pods): the sampling saw it happen`);
+            assert.ok(
+                observation.maxReplicas > 3,
+                `the rollout surged (at most ${observation.maxReplicas} pods): the sampling saw it happen`,
+            );
             assert.ok(observation.everReady.size > 3, "new pods became endpoints while the sampling ran");
             assert.ok(observation.minAvailable >= 3, `available replicas dropped to ${observation.minAvailable}`);
             assert.ok(observation.minReadyEndpoints >= 3, `ready endpoints dropped to ${observation.minReadyEndpoints}`);
@@ -292,13 +329,22 @@ describe("the gateway on a real API server: real engine, local control plane, em
             });
 
             // The never-ready annotation is a pending change the rotation's guard would block on: let it through.
-            const run = await world.rotate(["--stack", "cluster", "--force", "--regenerate-unused-key", "--include-pending-changes", "--json"]);
+            const run = await world.rotate([
+                "--stack",
+                "cluster",
+                "--force",
+                "--regenerate-unused-key",
+                "--include-pending-changes",
+                "--json",
+            ]);
 
             assert.equal(run.code, 1, explain(run));
             const report = stackReport(jsonReport(run), "cluster");
             assert.equal(report.result, "failed", explain(run));
             assert.match(String(report.message), /update failed/, explain(run));
-            const deploymentErrors = run.stderr.split("\n").filter((line) => /kubernetes:apps\/v1:Deployment|gw1/.test(line) && /error|fail|timed out|timeout/i.test(line));
+            const deploymentErrors = run.stderr
+                .split("\n")
+                .filter((line) => /kubernetes:apps\/v1:Deployment|gw1/.test(line) && /error|fail|timed out|timeout/i.test(line));
             assert.ok(deploymentErrors.length > 0, `the engine output names the Deployment's failure:\n${explain(run, 80)}`);
             assert.equal(report.keyRegeneration?.status, "skipped", explain(run));
             assert.deepEqual(world.azure.emulators.arm.keys(stack.gatewayResourceId), keysBefore, "no key regenerated");
@@ -312,11 +358,17 @@ describe("the gateway on a real API server: real engine, local control plane, em
             assert.equal(fresh.length, 1, "one surge pod (25% of 3), and no more while it is not ready");
             assert.equal(servingPods(fresh).length, 0);
             assert.deepEqual(
-                servingPods(now).map((pod) => pod.metadata.name).sort(),
+                servingPods(now)
+                    .map((pod) => pod.metadata.name)
+                    .sort(),
                 pods.map((pod) => pod.metadata.name).sort(),
                 "the old pods are the ones serving",
             );
-            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the live-traffic Service still routes to the old pods only");
+            assert.deepEqual(
+                await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
+                servingBefore,
+                "the live-traffic Service still routes to the old pods only",
+            );
             figures.push(
                 `stalled rotation: progress deadline (${PROGRESS_DEADLINE_SECONDS} s) exceeded, old pods kept serving; ` +
                     `the rotation failed after ${(run.ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s)`,
@@ -328,7 +380,10 @@ describe("the gateway on a real API server: real engine, local control plane, em
         let cluster: ControlPlane;
         let stack: GatewayStack;
         const config = (replicas: number) =>
-            clusterStackConfig(cluster.kubeconfigFile, { replicas, highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule" } } });
+            clusterStackConfig(cluster.kubeconfigFile, {
+                replicas,
+                highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule" } },
+            });
         const placement = async (replicas: number) => {
             const { pods } = await settled(cluster.api, replicas);
             const nodes = pods.map((pod) => String(pod.spec.nodeName));

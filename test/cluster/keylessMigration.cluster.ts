@@ -133,19 +133,31 @@ describe("keyless migration on a real API server: token to workload identity wit
         const live = await gatewayDeployment(api, NAMESPACE);
         assert.ok((live.status?.availableReplicas ?? 0) >= REPLICAS);
         const pods = await gatewayPods(api, NAMESPACE, live);
-        assert.equal(pods.filter((pod) => !before.pods.some((old) => old.metadata.name === pod.metadata.name)).length, 1, "one unready surge pod");
-        figures.push(`stalled migration: \`up\` failed after ${(ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s); token Secret and GatewayToken kept, old pods serving`);
+        assert.equal(
+            pods.filter((pod) => !before.pods.some((old) => old.metadata.name === pod.metadata.name)).length,
+            1,
+            "one unready surge pod",
+        );
+        figures.push(
+            `stalled migration: \`up\` failed after ${(ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s); token Secret and GatewayToken kept, old pods serving`,
+        );
     });
 
     it("fixed, one `up` to workload identity rolls every pod with surge, never below 3 available, and deletes the token Secret only once the new pods are all Ready", async () => {
         const [secretName] = await tokenSecrets(api);
         // From the stalled migration's state: the three token pods serving, one unready new pod.
         const before = await gatewayPods(api, NAMESPACE, await gatewayDeployment(api, NAMESPACE));
-        const oldPods = new Set(before.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] === undefined).map((pod) => pod.metadata.name));
+        const oldPods = new Set(
+            before.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] === undefined).map((pod) => pod.metadata.name),
+        );
         assert.equal(oldPods.size, REPLICAS);
         // The token's own settings apply to token auth only and are refused with another mode,
         // so the migration removes them with the mode change (docs/keyless.md says so).
-        stack.configure({ ...clusterStackConfig(cluster.kubeconfigFile), auth: { type: "workloadIdentity", clientId: CLIENT_ID }, token: undefined });
+        stack.configure({
+            ...clusterStackConfig(cluster.kubeconfigFile),
+            auth: { type: "workloadIdentity", clientId: CLIENT_ID },
+            token: undefined,
+        });
 
         const sampler = sampleMigration(api, secretName);
         const started = performance.now();
@@ -170,14 +182,20 @@ describe("keyless migration on a real API server: token to workload identity wit
         const newGeneration = Math.max(...samples.map((s) => s.generation));
         const rolling = samples.filter((s) => s.generation === newGeneration && s.updatedReplicas < REPLICAS);
         assert.ok(rolling.length > 0, "the sampling saw the new pods rolling out");
-        assert.ok(rolling.every((s) => s.secretExists), "the token Secret existed throughout the rollout");
+        assert.ok(
+            rolling.every((s) => s.secretExists),
+            "the token Secret existed throughout the rollout",
+        );
         const goneAt = samples.findIndex((s) => !s.secretExists);
         assert.ok(goneAt > 0, "the Secret was deleted while the sampling ran");
         const atDeletion = samples[goneAt];
         assert.equal(atDeletion.observedGeneration, newGeneration, "the Deployment had observed the new template");
         assert.equal(atDeletion.updatedReplicas, REPLICAS, "every pod was of the new template when the Secret went");
         assert.ok(atDeletion.availableReplicas >= REPLICAS, "and available");
-        assert.ok(samples.slice(goneAt).every((s) => !s.secretExists), "deleted once, not recreated");
+        assert.ok(
+            samples.slice(goneAt).every((s) => !s.secretExists),
+            "deleted once, not recreated",
+        );
 
         const after = await settledGateway(api, NAMESPACE, REPLICAS);
         assert.equal(after.pods.filter((pod) => oldPods.has(pod.metadata.name)).length, 0, "every old pod replaced");
@@ -191,7 +209,10 @@ describe("keyless migration on a real API server: token to workload identity wit
         const live = await api.get<{ spec: { template: { spec: { containers: { env?: { name: string }[] }[] } } } }>(
             `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/gw1`,
         );
-        assert.ok(!(live.spec.template.spec.containers[0].env ?? []).some((entry) => entry.name === "config.service.auth"), "no token env left");
+        assert.ok(
+            !(live.spec.template.spec.containers[0].env ?? []).some((entry) => entry.name === "config.service.auth"),
+            "no token env left",
+        );
         assert.deepEqual(await tokenSecrets(api), []);
         const state = await world.exportState("keyless");
         const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);

@@ -77,7 +77,9 @@ const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPAC
 /** The API server's refusal, as it reaches the operator: `User "system:serviceaccount:ci:x" cannot <verb> resource "<resource>" ...`. */
 function refusal(account: ServiceAccountRef, verb: string, resource: string, group: string): RegExp {
     const user = `system:serviceaccount:${account.namespace}:${account.name}`;
-    return new RegExp(`User \\\\?"${user}\\\\?" cannot ${verb} resource \\\\?"${resource}\\\\?" in API group \\\\?"${group}\\\\?" in the namespace \\\\?"${NAMESPACE}\\\\?"`);
+    return new RegExp(
+        `User \\\\?"${user}\\\\?" cannot ${verb} resource \\\\?"${resource}\\\\?" in API group \\\\?"${group}\\\\?" in the namespace \\\\?"${NAMESPACE}\\\\?"`,
+    );
 }
 
 describe("least privilege on a real API server: the shipped Roles, bound as shipped", function () {
@@ -95,7 +97,8 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
     /** The rotation identity, calling the API directly. */
     let asRotator: KubeApi;
     // The production defaults: the namespace's Pod Security label and the NetworkPolicy are the component's own.
-    const config = () => clusterStackConfig(tokenFileKubeconfig(cluster.server, cluster.caFile, tokenFile), { namespace: { name: NAMESPACE } });
+    const config = () =>
+        clusterStackConfig(tokenFileKubeconfig(cluster.server, cluster.caFile, tokenFile), { namespace: { name: NAMESPACE } });
 
     before(async function () {
         this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
@@ -111,7 +114,12 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         // As an admin applies them: the deploy file first (it creates the namespace), then the rotation's.
         await applyRbac(api, deployRbac);
         await applyRbac(api, rotationRbac);
-        await api.create(`/api/v1/namespaces/${NAMESPACE}/secrets`, { apiVersion: "v1", kind: "Secret", metadata: { name: OTHER_SECRET }, stringData: { password: "not-the-gateways" } });
+        await api.create(`/api/v1/namespaces/${NAMESPACE}/secrets`, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: OTHER_SECRET },
+            stringData: { password: "not-the-gateways" },
+        });
         asRotator = new KubeApi(cluster.server, { ca: readFileSync(cluster.caFile), token: tokens.rotator });
         // The API server compiles a new policy asynchronously: wait until it denies (a dry run changes nothing).
         const deadline = Date.now() + 30_000;
@@ -143,11 +151,29 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         const { deployment } = await settled(api, 3);
         assert.equal(deployment.spec.replicas, 3);
         const namespace = await api.get<{ metadata: { labels: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}`);
-        assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", "the stack took over the namespace the file created, with its default level");
-        const privileged = { apiVersion: "v1", kind: "Pod", metadata: { name: "privileged" }, spec: { containers: [{ name: "x", image: "registry.invalid/x:1", securityContext: { privileged: true } }] } };
-        assert.match(await refused(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, privileged)), /violates PodSecurity "restricted:latest"/);
-        const networkPolicies = await api.get<{ items: { spec: { policyTypes: string[] } }[] }>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`);
-        assert.deepEqual(networkPolicies.items.map((item) => item.spec.policyTypes), [["Ingress", "Egress"]], "the production default NetworkPolicy was accepted");
+        assert.equal(
+            namespace.metadata.labels["pod-security.kubernetes.io/enforce"],
+            "restricted",
+            "the stack took over the namespace the file created, with its default level",
+        );
+        const privileged = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "privileged" },
+            spec: { containers: [{ name: "x", image: "registry.invalid/x:1", securityContext: { privileged: true } }] },
+        };
+        assert.match(
+            await refused(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, privileged)),
+            /violates PodSecurity "restricted:latest"/,
+        );
+        const networkPolicies = await api.get<{ items: { spec: { policyTypes: string[] } }[] }>(
+            `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,
+        );
+        assert.deepEqual(
+            networkPolicies.items.map((item) => item.spec.policyTypes),
+            [["Ingress", "Egress"]],
+            "the production default NetworkPolicy was accepted",
+        );
     });
 
     it("2. a forced rotation as an identity bound to exactly the shipped rotation Role: rotated, every pod rolled, never below 3 available or 3 ready endpoints", async () => {
@@ -219,9 +245,13 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         const [gateway] = live.spec.template.spec.containers;
         const podSpecDenial = policyDenial(policy, 3);
 
-        const image = { spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } } };
+        const image = {
+            spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } },
+        };
         assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(podSpecDenial), "image patch");
-        const env = { spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } } };
+        const env = {
+            spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } },
+        };
         assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(podSpecDenial), "env var");
         const otherSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}`;
         assert.ok((await refused(asRotator.delete(otherSecret))).includes(policyDenial(policy, 0)), "delete another Secret");

@@ -95,14 +95,27 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         toolchain = await pulumiToolchain();
         root = mkdtempSync(path.join(tmpdir(), "apim-gateway-workflows-"));
         azure = await startEmulatorsForProcesses(root, {
-            extraFederatedSubjects: [githubSubject(REPOSITORY_NAME, ENVIRONMENT), githubSubject(REPOSITORY_NAME, FORCE_ENVIRONMENT), DEVOPS_SUBJECT],
+            extraFederatedSubjects: [
+                githubSubject(REPOSITORY_NAME, ENVIRONMENT),
+                githubSubject(REPOSITORY_NAME, FORCE_ENVIRONMENT),
+                DEVOPS_SUBJECT,
+            ],
         });
         clusterA = await startControlPlane();
         clusterB = await startControlPlane();
         await createStaticVolume(clusterB.api, "gateway-backup");
-        mirror = await startReleaseMirror(path.join(root, "mirror"), toolchain.binDir, { pulumi: PULUMI_VERSION, kubernetes: KUBERNETES_PLUGIN_VERSION });
+        mirror = await startReleaseMirror(path.join(root, "mirror"), toolchain.binDir, {
+            pulumi: PULUMI_VERSION,
+            kubernetes: KUBERNETES_PLUGIN_VERSION,
+        });
         trustBundle = path.join(root, "runner-ca-bundle.pem");
-        writeFileSync(trustBundle, [SYSTEM_CA_BUNDLE, azure.env.NODE_EXTRA_CA_CERTS, mirror.caFile].filter((file) => existsSync(file)).map((file) => readFileSync(file, "utf8")).join("\n"));
+        writeFileSync(
+            trustBundle,
+            [SYSTEM_CA_BUNDLE, azure.env.NODE_EXTRA_CA_CERTS, mirror.caFile]
+                .filter((file) => existsSync(file))
+                .map((file) => readFileSync(file, "utf8"))
+                .join("\n"),
+        );
         // What pulumi/actions installs: the CLI's files, no provider plugin (the schedule installs those).
         cliBinDir = path.join(root, "pulumi-cli");
         mkdirSync(cliBinDir);
@@ -191,7 +204,9 @@ describe("the shipped schedules run as written: workflow runner, two control pla
     async function github(repository: UserRepository, sha: string, trigger: GithubTrigger): Promise<JobResult[]> {
         const started = performance.now();
         const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, githubSettings());
-        figures.push(`GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        figures.push(
+            `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
         return jobs;
     }
 
@@ -210,7 +225,12 @@ describe("the shipped schedules run as written: workflow runner, two control pla
 
     /** Adds the gateway entity a stack adopts and returns the config keys that point the stack at it. */
     function adoptedGateway(resourceGroupName: string, serviceName: string, gatewayId: string) {
-        const id = azure.emulators.arm.addGateway({ subscriptionId: azure.emulators.subscriptionId, resourceGroupName, serviceName, gatewayId });
+        const id = azure.emulators.arm.addGateway({
+            subscriptionId: azure.emulators.subscriptionId,
+            resourceGroupName,
+            serviceName,
+            gatewayId,
+        });
         return parseGatewayResourceId(id);
     }
 
@@ -219,15 +239,30 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         let sha: string;
         /** Secret objects of the gateways' namespaces, by cluster, to see which cluster a rotation wrote to. */
         const secretVersions = async (cluster: ControlPlane, namespace: string) =>
-            JSON.stringify(((await cluster.api.get<{ items: { metadata: { name: string; resourceVersion: string } }[] }>(`/api/v1/namespaces/${namespace}/secrets`)).items).map((item) => [item.metadata.name, item.metadata.resourceVersion]));
+            JSON.stringify(
+                (
+                    await cluster.api.get<{ items: { metadata: { name: string; resourceVersion: string } }[] }>(
+                        `/api/v1/namespaces/${namespace}/secrets`,
+                    )
+                ).items.map((item) => [item.metadata.name, item.metadata.resourceVersion]),
+            );
 
         before(async function () {
             this.timeout(15 * 60_000);
             mkdirSync(clonesDir(), { recursive: true });
             repository = cloneThisRepository(path.join(clonesDir(), "shape-a"), deployEnvironment(path.join(root, "home-a")));
-            const environment = { existingGateway: true, azureCloud: azure.emulators.azureCloud, location: undefined, description: undefined, apiIds: undefined };
+            const environment = {
+                existingGateway: true,
+                azureCloud: azure.emulators.azureCloud,
+                location: undefined,
+                description: undefined,
+                apiIds: undefined,
+            };
             // Each stack keeps its own stack file's gateway names; the emulator gets those entities.
-            await repository.configureStack("dev", PROJECT_NAME, { ...environment, ...adoptedGateway("rg-apim-dev", "contoso-apim-dev", "contoso-gw-dev") });
+            await repository.configureStack("dev", PROJECT_NAME, {
+                ...environment,
+                ...adoptedGateway("rg-apim-dev", "contoso-apim-dev", "contoso-gw-dev"),
+            });
             await repository.configureStack(
                 "prod",
                 PROJECT_NAME,
@@ -294,7 +329,10 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.deepEqual([...handled].sort(), ["dev", "prod"], jobs.map((job) => describeJob(job)).join("\n"));
             for (const job of jobs) {
                 assert.equal(job.conclusion, "success", describeJob(job));
-                assert.ok(Object.values(resultsByStack(job)).every((result) => result === "rotated"), describeJob(job));
+                assert.ok(
+                    Object.values(resultsByStack(job)).every((result) => result === "rotated"),
+                    describeJob(job),
+                );
             }
         });
 
@@ -335,14 +373,21 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             });
 
             it("a missing env (the passphrase not mapped into the rotation step)", async () => {
-                const jobs = await runMutated((text) => text.replace(/(name: Rotate due tokens[\s\S]*?)\n\s+PULUMI_CONFIG_PASSPHRASE: \$\{\{ secrets\.PULUMI_CONFIG_PASSPHRASE \}\}/, "$1"));
+                const jobs = await runMutated((text) =>
+                    text.replace(
+                        /(name: Rotate due tokens[\s\S]*?)\n\s+PULUMI_CONFIG_PASSPHRASE: \$\{\{ secrets\.PULUMI_CONFIG_PASSPHRASE \}\}/,
+                        "$1",
+                    ),
+                );
                 assert.ok(!(jobs instanceof Error), String(jobs));
                 assert.equal(stepOf(jobs[0], ROTATE).outcome, "failure", describeJob(jobs[0]));
                 assert.equal(jobs[0].conclusion, "failure");
             });
 
             it("a broken expression (an unknown context): refused before anything runs", async () => {
-                const broken = await runMutated((text) => text.replace("${{ secrets.PULUMI_BACKEND_URL }}", "${{ secret.PULUMI_BACKEND_URL }}"));
+                const broken = await runMutated((text) =>
+                    text.replace("${{ secrets.PULUMI_BACKEND_URL }}", "${{ secret.PULUMI_BACKEND_URL }}"),
+                );
                 assert.ok(broken instanceof WorkflowError, `planning refuses it: ${String(broken)}`);
             });
 
@@ -365,13 +410,23 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 apimSubscriptionId: azure.emulators.subscriptionId,
                 apimResourceGroup: "rg-apim",
                 apimServiceName: "contoso-apim-sites",
-                gatewayId: parseGatewayResourceId(azure.emulators.arm.addGateway({ subscriptionId: azure.emulators.subscriptionId, resourceGroupName: "rg-apim", serviceName: "contoso-apim-sites", gatewayId })).gatewayId,
+                gatewayId: parseGatewayResourceId(
+                    azure.emulators.arm.addGateway({
+                        subscriptionId: azure.emulators.subscriptionId,
+                        resourceGroupName: "rg-apim",
+                        serviceName: "contoso-apim-sites",
+                        gatewayId,
+                    }),
+                ).gatewayId,
                 apimAzureCloud: azure.emulators.azureCloud,
             });
             await repository.configureStack("site-dev", "site-gateways", settings("site-dev"));
             await repository.configureStack("site-prod", "site-gateways", settings("site-prod"));
             // The schedules as the package ships them.
-            repository.copySchedules(path.join(repository.dir, "node_modules", "pulumi-apim-selfhosted-gateway", "rotation", "schedules"), reviewedSums);
+            repository.copySchedules(
+                path.join(repository.dir, "node_modules", "pulumi-apim-selfhosted-gateway", "rotation", "schedules"),
+                reviewedSums,
+            );
             sha = repository.commit("Our sites and the rotation schedule");
             await repository.up("site-dev");
             await repository.up("site-prod");

@@ -34,29 +34,68 @@ describe("SelfHostedGateway: API Management side", () => {
         const tags = recorder.ofType(API);
         assert.deepEqual(
             tags.map((t) => t.inputs),
-            ["echo-api", "orders"].map((apiId) => ({ resourceGroupName: "rg-apim", serviceName: "contoso-apim", gatewayId: "contoso-gw", apiId, provisioningState: "created" })),
+            ["echo-api", "orders"].map((apiId) => ({
+                resourceGroupName: "rg-apim",
+                serviceName: "contoso-apim",
+                gatewayId: "contoso-gw",
+                apiId,
+                provisioningState: "created",
+            })),
         );
-        assert.deepEqual(tags.map((t) => t.name), ["contoso-api-echo-api", "contoso-api-orders"]);
+        assert.deepEqual(
+            tags.map((t) => t.name),
+            ["contoso-api-echo-api", "contoso-api-orders"],
+        );
     });
 
     it("configures hostnames with safe TLS defaults (no TLS 1.0/1.1, HTTP/2 on)", async () => {
         const { recorder } = await build({
             hostnameConfigurations: [
                 { hostname: "api.contoso.com", certificateId: "contoso-cert" },
-                { hostname: "legacy.contoso.com", certificateId: "legacy-cert", tls11Enabled: true, negotiateClientCertificate: true, http2Enabled: false },
+                {
+                    hostname: "legacy.contoso.com",
+                    certificateId: "legacy-cert",
+                    tls11Enabled: true,
+                    negotiateClientCertificate: true,
+                    http2Enabled: false,
+                },
             ],
         });
         assert.deepEqual(
             recorder.ofType(HOSTNAME).map((h) => h.inputs),
             [
-                { resourceGroupName: "rg-apim", serviceName: "contoso-apim", gatewayId: "contoso-gw", hcId: "api-contoso-com", hostname: "api.contoso.com", certificateId: "contoso-cert", negotiateClientCertificate: false, tls10Enabled: false, tls11Enabled: false, http2Enabled: true },
-                { resourceGroupName: "rg-apim", serviceName: "contoso-apim", gatewayId: "contoso-gw", hcId: "legacy-contoso-com", hostname: "legacy.contoso.com", certificateId: "legacy-cert", negotiateClientCertificate: true, tls10Enabled: false, tls11Enabled: true, http2Enabled: false },
+                {
+                    resourceGroupName: "rg-apim",
+                    serviceName: "contoso-apim",
+                    gatewayId: "contoso-gw",
+                    hcId: "api-contoso-com",
+                    hostname: "api.contoso.com",
+                    certificateId: "contoso-cert",
+                    negotiateClientCertificate: false,
+                    tls10Enabled: false,
+                    tls11Enabled: false,
+                    http2Enabled: true,
+                },
+                {
+                    resourceGroupName: "rg-apim",
+                    serviceName: "contoso-apim",
+                    gatewayId: "contoso-gw",
+                    hcId: "legacy-contoso-com",
+                    hostname: "legacy.contoso.com",
+                    certificateId: "legacy-cert",
+                    negotiateClientCertificate: true,
+                    tls10Enabled: false,
+                    tls11Enabled: true,
+                    http2Enabled: false,
+                },
             ],
         );
     });
 
     it("adds certificate authorities, trusted by default", async () => {
-        const { recorder } = await build({ certificateAuthorities: [{ certificateId: "root-ca" }, { certificateId: "issuing-ca", isTrusted: false }] });
+        const { recorder } = await build({
+            certificateAuthorities: [{ certificateId: "root-ca" }, { certificateId: "issuing-ca", isTrusted: false }],
+        });
         assert.deepEqual(
             recorder.ofType(CA).map((c) => [c.inputs.certificateId, c.inputs.isTrusted, c.inputs.gatewayId]),
             [
@@ -73,7 +112,8 @@ describe("SelfHostedGateway: API Management side", () => {
             const { gateway, recorder } = await build({ ...adopt, apiIds: ["echo-api"] });
             assert.deepEqual(recorder.ofType(GATEWAY), []);
             assert.deepEqual(recorder.calls, []);
-            const id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
+            const id =
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
             assert.equal(await promiseOf(gateway.gatewayResourceId), id);
             assert.equal(recorder.one(GATEWAY_TOKEN_TYPE).inputs.gatewayResourceId, id);
             assert.equal(gateway.gateway, undefined);
@@ -85,7 +125,11 @@ describe("SelfHostedGateway: API Management side", () => {
         });
 
         it("refuses location and description, which would silently not apply", async () => {
-            await expectRejected({ ...adopt, location: { name: "x" }, description: "d" }, "`location` has no effect", "`description` has no effect");
+            await expectRejected(
+                { ...adopt, location: { name: "x" }, description: "d" },
+                "`location` has no effect",
+                "`description` has no effect",
+            );
         });
     });
 
@@ -94,6 +138,10 @@ describe("SelfHostedGateway: API Management side", () => {
     });
 
     it("refuses location fields over the API's 256 characters and descriptions over 1000", async () => {
-        await expectRejected({ location: { name: "x".repeat(257) }, description: "d".repeat(1001) }, "`location.name` is 257 characters", "`description` is 1001 characters");
+        await expectRejected(
+            { location: { name: "x".repeat(257) }, description: "d".repeat(1001) },
+            "`location.name` is 257 characters",
+            "`description` is 1001 characters",
+        );
     });
 });

@@ -1,7 +1,15 @@
 import { strict as assert } from "node:assert";
 import { createHash, createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { CHECKSUM_KEY_TYPE, GATEWAY_TOKEN_TYPE, isSecretWrapped, MOCK_CHECKSUM_KEY, promiseOf, RecordedResource, secretPaths } from "../helpers/pulumiMocks";
+import {
+    CHECKSUM_KEY_TYPE,
+    GATEWAY_TOKEN_TYPE,
+    isSecretWrapped,
+    MOCK_CHECKSUM_KEY,
+    promiseOf,
+    RecordedResource,
+    secretPaths,
+} from "../helpers/pulumiMocks";
 import { checksumKeyProvider } from "../../components/checksumKey";
 import { build, Built, configData, gatewayContainer, K8S, object, podAnnotations, podSpec, resource } from "./support";
 
@@ -32,7 +40,10 @@ function everythingExcept(built: Built, excluded: RecordedResource[]): string {
     const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, { urn: string; state: unknown }> };
     const states = [...monitor.getRegisteredResources().values()]
         .filter((r) => !excludedUrns.has(r.urn))
-        .map((r) => ({ urn: r.urn, state: typeof (r.state as any)?.toJavaScript === "function" ? (r.state as any).toJavaScript() : r.state }));
+        .map((r) => ({
+            urn: r.urn,
+            state: typeof (r.state as any)?.toJavaScript === "function" ? (r.state as any).toJavaScript() : r.state,
+        }));
     return JSON.stringify({ inputs, states });
 }
 
@@ -50,7 +61,10 @@ describe("SelfHostedGateway: authentication", () => {
 
         it("passes validity, renewal window, renewal trigger and Azure cloud to the token", async () => {
             const azureCloud = { name: "AzureUSGovernment" as const, resourceManagerEndpoint: "https://management.usgovcloudapi.net" };
-            const { recorder, gateway } = await build({ token: { validityDays: 14, renewBeforeDays: 4, renewalTrigger: "2030-01-05T10:00:00Z" }, azureCloud });
+            const { recorder, gateway } = await build({
+                token: { validityDays: 14, renewBeforeDays: 4, renewalTrigger: "2030-01-05T10:00:00Z" },
+                azureCloud,
+            });
             const token = recorder.one(GATEWAY_TOKEN_TYPE).inputs;
             assert.equal(token.validityDays, 14);
             assert.equal(token.renewBeforeDays, 4);
@@ -83,10 +97,17 @@ describe("SelfHostedGateway: authentication", () => {
         it("reads config.service.auth from the Secret and annotates the pod template with the token's keyed checksum", async () => {
             const { recorder } = await build({}, { tokenSignature: "sig-A" });
             const secretName = object(recorder, K8S.secret).metadata.name;
-            assert.deepEqual(gatewayContainer(recorder).env[0], { name: "config.service.auth", valueFrom: { secretKeyRef: { name: secretName, key: "value" } } });
+            assert.deepEqual(gatewayContainer(recorder).env[0], {
+                name: "config.service.auth",
+                valueFrom: { secretKeyRef: { name: secretName, key: "value" } },
+            });
             assert.equal(podAnnotations(recorder)[TOKEN_CHECKSUM], keyedChecksum(tokenOf("sig-A")));
             assert.ok(!("config.service.auth" in configData(recorder)));
-            assert.deepEqual(secretPaths(resource(recorder, K8S.deployment).rawInputs), [], "only a hash reaches the Deployment, so it stays a plain (diffable) value");
+            assert.deepEqual(
+                secretPaths(resource(recorder, K8S.deployment).rawInputs),
+                [],
+                "only a hash reaches the Deployment, so it stays a plain (diffable) value",
+            );
         });
 
         it("rolls over: a new token gives a new Secret name and checksum; the same token changes nothing", async () => {
@@ -99,7 +120,11 @@ describe("SelfHostedGateway: authentication", () => {
             assert.notEqual(name(b), name(a));
             assert.notEqual(podAnnotations(b.recorder)[TOKEN_CHECKSUM], podAnnotations(a.recorder)[TOKEN_CHECKSUM]);
             assert.equal(gatewayContainer(b.recorder).env[0].valueFrom.secretKeyRef.name, name(b));
-            assert.equal(resource(b.recorder, K8S.secret).name, resource(a.recorder, K8S.secret).name, "same logical resource: Pulumi replaces it");
+            assert.equal(
+                resource(b.recorder, K8S.secret).name,
+                resource(a.recorder, K8S.secret).name,
+                "same logical resource: Pulumi replaces it",
+            );
 
             assert.equal(name(aAgain), name(a));
             assert.deepEqual(deployment(aAgain), deployment(a), "an unchanged token must not touch the Deployment");
@@ -122,10 +147,26 @@ describe("SelfHostedGateway: authentication", () => {
             });
             assert.deepEqual(secretPaths(secret.rawInputs.metadata), [], "the annotations are not secrets");
             assert.ok(!JSON.stringify(secret.inputs.metadata).includes("sig-A"), "no part of the token in the metadata");
-            assert.notDeepEqual(object(b.recorder, K8S.secret).metadata.annotations, secret.inputs.metadata.annotations, "control: other facts, other annotations");
-            assert.equal(object(b.recorder, K8S.secret).metadata.name, secret.inputs.metadata.name, "an annotation change renames no Secret");
-            assert.deepEqual(object(b.recorder, K8S.deployment), object(a.recorder, K8S.deployment), "an annotation change touches no pod template: no restart");
-            assert.ok(!Object.keys(podAnnotations(a.recorder)).some((key) => key.startsWith("apim-gateway.pulumi.com/token-") && key !== TOKEN_CHECKSUM));
+            assert.notDeepEqual(
+                object(b.recorder, K8S.secret).metadata.annotations,
+                secret.inputs.metadata.annotations,
+                "control: other facts, other annotations",
+            );
+            assert.equal(
+                object(b.recorder, K8S.secret).metadata.name,
+                secret.inputs.metadata.name,
+                "an annotation change renames no Secret",
+            );
+            assert.deepEqual(
+                object(b.recorder, K8S.deployment),
+                object(a.recorder, K8S.deployment),
+                "an annotation change touches no pod template: no restart",
+            );
+            assert.ok(
+                !Object.keys(podAnnotations(a.recorder)).some(
+                    (key) => key.startsWith("apim-gateway.pulumi.com/token-") && key !== TOKEN_CHECKSUM,
+                ),
+            );
         });
 
         it("never puts the token into any other object, name, annotation or output", async () => {
@@ -134,13 +175,22 @@ describe("SelfHostedGateway: authentication", () => {
             const secret = resource(built.recorder, K8S.secret);
             const everything = everythingExcept(built, [tokenResource, secret]);
             assert.ok(!everything.includes("very-secret-signature"), "token leaked outside its Secret");
-            assert.ok(everythingExcept(built, [tokenResource]).includes("very-secret-signature"), "control: the search does see the Secret's content");
-            assert.ok(everything.includes(keyedChecksum(tokenOf("very-secret-signature"))), "the keyed checksum itself is expected to be visible");
+            assert.ok(
+                everythingExcept(built, [tokenResource]).includes("very-secret-signature"),
+                "control: the search does see the Secret's content",
+            );
+            assert.ok(
+                everything.includes(keyedChecksum(tokenOf("very-secret-signature"))),
+                "the keyed checksum itself is expected to be visible",
+            );
             // The rotation contract's tokenChecksum is the one plain digest, by design (authValueDigest:
             // an unguessable token's digest reveals nothing, and lets the CLI prove the key still signs it).
             const plain = sha256(tokenOf("very-secret-signature"));
             assert.ok(everything.includes(`"tokenChecksum":"${plain}"`), "control: the contract carries the digest");
-            assert.ok(!everything.replaceAll(`"tokenChecksum":"${plain}"`, "").includes(plain), "no plain hash of the token anywhere else: a reader of pods could test guesses against it");
+            assert.ok(
+                !everything.replaceAll(`"tokenChecksum":"${plain}"`, "").includes(plain),
+                "no plain hash of the token anywhere else: a reader of pods could test guesses against it",
+            );
         });
 
         it("keeps the pods off the ServiceAccount token and out of workload identity", async () => {
@@ -151,7 +201,11 @@ describe("SelfHostedGateway: authentication", () => {
     });
 
     describe("workload identity", () => {
-        const auth = { type: "workloadIdentity" as const, clientId: "00000000-aaaa-bbbb-cccc-000000000001", tenantId: "00000000-aaaa-bbbb-cccc-000000000002" };
+        const auth = {
+            type: "workloadIdentity" as const,
+            clientId: "00000000-aaaa-bbbb-cccc-000000000001",
+            tenantId: "00000000-aaaa-bbbb-cccc-000000000002",
+        };
 
         it("creates no token and no Secret", async () => {
             const { recorder, gateway } = await build({ auth });
@@ -220,7 +274,11 @@ describe("SelfHostedGateway: authentication", () => {
                 valueFrom: { secretKeyRef: { name: secret.inputs.metadata.name, key: "value" } },
             });
             assert.equal(podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM], keyedChecksum("plain-client-secret"));
-            assert.notEqual(podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM], sha256("plain-client-secret"), "not a plain hash of the client secret");
+            assert.notEqual(
+                podAnnotations(recorder)[CLIENT_SECRET_CHECKSUM],
+                sha256("plain-client-secret"),
+                "not a plain hash of the client secret",
+            );
             assert.equal(podSpec(recorder).automountServiceAccountToken, false);
         });
 

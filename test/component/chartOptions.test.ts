@@ -6,7 +6,13 @@ import { build, configData, expectRejected, gatewayContainer, K8S, object, podSp
 describe("SelfHostedGateway: the Helm chart's options, typed", () => {
     describe("proxy", () => {
         it("sets HTTP_PROXY, HTTPS_PROXY and NO_PROXY on the gateway", async () => {
-            const { recorder } = await build({ proxy: { http: "http://proxy.contoso.local:3128", https: "http://proxy.contoso.local:3129", noProxy: [".svc", "10.0.0.0/8"] } });
+            const { recorder } = await build({
+                proxy: {
+                    http: "http://proxy.contoso.local:3128",
+                    https: "http://proxy.contoso.local:3129",
+                    noProxy: [".svc", "10.0.0.0/8"],
+                },
+            });
             const env = gatewayContainer(recorder).env;
             assert.deepEqual(
                 env.filter((e: { name: string }) => e.name.endsWith("PROXY")),
@@ -23,7 +29,12 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         });
 
         it("refuses a proxy that is not a URL and a noProxy entry holding a list", async () => {
-            await expectRejected({ proxy: { http: "proxy:3128", noProxy: [".svc,.local"] } }, "`proxy.http`", "not a proxy URL", "`proxy.noProxy[0]`");
+            await expectRejected(
+                { proxy: { http: "proxy:3128", noProxy: [".svc,.local"] } },
+                "`proxy.http`",
+                "not a proxy URL",
+                "`proxy.noProxy[0]`",
+            );
         });
     });
 
@@ -35,14 +46,19 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         });
 
         it("checks them against the Kubernetes schema", async () => {
-            await expectRejected({ hostAliases: [{ ip: "10.1.2.4", hostname: ["x"] } as never] }, "`hostAliases[0].hostname` is not a field");
-            await expectRejected({ hostAliases: [{ hostnames: ["x"] } as never] }, "`hostAliases[0]` needs the field \"ip\"");
+            await expectRejected(
+                { hostAliases: [{ ip: "10.1.2.4", hostname: ["x"] } as never] },
+                "`hostAliases[0].hostname` is not a field",
+            );
+            await expectRejected({ hostAliases: [{ hostnames: ["x"] } as never] }, '`hostAliases[0]` needs the field "ip"');
         });
     });
 
     describe("ServiceAccount", () => {
         it("adds annotations and labels to the created ServiceAccount", async () => {
-            const { recorder } = await build({ serviceAccount: { annotations: { "contoso.com/owner": "platform" }, labels: { tier: "edge" } } });
+            const { recorder } = await build({
+                serviceAccount: { annotations: { "contoso.com/owner": "platform" }, labels: { tier: "edge" } },
+            });
             const account = object(recorder, K8S.serviceAccount);
             assert.equal(account.metadata.annotations["contoso.com/owner"], "platform");
             assert.equal(account.metadata.labels.tier, "edge");
@@ -56,21 +72,42 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         });
 
         it("refuses metadata for an existing ServiceAccount and reserved labels", async () => {
-            await expectRejected({ serviceAccount: { existingName: "gateway-sa", labels: { tier: "edge" } } }, "`serviceAccount.labels` has no effect with serviceAccount.existingName");
-            await expectRejected({ serviceAccount: { labels: { "app.kubernetes.io/name": "x" } } }, '`serviceAccount.labels["app.kubernetes.io/name"]`', "set by the component");
+            await expectRejected(
+                { serviceAccount: { existingName: "gateway-sa", labels: { tier: "edge" } } },
+                "`serviceAccount.labels` has no effect with serviceAccount.existingName",
+            );
+            await expectRejected(
+                { serviceAccount: { labels: { "app.kubernetes.io/name": "x" } } },
+                '`serviceAccount.labels["app.kubernetes.io/name"]`',
+                "set by the component",
+            );
         });
     });
 
     it("takes requests and limits of ephemeral storage", async () => {
-        const { recorder } = await build({ resources: { requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" }, limits: { "ephemeral-storage": "2Gi" } } });
-        assert.deepEqual(gatewayContainer(recorder).resources, { requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" }, limits: { "ephemeral-storage": "2Gi" } });
-        await expectRejected({ resources: { requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "lots" } } }, '`resources.requests.ephemeral-storage`', "quantity");
+        const { recorder } = await build({
+            resources: { requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" }, limits: { "ephemeral-storage": "2Gi" } },
+        });
+        assert.deepEqual(gatewayContainer(recorder).resources, {
+            requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" },
+            limits: { "ephemeral-storage": "2Gi" },
+        });
+        await expectRejected(
+            { resources: { requests: { cpu: "2", memory: "2Gi", "ephemeral-storage": "lots" } } },
+            "`resources.requests.ephemeral-storage`",
+            "quantity",
+        );
     });
 
     describe("metrics", () => {
         it("sends StatsD and OpenTelemetry metrics together", async () => {
             const { recorder } = await build({
-                observability: { metrics: { statsd: { endpoint: "statsd:8125", tagFormat: "librato" }, openTelemetry: { collectorUri: "http://otel:4317/" } } },
+                observability: {
+                    metrics: {
+                        statsd: { endpoint: "statsd:8125", tagFormat: "librato" },
+                        openTelemetry: { collectorUri: "http://otel:4317/" },
+                    },
+                },
             });
             const data = configData(recorder);
             assert.equal(data["telemetry.metrics.local"], "statsd");
@@ -87,13 +124,22 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         }
 
         it("refuses the misspelt tag format ibrato", async () => {
-            await expectRejected({ observability: { metrics: { statsd: { endpoint: "statsd:8125", tagFormat: "ibrato" as never } } } }, "`observability.metrics.statsd.tagFormat`", '"librato"');
+            await expectRejected(
+                { observability: { metrics: { statsd: { endpoint: "statsd:8125", tagFormat: "ibrato" as never } } } },
+                "`observability.metrics.statsd.tagFormat`",
+                '"librato"',
+            );
         });
     });
 
     describe("TLS cipher suites", () => {
         it("writes the allowed suites for server and client connections", async () => {
-            const { recorder } = await build({ tls: { serverCipherSuites: ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"], clientCipherSuites: ["TLS_AES_128_GCM_SHA256"] } });
+            const { recorder } = await build({
+                tls: {
+                    serverCipherSuites: ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"],
+                    clientCipherSuites: ["TLS_AES_128_GCM_SHA256"],
+                },
+            });
             const data = configData(recorder);
             assert.equal(data["net.server.tls.ciphers.allowed-suites"], "TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256");
             assert.equal(data["net.client.tls.ciphers.allowed-suites"], "TLS_AES_128_GCM_SHA256");
@@ -101,29 +147,48 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
 
         it("refuses an empty list and a name that is not a suite", async () => {
             await expectRejected({ tls: { serverCipherSuites: [] } }, "`tls.serverCipherSuites` is empty");
-            await expectRejected({ tls: { clientCipherSuites: ["TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256"] } }, "`tls.clientCipherSuites[0]`", "one per entry");
+            await expectRejected(
+                { tls: { clientCipherSuites: ["TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256"] } },
+                "`tls.clientCipherSuites[0]`",
+                "one per entry",
+            );
         });
     });
 
     describe("instance discovery ports", () => {
         it("moves synchronisation and heartbeat to other ports everywhere they appear", async () => {
-            const { recorder } = await build({ instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 }, networkPolicy: { enabled: true } });
+            const { recorder } = await build({
+                instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 },
+                networkPolicy: { enabled: true },
+            });
             const data = configData(recorder);
             assert.equal(data["policy.rate-limit.sync.port"], "5290");
             assert.equal(data["neighborhood.heartbeat.port"], "5291");
-            const udp = (ports: { protocol: string; containerPort?: number; port?: number }[]) => ports.filter((p) => p.protocol === "UDP").map((p) => p.containerPort ?? p.port);
+            const udp = (ports: { protocol: string; containerPort?: number; port?: number }[]) =>
+                ports.filter((p) => p.protocol === "UDP").map((p) => p.containerPort ?? p.port);
             assert.deepEqual(udp(gatewayContainer(recorder).ports), [5290, 5291]);
             assert.deepEqual(udp(object(recorder, K8S.service, "contoso-gw-instance-discovery").spec.ports), [5290, 5291]);
             assert.deepEqual(udp(object(recorder, K8S.networkPolicy).spec.ingress[1].ports), [5290, 5291]);
         });
 
         it("refuses a port taken by the gateway's traffic or by the other discovery port", async () => {
-            await expectRejected({ instanceDiscovery: { synchronizationPort: 8080 } }, "`instanceDiscovery.synchronizationPort`", "http port");
-            await expectRejected({ instanceDiscovery: { synchronizationPort: 5000, heartbeatPort: 5000 } }, "`instanceDiscovery.heartbeatPort`", "instanceDiscovery.synchronizationPort");
+            await expectRejected(
+                { instanceDiscovery: { synchronizationPort: 8080 } },
+                "`instanceDiscovery.synchronizationPort`",
+                "http port",
+            );
+            await expectRejected(
+                { instanceDiscovery: { synchronizationPort: 5000, heartbeatPort: 5000 } },
+                "`instanceDiscovery.heartbeatPort`",
+                "instanceDiscovery.synchronizationPort",
+            );
         });
 
         it("refuses the ports as pass-through settings", async () => {
-            await expectRejected({ configuration: { settings: { "neighborhood.heartbeat.port": "5291" } } }, "instanceDiscovery.heartbeatPort");
+            await expectRejected(
+                { configuration: { settings: { "neighborhood.heartbeat.port": "5291" } } },
+                "instanceDiscovery.heartbeatPort",
+            );
         });
     });
 
@@ -134,7 +199,11 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         });
 
         it("is refused on another Service type", async () => {
-            await expectRejected({ service: { type: "ClusterIP", allocateLoadBalancerNodePorts: false } }, "`service.allocateLoadBalancerNodePorts`", "LoadBalancer");
+            await expectRejected(
+                { service: { type: "ClusterIP", allocateLoadBalancerNodePorts: false } },
+                "`service.allocateLoadBalancerNodePorts`",
+                "LoadBalancer",
+            );
         });
     });
 
@@ -147,7 +216,10 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
 
         it("is refused together with replicas or autoscaling", async () => {
             await expectRejected({ externalAutoscaler: true, replicas: 3 }, "`replicas` cannot be combined with externalAutoscaler");
-            await expectRejected({ externalAutoscaler: true, autoscaling: { minReplicas: 2, maxReplicas: 4 } }, "`autoscaling` cannot be combined with externalAutoscaler");
+            await expectRejected(
+                { externalAutoscaler: true, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
+                "`autoscaling` cannot be combined with externalAutoscaler",
+            );
         });
     });
 
@@ -156,8 +228,13 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
             const { recorder, gateway } = await build({ auth: { type: "existingTokenSecret", secretName: "gateway-token-7f3a9c" } });
             assert.deepEqual(recorder.ofType("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), []);
             assert.deepEqual(recorder.ofType(K8S.secret), []);
-            assert.deepEqual(gatewayContainer(recorder).env[0], { name: "config.service.auth", valueFrom: { secretKeyRef: { name: "gateway-token-7f3a9c", key: "value" } } });
-            const outputs = await new Promise<[string, string[]]>((resolve) => gateway.authType.apply((t) => gateway.rotationTargets.apply((r) => resolve([t, r]))));
+            assert.deepEqual(gatewayContainer(recorder).env[0], {
+                name: "config.service.auth",
+                valueFrom: { secretKeyRef: { name: "gateway-token-7f3a9c", key: "value" } },
+            });
+            const outputs = await new Promise<[string, string[]]>((resolve) =>
+                gateway.authType.apply((t) => gateway.rotationTargets.apply((r) => resolve([t, r]))),
+            );
             assert.deepEqual(outputs, ["existingTokenSecret", []]);
         });
 
@@ -168,15 +245,28 @@ describe("SelfHostedGateway: the Helm chart's options, typed", () => {
         });
 
         it("refuses token settings and a bad Secret name", async () => {
-            await expectRejected({ auth: { type: "existingTokenSecret", secretName: "gateway-token" }, token: { validityDays: 10 } }, "`token`", "only to token auth");
-            await expectRejected({ auth: { type: "existingTokenSecret", secretName: "Gateway_Token" } }, "`auth.secretName`", "not a Secret name");
+            await expectRejected(
+                { auth: { type: "existingTokenSecret", secretName: "gateway-token" }, token: { validityDays: 10 } },
+                "`token`",
+                "only to token auth",
+            );
+            await expectRejected(
+                { auth: { type: "existingTokenSecret", secretName: "Gateway_Token" } },
+                "`auth.secretName`",
+                "not a Secret name",
+            );
         });
     });
 
     describe("managed settings in any case or separator", () => {
         for (const key of ["CONFIG.SERVICE.ENDPOINT", "config_service_endpoint", "Config__Service__Endpoint"]) {
             it(`refuses ${key} in configuration.settings`, async () => {
-                await expectRejected({ configuration: { settings: { [key]: "evil.example" } } }, `configuration.settings["${key}"]`, "configuration.endpoint", "ignore case");
+                await expectRejected(
+                    { configuration: { settings: { [key]: "evil.example" } } },
+                    `configuration.settings["${key}"]`,
+                    "configuration.endpoint",
+                    "ignore case",
+                );
             });
         }
 
@@ -194,15 +284,26 @@ describe("SelfHostedGateway: secretEnv", () => {
         assert.deepEqual(secret.inputs.stringData, { BACKEND_API_KEY: "s3cr3t-value", "backend.token": "another" });
         assert.equal(secret.inputs.immutable, true);
         assert.ok(isSecretWrapped(secret.rawInputs.stringData));
-        const env = gatewayContainer(recorder).env.filter((e: { valueFrom?: { secretKeyRef?: { name: string } } }) => e.valueFrom?.secretKeyRef?.name === secret.inputs.metadata.name);
-        assert.deepEqual(env.map((e: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [e.name, e.valueFrom.secretKeyRef.key]), [["BACKEND_API_KEY", "BACKEND_API_KEY"], ["backend.token", "backend.token"]]);
+        const env = gatewayContainer(recorder).env.filter(
+            (e: { valueFrom?: { secretKeyRef?: { name: string } } }) => e.valueFrom?.secretKeyRef?.name === secret.inputs.metadata.name,
+        );
+        assert.deepEqual(
+            env.map((e: { name: string; valueFrom: { secretKeyRef: { key: string } } }) => [e.name, e.valueFrom.secretKeyRef.key]),
+            [
+                ["BACKEND_API_KEY", "BACKEND_API_KEY"],
+                ["backend.token", "backend.token"],
+            ],
+        );
         const deployment = recorder.one(K8S.deployment);
         assert.deepEqual(secretPaths(deployment.rawInputs), []);
         assert.ok(!JSON.stringify(deployment.rawInputs).includes("s3cr3t-value"));
     });
 
     it("gives the Secret a new name when a value changes, so the pods roll", async () => {
-        const name = async (value: string) => (await build({ secretEnv: { KEY: value } })).recorder.ofType(K8S.secret).find((r) => r.inputs.metadata.name.startsWith("contoso-gw-secret-env-"))!.inputs.metadata.name;
+        const name = async (value: string) =>
+            (await build({ secretEnv: { KEY: value } })).recorder
+                .ofType(K8S.secret)
+                .find((r) => r.inputs.metadata.name.startsWith("contoso-gw-secret-env-"))!.inputs.metadata.name;
         assert.notEqual(await name("a"), await name("b"));
     });
 

@@ -25,7 +25,10 @@ describe("SelfHostedGateway: component contract", () => {
         const children = recorder.resources.filter((r) => r !== component);
         assert.ok(children.length >= 10, `expected the full set of children, got ${children.length}`);
         for (const child of children) {
-            assert.ok(child.urn.startsWith(`urn:pulumi:stack::project::${COMPONENT_TYPE}$`), `${child.type} ${child.name} is not parented: ${child.urn}`);
+            assert.ok(
+                child.urn.startsWith(`urn:pulumi:stack::project::${COMPONENT_TYPE}$`),
+                `${child.type} ${child.name} is not parented: ${child.urn}`,
+            );
         }
     });
 
@@ -42,7 +45,11 @@ describe("SelfHostedGateway: component contract", () => {
         const recorder = await installMocks();
         const k8sProvider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const azureProvider = new AzureNativeProvider("azure", {});
-        new components.SelfHostedGateway("contoso", { ...BASE_ARGS, apiIds: ["echo-api"] }, { providers: { kubernetes: k8sProvider, "azure-native": azureProvider } });
+        new components.SelfHostedGateway(
+            "contoso",
+            { ...BASE_ARGS, apiIds: ["echo-api"] },
+            { providers: { kubernetes: k8sProvider, "azure-native": azureProvider } },
+        );
         await recorder.settled();
         const k8sUrn = await promiseOf(k8sProvider.urn);
         const azureUrn = await promiseOf(azureProvider.urn);
@@ -59,7 +66,8 @@ describe("SelfHostedGateway: component contract", () => {
 
     it("exposes its public outputs, with rotationTargets naming the token, its Secret and the Deployment", async () => {
         const { gateway, recorder } = await build();
-        const armId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
+        const armId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
         assert.equal(await promiseOf(gateway.gatewayResourceId), armId);
         assert.equal(await promiseOf(gateway.namespace), "apim-gateway");
         assert.equal(await promiseOf(gateway.authType), "token");
@@ -84,9 +92,25 @@ describe("SelfHostedGateway: component contract", () => {
 
     it("registers its outputs with the engine (registerOutputs)", async () => {
         const { recorder } = await build();
-        const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, { state: { toJavaScript(): Record<string, unknown> } }> };
+        const monitor = pulumi.runtime.getMonitor() as unknown as {
+            getRegisteredResources(): Map<string, { state: { toJavaScript(): Record<string, unknown> } }>;
+        };
         const state = monitor.getRegisteredResources().get(recorder.one(COMPONENT_TYPE).urn)!.state.toJavaScript();
-        for (const key of ["gatewayResourceId", "namespace", "deployment", "liveTrafficService", "instanceDiscoveryService", "token", "tokenSecret", "tokenExpiresAt", "tokenRenewAfter", "tokenIssuedAt", "tokenKeyType", "authType", "rotationTargets"]) {
+        for (const key of [
+            "gatewayResourceId",
+            "namespace",
+            "deployment",
+            "liveTrafficService",
+            "instanceDiscoveryService",
+            "token",
+            "tokenSecret",
+            "tokenExpiresAt",
+            "tokenRenewAfter",
+            "tokenIssuedAt",
+            "tokenKeyType",
+            "authType",
+            "rotationTargets",
+        ]) {
             assert.ok(key in state, `registerOutputs lacks ${key}`);
         }
     });

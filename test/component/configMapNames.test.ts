@@ -12,14 +12,25 @@ describe("SelfHostedGateway: ConfigMaps named by content", () => {
         const nameA = hashedConfigMap(a.recorder, "contoso-gw-env").metadata.name;
         const nameB = hashedConfigMap(b.recorder, "contoso-gw-env").metadata.name;
         assert.notEqual(nameA, nameB);
-        assert.equal(resource(a.recorder, K8S.configMap, nameA).name, resource(b.recorder, K8S.configMap, nameB).name, "same logical resource: Pulumi replaces it");
-        assert.deepEqual(gatewayContainer(b.recorder).envFrom, [{ configMapRef: { name: nameB } }], "the pod template follows the new name");
+        assert.equal(
+            resource(a.recorder, K8S.configMap, nameA).name,
+            resource(b.recorder, K8S.configMap, nameB).name,
+            "same logical resource: Pulumi replaces it",
+        );
+        assert.deepEqual(
+            gatewayContainer(b.recorder).envFrom,
+            [{ configMapRef: { name: nameB } }],
+            "the pod template follows the new name",
+        );
     });
 
     it("keeps the name while the settings stay the same, and makes it immutable", async () => {
         const a = await build();
         const b = await build();
-        assert.equal(hashedConfigMap(a.recorder, "contoso-gw-env").metadata.name, hashedConfigMap(b.recorder, "contoso-gw-env").metadata.name);
+        assert.equal(
+            hashedConfigMap(a.recorder, "contoso-gw-env").metadata.name,
+            hashedConfigMap(b.recorder, "contoso-gw-env").metadata.name,
+        );
         assert.equal(hashedConfigMap(a.recorder, "contoso-gw-env").immutable, true);
     });
 

@@ -34,7 +34,10 @@ describe("keyless: the instance check and the federation subject (pure)", () => 
                     assert.match(error.message, /^The API Management instance "contoso-apim" has no system-assigned managed identity/);
                     assert.match(error.message, detail);
                     assert.match(error.message, /configuration API uses it/);
-                    assert.match(error.message, /Set-AzApiManagement -InputObject \(Get-AzApiManagement -ResourceGroupName rg-apim -Name contoso-apim\) -SystemAssignedIdentity/);
+                    assert.match(
+                        error.message,
+                        /Set-AzApiManagement -InputObject \(Get-AzApiManagement -ResourceGroupName rg-apim -Name contoso-apim\) -SystemAssignedIdentity/,
+                    );
                     return true;
                 },
             );

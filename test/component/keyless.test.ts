@@ -22,11 +22,17 @@ const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const RESOURCE_GROUP_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-apim`;
 const INSTANCE_ID = `${RESOURCE_GROUP_ID}/providers/Microsoft.ApiManagement/service/contoso-apim`;
 const INSTANCE_PRINCIPAL = "11111111-1111-1111-1111-111111111111";
-const IDENTITY = { clientId: "22222222-2222-2222-2222-222222222222", principalId: "33333333-3333-3333-3333-333333333333", tenantId: "44444444-4444-4444-4444-444444444444" };
+const IDENTITY = {
+    clientId: "22222222-2222-2222-2222-222222222222",
+    principalId: "33333333-3333-3333-3333-333333333333",
+    tenantId: "44444444-4444-4444-4444-444444444444",
+};
 const ISSUER = "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/";
 
 /** ARM's answer for the instance: with a system-assigned identity unless told otherwise. */
-function instance(identity: Record<string, unknown> | null = { type: "SystemAssigned", principalId: INSTANCE_PRINCIPAL, tenantId: IDENTITY.tenantId }): MockOptions {
+function instance(
+    identity: Record<string, unknown> | null = { type: "SystemAssigned", principalId: INSTANCE_PRINCIPAL, tenantId: IDENTITY.tenantId },
+): MockOptions {
     return {
         call(args) {
             assert.equal(args.token, GET_SERVICE);
@@ -75,11 +81,18 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
                 audiences: ["api://AzureADTokenExchange"],
             });
             const account = object(recorder, K8S.serviceAccount);
-            assert.equal(`system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}`, credential.subject, "the subject names the ServiceAccount the pods run as");
+            assert.equal(
+                `system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}`,
+                credential.subject,
+                "the subject names the ServiceAccount the pods run as",
+            );
         });
 
         it("follows a custom namespace and an existing ServiceAccount into the subject", async () => {
-            const { recorder } = await build({ auth: KEYLESS, namespace: { name: "edge" }, serviceAccount: { existingName: "gw-sa" } }, instance());
+            const { recorder } = await build(
+                { auth: KEYLESS, namespace: { name: "edge" }, serviceAccount: { existingName: "gw-sa" } },
+                instance(),
+            );
             assert.equal(recorder.one(AZURE.federatedCredential).inputs.subject, "system:serviceaccount:edge:gw-sa");
         });
 
@@ -96,7 +109,12 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
             });
             const reader = recorder.one(AZURE.roleDefinition, "contoso-configuration-reader-role").inputs;
             assert.deepEqual(reader.permissions, [
-                { actions: [], notActions: [], dataActions: ["Microsoft.ApiManagement/service/gateways/getConfiguration/action"], notDataActions: [] },
+                {
+                    actions: [],
+                    notActions: [],
+                    dataActions: ["Microsoft.ApiManagement/service/gateways/getConfiguration/action"],
+                    notDataActions: [],
+                },
             ]);
             assert.equal(reader.roleName, `${CONFIGURATION_READER_ROLE.name} (contoso-apim/contoso-gw)`);
             assert.equal(reader.description, CONFIGURATION_READER_ROLE.description);
@@ -144,7 +162,10 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
 
         it("registers the ServiceAccount (and so the pods) only after the identity, its federation and both role assignments were created", async () => {
             const slow = new Set<string>([AZURE.federatedCredential, AZURE.roleAssignment]);
-            const { recorder } = await build({ auth: KEYLESS }, { ...instance(), creationDelayMs: (args) => (slow.has(args.type) ? 150 : 0) });
+            const { recorder } = await build(
+                { auth: KEYLESS },
+                { ...instance(), creationDelayMs: (args) => (slow.has(args.type) ? 150 : 0) },
+            );
             const order = recorder.resources.map((r) => r.type);
             const accountAt = order.indexOf(K8S.serviceAccount);
             const deploymentAt = order.indexOf(K8S.deployment);
@@ -152,7 +173,10 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
             assert.equal(azureDone.length, 6);
             const accountDone = recorder.completed.indexOf(`${K8S.serviceAccount}::contoso-service-account`);
             for (const entry of azureDone) {
-                assert.ok(recorder.completed.indexOf(entry) < accountDone, `${entry} completed before the ServiceAccount: ${recorder.completed.join(", ")}`);
+                assert.ok(
+                    recorder.completed.indexOf(entry) < accountDone,
+                    `${entry} completed before the ServiceAccount: ${recorder.completed.join(", ")}`,
+                );
             }
             assert.ok(accountAt < deploymentAt, "the Deployment comes after the ServiceAccount");
         });
@@ -194,9 +218,16 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
                 assert.match(error.message, /user-assigned identities are not supported/);
                 assert.match(error.message, /-SystemAssignedIdentity/);
                 assert.match(error.message, /-ResourceGroupName rg-apim -Name contoso-apim/);
-                assert.ok(rejections.length > 0 && rejections.every((reason) => reason instanceof KeylessSetupError), "the program fails with that error alone");
+                assert.ok(
+                    rejections.length > 0 && rejections.every((reason) => reason instanceof KeylessSetupError),
+                    "the program fails with that error alone",
+                );
                 const azure = recorder.resources.filter((r) => Object.values(AZURE).includes(r.type as never));
-                assert.deepEqual(azure.map((r) => r.name), [], "nothing was created in Azure");
+                assert.deepEqual(
+                    azure.map((r) => r.name),
+                    [],
+                    "nothing was created in Azure",
+                );
                 assert.deepEqual(recorder.ofType(K8S.serviceAccount), [], "nor the ServiceAccount the pods would sign in with");
             });
         }
@@ -204,37 +235,71 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
         it("runs in preview too, so `pulumi preview` (and `up`'s preview) stops before anything is created", async () => {
             const { error, recorder } = await failure({ ...instance(null), preview: true });
             assert.ok(error instanceof KeylessSetupError, `expected a KeylessSetupError, got ${String(error)}`);
-            assert.deepEqual(recorder.calls.map((call) => call.token), [GET_SERVICE]);
+            assert.deepEqual(
+                recorder.calls.map((call) => call.token),
+                [GET_SERVICE],
+            );
         });
 
         it("is not made when nothing is created in Azure (a given client id only)", async () => {
             const { recorder } = await build({ auth: { type: "workloadIdentity", clientId: IDENTITY.clientId } });
             assert.deepEqual(recorder.calls, []);
-            assert.deepEqual(recorder.resources.filter((r) => Object.values(AZURE).includes(r.type as never)), []);
+            assert.deepEqual(
+                recorder.resources.filter((r) => Object.values(AZURE).includes(r.type as never)),
+                [],
+            );
         });
     });
 
     describe("each piece on its own", () => {
         it("an organisation's own identity: roles only, assigned to the given principal", async () => {
-            const { recorder } = await build({ auth: { type: "workloadIdentity", clientId: IDENTITY.clientId, roles: { principalId: "55555555-5555-5555-5555-555555555555" } } }, instance());
+            const { recorder } = await build(
+                {
+                    auth: {
+                        type: "workloadIdentity",
+                        clientId: IDENTITY.clientId,
+                        roles: { principalId: "55555555-5555-5555-5555-555555555555" },
+                    },
+                },
+                instance(),
+            );
             assert.deepEqual(recorder.ofType(AZURE.identity), []);
             assert.deepEqual(recorder.ofType(AZURE.federatedCredential), []);
-            assert.equal(assignment(recorder, "contoso-configuration-reader-assignment").principalId, "55555555-5555-5555-5555-555555555555");
+            assert.equal(
+                assignment(recorder, "contoso-configuration-reader-assignment").principalId,
+                "55555555-5555-5555-5555-555555555555",
+            );
             assert.equal(object(recorder, K8S.serviceAccount).metadata.annotations["azure.workload.identity/client-id"], IDENTITY.clientId);
         });
 
         it("federates an existing identity by name", async () => {
             const { recorder } = await build(
-                { auth: { type: "workloadIdentity", clientId: IDENTITY.clientId, federatedCredential: { issuerUrl: ISSUER, name: "gw", identity: { resourceGroupName: "rg-identities", name: "gw-id" } } } },
+                {
+                    auth: {
+                        type: "workloadIdentity",
+                        clientId: IDENTITY.clientId,
+                        federatedCredential: {
+                            issuerUrl: ISSUER,
+                            name: "gw",
+                            identity: { resourceGroupName: "rg-identities", name: "gw-id" },
+                        },
+                    },
+                },
                 instance(),
             );
             const credential = recorder.one(AZURE.federatedCredential).inputs;
-            assert.deepEqual([credential.resourceGroupName, credential.resourceName, credential.federatedIdentityCredentialResourceName], ["rg-identities", "gw-id", "gw"]);
+            assert.deepEqual(
+                [credential.resourceGroupName, credential.resourceName, credential.federatedIdentityCredentialResourceName],
+                ["rg-identities", "gw-id", "gw"],
+            );
             assert.deepEqual(recorder.ofType(AZURE.roleAssignment), []);
         });
 
         it("assigns role definitions the platform team defined, creating none", async () => {
-            const existing = { accessValidator: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/av", configurationReader: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/cr" };
+            const existing = {
+                accessValidator: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/av",
+                configurationReader: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/cr",
+            };
             const { recorder } = await build({ auth: { ...KEYLESS, roles: { existingRoleDefinitionIds: existing } } }, instance());
             assert.deepEqual(recorder.ofType(AZURE.roleDefinition), []);
             assert.equal(assignment(recorder, "contoso-access-validator-assignment").roleDefinitionId, existing.accessValidator);
@@ -243,13 +308,26 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
 
         it("leaves the instance's identity alone when another stack assigned the validator", async () => {
             const { recorder } = await build({ auth: { ...KEYLESS, roles: { assignAccessValidator: false } } }, instance());
-            assert.deepEqual(recorder.ofType(AZURE.roleAssignment).map((r) => r.name), ["contoso-configuration-reader-assignment"]);
-            assert.deepEqual(recorder.ofType(AZURE.roleDefinition).map((r) => r.name), ["contoso-configuration-reader-role"]);
+            assert.deepEqual(
+                recorder.ofType(AZURE.roleAssignment).map((r) => r.name),
+                ["contoso-configuration-reader-assignment"],
+            );
+            assert.deepEqual(
+                recorder.ofType(AZURE.roleDefinition).map((r) => r.name),
+                ["contoso-configuration-reader-role"],
+            );
         });
 
         it("names the identity and its resource group as given", async () => {
-            const { recorder } = await build({ auth: { ...KEYLESS, managedIdentity: { location: "northeurope", resourceGroupName: "rg-id", name: "edge-gw" } } }, instance());
-            assert.deepEqual(recorder.one(AZURE.identity).inputs, { resourceGroupName: "rg-id", resourceName: "edge-gw", location: "northeurope" });
+            const { recorder } = await build(
+                { auth: { ...KEYLESS, managedIdentity: { location: "northeurope", resourceGroupName: "rg-id", name: "edge-gw" } } },
+                instance(),
+            );
+            assert.deepEqual(recorder.one(AZURE.identity).inputs, {
+                resourceGroupName: "rg-id",
+                resourceName: "edge-gw",
+                location: "northeurope",
+            });
             assert.equal(recorder.one(AZURE.federatedCredential).inputs.resourceGroupName, "rg-id");
         });
     });
@@ -265,47 +343,108 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
         it("points certificatePath at the Secret mounted read-only, group-readable, and creates no client-secret Secret", async () => {
             const { recorder } = await build({ auth: CERTIFICATE_APP });
             assert.equal(configData(recorder)["config.service.auth"], "azureAdApp");
-            assert.equal(configData(recorder)["config.service.auth.azureAd.certificatePath"], "/apim/entra-client-certificate/certificate.pfx");
+            assert.equal(
+                configData(recorder)["config.service.auth.azureAd.certificatePath"],
+                "/apim/entra-client-certificate/certificate.pfx",
+            );
             assert.equal(configData(recorder)["config.service.auth.azureAd.clientId"], IDENTITY.clientId);
             const volume = podSpec(recorder).volumes.find((v: { name: string }) => v.name === "entra-client-certificate");
-            assert.deepEqual(volume.secret, { secretName: "gw-entra-cert-3f2a", defaultMode: 0o440, items: [{ key: "certificate.pfx", path: "certificate.pfx" }] });
+            assert.deepEqual(volume.secret, {
+                secretName: "gw-entra-cert-3f2a",
+                defaultMode: 0o440,
+                items: [{ key: "certificate.pfx", path: "certificate.pfx" }],
+            });
             const mount = gatewayContainer(recorder).volumeMounts.find((m: { name: string }) => m.name === "entra-client-certificate");
             assert.deepEqual(mount, { name: "entra-client-certificate", mountPath: "/apim/entra-client-certificate", readOnly: true });
             assert.deepEqual(recorder.ofType(K8S.secret), []);
-            assert.ok(!(gatewayContainer(recorder).env ?? []).some((e: { name: string }) => e.name === "config.service.auth.azureAd.clientSecret"));
+            assert.ok(
+                !(gatewayContainer(recorder).env ?? []).some(
+                    (e: { name: string }) => e.name === "config.service.auth.azureAd.clientSecret",
+                ),
+            );
         });
 
         it("takes another key of the Secret", async () => {
-            const { recorder } = await build({ auth: { ...CERTIFICATE_APP, clientCertificate: { secretName: "gw-cert", key: "tls.pfx" } } });
+            const { recorder } = await build({
+                auth: { ...CERTIFICATE_APP, clientCertificate: { secretName: "gw-cert", key: "tls.pfx" } },
+            });
             assert.equal(configData(recorder)["config.service.auth.azureAd.certificatePath"], "/apim/entra-client-certificate/tls.pfx");
         });
 
         it("sets up the same roles for the app's service principal", async () => {
-            const { recorder } = await build({ auth: { ...CERTIFICATE_APP, roles: { principalId: "66666666-6666-6666-6666-666666666666" } } }, instance());
-            assert.equal(assignment(recorder, "contoso-configuration-reader-assignment").principalId, "66666666-6666-6666-6666-666666666666");
+            const { recorder } = await build(
+                { auth: { ...CERTIFICATE_APP, roles: { principalId: "66666666-6666-6666-6666-666666666666" } } },
+                instance(),
+            );
+            assert.equal(
+                assignment(recorder, "contoso-configuration-reader-assignment").principalId,
+                "66666666-6666-6666-6666-666666666666",
+            );
             assert.equal(assignment(recorder, "contoso-access-validator-assignment").principalId, INSTANCE_PRINCIPAL);
-            assert.equal(recorder.one(AZURE.roleDefinition, "contoso-access-validator-role").inputs.roleName, `${ACCESS_VALIDATOR_ROLE.name} (contoso-apim/contoso-gw)`);
+            assert.equal(
+                recorder.one(AZURE.roleDefinition, "contoso-access-validator-role").inputs.roleName,
+                `${ACCESS_VALIDATOR_ROLE.name} (contoso-apim/contoso-gw)`,
+            );
         });
     });
 
     describe("bad input, refused before anything is registered", () => {
         const cases: [string, SelfHostedGatewayArgs["auth"], string[]][] = [
-            ["a client id and a created identity", { type: "workloadIdentity", clientId: "c", managedIdentity: { location: "westeurope" } }, ["`auth.clientId` is set, but auth.managedIdentity creates"]],
+            [
+                "a client id and a created identity",
+                { type: "workloadIdentity", clientId: "c", managedIdentity: { location: "westeurope" } },
+                ["`auth.clientId` is set, but auth.managedIdentity creates"],
+            ],
             ["neither a client id nor a created identity", { type: "workloadIdentity" }, ["`auth.clientId` is required"]],
-            ["a federated credential with no identity", { type: "workloadIdentity", clientId: "c", federatedCredential: { issuerUrl: ISSUER } }, ["`auth.federatedCredential` has no identity", "auth.federatedCredential.identity"]],
+            [
+                "a federated credential with no identity",
+                { type: "workloadIdentity", clientId: "c", federatedCredential: { issuerUrl: ISSUER } },
+                ["`auth.federatedCredential` has no identity", "auth.federatedCredential.identity"],
+            ],
             [
                 "an existing identity to federate next to a created one",
-                { ...KEYLESS, federatedCredential: { issuerUrl: ISSUER, identity: { resourceGroupName: "rg", name: "id" } } } as SelfHostedGatewayArgs["auth"],
+                {
+                    ...KEYLESS,
+                    federatedCredential: { issuerUrl: ISSUER, identity: { resourceGroupName: "rg", name: "id" } },
+                } as SelfHostedGatewayArgs["auth"],
                 ["`auth.federatedCredential.identity` names an existing identity"],
             ],
-            ["an issuer that is not https", { ...KEYLESS, federatedCredential: { issuerUrl: "http://issuer" } } as SelfHostedGatewayArgs["auth"], ['`auth.federatedCredential.issuerUrl` "http://issuer" is not an https URL']],
-            ["roles for a given client id without its principal", { type: "workloadIdentity", clientId: "c", roles: {} }, ["`auth.roles.principalId` is required"]],
-            ["a principal next to a created identity", { ...KEYLESS, roles: { principalId: "p" } } as SelfHostedGatewayArgs["auth"], ["`auth.roles.principalId` is set, but the roles go to the identity"]],
-            ["an app with a secret and a certificate", { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", clientCertificate: { secretName: "cert" } }, ["`auth.clientCertificate` and auth.clientSecret are both set"]],
+            [
+                "an issuer that is not https",
+                { ...KEYLESS, federatedCredential: { issuerUrl: "http://issuer" } } as SelfHostedGatewayArgs["auth"],
+                ['`auth.federatedCredential.issuerUrl` "http://issuer" is not an https URL'],
+            ],
+            [
+                "roles for a given client id without its principal",
+                { type: "workloadIdentity", clientId: "c", roles: {} },
+                ["`auth.roles.principalId` is required"],
+            ],
+            [
+                "a principal next to a created identity",
+                { ...KEYLESS, roles: { principalId: "p" } } as SelfHostedGatewayArgs["auth"],
+                ["`auth.roles.principalId` is set, but the roles go to the identity"],
+            ],
+            [
+                "an app with a secret and a certificate",
+                { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", clientCertificate: { secretName: "cert" } },
+                ["`auth.clientCertificate` and auth.clientSecret are both set"],
+            ],
             ["an app with neither", { type: "azureAdApp", tenantId: "t", clientId: "c" }, ["`auth.clientSecret` is required"]],
-            ["an app's roles without its principal", { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", roles: {} }, ["`auth.roles.principalId` is required"]],
-            ["a certificate Secret that is no Secret name", { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "Not_A_Name" } }, ['`auth.clientCertificate.secretName` "Not_A_Name" is not a Secret name']],
-            ["a misspelt key of the role set-up", { ...KEYLESS, roles: { assignAcessValidator: false } } as unknown as SelfHostedGatewayArgs["auth"], ['`auth.roles` has unknown key "assignAcessValidator"']],
+            [
+                "an app's roles without its principal",
+                { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", roles: {} },
+                ["`auth.roles.principalId` is required"],
+            ],
+            [
+                "a certificate Secret that is no Secret name",
+                { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "Not_A_Name" } },
+                ['`auth.clientCertificate.secretName` "Not_A_Name" is not a Secret name'],
+            ],
+            [
+                "a misspelt key of the role set-up",
+                { ...KEYLESS, roles: { assignAcessValidator: false } } as unknown as SelfHostedGatewayArgs["auth"],
+                ['`auth.roles` has unknown key "assignAcessValidator"'],
+            ],
         ];
         for (const [label, auth, fragments] of cases) {
             it(label, async () => {

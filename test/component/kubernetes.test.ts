@@ -21,7 +21,9 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("takes a custom name and labels (e.g. Pod Security admission)", async () => {
-            const { recorder } = await build({ namespace: { name: "edge", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } });
+            const { recorder } = await build({
+                namespace: { name: "edge", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+            });
             const ns = object(recorder, K8S.namespace);
             assert.equal(ns.metadata.name, "edge");
             assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
@@ -62,20 +64,31 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("scales on memory too, or on memory alone", async () => {
-            const both = await build({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercentage: 60, targetMemoryUtilizationPercentage: 80 } });
+            const both = await build({
+                autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuUtilizationPercentage: 60, targetMemoryUtilizationPercentage: 80 },
+            });
             assert.deepEqual(
                 object(both.recorder, K8S.hpa).spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization]),
-                [["cpu", 60], ["memory", 80]],
+                [
+                    ["cpu", 60],
+                    ["memory", 80],
+                ],
             );
             const memoryOnly = await build({ autoscaling: { minReplicas: 2, maxReplicas: 6, targetMemoryUtilizationPercentage: 75 } });
-            assert.deepEqual(object(memoryOnly.recorder, K8S.hpa).spec.metrics.map((m: any) => m.resource.name), ["memory"]);
+            assert.deepEqual(
+                object(memoryOnly.recorder, K8S.hpa).spec.metrics.map((m: any) => m.resource.name),
+                ["memory"],
+            );
         });
     });
 
     describe("rolling update", () => {
         it("is always explicit: maxUnavailable 0, maxSurge 25%", async () => {
             const { recorder } = await build();
-            assert.deepEqual(object(recorder, K8S.deployment).spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
+            assert.deepEqual(object(recorder, K8S.deployment).spec.strategy, {
+                type: "RollingUpdate",
+                rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+            });
         });
 
         it("takes other values", async () => {
@@ -87,7 +100,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             const defaults = object((await build()).recorder, K8S.deployment);
             assert.equal(defaults.spec.progressDeadlineSeconds, 600);
             assert.equal(defaults.metadata.annotations["pulumi.com/timeoutSeconds"], "600");
-            const tuned = object((await build({ rollingUpdate: { progressDeadlineSeconds: 30, timeoutSeconds: 90 } })).recorder, K8S.deployment);
+            const tuned = object(
+                (await build({ rollingUpdate: { progressDeadlineSeconds: 30, timeoutSeconds: 90 } })).recorder,
+                K8S.deployment,
+            );
             assert.equal(tuned.spec.progressDeadlineSeconds, 30);
             assert.equal(tuned.metadata.annotations["pulumi.com/timeoutSeconds"], "90");
             assert.deepEqual(tuned.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: "25%" }, "not mixed into the strategy");
@@ -116,7 +132,9 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("takes a mirror, a version, pull secrets and a pull policy", async () => {
-            const { recorder } = await build({ image: { repository: "myregistry.azurecr.io/apim/gateway", tag: "2.10.1", pullSecrets: ["acr-pull"], pullPolicy: "Always" } });
+            const { recorder } = await build({
+                image: { repository: "myregistry.azurecr.io/apim/gateway", tag: "2.10.1", pullSecrets: ["acr-pull"], pullPolicy: "Always" },
+            });
             const c = gatewayContainer(recorder);
             assert.equal(c.image, "myregistry.azurecr.io/apim/gateway:2.10.1");
             assert.equal(c.imagePullPolicy, "Always");
@@ -182,7 +200,13 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(svc.spec.loadBalancerIP, "10.1.2.3");
             assert.deepEqual(svc.spec.loadBalancerSourceRanges, ["10.0.0.0/8"]);
             assert.equal(svc.spec.externalTrafficPolicy, "Cluster");
-            assert.deepEqual(svc.spec.ports.map((p: any) => [p.port, p.targetPort]), [[8080, "http"], [8443, "https"]]);
+            assert.deepEqual(
+                svc.spec.ports.map((p: any) => [p.port, p.targetPort]),
+                [
+                    [8080, "http"],
+                    [8443, "https"],
+                ],
+            );
         });
 
         it("keeps Local for NodePort and leaves the policy out for ClusterIP", async () => {
@@ -238,12 +262,17 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 "policy.rate-limit.sync.port": "4290",
                 "neighborhood.heartbeat.port": "4291",
             });
-            assert.deepEqual(gatewayContainer(recorder).envFrom, [{ configMapRef: { name: hashedConfigMap(recorder, "contoso-gw-env").metadata.name } }]);
+            assert.deepEqual(gatewayContainer(recorder).envFrom, [
+                { configMapRef: { name: hashedConfigMap(recorder, "contoso-gw-env").metadata.name } },
+            ]);
         });
 
         it("takes a custom configuration endpoint and passes other settings through", async () => {
             const { recorder } = await build({
-                configuration: { endpoint: "config.contoso.com", settings: { "net.server.http.forwarded.proto.enabled": "true", "config.service.integration.timeout": "00:02:00" } },
+                configuration: {
+                    endpoint: "config.contoso.com",
+                    settings: { "net.server.http.forwarded.proto.enabled": "true", "config.service.integration.timeout": "00:02:00" },
+                },
             });
             const data = configData(recorder);
             assert.equal(data["config.service.endpoint"], "config.contoso.com");
@@ -254,7 +283,9 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         it("rolls the pods when the configuration changes (config-checksum annotation)", async () => {
             const first = podAnnotations((await build()).recorder)[CONFIG_CHECKSUM];
             const same = podAnnotations((await build()).recorder)[CONFIG_CHECKSUM];
-            const changed = podAnnotations((await build({ observability: { logs: { std: { level: "debug" } } } })).recorder)[CONFIG_CHECKSUM];
+            const changed = podAnnotations((await build({ observability: { logs: { std: { level: "debug" } } } })).recorder)[
+                CONFIG_CHECKSUM
+            ];
             assert.match(first, /^[0-9a-f]{64}$/);
             assert.equal(same, first);
             assert.notEqual(changed, first);
@@ -284,19 +315,32 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(spec.initContainers.length, 1);
             const init = spec.initContainers[0];
             assert.equal(init.image, gateway.image, "the init container runs the gateway image itself");
-            assert.deepEqual(init.command, ["/bin/sh", "-c", "cat /etc/ssl/certs/ca-certificates.crt /custom-ca/*.pem > /ca-bundle/ca-certificates.crt"]);
+            assert.deepEqual(init.command, [
+                "/bin/sh",
+                "-c",
+                "cat /etc/ssl/certs/ca-certificates.crt /custom-ca/*.pem > /ca-bundle/ca-certificates.crt",
+            ]);
             assert.deepEqual(init.securityContext, gateway.securityContext);
             assert.deepEqual(init.resources, { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } });
             assert.deepEqual(init.volumeMounts, [
                 { name: "custom-ca", mountPath: "/custom-ca", readOnly: true },
                 { name: "ca-bundle", mountPath: "/ca-bundle" },
             ]);
-            assert.deepEqual(spec.volumes.filter((v: any) => v.name !== "config-backup"), [
-                { name: "custom-ca", configMap: { name: cm.metadata.name } },
-                { name: "ca-bundle", emptyDir: { sizeLimit: "4Mi" } },
-            ]);
-            assert.deepEqual(gateway.volumeMounts.find((m: any) => m.name === "ca-bundle"), { name: "ca-bundle", mountPath: "/ca-bundle", readOnly: true });
-            assert.deepEqual(gateway.env.find((e: any) => e.name === "SSL_CERT_FILE"), { name: "SSL_CERT_FILE", value: "/ca-bundle/ca-certificates.crt" });
+            assert.deepEqual(
+                spec.volumes.filter((v: any) => v.name !== "config-backup"),
+                [
+                    { name: "custom-ca", configMap: { name: cm.metadata.name } },
+                    { name: "ca-bundle", emptyDir: { sizeLimit: "4Mi" } },
+                ],
+            );
+            assert.deepEqual(
+                gateway.volumeMounts.find((m: any) => m.name === "ca-bundle"),
+                { name: "ca-bundle", mountPath: "/ca-bundle", readOnly: true },
+            );
+            assert.deepEqual(
+                gateway.env.find((e: any) => e.name === "SSL_CERT_FILE"),
+                { name: "SSL_CERT_FILE", value: "/ca-bundle/ca-certificates.crt" },
+            );
         });
 
         it("rolls the pods when the CA set changes", async () => {
@@ -316,20 +360,30 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(pvc.metadata.name, "contoso-gw-config-backup");
             assert.deepEqual(pvc.spec, { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "50Mi" } } });
             assert.equal(pvc.metadata.annotations["pulumi.com/skipAwait"], "true");
-            assert.deepEqual(podSpec(recorder).volumes, [{ name: "config-backup", persistentVolumeClaim: { claimName: "contoso-gw-config-backup" } }]);
+            assert.deepEqual(podSpec(recorder).volumes, [
+                { name: "config-backup", persistentVolumeClaim: { claimName: "contoso-gw-config-backup" } },
+            ]);
             assert.deepEqual(gatewayContainer(recorder).volumeMounts, [{ name: "config-backup", mountPath: "/apim/config" }]);
             assert.equal(podSpec(recorder).securityContext.fsGroup, 1001);
         });
 
         it("takes a storage class, size and access mode", async () => {
-            const { recorder } = await build({ configBackup: { storageClassName: "azurefile-csi", size: "100Mi", accessMode: "ReadWriteOnce" } });
-            assert.deepEqual(object(recorder, K8S.pvc).spec, { accessModes: ["ReadWriteOnce"], storageClassName: "azurefile-csi", resources: { requests: { storage: "100Mi" } } });
+            const { recorder } = await build({
+                configBackup: { storageClassName: "azurefile-csi", size: "100Mi", accessMode: "ReadWriteOnce" },
+            });
+            assert.deepEqual(object(recorder, K8S.pvc).spec, {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "azurefile-csi",
+                resources: { requests: { storage: "100Mi" } },
+            });
         });
 
         it("mounts an existing claim without creating one", async () => {
             const { recorder } = await build({ configBackup: { existingClaimName: "gateway-backup" } });
             assert.deepEqual(recorder.ofType(K8S.pvc), []);
-            assert.deepEqual(podSpec(recorder).volumes, [{ name: "config-backup", persistentVolumeClaim: { claimName: "gateway-backup" } }]);
+            assert.deepEqual(podSpec(recorder).volumes, [
+                { name: "config-backup", persistentVolumeClaim: { claimName: "gateway-backup" } },
+            ]);
         });
 
         it("can be turned off", async () => {
@@ -344,7 +398,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         it("maps std and local logs and StatsD metrics to gateway settings", async () => {
             const { recorder } = await build({
                 observability: {
-                    logs: { std: { format: "json", level: "warn", color: true }, local: { type: "rfc5424", endpoint: "127.0.0.1:514", facility: 7 } },
+                    logs: {
+                        std: { format: "json", level: "warn", color: true },
+                        local: { type: "rfc5424", endpoint: "127.0.0.1:514", facility: 7 },
+                    },
                     metrics: { statsd: { endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "influxDB" } },
                     azureMonitor: false,
                 },
@@ -377,7 +434,15 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
 
         it("maps OpenTelemetry metrics", async () => {
             const { recorder } = await build({
-                observability: { metrics: { openTelemetry: { collectorUri: "http://otel-collector.monitoring:4317/", histogramBuckets: [0.1, 0.5, 1, 5], systemMetrics: true } } },
+                observability: {
+                    metrics: {
+                        openTelemetry: {
+                            collectorUri: "http://otel-collector.monitoring:4317/",
+                            histogramBuckets: [0.1, 0.5, 1, 5],
+                            systemMetrics: true,
+                        },
+                    },
+                },
             });
             const data = configData(recorder);
             assert.equal(data["observability.opentelemetry.enabled"], "true");
@@ -394,8 +459,14 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 observability: { logs: { local: { type: "localsyslog", facility: 1 } } },
             });
             assert.equal(configData(recorder)["telemetry.logs.local.localsyslog.facility"], "1");
-            assert.deepEqual(podSpec(recorder).volumes.find((v: any) => v.name === "syslog-socket"), { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } });
-            assert.deepEqual(gatewayContainer(recorder).volumeMounts.find((m: any) => m.name === "syslog-socket"), { name: "syslog-socket", mountPath: "/dev/log" });
+            assert.deepEqual(
+                podSpec(recorder).volumes.find((v: any) => v.name === "syslog-socket"),
+                { name: "syslog-socket", hostPath: { path: "/dev/log", type: "Socket" } },
+            );
+            assert.deepEqual(
+                gatewayContainer(recorder).volumeMounts.find((m: any) => m.name === "syslog-socket"),
+                { name: "syslog-socket", mountPath: "/dev/log" },
+            );
         });
     });
 
@@ -404,31 +475,61 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             const { recorder } = await build();
             const revision = ["pod-template-hash"];
             assert.deepEqual(podSpec(recorder).topologySpreadConstraints, [
-                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR }, matchLabelKeys: revision },
-                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: SELECTOR }, matchLabelKeys: revision },
+                {
+                    maxSkew: 1,
+                    topologyKey: "topology.kubernetes.io/zone",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: SELECTOR },
+                    matchLabelKeys: revision,
+                },
+                {
+                    maxSkew: 1,
+                    topologyKey: "kubernetes.io/hostname",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: SELECTOR },
+                    matchLabelKeys: revision,
+                },
             ]);
             assert.equal(podSpec(recorder).affinity, undefined);
         });
 
         it("takes whenUnsatisfiable and topology keys, or no spread at all", async () => {
-            const strict = await build({ highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule", topologyKeys: ["topology.kubernetes.io/zone"] } } });
-            assert.deepEqual(podSpec(strict.recorder).topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable]), [["topology.kubernetes.io/zone", "DoNotSchedule"]]);
+            const strict = await build({
+                highAvailability: { topologySpread: { whenUnsatisfiable: "DoNotSchedule", topologyKeys: ["topology.kubernetes.io/zone"] } },
+            });
+            assert.deepEqual(
+                podSpec(strict.recorder).topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable]),
+                [["topology.kubernetes.io/zone", "DoNotSchedule"]],
+            );
             const none = await build({ highAvailability: { topologySpread: { enabled: false } } });
             assert.equal(podSpec(none.recorder).topologySpreadConstraints, undefined);
         });
 
         it("adds preferred or required pod anti-affinity on hostname, keeping the user's node affinity", async () => {
-            const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["gateway"] }] }] } };
+            const nodeAffinity = {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["gateway"] }] }],
+                },
+            };
             const preferred = await build({ highAvailability: { podAntiAffinity: "preferred" }, affinity: { nodeAffinity } });
             assert.deepEqual(podSpec(preferred.recorder).affinity, {
                 nodeAffinity,
                 podAntiAffinity: {
-                    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" } }],
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        {
+                            weight: 100,
+                            podAffinityTerm: { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" },
+                        },
+                    ],
                 },
             });
             const required = await build({ highAvailability: { podAntiAffinity: "required" } });
             assert.deepEqual(podSpec(required.recorder).affinity, {
-                podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" }] },
+                podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                        { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" },
+                    ],
+                },
             });
         });
 
@@ -466,7 +567,9 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         it("takes probe thresholds", async () => {
-            const { recorder } = await build({ probes: { startup: { failureThreshold: 120 }, liveness: { periodSeconds: 20, timeoutSeconds: 3 } } });
+            const { recorder } = await build({
+                probes: { startup: { failureThreshold: 120 }, liveness: { periodSeconds: 20, timeoutSeconds: 3 } },
+            });
             const c = gatewayContainer(recorder);
             assert.equal(c.startupProbe.failureThreshold, 120);
             assert.equal(c.startupProbe.periodSeconds, 5);
@@ -483,7 +586,13 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
     describe("security", () => {
         it("runs as non-root UID/GID 1001 with RuntimeDefault seccomp, no escalation and no capabilities", async () => {
             const { recorder } = await build();
-            assert.deepEqual(podSpec(recorder).securityContext, { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(podSpec(recorder).securityContext, {
+                runAsNonRoot: true,
+                runAsUser: 1001,
+                runAsGroup: 1001,
+                fsGroup: 1001,
+                seccompProfile: { type: "RuntimeDefault" },
+            });
             const sc = gatewayContainer(recorder).securityContext;
             assert.deepEqual(sc, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
             assert.ok(!("readOnlyRootFilesystem" in sc), "the gateway does not support a read-only root filesystem");
@@ -499,7 +608,13 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         });
 
         const EGRESS_BUT_IMDS = [
-            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }, { ipBlock: { cidr: "::/0" } }, { namespaceSelector: {} }] },
+            {
+                to: [
+                    { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
+                    { ipBlock: { cidr: "::/0" } },
+                    { namespaceSelector: {} },
+                ],
+            },
         ];
 
         it("has a NetworkPolicy by default in production: traffic ports from anyone, discovery UDP only from gateway pods, egress all but the instance metadata endpoint", async () => {
@@ -509,8 +624,19 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 podSelector: { matchLabels: SELECTOR },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: [
-                    { ports: [{ protocol: "TCP", port: 8080 }, { protocol: "TCP", port: 8081 }] },
-                    { from: [{ podSelector: { matchLabels: SELECTOR } }], ports: [{ protocol: "UDP", port: 4290 }, { protocol: "UDP", port: 4291 }] },
+                    {
+                        ports: [
+                            { protocol: "TCP", port: 8080 },
+                            { protocol: "TCP", port: 8081 },
+                        ],
+                    },
+                    {
+                        from: [{ podSelector: { matchLabels: SELECTOR } }],
+                        ports: [
+                            { protocol: "UDP", port: 4290 },
+                            { protocol: "UDP", port: 4291 },
+                        ],
+                    },
                 ],
                 egress: EGRESS_BUT_IMDS,
             });
@@ -524,8 +650,13 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
         it("opens the traffic ports to the load balancer's source ranges when the pods see the callers' IPs (Local), to anyone otherwise", async () => {
             const ranges = ["10.0.0.0/8", "192.168.1.0/24"];
             const local = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges } });
-            assert.deepEqual(object(local.recorder, K8S.networkPolicy).spec.ingress[0].from, [{ ipBlock: { cidr: "10.0.0.0/8" } }, { ipBlock: { cidr: "192.168.1.0/24" } }]);
-            const cluster = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges, externalTrafficPolicy: "Cluster" } });
+            assert.deepEqual(object(local.recorder, K8S.networkPolicy).spec.ingress[0].from, [
+                { ipBlock: { cidr: "10.0.0.0/8" } },
+                { ipBlock: { cidr: "192.168.1.0/24" } },
+            ]);
+            const cluster = await build({
+                service: { exposure: "internal", loadBalancerSourceRanges: ranges, externalTrafficPolicy: "Cluster" },
+            });
             assert.equal(object(cluster.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
             const clusterIp = await build({ service: { type: "ClusterIP" } });
             assert.equal(object(clusterIp.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
@@ -533,11 +664,17 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
 
         it("uses the instance-discovery ports as configured", async () => {
             const { recorder } = await build({ instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 } });
-            assert.deepEqual(object(recorder, K8S.networkPolicy).spec.ingress[1].ports, [{ protocol: "UDP", port: 5290 }, { protocol: "UDP", port: 5291 }]);
+            assert.deepEqual(object(recorder, K8S.networkPolicy).spec.ingress[1].ports, [
+                { protocol: "UDP", port: 5290 },
+                { protocol: "UDP", port: 5291 },
+            ]);
         });
 
         it("limits the traffic ports to trafficFrom", async () => {
-            const trafficFrom = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }, { ipBlock: { cidr: "10.0.0.0/8" } }];
+            const trafficFrom = [
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } },
+                { ipBlock: { cidr: "10.0.0.0/8" } },
+            ];
             const { recorder } = await build({ networkPolicy: { enabled: true, trafficFrom } });
             assert.deepEqual(object(recorder, K8S.networkPolicy).spec.ingress[0].from, trafficFrom);
         });
@@ -550,7 +687,8 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.deepEqual(deployment.spec.selector.matchLabels, SELECTOR);
             assert.deepEqual(deployment.spec.template.metadata.labels, COMMON_LABELS);
             for (const r of recorder.kubernetesObjects()) {
-                const expected = r.type === K8S.namespace ? { ...COMMON_LABELS, "pod-security.kubernetes.io/enforce": "restricted" } : COMMON_LABELS;
+                const expected =
+                    r.type === K8S.namespace ? { ...COMMON_LABELS, "pod-security.kubernetes.io/enforce": "restricted" } : COMMON_LABELS;
                 assert.deepEqual(r.inputs.metadata.labels, expected, `${r.type} ${r.name}`);
             }
         });
@@ -559,7 +697,13 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
     describe("pass-through", () => {
         it("passes nodeSelector, tolerations, affinity, priorityClassName, labels, pod annotations and extra env", async () => {
             const tolerations = [{ key: "dedicated", operator: "Equal", value: "gateway", effect: "NoSchedule" }];
-            const affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: "sku", operator: "In", values: ["d4"] }] } }] } };
+            const affinity = {
+                nodeAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 1, preference: { matchExpressions: [{ key: "sku", operator: "In", values: ["d4"] }] } },
+                    ],
+                },
+            };
             const { recorder } = await build({
                 nodeSelector: { "kubernetes.io/os": "linux" },
                 tolerations,
@@ -567,7 +711,10 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
                 priorityClassName: "gateway-critical",
                 labels: { team: "platform", "contoso.com/cost-center": "1234" },
                 podAnnotations: { "prometheus.io/scrape": "false" },
-                env: [{ name: "DOTNET_gcServer", value: "1" }, { name: "FEATURE_FLAGS", value: "a,b" }],
+                env: [
+                    { name: "DOTNET_gcServer", value: "1" },
+                    { name: "FEATURE_FLAGS", value: "a,b" },
+                ],
             });
             const spec = podSpec(recorder);
             assert.deepEqual(spec.nodeSelector, { "kubernetes.io/os": "linux" });
@@ -577,7 +724,11 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             assert.equal(podAnnotations(recorder)["prometheus.io/scrape"], "false");
             assert.ok(CONFIG_CHECKSUM in podAnnotations(recorder));
             const env = gatewayContainer(recorder).env;
-            assert.deepEqual(env.map((e: any) => e.name), ["config.service.auth", "DOTNET_gcServer", "FEATURE_FLAGS"], "extra env comes after the managed env");
+            assert.deepEqual(
+                env.map((e: any) => e.name),
+                ["config.service.auth", "DOTNET_gcServer", "FEATURE_FLAGS"],
+                "extra env comes after the managed env",
+            );
             for (const r of recorder.kubernetesObjects()) {
                 assert.equal(r.inputs.metadata.labels.team, "platform", `${r.type} ${r.name}`);
                 assert.equal(r.inputs.metadata.labels["contoso.com/cost-center"], "1234");

@@ -12,7 +12,8 @@ interface GuidanceCase {
 }
 
 /** The warnings that stand for a production rule allowed by the development profile (not advisories such as an adopted namespace's). */
-const guidanceWarnings = (warnings: string[]): string[] => warnings.filter((warning) => warning.endsWith('Allowed by profile "development".'));
+const guidanceWarnings = (warnings: string[]): string[] =>
+    warnings.filter((warning) => warning.endsWith('Allowed by profile "development".'));
 
 const UNSAFE: GuidanceCase[] = [
     {
@@ -31,7 +32,8 @@ const UNSAFE: GuidanceCase[] = [
         title: `the moving tag "${tag}"`,
         args: { image: { tag } },
         message: ["`image.tag`", `"${tag}" is a moving tag`, "Pin a specific version such as 2.11.1, or set image.digest"],
-        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) => assert.equal(gatewayContainer(recorder).image, `mcr.microsoft.com/azure-api-management/gateway:${tag}`),
+        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) =>
+            assert.equal(gatewayContainer(recorder).image, `mcr.microsoft.com/azure-api-management/gateway:${tag}`),
     })),
     {
         title: 'the "default" namespace',
@@ -43,13 +45,18 @@ const UNSAFE: GuidanceCase[] = [
         title: `the system namespace "${name}"`,
         args: { namespace: { name, create: false } },
         message: ["`namespace.name`", `"${name}"`, "dedicated namespace"],
-        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) => assert.equal(object(recorder, K8S.deployment).metadata.namespace, name),
+        rendered: ({ recorder }: Awaited<ReturnType<typeof build>>) =>
+            assert.equal(object(recorder, K8S.deployment).metadata.namespace, name),
     })),
     {
         title: "a node syslog socket in a namespace whose Pod Security level forbids hostPath",
-        args: { namespace: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } }, observability: { logs: { local: { type: "localsyslog" } } } },
+        args: {
+            namespace: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+            observability: { logs: { local: { type: "localsyslog" } } },
+        },
         message: ["`observability.logs.local`", "hostPath", 'Pod Security level "restricted"', "Set observability.logs.local.endpoint"],
-        rendered: ({ recorder }) => assert.ok(object(recorder, K8S.deployment).spec.template.spec.volumes.some((v: { hostPath?: unknown }) => v.hostPath)),
+        rendered: ({ recorder }) =>
+            assert.ok(object(recorder, K8S.deployment).spec.template.spec.volumes.some((v: { hostPath?: unknown }) => v.hostPath)),
     },
     {
         title: "a LoadBalancer Service without an exposure choice (kept public: no internal annotation)",
@@ -91,7 +98,12 @@ describe("SelfHostedGateway: profile", () => {
         }
 
         it("rejects empty resource requests naming both cpu and memory", async () => {
-            await expectRejected({ resources: { requests: {} } }, "2 invalid arguments", "`resources.requests.cpu` is missing", "`resources.requests.memory` is missing");
+            await expectRejected(
+                { resources: { requests: {} } },
+                "2 invalid arguments",
+                "`resources.requests.cpu` is missing",
+                "`resources.requests.memory` is missing",
+            );
         });
 
         it("accepts its own defaults without a warning", async () => {
@@ -103,8 +115,24 @@ describe("SelfHostedGateway: profile", () => {
         it("accepts renewBeforeDays 3, local syslog to an endpoint in a restricted namespace, and an existing namespace's unknown level", async () => {
             const restricted = { labels: { "pod-security.kubernetes.io/enforce": "restricted" } };
             assert.deepEqual((await build({ token: { renewBeforeDays: 3 } })).warnings, []);
-            assert.deepEqual((await build({ namespace: restricted, observability: { logs: { local: { type: "localsyslog", endpoint: "127.0.0.1:514" } } } })).warnings, []);
-            assert.deepEqual((await build({ namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } }, observability: { logs: { local: { type: "localsyslog" } } } })).warnings, []);
+            assert.deepEqual(
+                (
+                    await build({
+                        namespace: restricted,
+                        observability: { logs: { local: { type: "localsyslog", endpoint: "127.0.0.1:514" } } },
+                    })
+                ).warnings,
+                [],
+            );
+            assert.deepEqual(
+                (
+                    await build({
+                        namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+                        observability: { logs: { local: { type: "localsyslog" } } },
+                    })
+                ).warnings,
+                [],
+            );
         });
 
         it("accepts a moving tag when a digest pins the image", async () => {
@@ -130,7 +158,12 @@ describe("SelfHostedGateway: profile", () => {
         }
 
         it("warns once per violation", async () => {
-            const { warnings } = await build({ profile: "development", replicas: 1, image: { tag: "latest" }, namespace: { name: "default", create: false } });
+            const { warnings } = await build({
+                profile: "development",
+                replicas: 1,
+                image: { tag: "latest" },
+                namespace: { name: "default", create: false },
+            });
             assert.equal(guidanceWarnings(warnings).length, 3);
         });
 

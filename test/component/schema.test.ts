@@ -44,7 +44,10 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     rollingUpdate: { maxUnavailable: 1, maxSurge: "50%" },
     resources: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "4", memory: "3Gi" } },
     image: { repository: "myregistry.azurecr.io/apim/gateway", tag: "2.11.1", pullPolicy: "Always", pullSecrets: ["acr-pull"] },
-    dns: { policy: "None", config: { nameservers: ["10.0.0.10"], searches: ["corp.contoso.com"], options: [{ name: "ndots", value: "2" }] } },
+    dns: {
+        policy: "None",
+        config: { nameservers: ["10.0.0.10"], searches: ["corp.contoso.com"], options: [{ name: "ndots", value: "2" }] },
+    },
     service: {
         allocateLoadBalancerNodePorts: false,
         type: "LoadBalancer",
@@ -59,7 +62,10 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     configBackup: { storageClassName: "azurefile-csi", size: "100Mi", accessMode: "ReadWriteMany" },
     observability: {
         logs: { std: { format: "json", level: "warn", color: false }, local: { type: "json", endpoint: "127.0.0.1:8888" } },
-        metrics: { statsd: { endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "dogStatsD" }, openTelemetry: { collectorUri: "http://otel:4317/" } },
+        metrics: {
+            statsd: { endpoint: "statsd-exporter.monitoring:8125", sampling: 0.5, tagFormat: "dogStatsD" },
+            openTelemetry: { collectorUri: "http://otel:4317/" },
+        },
         azureMonitor: true,
     },
     highAvailability: {
@@ -69,11 +75,23 @@ const FULLY_OPTIONED: Partial<SelfHostedGatewayArgs> = {
     },
     probes: { startup: { failureThreshold: 90 }, readiness: { timeoutSeconds: 2 }, liveness: { periodSeconds: 15 } },
     terminationGracePeriodSeconds: 90,
-    networkPolicy: { enabled: true, trafficFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } }, { ipBlock: { cidr: "10.0.0.0/8" } }] },
+    networkPolicy: {
+        enabled: true,
+        trafficFrom: [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress" } } },
+            { ipBlock: { cidr: "10.0.0.0/8" } },
+        ],
+    },
     token: { validityDays: 21, renewBeforeDays: 7, renewalTrigger: "manual-1" },
     nodeSelector: { "kubernetes.io/os": "linux" },
     tolerations: [{ key: "dedicated", operator: "Equal", value: "gateway", effect: "NoSchedule" }],
-    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["gateway"] }] }] } } },
+    affinity: {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "agentpool", operator: "In", values: ["gateway"] }] }],
+            },
+        },
+    },
     priorityClassName: "gateway-critical",
     labels: { team: "platform" },
     podAnnotations: { "prometheus.io/scrape": "false" },
@@ -124,8 +142,16 @@ describe("SelfHostedGateway: every rendered object passes the Kubernetes OpenAPI
         const kinds = await validateAll(
             (
                 await build({
-                    auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", authority: "https://login.microsoftonline.us" },
-                    observability: { metrics: { openTelemetry: { collectorUri: "http://otel:4317/", histogramBuckets: [0.1, 1], systemMetrics: true } } },
+                    auth: {
+                        type: "azureAdApp",
+                        tenantId: "t",
+                        clientId: "c",
+                        clientSecret: "s",
+                        authority: "https://login.microsoftonline.us",
+                    },
+                    observability: {
+                        metrics: { openTelemetry: { collectorUri: "http://otel:4317/", histogramBuckets: [0.1, 1], systemMetrics: true } },
+                    },
                     highAvailability: { podAntiAffinity: "required", disruptionBudget: { minAvailable: 2 } },
                 })
             ).recorder.kubernetesObjects(),
@@ -166,6 +192,9 @@ describe("SelfHostedGateway: every rendered object passes the Kubernetes OpenAPI
 
     it("fails on a schema violation (control: the validator is live)", async () => {
         const Deployment = await modelFor("apps/v1", "Deployment");
-        assert.throws(() => new Deployment({ metadata: { name: "x" }, spec: { replicas: "3", selector: {}, template: {} } }).validate(), /replicas must be integer/);
+        assert.throws(
+            () => new Deployment({ metadata: { name: "x" }, spec: { replicas: "3", selector: {}, template: {} } }).validate(),
+            /replicas must be integer/,
+        );
     });
 });

@@ -29,14 +29,26 @@ describe("SelfHostedGateway: module structure", () => {
 
     it("the token policy has one owner: no other module defines the maximum lifetime or the defaults", () => {
         const all = ["", "validation", "token", "k8s", "auth"].flatMap((dir) => sources(dir || "."));
-        const owners = all.filter(({ text }) => /export const (MAX_TOKEN_VALIDITY_DAYS|maxValidityDays|TOKEN_DEFAULTS|tokenDefaults)\b/.test(text));
-        assert.deepEqual(owners.map((o) => o.file), ["token/policy.ts"]);
+        const owners = all.filter(({ text }) =>
+            /export const (MAX_TOKEN_VALIDITY_DAYS|maxValidityDays|TOKEN_DEFAULTS|tokenDefaults)\b/.test(text),
+        );
+        assert.deepEqual(
+            owners.map((o) => o.file),
+            ["token/policy.ts"],
+        );
     });
 
     it("each enum of the arguments is defined once, in enums.ts", () => {
         const args = readFileSync(path.join(COMPONENTS, "args.ts"), "utf8");
-        assert.ok(!/"production" \| "development"|"LoadBalancer" \| "NodePort"|"DoNotSchedule" \| "ScheduleAnyway"/.test(args), "args.ts spells an enum out");
+        assert.ok(
+            !/"production" \| "development"|"LoadBalancer" \| "NodePort"|"DoNotSchedule" \| "ScheduleAnyway"/.test(args),
+            "args.ts spells an enum out",
+        );
         const checks = sources("validation").filter(({ text }) => /\["(text|auto|Always|ClusterFirst|LoadBalancer)", /.test(text));
-        assert.deepEqual(checks.map((c) => c.file), [], "a validation module spells an enum out");
+        assert.deepEqual(
+            checks.map((c) => c.file),
+            [],
+            "a validation module spells an enum out",
+        );
     });
 });

@@ -5,11 +5,20 @@ import { exampleStackSettings } from "../../demo/exampleStack";
 
 /** The prod example as the demo deploys it: 3 replicas, DoNotSchedule over zone and hostname, 600 s await. */
 const PROD = exampleStackSettings(path.resolve(__dirname, "..", ".."));
-const LENIENT: ExampleNeeds = { ...PROD, highAvailability: { ...PROD.highAvailability, topologySpread: { ...PROD.highAvailability.topologySpread, whenUnsatisfiable: "ScheduleAnyway" } } };
+const LENIENT: ExampleNeeds = {
+    ...PROD,
+    highAvailability: {
+        ...PROD.highAvailability,
+        topologySpread: { ...PROD.highAvailability.topologySpread, whenUnsatisfiable: "ScheduleAnyway" },
+    },
+};
 
 const READY = { conditions: [{ type: "Ready", status: "True" }] };
 
-function node(name: string, options: { zone?: string; kwok?: boolean; ready?: boolean; unschedulable?: boolean; taint?: string } = {}): NodeObject {
+function node(
+    name: string,
+    options: { zone?: string; kwok?: boolean; ready?: boolean; unschedulable?: boolean; taint?: string } = {},
+): NodeObject {
     return {
         metadata: {
             name,
@@ -22,34 +31,68 @@ function node(name: string, options: { zone?: string; kwok?: boolean; ready?: bo
 }
 
 const kwokZones = ["zone-a", "zone-b", "zone-c"].map((zone) => node(`kwok-${zone}-0`, { zone }));
-const defaultClass = { metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, provisioner: "rancher.io/local-path" };
+const defaultClass = {
+    metadata: { name: "standard", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+    provisioner: "rancher.io/local-path",
+};
 
 function facts(overrides: Partial<ClusterFacts>): ClusterFacts {
-    return { context: "lab", nodes: kwokZones, storageClasses: [], namespaceExists: false, staticVolume: { name: "gateway-backup", exists: false }, ...overrides };
+    return {
+        context: "lab",
+        nodes: kwokZones,
+        storageClasses: [],
+        namespaceExists: false,
+        staticVolume: { name: "gateway-backup", exists: false },
+        ...overrides,
+    };
 }
 
 describe("npm run demo --kube-context: the cluster preflight", () => {
     it("reads the prod example as the stack will deploy it", () => {
         assert.equal(PROD.workload.replicas, 3);
         assert.equal(PROD.namespace.name, "apim-gateway");
-        assert.deepEqual(PROD.highAvailability.topologySpread, { enabled: true, whenUnsatisfiable: "DoNotSchedule", topologyKeys: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"] });
+        assert.deepEqual(PROD.highAvailability.topologySpread, {
+            enabled: true,
+            whenUnsatisfiable: "DoNotSchedule",
+            topologyKeys: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+        });
     });
 
-    const cases: { what: string; facts: ClusterFacts; example?: ExampleNeeds; zones?: number; storage: string; notes: RegExp[]; problems: RegExp[] }[] = [
-        { what: "kwok nodes in three zones, no StorageClass: nothing to say, a static volume", facts: facts({}), zones: 3, storage: "static", notes: [], problems: [] },
+    const cases: {
+        what: string;
+        facts: ClusterFacts;
+        example?: ExampleNeeds;
+        zones?: number;
+        storage: string;
+        notes: RegExp[];
+        problems: RegExp[];
+    }[] = [
+        {
+            what: "kwok nodes in three zones, no StorageClass: nothing to say, a static volume",
+            facts: facts({}),
+            zones: 3,
+            storage: "static",
+            notes: [],
+            problems: [],
+        },
         {
             what: "kind as created: one real node without a zone label: refused with the label command",
             facts: facts({ nodes: [node("kind-control-plane", { kwok: false })], storageClasses: [defaultClass] }),
             zones: 0,
             storage: "standard",
-            notes: [/default StorageClass standard: if its provisioner cannot make ReadWriteMany volumes \(kind's local-path cannot\), the claim and the pods stay Pending/],
+            notes: [
+                /default StorageClass standard: if its provisioner cannot make ReadWriteMany volumes \(kind's local-path cannot\), the claim and the pods stay Pending/,
+            ],
             problems: [
                 /^no schedulable node of context "lab" carries the label topology\.kubernetes\.io\/zone: the 3 replicas spread over .* with whenUnsatisfiable: DoNotSchedule, so every pod would stay Pending\. Label the nodes, e\.g\. kubectl --context lab label node kind-control-plane topology\.kubernetes\.io\/zone=zone-a$/,
             ],
         },
         {
             what: "kind with a zone label: real kubelets named, zones shared, the default class used",
-            facts: facts({ nodes: [node("kind-control-plane", { kwok: false, zone: "zone-a" }), node("kind-worker", { kwok: false, zone: "zone-a" })], storageClasses: [defaultClass] }),
+            facts: facts({
+                nodes: [node("kind-control-plane", { kwok: false, zone: "zone-a" }), node("kind-worker", { kwok: false, zone: "zone-a" })],
+                storageClasses: [defaultClass],
+            }),
             zones: 1,
             storage: "standard",
             notes: [
@@ -61,19 +104,36 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
         },
         {
             what: "nodes that cannot take pods: each named with its reason",
-            facts: facts({ nodes: [node("a", { zone: "z", ready: false }), node("b", { zone: "z", unschedulable: true }), node("c", { zone: "z", taint: "node-role.kubernetes.io/control-plane" })] }),
+            facts: facts({
+                nodes: [
+                    node("a", { zone: "z", ready: false }),
+                    node("b", { zone: "z", unschedulable: true }),
+                    node("c", { zone: "z", taint: "node-role.kubernetes.io/control-plane" }),
+                ],
+            }),
             zones: 1,
             storage: "static",
             notes: [],
-            problems: [/^no node of context "lab" can take the gateway pods .*: a: not Ready, b: cordoned, c: taint node-role\.kubernetes\.io\/control-plane:NoSchedule$/],
+            problems: [
+                /^no node of context "lab" can take the gateway pods .*: a: not Ready, b: cordoned, c: taint node-role\.kubernetes\.io\/control-plane:NoSchedule$/,
+            ],
         },
-        { what: "no nodes at all", facts: facts({ nodes: [] }), zones: 0, storage: "static", notes: [], problems: [/: the cluster has no nodes$/] },
+        {
+            what: "no nodes at all",
+            facts: facts({ nodes: [] }),
+            zones: 0,
+            storage: "static",
+            notes: [],
+            problems: [/: the cluster has no nodes$/],
+        },
         {
             what: "some nodes without a zone: the pods go to the others",
             facts: facts({ nodes: [...kwokZones, node("unlabelled")] }),
             zones: 3,
             storage: "static",
-            notes: [/^nodes unlabelled lack a label of topology\.kubernetes\.io\/zone, kubernetes\.io\/hostname: with whenUnsatisfiable: DoNotSchedule the pods go only to the 3 that have them$/],
+            notes: [
+                /^nodes unlabelled lack a label of topology\.kubernetes\.io\/zone, kubernetes\.io\/hostname: with whenUnsatisfiable: DoNotSchedule the pods go only to the 3 that have them$/,
+            ],
             problems: [],
         },
         {
@@ -91,11 +151,20 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
             zones: 3,
             storage: "static",
             notes: [],
-            problems: [/^namespace apim-gateway already exists in context "lab": .* delete it or use another cluster$/, /PersistentVolume gateway-backup, which the demo would create for the config backup, already exists/],
+            problems: [
+                /^namespace apim-gateway already exists in context "lab": .* delete it or use another cluster$/,
+                /PersistentVolume gateway-backup, which the demo would create for the config backup, already exists/,
+            ],
         },
         {
             what: "a volume of that name does not matter when the default class is used",
-            facts: facts({ storageClasses: [{ metadata: { name: "fast" } }, { metadata: { name: "csi", annotations: { "storageclass.beta.kubernetes.io/is-default-class": "true" } } }], staticVolume: { name: "gateway-backup", exists: true } }),
+            facts: facts({
+                storageClasses: [
+                    { metadata: { name: "fast" } },
+                    { metadata: { name: "csi", annotations: { "storageclass.beta.kubernetes.io/is-default-class": "true" } } },
+                ],
+                staticVolume: { name: "gateway-backup", exists: true },
+            }),
             zones: 3,
             storage: "csi",
             notes: [/default StorageClass csi/],

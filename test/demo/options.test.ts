@@ -8,8 +8,14 @@ describe("npm run demo flags", () => {
         { argv: ["--keep"], expected: { keep: true, help: false, target: local } },
         { argv: ["--help"], expected: { keep: false, help: true, target: local } },
         { argv: ["-h"], expected: { keep: false, help: true, target: local } },
-        { argv: ["--kube-context", "kind-demo"], expected: { keep: false, help: false, target: { kind: "context", context: "kind-demo" } } },
-        { argv: ["--kube-context=kind-demo", "--keep"], expected: { keep: true, help: false, target: { kind: "context", context: "kind-demo" } } },
+        {
+            argv: ["--kube-context", "kind-demo"],
+            expected: { keep: false, help: false, target: { kind: "context", context: "kind-demo" } },
+        },
+        {
+            argv: ["--kube-context=kind-demo", "--keep"],
+            expected: { keep: true, help: false, target: { kind: "context", context: "kind-demo" } },
+        },
         {
             argv: ["--kube-context", "lab", "--kubeconfig", "/tmp/lab.yaml"],
             expected: { keep: false, help: false, target: { kind: "context", context: "lab", kubeconfig: "/tmp/lab.yaml" } },
@@ -32,7 +38,11 @@ describe("npm run demo flags", () => {
         it(`refuses [${argv.join(" ")}] in one line naming the flag, pointing at --help`, () => {
             assert.throws(
                 () => parseDemoArgs(argv),
-                (error: Error) => error instanceof DemoUsageError && message.test(error.message) && /--help\)$/.test(error.message) && !error.message.includes("\n"),
+                (error: Error) =>
+                    error instanceof DemoUsageError &&
+                    message.test(error.message) &&
+                    /--help\)$/.test(error.message) &&
+                    !error.message.includes("\n"),
             );
         });
     }

@@ -41,7 +41,10 @@ describe("npm run demo --kube-context: the pulumi on PATH", () => {
     it("is required with --kube-context: refused in one line saying how to install one or do without", () => {
         assert.throws(
             () => requirePulumiOnPath(dir("empty")),
-            (error: Error) => error instanceof DemoUsageError && /there is none: install it \(.*\) or drop --kube-context/.test(error.message) && !error.message.includes("\n"),
+            (error: Error) =>
+                error instanceof DemoUsageError &&
+                /there is none: install it \(.*\) or drop --kube-context/.test(error.message) &&
+                !error.message.includes("\n"),
         );
         assert.equal(requirePulumiOnPath(dir("installed")), path.join(dir("installed"), "pulumi"));
     });

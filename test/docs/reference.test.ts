@@ -74,7 +74,11 @@ describe("docs/options.md and SelfHostedGatewayArgs", () => {
         const properties = new Map<string, ts.Type>();
         const members = type.isUnion() ? type.types : [type];
         for (const member of members) {
-            if (member.getCallSignatures().length > 0 || checker.getPropertyOfType(member, "then") || checker.getPropertyOfType(member, "apply")) {
+            if (
+                member.getCallSignatures().length > 0 ||
+                checker.getPropertyOfType(member, "then") ||
+                checker.getPropertyOfType(member, "apply")
+            ) {
                 continue; // a Promise or an Output: the plain value is another member of the union
             }
             if (member.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike)) {
@@ -101,7 +105,11 @@ describe("docs/options.md and SelfHostedGatewayArgs", () => {
         const missing = [...propertiesOf(argsType).keys()].filter(
             (option) => !documented.some((name) => name === option || name.startsWith(`${option}.`)),
         );
-        assert.deepEqual(missing, [], `docs/options.md has no row for these options of SelfHostedGatewayArgs (components/args.ts): ${missing.join(", ")}`);
+        assert.deepEqual(
+            missing,
+            [],
+            `docs/options.md has no row for these options of SelfHostedGatewayArgs (components/args.ts): ${missing.join(", ")}`,
+        );
     });
 
     it("documents every sub-option of an option it documents by its sub-options", () => {
@@ -130,9 +138,17 @@ describe("docs/options.md and SelfHostedGatewayArgs", () => {
         const schemaKeys = Object.keys(stackConfigSchema.shape);
         const options = new Set(propertiesOf(argsType).keys());
         const missing = schemaKeys.filter((key) => !options.has(key) && !stackKeys.includes(key));
-        assert.deepEqual(missing, [], `docs/options.md's stack key table has no row for: ${missing.map((k) => `apim-gateway:${k}`).join(", ")}`);
+        assert.deepEqual(
+            missing,
+            [],
+            `docs/options.md's stack key table has no row for: ${missing.map((k) => `apim-gateway:${k}`).join(", ")}`,
+        );
         const unknown = stackKeys.filter((key) => !schemaKeys.includes(key));
-        assert.deepEqual(unknown, [], `docs/options.md documents stack keys the schema (stacks/configSchema.ts) lacks: ${unknown.join(", ")}`);
+        assert.deepEqual(
+            unknown,
+            [],
+            `docs/options.md documents stack keys the schema (stacks/configSchema.ts) lacks: ${unknown.join(", ")}`,
+        );
     });
 });
 
@@ -179,7 +195,9 @@ describe("docs/options.md and the stack outputs", () => {
         const prod = loadStackFile(path.join(REPOSITORY, "stacks", "Pulumi.prod.yaml"));
         pulumi.runtime.setAllConfig(prod.values, prod.secretKeys);
         const exported = Object.keys(defineStack()).sort();
-        const documented = firstCells(section(page("options.md"), "Stack outputs"), "Output").flatMap(namesIn).sort();
+        const documented = firstCells(section(page("options.md"), "Stack outputs"), "Output")
+            .flatMap(namesIn)
+            .sort();
         const missing = exported.filter((name) => !documented.includes(name));
         assert.deepEqual(missing, [], `docs/options.md's "Stack outputs" table has no row for: ${missing.join(", ")}`);
         const unknown = documented.filter((name) => !exported.includes(name));

@@ -43,7 +43,8 @@ describe("two rotations on one stack with a dead lock, started together: exactly
     });
 
     it(`${ROUNDS} rounds: one rotation releases the dead lock and updates, the other leaves the live lock alone`, async () => {
-        const history = async () => (JSON.parse((await world.pulumi(["stack", "history", "--stack", "raced", "--json"])).stdout) as unknown[]).length;
+        const history = async () =>
+            (JSON.parse((await world.pulumi(["stack", "history", "--stack", "raced", "--json"])).stdout) as unknown[]).length;
         for (let round = 1; round <= ROUNDS; round++) {
             holdStackLock(world.project.backendDir, PROJECT_NAME, "raced", await deadPid());
             const updatesBefore = await history();
@@ -62,7 +63,11 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             const state = await world.exportState("raced");
             assert.deepEqual(pendingOperations(state), [], "a valid state: no interrupted operation");
             const deployed = renderedGateway(stack.rendered()).authValue.replace(/^GatewayKey /, "");
-            assert.equal(deployed, world.azure.emulators.arm.issuedTokens.at(-1), "the deployed Secret holds the one token issued: no lost write");
+            assert.equal(
+                deployed,
+                world.azure.emulators.arm.issuedTokens.at(-1),
+                "the deployed Secret holds the one token issued: no lost write",
+            );
             assert.equal(world.azure.emulators.arm.isTokenValid(deployed), true);
         }
     });

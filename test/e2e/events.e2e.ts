@@ -97,18 +97,29 @@ describe("Azure's expiry events and the expiry metrics on the real Pulumi engine
         assert.notEqual(echoAfter.tokenIssuedAt, echoBefore.tokenIssuedAt);
         assert.equal(echoAfter.tokenKeyType, echoBefore.tokenKeyType === "primary" ? "secondary" : "primary", "the other key");
         assert.deepEqual(unitOf(await foxtrot.outputs()), foxtrotBefore, "foxtrot untouched");
-        const secret = parse(echo.rendered().get(renderedGateway(echo.rendered()).secretFile) ?? "") as { metadata: { annotations: Record<string, string> } };
-        assert.equal(secret.metadata.annotations["apim-gateway.pulumi.com/token-expires-at"], echoAfter.tokenExpiresAt, "the new Secret carries the new token's facts");
+        const secret = parse(echo.rendered().get(renderedGateway(echo.rendered()).secretFile) ?? "") as {
+            metadata: { annotations: Record<string, string> };
+        };
+        assert.equal(
+            secret.metadata.annotations["apim-gateway.pulumi.com/token-expires-at"],
+            echoAfter.tokenExpiresAt,
+            "the new Secret carries the new token's facts",
+        );
     });
 
     it("an event for a gateway no selected stack holds (foxtrot's, with only echo selected) changes nothing and exits 1, naming it", async () => {
         const before = [unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())];
-        const file = eventFile("other-gateway.json", [nearExpiryEvent(foxtrot.gatewayResourceId, "gw-events-2-abc", new Date().toISOString())]);
+        const file = eventFile("other-gateway.json", [
+            nearExpiryEvent(foxtrot.gatewayResourceId, "gw-events-2-abc", new Date().toISOString()),
+        ]);
         const run = await world.rotate(["--stack", "echo", "--event", file, "--json"]);
         assert.equal(run.code, 1, explain(run));
         const report = jsonReport(run);
         assert.deepEqual(report.stacks, []);
-        assert.deepEqual(report.events?.map((event) => [event.result, event.gateway]), [["not-found", "gw-events-2"]]);
+        assert.deepEqual(
+            report.events?.map((event) => [event.result, event.gateway]),
+            [["not-found", "gw-events-2"]],
+        );
         assert.deepEqual([unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())], before);
     });
 
@@ -123,7 +134,12 @@ describe("Azure's expiry events and the expiry metrics on the real Pulumi engine
             echo: Date.parse(unitOf(await echo.outputs()).tokenExpiresAt) / 1000,
             foxtrot: Date.parse(unitOf(await foxtrot.outputs()).tokenExpiresAt) / 1000,
         });
-        const status = families.find((family) => family.name === "apim_gateway_token_status")?.metrics.filter((sample) => sample.value === "1");
-        assert.deepEqual(status?.map((sample) => [sample.labels?.stack, sample.labels?.status]).sort(), [["echo", "fresh"], ["foxtrot", "fresh"]]);
+        const status = families
+            .find((family) => family.name === "apim_gateway_token_status")
+            ?.metrics.filter((sample) => sample.value === "1");
+        assert.deepEqual(status?.map((sample) => [sample.labels?.stack, sample.labels?.status]).sort(), [
+            ["echo", "fresh"],
+            ["foxtrot", "fresh"],
+        ]);
     });
 });

@@ -132,7 +132,11 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         const deployed = renderedGateway(stack.rendered()).authValue;
         assert.notEqual(deployed, live.auth);
         assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, "the new token works at the service");
-        assert.equal(report.keyRegeneration?.status, "regenerated", "the key the old token used is regenerated now that the new one is live");
+        assert.equal(
+            report.keyRegeneration?.status,
+            "regenerated",
+            "the key the old token used is regenerated now that the new one is live",
+        );
         assert.equal(emulators().arm.signingKeyType(rawToken(deployed)), report.after?.keyType, "the live key is untouched");
         const check = await world.rotate(["--stack", STACK, "--check", "--json"]);
         assert.equal(check.code, 0, explain(check));
@@ -147,7 +151,10 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
         assertFailedSafely(run, live, [new RegExp(`ARM at ${emulators().armEndpoint} failed generateToken`), /500 InternalServerError/]);
         assert.deepEqual(
-            emulators().requests.arm().map((r) => r.status).filter((status) => status === 500),
+            emulators()
+                .requests.arm()
+                .map((r) => r.status)
+                .filter((status) => status === 500),
             [500, 500, 500, 500],
             "the first try and three retries, nothing after",
         );
@@ -167,17 +174,29 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         const run = await rotateWith(world, SCHEDULED, { env: limits });
 
         assertFailedSafely(run, live, [
-            new RegExp(`ARM at ${emulators().armEndpoint} did not complete generateToken on gateway ${stack.gatewayResourceId} within the 10 s retry budget`),
+            new RegExp(
+                `ARM at ${emulators().armEndpoint} did not complete generateToken on gateway ${stack.gatewayResourceId} within the 10 s retry budget`,
+            ),
             /got no answer within the 3 s request timeout/,
         ]);
         // The answered ones are the run's check of the live token's key, never a request for the renewal key.
         const answered = emulators().arm.tokenRequests.slice(answeredBefore);
-        assert.ok(answered.every((request) => request.keyType !== renewalKey(live)), "no token request for the renewal key was answered");
-        const statuses = emulators().requests.arm("/generateToken").map((r) => r.status);
+        assert.ok(
+            answered.every((request) => request.keyType !== renewalKey(live)),
+            "no token request for the renewal key was answered",
+        );
+        const statuses = emulators()
+            .requests.arm("/generateToken")
+            .map((r) => r.status);
         const attempts = statuses.filter((status) => status === NO_ANSWER);
-        assert.ok(attempts.length >= 3 && attempts.length === statuses.length - answered.length, `every token request unanswered: ${statuses.join(", ")}`);
+        assert.ok(
+            attempts.length >= 3 && attempts.length === statuses.length - answered.length,
+            `every token request unanswered: ${statuses.join(", ")}`,
+        );
         assert.equal(emulators().arm.heldRequests, 0, "the runner gave up every request it sent");
-        figures.push(`ARM not answering (timeout 3 s, budget 10 s): ${attempts.length} requests abandoned, the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
+        figures.push(
+            `ARM not answering (timeout 3 s, budget 10 s): ${attempts.length} requests abandoned, the rotation failed after ${(run.ms / 1000).toFixed(1)} s`,
+        );
 
         emulators().arm.clearInjectedFailures();
         await assertNextRunConverges(live);
@@ -193,7 +212,10 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
         const run = await rotateWith(world, SCHEDULED, workloadIdentity);
 
-        assertFailedSafely(run, live, [new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`), /AADSTS700024/]);
+        assertFailedSafely(run, live, [
+            new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
+            /AADSTS700024/,
+        ]);
         assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
 
         const fresh = emulators().oidcIssuer.issue(emulators().federatedSubject);
@@ -207,7 +229,10 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
         const run = await rotateWith(world, SCHEDULED, { env: { AZURE_TENANT_ID: randomUUID() } });
 
-        assertFailedSafely(run, live, [new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`), /does not know that tenant/]);
+        assertFailedSafely(run, live, [
+            new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
+            /does not know that tenant/,
+        ]);
         assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
         await assertNextRunConverges(live);
     });
@@ -223,7 +248,9 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
             restore();
         }
 
-        assertFailedSafely(run, live, [new RegExp(`${world.project.backendDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`, "i")]);
+        assertFailedSafely(run, live, [
+            new RegExp(`${world.project.backendDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.*permission denied`, "i"),
+        ]);
         assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
         assert.equal(emulators().arm.issuedTokens.length, issued, "no token issued");
         assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, STACK), [], "not even a lock was written");
@@ -246,7 +273,11 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         const report = jsonReport(run);
         const failures = [...report.errors, ...report.stacks.map((entry) => `${entry.result}: ${entry.message ?? ""}`)].join("\n");
         assert.match(failures, /failed|not-found/, explain(run));
-        assert.match(`${run.stdout}\n${run.stderr}`, new RegExp(`127\\.0\\.0\\.1:${port}`), `the output names the backend's endpoint:\n${explain(run, 80)}`);
+        assert.match(
+            `${run.stdout}\n${run.stderr}`,
+            new RegExp(`127\\.0\\.0\\.1:${port}`),
+            `the output names the backend's endpoint:\n${explain(run, 80)}`,
+        );
         assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
         assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), live.keys, "no key regenerated");
         assert.equal(renderedGateway(stack.rendered()).authValue, live.auth);
@@ -263,7 +294,10 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
             await entry.age(DUE_DAYS);
         }
         world.setDaysPassed(DUE_DAYS);
-        const live = pair.map((entry) => ({ auth: renderedGateway(entry.rendered()).authValue, keys: emulators().arm.keys(entry.gatewayResourceId) }));
+        const live = pair.map((entry) => ({
+            auth: renderedGateway(entry.rendered()).authValue,
+            keys: emulators().arm.keys(entry.gatewayResourceId),
+        }));
         const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
         assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
         emulators().requests.clear();
@@ -291,15 +325,29 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         );
         for (const name of names) {
             // The Pulumi CLI's own answer to the SIGINT the Automation API sends it on abort.
-            assert.match(run.stderr, new RegExp(`^\\[${name}/gateway\\] .*received; cancelling\\.`, "m"), `${name}'s engine was told to cancel:\n${explain(run, 80)}`);
-            assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, name), [], `${name}: the cancelled update released its lock`);
+            assert.match(
+                run.stderr,
+                new RegExp(`^\\[${name}/gateway\\] .*received; cancelling\\.`, "m"),
+                `${name}'s engine was told to cancel:\n${explain(run, 80)}`,
+            );
+            assert.deepEqual(
+                stackLocks(world.project.backendDir, PROJECT_NAME, name),
+                [],
+                `${name}: the cancelled update released its lock`,
+            );
         }
         assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
         pair.forEach((entry, index) => {
-            assert.equal(renderedGateway(entry.rendered()).authValue, live[index].auth, `${entry.name}: the deployed Secret still holds the live token`);
+            assert.equal(
+                renderedGateway(entry.rendered()).authValue,
+                live[index].auth,
+                `${entry.name}: the deployed Secret still holds the live token`,
+            );
             assert.equal(emulators().arm.isTokenValid(rawToken(live[index].auth)), true, `${entry.name}: the live token still works`);
         });
-        figures.push(`SIGINT during two concurrent updates: the run stopped ${(run.ms / 1000).toFixed(1)} s after it started, exit 130, no lock left`);
+        figures.push(
+            `SIGINT during two concurrent updates: the run stopped ${(run.ms / 1000).toFixed(1)} s after it started, exit 130, no lock left`,
+        );
 
         const next = await rotateWith(world, args);
         assert.equal(next.code, 0, explain(next, 80));
@@ -323,11 +371,20 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         const issued = emulators().arm.issuedTokens;
         // A scan with nothing to look for, or nowhere to look, would pass whatever leaked.
         assert.ok(issued.length >= 2, `the scenarios issued tokens to look for (${issued.length})`);
-        assert.ok(world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)), "output and state were captured");
-        assert.deepEqual(sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued), ["a token in plain"], "the scan finds a token");
+        assert.ok(
+            world.transcript.length > 0 && captured.some(({ source }) => source.startsWith(world.project.backendDir)),
+            "output and state were captured",
+        );
+        assert.deepEqual(
+            sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued),
+            ["a token in plain"],
+            "the scan finds a token",
+        );
         assert.deepEqual(sourcesWithTokens(captured, issued), []);
         assert.ok(credentials.length >= 3, "the client secret and both federated tokens are looked for");
-        const withCredentials = captured.filter(({ text }) => credentials.some((secret) => text.includes(secret))).map(({ source }) => source);
+        const withCredentials = captured
+            .filter(({ text }) => credentials.some((secret) => text.includes(secret)))
+            .map(({ source }) => source);
         assert.deepEqual(withCredentials, []);
     });
 });

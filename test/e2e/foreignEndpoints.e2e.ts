@@ -60,7 +60,12 @@ describe("endpoints from the operator on the real engine: forged outputs receive
         const report = stackReport(jsonReport(run), "forged");
         assert.equal(report.result, "failed");
         assert.ok(report.message?.includes(`ARM ${attacker.armEndpoint}, Entra ${attacker.authorityHost}`), report.message);
-        assert.ok(report.message?.includes(`this rotation uses ARM ${world.azure.emulators.armEndpoint}, Entra ${world.azure.emulators.authorityHost}`), report.message);
+        assert.ok(
+            report.message?.includes(
+                `this rotation uses ARM ${world.azure.emulators.armEndpoint}, Entra ${world.azure.emulators.authorityHost}`,
+            ),
+            report.message,
+        );
         assert.deepEqual(attacker.requests.entries, [], "not one request to the forged endpoints");
     });
 

@@ -67,11 +67,17 @@ describe("end to end on the real Pulumi engine: one gateway, its id spelt in two
             assert.equal(arm.isTokenValid(token), true, `${stack.name} holds a valid token`);
             assert.equal(arm.signingKeyType(token), "secondary");
         }
-        assert.deepEqual([arm.isTokenValid(oldLower), arm.isTokenValid(oldUpper)], [false, false], "the regenerated primary key's tokens are gone");
+        assert.deepEqual(
+            [arm.isTokenValid(oldLower), arm.isTokenValid(oldUpper)],
+            [false, false],
+            "the regenerated primary key's tokens are gone",
+        );
     });
 
     it("no engine run printed the entry point warning (Pulumi.yaml's main names the program file)", () => {
-        const engineRuns = world.transcript.filter((entry) => entry.source.startsWith("pulumi up") || entry.source.startsWith("apim-gateway-rotate"));
+        const engineRuns = world.transcript.filter(
+            (entry) => entry.source.startsWith("pulumi up") || entry.source.startsWith("apim-gateway-rotate"),
+        );
         assert.ok(engineRuns.length >= 3, `${engineRuns.length} engine runs recorded`);
         for (const entry of engineRuns) {
             assert.doesNotMatch(entry.text, /Could not find entry point/, entry.source);

@@ -54,7 +54,9 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
         return world.deployGatewayStack(
             name,
             gatewayId,
-            clusterStackConfig(cluster.kubeconfigFile, { namespace: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }),
+            clusterStackConfig(cluster.kubeconfigFile, {
+                namespace: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+            }),
         );
     }
 
@@ -128,7 +130,19 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
             await perf.age(DUE_DAYS);
             const issuedBefore = (await unit()).tokenIssuedAt;
             const up = await world.pulumi(
-                ["up", "--yes", "--skip-preview", "--stack", "perf", ...[token, secret, deployment].flatMap((urn) => ["--target", urn]), "--target-dependents", "--color", "never", "--suppress-outputs", "--suppress-progress"],
+                [
+                    "up",
+                    "--yes",
+                    "--skip-preview",
+                    "--stack",
+                    "perf",
+                    ...[token, secret, deployment].flatMap((urn) => ["--target", urn]),
+                    "--target-dependents",
+                    "--color",
+                    "never",
+                    "--suppress-outputs",
+                    "--suppress-progress",
+                ],
                 { APIM_GATEWAY_RENEWAL_TRIGGER: `bare-up-${run}` },
             );
             bare.push(up.ms);
@@ -154,17 +168,27 @@ describe("bench: the rotation against bare Pulumi (real engine)", function () {
             for (const stack of fleet) {
                 await stack.age(DUE_DAYS);
             }
-            const run = await world.rotate([...names.flatMap((name) => ["--stack", name]), "--concurrency", concurrency, "--json"], FLEET_RUN_TIMEOUT_MS);
+            const run = await world.rotate(
+                [...names.flatMap((name) => ["--stack", name]), "--concurrency", concurrency, "--json"],
+                FLEET_RUN_TIMEOUT_MS,
+            );
             assert.equal(run.code, 0, explain(run));
-            assert.ok(jsonReport(run).stacks.every((entry) => entry.result === "rotated"), explain(run));
+            assert.ok(
+                jsonReport(run).stacks.every((entry) => entry.result === "rotated"),
+                explain(run),
+            );
             times[concurrency].push(run.ms);
         };
         for (let run = 0; run < RUNS; run++) {
-            for (const measure of run % 2 === 0 ? [rotateAll(FLEET_CONCURRENCY), rotateAll("1")] : [rotateAll("1"), rotateAll(FLEET_CONCURRENCY)]) {
+            for (const measure of run % 2 === 0
+                ? [rotateAll(FLEET_CONCURRENCY), rotateAll("1")]
+                : [rotateAll("1"), rotateAll(FLEET_CONCURRENCY)]) {
                 await measure();
             }
         }
-        report("rotate-fleet", compare(`${FLEET_SIZE} due stacks, --concurrency ${FLEET_CONCURRENCY} / --concurrency 1`, times[FLEET_CONCURRENCY], times["1"]));
+        report(
+            "rotate-fleet",
+            compare(`${FLEET_SIZE} due stacks, --concurrency ${FLEET_CONCURRENCY} / --concurrency 1`, times[FLEET_CONCURRENCY], times["1"]),
+        );
     });
-
 });

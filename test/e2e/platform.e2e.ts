@@ -61,20 +61,35 @@ describe("examples/platform: two embedded gateways from the packed tarball, rota
         azure = await startEmulatorsForProcesses(root);
         const { emulators } = azure;
         for (const gatewayId of Object.values(GATEWAYS)) {
-            emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId });
+            emulators.arm.addGateway({
+                subscriptionId: emulators.subscriptionId,
+                resourceGroupName: "rg1",
+                serviceName: "apimService1",
+                gatewayId,
+            });
         }
         platformDir = path.join(root, "platform");
         renderDir = path.join(root, "rendered");
         mkdirSync(renderDir);
         cpSync(path.join(REPOSITORY, "examples", "platform"), platformDir, { recursive: true });
         const { tarball } = packRepository(root);
-        env = processEnvironment({ binDir: toolchain.binDir, home: path.join(root, "pulumi-home"), backendDir: path.join(root, "backend"), extra: azure.env });
+        env = processEnvironment({
+            binDir: toolchain.binDir,
+            home: path.join(root, "pulumi-home"),
+            backendDir: path.join(root, "backend"),
+            extra: azure.env,
+        });
         mkdirSync(path.join(root, "backend"));
         // What the example's package.json says to do: its peers from the registry, the package from the tarball.
         const install = await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball]);
         assert.equal(install.code, 0, explain(install));
         // The engine runs the program transpile-only (as every suite here); the example must also type-check as shipped.
-        const compile = await run(process.execPath, [path.join(platformDir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"]);
+        const compile = await run(process.execPath, [
+            path.join(platformDir, "node_modules", "typescript", "bin", "tsc"),
+            "--noEmit",
+            "-p",
+            "tsconfig.json",
+        ]);
         assert.equal(compile.code, 0, explain(compile));
 
         await pulumi("stack", "init", "dev");
@@ -82,7 +97,11 @@ describe("examples/platform: two embedded gateways from the packed tarball, rota
             "contoso-platform:apimSubscriptionId": { value: emulators.subscriptionId, secret: false },
             "contoso-platform:apimResourceGroup": { value: "rg1", secret: false },
             "contoso-platform:apimServiceName": { value: "apimService1", secret: false },
-            "contoso-platform:apimAzureCloud": { value: JSON.stringify(emulators.azureCloud), objectValue: emulators.azureCloud, secret: false },
+            "contoso-platform:apimAzureCloud": {
+                value: JSON.stringify(emulators.azureCloud),
+                objectValue: emulators.azureCloud,
+                secret: false,
+            },
             "contoso-platform:renderYamlToDirectory": { value: renderDir, secret: false },
         };
         await pulumi("config", "set-all", "--json", JSON.stringify(config));
@@ -108,7 +127,15 @@ describe("examples/platform: two embedded gateways from the packed tarball, rota
         const before = await rotationOutput();
         const renderedBefore = readRendered(renderDir);
         const toolsMtime = statSync(path.join(renderDir, TOOLS_NAMESPACE_FILE)).mtimeMs;
-        const rotation = await run(path.join(platformDir, "node_modules", ".bin", "apim-gateway-rotate"), ["--work-dir", platformDir, "--pulumi-root", toolchain.root, ...emulatedCloudFlags(azure.emulators), "--all", "--force"]);
+        const rotation = await run(path.join(platformDir, "node_modules", ".bin", "apim-gateway-rotate"), [
+            "--work-dir",
+            platformDir,
+            "--pulumi-root",
+            toolchain.root,
+            ...emulatedCloudFlags(azure.emulators),
+            "--all",
+            "--force",
+        ]);
 
         assert.equal(rotation.code, 0, explain(rotation));
         const after = await rotationOutput();

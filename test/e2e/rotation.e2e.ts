@@ -63,7 +63,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
     afterEach(() => world?.setDaysPassed(0));
 
     const emulators = () => world.azure.emulators;
-    const armCalls = () => emulators().requests.arm().map((request) => `${request.method} ${request.path.split("/").pop()} ${request.status}`);
+    const armCalls = () =>
+        emulators()
+            .requests.arm()
+            .map((request) => `${request.method} ${request.path.split("/").pop()} ${request.status}`);
 
     it("1. first `up`: one token issued, Secret and Deployment rendered, outputs set, no plaintext token in state or logs", async () => {
         emulators().requests.clear();
@@ -97,7 +100,11 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(gateway.podSecretName, gateway.secretName, "the gateway container reads that Secret");
         assert.match(gateway.podTokenChecksum ?? "", /^[0-9a-f]{64}$/);
         assert.equal(gateway.podTokenChecksum?.slice(0, 10), gateway.secretName.slice(-10), "name and checksum come from the same hash");
-        assert.notEqual(gateway.podTokenChecksum, createHash("sha256").update(gateway.authValue, "utf8").digest("hex"), "the pods' checksum is keyed, not a plain hash");
+        assert.notEqual(
+            gateway.podTokenChecksum,
+            createHash("sha256").update(gateway.authValue, "utf8").digest("hex"),
+            "the pods' checksum is keyed, not a plain hash",
+        );
 
         const outputs = await alpha.outputs();
         const issuedAt = String(unitOf(outputs).tokenIssuedAt);
@@ -220,7 +227,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             "from the engine's events",
         );
         assert.equal(report.pendingChanges, undefined, "the guard's preview showed the rotation's changes only (no probe noise)");
-        assert.match(run.stderr, /^  alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m);
+        assert.match(
+            run.stderr,
+            /^ {2}alpha\/gateway: changes: GatewayToken updated, Secret created, Deployment updated, old Secret deleted$/m,
+        );
 
         // The validity check (refused by the emulator 25 days ahead, see scenario 3), then the new token.
         assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200"]);
@@ -302,7 +312,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                     ["gateway-deployment", "update", [version, `spec.template.${version}`, "spec.template.spec.containers[0].image"]],
                 ],
             );
-            assert.match(report.message ?? "", /^blocked: pending changes: .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/);
+            assert.match(
+                report.message ?? "",
+                /^blocked: pending changes: .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/,
+            );
             assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
             const diff = diffRendered(before, alpha.rendered());
             assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
@@ -311,7 +324,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(run.code, 0, explain(run));
             const applied = stackReport(jsonReport(run), "alpha");
             assert.equal(applied.result, "rotated");
-            assert.match((applied.notes ?? []).join(), /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image/);
+            assert.match(
+                (applied.notes ?? []).join(),
+                /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image/,
+            );
             assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
         } finally {
             // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
@@ -345,7 +361,10 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         // its message (its closure-serialized class never sets it), so the 403's explanation is
         // checked at the emulator below, not in the report.
         assert.match(failed.message ?? "", /^pulumi failed on stack "charlie": urn:pulumi:charlie::.*GatewayToken::gateway-token: /);
-        assert.ok(failed.failures?.some((failure) => failure.urn?.endsWith("GatewayToken::gateway-token")), JSON.stringify(failed.failures));
+        assert.ok(
+            failed.failures?.some((failure) => failure.urn?.endsWith("GatewayToken::gateway-token")),
+            JSON.stringify(failed.failures),
+        );
         assert.match(run.stderr, /^Gateway token rotation: mode rotate, exit code 1$/m);
         assert.match(run.stderr, /^charlie\s.*\srotate\s+failed$/m);
         assert.match(run.stderr, /^bravo\s.*\srotate\s+rotated$/m);
@@ -355,7 +374,15 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                 .requests.arm("/generateToken")
                 .filter((request) => request.path.includes(`/gateways/${gatewayId}/`))
                 .map((request) => request.status);
-        assert.deepEqual([byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")], [[400, 200], [400, 200], [403, 403]], "validity check (see scenario 3), then renewal");
+        assert.deepEqual(
+            [byGateway("gw1"), byGateway("gw-bravo"), byGateway("gw-charlie")],
+            [
+                [400, 200],
+                [400, 200],
+                [403, 403],
+            ],
+            "validity check (see scenario 3), then renewal",
+        );
         const diff = diffRendered(charlieBefore, charlie.rendered());
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "the failed stack's objects are untouched");
     });
@@ -396,7 +423,9 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(report.result, "failed");
             assert.match(
                 report.message ?? "",
-                new RegExp(`locked by another update: .* Held by pid ${process.pid} on ${hostname()} since [^ ]+\\. Gave up after 3 attempts`),
+                new RegExp(
+                    `locked by another update: .* Held by pid ${process.pid} on ${hostname()} since [^ ]+\\. Gave up after 3 attempts`,
+                ),
             );
             assert.match(locked.stderr, /stack bravo is locked by another update; attempt 2 of 3 in 1s/);
             assert.match(locked.stderr, /stack bravo is locked by another update; attempt 3 of 3 in 2s/);
@@ -479,15 +508,16 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.ok(job.includes(locks[0].content.pid), "taken by the killed pulumi");
         assert.equal(locks[0].content.hostname, hostname());
         const interrupted = await world.exportState("bravo");
-        assert.deepEqual(pendingOperations(interrupted), [
-            `updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`,
-        ]);
+        assert.deepEqual(pendingOperations(interrupted), [`updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`]);
         assert.equal(renderedGateway(bravo.rendered()).authValue, liveAuth, "the deployed Secret still holds the live token");
         assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
 
         const run = await world.rotate(["--stack", "bravo", "--lock-retries", "0", "--json"]);
         assert.equal(run.code, 0, explain(run));
-        assert.match(run.stderr, /stack bravo: its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/);
+        assert.match(
+            run.stderr,
+            /stack bravo: its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
+        );
         assert.match(run.stdout + run.stderr, /pending operations from previous deployment/, "the engine saw the interrupted update");
         const report = stackReport(jsonReport(run), "bravo");
         assert.equal(report.result, "rotated");
@@ -540,14 +570,18 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
 
         const after = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
         assert.equal(after.code, 0, explain(after));
-        assert.deepEqual(jsonReport(after).stacks.map((entry) => entry.result), ["fresh", "fresh"]);
+        assert.deepEqual(
+            jsonReport(after).stacks.map((entry) => entry.result),
+            ["fresh", "fresh"],
+        );
     });
 
     it("9b. a token whose key was regenerated outside the rotation is reported invalidated by --check", async () => {
         const golf = await world.deployGatewayStack("golf", "gw-golf");
         const live = rawToken(renderedGateway(golf.rendered()).authValue);
         // An operator regenerates the primary key outside the rotation (portal, script): an ARM call.
-        const regenerate = `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, "primary", ${JSON.stringify(emulators().azureCloud)})` +
+        const regenerate =
+            `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, "primary", ${JSON.stringify(emulators().azureCloud)})` +
             ".then(() => process.exit(0), (error) => { console.error(error.message); process.exit(1); })";
         const regenerated = await startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", regenerate], {
             cwd: REPOSITORY,

@@ -61,7 +61,9 @@ describe("stale locks on the real engine: released only on evidence or on --rele
         assert.equal(released.code, 0, explain(released));
         assert.match(
             released.stderr,
-            new RegExp(`its lock \\(pid ${pid} on .*\\) was left by a Pulumi process that is no longer running \\(released on --release-stale-locks: .*\\); releasing it \\(pulumi cancel\\)`),
+            new RegExp(
+                `its lock \\(pid ${pid} on .*\\) was left by a Pulumi process that is no longer running \\(released on --release-stale-locks: .*\\); releasing it \\(pulumi cancel\\)`,
+            ),
         );
         assert.equal(stackReport(jsonReport(released), "locked").result, "rotated");
         assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, "locked"), []);

@@ -199,11 +199,20 @@ export class ArmEmulator {
         }
         const apiVersion = url.searchParams.get("api-version");
         if (!apiVersion) {
-            return sendArmError(res, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+            return sendArmError(
+                res,
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            );
         }
         if (!supportedApiVersions.has(apiVersion)) {
-            return sendArmError(res, 400, "InvalidApiVersionParameter",
-                `The api-version '${apiVersion}' is invalid. The supported versions are '${[...supportedApiVersions].join(",")}'.`);
+            return sendArmError(
+                res,
+                400,
+                "InvalidApiVersionParameter",
+                `The api-version '${apiVersion}' is invalid. The supported versions are '${[...supportedApiVersions].join(",")}'.`,
+            );
         }
         const match = gatewayPath.exec(url.pathname);
         if (!match) {
@@ -219,13 +228,21 @@ export class ArmEmulator {
             return sendArmError(res, 404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
         }
         if (claims.tid !== tenant) {
-            return sendArmError(res, 401, "InvalidAuthenticationTokenTenant",
-                `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${tenant}' associated with this subscription. Please use the authority (URL) '${tenant}' to get the token.`);
+            return sendArmError(
+                res,
+                401,
+                "InvalidAuthenticationTokenTenant",
+                `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${tenant}' associated with this subscription. Please use the authority (URL) '${tenant}' to get the token.`,
+            );
         }
         const scope = url.pathname.replace(/\/(generateToken|listKeys|regenerateKey)\/?$/i, "").replace(/\/+$/, "");
         if (this.denied.has(scope.toLowerCase())) {
-            return sendArmError(res, 403, "AuthorizationFailed",
-                `The client '${claims.appid}' with object id '${claims.appid}' does not have authorization to perform action '${actions[operation]}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+            return sendArmError(
+                res,
+                403,
+                "AuthorizationFailed",
+                `The client '${claims.appid}' with object id '${claims.appid}' does not have authorization to perform action '${actions[operation]}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+            );
         }
         const body = await readBody(req);
         const keyType = parseJson(body)?.keyType;
@@ -233,8 +250,13 @@ export class ArmEmulator {
         if (failure) {
             failure.remaining--;
             const [code, message] = failureMessages[failure.status] ?? failureMessages[500];
-            return sendArmError(res, failure.status, code, message,
-                failure.retryAfterSeconds === undefined ? {} : { headers: { "retry-after": String(failure.retryAfterSeconds) } });
+            return sendArmError(
+                res,
+                failure.status,
+                code,
+                message,
+                failure.retryAfterSeconds === undefined ? {} : { headers: { "retry-after": String(failure.retryAfterSeconds) } },
+            );
         }
         const gateway = this.find(subscriptionId, resourceGroupName, serviceName, gatewayId, res);
         if (!gateway) {
@@ -289,9 +311,13 @@ export class ArmEmulator {
 
     private authenticate(req: IncomingMessage, res: ServerResponse): AccessTokenClaims | undefined {
         const header = req.headers.authorization ?? "";
-        const challenge = { "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' };
+        const challenge = {
+            "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
+        };
         if (!header.startsWith("Bearer ")) {
-            sendArmError(res, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", { headers: challenge });
+            sendArmError(res, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {
+                headers: challenge,
+            });
             return undefined;
         }
         const claims = this.signer.verify(header.slice("Bearer ".length));
@@ -300,21 +326,35 @@ export class ArmEmulator {
             return undefined;
         }
         if (claims.aud.replace(/\/+$/, "") !== this.endpoint) {
-            sendArmError(res, 401, "InvalidAuthenticationTokenAudience",
+            sendArmError(
+                res,
+                401,
+                "InvalidAuthenticationTokenAudience",
                 `The access token has been obtained for wrong audience or resource '${claims.aud}'. It should exactly match with one of the allowed audiences '${this.endpoint}', '${this.endpoint}/'.`,
-                { headers: challenge });
+                { headers: challenge },
+            );
             return undefined;
         }
         if (claims.exp * 1000 <= this.clock.now().getTime()) {
-            sendArmError(res, 401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.", { headers: challenge });
+            sendArmError(res, 401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.", {
+                headers: challenge,
+            });
             return undefined;
         }
         return claims;
     }
 
-    private find(subscriptionId: string, resourceGroupName: string, serviceName: string, gatewayId: string, res: ServerResponse): GatewayRecord | undefined {
+    private find(
+        subscriptionId: string,
+        resourceGroupName: string,
+        serviceName: string,
+        gatewayId: string,
+        res: ServerResponse,
+    ): GatewayRecord | undefined {
         const inGroup = [...this.gateways.values()].filter(
-            (g) => g.spec.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && g.spec.resourceGroupName.toLowerCase() === resourceGroupName.toLowerCase(),
+            (g) =>
+                g.spec.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
+                g.spec.resourceGroupName.toLowerCase() === resourceGroupName.toLowerCase(),
         );
         if (inGroup.length === 0) {
             sendArmError(res, 404, "ResourceGroupNotFound", `Resource group '${resourceGroupName}' could not be found.`);
@@ -322,8 +362,12 @@ export class ArmEmulator {
         }
         const inService = inGroup.filter((g) => g.spec.serviceName.toLowerCase() === serviceName.toLowerCase());
         if (inService.length === 0) {
-            sendArmError(res, 404, "ResourceNotFound",
-                `The Resource 'Microsoft.ApiManagement/service/${serviceName}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+            sendArmError(
+                res,
+                404,
+                "ResourceNotFound",
+                `The Resource 'Microsoft.ApiManagement/service/${serviceName}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+            );
             return undefined;
         }
         const gateway = inService.find((g) => g.spec.gatewayId.toLowerCase() === gatewayId.toLowerCase());
@@ -350,7 +394,11 @@ export class ArmEmulator {
             return validationError(res, "expiry", "Token expiry must be in the future.");
         }
         if (expiry.getTime() > now.getTime() + maxTokenDays * dayMs) {
-            return validationError(res, "expiry", `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`);
+            return validationError(
+                res,
+                "expiry",
+                `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`,
+            );
         }
         const expiryText = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
         const signature = sign(gateway.keys[keyType], gateway.spec.gatewayId, expiryText);

@@ -33,17 +33,46 @@ export function createTestCertificates(): TestCertificates {
     };
     try {
         const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-        openssl("req", "-x509", ...ecKey, "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2",
-            "-subj", "/CN=apim-gateway test emulator CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+        openssl(
+            "req",
+            "-x509",
+            ...ecKey,
+            "-keyout",
+            file("ca.key"),
+            "-out",
+            file("ca.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=apim-gateway test emulator CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        );
         openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1");
         writeFileSync(
             file("server.ext"),
             "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
         );
-        openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
-            "-set_serial", `0x${Date.now().toString(16)}`, "-days", "2", "-extfile", file("server.ext"), "-out", file("server.pem"));
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            file("server.csr"),
+            "-CA",
+            file("ca.pem"),
+            "-CAkey",
+            file("ca.key"),
+            "-set_serial",
+            `0x${Date.now().toString(16)}`,
+            "-days",
+            "2",
+            "-extfile",
+            file("server.ext"),
+            "-out",
+            file("server.pem"),
+        );
         return {
             caPem: readFileSync(file("ca.pem"), "utf8"),
             certPem: readFileSync(file("server.pem"), "utf8"),

@@ -43,7 +43,9 @@ describe("ARM and Entra emulators", () => {
     it("serves a certificate that only its own CA verifies (TLS verification stays on)", async () => {
         const port = Number(new URL(emu.armEndpoint).port);
         const error = await new Promise<NodeJS.ErrnoException>((resolve) => {
-            const socket = tls.connect({ host: "127.0.0.1", port, ca: [...tls.rootCertificates] }, () => resolve(new Error("connected") as NodeJS.ErrnoException));
+            const socket = tls.connect({ host: "127.0.0.1", port, ca: [...tls.rootCertificates] }, () =>
+                resolve(new Error("connected") as NodeJS.ErrnoException),
+            );
             socket.on("error", resolve);
         });
         assert.equal(error.code, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
@@ -80,13 +82,19 @@ describe("ARM and Entra emulators", () => {
         it("signs in a real workload-identity credential with a federated token of its OIDC issuer, and refuses an expired or untrusted one", async () => {
             const assertion = (token: string) => async () => token;
             const credentialFor = (token: string) =>
-                new ClientAssertionCredential(emu.tenantId, emu.clientId, assertion(token), { authorityHost: emu.authorityHost, disableInstanceDiscovery: true });
+                new ClientAssertionCredential(emu.tenantId, emu.clientId, assertion(token), {
+                    authorityHost: emu.authorityHost,
+                    disableInstanceDiscovery: true,
+                });
             const scope = `${emu.armEndpoint}/.default`;
             const signedIn = await credentialFor(emu.oidcIssuer.issue(emu.federatedSubject)).getToken(scope);
             assert.equal((await armGet(gatewayPath(), signedIn.token)).status, 200);
 
             const expired = emu.oidcIssuer.issue(emu.federatedSubject, { issuedSecondsAgo: 600, lifetimeSeconds: 300 });
-            await assert.rejects(credentialFor(expired).getToken(scope), /AADSTS700024: Client assertion is not within its valid time range/);
+            await assert.rejects(
+                credentialFor(expired).getToken(scope),
+                /AADSTS700024: Client assertion is not within its valid time range/,
+            );
             await assert.rejects(credentialFor(emu.oidcIssuer.issue("system:serviceaccount:other:other")).getToken(scope), /AADSTS70021/);
             const forged = emu.oidcIssuer.issue(emu.federatedSubject);
             await assert.rejects(credentialFor(`${forged.slice(0, forged.lastIndexOf(".") + 1)}AAAA`).getToken(scope), /AADSTS50027/);
@@ -153,12 +161,20 @@ describe("ARM and Entra emulators", () => {
         });
 
         it("generateToken: answers 400 ValidationError in the ErrorResponse shape beyond 30 days", async () => {
-            const response = await armPost("generateToken", { keyType: "primary", expiry: new Date(Date.now() + 31 * 86_400_000).toISOString() });
+            const response = await armPost("generateToken", {
+                keyType: "primary",
+                expiry: new Date(Date.now() + 31 * 86_400_000).toISOString(),
+            });
             assert.equal(response.status, 400);
-            const body = (await response.json()) as { error: { code: string; message: string; details: { code: string; target: string }[] } };
+            const body = (await response.json()) as {
+                error: { code: string; message: string; details: { code: string; target: string }[] };
+            };
             assert.equal(body.error.code, "ValidationError");
             assert.equal(body.error.message, "One or more fields contain incorrect values:");
-            assert.deepEqual(body.error.details.map((d) => [d.code, d.target]), [["ValidationError", "expiry"]]);
+            assert.deepEqual(
+                body.error.details.map((d) => [d.code, d.target]),
+                [["ValidationError", "expiry"]],
+            );
         });
 
         it("listKeys: answers the example's fields with an ETag header", async () => {
@@ -202,7 +218,12 @@ describe("ARM and Entra emulators", () => {
         });
 
         it("judges token validity by its embedded expiry on the emulator clock", async () => {
-            const token = await generateGatewayToken(emu.gatewayResourceId, "primary", new Date(Date.now() + 2 * 86_400_000), emu.azureCloud);
+            const token = await generateGatewayToken(
+                emu.gatewayResourceId,
+                "primary",
+                new Date(Date.now() + 2 * 86_400_000),
+                emu.azureCloud,
+            );
             assert.equal(emu.arm.isTokenValid(token), true);
             emu.clock.advance(3 * 86_400_000);
             assert.equal(emu.arm.isTokenValid(token), false);
@@ -232,7 +253,12 @@ describe("ARM and Entra emulators", () => {
             // for its 400 ms), however slowly a busy machine answers it.
             let answered = false;
             let held = 0;
-            const next = generateGatewayToken(emu.gatewayResourceId, "secondary", new Date(Date.now() + 86_400_000), emu.azureCloud).finally(() => {
+            const next = generateGatewayToken(
+                emu.gatewayResourceId,
+                "secondary",
+                new Date(Date.now() + 86_400_000),
+                emu.azureCloud,
+            ).finally(() => {
                 answered = true;
             });
             while (!answered) {
@@ -246,14 +272,20 @@ describe("ARM and Entra emulators", () => {
         it("applies an injected failure keyed to a keyType only to requests naming that key", async () => {
             emu.arm.injectFailure({ status: 500, operation: "generateToken", keyType: "secondary" });
             const expiry = new Date(Date.now() + 86_400_000).toISOString();
-            assert.equal((await armPost("generateToken", { keyType: "primary", expiry })).status, 200, "the other key's request is answered");
+            assert.equal(
+                (await armPost("generateToken", { keyType: "primary", expiry })).status,
+                200,
+                "the other key's request is answered",
+            );
             assert.equal((await armPost("generateToken", { keyType: "secondary", expiry })).status, 500);
             assert.equal((await armPost("generateToken", { keyType: "secondary", expiry })).status, 200, "used up");
         });
 
         it("answers 404 for an unknown resource group", async () => {
-            await assert.rejects(client().gateway.get("rg-missing", "apimService1", "gw1"), (error: { statusCode?: number; code?: string }) =>
-                error.statusCode === 404 && error.code === "ResourceGroupNotFound");
+            await assert.rejects(
+                client().gateway.get("rg-missing", "apimService1", "gw1"),
+                (error: { statusCode?: number; code?: string }) => error.statusCode === 404 && error.code === "ResourceGroupNotFound",
+            );
         });
     });
 });

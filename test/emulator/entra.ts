@@ -125,19 +125,30 @@ export class EntraEmulator {
         const clientId = form.get("client_id") ?? "";
         const app = this.applications.find((a) => a.tenantId === tenant && a.clientId === clientId);
         if (!app) {
-            return oauthError(res, 400, "unauthorized_client",
-                `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+            return oauthError(
+                res,
+                400,
+                "unauthorized_client",
+                `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+            );
         }
         const refusal = form.has("client_assertion") ? this.refuseAssertion(app, form) : refuseSecret(app, form);
         if (refusal) {
             return oauthError(res, ...refusal);
         }
         const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s && !oidcScopes.has(s));
-        const resource = scopes.length === 1 && scopes[0].endsWith("/.default") ? scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "") : undefined;
+        const resource =
+            scopes.length === 1 && scopes[0].endsWith("/.default")
+                ? scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "")
+                : undefined;
         if (!resource || !this.resources.has(resource)) {
-            return oauthError(res, 400, "invalid_scope",
+            return oauthError(
+                res,
+                400,
+                "invalid_scope",
                 `AADSTS500011: The resource principal named ${scopes.join(" ") || "(none)"} was not found in the tenant '${tenant}'. ` +
-                    "Client credentials need exactly one '<resource>/.default' scope.");
+                    "Client credentials need exactly one '<resource>/.default' scope.",
+            );
         }
         const now = Math.floor(this.clock.now().getTime() / 1000);
         const accessToken = this.signer.sign({

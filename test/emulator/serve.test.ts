@@ -36,7 +36,10 @@ describe("standalone emulator process (serve.ts)", () => {
     });
 
     async function control<T>(method: "GET" | "POST", command: string, body?: unknown): Promise<T | undefined> {
-        const response = await fetch(`${served.armEndpoint}/_emulator/${command}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+        const response = await fetch(`${served.armEndpoint}/_emulator/${command}`, {
+            method,
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
         return response.status === 204 ? undefined : ((await response.json()) as T);
     }
 
@@ -45,7 +48,13 @@ describe("standalone emulator process (serve.ts)", () => {
         assert.match(served.azureCloud.authorityHost ?? "", /^https:\/\/127\.0\.0\.1:\d+$/);
         assert.match(readFileSync(served.caFile, "utf8"), /^-----BEGIN CERTIFICATE-----/);
         assert.equal(served.env.NODE_EXTRA_CA_CERTS, served.caFile);
-        assert.deepEqual(Object.keys(served.env).sort(), ["AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_TOKEN_CREDENTIALS", "NODE_EXTRA_CA_CERTS"]);
+        assert.deepEqual(Object.keys(served.env).sort(), [
+            "AZURE_CLIENT_ID",
+            "AZURE_CLIENT_SECRET",
+            "AZURE_TENANT_ID",
+            "AZURE_TOKEN_CREDENTIALS",
+            "NODE_EXTRA_CA_CERTS",
+        ]);
     });
 
     it("issues tokens to a client in another process and reports them through the control API", async () => {
@@ -54,12 +63,20 @@ describe("standalone emulator process (serve.ts)", () => {
         const restoreEnv = setEnv(credentialEnv);
         try {
             await control("POST", "clear-requests");
-            const token = await generateGatewayToken(served.gatewayResourceId, "secondary", new Date(Date.now() + 86_400_000), served.azureCloud);
+            const token = await generateGatewayToken(
+                served.gatewayResourceId,
+                "secondary",
+                new Date(Date.now() + 86_400_000),
+                served.azureCloud,
+            );
 
             assert.deepEqual(await control("POST", "token-status", { token }), { valid: true, keyType: "secondary" });
             assert.deepEqual(await control("POST", "token-status", { token: `${token}x` }), { valid: false, keyType: null });
             const requests = (await control<RequestRecord[]>("GET", "requests")) ?? [];
-            assert.deepEqual(requests.filter((r) => r.server === "arm").map((r) => `${r.method} ${r.path.split("/").pop()} ${r.status}`), ["POST generateToken 200"]);
+            assert.deepEqual(
+                requests.filter((r) => r.server === "arm").map((r) => `${r.method} ${r.path.split("/").pop()} ${r.status}`),
+                ["POST generateToken 200"],
+            );
             assert.match(stderr.join(""), /arm POST \/subscriptions\/.*\/gateways\/gw1\/generateToken 200/);
         } finally {
             restoreEnv();
@@ -72,7 +89,12 @@ describe("standalone emulator process (serve.ts)", () => {
         const { NODE_EXTRA_CA_CERTS: _caFile, ...credentialEnv } = served.env;
         const restoreEnv = setEnv(credentialEnv);
         try {
-            const token = await generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud);
+            const token = await generateGatewayToken(
+                served.gatewayResourceId,
+                "primary",
+                new Date(Date.now() + 86_400_000),
+                served.azureCloud,
+            );
             await control("POST", "clock", { offsetMs: 2 * 86_400_000 });
             assert.deepEqual(await control("POST", "token-status", { token }), { valid: false, keyType: "primary" });
             await control("POST", "clock", { offsetMs: 0 });
@@ -81,7 +103,10 @@ describe("standalone emulator process (serve.ts)", () => {
             await control("POST", "inject-failure", { status: 429, retryAfterSeconds: 0 });
             await generateGatewayToken(served.gatewayResourceId, "primary", new Date(Date.now() + 86_400_000), served.azureCloud);
             const requests = (await control<RequestRecord[]>("GET", "requests")) ?? [];
-            assert.deepEqual(requests.filter((r) => r.server === "arm").map((r) => r.status), [429, 200]);
+            assert.deepEqual(
+                requests.filter((r) => r.server === "arm").map((r) => r.status),
+                [429, 200],
+            );
 
             await control("POST", "inject-delay", { ms: 300, operation: "generateToken" });
             const started = Date.now();
@@ -106,7 +131,8 @@ describe("standalone emulator process (serve.ts)", () => {
                 restoreLimits();
             }
             await control("POST", "clear-injected-failures");
-            const unanswered = async () => ((await control<RequestRecord[]>("GET", "requests")) ?? []).filter((r) => r.server === "arm").map((r) => r.status);
+            const unanswered = async () =>
+                ((await control<RequestRecord[]>("GET", "requests")) ?? []).filter((r) => r.server === "arm").map((r) => r.status);
             const logged = Date.now() + 5000;
             while ((await unanswered()).length === 0 && Date.now() < logged) {
                 await new Promise((resolve) => setTimeout(resolve, 10));

@@ -52,7 +52,11 @@ export function packRepository(destination: string): PackedPackage {
  * Writes a consumer package.json depending on the tarball, the three Pulumi peers at our pinned
  * versions plus `dependencies`, and runs `npm install` there.
  */
-export function installPackedPackage(consumerDir: string, tarball: string, extra: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } = {}): void {
+export function installPackedPackage(
+    consumerDir: string,
+    tarball: string,
+    extra: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } = {},
+): void {
     const peers = Object.fromEntries(Object.keys(PACKAGE.peerDependencies).map((name) => [name, pinnedVersion(name)]));
     writeFileSync(
         path.join(consumerDir, "package.json"),

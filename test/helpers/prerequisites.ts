@@ -12,7 +12,10 @@ import * as path from "node:path";
  * `tls.setDefaultCACertificates` to trust the emulators' CA).
  */
 export const MINIMUM_NODE_MAJOR = Number(
-    /\d+/.exec((JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { engines: { node: string } }).engines.node)?.[0],
+    /\d+/.exec(
+        (JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { engines: { node: string } }).engines
+            .node,
+    )?.[0],
 );
 
 export interface Machine {

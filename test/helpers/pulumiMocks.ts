@@ -100,7 +100,9 @@ export class ResourceRecorder {
     one(type: string, name?: string): RecordedResource {
         const matches = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (matches.length !== 1) {
-            throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${this.resources.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+            throw new Error(
+                `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${this.resources.map((r) => `${r.type} ${r.name}`).join(", ")}`,
+            );
         }
         return matches[0];
     }
@@ -116,7 +118,9 @@ export async function installMocks(options: MockOptions = {}): Promise<ResourceR
     const recorder = new ResourceRecorder();
     await pulumi.runtime.setMocks(
         {
-            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
+            newResource(
+                args: pulumi.runtime.MockResourceArgs,
+            ): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
                 const { __provider, ...rawInputs } = args.inputs as Record<string, unknown>;
                 void __provider;
                 const computed = computedOutputs(args.type, rawInputs, options) ?? {};
@@ -175,7 +179,9 @@ type RegisterCallback = (error: unknown, response?: RegisterResponse) => void;
  * a component that stops asking for it is caught.
  */
 function markAdditionalSecretOutputs(): void {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: RegisterCallback): unknown };
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, callback: RegisterCallback): unknown;
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (error, response) => {
@@ -186,7 +192,9 @@ function markAdditionalSecretOutputs(): void {
                 for (const key of secret.filter((name) => name in state && !isSecretWrapped(state[name]))) {
                     state[key] = { [SECRET_SIG]: SECRET_SIG_VALUE, value: state[key] };
                 }
-                response.setObject((object.constructor as unknown as { fromJavaScript(value: unknown): ResourceStruct }).fromJavaScript(state));
+                response.setObject(
+                    (object.constructor as unknown as { fromJavaScript(value: unknown): ResourceStruct }).fromJavaScript(state),
+                );
             }
             callback(error, response);
         });

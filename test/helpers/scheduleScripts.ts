@@ -59,11 +59,13 @@ export function pipelineSteps(): PipelineStep[] {
 
 /** Every bash script of both schedules, in step order. */
 export function scheduleScripts(): ScheduleScript[] {
-        const workflowSteps = Object.values(readSchedule(GITHUB_WORKFLOW).jobs ?? {}).flatMap((job) => job.steps);
+    const workflowSteps = Object.values(readSchedule(GITHUB_WORKFLOW).jobs ?? {}).flatMap((job) => job.steps);
     const scripts = (file: string, steps: PipelineStep[]) =>
         steps.flatMap((step, index): ScheduleScript[] => {
             const script = step.run ?? step.script ?? step.bash ?? step.inputs?.inlineScript;
-            return script === undefined ? [] : [{ file, step: step.displayName ?? step.name ?? `step ${index + 1}`, script, env: step.env ?? {} }];
+            return script === undefined
+                ? []
+                : [{ file, step: step.displayName ?? step.name ?? `step ${index + 1}`, script, env: step.env ?? {} }];
         });
     return [...scripts(AZURE_PIPELINE, pipelineSteps()), ...scripts(GITHUB_WORKFLOW, workflowSteps)];
 }

@@ -23,9 +23,10 @@ function run(command: string, args: readonly string[], cwd: string): string {
 
 /** The bin as the schedules call it, with `--help`: status and output. */
 function execBin(cwd: string, node?: string) {
-    const result = node === undefined
-        ? spawnSync("npm", ["exec", "--offline", "--no", "--", BIN, "--help"], { cwd, encoding: "utf8" })
-        : spawnSync(node, [path.join(cwd, "node_modules", ".bin", BIN), "--help"], { cwd, encoding: "utf8" });
+    const result =
+        node === undefined
+            ? spawnSync("npm", ["exec", "--offline", "--no", "--", BIN, "--help"], { cwd, encoding: "utf8" })
+            : spawnSync(node, [path.join(cwd, "node_modules", ".bin", BIN), "--help"], { cwd, encoding: "utf8" });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -48,7 +49,10 @@ function olderNode(): string {
 function consumer(dir: string, spec: string): void {
     fs.mkdirSync(dir, { recursive: true });
     const peers = Object.fromEntries(Object.keys(PACKAGE.peerDependencies).map((name) => [name, pinnedVersion(name)]));
-    fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name: "platform-consumer", private: true, dependencies: { [PACKAGE.name]: spec, ...peers } }, undefined, 2)}\n`);
+    fs.writeFileSync(
+        path.join(dir, "package.json"),
+        `${JSON.stringify({ name: "platform-consumer", private: true, dependencies: { [PACKAGE.name]: spec, ...peers } }, undefined, 2)}\n`,
+    );
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], dir);
 }
 
@@ -92,11 +96,21 @@ describe("install paths and the bin in every repository shape", function () {
         const dir = path.join(work, "git-consumer");
         consumer(dir, `git+file://${path.join(work, "origin.git")}#${commit}`);
         const installed = path.join(dir, "node_modules", PACKAGE.name);
-        for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "bin/apim-gateway-rotate.js", "LICENSE"]) {
+        for (const file of [
+            "dist/components/index.js",
+            "dist/components/index.d.ts",
+            "dist/rotation/cli.js",
+            "bin/apim-gateway-rotate.js",
+            "LICENSE",
+        ]) {
             assert.ok(fs.existsSync(path.join(installed, file)), `${file} installed`);
         }
         assert.equal(fs.existsSync(path.join(installed, "rotation", "cli.ts")), false, "the packed files only, no sources");
-        const loaded = run(process.execPath, ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`], dir);
+        const loaded = run(
+            process.execPath,
+            ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`],
+            dir,
+        );
         assert.equal(loaded, "function");
         const result = execBin(dir);
         assert.equal(result.status, 0, result.stderr);
@@ -111,7 +125,11 @@ describe("install paths and the bin in every repository shape", function () {
         consumer(dir, `file:${clone}`);
         assert.ok(fs.lstatSync(path.join(dir, "node_modules", PACKAGE.name)).isSymbolicLink(), "linked, as npm installs a local path");
         assert.ok(fs.existsSync(path.join(clone, "dist", "components", "index.js")), "prepare built dist/ in the clone");
-        const loaded = run(process.execPath, ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`], dir);
+        const loaded = run(
+            process.execPath,
+            ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`],
+            dir,
+        );
         assert.equal(loaded, "function");
         const result = execBin(dir);
         assert.equal(result.status, 0, result.stderr);
@@ -125,6 +143,9 @@ describe("install paths and the bin in every repository shape", function () {
         fs.copyFileSync(path.join(clone, "bin", `${BIN}.js`), path.join(copy, "bin", `${BIN}.js`));
         const result = spawnSync(process.execPath, [path.join(copy, "bin", `${BIN}.js`), "--help"], { encoding: "utf8" });
         assert.equal(result.status, 2);
-        assert.match(result.stderr, /has no dist\/: a package installed from a git URL is built by its prepare script, which --ignore-scripts skips; install it from the registry or a tarball/);
+        assert.match(
+            result.stderr,
+            /has no dist\/: a package installed from a git URL is built by its prepare script, which --ignore-scripts skips; install it from the registry or a tarball/,
+        );
     });
 });

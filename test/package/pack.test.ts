@@ -3,7 +3,15 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { installedCopies, installPackedPackage, PACKAGE, packRepository, PackedPackage, pinnedVersion, REPOSITORY } from "../helpers/packedPackage";
+import {
+    installedCopies,
+    installPackedPackage,
+    PACKAGE,
+    packRepository,
+    PackedPackage,
+    pinnedVersion,
+    REPOSITORY,
+} from "../helpers/packedPackage";
 
 /** Runs the compiled consumer under Pulumi mocks; prints the resource types and the resolved exports. */
 const MOCK_RUNNER = `
@@ -90,13 +98,33 @@ describe("the npm package, installed as a consumer installs it", function () {
     after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
     it("ships compiled JavaScript with declarations for the component and the rotation CLI, and no sources, tests or source maps", () => {
-        for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/rotation/cli.js", "bin/apim-gateway-rotate.js", "package.json", "README.md", "LICENSE"]) {
+        for (const file of [
+            "dist/components/index.js",
+            "dist/components/index.d.ts",
+            "dist/rotation/cli.js",
+            "bin/apim-gateway-rotate.js",
+            "package.json",
+            "README.md",
+            "LICENSE",
+        ]) {
             assert.ok(packed.files.includes(file), `${file} is not in the package`);
         }
-        assert.deepEqual(packed.files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), [], "TypeScript sources in the package");
-        assert.deepEqual(packed.files.filter((f) => /(^|\/)test\//.test(f) || f.includes(".test.")), [], "tests in the package");
+        assert.deepEqual(
+            packed.files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+            [],
+            "TypeScript sources in the package",
+        );
+        assert.deepEqual(
+            packed.files.filter((f) => /(^|\/)test\//.test(f) || f.includes(".test.")),
+            [],
+            "tests in the package",
+        );
         // A map would point at sources the package does not ship.
-        assert.deepEqual(packed.files.filter((f) => f.endsWith(".map")), [], "source maps in the package");
+        assert.deepEqual(
+            packed.files.filter((f) => f.endsWith(".map")),
+            [],
+            "source maps in the package",
+        );
         const installed = path.join(consumerDir, "node_modules", PACKAGE.name);
         for (const file of packed.files.filter((f) => f.endsWith(".js"))) {
             assert.doesNotMatch(fs.readFileSync(path.join(installed, file), "utf8"), /sourceMappingURL/, `${file} references a source map`);
@@ -130,8 +158,16 @@ describe("the npm package, installed as a consumer installs it", function () {
         run(process.execPath, [path.join(consumerDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumerDir);
         assert.ok(fs.existsSync(path.join(consumerDir, "bin", "index.d.ts")), "declarations were emitted");
         fs.writeFileSync(path.join(consumerDir, "run.js"), MOCK_RUNNER);
-        const { types } = JSON.parse(run(process.execPath, ["run.js"], consumerDir)) as { types: string[]; exported: Record<string, unknown> };
-        for (const type of ["apim-gateway:index:SelfHostedGateway", "azure-native:apimanagement:Gateway", "pulumi-nodejs:dynamic/apim-gateway:GatewayToken", "kubernetes:apps/v1:Deployment"]) {
+        const { types } = JSON.parse(run(process.execPath, ["run.js"], consumerDir)) as {
+            types: string[];
+            exported: Record<string, unknown>;
+        };
+        for (const type of [
+            "apim-gateway:index:SelfHostedGateway",
+            "azure-native:apimanagement:Gateway",
+            "pulumi-nodejs:dynamic/apim-gateway:GatewayToken",
+            "kubernetes:apps/v1:Deployment",
+        ]) {
             assert.ok(types.includes(type), `${type} not among ${types.join(", ")}`);
         }
     });

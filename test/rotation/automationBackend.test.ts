@@ -7,7 +7,14 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { commandMessage, createAutomationBackend, parseMaskedOutputs } from "../../rotation/automationBackend";
 import { describeSteps } from "../../rotation/engineEvents";
-import { EngineOperationError, EngineOutput, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
+import {
+    EngineOperationError,
+    EngineOutput,
+    StackBackend,
+    StackLockedError,
+    StackMissingError,
+    TargetedOperation,
+} from "../../rotation/stackBackend";
 import { FAKE_TARGETS, FakePulumi, createFakePulumi, fakeTokenOutputs } from "./fakePulumi";
 
 const signal = () => new AbortController().signal;
@@ -72,7 +79,10 @@ describe("Automation API backend (fake pulumi CLI)", function () {
     it("reads outputs masked with one `stack output --json` per stack, never creating or selecting one", async () => {
         const outputs = await backend.readOutputs("dev", signal());
         assert.deepEqual(outputs.token, { secret: true });
-        assert.equal((outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType, "primary");
+        assert.equal(
+            (outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType,
+            "primary",
+        );
         await assert.rejects(backend.readOutputs("typo", signal()), StackMissingError);
         const commands = fake.calls().map((call) => call.args.slice(0, 2).join(" "));
         assert.deepEqual(commands.sort(), ["stack output", "stack output", "version"]);
@@ -98,15 +108,29 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.equal(up.cwd, fake.workDir);
         assert.equal(up.pathHead, path.join(fake.root, "bin"), "the pinned CLI's directory comes first, so its plugins are found");
         assert.equal(up.trigger, null, "no renewal trigger unless forced");
-        assert.ok(!fake.calls().some((call) => call.args.slice(0, 2).join(" ") === "stack select"), "the user's current stack is untouched");
+        assert.ok(
+            !fake.calls().some((call) => call.args.slice(0, 2).join(" ") === "stack select"),
+            "the user's current stack is untouched",
+        );
         assert.match(output.text, /Updating \(dev\)/);
-        assert.deepEqual(describeSteps(record.steps), ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
+        assert.deepEqual(describeSteps(record.steps), [
+            "GatewayToken updated",
+            "Secret created",
+            "Deployment updated",
+            "old Secret deleted",
+        ]);
         assert.deepEqual(record.failures, []);
         assert.deepEqual(outputs.token, { secret: true }, "a secret output stays masked after the update");
         const reads = fake.calls().filter((call) => call.args.slice(0, 2).join(" ") === "stack output");
         assert.equal(reads.length, 1, "Stack.up() reads the outputs once, through the masked read");
-        assert.ok(!fake.calls().some((call) => call.args.includes("--show-secrets") && call.args[0] === "stack" && call.args[1] === "output"), "no secret output is decrypted");
-        assert.equal((outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType, "secondary");
+        assert.ok(
+            !fake.calls().some((call) => call.args.includes("--show-secrets") && call.args[0] === "stack" && call.args[1] === "output"),
+            "no secret output is decrypted",
+        );
+        assert.equal(
+            (outputs.apimGatewayRotation as { value: Record<string, { tokenKeyType: string }> }).value.gateway.tokenKeyType,
+            "secondary",
+        );
     });
 
     it("passes the renewal trigger to the program's environment for that operation only", async () => {
@@ -122,7 +146,8 @@ describe("Automation API backend (fake pulumi CLI)", function () {
             ["other", null],
             ["prod", "2025-06-15T12:00:00.000Z"],
         ]);
-        const keyOf = (name: string) => (fake.stacks()[name].outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType;
+        const keyOf = (name: string) =>
+            (fake.stacks()[name].outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType;
         assert.equal(keyOf("prod"), "secondary", "the forced update renewed the fresh token");
         assert.equal(keyOf("other"), "primary", "the trigger did not leak into the concurrent stack");
     });
@@ -148,7 +173,10 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         assert.ok(cancel.args.includes("--yes"));
         await backend.up("prod", operation(capture()));
         assert.deepEqual(
-            fake.calls().map((call) => call.args[0]).filter((command) => command === "cancel" || command === "up"),
+            fake
+                .calls()
+                .map((call) => call.args[0])
+                .filter((command) => command === "cancel" || command === "up"),
             ["cancel", "up"],
             "the released stack updates without a lock error",
         );
@@ -157,8 +185,13 @@ describe("Automation API backend (fake pulumi CLI)", function () {
     it("reports a failed update by the failing resource's URN and message, from the engine's events", async () => {
         await assert.rejects(backend.up("broken", operation(capture())), (error: Error) => {
             assert.ok(error instanceof EngineOperationError);
-            assert.equal(error.message, `pulumi failed on stack "broken": ${FAKE_TARGETS.deployment}: kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout`);
-            assert.deepEqual(error.record.failures, [{ urn: FAKE_TARGETS.deployment, message: "kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout" }]);
+            assert.equal(
+                error.message,
+                `pulumi failed on stack "broken": ${FAKE_TARGETS.deployment}: kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout`,
+            );
+            assert.deepEqual(error.record.failures, [
+                { urn: FAKE_TARGETS.deployment, message: "kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout" },
+            ]);
             return true;
         });
     });
@@ -166,15 +199,19 @@ describe("Automation API backend (fake pulumi CLI)", function () {
     it("previews with the same targets and detailed diffs, returning the engine's steps", async () => {
         const output = capture();
         const record = await backend.preview("dev", operation(output));
-        assert.deepEqual(
-            record.steps.find((step) => step.urn === FAKE_TARGETS.deployment && step.op === "update")?.paths,
-            ['spec.template.metadata.annotations["apim-gateway.pulumi.com/token-checksum"]', "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name"],
-        );
+        assert.deepEqual(record.steps.find((step) => step.urn === FAKE_TARGETS.deployment && step.op === "update")?.paths, [
+            'spec.template.metadata.annotations["apim-gateway.pulumi.com/token-checksum"]',
+            "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name",
+        ]);
         assert.deepEqual(record.summary, { update: 2, same: 6 });
         const preview = fake.calls().find((call) => call.args[0] === "preview");
         assert.ok(preview?.args.includes("--target-dependents"));
         assert.ok(preview?.args.includes("--diff"));
-        assert.equal((fake.stacks().dev.outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType, "primary", "a preview changes nothing");
+        assert.equal(
+            (fake.stacks().dev.outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType,
+            "primary",
+            "a preview changes nothing",
+        );
         assert.match(output.text, /Previewing update \(dev\)/);
     });
 
@@ -207,7 +244,10 @@ describe("Automation API backend (fake pulumi CLI)", function () {
 
     it("explains a missing Pulumi CLI", async () => {
         const missing = createAutomationBackend({ workDir: fake.workDir, pulumiRoot: "/nonexistent/pulumi" });
-        await assert.rejects(missing.listStacks(signal()), /could not run the Pulumi CLI \(\/nonexistent\/pulumi\/bin\/pulumi\).*--pulumi-root/);
+        await assert.rejects(
+            missing.listStacks(signal()),
+            /could not run the Pulumi CLI \(\/nonexistent\/pulumi\/bin\/pulumi\).*--pulumi-root/,
+        );
     });
 
     it("parses masked `stack output --json`", () => {
@@ -235,4 +275,3 @@ describe("a failed Pulumi command's message", () => {
         it(`keeps ${name}`, () => assert.equal(commandMessage(output), message));
     }
 });
-

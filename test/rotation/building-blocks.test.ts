@@ -18,7 +18,10 @@ describe("rotation building blocks", () => {
         const policy = { retries: 3, initialDelayMs: 100, maxDelayMs: 250 };
 
         it("doubles the delay and caps it", () => {
-            assert.deepEqual([1, 2, 3, 4].map((retry) => backoffDelay(policy, retry)), [100, 200, 250, 250]);
+            assert.deepEqual(
+                [1, 2, 3, 4].map((retry) => backoffDelay(policy, retry)),
+                [100, 200, 250, 250],
+            );
         });
 
         it("retries retryable errors until success", async () => {
@@ -110,8 +113,15 @@ describe("rotation building blocks", () => {
         });
 
         it("reads several gateways, sorted by key, a malformed one reported alone", () => {
-            const entries = parse({ north: tokenUnit(20, "primary", { key: "north" }), west: { ...tokenUnit(20), tokenKeyType: "tertiary" }, aad: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" } });
-            assert.deepEqual(entries.map((entry) => entry.key), ["aad", "north", "west"]);
+            const entries = parse({
+                north: tokenUnit(20, "primary", { key: "north" }),
+                west: { ...tokenUnit(20), tokenKeyType: "tertiary" },
+                aad: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" },
+            });
+            assert.deepEqual(
+                entries.map((entry) => entry.key),
+                ["aad", "north", "west"],
+            );
             assert.ok("unit" in entries[0] && entries[0].unit.token === undefined);
             assert.ok("unit" in entries[1]);
             assert.ok("error" in entries[2] && /apimGatewayRotation\["west"\]\.tokenKeyType is "tertiary"/.test(entries[2].error));
@@ -125,14 +135,20 @@ describe("rotation building blocks", () => {
             assert.match(error({ ...tokenUnit(20), tokenRenewAfter: "soon" }), /\.tokenRenewAfter is not an ISO 8601 instant/);
             assert.match(error({ ...tokenUnit(20), authType: "basic" }), /expected one of token/);
             assert.match(error({ ...tokenUnit(20), tokenExpiresAt: undefined }), /\.tokenExpiresAt is missing: run `pulumi up`/);
-            assert.match(error({ ...tokenUnit(20), rotationTargets: ["not-a-urn"] }), /rotationTargets must be an object with the URNs token, secret, deployment/);
+            assert.match(
+                error({ ...tokenUnit(20), rotationTargets: ["not-a-urn"] }),
+                /rotationTargets must be an object with the URNs token, secret, deployment/,
+            );
             assert.match(error({ ...tokenUnit(20), azureCloud: { endpoint: 1 } }), /azureCloud must be an object/);
             assert.throws(() => parse([] as never), /must be an object keyed by gateway/);
         });
     });
 
     describe("token status (components/token/status.ts)", () => {
-        const token = { expiresAt: new Date(NOW.getTime() + 20 * DAY).toISOString(), renewAfter: new Date(NOW.getTime() + 10 * DAY).toISOString() };
+        const token = {
+            expiresAt: new Date(NOW.getTime() + 20 * DAY).toISOString(),
+            renewAfter: new Date(NOW.getTime() + 10 * DAY).toISOString(),
+        };
         it("is fresh before the renewal window", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 9 * DAY)), "fresh"));
         it("is due inside it", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 10 * DAY)), "due"));
         it("is expired from the expiry on", () => assert.equal(tokenStatus(token, new Date(NOW.getTime() + 20 * DAY)), "expired"));
@@ -142,7 +158,10 @@ describe("rotation building blocks", () => {
         it("masks gateway tokens with and without the GatewayKey prefix", () => {
             assert.equal(redactSecrets(`auth: ${PLANTED_TOKEN}.`), "auth: GatewayKey [secret].");
             assert.equal(redactSecrets(`raw "${PLANTED_RAW}"`), 'raw "[secret]"');
-            assert.equal(redactSecrets("expires 2025-07-15T12:00:00Z & renews 202507151200"), "expires 2025-07-15T12:00:00Z & renews 202507151200");
+            assert.equal(
+                redactSecrets("expires 2025-07-15T12:00:00Z & renews 202507151200"),
+                "expires 2025-07-15T12:00:00Z & renews 202507151200",
+            );
         });
 
         it("prefixes whole lines of engine output, joining chunks and flushing the last partial line", () => {
@@ -200,16 +219,26 @@ describe("rotation building blocks", () => {
             const repo = path.join(root, "project", "sub", "repo");
             mkdirSync(path.join(repo, ".git"), { recursive: true });
             mkdirSync(path.join(repo, "deep"));
-            assert.throws(() => resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]), /stops at a repository's root/);
+            assert.throws(
+                () => resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]),
+                /stops at a repository's root/,
+            );
             writeFileSync(path.join(repo, "Pulumi.yaml"), "name: r\nruntime: nodejs\n");
-            assert.equal(resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]), repo, "the repository's own is found");
+            assert.equal(
+                resolveWorkDir(undefined, path.join(repo, "deep"), [path.join(repo, "deep")]),
+                repo,
+                "the repository's own is found",
+            );
         });
 
         it("stops at the home directory", () => {
             const home = path.join(root, "project", "sub");
             mkdirSync(path.join(home, "work"));
             assert.throws(() => resolveWorkDir(undefined, path.join(home, "work"), [path.join(home, "work")], home), WorkDirError);
-            assert.equal(resolveWorkDir(undefined, path.join(home, "work"), [path.join(home, "work")], path.join(root, "elsewhere")), path.join(root, "project"));
+            assert.equal(
+                resolveWorkDir(undefined, path.join(home, "work"), [path.join(home, "work")], path.join(root, "elsewhere")),
+                path.join(root, "project"),
+            );
         });
 
         it("never enters a directory others can write to (a Pulumi.yaml planted there is ignored)", () => {

@@ -15,7 +15,12 @@ interface Finished {
 }
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
-    const { APIM_GATEWAY_RENEWAL_TRIGGER: _trigger, GITHUB_STEP_SUMMARY: _summary, APIM_GATEWAY_PULUMI_ROOT: _root, ...inherited } = process.env;
+    const {
+        APIM_GATEWAY_RENEWAL_TRIGGER: _trigger,
+        GITHUB_STEP_SUMMARY: _summary,
+        APIM_GATEWAY_PULUMI_ROOT: _root,
+        ...inherited
+    } = process.env;
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "rotation/cli.ts", ...args], {
         cwd: projectRoot,
         env: { ...inherited, ...env },
@@ -81,10 +86,9 @@ describe("apim-gateway-rotate (process)", function () {
         it("rotates the due stack, leaves the fresh one, prints JSON only on stdout and writes the job summary", async () => {
             fake = createFakePulumi({ dev: fakeTokenOutputs(5, "primary"), prod: fakeTokenOutputs(25) });
             const summary = path.join(scratch, "summary.md");
-            const { code, stdout, stderr } = await startCli(
-                ["--all", "--json", "--work-dir", fake.workDir, "--pulumi-root", fake.root],
-                { GITHUB_STEP_SUMMARY: summary },
-            ).done;
+            const { code, stdout, stderr } = await startCli(["--all", "--json", "--work-dir", fake.workDir, "--pulumi-root", fake.root], {
+                GITHUB_STEP_SUMMARY: summary,
+            }).done;
             assert.equal(code, 0, stderr);
             const report = JSON.parse(stdout);
             assert.deepEqual(
@@ -115,7 +119,18 @@ describe("apim-gateway-rotate (process)", function () {
 
         it("on SIGINT cancels the running update cleanly, starts no further stack and exits 130", async () => {
             fake = createFakePulumi({ hangs: { ...fakeTokenOutputs(5), hang: true }, next: fakeTokenOutputs(5) });
-            const run = startCli(["--stack", "hangs", "--stack", "next", "--concurrency", "1", "--work-dir", fake.workDir, "--pulumi-root", fake.root]);
+            const run = startCli([
+                "--stack",
+                "hangs",
+                "--stack",
+                "next",
+                "--concurrency",
+                "1",
+                "--work-dir",
+                fake.workDir,
+                "--pulumi-root",
+                fake.root,
+            ]);
             await untilOutput(run, ["[hangs/gateway] Updating (hangs)"], "the update started");
             run.child.kill("SIGINT");
             const { code, stdout, stderr } = await run.done;
@@ -141,23 +156,46 @@ describe("apim-gateway-rotate (process)", function () {
                     "queued-3": fakeTokenOutputs(7),
                 });
                 const order = ["queued-1", "hang-a", "queued-2", "hang-b", "queued-3"];
-                const run = startCli([...order.flatMap((name) => ["--stack", name]), "--concurrency", "2", "--json", "--work-dir", fake.workDir, "--pulumi-root", fake.root]);
-                await untilOutput(run, ["[hang-a/gateway] Updating (hang-a)", "[hang-b/gateway] Updating (hang-b)"], "both updates started");
+                const run = startCli([
+                    ...order.flatMap((name) => ["--stack", name]),
+                    "--concurrency",
+                    "2",
+                    "--json",
+                    "--work-dir",
+                    fake.workDir,
+                    "--pulumi-root",
+                    fake.root,
+                ]);
+                await untilOutput(
+                    run,
+                    ["[hang-a/gateway] Updating (hang-a)", "[hang-b/gateway] Updating (hang-b)"],
+                    "both updates started",
+                );
                 run.child.kill(signal);
                 const { code, stdout, stderr } = await run.done;
                 assert.equal(code, exitCode, stdout + stderr);
                 assert.match(stderr, new RegExp(`${signal} received: cancelling`));
                 for (const name of ["hang-a", "hang-b"]) {
-                    assert.match(stderr, new RegExp(`^\\[${name}/gateway\\] \\^C received; cancelling the update$`, "m"), `${name}'s engine got its cancel`);
+                    assert.match(
+                        stderr,
+                        new RegExp(`^\\[${name}/gateway\\] \\^C received; cancelling the update$`, "m"),
+                        `${name}'s engine got its cancel`,
+                    );
                 }
                 const report = JSON.parse(stdout);
                 assert.equal(report.cancelled, true);
                 assert.deepEqual(
-                    report.stacks.map((entry: { stack: string; result: string; message: string }) => [entry.stack, entry.result, entry.message]),
+                    report.stacks.map((entry: { stack: string; result: string; message: string }) => [
+                        entry.stack,
+                        entry.result,
+                        entry.message,
+                    ]),
                     order.map((name) => [
                         name,
                         "cancelled",
-                        name.startsWith("hang") ? "cancelled during the update: the engine was interrupted and stopped cleanly" : "not started: the run was cancelled",
+                        name.startsWith("hang")
+                            ? "cancelled during the update: the engine was interrupted and stopped cleanly"
+                            : "not started: the run was cancelled",
                     ]),
                 );
                 const started = fake.calls().filter((call) => call.args[0] === "up" || call.args[0] === "preview");

@@ -13,17 +13,24 @@ describe("the rotation contract in the package", () => {
     it("rotationOutputs keys several gateways as given, in plain text, parseable by the CLI", async () => {
         const recorder = await installMocks();
         const west = new SelfHostedGateway("west", { ...BASE_ARGS, gatewayId: "gw-west" });
-        const north = new SelfHostedGateway("north", { ...BASE_ARGS, gatewayId: "gw-north", auth: { type: "workloadIdentity", clientId: "c" } });
+        const north = new SelfHostedGateway("north", {
+            ...BASE_ARGS,
+            gatewayId: "gw-north",
+            auth: { type: "workloadIdentity", clientId: "c" },
+        });
         const output = rotationOutputs({ west, north });
         await recorder.settled();
         assert.equal(await pulumi.isSecret(output), false);
         const value = await promiseOf(output);
         assert.deepEqual(Object.keys(value).sort(), ["north", "west"]);
         const parsed = parseRotationOutput(value);
-        assert.deepEqual(parsed.map((entry) => ("unit" in entry ? [entry.key, entry.unit.authType] : [entry.key, entry.error])), [
-            ["north", "workloadIdentity"],
-            ["west", "token"],
-        ]);
+        assert.deepEqual(
+            parsed.map((entry) => ("unit" in entry ? [entry.key, entry.unit.authType] : [entry.key, entry.error])),
+            [
+                ["north", "workloadIdentity"],
+                ["west", "token"],
+            ],
+        );
         const westUnit = parsed.find((entry) => entry.key === "west");
         assert.ok(westUnit && "unit" in westUnit);
         assert.match(westUnit.unit.gatewayResourceId, /\/gateways\/gw-west$/);

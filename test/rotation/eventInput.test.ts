@@ -25,11 +25,20 @@ describe("reading the --event input", () => {
     it("refuses more than one Event Grid delivery can hold, from a file or stdin", async () => {
         const file = path.join(dir, "big.json");
         writeFileSync(file, "x".repeat(MAX_EVENT_FILE_BYTES + 1));
-        await assert.rejects(() => readEventInput(file, noStdin), (error: Error) => error instanceof EventInputError && /big\.json is larger than 1048576 bytes/.test(error.message));
-        await assert.rejects(() => readEventInput("-", Readable.from([Buffer.alloc(MAX_EVENT_FILE_BYTES), Buffer.alloc(1)])), /- \(stdin\) is larger than/);
+        await assert.rejects(
+            () => readEventInput(file, noStdin),
+            (error: Error) => error instanceof EventInputError && /big\.json is larger than 1048576 bytes/.test(error.message),
+        );
+        await assert.rejects(
+            () => readEventInput("-", Readable.from([Buffer.alloc(MAX_EVENT_FILE_BYTES), Buffer.alloc(1)])),
+            /- \(stdin\) is larger than/,
+        );
     });
 
     it("names a file it cannot read", async () => {
-        await assert.rejects(() => readEventInput(path.join(dir, "missing.json"), noStdin), /--event .*missing\.json cannot be read: ENOENT/);
+        await assert.rejects(
+            () => readEventInput(path.join(dir, "missing.json"), noStdin),
+            /--event .*missing\.json cannot be read: ENOENT/,
+        );
     });
 });

@@ -15,15 +15,63 @@ const expiry = (serviceResourceId: string, gateway: string): GatewayExpiry => ({
 
 describe("which units an expiry event names", () => {
     const cases: [string, string, GatewayExpiry, boolean][] = [
-        ["the same ids", UNIT, expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"), true],
-        ["ids in other cases", UNIT, expiry(`/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOFT.APIMANAGEMENT/SERVICE/APIM1`, "GW1"), true],
-        ["a unit id with a trailing slash", `${UNIT}/`, expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"), true],
-        ["another gateway", UNIT, expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw2"), false],
-        ["another instance", UNIT, expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim2`, "gw1"), false],
-        ["another resource group", UNIT, expiry(`/subscriptions/${SUB}/resourceGroups/rg2/providers/Microsoft.ApiManagement/service/apim1`, "gw1"), false],
-        ["another subscription", UNIT, expiry(`/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"), false],
-        ["a gateway name that is a prefix", UNIT, expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw"), false],
-        ["a malformed unit id", "gw1", expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"), false],
+        [
+            "the same ids",
+            UNIT,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"),
+            true,
+        ],
+        [
+            "ids in other cases",
+            UNIT,
+            expiry(`/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/RG1/PROVIDERS/MICROSOFT.APIMANAGEMENT/SERVICE/APIM1`, "GW1"),
+            true,
+        ],
+        [
+            "a unit id with a trailing slash",
+            `${UNIT}/`,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"),
+            true,
+        ],
+        [
+            "another gateway",
+            UNIT,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw2"),
+            false,
+        ],
+        [
+            "another instance",
+            UNIT,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim2`, "gw1"),
+            false,
+        ],
+        [
+            "another resource group",
+            UNIT,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg2/providers/Microsoft.ApiManagement/service/apim1`, "gw1"),
+            false,
+        ],
+        [
+            "another subscription",
+            UNIT,
+            expiry(
+                `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`,
+                "gw1",
+            ),
+            false,
+        ],
+        [
+            "a gateway name that is a prefix",
+            UNIT,
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw"),
+            false,
+        ],
+        [
+            "a malformed unit id",
+            "gw1",
+            expiry(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`, "gw1"),
+            false,
+        ],
     ];
     for (const [what, unit, event, expected] of cases) {
         it(`${expected ? "matches" : "does not match"} ${what}`, () => assert.equal(holdsGateway(unit, event), expected));

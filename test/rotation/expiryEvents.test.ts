@@ -23,7 +23,9 @@ function filled(file: string, gateway = "gw1", instance = "gw1-7d9c-abcde"): Rec
 
 /** The page: the near-expiry event "substitutes an expiresAtUtc property for the expiredAtUtc property". */
 function nearExpiry(gateway = "gw1", instance = "gw1-7d9c-abcde", expiresAtUtc = "2025-07-01T08:56:00.0000000Z"): Record<string, unknown> {
-    const event = filled("event-grid-gateway-token-expired.json", gateway, instance) as { data: { tokenInfo: Record<string, string> } } & Record<string, unknown>;
+    const event = filled("event-grid-gateway-token-expired.json", gateway, instance) as {
+        data: { tokenInfo: Record<string, string> };
+    } & Record<string, unknown>;
     event.eventType = "Microsoft.ApiManagement.GatewayTokenNearExpiry";
     event.data.tokenInfo = { expiresAtUtc };
     return event;
@@ -37,7 +39,8 @@ describe("Azure's gateway token expiry events (--event)", () => {
         assert.deepEqual(events, {
             gateways: [
                 {
-                    serviceResourceId: "/subscriptions/{subscription-id}/resourceGroups/{your-rg}/providers/Microsoft.ApiManagement/service/{your-APIM-instance}",
+                    serviceResourceId:
+                        "/subscriptions/{subscription-id}/resourceGroups/{your-rg}/providers/Microsoft.ApiManagement/service/{your-APIM-instance}",
                     gateway: "{gateway-name}",
                     eventTypes: ["Microsoft.ApiManagement.GatewayTokenExpired"],
                     instances: ["{instance-name}"],
@@ -57,7 +60,10 @@ describe("Azure's gateway token expiry events (--event)", () => {
 
     it("ignores and lists Microsoft's product-created sample, an event of another type", async () => {
         const events = await parseExpiryEvents(sample("event-grid-product-created.json"), "events.json");
-        assert.deepEqual(events, { gateways: [], ignored: [{ id: "92c502f2-a966-42a7-a428-d3b319844544", eventType: "Microsoft.ApiManagement.ProductCreated" }] });
+        assert.deepEqual(events, {
+            gateways: [],
+            ignored: [{ id: "92c502f2-a966-42a7-a428-d3b319844544", eventType: "Microsoft.ApiManagement.ProductCreated" }],
+        });
     });
 
     it("accepts both spellings of the expiry field, on either event type", async () => {
@@ -78,7 +84,12 @@ describe("Azure's gateway token expiry events (--event)", () => {
     it("deduplicates the instances of one gateway (service and name in any case), keeping the earliest expiry and every type", async () => {
         const other = nearExpiry("GW1", "gw1-7d9c-fghij", "2025-06-30T00:00:00Z");
         (other as { topic: string }).topic = SERVICE.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/");
-        const events = await parse([nearExpiry(), other, filled("event-grid-gateway-token-expired.json", "gw1", "gw1-7d9c-abcde"), nearExpiry("gw2", "gw2-1")]);
+        const events = await parse([
+            nearExpiry(),
+            other,
+            filled("event-grid-gateway-token-expired.json", "gw1", "gw1-7d9c-abcde"),
+            nearExpiry("gw2", "gw2-1"),
+        ]);
         assert.deepEqual(
             events.gateways.map((gateway) => [gateway.gateway, gateway.instances, gateway.eventTypes, gateway.expiresAt]),
             [
@@ -104,7 +115,12 @@ describe("Azure's gateway token expiry events (--event)", () => {
 
     it("reads a batch of CloudEvents and the SDK model's names (gateway, token.expiresOn)", async () => {
         const cloud = filled("cloud-event-gateway-token-expired.json");
-        const modelled = { ...cloud, specversion: "1.0", id: "2", data: { gateway: { gatewayId: "gw1", instanceId: "i-2" }, token: { expiresOn: "2025-02-24T00:00:00Z" } } };
+        const modelled = {
+            ...cloud,
+            specversion: "1.0",
+            id: "2",
+            data: { gateway: { gatewayId: "gw1", instanceId: "i-2" }, token: { expiresOn: "2025-02-24T00:00:00Z" } },
+        };
         const events = await parse([cloud, modelled]);
         assert.deepEqual(events.gateways[0].instances, ["gw1-7d9c-abcde", "i-2"]);
         assert.equal(events.gateways[0].expiresAt, "2025-02-24T00:00:00.000Z");
@@ -114,16 +130,66 @@ describe("Azure's gateway token expiry events (--event)", () => {
         ["not JSON", "{", /--event events\.json is not JSON/],
         ["an empty array", [], /holds no event/],
         ["an array of strings", ["x"], /event 0 is not a JSON object/],
-        ["an Event Grid event without metadataVersion", [{ ...nearExpiry(), metadataVersion: undefined }], /event 0 \(id "92c502f2.*missing required property 'metadataVersion'/],
-        ["a CloudEvent of another spec version", [{ ...filled("cloud-event-gateway-token-expired.json"), specVersion: "0.3" }], /not in the Cloud Event 1\.0 schema/],
-        ["a topic that is not an API Management instance", [{ ...nearExpiry(), topic: "/subscriptions/x/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/s1" }], /topic .* is not an API Management instance's ARM id/],
-        ["a gatewayId of another instance than the topic", [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: `${SERVICE}2/gateways/gw1` }, tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } } }], /belongs to another API Management instance/],
-        ["a subject naming another gateway", [{ ...nearExpiry(), subject: "/gateways/gw9/i-1" }], /subject names gateway "gw9" but data\.gatewayInfo\.gatewayId names "gw1"/],
-        ["no gateway at all", [{ ...nearExpiry(), subject: "/other", data: { tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } } }], /names no gateway/],
-        ["no expiry", [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: "gw1" }, tokenInfo: {} } }], /has no expiresAtUtc \(or expiredAtUtc\)/],
-        ["an expiry that is no instant", [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: "gw1" }, tokenInfo: { expiresAtUtc: "soon" } } }], /"soon" is not an ISO 8601 instant/],
-        ["a gatewayId with a path elsewhere", [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: "../../etc/passwd" }, tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } } }], /neither a gateway's ARM id nor its name/],
-        ["data of the wrong shape", [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: 7 } } }], /its data is not a gateway token event's/],
+        [
+            "an Event Grid event without metadataVersion",
+            [{ ...nearExpiry(), metadataVersion: undefined }],
+            /event 0 \(id "92c502f2.*missing required property 'metadataVersion'/,
+        ],
+        [
+            "a CloudEvent of another spec version",
+            [{ ...filled("cloud-event-gateway-token-expired.json"), specVersion: "0.3" }],
+            /not in the Cloud Event 1\.0 schema/,
+        ],
+        [
+            "a topic that is not an API Management instance",
+            [{ ...nearExpiry(), topic: "/subscriptions/x/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/s1" }],
+            /topic .* is not an API Management instance's ARM id/,
+        ],
+        [
+            "a gatewayId of another instance than the topic",
+            [
+                {
+                    ...nearExpiry(),
+                    data: { gatewayInfo: { gatewayId: `${SERVICE}2/gateways/gw1` }, tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } },
+                },
+            ],
+            /belongs to another API Management instance/,
+        ],
+        [
+            "a subject naming another gateway",
+            [{ ...nearExpiry(), subject: "/gateways/gw9/i-1" }],
+            /subject names gateway "gw9" but data\.gatewayInfo\.gatewayId names "gw1"/,
+        ],
+        [
+            "no gateway at all",
+            [{ ...nearExpiry(), subject: "/other", data: { tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } } }],
+            /names no gateway/,
+        ],
+        [
+            "no expiry",
+            [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: "gw1" }, tokenInfo: {} } }],
+            /has no expiresAtUtc \(or expiredAtUtc\)/,
+        ],
+        [
+            "an expiry that is no instant",
+            [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: "gw1" }, tokenInfo: { expiresAtUtc: "soon" } } }],
+            /"soon" is not an ISO 8601 instant/,
+        ],
+        [
+            "a gatewayId with a path elsewhere",
+            [
+                {
+                    ...nearExpiry(),
+                    data: { gatewayInfo: { gatewayId: "../../etc/passwd" }, tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } },
+                },
+            ],
+            /neither a gateway's ARM id nor its name/,
+        ],
+        [
+            "data of the wrong shape",
+            [{ ...nearExpiry(), data: { gatewayInfo: { gatewayId: 7 } } }],
+            /its data is not a gateway token event's/,
+        ],
     ];
     for (const [what, value, message] of malformed) {
         it(`refuses ${what} with an error naming the event`, async () => {

@@ -86,7 +86,9 @@ function transpileWithImports(entry: string, outDir: string): void {
         }
         done.add(file);
         const text = readFileSync(file, "utf8");
-        const { outputText } = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+        const { outputText } = ts.transpileModule(text, {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+        });
         const out = path.join(outDir, path.relative(REPOSITORY, file).replace(/\.ts$/, ".js"));
         mkdirSync(path.dirname(out), { recursive: true });
         writeFileSync(out, outputText);
@@ -119,7 +121,8 @@ export function createFakePulumi(stacks: Record<string, FakeStackState>): FakePu
                 .split("\n")
                 .filter((line) => line !== "")
                 .map((line) => JSON.parse(line) as FakeCall),
-        stacks: () => (JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8")) as { stacks: Record<string, FakeStackState> }).stacks,
+        stacks: () =>
+            (JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8")) as { stacks: Record<string, FakeStackState> }).stacks,
         remove: () => rmSync(root, { recursive: true, force: true }),
     };
 }

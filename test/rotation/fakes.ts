@@ -13,7 +13,14 @@ import { TokenValidity } from "../../rotation/decision";
 import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
 import { Logger, createLogger } from "../../rotation/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
-import { MaskedOutput, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/stackBackend";
+import {
+    MaskedOutput,
+    MaskedOutputs,
+    StackBackend,
+    StackLockedError,
+    StackMissingError,
+    TargetedOperation,
+} from "../../rotation/stackBackend";
 import type { HostHold, HostMutexRefusal } from "../../rotation/hostMutex";
 import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/staleLock";
 import { TokenVerifier } from "../../rotation/tokenValidity";
@@ -39,7 +46,11 @@ export const TARGETS = targetsOf();
 export const plain = (value: unknown): MaskedOutput => ({ secret: false, value });
 
 /** One token unit whose token expires `expiresInDays` after {@link NOW}, renewable 10 days earlier. */
-export function tokenUnit(expiresInDays: number, keyType: GatewayKeyType = "primary", overrides: Partial<RotationUnitOutput> & { key?: string } = {}): RotationUnitOutput {
+export function tokenUnit(
+    expiresInDays: number,
+    keyType: GatewayKeyType = "primary",
+    overrides: Partial<RotationUnitOutput> & { key?: string } = {},
+): RotationUnitOutput {
     const { key = "gateway", ...rest } = overrides;
     const expiresAt = new Date(NOW.getTime() + expiresInDays * DAY);
     return {
@@ -56,7 +67,10 @@ export function tokenUnit(expiresInDays: number, keyType: GatewayKeyType = "prim
 }
 
 /** Stack outputs with the contract output holding `units`, and a secret token output. */
-export function contractOutputs(units: Record<string, RotationUnitOutput>, extra: Record<string, MaskedOutput> = {}): Record<string, MaskedOutput> {
+export function contractOutputs(
+    units: Record<string, RotationUnitOutput>,
+    extra: Record<string, MaskedOutput> = {},
+): Record<string, MaskedOutput> {
     return { [ROTATION_OUTPUT]: plain(units), namespace: plain("apim-gateway"), token: { secret: true }, ...extra };
 }
 
@@ -183,7 +197,13 @@ export class FakeBackend implements StackBackend {
         return this.tracked(async () => {
             this.lockCheck(name, spec);
             this.print(spec, operation);
-            return { steps: [...this.renewing(spec, operation).flatMap(([, units]) => rotationSteps(units.rotationTargets!)), ...(spec.extraSteps ?? [])], failures: [] };
+            return {
+                steps: [
+                    ...this.renewing(spec, operation).flatMap(([, units]) => rotationSteps(units.rotationTargets!)),
+                    ...(spec.extraSteps ?? []),
+                ],
+                failures: [],
+            };
         });
     }
 
@@ -283,11 +303,18 @@ export function componentRenews(now: Date, unit: RotationUnitOutput, trigger: st
     }
     const renewBeforeDays = Math.round((Date.parse(unit.tokenExpiresAt) - Date.parse(unit.tokenRenewAfter)) / DAY);
     const deployed = { expiresAt: unit.tokenExpiresAt, renewBeforeDays };
-    return isDue(now, deployed, { gatewayResourceId: unit.gatewayResourceId, validityDays: 30, renewBeforeDays, ...(trigger ? { renewalTrigger: trigger } : {}) });
+    return isDue(now, deployed, {
+        gatewayResourceId: unit.gatewayResourceId,
+        validityDays: 30,
+        renewBeforeDays,
+        ...(trigger ? { renewalTrigger: trigger } : {}),
+    });
 }
 
 /** A verifier answering `validity` for every token (default: valid), recording the units asked about and where. */
-export function fakeVerifier(validity: (key: string, gatewayResourceId: string) => TokenValidity = () => ({ state: "valid" })): TokenVerifier & { asked: string[]; endpoints: AzureEndpoints[] } {
+export function fakeVerifier(
+    validity: (key: string, gatewayResourceId: string) => TokenValidity = () => ({ state: "valid" }),
+): TokenVerifier & { asked: string[]; endpoints: AzureEndpoints[] } {
     const asked: string[] = [];
     const endpoints: AzureEndpoints[] = [];
     const verify: TokenVerifier = async (unit, azure) => {
@@ -326,7 +353,17 @@ export class FakeProcesses implements ProcessProbe {
             holder,
             now: this.running.includes(holder.pid) ? { running: true, startTime: "100" } : { running: false },
             ...(this.marked.includes(holder.pid)
-                ? { marker: { stack: "dev", pid: holder.pid, startTime: "100", host: HOST, bootId: HERE.bootId as string, pidNamespace: HERE.pidNamespace as string, recordedAt: "2025-06-15T11:58:01Z" } }
+                ? {
+                      marker: {
+                          stack: "dev",
+                          pid: holder.pid,
+                          startTime: "100",
+                          host: HOST,
+                          bootId: HERE.bootId as string,
+                          pidNamespace: HERE.pidNamespace as string,
+                          recordedAt: "2025-06-15T11:58:01Z",
+                      },
+                  }
                 : {}),
         }));
     }
@@ -373,7 +410,8 @@ export function recordingRegenerator(failWith?: Error): KeyRegenerator & { calls
     const calls: RegenerationCall[] = [];
     const regenerate = async (gatewayResourceId: string, keyType: GatewayKeyType, cloud: AzureCloudSettings) => {
         // Calls at the public cloud (the default) are recorded without it, so most tests need not spell it out.
-        const atPublicCloud = cloud.resourceManagerEndpoint === PUBLIC_CLOUD.resourceManagerEndpoint && cloud.authorityHost === PUBLIC_CLOUD.authorityHost;
+        const atPublicCloud =
+            cloud.resourceManagerEndpoint === PUBLIC_CLOUD.resourceManagerEndpoint && cloud.authorityHost === PUBLIC_CLOUD.authorityHost;
         calls.push({ gatewayResourceId, keyType, ...(atPublicCloud ? {} : { cloud }) });
         if (failWith) {
             throw failWith;
@@ -398,7 +436,10 @@ export function memoryLogger(): { log: Logger; progress: StringSink; problems: S
 }
 
 /** The public cloud's endpoints: what the CLI uses without Azure flags. */
-export const PUBLIC_CLOUD: AzureEndpoints = { resourceManagerEndpoint: "https://management.azure.com", authorityHost: "https://login.microsoftonline.com" };
+export const PUBLIC_CLOUD: AzureEndpoints = {
+    resourceManagerEndpoint: "https://management.azure.com",
+    authorityHost: "https://login.microsoftonline.com",
+};
 
 export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
     return {

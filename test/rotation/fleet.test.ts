@@ -47,15 +47,23 @@ async function run(
     return { report, backend, regenerator, progress: progress.text, exitCode: exitCodeFor(report) };
 }
 
-const results = (report: RunReport) => report.stacks.map((entry) => [entry.gateway ? `${entry.stack}/${entry.gateway}` : entry.stack, entry.result]);
+const results = (report: RunReport) =>
+    report.stacks.map((entry) => [entry.gateway ? `${entry.stack}/${entry.gateway}` : entry.stack, entry.result]);
 const other = GATEWAY_ID.replace(/gw1$/, "gw2");
-const image = (stack: string) => ({ urn: targetsOf("gateway", stack).deployment, op: "update", paths: ["spec.template.spec.containers[0].image"] });
+const image = (stack: string) => ({
+    urn: targetsOf("gateway", stack).deployment,
+    op: "update",
+    paths: ["spec.template.spec.containers[0].image"],
+});
 
 describe("rotation over fleets and shared gateways", () => {
     describe("concurrency and order", () => {
         const fleet = (): Record<string, FakeStackSpec> =>
             Object.fromEntries(
-                Array.from({ length: 8 }, (_, index) => [`site-${index}`, { outputs: tokenOutputs(index % 2 === 0 ? 5 : 3, "primary", { gatewayResourceId: `${GATEWAY_ID}-${index}` }) }]),
+                Array.from({ length: 8 }, (_, index) => [
+                    `site-${index}`,
+                    { outputs: tokenOutputs(index % 2 === 0 ? 5 : 3, "primary", { gatewayResourceId: `${GATEWAY_ID}-${index}` }) },
+                ]),
             );
 
         it("keeps up to --concurrency stacks in flight, never more", async () => {
@@ -74,7 +82,10 @@ describe("rotation over fleets and shared gateways", () => {
                 fresh: { outputs: tokenOutputs(25, "primary", { gatewayResourceId: `${GATEWAY_ID}-d` }) },
             };
             const { report, backend } = await run(stacks, { concurrency: 1 });
-            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["expired", "sooner", "later"]);
+            assert.deepEqual(
+                backend.callsOf("up").map((call) => call.stack),
+                ["expired", "sooner", "later"],
+            );
             assert.deepEqual(results(report), [
                 ["later/gateway", "rotated"],
                 ["expired/gateway", "rotated"],
@@ -86,7 +97,10 @@ describe("rotation over fleets and shared gateways", () => {
         it("agrees with the component at the window's edge: due an hour ago is renewed, due in an hour is left alone", async () => {
             const edge = (hours: number) => {
                 const renewAfter = new Date(NOW.getTime() + hours * 3_600_000);
-                return { tokenRenewAfter: renewAfter.toISOString(), tokenExpiresAt: new Date(renewAfter.getTime() + 10 * DAY).toISOString() };
+                return {
+                    tokenRenewAfter: renewAfter.toISOString(),
+                    tokenExpiresAt: new Date(renewAfter.getTime() + 10 * DAY).toISOString(),
+                };
             };
             const { report, backend } = await run({
                 justDue: { outputs: tokenOutputs(10, "primary", { gatewayResourceId: `${GATEWAY_ID}-a`, ...edge(-1) }) },
@@ -96,13 +110,19 @@ describe("rotation over fleets and shared gateways", () => {
                 ["justDue/gateway", "rotated"],
                 ["almostDue/gateway", "not-due"],
             ]);
-            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["justDue"]);
+            assert.deepEqual(
+                backend.callsOf("up").map((call) => call.stack),
+                ["justDue"],
+            );
         });
 
         it("orders due tokens by when they became due, not by when they expire (renewal windows differ)", async () => {
             const renewedBefore = (expiresInDays: number, windowDays: number) => {
                 const expiresAt = new Date(NOW.getTime() + expiresInDays * DAY);
-                return { tokenExpiresAt: expiresAt.toISOString(), tokenRenewAfter: new Date(expiresAt.getTime() - windowDays * DAY).toISOString() };
+                return {
+                    tokenExpiresAt: expiresAt.toISOString(),
+                    tokenRenewAfter: new Date(expiresAt.getTime() - windowDays * DAY).toISOString(),
+                };
             };
             const stacks: Record<string, FakeStackSpec> = {
                 // Expires first, but became due only a day ago (a 5-day window).
@@ -111,7 +131,10 @@ describe("rotation over fleets and shared gateways", () => {
                 wide: { outputs: tokenOutputs(8, "primary", { gatewayResourceId: `${GATEWAY_ID}-b`, ...renewedBefore(8, 20) }) },
             };
             const { backend } = await run(stacks, { concurrency: 1 });
-            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["wide", "narrow"]);
+            assert.deepEqual(
+                backend.callsOf("up").map((call) => call.stack),
+                ["wide", "narrow"],
+            );
         });
 
         it("a stack's gateways run one at a time, each with its own targets", async () => {
@@ -137,7 +160,12 @@ describe("rotation over fleets and shared gateways", () => {
         const throttled = () =>
             new EngineOperationError("pulumi failed", {
                 steps: [],
-                failures: [{ urn: targetsOf().token, message: `${ARM_THROTTLED} generateToken on gateway gw1 (429 TooManyRequests) after the client's retries` }],
+                failures: [
+                    {
+                        urn: targetsOf().token,
+                        message: `${ARM_THROTTLED} generateToken on gateway gw1 (429 TooManyRequests) after the client's retries`,
+                    },
+                ],
             });
 
         it("repeats a unit whose token request ARM kept throttling, after a backoff, instead of failing it", async () => {
@@ -179,16 +207,32 @@ describe("rotation over fleets and shared gateways", () => {
             // bytes of the name's SHA-256, big-endian, modulo N, plus one. Expected values worked out
             // outside the code under test (e.g. site-7: c0d01eaf = 3234864815).
             const known: [string, number, number][] = [
-                ["site-7", 4, 4], ["site-7", 7, 1], ["site-7", 1000, 816], ["west", 3, 3], ["north", 7, 7], ["site-42", 3, 1], ["prod", 1000, 223],
+                ["site-7", 4, 4],
+                ["site-7", 7, 1],
+                ["site-7", 1000, 816],
+                ["west", 3, 3],
+                ["north", 7, 7],
+                ["site-42", 3, 1],
+                ["prod", 1000, 223],
             ];
-            assert.deepEqual(known.map(([name, count]) => shardOf(name, count)), known.map(([, , shard]) => shard));
-            assert.deepEqual(inShard([...names].reverse(), { index: 2, count: 3 }), inShard(names, { index: 2, count: 3 }).reverse(), "independent of list order");
+            assert.deepEqual(
+                known.map(([name, count]) => shardOf(name, count)),
+                known.map(([, , shard]) => shard),
+            );
+            assert.deepEqual(
+                inShard([...names].reverse(), { index: 2, count: 3 }),
+                inShard(names, { index: 2, count: 3 }).reverse(),
+                "independent of list order",
+            );
         });
 
         it("processes only its shard of --all", async () => {
             const stacks = Object.fromEntries(names.slice(0, 10).map((name) => [name, { outputs: tokenOutputs(25) }]));
             const { report } = await run(stacks, { mode: "check", shard: { index: 1, count: 2 } });
-            assert.deepEqual(report.stacks.map((entry) => entry.stack), ["site-0", "site-2", "site-4", "site-6", "site-8", "site-9"]);
+            assert.deepEqual(
+                report.stacks.map((entry) => entry.stack),
+                ["site-0", "site-2", "site-4", "site-6", "site-8", "site-9"],
+            );
         });
     });
 
@@ -207,7 +251,11 @@ describe("rotation over fleets and shared gateways", () => {
             Promise.all([1, 2].map((index) => run(stacks(), { regenerateUnusedKey: true, shard: { index, count: 2 }, ...overrides })));
 
         it("puts a gateway's stacks in one shard, which aligns the sibling and regenerates; together the shards rotate each stack once", async () => {
-            assert.deepEqual([shardOf("west", 2), shardOf("north", 2), shardOf("solo", 2), shardOf("east", 2)], [1, 2, 1, 2], "the names hash as this test assumes");
+            assert.deepEqual(
+                [shardOf("west", 2), shardOf("north", 2), shardOf("solo", 2), shardOf("east", 2)],
+                [1, 2, 1, 2],
+                "the names hash as this test assumes",
+            );
             const [first, second] = await shards(fleet);
             assert.deepEqual(results(first.report), [["solo/gateway", "rotated"]]);
             assert.deepEqual(results(second.report), [
@@ -225,10 +273,22 @@ describe("rotation over fleets and shared gateways", () => {
             );
             assert.match((second.report.stacks[1].notes ?? []).join(), /so the primary key of the shared gateway can be regenerated/);
             for (const shard of [first, second]) {
-                assert.deepEqual(shard.backend.callsOf("outputs").map((call) => call.stack).sort(), ["east", "north", "solo", "west"], "each shard reads every stack's outputs");
+                assert.deepEqual(
+                    shard.backend
+                        .callsOf("outputs")
+                        .map((call) => call.stack)
+                        .sort(),
+                    ["east", "north", "solo", "west"],
+                    "each shard reads every stack's outputs",
+                );
                 assert.equal(shard.exitCode, EXIT_OK);
             }
-            assert.deepEqual([...first.backend.callsOf("up"), ...second.backend.callsOf("up")].map((call) => call.stack).sort(), ["east", "north", "solo", "west"]);
+            assert.deepEqual([...first.backend.callsOf("up"), ...second.backend.callsOf("up")].map((call) => call.stack).sort(), [
+                "east",
+                "north",
+                "solo",
+                "west",
+            ]);
             assert.match(second.progress, /shard 2\/2: 3 of 4 stacks, the stacks of each gateway kept together/);
         });
 
@@ -283,7 +343,10 @@ describe("rotation over fleets and shared gateways", () => {
                 ["west/gateway", "rotated"],
                 ["solo/gateway", "rotated"],
             ]);
-            assert.deepEqual(backend.callsOf("outputs").map((call) => call.stack), ["west", "solo"]);
+            assert.deepEqual(
+                backend.callsOf("outputs").map((call) => call.stack),
+                ["west", "solo"],
+            );
         });
     });
 
@@ -294,12 +357,18 @@ describe("rotation over fleets and shared gateways", () => {
             const [dev] = report.stacks;
             assert.equal(dev.result, "blocked");
             assert.deepEqual(dev.pendingChanges, [image("dev")]);
-            assert.match(dev.message ?? "", /^blocked: pending changes: Deployment gateway \(update\): spec\.template\.spec\.containers\[0\]\.image/);
+            assert.match(
+                dev.message ?? "",
+                /^blocked: pending changes: Deployment gateway \(update\): spec\.template\.spec\.containers\[0\]\.image/,
+            );
             assert.equal(exitCode, EXIT_FAILED);
         });
 
         it("lets it through with --include-pending-changes and says so", async () => {
-            const { report, backend, exitCode } = await run({ dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } }, { includePendingChanges: true });
+            const { report, backend, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5), extraSteps: [image("dev")] } },
+                { includePendingChanges: true },
+            );
             assert.equal(backend.callsOf("up").length, 1);
             const [dev] = report.stacks;
             assert.equal(dev.result, "rotated");
@@ -317,7 +386,9 @@ describe("rotation over fleets and shared gateways", () => {
 
     describe("invalidated tokens", () => {
         const regenerated = (key: string): TokenValidity =>
-            key === "gateway" ? { state: "invalid", reason: "the primary key that signed the token was regenerated after it was issued" } : { state: "valid" };
+            key === "gateway"
+                ? { state: "invalid", reason: "the primary key that signed the token was regenerated after it was issued" }
+                : { state: "valid" };
 
         it("--check reports a fresh token whose key was regenerated as invalidated, exit 1", async () => {
             const { report, exitCode } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "check" }, regenerated);
@@ -333,7 +404,10 @@ describe("rotation over fleets and shared gateways", () => {
         });
 
         it("notes a token whose validity could not be verified, without failing it", async () => {
-            const { report, exitCode } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "check" }, () => ({ state: "unknown", reason: "no Azure credential" }));
+            const { report, exitCode } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "check" }, () => ({
+                state: "unknown",
+                reason: "no Azure credential",
+            }));
             assert.equal(report.stacks[0].result, "fresh");
             assert.deepEqual(report.stacks[0].notes, ["validity not verified: no Azure credential"]);
             assert.equal(exitCode, EXIT_OK);
@@ -349,7 +423,10 @@ describe("rotation over fleets and shared gateways", () => {
                 },
                 { stacks: { all: false, names: ["west"] }, regenerateUnusedKey: true },
             );
-            assert.deepEqual(backend.callsOf("up").map((call) => call.stack), ["west", "north"]);
+            assert.deepEqual(
+                backend.callsOf("up").map((call) => call.stack),
+                ["west", "north"],
+            );
             assert.ok(backend.callsOf("up", "north")[0].env?.[RENEWAL_TRIGGER_ENV], "the fresh sibling is renewed with a trigger");
             assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
             assert.deepEqual(results(report), [
@@ -365,7 +442,10 @@ describe("rotation over fleets and shared gateways", () => {
         });
 
         it("one gateway however the stacks spell its id (resource group and provider in another case, a trailing slash): the sibling is aligned and the key regenerated once", async () => {
-            const respelt = GATEWAY_ID.replace("/resourceGroups/rg1/", "/resourceGroups/RG1/").replace("Microsoft.ApiManagement", "microsoft.apimanagement") + "/";
+            const respelt = `${GATEWAY_ID.replace("/resourceGroups/rg1/", "/resourceGroups/RG1/").replace(
+                "Microsoft.ApiManagement",
+                "microsoft.apimanagement",
+            )}/`;
             const { report, regenerator, backend, exitCode } = await run(
                 {
                     west: { outputs: contractOutputs({ gateway: tokenUnit(5, "primary", { key: "gateway" }) }) },
@@ -373,7 +453,13 @@ describe("rotation over fleets and shared gateways", () => {
                 },
                 { regenerateUnusedKey: true },
             );
-            assert.deepEqual(backend.callsOf("up").map((call) => call.stack).sort(), ["north", "west"]);
+            assert.deepEqual(
+                backend
+                    .callsOf("up")
+                    .map((call) => call.stack)
+                    .sort(),
+                ["north", "west"],
+            );
             assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
             for (const entry of report.stacks) {
                 assert.equal(entry.after?.keyType, "secondary", entry.stack);
@@ -395,13 +481,19 @@ describe("rotation over fleets and shared gateways", () => {
                 ["west/gateway", "rotated"],
                 ["north/gateway", "blocked"],
             ]);
-            assert.deepEqual(report.stacks[0].keyRegeneration, { status: "skipped", reason: "north/gateway still holds a token signed with the primary key" });
+            assert.deepEqual(report.stacks[0].keyRegeneration, {
+                status: "skipped",
+                reason: "north/gateway still holds a token signed with the primary key",
+            });
             assert.equal(exitCode, EXIT_FAILED);
         });
 
         it("touches no key while a stack of the backend cannot be read", async () => {
             const { report, regenerator } = await run(
-                { west: { outputs: tokenOutputs(5) }, broken: { outputs: tokenOutputs(25), outputsError: new Error("passphrase is wrong") } },
+                {
+                    west: { outputs: tokenOutputs(5) },
+                    broken: { outputs: tokenOutputs(25), outputsError: new Error("passphrase is wrong") },
+                },
                 { stacks: { all: false, names: ["west"] }, regenerateUnusedKey: true },
             );
             assert.deepEqual(regenerator.calls, []);

@@ -16,7 +16,9 @@ function engine() {
 /** Whether any 16-character piece of the signature is in `text`, or in it with line breaks and prefixes removed. */
 function leaks(text: string): boolean {
     const joined = text.replace(/\n(\[dev\] )?[ \t]*/g, "");
-    return Array.from({ length: SIGNATURE.length - 15 }, (_, index) => SIGNATURE.slice(index, index + 16)).some((piece) => text.includes(piece) || joined.includes(piece));
+    return Array.from({ length: SIGNATURE.length - 15 }, (_, index) => SIGNATURE.slice(index, index + 16)).some(
+        (piece) => text.includes(piece) || joined.includes(piece),
+    );
 }
 
 describe("logger", () => {
@@ -71,7 +73,11 @@ describe("logger", () => {
         const problems = new StringSink();
         const log = createLogger(progress, problems);
         log.warn(`could not verify:\n${TOKEN.slice(0, 40)}\n${TOKEN.slice(40)}`);
-        log.forStack("dev").info(`base64:\n${Buffer.from(`GatewayKey ${TOKEN}`).toString("base64").replace(/(.{64})(?=.)/g, "$1\n")}`);
+        log.forStack("dev").info(
+            `base64:\n${Buffer.from(`GatewayKey ${TOKEN}`)
+                .toString("base64")
+                .replace(/(.{64})(?=.)/g, "$1\n")}`,
+        );
         assert.ok(!leaks(problems.text), problems.text);
         assert.ok(!/c2VjcmV0|R2F0ZXdheUtleS/.test(progress.text), progress.text);
     });

@@ -39,7 +39,13 @@ interface Run {
 async function run(
     stacks: Record<string, FakeStackSpec>,
     overrides: Partial<RotationPlan> = {},
-    options: { controller?: AbortController; regenerateError?: Error; listError?: Error; runningPids?: number[]; markedPids?: number[] } = {},
+    options: {
+        controller?: AbortController;
+        regenerateError?: Error;
+        listError?: Error;
+        runningPids?: number[];
+        markedPids?: number[];
+    } = {},
 ): Promise<Run> {
     const clock = new FakeClock();
     const backend = new FakeBackend(stacks, clock);
@@ -78,7 +84,10 @@ function stackReport(report: RunReport, stack: string): StackReport {
 
 const named = (...names: string[]): Partial<RotationPlan> => ({ stacks: { all: false, names } });
 
-const US_GOVERNMENT = { resourceManagerEndpoint: "https://management.usgovcloudapi.net", authorityHost: "https://login.microsoftonline.us" };
+const US_GOVERNMENT = {
+    resourceManagerEndpoint: "https://management.usgovcloudapi.net",
+    authorityHost: "https://login.microsoftonline.us",
+};
 
 describe("rotation orchestrator", () => {
     describe("stack selection", () => {
@@ -309,7 +318,12 @@ describe("rotation orchestrator", () => {
             const { report, backend } = await run({ dev: { outputs: tokenOutputs(25) } }, { mode: "dry-run", force: true });
             assert.deepEqual(backend.callsOf("preview", "dev")[0].env, { [RENEWAL_TRIGGER_ENV]: NOW.toISOString() });
             assert.equal(report.stacks[0].result, "previewed");
-            assert.deepEqual(report.stacks[0].changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
+            assert.deepEqual(report.stacks[0].changes, [
+                "GatewayToken updated",
+                "Secret created",
+                "Deployment updated",
+                "old Secret deleted",
+            ]);
         });
     });
 
@@ -400,12 +414,18 @@ describe("rotation orchestrator", () => {
                 const forged = stackReport(report, "forged");
                 assert.equal(forged.result, "failed");
                 assert.equal(forged.gateway, "gateway");
-                assert.match(forged.message ?? "", /outputs name the Azure cloud at ARM https:\/\/127\.0\.0\.1:9443, Entra https:\/\/127\.0\.0\.1:9444, but this rotation uses ARM https:\/\/management\.azure\.com, Entra https:\/\/login\.microsoftonline\.com/);
+                assert.match(
+                    forged.message ?? "",
+                    /outputs name the Azure cloud at ARM https:\/\/127\.0\.0\.1:9443, Entra https:\/\/127\.0\.0\.1:9444, but this rotation uses ARM https:\/\/management\.azure\.com, Entra https:\/\/login\.microsoftonline\.com/,
+                );
                 assert.deepEqual(verifier.asked, ["gateway"], "only the honest stack's token is verified");
                 assert.deepEqual(verifier.endpoints, [PUBLIC_CLOUD]);
                 assert.deepEqual(backend.callsOf("preview", "forged"), []);
                 assert.deepEqual(backend.callsOf("up", "forged"), []);
-                assert.ok(regenerator.calls.every((call) => call.gatewayResourceId !== GATEWAY_ID), "the forged unit's gateway is never regenerated");
+                assert.ok(
+                    regenerator.calls.every((call) => call.gatewayResourceId !== GATEWAY_ID),
+                    "the forged unit's gateway is never regenerated",
+                );
                 assert.equal(exitCodeFor(report), EXIT_FAILED);
             });
         }
@@ -414,18 +434,31 @@ describe("rotation orchestrator", () => {
             const { report, verifier } = await runWith(
                 {
                     byName: { outputs: tokenOutputs(25, "primary", { azureCloud: { name: "AzureUSGovernment" } }) },
-                    byUrl: { outputs: tokenOutputs(25, "primary", { azureCloud: { resourceManagerEndpoint: "https://MANAGEMENT.usgovcloudapi.net/", authorityHost: US_GOVERNMENT.authorityHost } }) },
+                    byUrl: {
+                        outputs: tokenOutputs(25, "primary", {
+                            azureCloud: {
+                                resourceManagerEndpoint: "https://MANAGEMENT.usgovcloudapi.net/",
+                                authorityHost: US_GOVERNMENT.authorityHost,
+                            },
+                        }),
+                    },
                 },
                 { mode: "check", azure: US_GOVERNMENT },
             );
-            assert.deepEqual(report.stacks.map((stack) => stack.result), ["fresh", "fresh"]);
+            assert.deepEqual(
+                report.stacks.map((stack) => stack.result),
+                ["fresh", "fresh"],
+            );
             assert.deepEqual(verifier.endpoints, [US_GOVERNMENT, US_GOVERNMENT]);
         });
 
         it("a stack without azureCloud is the public cloud: failed when the operator chose another", async () => {
             const { report } = await runWith({ plainStack: { outputs: tokenOutputs(25) } }, { mode: "check", azure: US_GOVERNMENT });
             assert.equal(report.stacks[0].result, "failed");
-            assert.match(report.stacks[0].message ?? "", /ARM https:\/\/management\.azure\.com.*but this rotation uses ARM https:\/\/management\.usgovcloudapi\.net/);
+            assert.match(
+                report.stacks[0].message ?? "",
+                /ARM https:\/\/management\.azure\.com.*but this rotation uses ARM https:\/\/management\.usgovcloudapi\.net/,
+            );
         });
     });
 
@@ -461,7 +494,11 @@ describe("rotation orchestrator", () => {
                 { markedPids: [4242] },
             );
             assert.equal(backend.callsOf("release", "dev").length, 1);
-            assert.equal(backend.callsOf("preview", "dev").length, 3, "the failed attempt, the one re-reading the holders just before the release, and the one after it");
+            assert.equal(
+                backend.callsOf("preview", "dev").length,
+                3,
+                "the failed attempt, the one re-reading the holders just before the release, and the one after it",
+            );
             assert.equal(backend.callsOf("up", "dev").length, 1);
             assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
             assert.equal(report.stacks[0].result, "rotated");
@@ -475,12 +512,35 @@ describe("rotation orchestrator", () => {
         it("releases under this host's mutex for the stack, only when the re-read holders are exactly the judged ones", async () => {
             const processes = fakeProcesses([], [4242, 4343]);
             const clock = new FakeClock();
-            const changed = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)], lockHoldersLater: [lockHolder(4242), lockHolder(4343)] } }, clock);
+            const changed = new FakeBackend(
+                {
+                    dev: {
+                        outputs: tokenOutputs(5),
+                        locked: 99,
+                        lockHolders: [lockHolder(4242)],
+                        lockHoldersLater: [lockHolder(4242), lockHolder(4343)],
+                    },
+                },
+                clock,
+            );
             const { log, problems } = memoryLogger();
-            const deps = { clock, regenerateKey: recordingRegenerator(), verifyToken: fakeVerifier(), log, signal: new AbortController().signal, processes };
-            const report = await runRotation(plan({ lockRetry: { retries: 0, initialDelayMs: 1000, maxDelayMs: 1000 } }), { ...deps, backend: changed });
+            const deps = {
+                clock,
+                regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
+                log,
+                signal: new AbortController().signal,
+                processes,
+            };
+            const report = await runRotation(plan({ lockRetry: { retries: 0, initialDelayMs: 1000, maxDelayMs: 1000 } }), {
+                ...deps,
+                backend: changed,
+            });
             assert.equal(changed.callsOf("release").length, 0, "another lock appeared since the judgement: never released");
-            assert.match(report.stacks[0].message ?? "", /Not released automatically: the lock changed since it was judged \(now pid 4242 on runner-1 .*; pid 4343 on runner-1/);
+            assert.match(
+                report.stacks[0].message ?? "",
+                /Not released automatically: the lock changed since it was judged \(now pid 4242 on runner-1 .*; pid 4343 on runner-1/,
+            );
             assert.deepEqual(processes.holds, ["hold dev", "free dev"]);
             assert.doesNotMatch(problems.text, /releasing it/);
 
@@ -508,7 +568,10 @@ describe("rotation orchestrator", () => {
             });
             assert.equal(backend.callsOf("release").length, 0);
             assert.equal(report.stacks[0].result, "failed");
-            assert.match(report.stacks[0].message ?? "", /Not released automatically: another rotation on this host is releasing this stack's lock right now/);
+            assert.match(
+                report.stacks[0].message ?? "",
+                /Not released automatically: another rotation on this host is releasing this stack's lock right now/,
+            );
         });
 
         it("never releases a lock whose holder still runs, runs on another host, or is not named", async () => {
@@ -541,19 +604,49 @@ describe("rotation orchestrator", () => {
                 /Gave up after 4 attempts: .* Not released automatically: pid 4242 on runner-1 is not running here, but no marker shows .* pass --release-stale-locks or run `pulumi cancel --stack dev`\.$/,
             );
 
-            const released = await run({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } }, { releaseStaleLocks: true });
+            const released = await run(
+                { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
+                { releaseStaleLocks: true },
+            );
             assert.equal(released.backend.callsOf("release", "dev").length, 1);
             assert.equal(released.report.stacks[0].result, "rotated");
-            assert.match(released.problems, /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\); releasing it/);
+            assert.match(
+                released.problems,
+                /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\); releasing it/,
+            );
         });
 
         it("records which Pulumi process takes each update, and forgets the markers of a released lock", async () => {
             const clock = new FakeClock();
-            const backend = new FakeBackend({ dev: { outputs: tokenOutputs(5), locked: 2, lockHolders: [lockHolder(4242)] }, prod: { outputs: tokenOutputs(5) } }, clock);
+            const backend = new FakeBackend(
+                { dev: { outputs: tokenOutputs(5), locked: 2, lockHolders: [lockHolder(4242)] }, prod: { outputs: tokenOutputs(5) } },
+                clock,
+            );
             const processes = fakeProcesses([], [4242]);
-            await runRotation(plan(), { backend, clock, regenerateKey: recordingRegenerator(), verifyToken: fakeVerifier(), log: memoryLogger().log, signal: new AbortController().signal, processes });
+            await runRotation(plan(), {
+                backend,
+                clock,
+                regenerateKey: recordingRegenerator(),
+                verifyToken: fakeVerifier(),
+                log: memoryLogger().log,
+                signal: new AbortController().signal,
+                processes,
+            });
             // Every operation is tracked on its own: dev's preview meets the lock, meets it again re-reading the holders, is repeated after the release, then the update; prod's preview and update.
-            assert.deepEqual(processes.tracking, ["start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start dev", "stop dev", "start prod", "stop prod", "start prod", "stop prod"]);
+            assert.deepEqual(processes.tracking, [
+                "start dev",
+                "stop dev",
+                "start dev",
+                "stop dev",
+                "start dev",
+                "stop dev",
+                "start dev",
+                "stop dev",
+                "start prod",
+                "stop prod",
+                "start prod",
+                "stop prod",
+            ]);
             assert.deepEqual(processes.forgotten, [4242]);
         });
 
@@ -635,17 +728,25 @@ describe("rotation orchestrator", () => {
 
     describe("output", () => {
         it("streams the engine's output with a [stack/gateway] prefix per line", async () => {
-            const { progress } = await run({ dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)", "", "Resources: 2 updated"] } });
+            const { progress } = await run({
+                dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)", "", "Resources: 2 updated"] },
+            });
             assert.match(progress, /^\[dev\/gateway\] Updating \(dev\)$/m);
             assert.match(progress, /^\[dev\/gateway\] Resources: 2 updated$/m);
         });
 
         it("never prints a token or key: not from outputs, engine output or error messages", async () => {
-            const secretOutputs = contractOutputs({ gateway: tokenUnit(5, "primary", { gatewayResourceId: PLANTED_RAW }) }, { token: { secret: false, value: PLANTED_TOKEN } });
+            const secretOutputs = contractOutputs(
+                { gateway: tokenUnit(5, "primary", { gatewayResourceId: PLANTED_RAW }) },
+                { token: { secret: false, value: PLANTED_TOKEN } },
+            );
             const { report, progress, problems, exitCode } = await run(
                 {
                     leaky: { outputs: secretOutputs, engineLines: [`    config.service.auth: ${PLANTED_TOKEN}`, `token ${PLANTED_RAW}`] },
-                    failing: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }), upError: new Error(`provider error: bad token ${PLANTED_TOKEN}`) },
+                    failing: {
+                        outputs: tokenOutputs(5, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }),
+                        upError: new Error(`provider error: bad token ${PLANTED_TOKEN}`),
+                    },
                 },
                 { regenerateUnusedKey: true },
                 { regenerateError: new Error(`ARM: no gateway ${PLANTED_RAW}`) },

@@ -48,6 +48,10 @@ describe("private host files", () => {
     it("keeps Node's compile cache under the user's cache directory, never the shared temporary one", () => {
         assert.equal(compileCacheDir({ XDG_CACHE_HOME: "/home/u/.cache" }), "/home/u/.cache/apim-gateway-rotate/node-compile-cache");
         assert.equal(compileCacheDir({}), path.join(homedir(), ".cache", "apim-gateway-rotate", "node-compile-cache"));
-        assert.equal(compileCacheDir({ XDG_CACHE_HOME: "relative" }), path.join(homedir(), ".cache", "apim-gateway-rotate", "node-compile-cache"), "a relative XDG_CACHE_HOME is ignored, as the spec says");
+        assert.equal(
+            compileCacheDir({ XDG_CACHE_HOME: "relative" }),
+            path.join(homedir(), ".cache", "apim-gateway-rotate", "node-compile-cache"),
+            "a relative XDG_CACHE_HOME is ignored, as the spec says",
+        );
     });
 });

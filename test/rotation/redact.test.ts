@@ -35,7 +35,10 @@ const FORMS: readonly { name: string; text: string }[] = [
     { name: "base64 of a Secret manifest holding the base64 token", text: b64(`{"data":{"value":"${b64(TOKEN)}"}}`) },
     { name: "base64 of a kubeconfig-like document holding the header", text: b64(`apiVersion: v1\nauth: ${HEADER}\nmore: yes\n`) },
     { name: "token split across lines in its signature", text: `${TOKEN.slice(0, 40)}\n${TOKEN.slice(40)}` },
-    { name: "header split across lines after its expiry, indented", text: `${HEADER.slice(0, HEADER.lastIndexOf("&"))}\n    ${HEADER.slice(HEADER.lastIndexOf("&"))}` },
+    {
+        name: "header split across lines after its expiry, indented",
+        text: `${HEADER.slice(0, HEADER.lastIndexOf("&"))}\n    ${HEADER.slice(HEADER.lastIndexOf("&"))}`,
+    },
     { name: "base64 of the token wrapped at 64 columns", text: wrap(b64(TOKEN), 64) },
     { name: "base64 of the header wrapped at 76 columns", text: wrap(b64(HEADER), 76) },
     { name: "base64 of a Secret manifest wrapped at 76 columns", text: wrap(b64(`{"data":{"value":"${b64(TOKEN)}"}}`), 76) },
@@ -57,7 +60,12 @@ function pieces(text: string): string[] {
 
 /** Any 16-character piece of the signature, in every form it can take, or of any form's text. */
 const NEEDLES = new Set([
-    ...[SIGNATURE, encodeURIComponent(SIGNATURE), SIGNATURE.replace(/\//g, "\\/"), Buffer.from(SIGNATURE, "base64").toString("base64url")].flatMap(pieces),
+    ...[
+        SIGNATURE,
+        encodeURIComponent(SIGNATURE),
+        SIGNATURE.replace(/\//g, "\\/"),
+        Buffer.from(SIGNATURE, "base64").toString("base64url"),
+    ].flatMap(pieces),
     ...FORMS.flatMap((form) => pieces(form.text.replace(/\s+/g, ""))),
 ]);
 

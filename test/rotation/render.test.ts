@@ -47,7 +47,10 @@ describe("rotation report rendering", () => {
         const lines = text.split("\n");
         assert.match(lines[0], /^Gateway token rotation: mode rotate \(regenerate unused key\), exit code 0$/);
         assert.match(lines[1], /^STACK\s+GATEWAY\s+OLD EXPIRY\s+NEW EXPIRY\s+KEY\s+ACTION\s+RESULT$/);
-        assert.match(lines[2], /^prod\s+west\s+2025-06-20 12:00Z\s+2025-07-15 12:00Z\s+secondary\s+rotate \(forced\)\s+rotated; primary key regenerated$/);
+        assert.match(
+            lines[2],
+            /^prod\s+west\s+2025-06-20 12:00Z\s+2025-07-15 12:00Z\s+secondary\s+rotate \(forced\)\s+rotated; primary key regenerated$/,
+        );
         assert.match(lines[3], /^dev\s+-\s+2025-07-15 12:00Z\s+-\s+secondary\s+none\s+not-due; key regeneration skipped$/);
         assert.ok(lines.includes("  dev: not due until 2025-07-05T12:00:00.000Z"));
         assert.ok(lines.includes("  dev: key regeneration skipped: nothing was rotated | in this run"));
@@ -58,7 +61,15 @@ describe("rotation report rendering", () => {
     });
 
     it("shows a preview's changes and run-level errors", () => {
-        const previewed: StackReport = { stack: "dev", gateway: "gw", action: "preview", forced: false, result: "previewed", before, changes: ["GatewayToken updated", "Secret created"] };
+        const previewed: StackReport = {
+            stack: "dev",
+            gateway: "gw",
+            action: "preview",
+            forced: false,
+            result: "previewed",
+            before,
+            changes: ["GatewayToken updated", "Secret created"],
+        };
         const text = renderTable(report([previewed], { mode: "dry-run", errors: ["could not list"] }), 1);
         assert.match(text, /dev\/gw: preview: GatewayToken updated, Secret created\n/);
         assert.match(text, /^error: could not list$/m);
@@ -74,7 +85,13 @@ describe("rotation report rendering", () => {
             before,
             changes: ["GatewayToken updated"],
             failures: [{ urn: "urn:pulumi:prod::p::kubernetes:apps/v1:Deployment::gw", message: "rollout timed out" }],
-            pendingChanges: [{ urn: "urn:pulumi:prod::p::kubernetes:apps/v1:Deployment::gw", op: "update", paths: ["spec.template.spec.containers[0].image"] }],
+            pendingChanges: [
+                {
+                    urn: "urn:pulumi:prod::p::kubernetes:apps/v1:Deployment::gw",
+                    op: "update",
+                    paths: ["spec.template.spec.containers[0].image"],
+                },
+            ],
             notes: ["validity not verified: offline"],
         };
         const text = renderTable(report([failed], { includePendingChanges: true }), 1);
@@ -124,10 +141,7 @@ describe("rotation report rendering", () => {
             for (const result of ["due", "expired", "invalidated", "blocked", "not-found", "failed"] as const) {
                 assert.equal(exitCodeFor(report([stack("rotated"), stack(result), stack("not-due")])), EXIT_FAILED, result);
             }
-            assert.equal(
-                exitCodeFor(report([stack("rotated", { keyRegeneration: { status: "failed", reason: "403" } })])),
-                EXIT_FAILED,
-            );
+            assert.equal(exitCodeFor(report([stack("rotated", { keyRegeneration: { status: "failed", reason: "403" } })])), EXIT_FAILED);
             assert.equal(exitCodeFor(report([], { errors: ["no stacks"] })), EXIT_FAILED);
         });
 

@@ -4,7 +4,20 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../rotation/exitCodes";
 import { CliServices, runCli } from "../../rotation/runCli";
-import { FakeBackend, FakeClock, holdsCiCommand, FakeStackSpec, PLANTED_TOKEN, StringSink, contractOutputs, fakeProcesses, fakeVerifier, recordingRegenerator, tokenOutputs, tokenUnit } from "./fakes";
+import {
+    FakeBackend,
+    FakeClock,
+    holdsCiCommand,
+    FakeStackSpec,
+    PLANTED_TOKEN,
+    StringSink,
+    contractOutputs,
+    fakeProcesses,
+    fakeVerifier,
+    recordingRegenerator,
+    tokenOutputs,
+    tokenUnit,
+} from "./fakes";
 
 interface CliRun {
     code: number;
@@ -32,7 +45,14 @@ describe("apim-gateway-rotate (in process)", () => {
     async function cli(
         argv: string[],
         stacks: Record<string, FakeStackSpec>,
-        options: { env?: NodeJS.ProcessEnv; cwd?: string; appendFails?: boolean; controller?: AbortController; eventFiles?: Record<string, string>; writeFails?: boolean } = {},
+        options: {
+            env?: NodeJS.ProcessEnv;
+            cwd?: string;
+            appendFails?: boolean;
+            controller?: AbortController;
+            eventFiles?: Record<string, string>;
+            writeFails?: boolean;
+        } = {},
     ): Promise<CliRun> {
         const clock = new FakeClock();
         const backend = new FakeBackend(stacks, clock);
@@ -72,7 +92,11 @@ describe("apim-gateway-rotate (in process)", () => {
                 written.push({ file, text });
             },
         };
-        const code = await runCli(argv, { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") }, services);
+        const code = await runCli(
+            argv,
+            { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") },
+            services,
+        );
         return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries, written };
     }
 
@@ -87,7 +111,10 @@ describe("apim-gateway-rotate (in process)", () => {
     });
 
     it("with --json prints only the JSON report on stdout and everything else on stderr", async () => {
-        const run = await cli(["--all", "--json"], { dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] }, prod: { outputs: tokenOutputs(25) } });
+        const run = await cli(["--all", "--json"], {
+            dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] },
+            prod: { outputs: tokenOutputs(25) },
+        });
         const parsed = JSON.parse(run.stdout);
         assert.equal(parsed.exitCode, EXIT_OK);
         assert.deepEqual(
@@ -102,7 +129,11 @@ describe("apim-gateway-rotate (in process)", () => {
     });
 
     it("appends a markdown job summary when $GITHUB_STEP_SUMMARY is set", async () => {
-        const run = await cli(["--stack", "dev", "--check"], { dev: { outputs: tokenOutputs(5) } }, { env: { GITHUB_STEP_SUMMARY: "/runner/summary.md" } });
+        const run = await cli(
+            ["--stack", "dev", "--check"],
+            { dev: { outputs: tokenOutputs(5) } },
+            { env: { GITHUB_STEP_SUMMARY: "/runner/summary.md" } },
+        );
         assert.equal(run.code, EXIT_FAILED, "a due token fails --check");
         assert.equal(run.summaries.length, 1);
         assert.equal(run.summaries[0].file, "/runner/summary.md");
@@ -110,7 +141,11 @@ describe("apim-gateway-rotate (in process)", () => {
     });
 
     it("warns but keeps the exit code when the job summary cannot be written", async () => {
-        const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(25) } }, { env: { GITHUB_STEP_SUMMARY: "/ro/summary.md" }, appendFails: true });
+        const run = await cli(
+            ["--stack", "dev"],
+            { dev: { outputs: tokenOutputs(25) } },
+            { env: { GITHUB_STEP_SUMMARY: "/ro/summary.md" }, appendFails: true },
+        );
         assert.equal(run.code, EXIT_OK);
         assert.match(run.stderr, /warning: could not append the job summary to \/ro\/summary.md: EACCES/);
     });
@@ -144,8 +179,26 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.equal(run.code, EXIT_OK);
         assert.equal(run.stderr, "");
         assert.match(run.stdout, /^Usage: apim-gateway-rotate \(--stack NAME\.\.\. \| --all\) \[options\]\n/);
-        const flags = ["-s, --stack NAME", "--all", "--shard K/N", "--check", "--dry-run", "--force", "--include-pending-changes", "--regenerate-unused-key"];
-        flags.push("--json", "--work-dir DIR", "--pulumi-root DIR", "--lock-retries N", "--lock-retry-delay SEC", "--release-stale-locks", "--concurrency N", "-h, --help");
+        const flags = [
+            "-s, --stack NAME",
+            "--all",
+            "--shard K/N",
+            "--check",
+            "--dry-run",
+            "--force",
+            "--include-pending-changes",
+            "--regenerate-unused-key",
+        ];
+        flags.push(
+            "--json",
+            "--work-dir DIR",
+            "--pulumi-root DIR",
+            "--lock-retries N",
+            "--lock-retry-delay SEC",
+            "--release-stale-locks",
+            "--concurrency N",
+            "-h, --help",
+        );
         for (const flag of flags) {
             assert.ok(run.stdout.includes(`  ${flag}`), `the help names ${flag}`);
         }
@@ -166,7 +219,11 @@ describe("apim-gateway-rotate (in process)", () => {
     });
 
     it("passes --work-dir and --pulumi-root, resolved against the current directory, to the backend", async () => {
-        const run = await cli(["--all", "--work-dir", "../project", "--pulumi-root", "tools/pulumi"], { dev: { outputs: tokenOutputs(25) } }, { cwd: path.join(root, "elsewhere") });
+        const run = await cli(
+            ["--all", "--work-dir", "../project", "--pulumi-root", "tools/pulumi"],
+            { dev: { outputs: tokenOutputs(25) } },
+            { cwd: path.join(root, "elsewhere") },
+        );
         assert.deepEqual(run.backendOptions, [{ workDir: project, pulumiRoot: path.join(root, "elsewhere", "tools", "pulumi") }]);
     });
 
@@ -199,25 +256,43 @@ describe("apim-gateway-rotate (in process)", () => {
     });
 
     it("prints no CI command, whatever its source: engine stdout and stderr, error messages, stack names in the summary", async () => {
-        const commands = ["::add-mask::x", "::stop-commands::resume", "##vso[task.setvariable variable=SECRET]x", "##[error]forged", "  ::set-output name=a::b"];
+        const commands = [
+            "::add-mask::x",
+            "::stop-commands::resume",
+            "##vso[task.setvariable variable=SECRET]x",
+            "##[error]forged",
+            "  ::set-output name=a::b",
+        ];
         const run = await cli(
             ["--all", "--json"],
             {
-                dev: { outputs: tokenOutputs(5), engineLines: commands, engineErrors: commands.map((command) => `warning: event: ${command}`) },
+                dev: {
+                    outputs: tokenOutputs(5),
+                    engineLines: commands,
+                    engineErrors: commands.map((command) => `warning: event: ${command}`),
+                },
                 prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
                 bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
             },
             { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
         );
         assert.equal(run.code, EXIT_FAILED);
-        for (const [where, text] of [["stdout", run.stdout], ["stderr", run.stderr], ["summary", run.summaries.map((summary) => summary.text).join("")]]) {
+        for (const [where, text] of [
+            ["stdout", run.stdout],
+            ["stderr", run.stderr],
+            ["summary", run.summaries.map((summary) => summary.text).join("")],
+        ]) {
             assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${text}`);
             assert.ok(!/##(vso)?\[/i.test(text), `${where} holds an Azure Pipelines command verbatim`);
         }
         // The multi-line failure reaches the table with each command at the start of a line: broken there.
         assert.match(run.stderr, /^:\u200B:add-mask::x$/m);
         assert.match(run.stderr, /^:\u200B:stop-commands::resume$/m);
-        assert.match(run.stderr + run.stdout, /\[dev\/gateway\] ::add-mask::x/, "mid-line (no runner reads it there) the engine's text is shown as it was");
+        assert.match(
+            run.stderr + run.stdout,
+            /\[dev\/gateway\] ::add-mask::x/,
+            "mid-line (no runner reads it there) the engine's text is shown as it was",
+        );
     });
 
     describe("--event", () => {
@@ -239,21 +314,38 @@ describe("apim-gateway-rotate (in process)", () => {
             dev2: { outputs: tokenOutputs(25) },
             prod: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: `${SERVICE}/gateways/gw2` }) },
         });
-        const updated = (run: CliRun) => run.backend.calls.filter((call) => call.op === "up").map((call) => [call.stack, call.env?.APIM_GATEWAY_RENEWAL_TRIGGER !== undefined]);
+        const updated = (run: CliRun) =>
+            run.backend.calls
+                .filter((call) => call.op === "up")
+                .map((call) => [call.stack, call.env?.APIM_GATEWAY_RENEWAL_TRIGGER !== undefined]);
 
         it("renews exactly the selected stacks holding the event's gateway, once for all its instances, fresh or not", async () => {
             const events = JSON.stringify([nearExpiry("GW1", "a"), nearExpiry("gw1", "b")]);
-            const run = await cli(["--stack", "dev", "--stack", "prod", "--event", "events.json", "--json"], fleet(), { eventFiles: { "events.json": events } });
+            const run = await cli(["--stack", "dev", "--stack", "prod", "--event", "events.json", "--json"], fleet(), {
+                eventFiles: { "events.json": events },
+            });
             assert.equal(run.code, EXIT_OK, run.stderr);
             assert.deepEqual(updated(run), [["dev", true]]);
             const report = JSON.parse(run.stdout);
-            assert.deepEqual(report.stacks.map((line: { stack: string; result: string }) => [line.stack, line.result]), [["dev", "rotated"]]);
-            assert.deepEqual(report.events.map((event: { result: string; stacks: string[]; instances: string[] }) => [event.result, event.stacks, event.instances]), [["matched", ["dev/gateway"], ["a", "b"]]]);
+            assert.deepEqual(
+                report.stacks.map((line: { stack: string; result: string }) => [line.stack, line.result]),
+                [["dev", "rotated"]],
+            );
+            assert.deepEqual(
+                report.events.map((event: { result: string; stacks: string[]; instances: string[] }) => [
+                    event.result,
+                    event.stacks,
+                    event.instances,
+                ]),
+                [["matched", ["dev/gateway"], ["a", "b"]]],
+            );
             assert.match(run.stderr, /event gateway GW1 of .*: matched \(dev\/gateway\)/);
         });
 
         it("reports a gateway no selected stack holds as not-found, naming it, and exits 1 (the event cannot widen the selection)", async () => {
-            const run = await cli(["--stack", "prod", "--event", "-"], fleet(), { eventFiles: { "-": JSON.stringify([nearExpiry("gw1", "a")]) } });
+            const run = await cli(["--stack", "prod", "--event", "-"], fleet(), {
+                eventFiles: { "-": JSON.stringify([nearExpiry("gw1", "a")]) },
+            });
             assert.equal(run.code, EXIT_FAILED);
             assert.deepEqual(updated(run), []);
             assert.match(run.stdout, /event gateway gw1 of \/subscriptions\/.*apim1: not-found: no selected stack holds gateway "gw1"/);
@@ -270,7 +362,10 @@ describe("apim-gateway-rotate (in process)", () => {
         it("refuses a malformed or unreadable event file as a usage error before any stack is read", async () => {
             for (const [files, message] of [
                 [{ "events.json": "[{" }, /--event events\.json is not JSON/],
-                [{ "events.json": JSON.stringify([{ ...nearExpiry("gw1", "a"), topic: "/x" }]) }, /topic "\/x" is not an API Management instance's ARM id/],
+                [
+                    { "events.json": JSON.stringify([{ ...nearExpiry("gw1", "a"), topic: "/x" }]) },
+                    /topic "\/x" is not an API Management instance's ARM id/,
+                ],
                 [{}, /--event events\.json cannot be read/],
             ] as const) {
                 const run = await cli(["--all", "--event", "events.json"], fleet(), { eventFiles: files });
@@ -283,22 +378,34 @@ describe("apim-gateway-rotate (in process)", () => {
 
     describe("--metrics-file", () => {
         it("writes the --check metrics through the atomic writer, resolved from the working directory", async () => {
-            const run = await cli(["--all", "--check", "--metrics-file", "out/apim.prom"], { dev: { outputs: tokenOutputs(25) }, prod: { outputs: tokenOutputs(5) } });
+            const run = await cli(["--all", "--check", "--metrics-file", "out/apim.prom"], {
+                dev: { outputs: tokenOutputs(25) },
+                prod: { outputs: tokenOutputs(5) },
+            });
             assert.equal(run.code, EXIT_FAILED, "prod is due");
             assert.equal(run.written.length, 1);
             assert.equal(run.written[0].file, path.join(project, "nested", "out", "apim.prom"));
-            assert.match(run.written[0].text, /^apim_gateway_token_status\{stack="prod",gateway="gateway",gateway_resource_id="[^"]+",status="due"\} 1$/m);
+            assert.match(
+                run.written[0].text,
+                /^apim_gateway_token_status\{stack="prod",gateway="gateway",gateway_resource_id="[^"]+",status="due"\} 1$/m,
+            );
         });
 
         it("exits 1 and says why when the file cannot be written", async () => {
-            const run = await cli(["--all", "--check", "--metrics-file", "/metrics/apim.prom"], { dev: { outputs: tokenOutputs(25) } }, { writeFails: true });
+            const run = await cli(
+                ["--all", "--check", "--metrics-file", "/metrics/apim.prom"],
+                { dev: { outputs: tokenOutputs(25) } },
+                { writeFails: true },
+            );
             assert.equal(run.code, EXIT_FAILED);
             assert.match(run.stderr, /could not write the metrics file \/metrics\/apim\.prom: EACCES/);
         });
     });
 
     it("rotates a stack named twice, in two spellings, once", async () => {
-        const run = await cli(["--stack", "dev", "--stack", "organization/apim-gateway/dev", "--stack", "organization/dev"], { dev: { outputs: tokenOutputs(5) } });
+        const run = await cli(["--stack", "dev", "--stack", "organization/apim-gateway/dev", "--stack", "organization/dev"], {
+            dev: { outputs: tokenOutputs(5) },
+        });
         assert.equal(run.code, EXIT_OK, run.stderr);
         assert.equal(run.backend.callsOf("up").length, 1);
         assert.equal(run.backend.callsOf("outputs").length, 1);

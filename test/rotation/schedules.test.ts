@@ -17,7 +17,9 @@ const dir = SCHEDULES_DIR;
 const read = (file: string): string => readFileSync(path.join(dir, file), "utf8");
 
 /** The Pulumi CLI version the project is tested with: the e2e toolchain's pin. */
-const TESTED_PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(readFileSync(path.resolve(__dirname, "..", "e2e", "toolchain", "build.sh"), "utf8"))?.[1];
+const TESTED_PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(
+    readFileSync(path.resolve(__dirname, "..", "e2e", "toolchain", "build.sh"), "utf8"),
+)?.[1];
 
 interface Step {
     uses?: string;
@@ -110,7 +112,12 @@ const rotations = (calls: string[][]): string[][] => calls.filter((call) => call
  * (`place(i)`, i from 0), and returns each job's rotation arguments; checks that together the jobs
  * cover every stack of a fleet exactly once, as the CLI parses their arguments.
  */
-function asParallelJobs(entry: ScheduleScript, count: number, place: (index: number) => Record<string, string>, env: Record<string, string> = {}): string[][] {
+function asParallelJobs(
+    entry: ScheduleScript,
+    count: number,
+    place: (index: number) => Record<string, string>,
+    env: Record<string, string> = {},
+): string[][] {
     const jobs = Array.from({ length: count }, (_, index) => {
         const run = runScript(entry, { ...env, ...place(index) });
         assert.equal(run.status, 0, run.stderr);
@@ -129,10 +136,12 @@ function asParallelJobs(entry: ScheduleScript, count: number, place: (index: num
 }
 
 /** The `--shard` value of each job's arguments, or "none". */
-const shardArguments = (jobs: string[][]): string[] => jobs.map((args) => args.find((arg) => arg.startsWith("--shard="))?.slice("--shard=".length) ?? "none");
+const shardArguments = (jobs: string[][]): string[] =>
+    jobs.map((args) => args.find((arg) => arg.startsWith("--shard="))?.slice("--shard=".length) ?? "none");
 
 /** What N jobs must pass: nothing for one job, else 1/N .. N/N. */
-const expectedShards = (count: number): string[] => (count === 1 ? ["none"] : Array.from({ length: count }, (_, index) => `${index + 1}/${count}`));
+const expectedShards = (count: number): string[] =>
+    count === 1 ? ["none"] : Array.from({ length: count }, (_, index) => `${index + 1}/${count}`);
 
 describe("rotation schedules", function () {
     // Each case runs the schedules' scripts with bash, dozens of processes: seconds on a busy machine.
@@ -203,7 +212,10 @@ describe("rotation schedules", function () {
         it("a forced run needs the protected environment; scheduled runs use the plain one", () => {
             assert.equal(job.environment, "${{ inputs.force && 'apim-gateway-rotation-force' || 'apim-gateway-rotation' }}");
             for (const name of ["apim-gateway-rotation", "apim-gateway-rotation-force"]) {
-                assert.ok(text.includes(`repo:<owner>/<repo>:environment:${name}`), `the federated credential subject for ${name} is documented`);
+                assert.ok(
+                    text.includes(`repo:<owner>/<repo>:environment:${name}`),
+                    `the federated credential subject for ${name} is documented`,
+                );
             }
         });
 
@@ -212,7 +224,10 @@ describe("rotation schedules", function () {
             const plugins = steps.findIndex((step) => step.name === "Install the provider plugins (pinned, checksum verified)");
             const login = steps.findIndex((step) => step.uses?.startsWith("azure/login@"));
             assert.ok(plugins >= 0 && plugins < login, "plugins installed before azure/login");
-            assert.ok(steps.slice(0, login).every((step) => !JSON.stringify(step).includes("secrets.")), "no secret before the sign-in");
+            assert.ok(
+                steps.slice(0, login).every((step) => !JSON.stringify(step).includes("secrets.")),
+                "no secret before the sign-in",
+            );
             for (const name of ["Rotate due tokens", "Check token expiry"]) {
                 assert.equal(steps.find((step) => step.name === name)?.env?.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION, "true", name);
             }
@@ -223,10 +238,21 @@ describe("rotation schedules", function () {
             const input = workflow.on.workflow_dispatch.inputs.regenerate_unused_key;
             assert.deepEqual([input.type, input.default], ["boolean", false]);
             const rotate = steps.find((step) => step.name === "Rotate due tokens");
-            assert.equal(rotate?.env?.REGENERATE_UNUSED_KEY, "${{ inputs.regenerate_unused_key || vars.APIM_GATEWAY_REGENERATE_UNUSED_KEY == 'true' }}");
+            assert.equal(
+                rotate?.env?.REGENERATE_UNUSED_KEY,
+                "${{ inputs.regenerate_unused_key || vars.APIM_GATEWAY_REGENERATE_UNUSED_KEY == 'true' }}",
+            );
             const entry = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
-            for (const [value, expected] of [["false", ["--all"]], ["", ["--all"]], ["true", ["--regenerate-unused-key", "--all"]]] as const) {
-                assert.deepEqual(rotations(runScript(entry, { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: value }).calls), [expected], `REGENERATE_UNUSED_KEY=${value}`);
+            for (const [value, expected] of [
+                ["false", ["--all"]],
+                ["", ["--all"]],
+                ["true", ["--regenerate-unused-key", "--all"]],
+            ] as const) {
+                assert.deepEqual(
+                    rotations(runScript(entry, { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: value }).calls),
+                    [expected],
+                    `REGENERATE_UNUSED_KEY=${value}`,
+                );
             }
         });
 
@@ -239,7 +265,9 @@ describe("rotation schedules", function () {
         describe("Azure's expiry events, relayed as repository_dispatch", () => {
             const entry = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
             /** A payload that would run commands if it were ever pasted into the script. */
-            const events = JSON.stringify([{ id: "$(touch pwned)", topic: "'; touch pwned; '", subject: "`touch pwned`", data: { note: '"\\n' } }]);
+            const events = JSON.stringify([
+                { id: "$(touch pwned)", topic: "'; touch pwned; '", subject: "`touch pwned`", data: { note: '"\\n' } },
+            ]);
             const base = { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: "false", TRIGGER: "repository_dispatch", EVENTS: events };
 
             it("is triggered by the relay's event type; the payload reaches the step through the environment only", () => {
@@ -253,7 +281,10 @@ describe("rotation schedules", function () {
             it("writes the events to a file, byte for byte, and runs --all --event FILE once, in the first job only", () => {
                 const scratch = mkdtempSync(path.join(tmpdir(), "dispatch-"));
                 try {
-                    for (const [index, expected] of [["0", 1], ["1", 0]] as const) {
+                    for (const [index, expected] of [
+                        ["0", 1],
+                        ["1", 0],
+                    ] as const) {
                         const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, SHARD_INDEX: index, SHARD_COUNT: "2" });
                         assert.equal(run.status, 0, run.stderr);
                         const calls = rotations(run.calls);
@@ -276,7 +307,9 @@ describe("rotation schedules", function () {
                 const scratch = mkdtempSync(path.join(tmpdir(), "dispatch-"));
                 try {
                     const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, REGENERATE_UNUSED_KEY: "true" });
-                    assert.deepEqual(rotations(run.calls), [["--all", "--event", path.join(scratch, "apim-gateway-token-events.json"), "--regenerate-unused-key"]]);
+                    assert.deepEqual(rotations(run.calls), [
+                        ["--all", "--event", path.join(scratch, "apim-gateway-token-events.json"), "--regenerate-unused-key"],
+                    ]);
                 } finally {
                     rmSync(scratch, { recursive: true, force: true });
                 }
@@ -311,14 +344,23 @@ describe("rotation schedules", function () {
                     const jobs = asParallelJobs(rotate, count, place(count), { STACK: "", FORCE: "false", REGENERATE_UNUSED_KEY: "true" });
                     assert.deepEqual(shardArguments(jobs), expectedShards(count), `N=${count}`);
                     assert.ok(jobs.every((args) => args[0] === "--regenerate-unused-key" && args.includes("--all")));
-                    assert.deepEqual(shardArguments(asParallelJobs(monitor, count, place(count))), expectedShards(count), `monitor, N=${count}`);
+                    assert.deepEqual(
+                        shardArguments(asParallelJobs(monitor, count, place(count))),
+                        expectedShards(count),
+                        `monitor, N=${count}`,
+                    );
                 }
             });
 
             it("a manual run of one stack rotates it in exactly one of the jobs", () => {
                 const jobs = asParallelJobs(rotate, 4, place(4), { STACK: "prod", FORCE: "true" });
-                const plans = jobs.map((args) => parseCommandLine(args, {})).flatMap((parsed) => (parsed.kind === "run" ? [parsed.options.plan] : []));
-                assert.equal(plans.filter((plan) => plan.stacks.all === false && inShard(plan.stacks.names, plan.shard).length === 1).length, 1);
+                const plans = jobs
+                    .map((args) => parseCommandLine(args, {}))
+                    .flatMap((parsed) => (parsed.kind === "run" ? [parsed.options.plan] : []));
+                assert.equal(
+                    plans.filter((plan) => plan.stacks.all === false && inShard(plan.stacks.names, plan.shard).length === 1).length,
+                    1,
+                );
             });
         });
     });
@@ -381,7 +423,10 @@ describe("rotation schedules", function () {
 
         it("maps secrets only into the steps that use them", () => {
             const withPassphrase = steps.filter((step) => step.env?.PULUMI_CONFIG_PASSPHRASE !== undefined);
-            assert.deepEqual(withPassphrase.map((step) => step.displayName), ["Rotate due tokens", "Check token expiry"]);
+            assert.deepEqual(
+                withPassphrase.map((step) => step.displayName),
+                ["Rotate due tokens", "Check token expiry"],
+            );
             assert.ok(!pipeline.variables.some((variable: { name?: string }) => variable.name === "PULUMI_CONFIG_PASSPHRASE"));
         });
 
@@ -403,13 +448,20 @@ describe("rotation schedules", function () {
             before(() => {
                 fixtures = mkdtempSync(path.join(tmpdir(), "pulumi-release-"));
                 executable(path.join(fixtures, "tree", "pulumi", "pulumi"), `#!/usr/bin/env bash\necho "v${version}"\n`);
-                assert.equal(spawnSync("tar", ["-czf", path.join(fixtures, archive), "-C", path.join(fixtures, "tree"), "pulumi"]).status, 0);
+                assert.equal(
+                    spawnSync("tar", ["-czf", path.join(fixtures, archive), "-C", path.join(fixtures, "tree"), "pulumi"]).status,
+                    0,
+                );
                 sha = spawnSync("sha256sum", [path.join(fixtures, archive)], { encoding: "utf8" }).stdout.split(" ")[0];
             });
             after(() => rmSync(fixtures, { recursive: true, force: true }));
 
             /** Runs the install step with a `curl` that serves the fixtures by URL file name. */
-            function installWith(checksums: string, pinned: string, tamper = false): { status: number | null; stdout: string; stderr: string; urls: string[] } {
+            function installWith(
+                checksums: string,
+                pinned: string,
+                tamper = false,
+            ): { status: number | null; stdout: string; stderr: string; urls: string[] } {
                 writeFileSync(path.join(fixtures, `pulumi-${version}-checksums.txt`), checksums);
                 const bin = path.join(fixtures, "bin");
                 const log = path.join(fixtures, "urls.txt");
@@ -423,10 +475,20 @@ describe("rotation schedules", function () {
                 );
                 const agentTemp = mkdtempSync(path.join(fixtures, "agent-"));
                 const run = spawnSync("bash", ["-e", "-c", install.script], {
-                    env: { PATH: `${bin}:${process.env.PATH}`, AGENT_TEMPDIRECTORY: agentTemp, PULUMI_VERSION: version, PULUMI_SHA256: pinned },
+                    env: {
+                        PATH: `${bin}:${process.env.PATH}`,
+                        AGENT_TEMPDIRECTORY: agentTemp,
+                        PULUMI_VERSION: version,
+                        PULUMI_SHA256: pinned,
+                    },
                     encoding: "utf8",
                 });
-                return { status: run.status, stdout: run.stdout, stderr: run.stderr, urls: readFileSync(log, "utf8").split("\n").filter(Boolean) };
+                return {
+                    status: run.status,
+                    stdout: run.stdout,
+                    stderr: run.stderr,
+                    urls: readFileSync(log, "utf8").split("\n").filter(Boolean),
+                };
             }
 
             it("installs and runs the pinned release when its checksum matches", () => {
@@ -465,20 +527,41 @@ describe("rotation schedules", function () {
 
         it("passes any stack name as one --stack= value, trimmed", () => {
             const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
-            const env = { FORCE: "False", REGENERATE_UNUSED_KEY: "False", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            const env = {
+                FORCE: "False",
+                REGENERATE_UNUSED_KEY: "False",
+                AKS_RESOURCE_GROUP: "rg",
+                AKS_CLUSTER_NAME: "aks",
+                PULUMI_BACKEND_URL: "file:///state",
+                GITHUB_STEP_SUMMARY: "/tmp/summary.md",
+            };
             for (const name of AWKWARD_NAMES) {
                 const run = runScript(rotate, { ...env, STACK: `  ${name} ` });
                 assert.equal(run.status, 0, run.stderr);
                 assertStackArgument(run.calls, name);
             }
             const all = runScript(rotate, { ...env, STACK: " ", FORCE: "True", REGENERATE_UNUSED_KEY: "True" });
-            assert.deepEqual(all.calls.filter((call) => call[0] === "apim-gateway-rotate"), [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
-            assert.deepEqual(all.calls.filter((call) => call[0] === "pulumi"), [["pulumi", "login", "file:///state"]]);
+            assert.deepEqual(
+                all.calls.filter((call) => call[0] === "apim-gateway-rotate"),
+                [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]],
+            );
+            assert.deepEqual(
+                all.calls.filter((call) => call[0] === "pulumi"),
+                [["pulumi", "login", "file:///state"]],
+            );
         });
         describe("sharded: N parallel jobs", () => {
             const rotate = scriptOf(AZURE_PIPELINE, "Rotate due tokens");
             const monitor = scriptOf(AZURE_PIPELINE, "Check token expiry");
-            const env = { FORCE: "False", STACK: " ", REGENERATE_UNUSED_KEY: "True", AKS_RESOURCE_GROUP: "rg", AKS_CLUSTER_NAME: "aks", PULUMI_BACKEND_URL: "file:///state", GITHUB_STEP_SUMMARY: "/tmp/summary.md" };
+            const env = {
+                FORCE: "False",
+                STACK: " ",
+                REGENERATE_UNUSED_KEY: "True",
+                AKS_RESOURCE_GROUP: "rg",
+                AKS_CLUSTER_NAME: "aks",
+                PULUMI_BACKEND_URL: "file:///state",
+                GITHUB_STEP_SUMMARY: "/tmp/summary.md",
+            };
             /** Azure's System.JobPositionInPhase (1-based) and System.TotalJobsInPhase. */
             const place = (count: number) => (index: number) => ({ SHARD_INDEX: String(index + 1), SHARD_COUNT: String(count) });
 
@@ -495,12 +578,20 @@ describe("rotation schedules", function () {
                     const jobs = asParallelJobs(rotate, count, place(count), env);
                     assert.deepEqual(shardArguments(jobs), expectedShards(count), `N=${count}`);
                     assert.ok(jobs.every((args) => args[0] === "--regenerate-unused-key" && args.includes("--all")));
-                    assert.deepEqual(shardArguments(asParallelJobs(monitor, count, place(count), env)), expectedShards(count), `monitor, N=${count}`);
+                    assert.deepEqual(
+                        shardArguments(asParallelJobs(monitor, count, place(count), env)),
+                        expectedShards(count),
+                        `monitor, N=${count}`,
+                    );
                 }
             });
 
             it("a variable the agent did not expand reaches the CLI, which refuses it (exit 2) instead of rotating everything N times", () => {
-                const run = runScript(rotate, { ...env, SHARD_INDEX: "$(System.JobPositionInPhase)", SHARD_COUNT: "$(System.TotalJobsInPhase)" });
+                const run = runScript(rotate, {
+                    ...env,
+                    SHARD_INDEX: "$(System.JobPositionInPhase)",
+                    SHARD_COUNT: "$(System.TotalJobsInPhase)",
+                });
                 const [args] = rotations(run.calls);
                 const parsed = parseCommandLine(args, {});
                 assert.equal(parsed.kind, "usage-error");
@@ -523,9 +614,19 @@ describe("rotation schedules", function () {
                 }
                 const calls = path.join(work, "calls.jsonl");
                 writeFileSync(calls, "");
-                executable(path.join(work, "bin", "pulumi"), `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$@"\n`);
-                const run = spawnSync("bash", ["-e", "-c", entry.script], { cwd: work, env: { PATH: `${path.join(work, "bin")}:${process.env.PATH}`, PLUGINS: plugins }, encoding: "utf8" });
-                const recorded = readFileSync(calls, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]);
+                executable(
+                    path.join(work, "bin", "pulumi"),
+                    `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$@"\n`,
+                );
+                const run = spawnSync("bash", ["-e", "-c", entry.script], {
+                    cwd: work,
+                    env: { PATH: `${path.join(work, "bin")}:${process.env.PATH}`, PLUGINS: plugins },
+                    encoding: "utf8",
+                });
+                const recorded = readFileSync(calls, "utf8")
+                    .split("\n")
+                    .filter(Boolean)
+                    .map((line) => JSON.parse(line) as string[]);
                 return { status: run.status, output: run.stdout + run.stderr, calls: recorded };
             } finally {
                 rmSync(work, { recursive: true, force: true });
@@ -537,11 +638,16 @@ describe("rotation schedules", function () {
         it("is in both files and pins the SDK versions of package-lock.json", () => {
             assert.deepEqual(entries.map((entry) => entry.file).sort(), [AZURE_PIPELINE, GITHUB_WORKFLOW].sort());
             for (const entry of entries) {
-                const lines = entry.env.PLUGINS.trim().split("\n").map((line) => line.split(" "));
-                assert.deepEqual(lines.map(([name, version]) => [name, version]), [
-                    ["@pulumi/azure-native", locked("@pulumi/azure-native")],
-                    ["@pulumi/kubernetes", locked("@pulumi/kubernetes")],
-                ]);
+                const lines = entry.env.PLUGINS.trim()
+                    .split("\n")
+                    .map((line) => line.split(" "));
+                assert.deepEqual(
+                    lines.map(([name, version]) => [name, version]),
+                    [
+                        ["@pulumi/azure-native", locked("@pulumi/azure-native")],
+                        ["@pulumi/kubernetes", locked("@pulumi/kubernetes")],
+                    ],
+                );
             }
         });
 
@@ -596,7 +702,10 @@ describe("rotation schedules", function () {
                 if (/^\s+verbs:/.test(line)) {
                     const above = lines.slice(0, index).reverse();
                     const ruleStart = above.findIndex((candidate) => /^\s+- apiGroups:/.test(candidate));
-                    assert.ok(above.slice(0, ruleStart).some((candidate) => /^\s+#/.test(candidate)), `${file}: the rule ending at line ${index + 1} says why`);
+                    assert.ok(
+                        above.slice(0, ruleStart).some((candidate) => /^\s+#/.test(candidate)),
+                        `${file}: the rule ending at line ${index + 1} says why`,
+                    );
                 }
             });
         };
@@ -610,13 +719,26 @@ describe("rotation schedules", function () {
             assert.deepEqual(policyBinding.spec, { policyName: policy.metadata.name, validationActions: ["Deny"] });
             assert.equal(policy.spec.failurePolicy, "Fail");
             const subject: string = binding.subjects[0].name;
-            assert.deepEqual(policy.spec.matchConditions, [{ name: "rotation-identity", expression: `request.userInfo.username == '${subject}'` }]);
+            assert.deepEqual(policy.spec.matchConditions, [
+                { name: "rotation-identity", expression: `request.userInfo.username == '${subject}'` },
+            ]);
             // The component's facts the policy's CEL repeats (YAML cannot import them): a rename in components/ must fail here.
             const cel = JSON.stringify(policy.spec);
-            for (const fact of [ANNOTATIONS.tokenChecksum, AUTH_ENV, APP_NAME, LABEL_KEYS.instance, LABEL_KEYS.name, `[0-9a-f]{${NAME_HASH_LENGTH}}`]) {
+            for (const fact of [
+                ANNOTATIONS.tokenChecksum,
+                AUTH_ENV,
+                APP_NAME,
+                LABEL_KEYS.instance,
+                LABEL_KEYS.name,
+                `[0-9a-f]{${NAME_HASH_LENGTH}}`,
+            ]) {
                 assert.ok(cel.includes(fact), `the policy names ${fact}`);
             }
-            assert.equal(kubernetesNames("gw1").tokenSecretPrefix, "gw1-token", "token Secrets are <instance>-token-<hash>, as the policy matches them");
+            assert.equal(
+                kubernetesNames("gw1").tokenSecretPrefix,
+                "gw1-token",
+                "token Secrets are <instance>-token-<hash>, as the policy matches them",
+            );
             assert.equal(binding.metadata.namespace, role.metadata.namespace);
             assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
             const rules = role.rules ?? [];
@@ -630,13 +752,18 @@ describe("rotation schedules", function () {
 
         it("the deploy Role: the namespace it creates, a namespaced Role, and cluster-scoped rules for that Namespace only", () => {
             const all = docs("kubernetes-deploy-rbac.yaml");
-            assert.deepEqual(all.map((doc) => doc.kind), ["Namespace", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
+            assert.deepEqual(
+                all.map((doc) => doc.kind),
+                ["Namespace", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"],
+            );
             const [namespace, role, binding, clusterRole, clusterBinding] = all;
             assert.equal(role.metadata.namespace, namespace.metadata.name);
             assert.equal(binding.metadata.namespace, namespace.metadata.name);
             assert.equal(binding.roleRef?.name, role.metadata.name);
             assert.equal(clusterBinding.roleRef?.name, clusterRole.metadata.name);
-            assert.deepEqual(clusterRole.rules, [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [namespace.metadata.name], verbs: ["get", "patch"] }]);
+            assert.deepEqual(clusterRole.rules, [
+                { apiGroups: [""], resources: ["namespaces"], resourceNames: [namespace.metadata.name], verbs: ["get", "patch"] },
+            ]);
             const rules = role.rules ?? [];
             assert.ok(rules.every((rule) => !rule.verbs.includes("update") && !rule.verbs.includes("*") && !rule.resources.includes("*")));
             everyRuleExplained("kubernetes-deploy-rbac.yaml");

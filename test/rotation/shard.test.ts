@@ -10,8 +10,15 @@ const stack = (name: string, ...gateways: string[]): StackGateways => ({ stack: 
  * stacks running three gateways each, so they link otherwise unrelated sites; a stack with no gateway.
  */
 function fleet(): StackGateways[] {
-    const sites = Array.from({ length: 40 }, (_, index) => stack(`site-${index}`, index % 4 === 0 ? `pair-${index}` : index % 4 === 1 ? `pair-${index - 1}` : `site-${index}`));
-    return [...sites, stack("platform-a", "site-2", "site-7", "platform-a"), stack("platform-b", "platform-a", "site-11", "pair-20"), stack("empty")];
+    const sites = Array.from({ length: 40 }, (_, index) =>
+        stack(`site-${index}`, index % 4 === 0 ? `pair-${index}` : index % 4 === 1 ? `pair-${index - 1}` : `site-${index}`),
+    );
+    return [
+        ...sites,
+        stack("platform-a", "site-2", "site-7", "platform-a"),
+        stack("platform-b", "platform-a", "site-11", "pair-20"),
+        stack("empty"),
+    ];
 }
 
 /** Every group of the fleet's stacks that share gateways (computed independently of gatewayGroups: by gateway id, then merged). */
@@ -36,7 +43,11 @@ describe("--shard", () => {
         const cases: { name: string; stacks: StackGateways[]; groups: string[][] }[] = [
             { name: "no stacks", stacks: [], groups: [] },
             { name: "no sharing", stacks: [stack("b", "1"), stack("a", "2")], groups: [["a"], ["b"]] },
-            { name: "two stacks, one gateway", stacks: [stack("west", "g"), stack("north", "g"), stack("solo", "h")], groups: [["north", "west"], ["solo"]] },
+            {
+                name: "two stacks, one gateway",
+                stacks: [stack("west", "g"), stack("north", "g"), stack("solo", "h")],
+                groups: [["north", "west"], ["solo"]],
+            },
             {
                 name: "a platform stack links two gateways' stacks",
                 stacks: [stack("x", "g1"), stack("platform", "g1", "g2"), stack("y", "g2"), stack("z", "g3")],
@@ -47,18 +58,31 @@ describe("--shard", () => {
                 stacks: [stack("a", "1"), stack("c", "2"), stack("e", "3"), stack("d", "2", "3"), stack("b", "1", "3")],
                 groups: [["a", "b", "c", "d", "e"]],
             },
-            { name: "a stack without gateways is its own group", stacks: [stack("empty"), stack("dev", "g")], groups: [["dev"], ["empty"]] },
+            {
+                name: "a stack without gateways is its own group",
+                stacks: [stack("empty"), stack("dev", "g")],
+                groups: [["dev"], ["empty"]],
+            },
             { name: "one gateway listed twice in a stack", stacks: [stack("p", "g", "g"), stack("q", "g")], groups: [["p", "q"]] },
             {
                 name: "one gateway spelt in another case or with a trailing slash (ARM ids are case-insensitive)",
                 stacks: [
                     { stack: "west", gatewayResourceIds: [gw("g")] },
-                    { stack: "north", gatewayResourceIds: [gw("g").replace("resourceGroups/rg/", "resourceGroups/RG/").replace("gateways/g", "Gateways/G")] },
+                    {
+                        stack: "north",
+                        gatewayResourceIds: [
+                            gw("g").replace("resourceGroups/rg/", "resourceGroups/RG/").replace("gateways/g", "Gateways/G"),
+                        ],
+                    },
                     { stack: "east", gatewayResourceIds: [`${gw("g")}/`] },
                 ],
                 groups: [["east", "north", "west"]],
             },
-            { name: "names in code-unit order, not locale order", stacks: [stack("b", "g"), stack("B", "g"), stack("a", "g")], groups: [["B", "a", "b"]] },
+            {
+                name: "names in code-unit order, not locale order",
+                stacks: [stack("b", "g"), stack("B", "g"), stack("a", "g")],
+                groups: [["B", "a", "b"]],
+            },
         ];
         for (const { name, stacks, groups } of cases) {
             it(name, () => assert.deepEqual(gatewayGroups(stacks), groups));
@@ -71,7 +95,10 @@ describe("--shard", () => {
             for (const group of groups) {
                 assert.deepEqual(group, [...siblingsOf(stacks, group[0])].sort(), group.join());
             }
-            assert.ok(groups.some((group) => group.length >= 6), "the platform stacks join several pairs into one group");
+            assert.ok(
+                groups.some((group) => group.length >= 6),
+                "the platform stacks join several pairs into one group",
+            );
         });
     });
 
@@ -92,7 +119,10 @@ describe("--shard", () => {
                     const shard = new Set(inGroupedShard(names, stacks, { index, count }));
                     for (const name of shard) {
                         for (const sibling of siblingsOf(stacks, name)) {
-                            assert.ok(shard.has(sibling), `N=${count}: ${sibling} shares a gateway with ${name} but is not in shard ${index}`);
+                            assert.ok(
+                                shard.has(sibling),
+                                `N=${count}: ${sibling} shares a gateway with ${name} but is not in shard ${index}`,
+                            );
                         }
                     }
                 }
@@ -113,13 +143,25 @@ describe("--shard", () => {
         });
 
         it("moves no stack when an unrelated stack is added, or one that joins an existing group by a larger name", () => {
-            const before = (count: number) => new Map(names.map((name) => [name, Array.from({ length: count }, (_, i) => i + 1).find((index) => inGroupedShard([name], stacks, { index, count }).length === 1)]));
+            const before = (count: number) =>
+                new Map(
+                    names.map((name) => [
+                        name,
+                        Array.from({ length: count }, (_, i) => i + 1).find(
+                            (index) => inGroupedShard([name], stacks, { index, count }).length === 1,
+                        ),
+                    ]),
+                );
             for (const added of [stack("zz-new", "brand-new"), stack("zz-joins", "pair-8")]) {
                 const grown = [...stacks, added];
                 for (const count of [2, 3, 6]) {
                     const old = before(count);
                     for (const name of names) {
-                        assert.deepEqual(inGroupedShard([name], grown, { index: old.get(name)!, count }), [name], `N=${count}: ${name} stayed after adding ${added.stack}`);
+                        assert.deepEqual(
+                            inGroupedShard([name], grown, { index: old.get(name)!, count }),
+                            [name],
+                            `N=${count}: ${name} stayed after adding ${added.stack}`,
+                        );
                     }
                 }
             }
@@ -135,7 +177,11 @@ describe("--shard", () => {
         });
 
         it("places a stack it knows no gateways of (not found, unreadable) by its own name", () => {
-            assert.deepEqual(inGroupedShard(["ghost"], stacks, { index: 1, count: 5 }), ["ghost"], "by its name: sha256(\"ghost\") starts ead6ef03, shard 1 of 5");
+            assert.deepEqual(
+                inGroupedShard(["ghost"], stacks, { index: 1, count: 5 }),
+                ["ghost"],
+                'by its name: sha256("ghost") starts ead6ef03, shard 1 of 5',
+            );
         });
 
         it("without a shard, keeps every stack", () => assert.deepEqual(inGroupedShard(names, stacks, undefined), names));

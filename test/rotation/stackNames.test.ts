@@ -20,13 +20,18 @@ describe("stack names", () => {
     });
 
     it("deduplicates by the qualified name, keeping the first spelling and the order", () => {
-        assert.deepEqual(uniqueStacks(["dev", "prod", "organization/p/dev", "organization/dev", "acme/dev"], "p"), { names: ["dev", "prod", "acme/dev"] });
+        assert.deepEqual(uniqueStacks(["dev", "prod", "organization/p/dev", "organization/dev", "acme/dev"], "p"), {
+            names: ["dev", "prod", "acme/dev"],
+        });
     });
 
     it("refuses a stack of another project, naming the fix", () => {
         const result = uniqueStacks(["dev", "organization/other/dev"], "p");
         assert.ok("error" in result);
-        assert.match(result.error, /--stack organization\/other\/dev is a stack of project "other", but the project in the work directory is "p": pass its directory with --work-dir/);
+        assert.match(
+            result.error,
+            /--stack organization\/other\/dev is a stack of project "other", but the project in the work directory is "p": pass its directory with --work-dir/,
+        );
     });
 
     it("reads the project's name from Pulumi.yaml", () => {

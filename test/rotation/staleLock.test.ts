@@ -1,7 +1,15 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { isRunning } from "../../rotation/processIdentity";
-import { HolderEvidence, LockHolder, PidState, UpdateMarker, decideStaleLock, describeLockHolders, parseLockHolders } from "../../rotation/staleLock";
+import {
+    HolderEvidence,
+    LockHolder,
+    PidState,
+    UpdateMarker,
+    decideStaleLock,
+    describeLockHolders,
+    parseLockHolders,
+} from "../../rotation/staleLock";
 import { HERE, HOST, lockHolder } from "./fakes";
 
 /** The marker a rotation in {@link HERE} recorded for `holder` taking an update of `dev`. */
@@ -149,7 +157,10 @@ describe("stale stack locks", () => {
                 createdAt: "2026-11-26T15:27:00Z",
             },
         ]);
-        assert.equal(describeLockHolders(parseLockHolders(DIY_LOCKED)), "pid 31012 on vm since 2026-11-26T15:26:37Z; pid 9 on agent-7 since 2026-11-26T15:27:00Z");
+        assert.equal(
+            describeLockHolders(parseLockHolders(DIY_LOCKED)),
+            "pid 31012 on vm since 2026-11-26T15:26:37Z; pid 9 on agent-7 since 2026-11-26T15:27:00Z",
+        );
     });
 
     it("finds no holder in Pulumi Cloud's conflict message", () => {
@@ -168,7 +179,10 @@ describe("stale stack locks", () => {
 
         it("names the opt-in when it is what released the lock", () => {
             const decision = decideStaleLock("dev", [{ holder, now: GONE }], HERE, true);
-            assert.match(decision.reason, /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\)$/);
+            assert.match(
+                decision.reason,
+                /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\)$/,
+            );
         });
 
         it("proves nothing without procfs (no boot id or PID namespace here)", () => {
@@ -193,7 +207,9 @@ describe("stale stack locks", () => {
             // The background job exits after sh has exec'd `sleep`, which never reaps it: a zombie.
             const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 10"], { stdio: ["ignore", "pipe", "ignore"] });
             try {
-                const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString()))));
+                const zombie = Number(
+                    await new Promise<string>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString()))),
+                );
                 const deadline = Date.now() + 5000;
                 while ((await isZombie(zombie)) === false) {
                     assert.ok(Date.now() < deadline, "the background job became a zombie");

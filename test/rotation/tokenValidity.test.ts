@@ -42,7 +42,10 @@ describe("token validity through ARM (emulators)", () => {
         await regenerateGatewayKey(emu.gatewayResourceId, "primary", emu.azureCloud);
         const judged = await verify(primary, endpoints());
         assert.equal(judged.state, "invalid");
-        assert.match(judged.state === "invalid" ? judged.reason : "", /the primary key that signed the token was regenerated after it was issued/);
+        assert.match(
+            judged.state === "invalid" ? judged.reason : "",
+            /the primary key that signed the token was regenerated after it was issued/,
+        );
         assert.deepEqual(await verify(secondary, endpoints()), { state: "valid" });
     });
 

@@ -10,7 +10,10 @@ import { createProcessProbe, isPulumiCommandOn, judgeLock, localProcessFacts, ma
 
 /** A child of this process whose command line reads `pulumi ... --stack <stack>`, as the Automation API starts it. */
 function fakePulumi(stack: string): ChildProcess {
-    return spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "--", "up", "--yes", "--stack", stack], { argv0: "pulumi", stdio: "ignore" });
+    return spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "--", "up", "--yes", "--stack", stack], {
+        argv0: "pulumi",
+        stdio: "ignore",
+    });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -22,7 +25,13 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 function holderOf(pid: number): LockHolder {
-    return { lock: `file:///state/.pulumi/locks/organization/p/dev/${pid}.json`, user: "runner", host: hostname(), pid, createdAt: "2026-01-01T10:00:00Z" };
+    return {
+        lock: `file:///state/.pulumi/locks/organization/p/dev/${pid}.json`,
+        user: "runner",
+        host: hostname(),
+        pid,
+        createdAt: "2026-01-01T10:00:00Z",
+    };
 }
 
 const killed = (child: ChildProcess) =>
@@ -70,18 +79,24 @@ describe("update markers (procfs)", () => {
         const files = readdirSync(dir);
         assert.equal(files.length, 1, "only the process working on dev");
         const marker = JSON.parse(readFileSync(path.join(dir, files[0]), "utf8")) as UpdateMarker;
-        assert.deepEqual({ ...marker, recordedAt: "" }, {
-            stack: "dev",
-            pid: update.pid,
-            startTime: processStartTime(update.pid as number),
-            host: hostname(),
-            bootId: bootId(),
-            pidNamespace: pidNamespace(),
-            recordedAt: "",
-        });
+        assert.deepEqual(
+            { ...marker, recordedAt: "" },
+            {
+                stack: "dev",
+                pid: update.pid,
+                startTime: processStartTime(update.pid as number),
+                host: hostname(),
+                bootId: bootId(),
+                pidNamespace: pidNamespace(),
+                recordedAt: "",
+            },
+        );
 
         const holders = [holderOf(update.pid as number)];
-        assert.deepEqual(judgeLock("dev", holders, probe, false), { release: false, reason: `pid ${update.pid} on ${hostname()} is still running` });
+        assert.deepEqual(judgeLock("dev", holders, probe, false), {
+            release: false,
+            reason: `pid ${update.pid} on ${hostname()} is still running`,
+        });
         assert.equal(judgeLock("dev", holders, probe, true).release, false, "a live holder is never released");
 
         // The job is killed: the Pulumi process dies and nothing stops the tracking.

@@ -30,10 +30,14 @@ describe("test prerequisites", () => {
         try {
             // A PATH with only this node: no openssl.
             symlinkSync(process.execPath, path.join(bin, "node"));
-            const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "helpers", "checkPrerequisites.ts")], {
-                env: { ...process.env, PATH: bin },
-                encoding: "utf8",
-            });
+            const run = spawnSync(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", path.join(__dirname, "..", "helpers", "checkPrerequisites.ts")],
+                {
+                    env: { ...process.env, PATH: bin },
+                    encoding: "utf8",
+                },
+            );
             assert.equal(run.status, 1);
             assert.match(run.stderr, /^error: the test emulators make their TLS certificates with the openssl CLI.*\n$/);
         } finally {

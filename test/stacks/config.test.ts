@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { MUST_BE_SECRET, RawStackConfig, StackConfigError, StackSettings, stackSettings } from "../../stacks/config";
 import { installMocks, promiseOf } from "../helpers/pulumiMocks";
 
-const required = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: JSON.stringify({ name: "DC" }), service: JSON.stringify({ exposure: "internal" }) };
+const required = {
+    resourceGroupName: "rg",
+    serviceName: "svc",
+    gatewayId: "gw",
+    location: JSON.stringify({ name: "DC" }),
+    service: JSON.stringify({ exposure: "internal" }),
+};
 
 /** Raw config as the runtime holds it: `apim-gateway:` keys unless a key names its namespace. */
 function raw(values: Record<string, string>, secret: string[] = []): RawStackConfig {
@@ -111,7 +117,11 @@ describe("stack config", () => {
         assert.doesNotMatch(message, /kubernetes:context|azure-native/);
     });
 
-    for (const [key, value] of [["kubeconfig", "apiVersion: v1\nclusters: []\n"], ["azureAdClientSecret", "plain value"], ["secretEnv", JSON.stringify({ KEY: "v" })]]) {
+    for (const [key, value] of [
+        ["kubeconfig", "apiVersion: v1\nclusters: []\n"],
+        ["azureAdClientSecret", "plain value"],
+        ["secretEnv", JSON.stringify({ KEY: "v" })],
+    ]) {
         it(`refuses ${key} in plain text with the command that stores it encrypted`, () => {
             assert.ok(key in MUST_BE_SECRET);
             const message = problems({ ...required, [key]: value });
@@ -160,7 +170,12 @@ describe("stack config", () => {
     });
 
     it("takes an Entra app's certificate Secret instead of the client secret, and refuses both", () => {
-        const certificate = { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "gw-cert-1", key: "tls.pfx" } };
+        const certificate = {
+            type: "azureAdApp",
+            tenantId: "t",
+            clientId: "c",
+            clientCertificate: { secretName: "gw-cert-1", key: "tls.pfx" },
+        };
         const { args } = settings({ ...required, auth: JSON.stringify(certificate) });
         assert.deepEqual(args.auth, certificate);
         const message = problems({ ...required, auth: JSON.stringify(certificate), azureAdClientSecret: "s" }, ["azureAdClientSecret"]);
@@ -168,7 +183,12 @@ describe("stack config", () => {
     });
 
     it("takes the keyless set-up of workload identity, and names a misplaced piece by its key", () => {
-        const keyless = { type: "workloadIdentity", managedIdentity: { location: "westeurope" }, federatedCredential: { issuerUrl: "https://issuer.example/" }, roles: { assignAccessValidator: false } };
+        const keyless = {
+            type: "workloadIdentity",
+            managedIdentity: { location: "westeurope" },
+            federatedCredential: { issuerUrl: "https://issuer.example/" },
+            roles: { assignAccessValidator: false },
+        };
         assert.deepEqual(settings({ ...required, auth: JSON.stringify(keyless) }).args.auth, keyless);
         const message = problems({ ...required, auth: JSON.stringify({ ...keyless, clientId: "c" }) });
         assert.match(message, /'apim-gateway:auth.clientId': .*auth.managedIdentity creates the identity/);

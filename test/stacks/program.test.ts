@@ -12,7 +12,10 @@ function outputValue<T>(output: pulumi.Output<T> | T): Promise<T> {
     return promiseOf(pulumi.output(output) as pulumi.Output<T>);
 }
 
-async function runStack(overrides: Record<string, string> = {}, secretKeys: string[] = []): Promise<{ recorder: ResourceRecorder; outputs: ReturnType<typeof defineStack> }> {
+async function runStack(
+    overrides: Record<string, string> = {},
+    secretKeys: string[] = [],
+): Promise<{ recorder: ResourceRecorder; outputs: ReturnType<typeof defineStack> }> {
     const recorder = await installMocks({ project: "apim-gateway", stack: "prod" });
     pulumi.runtime.setAllConfig({ ...prod.values, ...overrides }, [...prod.secretKeys, ...secretKeys]);
     const outputs = defineStack();
@@ -41,7 +44,11 @@ describe("the stack program", () => {
         assert.ok(unit.targets?.secret.includes("kubernetes:core/v1:Secret"), unit.targets?.secret);
         assert.ok(unit.targets?.deployment.includes("kubernetes:apps/v1:Deployment"), unit.targets?.deployment);
         for (const [name, value] of Object.entries(outputs)) {
-            assert.equal(await pulumi.isSecret(pulumi.output(value as pulumi.Input<unknown>)), false, `${name} must be plain: the rotation program reads it`);
+            assert.equal(
+                await pulumi.isSecret(pulumi.output(value as pulumi.Input<unknown>)),
+                false,
+                `${name} must be plain: the rotation program reads it`,
+            );
         }
     });
 
@@ -85,21 +92,35 @@ describe("the stack program", () => {
         const { recorder } = await runStack(
             {
                 "apim-gateway:env": JSON.stringify([{ name: "BACKEND_API_KEY", value: "env-secret-value" }]),
-                "apim-gateway:configuration": JSON.stringify({ settings: { "net.server.http.forwarded.proto.enabled": "setting-secret-value" } }),
+                "apim-gateway:configuration": JSON.stringify({
+                    settings: { "net.server.http.forwarded.proto.enabled": "setting-secret-value" },
+                }),
             },
             ["apim-gateway:env", "apim-gateway:configuration"],
         );
         const deployment = recorder.one("kubernetes:apps/v1:Deployment");
         assert.deepEqual(secretPaths(deployment.rawInputs), [], "the value moved to a Secret: the Deployment stays plain and diffable");
         const env = deployment.inputs.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "BACKEND_API_KEY");
-        const secret = recorder.ofType("kubernetes:core/v1:Secret").find((r) => r.inputs.metadata.name === env.valueFrom.secretKeyRef.name)!;
+        const secret = recorder
+            .ofType("kubernetes:core/v1:Secret")
+            .find((r) => r.inputs.metadata.name === env.valueFrom.secretKeyRef.name)!;
         assert.deepEqual(secret.inputs.stringData, { BACKEND_API_KEY: "env-secret-value" });
         assert.ok(secretPaths(secret.rawInputs).includes("/stringData"), "the Secret's data is a Pulumi secret");
-        const configMap = recorder.ofType("kubernetes:core/v1:ConfigMap").find((r) => r.inputs.data?.["net.server.http.forwarded.proto.enabled"] !== undefined)!;
-        assert.ok(secretPaths(configMap.rawInputs).length > 0, `the ConfigMap data is a secret: ${JSON.stringify(configMap.rawInputs).slice(0, 300)}`);
+        const configMap = recorder
+            .ofType("kubernetes:core/v1:ConfigMap")
+            .find((r) => r.inputs.data?.["net.server.http.forwarded.proto.enabled"] !== undefined)!;
+        assert.ok(
+            secretPaths(configMap.rawInputs).length > 0,
+            `the ConfigMap data is a secret: ${JSON.stringify(configMap.rawInputs).slice(0, 300)}`,
+        );
         for (const resource of recorder.resources) {
-            const plain = JSON.stringify(resource.rawInputs, (_key, value) => (value && typeof value === "object" && "4dabf18193072939515e22adb298388d" in value ? "<secret>" : value));
-            assert.ok(!plain.includes("env-secret-value") && !plain.includes("setting-secret-value"), `${resource.type} ${resource.name} holds a secret in plain text`);
+            const plain = JSON.stringify(resource.rawInputs, (_key, value) =>
+                value && typeof value === "object" && "4dabf18193072939515e22adb298388d" in value ? "<secret>" : value,
+            );
+            assert.ok(
+                !plain.includes("env-secret-value") && !plain.includes("setting-secret-value"),
+                `${resource.type} ${resource.name} holds a secret in plain text`,
+            );
         }
     });
 });

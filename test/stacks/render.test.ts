@@ -52,7 +52,17 @@ describe("npm run render", function () {
         it("renders every Kubernetes object with exit code 0", () => {
             assert.equal(result.status, 0, result.stderr);
             const kinds = new Set(result.objects.map((o) => o.kind));
-            for (const kind of ["Namespace", "ServiceAccount", "ConfigMap", "Secret", "PersistentVolumeClaim", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"]) {
+            for (const kind of [
+                "Namespace",
+                "ServiceAccount",
+                "ConfigMap",
+                "Secret",
+                "PersistentVolumeClaim",
+                "Deployment",
+                "Service",
+                "PodDisruptionBudget",
+                "NetworkPolicy",
+            ]) {
                 assert.ok(kinds.has(kind), `no ${kind} rendered`);
             }
             assert.equal(result.objects[0].kind, "Namespace", "the namespace comes first");
@@ -138,7 +148,10 @@ describe("npm run render", function () {
         const [deployment] = find(result.objects, "Deployment");
         const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === "entra-client-certificate");
         assert.equal(volume.secret.secretName, "gw-entra-cert-1");
-        assert.equal(find(result.objects, "ConfigMap")[0].data["config.service.auth.azureAd.certificatePath"], "/apim/entra-client-certificate/certificate.pfx");
+        assert.equal(
+            find(result.objects, "ConfigMap")[0].data["config.service.auth.azureAd.certificatePath"],
+            "/apim/entra-client-certificate/certificate.pfx",
+        );
         assert.doesNotMatch(result.stdout, /Not checked offline/, "no Azure set-up asked for, no instance check");
     });
 
@@ -157,7 +170,13 @@ describe("npm run render", function () {
     });
 
     describe("bad input", () => {
-        const valid = { resourceGroupName: "rg", serviceName: "svc", gatewayId: "gw", location: { name: "DC" }, service: { exposure: "internal" } };
+        const valid = {
+            resourceGroupName: "rg",
+            serviceName: "svc",
+            gatewayId: "gw",
+            location: { name: "DC" },
+            service: { exposure: "internal" },
+        };
 
         it("exits 1 on a production LoadBalancer without service.exposure, naming both choices", () => {
             const result = render(stackFile({ ...valid, service: { type: "LoadBalancer" } }));
@@ -224,7 +243,10 @@ describe("npm run render", function () {
             const missing = render("no-such-stack");
             assert.equal(missing.status, 1);
             assert.match(missing.stderr, /Pulumi\.no-such-stack\.yaml/);
-            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts"], { cwd: root, encoding: "utf8" });
+            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts"], {
+                cwd: root,
+                encoding: "utf8",
+            });
             assert.equal(usage.status, 2);
             assert.match(usage.stderr, /Usage: npm run render/);
         });

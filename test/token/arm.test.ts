@@ -3,12 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-    armClientPool,
-    createApiManagementClient,
-    generateGatewayToken,
-    regenerateGatewayKey,
-} from "../../components/token/arm";
+import { armClientPool, createApiManagementClient, generateGatewayToken, regenerateGatewayKey } from "../../components/token/arm";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
 import { AzureEmulators, NO_ANSWER } from "../emulator";
@@ -66,7 +61,11 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         }
         await regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud, pool);
         assert.deepEqual(serverCalls(), ["entra GET", "entra POST", "arm POST", "arm POST", "arm POST", "arm POST"]);
-        assert.equal(pool(emu.subscriptionId, emu.azureCloud), pool(emu.subscriptionId, emu.azureCloud), "one client per subscription and cloud");
+        assert.equal(
+            pool(emu.subscriptionId, emu.azureCloud),
+            pool(emu.subscriptionId, emu.azureCloud),
+            "one client per subscription and cloud",
+        );
         assert.notEqual(pool(emu.subscriptionId, emu.azureCloud), pool(randomUUID(), emu.azureCloud), "another subscription gets its own");
     });
 
@@ -82,7 +81,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         assert.equal(afterKeys.secondary, before.secondary);
         assert.equal(emu.arm.isTokenValid(primaryToken), false);
         assert.equal(emu.arm.isTokenValid(secondaryToken), true);
-        assert.deepEqual(emu.requests.arm("/regenerateKey").map((r) => r.status), [204]);
+        assert.deepEqual(
+            emu.requests.arm("/regenerateKey").map((r) => r.status),
+            [204],
+        );
     });
 
     it("400: passes the service's validation message through for an expiry beyond 30 days", async () => {
@@ -105,23 +107,40 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
             assert.equal(error.statusCode, 401);
             assert.equal(error.code, "InvalidAuthenticationTokenTenant");
-            assert.match(error.message, new RegExp(`rejected the access token for generateToken on gateway .*gw1`));
-            assert.match(error.message, /Sign in to the tenant that owns subscription 00000000-0000-0000-0000-000000000000 \("az login --tenant/);
+            assert.match(error.message, /rejected the access token for generateToken on gateway .*gw1/);
+            assert.match(
+                error.message,
+                /Sign in to the tenant that owns subscription 00000000-0000-0000-0000-000000000000 \("az login --tenant/,
+            );
         } finally {
             restore();
         }
     });
 
     it("403: names the missing action, the resource and the role to assign", async () => {
-        const gateway = emu.arm.addGateway({ subscriptionId: emu.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw-denied" });
+        const gateway = emu.arm.addGateway({
+            subscriptionId: emu.subscriptionId,
+            resourceGroupName: "rg1",
+            serviceName: "apimService1",
+            gatewayId: "gw-denied",
+        });
         emu.arm.denyAccess(gateway);
 
         const generate = await armError(() => generateGatewayToken(gateway, "primary", inDays(5), emu.azureCloud));
         assert.equal(generate.statusCode, 403);
         assert.equal(generate.code, "AuthorizationFailed");
-        assert.match(generate.message, /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope \(\/subscriptions\/.*\/gateways\/gw-denied\)/);
-        assert.match(generate.message, /built-in "API Management Service Contributor" role on \/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/);
-        assert.match(generate.message, /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action and .*regenerateKey\/action on the gateway/);
+        assert.match(
+            generate.message,
+            /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope \(\/subscriptions\/.*\/gateways\/gw-denied\)/,
+        );
+        assert.match(
+            generate.message,
+            /built-in "API Management Service Contributor" role on \/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/,
+        );
+        assert.match(
+            generate.message,
+            /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action and .*regenerateKey\/action on the gateway/,
+        );
         assert.doesNotMatch(generate.message, /gateways\/read/, "nothing reads the gateway");
         assert.match(generate.message, /az role assignment create --assignee <principal-id>/);
 
@@ -152,7 +171,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
 
         assert.ok(emu.arm.isTokenValid(token));
         const calls = emu.requests.arm("/generateToken");
-        assert.deepEqual(calls.map((r) => r.status), [429, 200]);
+        assert.deepEqual(
+            calls.map((r) => r.status),
+            [429, 200],
+        );
         const waited = calls[1].at - calls[0].at;
         assert.ok(waited >= 1000, `retried after ${waited} ms, before Retry-After's 1 s`);
         assert.ok(waited < 3000, `retried after ${waited} ms, far later than Retry-After's 1 s`);
@@ -162,14 +184,20 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         emu.arm.injectFailure({ status: 429, retryAfterSeconds: 0, times: 10 });
         const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
         assert.equal(error.statusCode, 429);
-        assert.match(error.message, new RegExp(`ARM kept throttling generateToken .* at ${emu.armEndpoint} over 4 attempts.* Try again later`));
+        assert.match(
+            error.message,
+            new RegExp(`ARM kept throttling generateToken .* at ${emu.armEndpoint} over 4 attempts.* Try again later`),
+        );
         assert.equal(emu.requests.arm("/generateToken").length, 4, "the first try and three retries");
     });
 
     it("500: a transient service error is retried", async () => {
         emu.arm.injectFailure({ status: 500, operation: "regenerateKey" });
         await regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud);
-        assert.deepEqual(emu.requests.arm("/regenerateKey").map((r) => r.status), [500, 204]);
+        assert.deepEqual(
+            emu.requests.arm("/regenerateKey").map((r) => r.status),
+            [500, 204],
+        );
     });
 
     it("500: a lasting service error says so after the retries", async function () {
@@ -177,7 +205,12 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         emu.arm.injectFailure({ status: 500, times: 10 });
         const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
         assert.equal(error.statusCode, 500);
-        assert.match(error.message, new RegExp(`ARM at ${emu.armEndpoint} failed generateToken on gateway .* with a service error \\(500 InternalServerError: .*\\) on all 4 attempts\\. Nothing is wrong with the request`));
+        assert.match(
+            error.message,
+            new RegExp(
+                `ARM at ${emu.armEndpoint} failed generateToken on gateway .* with a service error \\(500 InternalServerError: .*\\) on all 4 attempts\\. Nothing is wrong with the request`,
+            ),
+        );
         assert.equal(emu.requests.arm("/generateToken").length, 4);
     });
 
@@ -185,7 +218,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         emu.arm.injectFailure({ status: 503, retryAfterSeconds: 0, operation: "generateToken" });
         const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
         assert.equal(emu.arm.signingKeyType(token), "secondary");
-        assert.deepEqual(emu.requests.arm("/generateToken").map((r) => r.status), [503, 200]);
+        assert.deepEqual(
+            emu.requests.arm("/generateToken").map((r) => r.status),
+            [503, 200],
+        );
     });
 
     describe("bounded waits: request timeout and retry budget", () => {
@@ -204,7 +240,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             emu.arm.injectHang({ operation: "generateToken" });
             const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
             assert.ok(emu.arm.isTokenValid(token));
-            assert.deepEqual(emu.requests.arm("/generateToken").map((r) => r.status), [NO_ANSWER, 200]);
+            assert.deepEqual(
+                emu.requests.arm("/generateToken").map((r) => r.status),
+                [NO_ANSWER, 200],
+            );
         });
 
         it("ARM that stops answering: gives up when the budget is spent, naming the endpoint and both limits", async () => {
@@ -217,12 +256,20 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             assert.equal(generate.code, "RetryBudgetSpent");
             assert.match(
                 generate.message,
-                new RegExp(`^ARM at ${emu.armEndpoint} did not complete generateToken on gateway ${emu.gatewayResourceId} within the 3 s retry budget \\(APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS\\); gave up\\.`),
+                new RegExp(
+                    `^ARM at ${emu.armEndpoint} did not complete generateToken on gateway ${emu.gatewayResourceId} within the 3 s retry budget \\(APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS\\); gave up\\.`,
+                ),
             );
-            assert.match(generate.message, /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. Check network access to that endpoint/);
+            assert.match(
+                generate.message,
+                /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. Check network access to that endpoint/,
+            );
             await settled();
             const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
-            assert.ok(attempts.length >= 3 && attempts.every((status) => status === NO_ANSWER), `every attempt unanswered: ${attempts.join(", ")}`);
+            assert.ok(
+                attempts.length >= 3 && attempts.every((status) => status === NO_ANSWER),
+                `every attempt unanswered: ${attempts.join(", ")}`,
+            );
             assert.equal(emu.arm.issuedTokens.length, issued, "no token issued");
 
             const regenerate = await armError(() => regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud));
@@ -238,7 +285,12 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             emu.arm.injectFailure({ status: 500, times: 100 });
             const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
             assert.equal(error.code, "RetryBudgetSpent");
-            assert.match(error.message, new RegExp(`^ARM at ${emu.armEndpoint} did not complete generateToken .* within the 1 s retry budget .*; gave up\\. Check network access`));
+            assert.match(
+                error.message,
+                new RegExp(
+                    `^ARM at ${emu.armEndpoint} did not complete generateToken .* within the 1 s retry budget .*; gave up\\. Check network access`,
+                ),
+            );
             assert.doesNotMatch(error.message, /got no answer/, "every request was answered (with 500)");
             const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
             assert.ok(attempts.length >= 1 && attempts.length < 4, `the budget ended the retries early: ${attempts.join(", ")}`);
@@ -284,7 +336,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             try {
                 const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
                 assert.equal(error.statusCode, undefined);
-                assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1`));
+                assert.match(
+                    error.message,
+                    new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1`),
+                );
                 assert.match(error.message, /AADSTS700024: Client assertion is not within its valid time range/);
                 assert.match(error.message, /The federated token presented \(AZURE_FEDERATED_TOKEN_FILE, .*\) is expired or not yet valid/);
                 assert.ok(!error.message.includes(expired), "the federated token is not in the message");
@@ -299,7 +354,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             try {
                 const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
                 assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed`));
-                assert.match(error.message, /AADSTS70021: No matching federated identity record found .* Assertion Subject: 'repo:contoso\/gateways:ref:refs\/heads\/feature'/);
+                assert.match(
+                    error.message,
+                    /AADSTS70021: No matching federated identity record found .* Assertion Subject: 'repo:contoso\/gateways:ref:refs\/heads\/feature'/,
+                );
                 assert.match(error.message, /No federated credential of the app registration trusts this token's issuer and subject/);
                 assert.deepEqual(emu.requests.arm(), []);
             } finally {
@@ -313,8 +371,16 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             try {
                 const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
                 assert.equal(error.statusCode, undefined);
-                assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1 \\(.*endpoints_resolution_error`));
-                assert.match(error.message, /Entra ID does not know that tenant: check the tenant id \(AZURE_TENANT_ID, or "az login --tenant"\)/);
+                assert.match(
+                    error.message,
+                    new RegExp(
+                        `^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1 \\(.*endpoints_resolution_error`,
+                    ),
+                );
+                assert.match(
+                    error.message,
+                    /Entra ID does not know that tenant: check the tenant id \(AZURE_TENANT_ID, or "az login --tenant"\)/,
+                );
                 assert.ok(!error.message.includes(emu.clientSecret));
                 assert.deepEqual(emu.requests.arm(), []);
             } finally {
@@ -353,7 +419,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
     });
 
     it("refuses a subscription that is not a UUID before any call", () => {
-        assert.throws(() => createApiManagementClient("my-subscription", emu.azureCloud), /subscription id "my-subscription" is not a UUID/);
+        assert.throws(
+            () => createApiManagementClient("my-subscription", emu.azureCloud),
+            /subscription id "my-subscription" is not a UUID/,
+        );
         assert.deepEqual(emu.requests.entries, []);
     });
 

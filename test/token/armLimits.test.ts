@@ -16,10 +16,17 @@ describe("ARM call limits from the environment", () => {
     }
 
     const refused: { env: Record<string, string>; message: RegExp }[] = [
-        { env: { [ARM_TIMEOUT_ENV]: "0" }, message: /APIM_GATEWAY_ARM_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600; got "0"\. Unset it for the default \(30\)/ },
+        {
+            env: { [ARM_TIMEOUT_ENV]: "0" },
+            message:
+                /APIM_GATEWAY_ARM_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600; got "0"\. Unset it for the default \(30\)/,
+        },
         { env: { [ARM_TIMEOUT_ENV]: "2.5" }, message: /APIM_GATEWAY_ARM_TIMEOUT_SECONDS .* got "2\.5"/ },
         { env: { [ARM_TIMEOUT_ENV]: "30s" }, message: /APIM_GATEWAY_ARM_TIMEOUT_SECONDS .* got "30s"/ },
-        { env: { [ARM_RETRY_BUDGET_ENV]: "3601" }, message: /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS must be a whole number .* got "3601"\. Unset it for the default \(120\)/ },
+        {
+            env: { [ARM_RETRY_BUDGET_ENV]: "3601" },
+            message: /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS must be a whole number .* got "3601"\. Unset it for the default \(120\)/,
+        },
         { env: { [ARM_RETRY_BUDGET_ENV]: "-1" }, message: /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS .* got "-1"/ },
         {
             env: { [ARM_TIMEOUT_ENV]: "60", [ARM_RETRY_BUDGET_ENV]: "30" },

@@ -44,16 +44,25 @@ describe("Azure cloud resolution", () => {
     });
 
     it("rejects http endpoints, naming the setting", () => {
-        assert.throws(() => resolveAzureCloud({ resourceManagerEndpoint: "http://127.0.0.1:8080" }), /azureCloud\.resourceManagerEndpoint must use https.*http:\/\/127\.0\.0\.1:8080/);
+        assert.throws(
+            () => resolveAzureCloud({ resourceManagerEndpoint: "http://127.0.0.1:8080" }),
+            /azureCloud\.resourceManagerEndpoint must use https.*http:\/\/127\.0\.0\.1:8080/,
+        );
         assert.throws(() => resolveAzureCloud({ authorityHost: "http://login.example" }), /azureCloud\.authorityHost must use https/);
     });
 
     it("rejects a relative or malformed URL", () => {
-        assert.throws(() => resolveAzureCloud({ resourceManagerEndpoint: "management.azure.com" }), /must be an absolute https URL.*got "management\.azure\.com"/);
+        assert.throws(
+            () => resolveAzureCloud({ resourceManagerEndpoint: "management.azure.com" }),
+            /must be an absolute https URL.*got "management\.azure\.com"/,
+        );
     });
 
     it("rejects URLs with a query or credentials", () => {
-        assert.throws(() => resolveAzureCloud({ resourceManagerEndpoint: "https://management.azure.com/?x=1" }), /without credentials, query or fragment/);
+        assert.throws(
+            () => resolveAzureCloud({ resourceManagerEndpoint: "https://management.azure.com/?x=1" }),
+            /without credentials, query or fragment/,
+        );
         assert.throws(() => resolveAzureCloud({ authorityHost: "https://u:p@login.example" }), /without credentials, query or fragment/);
     });
 

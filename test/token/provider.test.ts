@@ -47,7 +47,10 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
 
         it("reports bad inputs by name", async () => {
             const result = await provider.check({}, { gatewayResourceId: "gw1", validityDays: 45 });
-            assert.deepEqual(result.failures?.map((f) => f.property), ["gatewayResourceId", "validityDays"]);
+            assert.deepEqual(
+                result.failures?.map((f) => f.property),
+                ["gatewayResourceId", "validityDays"],
+            );
         });
     });
 
@@ -69,8 +72,20 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
             assert.ok(Date.parse(state.expiresAt) > issuedAt + 30 * dayMs - 6 * minuteMs);
             assert.equal(Date.parse(state.renewAfter), Date.parse(state.expiresAt) - 10 * dayMs);
             assert.deepEqual(
-                { gatewayResourceId: state.gatewayResourceId, validityDays: state.validityDays, renewBeforeDays: state.renewBeforeDays, renewalTrigger: state.renewalTrigger, azureCloud: state.azureCloud },
-                { gatewayResourceId: emu.gatewayResourceId, validityDays: 30, renewBeforeDays: 10, renewalTrigger: "first", azureCloud: emu.azureCloud },
+                {
+                    gatewayResourceId: state.gatewayResourceId,
+                    validityDays: state.validityDays,
+                    renewBeforeDays: state.renewBeforeDays,
+                    renewalTrigger: state.renewalTrigger,
+                    azureCloud: state.azureCloud,
+                },
+                {
+                    gatewayResourceId: emu.gatewayResourceId,
+                    validityDays: 30,
+                    renewBeforeDays: 10,
+                    renewalTrigger: "first",
+                    azureCloud: emu.azureCloud,
+                },
             );
             assert.equal(emu.requests.arm("/generateToken").length, 1);
         });
@@ -86,15 +101,24 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
 
         it("is refused by a service clock further behind than the margin (the margin is what absorbs skew)", async () => {
             emu.clock.setOffset(-7 * minuteMs);
-            await assert.rejects(create({ validityDays: 30 }), (error: unknown) => error instanceof ArmOperationError && error.statusCode === 400);
+            await assert.rejects(
+                create({ validityDays: 30 }),
+                (error: unknown) => error instanceof ArmOperationError && error.statusCode === 400,
+            );
         });
 
         it("surfaces ARM failures as ArmOperationError", async () => {
-            const gateway = emu.arm.addGateway({ subscriptionId: emu.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw-locked" });
+            const gateway = emu.arm.addGateway({
+                subscriptionId: emu.subscriptionId,
+                resourceGroupName: "rg1",
+                serviceName: "apimService1",
+                gatewayId: "gw-locked",
+            });
             emu.arm.denyAccess(gateway);
             await assert.rejects(
                 create({ gatewayResourceId: gateway }),
-                (error: unknown) => error instanceof ArmOperationError && error.statusCode === 403 && /generateToken\/action/.test(error.message),
+                (error: unknown) =>
+                    error instanceof ArmOperationError && error.statusCode === 403 && /generateToken\/action/.test(error.message),
             );
         });
     });
@@ -150,7 +174,10 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
                 replaces: ["gatewayResourceId"],
                 deleteBeforeReplace: false,
             });
-            assert.equal((await provider.diff("id", fresh, { ...inputs, gatewayResourceId: emu.gatewayResourceId.toLowerCase() })).changes, false);
+            assert.equal(
+                (await provider.diff("id", fresh, { ...inputs, gatewayResourceId: emu.gatewayResourceId.toLowerCase() })).changes,
+                false,
+            );
         });
     });
 
@@ -169,7 +196,10 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
                 state = next;
             }
             assert.deepEqual(keyTypes, ["primary", "secondary", "primary", "secondary"]);
-            assert.deepEqual(emu.arm.tokenRequests.slice(-4).map((r) => r.keyType), keyTypes);
+            assert.deepEqual(
+                emu.arm.tokenRequests.slice(-4).map((r) => r.keyType),
+                keyTypes,
+            );
         });
 
         it("lets the previous token's key be regenerated without touching the live token", async () => {
@@ -186,8 +216,9 @@ describe("GatewayToken provider against the ARM and Entra emulators", () => {
         it("applies a changed validityDays at the renewal", async () => {
             const inputs = await checked();
             const first = (await provider.create(inputs)).outs as GatewayTokenState;
-            const renewed = (await provider.update("id", first, { ...inputs, validityDays: 7, renewBeforeDays: 2, renewalTrigger: "renew" }))
-                .outs as GatewayTokenState;
+            const renewed = (
+                await provider.update("id", first, { ...inputs, validityDays: 7, renewBeforeDays: 2, renewalTrigger: "renew" })
+            ).outs as GatewayTokenState;
             const lifetime = Date.parse(renewed.expiresAt) - Date.parse(renewed.issuedAt);
             assert.ok(lifetime <= 7 * dayMs - 5 * minuteMs && lifetime > 7 * dayMs - 6 * minuteMs, `lifetime ${lifetime} ms`);
             assert.equal(Date.parse(renewed.renewAfter), Date.parse(renewed.expiresAt) - 2 * dayMs);

@@ -101,8 +101,20 @@ describe("token renewal rules", () => {
 
         it("keeps the trigger and cloud and drops anything else", () => {
             const azureCloud = { name: "AzureUSGovernment" as const };
-            const { inputs } = validateTokenInputs({ gatewayResourceId: gatewayId, renewalTrigger: "x", azureCloud, __provider: "code", token: "t" });
-            assert.deepEqual(inputs, { gatewayResourceId: gatewayId, validityDays: 30, renewBeforeDays: 10, renewalTrigger: "x", azureCloud });
+            const { inputs } = validateTokenInputs({
+                gatewayResourceId: gatewayId,
+                renewalTrigger: "x",
+                azureCloud,
+                __provider: "code",
+                token: "t",
+            });
+            assert.deepEqual(inputs, {
+                gatewayResourceId: gatewayId,
+                validityDays: 30,
+                renewBeforeDays: 10,
+                renewalTrigger: "x",
+                azureCloud,
+            });
         });
 
         const cases: [string, Record<string, unknown>, string, RegExp][] = [
@@ -110,13 +122,33 @@ describe("token renewal rules", () => {
             ["validityDays 0", { validityDays: 0 }, "validityDays", /from 1 to 30/],
             ["fractional validityDays", { validityDays: 7.5 }, "validityDays", /whole number/],
             ["validityDays as a string", { validityDays: "30" }, "validityDays", /got "30"/],
-            ["renewBeforeDays equal to validityDays", { validityDays: 7, renewBeforeDays: 7 }, "renewBeforeDays", /\(7\) must be less than validityDays \(7\)/],
+            [
+                "renewBeforeDays equal to validityDays",
+                { validityDays: 7, renewBeforeDays: 7 },
+                "renewBeforeDays",
+                /\(7\) must be less than validityDays \(7\)/,
+            ],
             ["negative renewBeforeDays", { renewBeforeDays: -1 }, "renewBeforeDays", /at least 1.*got -1/],
-            ["renewBeforeDays 0, which a daily rotation could miss", { validityDays: 1, renewBeforeDays: 0 }, "renewBeforeDays", /at least 1.*got 0/],
-            ["default renewBeforeDays with a short validity", { validityDays: 5 }, "renewBeforeDays", /\(10\) must be less than validityDays \(5\)/],
+            [
+                "renewBeforeDays 0, which a daily rotation could miss",
+                { validityDays: 1, renewBeforeDays: 0 },
+                "renewBeforeDays",
+                /at least 1.*got 0/,
+            ],
+            [
+                "default renewBeforeDays with a short validity",
+                { validityDays: 5 },
+                "renewBeforeDays",
+                /\(10\) must be less than validityDays \(5\)/,
+            ],
             ["a non-string renewalTrigger", { renewalTrigger: 5 }, "renewalTrigger", /must be a string/],
             ["an http azureCloud endpoint", { azureCloud: { resourceManagerEndpoint: "http://x" } }, "azureCloud", /must use https/],
-            ["a malformed gateway id", { gatewayResourceId: "gw1" }, "gatewayResourceId", /not a self-hosted gateway resource id.*\/gateways\/\{gateway\}/],
+            [
+                "a malformed gateway id",
+                { gatewayResourceId: "gw1" },
+                "gatewayResourceId",
+                /not a self-hosted gateway resource id.*\/gateways\/\{gateway\}/,
+            ],
         ];
         for (const [name, raw, property, reason] of cases) {
             it(`rejects ${name}, naming ${property}`, () => {
@@ -158,11 +190,17 @@ describe("token renewal rules", () => {
         });
 
         it("rejects a service id, naming the expected shape", () => {
-            assert.throws(() => parseGatewayResourceId(gatewayId.replace("/gateways/gw1", "")), /expected \/subscriptions\/\{subscriptionId\}\/.*\/gateways\/\{gateway\}/);
+            assert.throws(
+                () => parseGatewayResourceId(gatewayId.replace("/gateways/gw1", "")),
+                /expected \/subscriptions\/\{subscriptionId\}\/.*\/gateways\/\{gateway\}/,
+            );
         });
 
         it("rejects a subscription name instead of its UUID", () => {
-            assert.throws(() => parseGatewayResourceId(gatewayId.replace("00000000-0000-0000-0000-000000000000", "my-subscription")), /subscription id "my-subscription" is not a UUID/);
+            assert.throws(
+                () => parseGatewayResourceId(gatewayId.replace("00000000-0000-0000-0000-000000000000", "my-subscription")),
+                /subscription id "my-subscription" is not a UUID/,
+            );
         });
     });
 });

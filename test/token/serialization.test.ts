@@ -108,7 +108,12 @@ describe("GatewayToken provider serialized into state", () => {
         const caFile = join(workDir, "ca-denied.pem");
         writeFileSync(providerFile, (await serializeProvider()).text);
         writeFileSync(caFile, emu.caPem);
-        const denied = emu.arm.addGateway({ subscriptionId: emu.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId: "gw-denied" });
+        const denied = emu.arm.addGateway({
+            subscriptionId: emu.subscriptionId,
+            resourceGroupName: "rg1",
+            serviceName: "apimService1",
+            gatewayId: "gw-denied",
+        });
         emu.arm.denyAccess(denied);
         const failure = await promisify(execFile)(process.execPath, ["-e", deniedHostScript, providerFile], {
             cwd: projectRoot,
@@ -165,7 +170,12 @@ describe("GatewayToken provider serialized into state", () => {
                 // from this process's trust store or environment is inherited.
                 NODE_EXTRA_CA_CERTS: caFile,
                 ...emu.credentialEnv(),
-                TOKEN_INPUTS: JSON.stringify({ gatewayResourceId: emu.gatewayResourceId, azureCloud: emu.azureCloud, validityDays: 20, renewBeforeDays: 5 }),
+                TOKEN_INPUTS: JSON.stringify({
+                    gatewayResourceId: emu.gatewayResourceId,
+                    azureCloud: emu.azureCloud,
+                    validityDays: 20,
+                    renewBeforeDays: 5,
+                }),
             },
         });
         const result = JSON.parse(stdout) as {
@@ -184,6 +194,10 @@ describe("GatewayToken provider serialized into state", () => {
         assert.equal(result.updated.outs.renewalTrigger, "rotate-1");
         assert.ok(emu.arm.isTokenValid(result.updated.outs.token.slice("GatewayKey ".length)));
         assert.equal(emu.arm.signingKeyType(result.updated.outs.token.slice("GatewayKey ".length)), "secondary");
-        assert.deepEqual(emu.requests.arm().map((r) => `${r.method} ${r.status}`), ["POST 200", "POST 200"], "one ARM call per issued token, none for the diffs");
+        assert.deepEqual(
+            emu.requests.arm().map((r) => `${r.method} ${r.status}`),
+            ["POST 200", "POST 200"],
+            "one ARM call per issued token, none for the diffs",
+        );
     });
 });

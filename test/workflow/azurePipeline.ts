@@ -31,7 +31,9 @@ import { evaluateCondition, evaluateTemplate, renderValue, TemplateScope } from 
 import { JobPlan, ScriptAction, StepPlan, WorkflowError } from "./plan";
 
 /** A scheduled run, or a manual one with parameter values. */
-export type AzureTrigger = { readonly event: "schedule" } | { readonly event: "manual"; readonly parameters: Readonly<Record<string, string | boolean>> };
+export type AzureTrigger =
+    | { readonly event: "schedule" }
+    | { readonly event: "manual"; readonly parameters: Readonly<Record<string, string | boolean>> };
 
 /** Library variable groups: name → variables (value, secret). */
 export type VariableGroups = Readonly<Record<string, Readonly<Record<string, { readonly value: string; readonly secret?: boolean }>>>>;
@@ -55,7 +57,19 @@ interface Variable {
 }
 
 const SCRIPT_SHELL = ["bash", "--noprofile", "--norc"];
-const KNOWN_KEYS = new Set(["trigger", "pr", "schedules", "parameters", "variables", "lockBehavior", "pool", "strategy", "steps", "jobs", "stages"]);
+const KNOWN_KEYS = new Set([
+    "trigger",
+    "pr",
+    "schedules",
+    "parameters",
+    "variables",
+    "lockBehavior",
+    "pool",
+    "strategy",
+    "steps",
+    "jobs",
+    "stages",
+]);
 
 /** Evaluates the template expressions of the document: values in strings, conditional insertions. */
 function expandTemplates(node: unknown, scope: TemplateScope): unknown {
@@ -65,7 +79,9 @@ function expandTemplates(node: unknown, scope: TemplateScope): unknown {
     if (Array.isArray(node)) {
         return node.flatMap((item) => {
             const inserted = conditionalInsertion(item, scope);
-            return inserted === undefined ? [expandTemplates(item, scope)] : ((inserted ?? []) as unknown[]).map((entry) => expandTemplates(entry, scope));
+            return inserted === undefined
+                ? [expandTemplates(item, scope)]
+                : ((inserted ?? []) as unknown[]).map((entry) => expandTemplates(entry, scope));
         });
     }
     if (node !== null && typeof node === "object") {
@@ -79,7 +95,10 @@ function expandTemplates(node: unknown, scope: TemplateScope): unknown {
                 continue;
             }
             const [, kind, condition] = directive;
-            const taken = kind === "if" ? evaluateCondition(condition, scope) : chainTaken === false && (kind === "else" || evaluateCondition(condition, scope));
+            const taken =
+                kind === "if"
+                    ? evaluateCondition(condition, scope)
+                    : chainTaken === false && (kind === "else" || evaluateCondition(condition, scope));
             if (kind !== "if" && chainTaken === undefined) {
                 throw new WorkflowError(`\${{ ${kind} }} without an \${{ if }} before it`);
             }
@@ -128,7 +147,9 @@ function pipelineVariables(fileName: string, entries: unknown, groups: VariableG
             if (group === undefined) {
                 throw new WorkflowError(`${fileName}: variable group ${entry.group} does not exist in the project`);
             }
-            Object.entries(group).forEach(([name, variable]) => variables.set(name, { value: variable.value, secret: variable.secret === true }));
+            Object.entries(group).forEach(([name, variable]) =>
+                variables.set(name, { value: variable.value, secret: variable.secret === true }),
+            );
         } else if (typeof entry.name === "string") {
             variables.set(entry.name, { value: String(entry.value ?? ""), secret: false });
         } else {
@@ -164,7 +185,19 @@ export interface StagePlan {
     readonly jobs: readonly JobPlan[];
 }
 
-const STEP_KEYS = new Set(["script", "bash", "checkout", "task", "download", "displayName", "env", "condition", "inputs", "target", "persistCredentials"]);
+const STEP_KEYS = new Set([
+    "script",
+    "bash",
+    "checkout",
+    "task",
+    "download",
+    "displayName",
+    "env",
+    "condition",
+    "inputs",
+    "target",
+    "persistCredentials",
+]);
 
 export function planAzurePipeline(fileName: string, content: string, settings: AzureRunSettings): StagePlan[] {
     const document = parse(content) as Record<string, unknown>;
@@ -173,14 +206,19 @@ export function planAzurePipeline(fileName: string, content: string, settings: A
     }
     const parameters = parameterValues(fileName, (document.parameters ?? []) as Parameter[], settings.trigger);
     const declared = pipelineVariables(fileName, document.variables, settings.variableGroups);
-    const scope: TemplateScope = { parameters, variables: Object.fromEntries([...declared].map(([name, variable]) => [name, variable.value])) };
+    const scope: TemplateScope = {
+        parameters,
+        variables: Object.fromEntries([...declared].map(([name, variable]) => [name, variable.value])),
+    };
     const expanded = expandTemplates(document, scope) as Record<string, unknown>;
     const unknownKeys = Object.keys(expanded).filter((key) => !KNOWN_KEYS.has(key));
     if (unknownKeys.length > 0) {
         throw new WorkflowError(`${fileName}: ${unknownKeys.join(", ")} not modelled by the runner`);
     }
     // A pipeline without stages is one stage; one without jobs, one job of its steps.
-    const stages = (expanded.stages ?? [{ stage: "__default", jobs: expanded.jobs ?? [{ job: "__default", strategy: expanded.strategy, steps: expanded.steps }] }]) as Record<string, unknown>[];
+    const stages = (expanded.stages ?? [
+        { stage: "__default", jobs: expanded.jobs ?? [{ job: "__default", strategy: expanded.strategy, steps: expanded.steps }] },
+    ]) as Record<string, unknown>[];
     let agentIndex = 0;
     const names: string[] = [];
     return stages.map((stage) => {
@@ -191,18 +229,29 @@ export function planAzurePipeline(fileName: string, content: string, settings: A
             throw new WorkflowError(`${fileName}: stage ${name} depends on ${unknown.join(", ")}, which no earlier stage is`);
         }
         names.push(name);
-        const jobs = ((stage.jobs ?? []) as Record<string, unknown>[]).flatMap((job) => planJob(fileName, job, declared, () => settings.agent(agentIndex++)));
+        const jobs = ((stage.jobs ?? []) as Record<string, unknown>[]).flatMap((job) =>
+            planJob(fileName, job, declared, () => settings.agent(agentIndex++)),
+        );
         return { name, dependsOn, jobs };
     });
 }
 
 /** One job entry (`job:` or `deployment:`) as the jobs its strategy starts. */
-function planJob(fileName: string, job: Record<string, unknown>, declared: Map<string, Variable>, nextAgent: () => JobDirectories): JobPlan[] {
+function planJob(
+    fileName: string,
+    job: Record<string, unknown>,
+    declared: Map<string, Variable>,
+    nextAgent: () => JobDirectories,
+): JobPlan[] {
     const deployment = typeof job.deployment === "string";
     const strategy = (job.strategy ?? {}) as Record<string, unknown>;
-    const steps = deployment ? (((strategy.runOnce as Record<string, unknown> | undefined)?.deploy as Record<string, unknown> | undefined)?.steps as unknown[]) : (job.steps as unknown[]);
+    const steps = deployment
+        ? (((strategy.runOnce as Record<string, unknown> | undefined)?.deploy as Record<string, unknown> | undefined)?.steps as unknown[])
+        : (job.steps as unknown[]);
     if (!Array.isArray(steps)) {
-        throw new WorkflowError(`${fileName}: job ${String(job.job ?? job.deployment)} has no steps the runner models (job: steps, or deployment: strategy.runOnce.deploy.steps)`);
+        throw new WorkflowError(
+            `${fileName}: job ${String(job.job ?? job.deployment)} has no steps the runner models (job: steps, or deployment: strategy.runOnce.deploy.steps)`,
+        );
     }
     if (!deployment && Object.keys(strategy).some((key) => key !== "parallel")) {
         throw new WorkflowError(`${fileName}: strategy other than parallel is not modelled`);
@@ -224,7 +273,9 @@ function planJob(fileName: string, job: Record<string, unknown>, declared: Map<s
         };
         Object.entries(predefined).forEach(([name, value]) => variables.set(name, { value, secret: false }));
         const env = Object.fromEntries(
-            [...variables].filter(([, variable]) => !variable.secret).map(([name, variable]) => [name.toUpperCase().replace(/\./g, "_"), variable.value]),
+            [...variables]
+                .filter(([, variable]) => !variable.secret)
+                .map(([name, variable]) => [name.toUpperCase().replace(/\./g, "_"), variable.value]),
         );
         return {
             name: count > 1 ? `${label} ${index + 1} of ${count}` : label,
@@ -246,7 +297,9 @@ function planStep(fileName: string, step: Record<string, unknown>, index: number
         return [];
     }
     const macros = (text: unknown) => expandMacros(String(text ?? ""), variables);
-    const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, unknown>).map(([name, value]) => [name, macros(value)]));
+    const env = Object.fromEntries(
+        Object.entries((step.env ?? {}) as Record<string, unknown>).map(([name, value]) => [name, macros(value)]),
+    );
     const runs = stepCondition(fileName, step.condition);
     const target = (step.target ?? {}) as Record<string, unknown>;
     const loggingCommands = target.commands === "restricted" ? "restricted" : "any";
@@ -259,10 +312,20 @@ function planStep(fileName: string, step: Record<string, unknown>, index: number
         if (step.checkout !== "self") {
             throw new WorkflowError(`${fileName}: checkout of ${step.checkout} is not modelled`);
         }
-        return [{ name: typeof step.displayName === "string" ? step.displayName : "Checkout", runs, env, loggingCommands, action: { kind: "uses", uses: "checkout", with: {} } }];
+        return [
+            {
+                name: typeof step.displayName === "string" ? step.displayName : "Checkout",
+                runs,
+                env,
+                loggingCommands,
+                action: { kind: "uses", uses: "checkout", with: {} },
+            },
+        ];
     }
     if (typeof step.task === "string") {
-        const inputs = Object.fromEntries(Object.entries((step.inputs ?? {}) as Record<string, unknown>).map(([key, value]) => [key, macros(value)]));
+        const inputs = Object.fromEntries(
+            Object.entries((step.inputs ?? {}) as Record<string, unknown>).map(([key, value]) => [key, macros(value)]),
+        );
         const { inlineScript, ...rest } = inputs;
         return [
             {
@@ -270,7 +333,12 @@ function planStep(fileName: string, step: Record<string, unknown>, index: number
                 runs,
                 env,
                 loggingCommands,
-                action: { kind: "uses", uses: step.task, with: rest, script: inlineScript === undefined ? undefined : { kind: "script", script: inlineScript, shell: ["bash"] } },
+                action: {
+                    kind: "uses",
+                    uses: step.task,
+                    with: rest,
+                    script: inlineScript === undefined ? undefined : { kind: "script", script: inlineScript, shell: ["bash"] },
+                },
             },
         ];
     }

@@ -51,4 +51,5 @@ export interface CiPlatform {
 export const githubSubject = (repository: string, environment: string) => `repo:${repository}:environment:${environment}`;
 
 /** The subject Azure DevOps puts in a service connection's federated token. */
-export const azureDevOpsSubject = (organization: string, project: string, connection: string) => `sc://${organization}/${project}/${connection}`;
+export const azureDevOpsSubject = (organization: string, project: string, connection: string) =>
+    `sc://${organization}/${project}/${connection}`;

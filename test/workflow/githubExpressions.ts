@@ -10,9 +10,9 @@ import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/te
 import "./esmJsonImports";
 import { WorkflowError } from "./plan";
 
-type Expressions = typeof import("@actions/expressions", { with: { "resolution-mode": "import" } });
-type ParserTokens = typeof import("@actions/workflow-parser", { with: { "resolution-mode": "import" } });
-type Truthiness = typeof import("@actions/expressions/result", { with: { "resolution-mode": "import" } });
+type Expressions = typeof import("@actions/expressions", { with: { "resolution-mode": "import" }});
+type ParserTokens = typeof import("@actions/workflow-parser", { with: { "resolution-mode": "import" }});
+type Truthiness = typeof import("@actions/expressions/result", { with: { "resolution-mode": "import" }});
 
 /** The two ES-module packages, loaded once (they cannot be `require`d). */
 export interface ActionsLibraries {
@@ -24,9 +24,11 @@ export interface ActionsLibraries {
 let libraries: Promise<ActionsLibraries> | undefined;
 
 export function actionsLibraries(): Promise<ActionsLibraries> {
-    return (libraries ??= Promise.all([import("@actions/expressions"), import("@actions/workflow-parser"), import("@actions/expressions/result")]).then(
-        ([expressions, parser, result]) => ({ expressions, parser, truthy: result.truthy }),
-    ));
+    return (libraries ??= Promise.all([
+        import("@actions/expressions"),
+        import("@actions/workflow-parser"),
+        import("@actions/expressions/result"),
+    ]).then(([expressions, parser, result]) => ({ expressions, parser, truthy: result.truthy })));
 }
 
 /** The contexts GitHub offers a job's expressions (plain JSON values). */
@@ -50,12 +52,19 @@ function toData(expressions: Expressions, value: unknown): ExpressionData {
     if (Array.isArray(value)) {
         return new data.Array(...value.map((item) => toData(expressions, item)));
     }
-    return new data.Dictionary(...Object.entries(value as Record<string, unknown>).map(([key, item]) => ({ key, value: toData(expressions, item) })));
+    return new data.Dictionary(
+        ...Object.entries(value as Record<string, unknown>).map(([key, item]) => ({ key, value: toData(expressions, item) })),
+    );
 }
 
 /** The status functions of a step's `if:`: GitHub's job status, as the runner tracks it. */
 function statusFunctions(expressions: Expressions, failedBefore: boolean): FunctionDefinition[] {
-    const constant = (name: string, value: boolean): FunctionDefinition => ({ name, minArgs: 0, maxArgs: 0, call: () => new expressions.data.BooleanData(value) });
+    const constant = (name: string, value: boolean): FunctionDefinition => ({
+        name,
+        minArgs: 0,
+        maxArgs: 0,
+        call: () => new expressions.data.BooleanData(value),
+    });
     return [constant("success", !failedBefore), constant("failure", failedBefore), constant("always", true), constant("cancelled", false)];
 }
 

@@ -12,7 +12,9 @@ import { ActionsLibraries, actionsLibraries, condition, Contexts, tokenMap, toke
 import { JobPlan, StepPlan, WorkflowError } from "./plan";
 
 /** What starts the run. */
-export type GithubTrigger = { readonly event: "schedule" } | { readonly event: "workflow_dispatch"; readonly inputs: Readonly<Record<string, string | boolean>> };
+export type GithubTrigger =
+    | { readonly event: "schedule" }
+    | { readonly event: "workflow_dispatch"; readonly inputs: Readonly<Record<string, string | boolean>> };
 
 /** The repository settings and run facts the workflow's expressions read. */
 export interface GithubRunSettings {
@@ -43,11 +45,21 @@ export async function planGithubWorkflow(fileName: string, content: string, sett
         throw new WorkflowError(`${fileName}: ${template.errors.map((error) => error.Message).join("; ")}`);
     }
     const { trigger } = settings;
-    const declared = template.events[trigger.event] as { inputs?: Record<string, { type?: string; default?: unknown }> } | unknown[] | undefined;
+    const declared = template.events[trigger.event] as
+        | { inputs?: Record<string, { type?: string; default?: unknown }> }
+        | unknown[]
+        | undefined;
     if (declared === undefined) {
         throw new WorkflowError(`${fileName} has no \`on: ${trigger.event}\``);
     }
-    const inputs = trigger.event === "workflow_dispatch" ? dispatchInputs(fileName, (declared as { inputs?: Record<string, { type?: string; default?: unknown }> }).inputs ?? {}, trigger.inputs) : {};
+    const inputs =
+        trigger.event === "workflow_dispatch"
+            ? dispatchInputs(
+                  fileName,
+                  (declared as { inputs?: Record<string, { type?: string; default?: unknown }> }).inputs ?? {},
+                  trigger.inputs,
+              )
+            : {};
     const workflowEnv = tokenMap(lib, template.env, baseContexts(settings, inputs));
     const rawJobs = (parsed.value as MappingToken).find("jobs") as MappingToken;
     return template.jobs.flatMap((job) => {
@@ -61,7 +73,14 @@ export async function planGithubWorkflow(fileName: string, content: string, sett
 
 function baseContexts(settings: GithubRunSettings, inputs: Record<string, string | boolean>): Record<string, unknown> {
     return {
-        github: { event_name: settings.trigger.event, repository: settings.repository, sha: settings.sha, ref: "refs/heads/main", ref_name: "main", event: { inputs } },
+        github: {
+            event_name: settings.trigger.event,
+            repository: settings.repository,
+            sha: settings.sha,
+            ref: "refs/heads/main",
+            ref_name: "main",
+            event: { inputs },
+        },
         inputs,
         vars: settings.vars,
         secrets: settings.secrets,
@@ -70,7 +89,11 @@ function baseContexts(settings: GithubRunSettings, inputs: Record<string, string
 }
 
 /** The `inputs` context of a manual run: declared inputs only, typed, defaults filled in. */
-function dispatchInputs(fileName: string, declared: Record<string, { type?: string; default?: unknown }>, given: Readonly<Record<string, string | boolean>>): Record<string, string | boolean> {
+function dispatchInputs(
+    fileName: string,
+    declared: Record<string, { type?: string; default?: unknown }>,
+    given: Readonly<Record<string, string | boolean>>,
+): Record<string, string | boolean> {
     const unknown = Object.keys(given).filter((name) => !(name in declared));
     if (unknown.length > 0) {
         throw new WorkflowError(`${fileName}: workflow_dispatch has no input ${unknown.join(", ")}`);
@@ -111,7 +134,14 @@ function matrixCombinations(lib: ActionsLibraries, strategy: TemplateToken | und
     return combinations;
 }
 
-function planJob(lib: ActionsLibraries, job: Job, rawSteps: TemplateToken, settings: GithubRunSettings, inputs: Record<string, string | boolean>, workflowEnv: Record<string, string>): JobPlan[] {
+function planJob(
+    lib: ActionsLibraries,
+    job: Job,
+    rawSteps: TemplateToken,
+    settings: GithubRunSettings,
+    inputs: Record<string, string | boolean>,
+    workflowEnv: Record<string, string>,
+): JobPlan[] {
     const base = baseContexts(settings, inputs);
     const combinations = matrixCombinations(lib, job.strategy, base);
     return combinations.map((matrix, index) => {
@@ -127,7 +157,9 @@ function planJob(lib: ActionsLibraries, job: Job, rawSteps: TemplateToken, setti
             const raw = lib.parser.isSequence(rawSteps) ? (rawSteps.get(stepIndex) as MappingToken) : undefined;
             for (const unsupported of ["working-directory", "continue-on-error", "timeout-minutes"]) {
                 if (raw?.find(unsupported) !== undefined) {
-                    throw new WorkflowError(`job ${job.id.value}: step ${stepIndex + 1} uses \`${unsupported}\`, which the runner does not model`);
+                    throw new WorkflowError(
+                        `job ${job.id.value}: step ${stepIndex + 1} uses \`${unsupported}\`, which the runner does not model`,
+                    );
                 }
             }
             const stepEnv = tokenMap(lib, step.env, stepContexts);
@@ -139,8 +171,20 @@ function planJob(lib: ActionsLibraries, job: Job, rawSteps: TemplateToken, setti
                 if (shellName !== undefined && shellName !== "bash") {
                     throw new WorkflowError(`job ${job.id.value}: shell ${shellName} is not modelled (bash only)`);
                 }
-                const name = step.name === undefined ? `Run ${tokenString(lib, step.run, contexts).split("\n")[0]}` : tokenString(lib, step.name, contexts);
-                return { name, runs, env: stepEnv, action: { kind: "script", script: tokenString(lib, step.run, contexts), shell: shellName === undefined ? DEFAULT_SHELL : BASH_SHELL } };
+                const name =
+                    step.name === undefined
+                        ? `Run ${tokenString(lib, step.run, contexts).split("\n")[0]}`
+                        : tokenString(lib, step.name, contexts);
+                return {
+                    name,
+                    runs,
+                    env: stepEnv,
+                    action: {
+                        kind: "script",
+                        script: tokenString(lib, step.run, contexts),
+                        shell: shellName === undefined ? DEFAULT_SHELL : BASH_SHELL,
+                    },
+                };
             }
             const uses = step.uses.value.replace(/@[^@]*$/, "");
             const name = step.name === undefined ? `Run ${step.uses.value}` : tokenString(lib, step.name, contexts);

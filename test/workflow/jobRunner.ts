@@ -82,12 +82,20 @@ export async function runJob(job: JobPlan, platform: CiPlatform, dirs: JobDirect
     return { name: job.name, environment: job.environment, steps: results, conclusion: failed ? "failure" : "success" };
 }
 
-async function runStep(job: JobPlan, step: StepPlan, index: number, platform: CiPlatform, dirs: JobDirectories, state: JobState): Promise<StepResult> {
+async function runStep(
+    job: JobPlan,
+    step: StepPlan,
+    index: number,
+    platform: CiPlatform,
+    dirs: JobDirectories,
+    state: JobState,
+): Promise<StepResult> {
     const summaryFile = path.join(dirs.temp, `step-${index}-summary.md`);
     const envFile = path.join(dirs.temp, `step-${index}-env`);
     const pathFile = path.join(dirs.temp, `step-${index}-path`);
     [summaryFile, envFile, pathFile].forEach((file) => writeFileSync(file, ""));
-    const githubFiles: Record<string, string> = job.system === "github" ? { GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ENV: envFile, GITHUB_PATH: pathFile } : {};
+    const githubFiles: Record<string, string> =
+        job.system === "github" ? { GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ENV: envFile, GITHUB_PATH: pathFile } : {};
     const env: Record<string, string> = {
         HOME: dirs.home,
         CI: "true",
@@ -111,7 +119,15 @@ async function runStep(job: JobPlan, step: StepPlan, index: number, platform: Ci
             output = run.output;
             ok = run.code === 0;
         } else {
-            const effect = await substitute(step.action, { platform, dirs, env, environment: job.environment, system: job.system, runScript: (script, extra) => runScript(script, index, { ...env, ...extra.env, PATH: [...extra.paths, env.PATH].join(path.delimiter) }, dirs) });
+            const effect = await substitute(step.action, {
+                platform,
+                dirs,
+                env,
+                environment: job.environment,
+                system: job.system,
+                runScript: (script, extra) =>
+                    runScript(script, index, { ...env, ...extra.env, PATH: [...extra.paths, env.PATH].join(path.delimiter) }, dirs),
+            });
             output = effect.output;
             ok = effect.ok;
             Object.assign(state.exported, effect.exported ?? {});
@@ -128,8 +144,14 @@ async function runStep(job: JobPlan, step: StepPlan, index: number, platform: Ci
         state.paths.unshift(...loggingCommands(output, "prependpath").reverse());
     }
     // Azure Pipelines shows the markdown files a step uploads (not in restricted mode); GitHub the step's $GITHUB_STEP_SUMMARY.
-    const summaries = job.system === "github" ? [summaryFile] : step.loggingCommands === "restricted" ? [] : loggingCommands(output, "uploadsummary");
-    return { name: step.name, outcome: ok ? "success" : "failure", output, summary: summaries.map((file) => readFileSync(file, "utf8")).join("") };
+    const summaries =
+        job.system === "github" ? [summaryFile] : step.loggingCommands === "restricted" ? [] : loggingCommands(output, "uploadsummary");
+    return {
+        name: step.name,
+        outcome: ok ? "success" : "failure",
+        output,
+        summary: summaries.map((file) => readFileSync(file, "utf8")).join(""),
+    };
 }
 
 /** The values of an Azure Pipelines logging command (`##vso[task.<command>]value`) in a step's output, in order. */
@@ -156,7 +178,12 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /** Writes the script to a file and runs `<shell...> <file>` in the workspace. */
-function runScript(action: ScriptAction, index: number, env: Record<string, string>, dirs: JobDirectories): Promise<{ code: number | null; output: string }> {
+function runScript(
+    action: ScriptAction,
+    index: number,
+    env: Record<string, string>,
+    dirs: JobDirectories,
+): Promise<{ code: number | null; output: string }> {
     const file = path.join(dirs.temp, `step-${index}-${Math.random().toString(36).slice(2)}.sh`);
     writeFileSync(file, action.script);
     const [shell, ...args] = action.shell;

@@ -41,11 +41,27 @@ describe("workflow runner: the release mirror behind the Azure pipeline's CLI do
 
     async function install(pulumiSha256: string) {
         const pipeline = PIPELINE.replace(/(- name: pulumiSha256\n\s+value: )""/, `$1"${pulumiSha256}"`);
-        const groups = { "apim-gateway-rotation": { PULUMI_BACKEND_URL: { value: "file:///state" }, PULUMI_CONFIG_PASSPHRASE: { value: "p", secret: true }, AKS_RESOURCE_GROUP: { value: "rg" }, AKS_CLUSTER_NAME: { value: "aks" } } };
+        const groups = {
+            "apim-gateway-rotation": {
+                PULUMI_BACKEND_URL: { value: "file:///state" },
+                PULUMI_CONFIG_PASSPHRASE: { value: "p", secret: true },
+                AKS_RESOURCE_GROUP: { value: "rg" },
+                AKS_CLUSTER_NAME: { value: "aks" },
+            },
+        };
         const dirs = createJobDirectories(mkdtempSync(path.join(root, "job-")));
-        const [stage] = planAzurePipeline("pipeline.yml", pipeline, { trigger: { event: "schedule" }, variableGroups: groups, agent: () => dirs });
+        const [stage] = planAzurePipeline("pipeline.yml", pipeline, {
+            trigger: { event: "schedule" },
+            variableGroups: groups,
+            agent: () => dirs,
+        });
         const job = stage.jobs[0];
-        const platform = { caFile: "/dev/null", npmCache: path.join(root, "npm"), curlrc: mirror.curlrc, runnerEnv: {} } as unknown as CiPlatform;
+        const platform = {
+            caFile: "/dev/null",
+            npmCache: path.join(root, "npm"),
+            curlrc: mirror.curlrc,
+            runnerEnv: {},
+        } as unknown as CiPlatform;
         const result = await runJob({ ...job, steps: job.steps.filter((step) => step.name === INSTALL) }, platform, dirs);
         return { step: result.steps[0], dirs };
     }

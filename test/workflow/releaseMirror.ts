@@ -40,10 +40,46 @@ function mirrorCertificate(dir: string): { caFile: string; cert: string; key: st
     const file = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl("req", "-x509", ...ecKey, "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "2", "-subj", "/CN=workflow runner release mirror CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+        "req",
+        "-x509",
+        ...ecKey,
+        "-keyout",
+        file("ca.key"),
+        "-out",
+        file("ca.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=workflow runner release mirror CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    );
     openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=github.com");
-    writeFileSync(file("server.ext"), "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n");
-    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-set_serial", `0x${Date.now().toString(16)}`, "-days", "2", "-extfile", file("server.ext"), "-out", file("server.pem"));
+    writeFileSync(
+        file("server.ext"),
+        "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    );
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        file("server.csr"),
+        "-CA",
+        file("ca.pem"),
+        "-CAkey",
+        file("ca.key"),
+        "-set_serial",
+        `0x${Date.now().toString(16)}`,
+        "-days",
+        "2",
+        "-extfile",
+        file("server.ext"),
+        "-out",
+        file("server.pem"),
+    );
     return { caFile: file("ca.pem"), cert: readFileSync(file("server.pem"), "utf8"), key: readFileSync(file("server.key"), "utf8") };
 }
 
@@ -56,7 +92,11 @@ function tarball(dir: string, name: string, from: string, entries: string[]): Bu
 }
 
 /** Packs the toolchain in `binDir` (CLI `version`, Kubernetes plugin `kubernetesVersion`) and serves it. */
-export async function startReleaseMirror(dir: string, binDir: string, versions: { pulumi: string; kubernetes: string }): Promise<ReleaseMirror> {
+export async function startReleaseMirror(
+    dir: string,
+    binDir: string,
+    versions: { pulumi: string; kubernetes: string },
+): Promise<ReleaseMirror> {
     const stage = path.join(dir, "stage", "pulumi");
     mkdirSync(stage, { recursive: true });
     CLI_FILES.forEach((file) => cpSync(path.join(binDir, file), path.join(stage, file), { dereference: true }));

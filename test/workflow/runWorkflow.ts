@@ -22,14 +22,30 @@ async function runJobs(plans: readonly JobPlan[], platform: CiPlatform, dirsOf: 
 }
 
 /** Runs `.github/workflows/<file>` (a path in the repository) for `trigger`; one result per job. */
-export async function runGithubWorkflow(platform: CiPlatform, file: string, trigger: GithubTrigger, settings: { secrets: Record<string, string>; vars: Record<string, string>; root: string }): Promise<JobResult[]> {
-    const plans = await planGithubWorkflow(path.basename(file), committedFile(platform, file), { trigger, repository: platform.repository, sha: platform.sha, secrets: settings.secrets, vars: settings.vars });
+export async function runGithubWorkflow(
+    platform: CiPlatform,
+    file: string,
+    trigger: GithubTrigger,
+    settings: { secrets: Record<string, string>; vars: Record<string, string>; root: string },
+): Promise<JobResult[]> {
+    const plans = await planGithubWorkflow(path.basename(file), committedFile(platform, file), {
+        trigger,
+        repository: platform.repository,
+        sha: platform.sha,
+        secrets: settings.secrets,
+        vars: settings.vars,
+    });
     const dirs = plans.map(() => createJobDirectories(mkdtempSync(path.join(settings.root, "job-"))));
     return runJobs(plans, platform, (index) => dirs[index]);
 }
 
 /** Runs an Azure Pipelines definition (a path in the repository) for `trigger`, stage by stage; one result per job that ran. */
-export async function runAzurePipeline(platform: CiPlatform, file: string, trigger: AzureTrigger, settings: { variableGroups: VariableGroups; root: string }): Promise<JobResult[]> {
+export async function runAzurePipeline(
+    platform: CiPlatform,
+    file: string,
+    trigger: AzureTrigger,
+    settings: { variableGroups: VariableGroups; root: string },
+): Promise<JobResult[]> {
     const stages = planAzurePipeline(path.basename(file), committedFile(platform, file), {
         trigger,
         variableGroups: settings.variableGroups,

@@ -48,7 +48,12 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
         sha: "0".repeat(40),
         node22BinDir: path.dirname(process.execPath),
         pulumi: { binDir: root, version: "0" },
-        identity: { tenantId: emulators.tenantId, clientId: emulators.clientId, subscriptionId: emulators.subscriptionId, issueFederatedToken: (subject) => emulators.oidcIssuer.issue(subject) },
+        identity: {
+            tenantId: emulators.tenantId,
+            clientId: emulators.clientId,
+            subscriptionId: emulators.subscriptionId,
+            issueFederatedToken: (subject) => emulators.oidcIssuer.issue(subject),
+        },
         clusters: [{ resourceGroup: "rg-aks", name: "aks-west", kubeconfig: "apiVersion: v1\nkind: Config\n# aks-west\n" }],
         caFile,
         npmCache: path.join(root, "npm"),
@@ -57,9 +62,18 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
         runnerEnv: {},
     });
 
-    const stepEnv = () => ({ AUTHORITY: emulators.authorityHost, SCOPE: `${emulators.armEndpoint}/.default`, NODE_PATH: path.join(REPOSITORY, "node_modules") });
+    const stepEnv = () => ({
+        AUTHORITY: emulators.authorityHost,
+        SCOPE: `${emulators.armEndpoint}/.default`,
+        NODE_PATH: path.join(REPOSITORY, "node_modules"),
+    });
     const always = () => true;
-    const setupNode: StepPlan = { name: "setup-node", runs: always, env: {}, action: { kind: "uses", uses: "actions/setup-node", with: { "node-version": "22" } } };
+    const setupNode: StepPlan = {
+        name: "setup-node",
+        runs: always,
+        env: {},
+        action: { kind: "uses", uses: "actions/setup-node", with: { "node-version": "22" } },
+    };
 
     function githubJob(environment: string | undefined, login: Record<string, string>): JobPlan {
         return {
@@ -70,8 +84,22 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
             steps: [
                 setupNode,
                 { name: "login", runs: always, env: {}, action: { kind: "uses", uses: "azure/login", with: login } },
-                { name: "aks", runs: always, env: {}, action: { kind: "uses", uses: "azure/aks-set-context", with: { "resource-group": "rg-aks", "cluster-name": "aks-west" } } },
-                { name: "sign in", runs: always, env: stepEnv(), action: { kind: "script", script: `${SIGN_IN}\ngrep -q "# aks-west" "$KUBECONFIG"`, shell: ["bash", "-e"] } },
+                {
+                    name: "aks",
+                    runs: always,
+                    env: {},
+                    action: {
+                        kind: "uses",
+                        uses: "azure/aks-set-context",
+                        with: { "resource-group": "rg-aks", "cluster-name": "aks-west" },
+                    },
+                },
+                {
+                    name: "sign in",
+                    runs: always,
+                    env: stepEnv(),
+                    action: { kind: "script", script: `${SIGN_IN}\ngrep -q "# aks-west" "$KUBECONFIG"`, shell: ["bash", "-e"] },
+                },
             ],
         };
     }
@@ -99,7 +127,21 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
         assert.equal(wrong.steps[1].outcome, "failure");
         assert.match(wrong.steps[1].output, /input client-id is empty/);
         const job = githubJob("apim-gateway-rotation", login());
-        const unknownCluster = await run({ ...job, steps: [job.steps[0], job.steps[1], { ...job.steps[2], action: { kind: "uses", uses: "azure/aks-set-context", with: { "resource-group": "rg-aks", "cluster-name": "aks-east" } } }] });
+        const unknownCluster = await run({
+            ...job,
+            steps: [
+                job.steps[0],
+                job.steps[1],
+                {
+                    ...job.steps[2],
+                    action: {
+                        kind: "uses",
+                        uses: "azure/aks-set-context",
+                        with: { "resource-group": "rg-aks", "cluster-name": "aks-east" },
+                    },
+                },
+            ],
+        });
         assert.equal(unknownCluster.steps[2].outcome, "failure");
         assert.match(unknownCluster.steps[2].output, /no AKS cluster aks-east in resource group rg-aks/);
     });
@@ -116,7 +158,12 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
                     name: "Rotate",
                     runs: always,
                     env: stepEnv(),
-                    action: { kind: "uses", uses: "AzureCLI@2", with: { azureSubscription: "apim-gateway-rotation", scriptType: "bash", scriptLocation: "inlineScript" }, script: { kind: "script", script, shell: ["bash"] } },
+                    action: {
+                        kind: "uses",
+                        uses: "AzureCLI@2",
+                        with: { azureSubscription: "apim-gateway-rotation", scriptType: "bash", scriptLocation: "inlineScript" },
+                        script: { kind: "script", script, shell: ["bash"] },
+                    },
                 },
             ],
         };

@@ -39,10 +39,17 @@ export interface SubstitutionContext {
     readonly environment?: string;
     readonly system: "github" | "azure";
     /** Runs a script of the task verbatim, with extra variables and PATH entries. */
-    runScript(script: ScriptAction, extra: { env: Record<string, string>; paths: string[] }): Promise<{ code: number | null; output: string }>;
+    runScript(
+        script: ScriptAction,
+        extra: { env: Record<string, string>; paths: string[] },
+    ): Promise<{ code: number | null; output: string }>;
 }
 
-type Substitution = (inputs: Readonly<Record<string, string>>, context: SubstitutionContext, action: SubstitutedAction) => Promise<Effect> | Effect;
+type Substitution = (
+    inputs: Readonly<Record<string, string>>,
+    context: SubstitutionContext,
+    action: SubstitutedAction,
+) => Promise<Effect> | Effect;
 
 /** A step input the file must give, with the value the platform has. */
 function requireInput(inputs: Readonly<Record<string, string>>, name: string, expected?: string): string {
@@ -67,16 +74,21 @@ const checkout: Substitution = (_inputs, { platform, dirs }) => {
     const git = (args: string[]) => spawnSync("git", args, { cwd: dirs.workspace, encoding: "utf8" });
     const clone = git(["clone", "--quiet", "--no-hardlinks", platform.repositoryUrl, "."]);
     const detach = clone.status === 0 ? git(["-c", "advice.detachedHead=false", "checkout", "--quiet", platform.sha]) : clone;
-    return { ok: detach.status === 0, output: `${clone.stderr}${detach === clone ? "" : detach.stderr}cloned ${platform.repositoryUrl} at ${platform.sha}\n` };
+    return {
+        ok: detach.status === 0,
+        output: `${clone.stderr}${detach === clone ? "" : detach.stderr}cloned ${platform.repositoryUrl} at ${platform.sha}\n`,
+    };
 };
 
-const setupNode = (inputName: string): Substitution => (inputs, { platform }) => {
-    const version = requireInput(inputs, inputName);
-    if (!/^22(\.|$)/.test(version)) {
-        throw new Error(`${inputName} ${version}: the local runner has Node.js 22 only`);
-    }
-    return { ok: true, output: `Node.js 22 from ${platform.node22BinDir}\n`, paths: [platform.node22BinDir] };
-};
+const setupNode =
+    (inputName: string): Substitution =>
+    (inputs, { platform }) => {
+        const version = requireInput(inputs, inputName);
+        if (!/^22(\.|$)/.test(version)) {
+            throw new Error(`${inputName} ${version}: the local runner has Node.js 22 only`);
+        }
+        return { ok: true, output: `Node.js 22 from ${platform.node22BinDir}\n`, paths: [platform.node22BinDir] };
+    };
 
 const pulumiCli: Substitution = (inputs, { platform }) => {
     requireInput(inputs, "pulumi-version", platform.pulumi.version);
@@ -89,7 +101,12 @@ function federatedIdentity(context: SubstitutionContext, subject: string): Recor
     const { identity } = context.platform;
     const tokenFile = path.join(context.dirs.temp, "federated-token.jwt");
     writeFileSync(tokenFile, identity.issueFederatedToken(subject), { mode: 0o600 });
-    return { AZURE_CLIENT_ID: identity.clientId, AZURE_TENANT_ID: identity.tenantId, AZURE_SUBSCRIPTION_ID: identity.subscriptionId, AZURE_FEDERATED_TOKEN_FILE: tokenFile };
+    return {
+        AZURE_CLIENT_ID: identity.clientId,
+        AZURE_TENANT_ID: identity.tenantId,
+        AZURE_SUBSCRIPTION_ID: identity.subscriptionId,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+    };
 }
 
 const azureLogin: Substitution = (inputs, context) => {
@@ -99,14 +116,21 @@ const azureLogin: Substitution = (inputs, context) => {
     requireInput(inputs, "subscription-id", identity.subscriptionId);
     refuseInputs(inputs, ["creds", "enable-AzPSSession"], "not modelled");
     // A job without an environment gets a branch subject, which no federated credential of the schedule's setup trusts.
-    const subject = context.environment === undefined ? `repo:${repository}:ref:refs/heads/main` : githubSubject(repository, context.environment);
-    return { ok: true, output: `signed in as ${identity.clientId} with OIDC subject ${subject}\n`, exported: federatedIdentity(context, subject) };
+    const subject =
+        context.environment === undefined ? `repo:${repository}:ref:refs/heads/main` : githubSubject(repository, context.environment);
+    return {
+        ok: true,
+        output: `signed in as ${identity.clientId} with OIDC subject ${subject}\n`,
+        exported: federatedIdentity(context, subject),
+    };
 };
 
 function findCluster(platform: CiPlatform, resourceGroup: string, name: string) {
     const cluster = platform.clusters.find((entry) => entry.resourceGroup === resourceGroup && entry.name === name);
     if (cluster === undefined) {
-        throw new Error(`no AKS cluster ${name} in resource group ${resourceGroup} (the platform has ${platform.clusters.map((entry) => `${entry.resourceGroup}/${entry.name}`).join(", ")})`);
+        throw new Error(
+            `no AKS cluster ${name} in resource group ${resourceGroup} (the platform has ${platform.clusters.map((entry) => `${entry.resourceGroup}/${entry.name}`).join(", ")})`,
+        );
     }
     return cluster;
 }
@@ -160,7 +184,10 @@ const azureCli: Substitution = async (inputs, context, action) => {
     if (action.script === undefined) {
         throw new Error("AzureCLI@2 without an inlineScript");
     }
-    const run = await context.runScript(action.script, { env: federatedIdentity(context, platform.azureDevOps.subject), paths: [azStandIn(platform, dirs)] });
+    const run = await context.runScript(action.script, {
+        env: federatedIdentity(context, platform.azureDevOps.subject),
+        paths: [azStandIn(platform, dirs)],
+    });
     return { ok: run.code === 0, output: run.output };
 };
 

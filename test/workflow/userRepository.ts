@@ -34,7 +34,8 @@ export class UserRepository {
     ) {}
 
     async run(command: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<ProcessRun> {
-        const run = await startProcess(command, args, { cwd: this.dir, env: { ...this.env, ...extraEnv }, timeoutMs: COMMAND_TIMEOUT_MS }).done;
+        const run = await startProcess(command, args, { cwd: this.dir, env: { ...this.env, ...extraEnv }, timeoutMs: COMMAND_TIMEOUT_MS })
+            .done;
         if (run.code !== 0) {
             throw new Error(`${command} ${args.slice(0, 3).join(" ")} failed in ${this.dir}\n${explain(run)}`);
         }
@@ -46,7 +47,10 @@ export class UserRepository {
     }
 
     git(...args: string[]): string {
-        return execFileSync("git", ["-c", "user.name=Platform Team", "-c", "user.email=platform@example.com", ...args], { cwd: this.dir, encoding: "utf8" }).trim();
+        return execFileSync("git", ["-c", "user.name=Platform Team", "-c", "user.email=platform@example.com", ...args], {
+            cwd: this.dir,
+            encoding: "utf8",
+        }).trim();
     }
 
     write(file: string, content: string): void {
@@ -62,7 +66,12 @@ export class UserRepository {
     }
 
     /** Creates the stack and sets its config (`pulumi config set-all`; undefined removes a key). */
-    async configureStack(stack: string, namespace: string, settings: Record<string, unknown>, secrets: ReadonlySet<string> = new Set()): Promise<void> {
+    async configureStack(
+        stack: string,
+        namespace: string,
+        settings: Record<string, unknown>,
+        secrets: ReadonlySet<string> = new Set(),
+    ): Promise<void> {
         await this.pulumi(["stack", "init", stack]);
         const removed = Object.keys(settings).filter((key) => settings[key] === undefined);
         if (removed.length > 0) {
@@ -71,7 +80,12 @@ export class UserRepository {
         const values = Object.fromEntries(
             Object.entries(settings)
                 .filter(([, value]) => value !== undefined)
-                .map(([key, value]) => [`${namespace}:${key}`, typeof value === "string" ? { value, secret: secrets.has(key) } : { value: JSON.stringify(value), objectValue: value, secret: secrets.has(key) }]),
+                .map(([key, value]) => [
+                    `${namespace}:${key}`,
+                    typeof value === "string"
+                        ? { value, secret: secrets.has(key) }
+                        : { value: JSON.stringify(value), objectValue: value, secret: secrets.has(key) },
+                ]),
         );
         await this.pulumi(["config", "set-all", "--stack", stack, "--json", JSON.stringify(values)]);
     }

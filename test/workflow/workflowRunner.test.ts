@@ -21,7 +21,13 @@ const settings = (trigger: GithubRunSettings["trigger"]): GithubRunSettings => (
     trigger,
     repository: "contoso/gateways",
     sha: "0".repeat(40),
-    secrets: { AZURE_CLIENT_ID: "client", AZURE_TENANT_ID: "tenant", AZURE_SUBSCRIPTION_ID: "subscription", PULUMI_BACKEND_URL: "file:///state", PULUMI_CONFIG_PASSPHRASE: "pass" },
+    secrets: {
+        AZURE_CLIENT_ID: "client",
+        AZURE_TENANT_ID: "tenant",
+        AZURE_SUBSCRIPTION_ID: "subscription",
+        PULUMI_BACKEND_URL: "file:///state",
+        PULUMI_CONFIG_PASSPHRASE: "pass",
+    },
     vars: { AKS_RESOURCE_GROUP: "rg-aks", AKS_CLUSTER_NAME: "aks-west" },
 });
 
@@ -47,7 +53,10 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         assert.deepEqual(uses(job)[4].with, { "resource-group": "rg-aks", "cluster-name": "aks-west" });
         assert.deepEqual(uses(job)[3].with, { "client-id": "client", "tenant-id": "tenant", "subscription-id": "subscription" });
         const rotate = step(job, "Rotate due tokens");
-        assert.deepEqual([rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.PULUMI_CONFIG_PASSPHRASE], ["", "", "false", "pass"]);
+        assert.deepEqual(
+            [rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.PULUMI_CONFIG_PASSPHRASE],
+            ["", "", "false", "pass"],
+        );
         assert.equal(rotate.runs(false), true);
         assert.equal(rotate.runs(true), false);
         assert.equal(step(job, "Check token expiry").runs(true), true, "if: always()");
@@ -55,15 +64,26 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
     });
 
     it("workflow_dispatch with force: the force environment, FORCE true; an undeclared input is refused", async () => {
-        const [job] = await planGithubWorkflow("rotate.yml", GITHUB, settings({ event: "workflow_dispatch", inputs: { stack: "prod", force: true } }));
+        const [job] = await planGithubWorkflow(
+            "rotate.yml",
+            GITHUB,
+            settings({ event: "workflow_dispatch", inputs: { stack: "prod", force: true } }),
+        );
         assert.equal(job.environment, "apim-gateway-rotation-force");
         const rotate = step(job, "Rotate due tokens").env;
         assert.deepEqual([rotate.STACK, rotate.FORCE, rotate.REGENERATE_UNUSED_KEY], ["prod", "true", "false"]);
-        await assert.rejects(planGithubWorkflow("rotate.yml", GITHUB, settings({ event: "workflow_dispatch", inputs: { stacks: "prod" } })), WorkflowError);
+        await assert.rejects(
+            planGithubWorkflow("rotate.yml", GITHUB, settings({ event: "workflow_dispatch", inputs: { stacks: "prod" } })),
+            WorkflowError,
+        );
     });
 
     it("a matrix of two shards: two jobs, strategy.job-index 0 and 1 of 2", async () => {
-        const jobs = await planGithubWorkflow("rotate.yml", GITHUB.replace(/shard: \[1\]/, "shard: [1, 2]"), settings({ event: "schedule" }));
+        const jobs = await planGithubWorkflow(
+            "rotate.yml",
+            GITHUB.replace(/shard: \[1\]/, "shard: [1, 2]"),
+            settings({ event: "schedule" }),
+        );
         assert.deepEqual(
             jobs.map((job) => [job.name, job.env.SHARD_INDEX, job.env.SHARD_COUNT]),
             [
@@ -74,9 +94,30 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
     });
 
     it("refuses a broken expression, an event the file does not declare and an invalid workflow", async () => {
-        await assert.rejects(planGithubWorkflow("rotate.yml", GITHUB.replace("secrets.PULUMI_BACKEND_URL", "secret.PULUMI_BACKEND_URL"), settings({ event: "schedule" })), WorkflowError);
-        await assert.rejects(planGithubWorkflow("rotate.yml", GITHUB.replace("  schedule:\n", "  push:\n").replace(/\n\s+- cron: .*\n/, "\n"), settings({ event: "schedule" })), WorkflowError);
-        await assert.rejects(planGithubWorkflow("rotate.yml", GITHUB.replace("runs-on: ubuntu-latest", "runs-on: [ubuntu-latest"), settings({ event: "schedule" })), WorkflowError);
+        await assert.rejects(
+            planGithubWorkflow(
+                "rotate.yml",
+                GITHUB.replace("secrets.PULUMI_BACKEND_URL", "secret.PULUMI_BACKEND_URL"),
+                settings({ event: "schedule" }),
+            ),
+            WorkflowError,
+        );
+        await assert.rejects(
+            planGithubWorkflow(
+                "rotate.yml",
+                GITHUB.replace("  schedule:\n", "  push:\n").replace(/\n\s+- cron: .*\n/, "\n"),
+                settings({ event: "schedule" }),
+            ),
+            WorkflowError,
+        );
+        await assert.rejects(
+            planGithubWorkflow(
+                "rotate.yml",
+                GITHUB.replace("runs-on: ubuntu-latest", "runs-on: [ubuntu-latest"),
+                settings({ event: "schedule" }),
+            ),
+            WorkflowError,
+        );
     });
 });
 
@@ -89,16 +130,36 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
     });
     afterEach(() => rmSync(root, { recursive: true, force: true }));
     const agent = (index: number) => (dirs[index] ??= createJobDirectories(path.join(root, String(index))));
-    const groups = { "apim-gateway-rotation": { PULUMI_BACKEND_URL: { value: "file:///state" }, PULUMI_CONFIG_PASSPHRASE: { value: "pass", secret: true }, AKS_RESOURCE_GROUP: { value: "rg-aks" }, AKS_CLUSTER_NAME: { value: "aks-west" } } };
+    const groups = {
+        "apim-gateway-rotation": {
+            PULUMI_BACKEND_URL: { value: "file:///state" },
+            PULUMI_CONFIG_PASSPHRASE: { value: "pass", secret: true },
+            AKS_RESOURCE_GROUP: { value: "rg-aks" },
+            AKS_CLUSTER_NAME: { value: "aks-west" },
+        },
+    };
 
-    const plan = (content: string, trigger: Parameters<typeof planAzurePipeline>[2]["trigger"], variableGroups: VariableGroups = groups) => planAzurePipeline("pipeline.yml", content, { trigger, variableGroups, agent: () => agent(dirs.length) });
+    const plan = (content: string, trigger: Parameters<typeof planAzurePipeline>[2]["trigger"], variableGroups: VariableGroups = groups) =>
+        planAzurePipeline("pipeline.yml", content, { trigger, variableGroups, agent: () => agent(dirs.length) });
 
     it("a scheduled run: one stage, parameters at their defaults (a boolean renders False), shard 1 of 1, a secret only where a step maps it", () => {
         const stages = plan(AZURE, { event: "schedule" });
-        assert.deepEqual(stages.map((stage) => [stage.name, stage.dependsOn]), [["rotate", []]]);
+        assert.deepEqual(
+            stages.map((stage) => [stage.name, stage.dependsOn]),
+            [["rotate", []]],
+        );
         const [job] = stages[0].jobs;
         const rotate = step(job, "Rotate due tokens");
-        assert.deepEqual([rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.SHARD_INDEX, rotate.env.PULUMI_CONFIG_PASSPHRASE], [" ", "False", "False", "1", "pass"]);
+        assert.deepEqual(
+            [
+                rotate.env.STACK,
+                rotate.env.FORCE,
+                rotate.env.REGENERATE_UNUSED_KEY,
+                rotate.env.SHARD_INDEX,
+                rotate.env.PULUMI_CONFIG_PASSPHRASE,
+            ],
+            [" ", "False", "False", "1", "pass"],
+        );
         assert.equal(rotate.env.GITHUB_STEP_SUMMARY, path.join(dirs[0].temp, "rotation-summary.md"));
         assert.equal(job.env.PULUMI_CONFIG_PASSPHRASE, undefined, "a secret variable is not in every step's environment");
         assert.equal(job.env.PULUMI_BACKEND_URL, "file:///state");
@@ -110,7 +171,13 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
 
     it("a manual run with force: the approval stage first (its environment), then the rotation with FORCE True", () => {
         const stages = plan(AZURE, { event: "manual", parameters: { stack: "prod", force: true } });
-        assert.deepEqual(stages.map((stage) => [stage.name, stage.dependsOn]), [["approve_force", []], ["rotate", ["approve_force"]]]);
+        assert.deepEqual(
+            stages.map((stage) => [stage.name, stage.dependsOn]),
+            [
+                ["approve_force", []],
+                ["rotate", ["approve_force"]],
+            ],
+        );
         assert.equal(stages[0].jobs[0].environment, "apim-gateway-rotation-force");
         const rotate = step(stages[1].jobs[0], "Rotate due tokens");
         assert.deepEqual([rotate.env.STACK, rotate.env.FORCE], ["prod", "True"]);
@@ -119,14 +186,23 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
     it("parallel 2 gives jobs 1 and 2 of 2; unmodelled expressions, functions and a missing variable group are refused", () => {
         const [stage] = plan(AZURE.replace("parallel: 1", "parallel: 2"), { event: "schedule" });
         assert.deepEqual(
-            stage.jobs.map((entry) => [step(entry, "Check token expiry").env.SHARD_INDEX, step(entry, "Check token expiry").env.SHARD_COUNT]),
+            stage.jobs.map((entry) => [
+                step(entry, "Check token expiry").env.SHARD_INDEX,
+                step(entry, "Check token expiry").env.SHARD_COUNT,
+            ]),
             [
                 ["1", "2"],
                 ["2", "2"],
             ],
         );
-        assert.throws(() => plan(AZURE.replace("${{ parameters.force }}", "${{ parameters.forced }}"), { event: "schedule" }), WorkflowError);
-        assert.throws(() => plan(AZURE.replace("${{ parameters.force }}", "${{ coalesce(parameters.force, true) }}"), { event: "schedule" }), /function coalesce is not modelled/);
+        assert.throws(
+            () => plan(AZURE.replace("${{ parameters.force }}", "${{ parameters.forced }}"), { event: "schedule" }),
+            WorkflowError,
+        );
+        assert.throws(
+            () => plan(AZURE.replace("${{ parameters.force }}", "${{ coalesce(parameters.force, true) }}"), { event: "schedule" }),
+            /function coalesce is not modelled/,
+        );
         assert.throws(() => plan(AZURE, { event: "schedule" }, {}), /variable group apim-gateway-rotation does not exist/);
     });
 });
@@ -135,20 +211,35 @@ describe("workflow runner: a job's steps in order, with what each exports", () =
     it("applies $GITHUB_ENV and $GITHUB_PATH to later steps, skips after a failure unless always(), and fails the job", async () => {
         const root = mkdtempSync(path.join(tmpdir(), "job-run-"));
         try {
-            const script = (name: string, body: string, runs: StepPlan["runs"] = (failed) => !failed): StepPlan => ({ name, runs, env: {}, action: { kind: "script", script: body, shell: ["bash", "-e"] } });
+            const script = (name: string, body: string, runs: StepPlan["runs"] = (failed) => !failed): StepPlan => ({
+                name,
+                runs,
+                env: {},
+                action: { kind: "script", script: body, shell: ["bash", "-e"] },
+            });
             const job: JobPlan = {
                 name: "t",
                 system: "github",
                 env: { FROM_JOB: "job" },
                 steps: [
-                    script("export", 'echo "GREETING=hello" >> "$GITHUB_ENV"\nmkdir -p "$HOME/tools"\nprintf "#!/bin/sh\\necho tool\\n" > "$HOME/tools/mytool"\nchmod +x "$HOME/tools/mytool"\necho "$HOME/tools" >> "$GITHUB_PATH"'),
-                    script("use", 'test "$GREETING $FROM_JOB" = "hello job"\ntest "$(mytool)" = tool\necho "## done" >> "$GITHUB_STEP_SUMMARY"'),
+                    script(
+                        "export",
+                        'echo "GREETING=hello" >> "$GITHUB_ENV"\nmkdir -p "$HOME/tools"\nprintf "#!/bin/sh\\necho tool\\n" > "$HOME/tools/mytool"\nchmod +x "$HOME/tools/mytool"\necho "$HOME/tools" >> "$GITHUB_PATH"',
+                    ),
+                    script(
+                        "use",
+                        'test "$GREETING $FROM_JOB" = "hello job"\ntest "$(mytool)" = tool\necho "## done" >> "$GITHUB_STEP_SUMMARY"',
+                    ),
                     script("fail", "false\necho unreachable"),
                     script("skipped", "true"),
                     script("always", "true", () => true),
                 ],
             };
-            const result = await runJob(job, { caFile: "/dev/null", npmCache: path.join(root, "npm"), curlrc: "", runnerEnv: {} } as unknown as CiPlatform, createJobDirectories(root));
+            const result = await runJob(
+                job,
+                { caFile: "/dev/null", npmCache: path.join(root, "npm"), curlrc: "", runnerEnv: {} } as unknown as CiPlatform,
+                createJobDirectories(root),
+            );
             assert.deepEqual(
                 result.steps.map((entry) => [entry.name, entry.outcome]),
                 [

@@ -53,9 +53,26 @@ async function openssl(args: readonly string[]): Promise<void> {
 async function leaf(dir: string, name: string, subject: string, extensions: readonly string[], ca: KeyPair): Promise<KeyPair> {
     const pair = { certFile: path.join(dir, `${name}.crt`), keyFile: path.join(dir, `${name}.key`) };
     await openssl([
-        "req", "-x509", "-new", ...EC_KEY, "-keyout", pair.keyFile, "-out", pair.certFile, "-days", VALIDITY_DAYS, "-subj", subject,
-        "-CA", ca.certFile, "-CAkey", ca.keyFile,
-        "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature",
+        "req",
+        "-x509",
+        "-new",
+        ...EC_KEY,
+        "-keyout",
+        pair.keyFile,
+        "-out",
+        pair.certFile,
+        "-days",
+        VALIDITY_DAYS,
+        "-subj",
+        subject,
+        "-CA",
+        ca.certFile,
+        "-CAkey",
+        ca.keyFile,
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-addext",
+        "keyUsage=critical,digitalSignature",
         ...extensions.flatMap((extension) => ["-addext", extension]),
     ]);
     return pair;
@@ -70,13 +87,32 @@ const client = (dir: string, name: string, subject: string, ca: KeyPair) => leaf
 export async function generateCertificates(dir: string, serviceIp: string): Promise<ControlPlaneCertificates> {
     const ca = { certFile: path.join(dir, "ca.crt"), keyFile: path.join(dir, "ca.key") };
     await openssl([
-        "req", "-x509", "-new", ...EC_KEY, "-keyout", ca.keyFile, "-out", ca.certFile, "-days", VALIDITY_DAYS,
-        "-subj", "/CN=apim-gateway-test-cluster-ca",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "req",
+        "-x509",
+        "-new",
+        ...EC_KEY,
+        "-keyout",
+        ca.keyFile,
+        "-out",
+        ca.certFile,
+        "-days",
+        VALIDITY_DAYS,
+        "-subj",
+        "/CN=apim-gateway-test-cluster-ca",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
     ]);
     const serviceNames = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
     const subjectAltName = [`IP:${LOOPBACK}`, `IP:${serviceIp}`, "DNS:localhost", ...serviceNames.map((name) => `DNS:${name}`)].join(",");
-    const serving = await leaf(dir, "serving", "/CN=kube-apiserver", [`subjectAltName=${subjectAltName}`, "extendedKeyUsage=serverAuth"], ca);
+    const serving = await leaf(
+        dir,
+        "serving",
+        "/CN=kube-apiserver",
+        [`subjectAltName=${subjectAltName}`, "extendedKeyUsage=serverAuth"],
+        ca,
+    );
     const [admin, controllerManager, scheduler, kwok] = await Promise.all([
         client(dir, "admin", "/O=system:masters/CN=kubernetes-admin", ca),
         client(dir, "kube-controller-manager", "/CN=system:kube-controller-manager", ca),

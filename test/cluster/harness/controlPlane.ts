@@ -84,7 +84,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const zones = options.zones ?? ZONES;
     const nodesPerZone = options.nodesPerZone ?? 1;
     if (zones.length === 0 || !Number.isInteger(nodesPerZone) || nodesPerZone < 1) {
-        throw new Error(`startControlPlane needs at least one zone and a positive whole nodesPerZone (got ${zones.length} zones, ${nodesPerZone})`);
+        throw new Error(
+            `startControlPlane needs at least one zone and a positive whole nodesPerZone (got ${zones.length} zones, ${nodesPerZone})`,
+        );
     }
     const binDir = options.binDir ?? (await clusterToolchain()).binDir;
     const timeoutMs = options.startTimeoutMs ?? 120_000;
@@ -110,7 +112,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         }
         await rm(dir, { recursive: true, force: true });
     };
-    const logTails = (lines = 20) => processes.map((component) => `--- ${component.name} (${component.logFile})\n${component.logTail(lines)}`).join("\n");
+    const logTails = (lines = 20) =>
+        processes.map((component) => `--- ${component.name} (${component.logFile})\n${component.logTail(lines)}`).join("\n");
     const env = componentEnvironment();
     const start = (name: string, args: string[]) => {
         const component = ComponentProcess.start(name, bin(name), args, path.join(dir, `${name}.log`), env);
@@ -126,7 +129,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const certDir = path.join(dir, "pki");
         await mkdir(certDir, { mode: 0o700 });
         const certs = await generateCertificates(certDir, KUBERNETES_SERVICE_IP);
-        const kubeconfigFor = (name: string, user: KeyPair) => writeKubeconfig(path.join(dir, `${name}.kubeconfig`), { server, caFile: certs.caFile, user, name });
+        const kubeconfigFor = (name: string, user: KeyPair) =>
+            writeKubeconfig(path.join(dir, `${name}.kubeconfig`), { server, caFile: certs.caFile, user, name });
         const [adminKubeconfigFile, controllerManagerKubeconfig, schedulerKubeconfig, kwokKubeconfig] = await Promise.all([
             kubeconfigFor("admin", certs.admin),
             kubeconfigFor("kube-controller-manager", certs.controllerManager),
@@ -162,7 +166,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const apiServerReadyMs = elapsed();
 
         const components = [
-            { process: start("kube-controller-manager", controllerManagerArgs(controllerManagerKubeconfig, certs, ports)), port: ports.controllerManager },
+            {
+                process: start("kube-controller-manager", controllerManagerArgs(controllerManagerKubeconfig, certs, ports)),
+                port: ports.controllerManager,
+            },
             { process: start("kube-scheduler", componentArgs(schedulerKubeconfig, certs, ports.scheduler)), port: ports.scheduler },
             { process: start("kwok", kwokArgs(kwokKubeconfig, kwokConfigFile, certs, ports)), port: ports.kwok },
         ];
@@ -213,7 +220,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
             nodes,
             timings: { certificatesMs, etcdReadyMs, apiServerReadyMs, controllersReadyMs, readyMs },
             dir,
-            pids: Object.fromEntries(processes.flatMap((component) => (component.pid === undefined ? [] : [[component.name, component.pid]]))),
+            pids: Object.fromEntries(
+                processes.flatMap((component) => (component.pid === undefined ? [] : [[component.name, component.pid]])),
+            ),
             logTails,
             stop,
         };

@@ -40,7 +40,9 @@ interface EndpointSliceView {
 export async function gatewayDeployment(api: KubeApi, namespace: string): Promise<DeploymentView> {
     const list = await api.get<{ items: DeploymentView[] }>(`/apis/apps/v1/namespaces/${namespace}/deployments`);
     if (list.items.length !== 1) {
-        throw new Error(`expected one Deployment in ${namespace}, found ${list.items.map((item) => item.metadata.name).join(", ") || "none"}`);
+        throw new Error(
+            `expected one Deployment in ${namespace}, found ${list.items.map((item) => item.metadata.name).join(", ") || "none"}`,
+        );
     }
     return list.items[0];
 }
@@ -54,7 +56,9 @@ const selectorQuery = (labels: Record<string, string>) =>
 
 /** The pods the Deployment's selector matches, terminating ones included. */
 export async function gatewayPods(api: KubeApi, namespace: string, deployment: DeploymentView): Promise<PodView[]> {
-    const list = await api.get<{ items: PodView[] }>(`/api/v1/namespaces/${namespace}/pods?labelSelector=${selectorQuery(deployment.spec.selector.matchLabels)}`);
+    const list = await api.get<{ items: PodView[] }>(
+        `/api/v1/namespaces/${namespace}/pods?labelSelector=${selectorQuery(deployment.spec.selector.matchLabels)}`,
+    );
     return list.items;
 }
 
@@ -66,7 +70,9 @@ export async function readyEndpoints(api: KubeApi, namespace: string, service: s
     const list = await api.get<{ items: EndpointSliceView[] }>(
         `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
     );
-    const addresses = list.items.flatMap((slice) => (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready === true).flatMap((endpoint) => endpoint.addresses));
+    const addresses = list.items.flatMap((slice) =>
+        (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready === true).flatMap((endpoint) => endpoint.addresses),
+    );
     return [...new Set(addresses)].sort();
 }
 
@@ -74,7 +80,11 @@ export async function readyEndpoints(api: KubeApi, namespace: string, service: s
  * Waits until the namespace's gateway Deployment has settled at `replicas` pods: observed,
  * updated, available and serving, and no other pod (old or terminating) left.
  */
-export async function settledGateway(api: KubeApi, namespace: string, replicas: number): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
+export async function settledGateway(
+    api: KubeApi,
+    namespace: string,
+    replicas: number,
+): Promise<{ deployment: DeploymentView; pods: PodView[] }> {
     return waitFor(
         `the gateway Deployment settled at ${replicas} ready pods`,
         async () => {

@@ -32,7 +32,10 @@ export interface RbacObject {
     readonly subjects?: readonly Record<string, string>[];
     readonly roleRef?: Record<string, string>;
     /** An admission policy's spec (the only part the harness rewrites is `matchConditions`). */
-    readonly spec?: { readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[]; readonly [key: string]: unknown };
+    readonly spec?: {
+        readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
+        readonly [key: string]: unknown;
+    };
 }
 
 /** A ServiceAccount as an RBAC subject. */
@@ -64,7 +67,10 @@ export function boundTo(objects: readonly RbacObject[], account: ServiceAccountR
         }
         const matchConditions = conditions.map((condition) => ({
             ...condition,
-            expression: shippedNames.reduce((expression, name) => expression.split(`'${name}'`).join(`'${userName}'`), condition.expression),
+            expression: shippedNames.reduce(
+                (expression, name) => expression.split(`'${name}'`).join(`'${userName}'`),
+                condition.expression,
+            ),
         }));
         return { ...object, spec: { ...object.spec, matchConditions } };
     });
@@ -122,12 +128,19 @@ export function objectOfKind(objects: readonly RbacObject[], kind: string): Rbac
 
 /** Creates a ServiceAccount and returns a token for it (TokenRequest API, one hour). */
 export async function serviceAccountToken(api: KubeApi, account: ServiceAccountRef): Promise<string> {
-    await api.create(`/api/v1/namespaces/${account.namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: account });
-    const request = await api.create<{ status: { token: string } }>(`/api/v1/namespaces/${account.namespace}/serviceaccounts/${account.name}/token`, {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: { expirationSeconds: 3600 },
+    await api.create(`/api/v1/namespaces/${account.namespace}/serviceaccounts`, {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: account,
     });
+    const request = await api.create<{ status: { token: string } }>(
+        `/api/v1/namespaces/${account.namespace}/serviceaccounts/${account.name}/token`,
+        {
+            apiVersion: "authentication.k8s.io/v1",
+            kind: "TokenRequest",
+            spec: { expirationSeconds: 3600 },
+        },
+    );
     return request.status.token;
 }
 

@@ -85,7 +85,9 @@ export function renderedGateway(files: RenderedFiles): RenderedGateway {
     const secrets = objectsOfKind(files, "Secret");
     const deployments = objectsOfKind(files, "Deployment");
     if (secrets.length !== 1 || deployments.length !== 1) {
-        throw new Error(`expected one Secret and one Deployment, rendered ${secrets.length} and ${deployments.length}: ${[...files.keys()].join(", ")}`);
+        throw new Error(
+            `expected one Secret and one Deployment, rendered ${secrets.length} and ${deployments.length}: ${[...files.keys()].join(", ")}`,
+        );
     }
     const [[secretFile, secret]] = secrets;
     const [[deploymentFile, deployment]] = deployments;

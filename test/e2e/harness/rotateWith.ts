@@ -28,7 +28,17 @@ export async function startRotateWith(world: World, args: readonly string[], var
         ...processEnvironment({ home: world.project.home, backendDir: world.project.backendDir, extra: world.azure.env }),
         ...variant.env,
     };
-    const command = [...(variant.wrapper ?? []), process.execPath, cli, "--work-dir", world.project.dir, "--pulumi-root", toolchain.root, ...emulatedCloudFlags(world.azure.emulators), ...args];
+    const command = [
+        ...(variant.wrapper ?? []),
+        process.execPath,
+        cli,
+        "--work-dir",
+        world.project.dir,
+        "--pulumi-root",
+        toolchain.root,
+        ...emulatedCloudFlags(world.azure.emulators),
+        ...args,
+    ];
     const started = startProcess(command[0], command.slice(1), {
         cwd: path.dirname(world.project.dir),
         env,

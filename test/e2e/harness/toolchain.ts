@@ -19,5 +19,8 @@ let toolchain: Promise<PulumiToolchain> | undefined;
 
 /** Runs build.sh once per process. */
 export function pulumiToolchain(): Promise<PulumiToolchain> {
-    return (toolchain ??= runToolchainBuild(BUILD_SCRIPT, TOOLCHAIN_BUILD_TIMEOUT_MS).then((binDir) => ({ binDir, root: path.dirname(binDir) })));
+    return (toolchain ??= runToolchainBuild(BUILD_SCRIPT, TOOLCHAIN_BUILD_TIMEOUT_MS).then((binDir) => ({
+        binDir,
+        root: path.dirname(binDir),
+    })));
 }

@@ -23,7 +23,6 @@ import { Captured, redactTokens } from "./tokenLeaks";
 
 const DAY_MS = 86_400_000;
 
-
 /** A deployed stack of the project whose gateway lives in the emulator. */
 export interface GatewayStack {
     readonly name: string;
@@ -121,7 +120,8 @@ interface WorldCli {
 /** Builds (or finds) the toolchain and the rotation program, starts the emulators, creates the project. */
 export async function createWorld(options: WorldOptions = {}): Promise<World> {
     const toolchain = options.pulumi === "path" ? undefined : await pulumiToolchain();
-    const cli: WorldCli = toolchain === undefined ? { executable: "pulumi" } : { executable: path.join(toolchain.binDir, "pulumi"), toolchain };
+    const cli: WorldCli =
+        toolchain === undefined ? { executable: "pulumi" } : { executable: path.join(toolchain.binDir, "pulumi"), toolchain };
     const rotationCli = await buildRotationProgram();
     const root = mkdtempSync(path.join(tmpdir(), "apim-gateway-e2e-"));
     let azure: EmulatorsForProcesses | undefined;
@@ -140,7 +140,10 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
     const project = createPulumiProject(root);
     const transcript: Captured[] = [];
     const settings = { home: toolchain === undefined ? undefined : project.home, backendDir: project.backendDir, extra: azure.env };
-    const pulumiEnv = (extra: Record<string, string> = {}) => ({ ...processEnvironment({ ...settings, binDir: toolchain?.binDir }), ...extra });
+    const pulumiEnv = (extra: Record<string, string> = {}) => ({
+        ...processEnvironment({ ...settings, binDir: toolchain?.binDir }),
+        ...extra,
+    });
     const pulumiCommand = await PulumiCommand.get(toolchain === undefined ? {} : { root: toolchain.root });
     const workspaceOptions = () => ({ pulumiCommand, envVars: pulumiEnv() });
     const { emulators } = azure;
@@ -179,7 +182,11 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
 
     /** Runs `pulumi args...` in the project and waits (config commands: no engine, no emulator call). */
     function pulumiSync(args: readonly string[]): void {
-        execFileSync(cli.executable, [...args, "--non-interactive"], { cwd: project.dir, env: pulumiEnv(), stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync(cli.executable, [...args, "--non-interactive"], {
+            cwd: project.dir,
+            env: pulumiEnv(),
+            stdio: ["ignore", "ignore", "pipe"],
+        });
     }
 
     /**
@@ -224,7 +231,12 @@ async function assembleWorld(cli: WorldCli, rotationCli: string, root: string, a
             gatewayId === "gw1"
                 ? emulators.gatewayResourceId
                 : (gateways.get(gatewayId) ??
-                  emulators.arm.addGateway({ subscriptionId: emulators.subscriptionId, resourceGroupName: "rg1", serviceName: "apimService1", gatewayId }));
+                  emulators.arm.addGateway({
+                      subscriptionId: emulators.subscriptionId,
+                      resourceGroupName: "rg1",
+                      serviceName: "apimService1",
+                      gatewayId,
+                  }));
         gateways.set(gatewayId, gatewayResourceId);
         const renderDir = path.join(root, "rendered", name);
         mkdirSync(renderDir, { recursive: true });
