@@ -225,7 +225,8 @@ function byGateway(events: readonly ExpiryEvent[]): GatewayExpiry[] {
         if (event.instance !== undefined) {
             entry.instances.add(event.instance);
         }
-        entry.expiresAt = Math.min(event.expiresAt, entry.expiresAt);
+        // biome-ignore lint/complexity/useMathMinMax: ISO-8601 instants in UTC, which order as text (Math.min would take numbers).
+        entry.expiresAt = event.expiresAt < entry.expiresAt ? event.expiresAt : entry.expiresAt;
         gateways.set(key, entry);
     }
     return [...gateways.values()].map(({ first, types, instances, expiresAt }) => ({

@@ -185,7 +185,13 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             PULUMI_BACKEND_URL: `file://${path.join(root, "backend")}`,
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
         },
-        vars: { AKS_RESOURCE_GROUP: CLUSTERS.a.resourceGroup, AKS_CLUSTER_NAME: CLUSTERS.a.name },
+        vars: {
+            AKS_RESOURCE_GROUP: CLUSTERS.a.resourceGroup,
+            AKS_CLUSTER_NAME: CLUSTERS.a.name,
+            // The emulated cloud, named as an operator names a custom cloud.
+            APIM_GATEWAY_ARM_ENDPOINT: azure.emulators.armEndpoint,
+            APIM_GATEWAY_AUTHORITY_HOST: azure.emulators.authorityHost,
+        },
     });
 
     /** The variable group the pipeline's header asks for. */
@@ -197,6 +203,8 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 PULUMI_CONFIG_PASSPHRASE: { value: PASSPHRASE, secret: true },
                 AKS_RESOURCE_GROUP: { value: CLUSTERS.a.resourceGroup },
                 AKS_CLUSTER_NAME: { value: CLUSTERS.a.name },
+                APIM_GATEWAY_ARM_ENDPOINT: { value: azure.emulators.armEndpoint },
+                APIM_GATEWAY_AUTHORITY_HOST: { value: azure.emulators.authorityHost },
             },
         },
     });
