@@ -111,7 +111,7 @@ describe("npm run render", function () {
             assert.deepEqual(find(result.objects, "Secret"), [], "no token, no client secret");
             const [account] = find(result.objects, "ServiceAccount");
             assert.equal(account.metadata.annotations["azure.workload.identity/client-id"], "<assigned-by-azure>");
-            assert.equal(account.automountServiceAccountToken, true);
+            assert.equal(account.automountServiceAccountToken, false, "the webhook projects its own token volume: no Kubernetes API token");
             const [deployment] = find(result.objects, "Deployment");
             assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
             assert.equal(deployment.spec.selector.matchLabels["azure.workload.identity/use"], undefined, "never in the immutable selector");
@@ -141,6 +141,7 @@ describe("npm run render", function () {
             serviceName: "svc",
             gatewayId: "gw",
             location: { name: "DC" },
+            service: { exposure: "internal" },
             auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "gw-entra-cert-1" } },
         });
         const result = render(file);
