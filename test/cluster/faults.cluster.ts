@@ -180,7 +180,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
 
     it("1. the API server unreachable after the token is issued, before the Secret is written: failure naming the API endpoint, the old pods keep serving a valid token, no key regenerated; the next run converges", async () => {
         const before = await dueToken();
-        const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
+        const servingBefore = await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic");
         assert.equal(servingBefore.length, 3, "three gateway pods serve before the fault");
         // ARM holds the token request; the relay is cut while it does, so the token is issued
         // into an engine that can no longer reach the cluster.
@@ -223,7 +223,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
             pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash),
             "no pod rolled",
         );
-        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), servingBefore, "the same pods still serve");
+        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic"), servingBefore, "the same pods still serve");
 
         const next = await assertNextRunConverges(before.token);
         figures.push(

@@ -98,11 +98,11 @@ describe("keyless migration on a real API server: token to workload identity wit
     });
 
     it("starts from token auth: a GatewayToken in the state, its Secret read by 3 ready pods", async () => {
-        stack = await world.deployGatewayStack("keyless", "gw1", clusterStackConfig(cluster.kubeconfigFile));
+        stack = await world.deployGatewayStack("migration", "gw1", clusterStackConfig(cluster.kubeconfigFile));
         const { pods } = await settledGateway(api, NAMESPACE, REPLICAS);
         assert.equal(pods.length, REPLICAS);
         assert.equal((await tokenSecrets(api)).length, 1);
-        const state = await world.exportState("keyless");
+        const state = await world.exportState("migration");
         const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
         assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"));
     });
@@ -126,7 +126,7 @@ describe("keyless migration on a real API server: token to workload identity wit
         });
         const ms = performance.now() - started;
         assert.ok(await exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`), "the token Secret is still there");
-        const state = await world.exportState("keyless");
+        const state = await world.exportState("migration");
         const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
         assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken is still in the state");
         assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), serving, "the old pods still serve, and only they");
@@ -214,7 +214,7 @@ describe("keyless migration on a real API server: token to workload identity wit
             "no token env left",
         );
         assert.deepEqual(await tokenSecrets(api), []);
-        const state = await world.exportState("keyless");
+        const state = await world.exportState("migration");
         const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
         assert.ok(!types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken left the state");
         const deployment: DeploymentView = await gatewayDeployment(api, NAMESPACE);
@@ -227,9 +227,9 @@ describe("keyless migration on a real API server: token to workload identity wit
     });
 
     it("the rotation then reports the stack not applicable, with the reason", async () => {
-        const run = await world.rotate(["--stack", "keyless", "--check", "--json"]);
+        const run = await world.rotate(["--stack", "migration", "--check", "--json"]);
         assert.equal(run.code, 0, explain(run));
-        const report = stackReport(jsonReport(run), "keyless");
+        const report = stackReport(jsonReport(run), "migration");
         assert.equal(report.result, "not-applicable", explain(run));
         assert.match(String(report.message), /authenticates with workloadIdentity, not a token: nothing to rotate/);
     });
