@@ -117,8 +117,10 @@ export async function readStackUnits(
             problems: [stackProblem(name, mode, "not-applicable", `the stack's "${ROTATION_OUTPUT}" output lists no gateway`)],
         };
     }
+    // Only a unit with a token is verified, renewed or regenerated at Azure: a keyless one (whose
+    // outputs name no cloud) is never sent anywhere, so its outputs' cloud cannot matter.
     const checked = parsed.map((entry) => {
-        const foreign = "error" in entry ? undefined : foreignCloud(entry.unit.azureCloud, azure);
+        const foreign = "error" in entry || entry.unit.token === undefined ? undefined : foreignCloud(entry.unit.azureCloud, azure);
         return foreign === undefined ? entry : { key: entry.key, error: `${ROTATION_OUTPUT}[${JSON.stringify(entry.key)}]: ${foreign}` };
     });
     return {

@@ -430,6 +430,16 @@ describe("rotation orchestrator", () => {
             });
         }
 
+        it("a keyless unit is not applicable whatever cloud its outputs name: nothing is sent to Azure for it", async () => {
+            const { report, verifier } = await runWith(
+                { wi: { outputs: contractOutputs({ gateway: { gatewayResourceId: GATEWAY_ID, authType: "workloadIdentity", azureCloud: ATTACKER } }) } },
+                { mode: "check" },
+            );
+            assert.equal(stackReport(report, "wi").result, "not-applicable");
+            assert.deepEqual(verifier.asked, []);
+            assert.equal(exitCodeFor(report), 0);
+        });
+
         it("a unit naming the operator's cloud (by name or by the same URLs) is handled at the operator's endpoints", async () => {
             const { report, verifier } = await runWith(
                 {
