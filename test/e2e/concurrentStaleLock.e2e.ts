@@ -65,11 +65,7 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             const state = await world.exportState("raced");
             assert.deepEqual(pendingOperations(state), [], "a valid state: no interrupted operation");
             const deployed = renderedGateway(stack.rendered()).authValue.replace(/^GatewayKey /, "");
-            assert.equal(
-                deployed,
-                issued[0],
-                "the deployed Secret holds the one token issued: no lost write",
-            );
+            assert.equal(deployed, issued[0], "the deployed Secret holds the one token issued: no lost write");
             assert.equal(world.azure.emulators.arm.isTokenValid(deployed), true);
         }
     });

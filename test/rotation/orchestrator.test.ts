@@ -432,7 +432,13 @@ describe("rotation orchestrator", () => {
 
         it("a keyless unit is not applicable whatever cloud its outputs name: nothing is sent to Azure for it", async () => {
             const { report, verifier } = await runWith(
-                { wi: { outputs: contractOutputs({ gateway: { gatewayResourceId: GATEWAY_ID, authType: "workloadIdentity", azureCloud: ATTACKER } }) } },
+                {
+                    wi: {
+                        outputs: contractOutputs({
+                            gateway: { gatewayResourceId: GATEWAY_ID, authType: "workloadIdentity", azureCloud: ATTACKER },
+                        }),
+                    },
+                },
                 { mode: "check" },
             );
             assert.equal(stackReport(report, "wi").result, "not-applicable");
