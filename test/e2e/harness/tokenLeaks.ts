@@ -2,6 +2,7 @@
  * Looking for gateway tokens where they must never be (state, logs, engine and CLI output), in
  * every form one could take there, and never printing one.
  */
+import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -45,6 +46,31 @@ export function capturedFiles(dir: string): Captured[] {
     };
     walk(dir);
     return files;
+}
+
+/**
+ * Asserts that no issued token is in the transcript, the backend's files or the project's home,
+ * after checking the scan can fail: tokens were issued, output and state were captured, and a
+ * planted token is found. Returns what was captured, for further scans.
+ */
+export function assertNoTokenLeaks(
+    where: { readonly transcript: readonly Captured[]; readonly backendDir: string; readonly home: string },
+    issued: readonly string[],
+): Captured[] {
+    const captured = [...where.transcript, ...capturedFiles(where.backendDir), ...capturedFiles(where.home)];
+    // A scan with nothing to look for, or nowhere to look, would pass whatever leaked.
+    assert.ok(issued.length >= 2, `the scenarios issued tokens to look for (${issued.length})`);
+    assert.ok(
+        where.transcript.length > 0 && captured.some(({ source }) => source.startsWith(where.backendDir)),
+        "output and state were captured",
+    );
+    assert.deepEqual(
+        sourcesWithTokens([{ source: "a token in plain", text: `x${issued[0]}x` }], issued),
+        ["a token in plain"],
+        "the scan finds a token",
+    );
+    assert.deepEqual(sourcesWithTokens(captured, issued), []);
+    return captured;
 }
 
 /** `text` with anything shaped like a gateway token replaced, for failure messages. */
