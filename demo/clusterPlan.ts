@@ -4,7 +4,7 @@
  * deployed. Pure: the caller reads the API.
  */
 import { ResolvedSettings } from "../components/settings";
-import { isReady, KWOK_NODE_ANNOTATION, ZONE_LABEL } from "../test/cluster/harness/nodes";
+import { isReady, KWOK_NODE_ANNOTATION, ZONE_LABEL } from "../localenv/cluster/nodes";
 
 /** The part of a Node object the plan reads. */
 export interface NodeObject {

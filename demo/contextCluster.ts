@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { ClusterFacts, NodeObject, StorageClassObject } from "./clusterPlan";
 import { KubeconfigFile, kubeconfigFiles, KubeContext, Material, resolveKubeContext } from "./kubeconfigContext";
 import { DemoUsageError } from "./options";
-import { KubeApi, KubeApiError } from "../test/cluster/harness/kubeApi";
+import { KubeApi, KubeApiError } from "../localenv/cluster/kubeApi";
 
 /** The cluster could not be used, or the example could not run there; the message says why (no stack trace). */
 export class ClusterUnusableError extends Error {}

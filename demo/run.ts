@@ -18,22 +18,22 @@ import { KubeContext } from "./kubeconfigContext";
 import { diagnosePods, PodEvent, PodState } from "./podDiagnosis";
 import { requirePulumiOnPath } from "./pulumiOnPath";
 import { ResolvedSettings } from "../components/settings";
-import { ControlPlane, startControlPlane } from "../test/cluster/harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "../test/cluster/harness/gatewayOnCluster";
-import { gatewayDeployment, settledGateway } from "../test/cluster/harness/gatewayObjects";
-import { KubeApi } from "../test/cluster/harness/kubeApi";
-import { watchRollout } from "../test/cluster/harness/rolloutWatcher";
-import { createWorld, World } from "../test/e2e/harness/world";
-import { runToolchainBuild } from "../test/helpers/toolchainBuild";
+import { ControlPlane, startControlPlane } from "../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../localenv/cluster/gatewayOnCluster";
+import { gatewayDeployment, settledGateway } from "../localenv/cluster/gatewayObjects";
+import { KubeApi } from "../localenv/cluster/kubeApi";
+import { watchRollout } from "../localenv/cluster/rolloutWatcher";
+import { createWorld, World } from "../localenv/engine/world";
+import { runToolchainBuild } from "../localenv/helpers/toolchainBuild";
 
 const REPOSITORY = path.resolve(__dirname, "..");
 /** The cold builds, measured on 2 cores: the README's figure. */
 const COLD_BUILD_MINUTES = 16;
 const TOOLCHAINS = [
-    { what: "the Pulumi CLI and Kubernetes provider", script: "test/e2e/toolchain/build.sh" },
+    { what: "the Pulumi CLI and Kubernetes provider", script: "localenv/engine/toolchain/build.sh" },
     {
         what: "the Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)",
-        script: "test/cluster/toolchain/build.sh",
+        script: "localenv/cluster/toolchain/build.sh",
     },
 ];
 const TOOLCHAIN_TIMEOUT_MS = 60 * 60_000;

@@ -9,14 +9,14 @@
  * the ConfigMap absent in 1 of 194 samples.)
  */
 import { strict as assert } from "node:assert";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { gatewayDeployment, gatewayPods, servingPods } from "./harness/gatewayObjects";
-import { KubeApi } from "./harness/kubeApi";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { gatewayDeployment, gatewayPods, servingPods } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi } from "../../localenv/cluster/kubeApi";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const SETTING = "net.server.http.forwarded.proto.enabled";

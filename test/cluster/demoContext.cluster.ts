@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { KubeApiError } from "./harness/kubeApi";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { KubeApiError } from "../../localenv/cluster/kubeApi";
 import { serviceAccountToken, tokenFileKubeconfig, useToken } from "./harness/shippedRbac";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { ProcessRun, startProcess } from "../e2e/harness/childProcess";
-import { REPOSITORY } from "../e2e/harness/pulumiProject";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { ProcessRun, startProcess } from "../../localenv/engine/childProcess";
+import { REPOSITORY } from "../../localenv/engine/pulumiProject";
 import { kubeApiFor, loadKubeContext } from "../../demo/contextCluster";
-import { pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 
 const CONTEXT = "apim-demo-lab";
 /** The kubeconfig's current context, on a cluster nothing answers at: the demo must use the one it is given. */

@@ -16,21 +16,28 @@ import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
 import { ROTATION_OUTPUT } from "../../components/rotation/contract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { ApiProxy, startApiProxy } from "./harness/apiProxy";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import {
+    DeploymentView,
+    gatewayDeployment,
+    gatewayPods,
+    readyEndpoints,
+    servingPods,
+    settledGateway,
+} from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
 import { stackLocks } from "../e2e/harness/backendLocks";
-import { ProcessRun } from "../e2e/harness/childProcess";
-import { killAll, processTree } from "../e2e/harness/processTree";
+import { ProcessRun } from "../../localenv/engine/childProcess";
+import { killAll, processTree } from "../../localenv/engine/processTree";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { pendingOperations, resourceOfType } from "../e2e/harness/stackState";
+import { pendingOperations, resourceOfType } from "../../localenv/engine/stackState";
 import { startRotateWith } from "../e2e/harness/rotateWith";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "../e2e/harness/tokenLeaks";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const STACK = "kfaults";

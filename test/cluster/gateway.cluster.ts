@@ -9,18 +9,25 @@
  * previous one left, which it states. The figures (§3) are printed at the end.
  */
 import { strict as assert } from "node:assert";
-import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
-import { ControlPlane, SERVICE_CIDR, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
-import { ProcessRun } from "../e2e/harness/childProcess";
+import { NEVER_READY_ANNOTATION } from "../../localenv/cluster/kwokConfig";
+import { ControlPlane, SERVICE_CIDR, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import {
+    gatewayDeployment,
+    gatewayPods,
+    PodView,
+    readyEndpoints,
+    servingPods,
+    settledGateway,
+} from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { RolloutObservation, watchRollout } from "../../localenv/cluster/rolloutWatcher";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 /** How long the stalled rollout of scenario 5 may make no progress before Kubernetes calls it failed. */

@@ -7,16 +7,16 @@
  * file checks that instead of assuming it). The rotation then reports the stack not applicable.
  */
 import { strict as assert } from "node:assert";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { Sampler, sampleEvery } from "./harness/sampler";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { NEVER_READY_ANNOTATION } from "../../localenv/cluster/kwokConfig";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { Sampler, sampleEvery } from "../../localenv/cluster/sampler";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const REPLICAS = 3;

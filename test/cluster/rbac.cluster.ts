@@ -16,11 +16,11 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError, PATCH } from "./harness/kubeApi";
-import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { settledGateway } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError, PATCH } from "../../localenv/cluster/kubeApi";
+import { RolloutObservation, watchRollout } from "../../localenv/cluster/rolloutWatcher";
 import {
     DEPLOY_RBAC,
     ROTATION_RBAC,
@@ -36,11 +36,11 @@ import {
     useToken,
     withoutVerb,
 } from "./harness/shippedRbac";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { ProcessRun } from "../e2e/harness/childProcess";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** The namespace both shipped files name. */
 const NAMESPACE = "apim-gateway";

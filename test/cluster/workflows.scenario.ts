@@ -19,15 +19,15 @@ import { strict as assert } from "node:assert";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { createStaticVolume, STATIC_STORAGE_CLASS } from "./harness/gatewayOnCluster";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { createStaticVolume, STATIC_STORAGE_CLASS } from "../../localenv/cluster/gatewayOnCluster";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
 import { parseGatewayResourceId } from "../../components/token/arm";
 import { PROJECT_NAME } from "../../stacks/config";
-import { EmulatorsForProcesses, startEmulatorsForProcesses } from "../e2e/harness/azureEmulators";
-import { PASSPHRASE, processEnvironment } from "../e2e/harness/environment";
-import { REPOSITORY } from "../e2e/harness/pulumiProject";
-import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { EmulatorsForProcesses, startEmulatorsForProcesses } from "../../localenv/engine/azureEmulators";
+import { PASSPHRASE, processEnvironment } from "../../localenv/engine/environment";
+import { REPOSITORY } from "../../localenv/engine/pulumiProject";
+import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { packRepository } from "../helpers/packedPackage";
 import { SCHEDULES_DIR } from "../helpers/scheduleScripts";
 import { azureDevOpsSubject, CiPlatform, githubSubject } from "../workflow/ciPlatform";
@@ -54,7 +54,7 @@ const CHECK = "Check token expiry";
 /** One workflow run: checkout, npm ci and the rotation of a few stacks (2 shared cores). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
-const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "test", "e2e", "toolchain", "build.sh"), "utf8");
+const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "localenv", "engine", "toolchain", "build.sh"), "utf8");
 /** The Pulumi CLI version the e2e toolchain builds (and the schedules pin). */
 const PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
 /** The Kubernetes provider plugin version it builds (the one the pinned SDK asks for). */

@@ -11,10 +11,10 @@ import * as path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { parse } from "yaml";
 import { ROTATION_OUTPUT } from "../../components/rotation/contract";
-import { renderedGateway } from "./harness/renderedManifests";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, string>>).gateway;
 

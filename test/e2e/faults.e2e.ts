@@ -20,16 +20,16 @@ import * as path from "node:path";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
 import { PROJECT_NAME } from "../../stacks/config";
-import { NO_ANSWER } from "../emulator";
+import { NO_ANSWER } from "../../localenv/azure";
 import { stackLocks } from "./harness/backendLocks";
 import { makeReadOnly, withoutPermissionOverride } from "./harness/readOnlyBackend";
-import { renderedGateway } from "./harness/renderedManifests";
-import { ProcessRun } from "./harness/childProcess";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { RotationVariant, rotateWith, startRotateWith } from "./harness/rotateWith";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "./harness/tokenLeaks";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window, 5 days left. */
 const DUE_DAYS = 25;

@@ -9,9 +9,9 @@
 import { strict as assert } from "node:assert";
 import { ROTATION_OUTPUT } from "../../components/rotation/contract";
 import { explain, jsonReport } from "./harness/rotationReport";
-import { renderedGateway } from "./harness/renderedManifests";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { World, createWorld } from "./harness/world";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { World, createWorld } from "../../localenv/engine/world";
 
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window. */
 const DUE_DAYS = 25;

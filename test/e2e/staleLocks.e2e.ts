@@ -11,8 +11,8 @@ import { hostname } from "node:os";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { World, createWorld } from "./harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { World, createWorld } from "../../localenv/engine/world";
 
 /** The pid of a process that has exited and been reaped: not running here. */
 async function deadPid(): Promise<number> {

@@ -7,7 +7,7 @@ import generateTokenExample from "./fixtures/ApiManagementGatewayGenerateToken.j
 import listKeysExample from "./fixtures/ApiManagementGatewayListKeys.json";
 import regenerateKeyExample from "./fixtures/ApiManagementGatewayRegenerateKey.json";
 import getGatewayExample from "./fixtures/ApiManagementGetGateway.json";
-import { AzureEmulators } from "./index";
+import { AzureEmulators } from "../../localenv/azure";
 import { useAzureEmulators } from "./suite";
 
 const apiVersion = "api-version=2024-05-01";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { armClientPool, createApiManagementClient, generateGatewayToken, regenerateGatewayKey } from "../../components/token/arm";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
-import { AzureEmulators, NO_ANSWER } from "../emulator";
+import { AzureEmulators, NO_ANSWER } from "../../localenv/azure";
 import { setEnv } from "../emulator/env";
 import { useAzureEmulators } from "../emulator/suite";
 

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayTokenProvider } from "../../components/token/provider";
 import type { GatewayTokenState } from "../../components/token/renewal";
-import { AzureEmulators, startAzureEmulators } from "../emulator";
+import { AzureEmulators, startAzureEmulators } from "../../localenv/azure";
 import { setEnv } from "../emulator/env";
 
 const projectRoot = join(__dirname, "..", "..");

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startAzureEmulators, AzureEmulators } from "../emulator";
+import { startAzureEmulators, AzureEmulators } from "../../localenv/azure";
 import { REPOSITORY } from "../helpers/packedPackage";
 import { azureDevOpsSubject, CiPlatform, githubSubject } from "./ciPlatform";
 import { createJobDirectories, runJob } from "./jobRunner";

@@ -384,21 +384,21 @@ export class ArmEmulator {
         this.tokenRequests.push({ keyType: request?.keyType, expiry: request?.expiry, receivedAt: now });
         const keyType = request?.keyType;
         if (keyType !== "primary" && keyType !== "secondary") {
-            return validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            return;
         }
         const expiry = typeof request?.expiry === "string" ? new Date(request.expiry) : undefined;
         if (!expiry || Number.isNaN(expiry.getTime())) {
-            return validationError(res, "expiry", "expiry is required, as an ISO 8601 date-time.");
+            validationError(res, "expiry", "expiry is required, as an ISO 8601 date-time.");
+            return;
         }
         if (expiry.getTime() <= now.getTime()) {
-            return validationError(res, "expiry", "Token expiry must be in the future.");
+            validationError(res, "expiry", "Token expiry must be in the future.");
+            return;
         }
         if (expiry.getTime() > now.getTime() + maxTokenDays * dayMs) {
-            return validationError(
-                res,
-                "expiry",
-                `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`,
-            );
+            validationError(res, "expiry", `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`);
+            return;
         }
         const expiryText = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
         const signature = sign(gateway.keys[keyType], gateway.spec.gatewayId, expiryText);
@@ -410,7 +410,8 @@ export class ArmEmulator {
     private regenerateKey(gateway: GatewayRecord, body: string, res: ServerResponse): void {
         const keyType = parseJson(body)?.keyType;
         if (keyType !== "primary" && keyType !== "secondary") {
-            return validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            return;
         }
         gateway.keys[keyType] = newKey();
         gateway.eTag = newETag();
