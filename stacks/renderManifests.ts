@@ -1,3 +1,4 @@
+/** `npm run render`: the Kubernetes objects a stack would create, as YAML, evaluated offline (the USAGE below). */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";

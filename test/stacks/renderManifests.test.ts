@@ -16,7 +16,7 @@ interface RenderResult {
 
 /** Runs `npm run render`'s program as a user would, in its own process. */
 function render(stackOrFile: string): RenderResult {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts", stackOrFile], {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/renderManifests.ts", stackOrFile], {
         cwd: root,
         encoding: "utf8",
     });
@@ -244,7 +244,7 @@ describe("npm run render", function () {
             const missing = render("no-such-stack");
             assert.equal(missing.status, 1);
             assert.match(missing.stderr, /Pulumi\.no-such-stack\.yaml/);
-            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts"], {
+            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/renderManifests.ts"], {
                 cwd: root,
                 encoding: "utf8",
             });
