@@ -89,7 +89,8 @@ export async function readClusterFacts(api: KubeApi, context: KubeContext, names
         };
     } catch (error) {
         throw new ClusterUnusableError(
-            `context "${context.context}" (${context.server}, kubeconfig ${context.file}): the API server refused or did not answer the demo's reads (nodes, StorageClasses, its namespace and volume): ${(error as Error).message}`,
+            `context "${context.context}" (${context.server}, kubeconfig ${context.file}): the API server refused or did ` +
+                `not answer the demo's reads (nodes, StorageClasses, its namespace and volume): ${(error as Error).message}`,
         );
     }
 }

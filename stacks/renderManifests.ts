@@ -83,7 +83,8 @@ export async function renderStack(stackFile: string): Promise<string> {
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
         ...(invokes.includes(INSTANCE_CHECK_INVOKE)
             ? [
-                  "# Not checked offline: that the API Management instance has a system-assigned identity (preview and up check it); ids Azure assigns read <assigned-by-azure>.",
+                  "# Not checked offline: that the API Management instance has a system-assigned " +
+                      "identity (preview and up check it); ids Azure assigns read <assigned-by-azure>.",
               ]
             : []),
     ].join("\n");

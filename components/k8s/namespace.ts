@@ -39,7 +39,9 @@ export function namespaceWarnings(settings: ResolvedSettings): string[] {
     const ns = settings.namespace.name;
     return [
         `namespace.create is false: the component does not label the adopted namespace "${ns}", so Pod Security admission enforces ` +
-            `only what that namespace's labels say. Unless it carries ${POD_SECURITY_ENFORCE_LABEL}: ${GATEWAY_ARG_DEFAULTS.podSecurityLevel}, label it ` +
-            `(kubectl label namespace ${ns} ${POD_SECURITY_ENFORCE_LABEL}=${GATEWAY_ARG_DEFAULTS.podSecurityLevel}), or let the component create the namespace.`,
+            `only what that namespace's labels say. Unless it carries ` +
+            `${POD_SECURITY_ENFORCE_LABEL}: ${GATEWAY_ARG_DEFAULTS.podSecurityLevel}, label it ` +
+            `(kubectl label namespace ${ns} ${POD_SECURITY_ENFORCE_LABEL}=${GATEWAY_ARG_DEFAULTS.podSecurityLevel}), ` +
+            `or let the component create the namespace.`,
     ];
 }

@@ -101,7 +101,8 @@ export class EntraEmulator {
                 400,
                 "invalid_client",
                 `AADSTS700024: Client assertion is not within its valid time range. Current time: ${now.toISOString()}, ` +
-                    `assertion valid from ${new Date(claims.nbf * 1000).toISOString()}, expiry time of assertion ${new Date(claims.exp * 1000).toISOString()}.`,
+                    `assertion valid from ${new Date(claims.nbf * 1000).toISOString()}, ` +
+                    `expiry time of assertion ${new Date(claims.exp * 1000).toISOString()}.`,
             ];
         }
         const trusted = (app.federatedCredentials ?? []).some(

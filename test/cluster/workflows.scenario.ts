@@ -213,7 +213,8 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         const started = performance.now();
         const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, githubSettings());
         figures.push(
-            `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+            `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ` +
+                `${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );
         return jobs;
     }
@@ -225,7 +226,10 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         return jobs;
     }
 
-    /** The user's deploying shell: the toolchain's CLI on PATH, the suite's backend, the emulated cloud, cluster A as ambient kubeconfig. */
+    /**
+     * The user's deploying shell: the toolchain's CLI on PATH, the suite's backend, the emulated
+     * cloud, cluster A as ambient kubeconfig.
+     */
     const deployEnvironment = (home: string) => ({
         ...processEnvironment({ binDir: toolchain.binDir, home, backendDir: path.join(root, "backend"), extra: azure.env }),
         KUBECONFIG: clusterA.kubeconfigFile,
@@ -242,7 +246,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         return parseGatewayResourceId(id);
     }
 
-    describe("shape (a): this repository cloned as the deploy project; dev on cluster A (ambient kubeconfig), prod on cluster B (its kubeconfig a stack secret)", () => {
+    describe("shape (a): this repository as the deploy project; dev on cluster A (ambient), prod on B (kubeconfig a stack secret)", () => {
         let repository: UserRepository;
         let sha: string;
         /** Secret objects of the gateways' namespaces, by cluster, to see which cluster a rotation wrote to. */
@@ -292,7 +296,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             await repository.age("dev", EXPIRED_DAYS);
         });
 
-        it("workflow_dispatch of one stack (prod, not due) with force: renewed on cluster B under apim-gateway-rotation-force (its own federated credential), dev not handled; the monitor fails while dev's token is expired", async () => {
+        it("forced dispatch of prod (not due): renewed on B by its own federated credential; dev untouched, monitor fails", async () => {
             const before = await repository.rotationUnits("prod");
             const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
             const [job, ...more] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "prod", force: true } });
@@ -310,7 +314,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(job.conclusion, "failure");
         });
 
-        it("the schedule: dev (expired) rotated on cluster A, prod (fresh) left alone on cluster B, one run; the monitor passes", async () => {
+        it("the schedule: dev (expired) rotated on cluster A, prod (fresh) left alone on cluster B, one run; monitor passes", async () => {
             const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
             const versionsB = await secretVersions(clusterB, "apim-gateway");
             const [job, ...more] = await github(repository, sha, { event: "schedule" });
@@ -323,7 +327,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(await secretVersions(clusterB, "apim-gateway"), versionsB, "nothing written to cluster B");
         });
 
-        it("the matrix with 2 shards (the user lists `shard: [1, 2]`): two jobs side by side, every stack handled exactly once", async () => {
+        it("the matrix with 2 shards (the user lists `shard: [1, 2]`): two jobs side by side, each stack handled once", async () => {
             await repository.age("dev", DUE_DAYS);
             await repository.age("prod", DUE_DAYS);
             const workflow = readFileSync(path.join(repository.dir, GITHUB_WORKFLOW_PATH), "utf8");
