@@ -11,11 +11,11 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
-import { renderedGateway } from "./harness/renderedManifests";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { pendingOperations } from "./harness/stackState";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { pendingOperations } from "../../localenv/engine/stackState";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const ROUNDS = 20;
 const ROTATE = ["--stack", "raced", "--force", "--lock-retries", "0", "--release-stale-locks", "--json"];
