@@ -20,9 +20,11 @@ import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { HistoryEntry, historyArgs, historyFiles } from "./harness/stackHistory";
 import { STACK_TYPE, pendingOperations, resourceOfType } from "./harness/stackState";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { ENGINE_TIMEOUT_MS, GatewayStack, World, createWorld } from "./harness/world";
 
 const ROUNDS = 20;
+/** Two rotations at once, each a preview and an update, on a shared machine: twice one run's bound. */
+const RACE_TIMEOUT_MS = 2 * ENGINE_TIMEOUT_MS;
 const ROTATE = ["--stack", "raced", "--force", "--lock-retries", "0", "--release-stale-locks", "--json"];
 
 /** The pid of a process that has exited and been reaped: not running here. */
@@ -51,6 +53,8 @@ describe("two rotations on one stack with a dead lock, started together: exactly
         const history = async () => JSON.parse((await world.pulumi(historyArgs("raced"))).stdout) as HistoryEntry[];
         const files = () => historyFiles(world.project.backendDir, PROJECT_NAME, "raced");
         const locks = () => stackLocks(world.project.backendDir, PROJECT_NAME, "raced");
+        /** The longer of each round's two runs, in seconds: the margin left under the harness's timeout. */
+        const slowest: number[] = [];
         for (let round = 1; round <= ROUNDS; round++) {
             holdStackLock(world.project.backendDir, PROJECT_NAME, "raced", await deadPid());
             const updatesBefore = await history();
@@ -60,8 +64,14 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             const startedAt = Math.floor(Date.now() / 1000) * 1000;
             // Token checks regenerate the live token itself (the same value): count distinct values.
             const tokensBefore = new Set(world.azure.emulators.arm.issuedTokens);
-            const [first, second] = await Promise.all([world.startRotate(ROTATE).done, world.startRotate(ROTATE).done]);
+            const [first, second] = await Promise.all([
+                world.startRotate(ROTATE, RACE_TIMEOUT_MS).done,
+                world.startRotate(ROTATE, RACE_TIMEOUT_MS).done,
+            ]).catch((error: Error) => {
+                throw new Error(`round ${round}: ${error.message}`);
+            });
             const runs = [first, second];
+            slowest.push(Math.round(Math.max(first.ms, second.ms) / 1000));
             const reports = runs.map((run) => stackReport(jsonReport(run), "raced"));
             const results = reports.map((report) => report.result);
             const backend =
@@ -95,5 +105,6 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             assert.equal(deployed, issued[0], "the deployed Secret holds the one token issued: no lost write");
             assert.equal(world.azure.emulators.arm.isTokenValid(deployed), true);
         }
+        console.log(`      the slower run of each round, seconds: ${slowest.join(" ")}`);
     });
 });
