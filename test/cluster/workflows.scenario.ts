@@ -94,6 +94,8 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
         toolchain = await pulumiToolchain();
         root = mkdtempSync(path.join(tmpdir(), "apim-gateway-workflows-"));
+        // The shared state backend (the user's `azblob://` / `s3://` in real life): the deploying shells and the jobs log in to it.
+        mkdirSync(path.join(root, "backend"));
         azure = await startEmulatorsForProcesses(root, {
             extraFederatedSubjects: [
                 githubSubject(REPOSITORY_NAME, ENVIRONMENT),
