@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CiPlatform } from "./ciPlatform";
+import { isReusableInstall } from "./installReuse";
 import { JobPlan, ScriptAction, StepPlan } from "./plan";
 import { substitute } from "./substitutions";
 
@@ -115,7 +116,12 @@ async function runStep(
     let ok: boolean;
     try {
         if (step.action.kind === "script") {
-            const run = await runScript(step.action, index, env, dirs);
+            const { action } = step;
+            const verbatim = () => runScript(action, index, env, dirs);
+            const run =
+                platform.installCache !== undefined && isReusableInstall(action.script)
+                    ? await platform.installCache.run(action.script, dirs.workspace, env, verbatim)
+                    : await verbatim();
             output = run.output;
             ok = run.code === 0;
         } else {
