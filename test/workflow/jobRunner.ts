@@ -99,6 +99,9 @@ async function runStep(
         job.system === "github" ? { GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ENV: envFile, GITHUB_PATH: pathFile } : {};
     const env: Record<string, string> = {
         HOME: dirs.home,
+        // The Pulumi CLI finds its home (plugins, credentials) through the user database, not $HOME:
+        // on a hosted runner that is the runner user's fresh home; here it would be this machine's.
+        PULUMI_HOME: path.join(dirs.home, ".pulumi"),
         CI: "true",
         LANG: "C.UTF-8",
         NODE_EXTRA_CA_CERTS: platform.caFile,
