@@ -352,7 +352,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             const [job, ...more] = await github(repository, sha, { event: "schedule" });
             assert.equal(more.length, 0);
             assert.equal(job.environment, ENVIRONMENT);
-            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
             assert.equal(job.conclusion, "success", describeJob(job));
             assert.notEqual(await secretVersions(clusterA, "apim-gateway-dev"), versionsA, "dev's token Secret rewritten on cluster A");
@@ -497,13 +497,13 @@ describe("the shipped schedules run as written: workflow runner, two control pla
 
         it("workflow_dispatch of site-prod (fresh): left alone; the monitor fails while site-dev's token is expired", async () => {
             const [job] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "site-prod" } });
-            assert.deepEqual(resultsByStack(job), { "site-prod": "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { "site-prod": "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "failure", describeJob(job));
         });
 
         it("the schedule: site-dev rotated, site-prod left alone; the monitor passes", async () => {
             const [job] = await github(repository, sha, { event: "schedule" });
-            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
             assert.equal(job.conclusion, "success", describeJob(job));
         });
