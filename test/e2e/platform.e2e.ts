@@ -18,7 +18,7 @@ import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "./
 import { Captured, capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
 import { emulatedCloudFlags } from "./harness/world";
 import { packRepository, REPOSITORY } from "../helpers/packedPackage";
-import type { RotationUnitOutput } from "../../components/rotation/contract";
+import type { RotationUnitOutput } from "../../components/contract/rotationContract";
 
 const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 

@@ -3,12 +3,12 @@ import { strict as assert } from "node:assert";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createLogger } from "../../rotation/logger";
-import { redactSecrets } from "../../rotation/redact";
-import { RetryNotice, backoffDelay, withRetries } from "../../rotation/retry";
-import { parseRotationOutput } from "../../components/rotation/contract";
+import { createLogger } from "../../rotation/report/logger";
+import { redactSecrets } from "../../rotation/report/redaction";
+import { RetryNotice, backoffDelay, withRetries } from "../../rotation/model/retry";
+import { parseRotationOutput } from "../../components/contract/rotationContract";
 import { tokenStatus } from "../../components/token/status";
-import { WorkDirError, resolveWorkDir } from "../../rotation/workDir";
+import { WorkDirError, resolveWorkDir } from "../../rotation/command/workDir";
 import { DAY, GATEWAY_ID, NOW, PLANTED_RAW, PLANTED_TOKEN, StringSink, targetsOf, tokenUnit } from "./fakes";
 
 class Transient extends Error {}
@@ -91,7 +91,7 @@ describe("rotation building blocks", () => {
         });
     });
 
-    describe("rotation contract (components/rotation/contract.ts)", () => {
+    describe("rotation contract (components/contract/rotationContract.ts)", () => {
         const parse = (units: Record<string, unknown>) => parseRotationOutput(units);
         const only = (units: Record<string, unknown>) => {
             const [entry] = parse(units);

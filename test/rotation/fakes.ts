@@ -3,16 +3,16 @@
  * stack program (renews a due or forced token with the other key), a controllable clock, a
  * recording key regenerator and a logger writing to strings.
  */
-import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/rotation/contract";
+import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/contract/rotationContract";
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/arm";
-import { AzureEndpoints } from "../../rotation/azureEndpoints";
+import { AzureEndpoints } from "../../rotation/azure/endpoints";
 import { isDue } from "../../components/token/renewal";
-import { Clock } from "../../rotation/clock";
-import { TokenValidity } from "../../rotation/decision";
-import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
-import { Logger, createLogger } from "../../rotation/logger";
-import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
+import { Clock } from "../../rotation/run/clock";
+import { TokenValidity } from "../../rotation/policy/decision";
+import { EngineRecord, ResourceStep } from "../../rotation/model/engineRecord";
+import { Logger, createLogger } from "../../rotation/report/logger";
+import { KeyRegenerator, RotationPlan } from "../../rotation/run/orchestrator";
 import {
     MaskedOutput,
     MaskedOutputs,
@@ -20,10 +20,10 @@ import {
     StackLockedError,
     StackMissingError,
     TargetedOperation,
-} from "../../rotation/stackBackend";
-import type { HostHold, HostMutexRefusal } from "../../rotation/hostMutex";
-import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/staleLock";
-import { TokenVerifier } from "../../rotation/tokenValidity";
+} from "../../rotation/pulumi/stackBackend";
+import type { HostHold, HostMutexRefusal } from "../../rotation/policy/staleLock";
+import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/policy/staleLock";
+import { TokenVerifier } from "../../rotation/evidence/tokenValidity";
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const NOW = new Date("2025-06-15T12:00:00.000Z");

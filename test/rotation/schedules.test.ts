@@ -9,8 +9,8 @@ import { ANNOTATIONS, APP_NAME, AUTH_ENV, LABEL_KEYS } from "../../components/co
 import { NAME_HASH_LENGTH } from "../../components/hashing";
 import { kubernetesNames } from "../../components/naming";
 import { requiredActions } from "../../components/token/errors";
-import { parseCommandLine } from "../../rotation/options";
-import { inShard } from "../../rotation/shard";
+import { parseCommandLine } from "../../rotation/command/options";
+import { inShard } from "../../rotation/policy/shard";
 import { AZURE_PIPELINE, GITHUB_WORKFLOW, pipelineSteps, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
 
 const dir = SCHEDULES_DIR;
