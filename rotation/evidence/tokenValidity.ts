@@ -12,7 +12,7 @@ import { authValueDigest, gatewayAuthValue } from "../../components/token/authVa
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/keyType";
 import { AzureEndpoints, asCloudSettings } from "../azure/endpoints";
-import type { TokenValidity } from "../policy/decision";
+import type { TokenValidity } from "../policy/tokenRules";
 import { redactSecrets } from "../report/redaction";
 
 /** Generates a token through ARM (components/token/arm.ts `generateGatewayToken`): the raw token. */

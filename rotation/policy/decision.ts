@@ -1,81 +1,19 @@
 /**
- * The per-unit policy, pure and table-tested: where a unit's token stands (a chain of rules, the
- * first that applies wins, like cert-manager's readiness policy chain), whether this run renews
- * it, and whether a previewed rotation may proceed.
+ * What a run does with a unit once its token is assessed (tokenRules.ts judges where it stands):
+ * whether it renews it and how urgently, whether a previewed rotation may go ahead, and whether
+ * the update renewed the token. Pure and table-tested.
  */
-import type { RotationUnit } from "../../components/contract/rotationContract";
-import { tokenStatus } from "../../components/token/status";
+import {
+    ROTATION_OUTPUT,
+    RENEWAL_TRIGGER_ENV,
+    RotationUnit,
+    TokenSnapshot,
+    parseRotationOutput,
+} from "../../components/contract/rotationContract";
+import type { MaskedOutputs } from "../model/maskedOutputs";
 import { PendingChange, describePendingChange } from "../model/pendingChange";
 import type { RunMode } from "../model/runReport";
-
-/** What ARM says of the key that signed a token. */
-export type TokenValidity =
-    | { readonly state: "valid" }
-    | { readonly state: "invalid"; readonly reason: string }
-    | { readonly state: "unknown"; readonly reason: string };
-
-/** Where a unit stands before anything is done to it. */
-export type UnitStatus = "fresh" | "due" | "expired" | "invalidated" | "not-applicable";
-
-export interface UnitFacts {
-    readonly stack: string;
-    readonly unit: RotationUnit;
-    readonly now: Date;
-    /** Absent when not verified (an expired token, or no token). */
-    readonly validity?: TokenValidity;
-}
-
-export interface Assessment {
-    readonly status: UnitStatus;
-    /** Why, in words an operator can act on. */
-    readonly reason: string;
-}
-
-type Rule = (facts: UnitFacts) => Assessment | undefined;
-
-const command = (facts: UnitFacts) => `apim-gateway-rotate --stack ${facts.stack}`;
-
-/** The chain, in order: the first rule that returns an assessment decides. */
-const RULES: readonly Rule[] = [
-    ({ unit }) =>
-        unit.authType !== "token"
-            ? { status: "not-applicable", reason: `the gateway authenticates with ${unit.authType}, not a token: nothing to rotate` }
-            : undefined,
-    ({ unit }) =>
-        unit.token === undefined || unit.targets === undefined
-            ? { status: "not-applicable", reason: "the gateway exports no token to rotate" }
-            : undefined,
-    (facts) =>
-        tokenStatus(facts.unit.token!, facts.now) === "expired"
-            ? {
-                  status: "expired",
-                  reason: `expired at ${facts.unit.token!.expiresAt}: the gateway no longer receives configuration; run \`${command(facts)} --force\` now`,
-              }
-            : undefined,
-    (facts) =>
-        facts.validity?.state === "invalid"
-            ? { status: "invalidated", reason: `${facts.validity.reason}: the gateway is rejected; run \`${command(facts)} --force\` now` }
-            : undefined,
-    (facts) =>
-        tokenStatus(facts.unit.token!, facts.now) === "due"
-            ? {
-                  status: "due",
-                  reason: `inside its renewal window since ${facts.unit.token!.renewAfter}: the scheduled rotation renews it, or run \`${command(facts)}\``,
-              }
-            : undefined,
-    (facts) => ({ status: "fresh", reason: `not due until ${facts.unit.token!.renewAfter}` }),
-];
-
-/** Where the unit's token stands. */
-export function assessUnit(facts: UnitFacts): Assessment {
-    for (const rule of RULES) {
-        const assessment = rule(facts);
-        if (assessment !== undefined) {
-            return assessment;
-        }
-    }
-    throw new Error("unreachable: the last rule always applies");
-}
+import type { Assessment } from "./tokenRules";
 
 /** What this run does to a unit. */
 export type UnitPlan =
@@ -124,6 +62,47 @@ export function judgePreview(pending: readonly PendingChange[], includePendingCh
             `blocked: pending changes: ${listed}. Nothing was changed: deploy them with \`pulumi up\` after review, ` +
             `or rotate with --include-pending-changes to apply them too`,
     };
+}
+
+/** What the update did to the unit's token. */
+export type UpdateVerdict =
+    | { readonly renewed: true; readonly after: TokenSnapshot }
+    | {
+          readonly renewed: false;
+          /** The token the outputs show, when they show one. */
+          readonly after?: TokenSnapshot;
+          readonly reason: string;
+      };
+
+/** The unit's token in the outputs after the update, or why it cannot be read. */
+function tokenAfter(outputs: MaskedOutputs, key: string): TokenSnapshot | string {
+    const output = outputs[ROTATION_OUTPUT];
+    if (output === undefined || output.secret) {
+        return `the stack output "${ROTATION_OUTPUT}" is ${output === undefined ? "missing" : "a secret"} after the update`;
+    }
+    const parsed = parseRotationOutput(output.value).find((entry) => entry.key === key);
+    if (parsed === undefined) {
+        return `the gateway "${key}" is no longer in the stack output "${ROTATION_OUTPUT}"`;
+    }
+    return "error" in parsed ? parsed.error : (parsed.unit.token ?? `the gateway "${key}" no longer exports a token`);
+}
+
+/** A successful update renewed the token only when the unit's token outputs changed. */
+export function judgeUpdate(before: TokenSnapshot, outputs: MaskedOutputs, key: string): UpdateVerdict {
+    const after = tokenAfter(outputs, key);
+    if (typeof after === "string") {
+        return { renewed: false, reason: after };
+    }
+    const changed = before.expiresAt !== after.expiresAt || before.keyType !== after.keyType || before.issuedAt !== after.issuedAt;
+    return changed
+        ? { renewed: true, after }
+        : {
+              renewed: false,
+              after,
+              reason:
+                  "the update succeeded but the token outputs did not change: check that the stack passes " +
+                  `${RENEWAL_TRIGGER_ENV} on to the token (the component reads it unless token.renewalTrigger is set)`,
+          };
 }
 
 /** Sort key of the scheduler: expired and invalidated first, then due, then the earliest renewAfter. */

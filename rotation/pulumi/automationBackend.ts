@@ -23,7 +23,8 @@ import { CommandError, ConcurrentUpdateError, StackNotFoundError } from "@pulumi
 import type { EngineRecord } from "../model/engineRecord";
 import { EngineRecorder } from "./engineEvents";
 import { redactSecrets } from "../report/redaction";
-import { EngineOperationError, MaskedOutputs, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
+import type { MaskedOutputs } from "../model/maskedOutputs";
+import { EngineOperationError, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
 import { describeLockHolders, parseLockHolders } from "../policy/staleLock";
 
 /** Options of {@link createAutomationBackend}. */

@@ -4,16 +4,8 @@
  * implement it in memory.
  */
 import type { EngineOutput, EngineRecord } from "../model/engineRecord";
+import type { MaskedOutputs } from "../model/maskedOutputs";
 import type { LockHolder } from "../policy/staleLock";
-
-/**
- * One stack output as read with secrets masked. A secret's value is never handed out, so no code
- * above the seam can print it by accident.
- */
-export type MaskedOutput = { readonly secret: false; readonly value: unknown } | { readonly secret: true };
-
-/** A stack's outputs by name, secrets masked. */
-export type MaskedOutputs = Readonly<Record<string, MaskedOutput>>;
 
 /** A targeted update or preview of one stack. */
 export interface TargetedOperation {

@@ -6,7 +6,8 @@
 import { ROTATION_OUTPUT, RotationUnit, parseRotationOutput } from "../../components/contract/rotationContract";
 import { AzureEndpoints, foreignCloud } from "../azure/endpoints";
 import type { Clock } from "./clock";
-import { Assessment, UnitPlan, assessUnit, planUnit } from "../policy/decision";
+import { UnitPlan, planUnit } from "../policy/decision";
+import { Assessment, assessUnit } from "../policy/tokenRules";
 import type { Logger, StackLogger } from "../report/logger";
 import { redactSecrets } from "../report/redaction";
 import type { RunMode, StackAction, StackReport } from "../model/runReport";

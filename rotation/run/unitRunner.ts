@@ -1,28 +1,25 @@
 /**
- * Rotates (or, in a dry run, previews) one unit: the targeted preview first, the pending-changes
- * guard on its events, then the same targeted update and a check that the token outputs changed.
- * Every failure ends as the unit's report; nothing here throws.
+ * Rotates (or, in a dry run, previews) one unit, as a controller: the targeted preview, the
+ * policy's judgement of it (pending changes), the same targeted update, and the policy's
+ * judgement of its result (the token outputs changed). Every outcome ends as the unit's report,
+ * built by the report builders below; nothing here throws.
  */
-import {
-    RENEWAL_TRIGGER_ENV,
-    ROTATION_OUTPUT,
-    RotationUnit,
-    TokenSnapshot,
-    parseRotationOutput,
-} from "../../components/contract/rotationContract";
+import { RENEWAL_TRIGGER_ENV, RotationUnit, TokenSnapshot } from "../../components/contract/rotationContract";
 import type { GatewayKeyType } from "../../components/token/keyType";
-import type { Clock } from "./clock";
-import { judgePreview } from "../policy/decision";
 import { EngineRecord, describeSteps } from "../model/engineRecord";
+import type { MaskedOutputs } from "../model/maskedOutputs";
+import type { PendingChange } from "../model/pendingChange";
+import type { RetryPolicy } from "../model/retry";
+import type { StackReport } from "../model/runReport";
+import { judgePreview, judgeUpdate } from "../policy/decision";
+import { pendingChanges } from "../policy/pendingChanges";
+import type { ProcessProbe } from "../policy/staleLock";
+import { EngineOperationError, StackBackend, TargetedOperation } from "../pulumi/stackBackend";
+import type { StackLogger } from "../report/logger";
+import { redactSecrets } from "../report/redaction";
+import type { Clock } from "./clock";
 import { withLockRetries } from "./lockRetries";
 import { withThrottleRetries } from "./throttling";
-import type { StackLogger } from "../report/logger";
-import { pendingChanges } from "../policy/pendingChanges";
-import { redactSecrets } from "../report/redaction";
-import type { StackReport } from "../model/runReport";
-import type { RetryPolicy } from "../model/retry";
-import { EngineOperationError, MaskedOutputs, StackBackend, TargetedOperation } from "../pulumi/stackBackend";
-import type { ProcessProbe } from "../policy/staleLock";
 
 /** What every unit's run shares. */
 export interface RunnerContext {
@@ -59,59 +56,99 @@ export interface UnitOutcome {
     readonly uncertain?: string;
 }
 
-function describe(error: unknown): string {
-    return redactSecrets(error instanceof Error ? error.message : String(error));
-}
-
-function tokenChanged(before: TokenSnapshot, after: TokenSnapshot): boolean {
-    return before.expiresAt !== after.expiresAt || before.keyType !== after.keyType || before.issuedAt !== after.issuedAt;
-}
-
-/** The unit's token in the outputs after the update, or why it cannot be read. */
-function tokenAfter(outputs: MaskedOutputs, key: string): TokenSnapshot | string {
-    const output = outputs[ROTATION_OUTPUT];
-    if (output === undefined || output.secret) {
-        return `the stack output "${ROTATION_OUTPUT}" is ${output === undefined ? "missing" : "a secret"} after the update`;
-    }
-    const parsed = parseRotationOutput(output.value).find((entry) => entry.key === key);
-    if (parsed === undefined) {
-        return `the gateway "${key}" is no longer in the stack output "${ROTATION_OUTPUT}"`;
-    }
-    return "error" in parsed ? parsed.error : (parsed.unit.token ?? `the gateway "${key}" no longer exports a token`);
-}
-
-/** Renews (or previews the renewal of) one unit. */
-export async function runUnit(context: RunnerContext, job: UnitJob): Promise<UnitOutcome> {
-    const { backend, clock, signal } = context;
-    const { stack, unit, log } = job;
-    const targets = unit.targets!;
-    const before = unit.token!;
-    const base = {
-        stack,
-        gateway: unit.key,
-        gatewayResourceId: unit.gatewayResourceId,
-        forced: job.forced,
-        before,
+/** The unit's outcomes as reports: its facts, the notes gathered so far, and what the engine did. */
+function unitReports(job: UnitJob, notes: readonly string[]) {
+    const before = job.unit.token!;
+    const base = { stack: job.stack, gateway: job.unit.key, gatewayResourceId: job.unit.gatewayResourceId, forced: job.forced, before };
+    const withNotes = () => (notes.length > 0 ? { notes: [...notes] } : {});
+    const included = (pending: readonly PendingChange[]) => (pending.length > 0 ? { pendingChanges: pending } : {});
+    const unchanged = (report: StackReport): UnitOutcome => ({ report, keyType: before.keyType, rotated: false });
+    return {
+        failed(action: "preview" | "rotate", error: unknown, signal: AbortSignal): UnitOutcome {
+            const record: EngineRecord | undefined = error instanceof EngineOperationError ? error.record : undefined;
+            const message = signal.aborted
+                ? `cancelled during the ${action === "preview" ? "preview" : "update"}: the engine was interrupted and stopped cleanly`
+                : redactSecrets(error instanceof Error ? error.message : String(error));
+            const report: StackReport = {
+                ...base,
+                action,
+                result: signal.aborted ? "cancelled" : "failed",
+                message,
+                ...(record && record.steps.length > 0 ? { changes: describeSteps(record.steps) } : {}),
+                ...(record && record.failures.length > 0 ? { failures: record.failures } : {}),
+                ...withNotes(),
+            };
+            // A failed update may have rolled out part of the renewal: the live key is no longer known.
+            return action === "rotate" ? { report, rotated: false, uncertain: "its rollout failed" } : unchanged(report);
+        },
+        blocked(preview: EngineRecord, pending: readonly PendingChange[], reason: string): UnitOutcome {
+            const changes = describeSteps(preview.steps);
+            return unchanged({
+                ...base,
+                action: "preview",
+                result: "blocked",
+                changes,
+                pendingChanges: pending,
+                message: reason,
+                ...withNotes(),
+            });
+        },
+        previewed(preview: EngineRecord, pending: readonly PendingChange[]): UnitOutcome {
+            const changes = describeSteps(preview.steps);
+            return unchanged({ ...base, action: "preview", result: "previewed", changes, ...included(pending), ...withNotes() });
+        },
+        notRenewed(record: EngineRecord, pending: readonly PendingChange[], after: TokenSnapshot | undefined, reason: string): UnitOutcome {
+            const report: StackReport = {
+                ...base,
+                action: "rotate",
+                result: "failed",
+                changes: describeSteps(record.steps),
+                ...included(pending),
+                ...(after !== undefined ? { after } : {}),
+                message: reason,
+                ...withNotes(),
+            };
+            return { report, rotated: false, uncertain: "its token outputs are not as expected after the update" };
+        },
+        rotated(record: EngineRecord, pending: readonly PendingChange[], after: TokenSnapshot): UnitOutcome {
+            const changes = describeSteps(record.steps);
+            const report: StackReport = {
+                ...base,
+                action: "rotate",
+                result: "rotated",
+                after,
+                changes,
+                ...included(pending),
+                ...withNotes(),
+            };
+            return { report, keyType: after.keyType, rotated: true };
+        },
     };
-    const notes = [...job.notes];
+}
+
+/** Runs a targeted operation on the unit's token, Secret and Deployment, patient with locks and ARM throttling. */
+function targetedOn(context: RunnerContext, job: UnitJob) {
+    const { backend, clock, signal } = context;
+    const { stack, log } = job;
+    const targets = job.unit.targets!;
     const env: Record<string, string> = job.forced ? { [RENEWAL_TRIGGER_ENV]: clock.now().toISOString() } : {};
-    const targeted = async <T>(run: (operation: TargetedOperation) => Promise<T>): Promise<T> => {
+    const lockRetry = {
+        stack,
+        policy: context.lockRetry,
+        clock,
+        signal,
+        processes: context.processes,
+        releaseStaleLocks: context.releaseStaleLocks,
+        log,
+        releaseLock: () => backend.releaseLock(stack),
+    };
+    return async <T>(run: (operation: TargetedOperation) => Promise<T>): Promise<T> => {
         const output = log.engine();
         try {
             return await withThrottleRetries(
                 () =>
-                    withLockRetries(
-                        {
-                            stack,
-                            policy: context.lockRetry,
-                            clock,
-                            signal,
-                            processes: context.processes,
-                            releaseStaleLocks: context.releaseStaleLocks,
-                            log,
-                            releaseLock: () => backend.releaseLock(stack),
-                        },
-                        () => run({ targets: [targets.token, targets.secret, targets.deployment], env, output, signal }),
+                    withLockRetries(lockRetry, () =>
+                        run({ targets: [targets.token, targets.secret, targets.deployment], env, output, signal }),
                     ),
                 (ms) => clock.sleep(ms, signal),
                 (ms, attempt) => log.warn(`ARM is throttling the token requests; attempt ${attempt} in ${ms / 1000}s`),
@@ -120,100 +157,49 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
             output.end();
         }
     };
-    const withNotes = () => (notes.length > 0 ? { notes } : {});
-    const failed = (action: StackReport["action"], error: unknown, updateStarted: boolean): UnitOutcome => {
-        const record: EngineRecord | undefined = error instanceof EngineOperationError ? error.record : undefined;
-        return {
-            report: {
-                ...base,
-                action,
-                result: signal.aborted ? "cancelled" : "failed",
-                message: signal.aborted
-                    ? `cancelled during the ${action === "preview" ? "preview" : "update"}: the engine was interrupted and stopped cleanly`
-                    : describe(error),
-                ...(record && record.steps.length > 0 ? { changes: describeSteps(record.steps) } : {}),
-                ...(record && record.failures.length > 0 ? { failures: record.failures } : {}),
-                ...withNotes(),
-            },
-            rotated: false,
-            ...(updateStarted ? { uncertain: "its rollout failed" } : { keyType: before.keyType }),
-        };
-    };
+}
+
+/** Renews (or previews the renewal of) one unit. */
+export async function runUnit(context: RunnerContext, job: UnitJob): Promise<UnitOutcome> {
+    const { backend, signal } = context;
+    const { stack, unit, log } = job;
+    const notes = [...job.notes];
+    const reports = unitReports(job, notes);
+    const targeted = targetedOn(context, job);
 
     log.info(`previewing the renewal (token, Secret, Deployment and their dependents)${job.forced ? " with a renewal trigger" : ""}`);
     let preview: EngineRecord;
     try {
         preview = await targeted((operation) => backend.preview(stack, operation));
     } catch (error) {
-        return failed("preview", error, false);
+        return reports.failed("preview", error, signal);
     }
-    const pending = pendingChanges(preview.steps, targets);
+    const pending = pendingChanges(preview.steps, unit.targets!);
     const verdict = judgePreview(pending, context.includePendingChanges);
-    const previewed = describeSteps(preview.steps);
     if (!verdict.proceed) {
         log.warn(verdict.reason);
-        return {
-            report: {
-                ...base,
-                action: "preview",
-                result: "blocked",
-                changes: previewed,
-                pendingChanges: pending,
-                message: verdict.reason,
-                ...withNotes(),
-            },
-            keyType: before.keyType,
-            rotated: false,
-        };
+        return reports.blocked(preview, pending, verdict.reason);
     }
     if (verdict.note !== undefined) {
         notes.push(verdict.note);
         log.warn(verdict.note);
     }
-    const included = pending.length > 0 ? { pendingChanges: pending } : {};
     if (context.dryRun) {
-        return {
-            report: { ...base, action: "preview", result: "previewed", changes: previewed, ...included, ...withNotes() },
-            keyType: before.keyType,
-            rotated: false,
-        };
+        return reports.previewed(preview, pending);
     }
 
     log.info("renewing the token and rolling the gateway");
-    let outcome: { record: EngineRecord; outputs: MaskedOutputs };
+    let update: { record: EngineRecord; outputs: MaskedOutputs };
     try {
-        outcome = await targeted((operation) => backend.up(stack, operation));
+        update = await targeted((operation) => backend.up(stack, operation));
     } catch (error) {
-        return failed("rotate", error, true);
+        return reports.failed("rotate", error, signal);
     }
-    const changes = describeSteps(outcome.record.steps);
-    const after = tokenAfter(outcome.outputs, unit.key);
-    if (typeof after === "string" || !tokenChanged(before, after)) {
-        return {
-            report: {
-                ...base,
-                action: "rotate",
-                result: "failed",
-                changes,
-                ...included,
-                ...(typeof after === "string" ? {} : { after }),
-                message:
-                    typeof after === "string"
-                        ? after
-                        : "the update succeeded but the token outputs did not change: check that the stack passes " +
-                          `${RENEWAL_TRIGGER_ENV} on to the token (the component reads it unless token.renewalTrigger is set)`,
-                ...withNotes(),
-            },
-            rotated: false,
-            uncertain: "its token outputs are not as expected after the update",
-        };
+    const result = judgeUpdate(unit.token!, update.outputs, unit.key);
+    if (!result.renewed) {
+        return reports.notRenewed(update.record, pending, result.after, result.reason);
     }
-    log.info(
-        `rotated: ${changes.join(", ") || "no resource changes reported"}; new token signed with the ${after.keyType} key, expires ${after.expiresAt}`,
-    );
-    return {
-        report: { ...base, action: "rotate", result: "rotated", after, changes, ...included, ...withNotes() },
-        keyType: after.keyType,
-        rotated: true,
-    };
+    const changes = describeSteps(update.record.steps).join(", ") || "no resource changes reported";
+    log.info(`rotated: ${changes}; new token signed with the ${result.after.keyType} key, expires ${result.after.expiresAt}`);
+    return reports.rotated(update.record, pending, result.after);
 }

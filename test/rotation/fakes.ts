@@ -9,18 +9,12 @@ import type { GatewayKeyType } from "../../components/token/arm";
 import { AzureEndpoints } from "../../rotation/azure/endpoints";
 import { isDue } from "../../components/token/renewal";
 import { Clock } from "../../rotation/run/clock";
-import { TokenValidity } from "../../rotation/policy/decision";
+import type { TokenValidity } from "../../rotation/policy/tokenRules";
 import { EngineRecord, ResourceStep } from "../../rotation/model/engineRecord";
 import { Logger, createLogger } from "../../rotation/report/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/run/orchestrator";
-import {
-    MaskedOutput,
-    MaskedOutputs,
-    StackBackend,
-    StackLockedError,
-    StackMissingError,
-    TargetedOperation,
-} from "../../rotation/pulumi/stackBackend";
+import { StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/pulumi/stackBackend";
+import type { MaskedOutput, MaskedOutputs } from "../../rotation/model/maskedOutputs";
 import type { HostHold, HostMutexRefusal } from "../../rotation/policy/staleLock";
 import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/policy/staleLock";
 import { TokenVerifier } from "../../rotation/evidence/tokenValidity";

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { RENEWAL_TRIGGER_ENV } from "../../../components/contract/rotationContract";
 import { ARM_THROTTLED } from "../../../components/token/errors";
 import { EngineOperationError } from "../../../rotation/pulumi/stackBackend";
-import { TokenValidity } from "../../../rotation/policy/decision";
+import type { TokenValidity } from "../../../rotation/policy/tokenRules";
 import { exitCodeFor, EXIT_FAILED, EXIT_OK } from "../../../rotation/command/exitCodes";
 import { RotationPlan, runRotation } from "../../../rotation/run/orchestrator";
 import { RunReport } from "../../../rotation/model/runReport";
