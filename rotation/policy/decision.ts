@@ -1,5 +1,5 @@
 /**
- * What a run does with a unit once its token is assessed (tokenRules.ts judges where it stands):
+ * What a run does with a unit once the token rules have assessed where its token stands:
  * whether it renews it and how urgently, whether a previewed rotation may go ahead, and whether
  * the update renewed the token. Pure and table-tested.
  */

@@ -1,9 +1,12 @@
 /**
- * Last line of defence against printing a gateway token (defence in depth: the engine already
- * masks secrets as `[secret]`, and the rotation program never reads them), but error messages and
- * program output pass through here anyway before they reach a console, a log, a job summary or
- * `--json`. A whole message is redacted at once, before it is split into lines, so a token split
- * across lines is still recognised.
+ * The one redactor, and its one marker: every secret the project prints becomes `[secret]`, the
+ * engine's own mask.
+ *
+ * {@link redactSecrets} is the last line of defence against printing a gateway token (defence in
+ * depth: the engine already masks secrets, and the rotation program never reads them), but error
+ * messages and program output pass through it anyway before they reach a console, a log, a job
+ * summary or `--json`. A whole message is redacted at once, before it is split into lines, so a
+ * token split across lines is still recognised.
  *
  * A token `<gatewayId>&<yyyyMMddHHmm>&<signature>` reaches text raw, behind its `GatewayKey `
  * prefix, URL-encoded (`%26`, `%2B`, `%3D`), JSON-escaped (`&` as Go writes it, `\u0026`; `/` as
@@ -11,6 +14,9 @@
  * `data`, possibly wrapped in more base64, possibly wrapped at 64 or 76 columns). Every form is
  * replaced, and a replacement never consumes a quote, a backslash before a JSON escape or a
  * delimiter, so redacting twice changes nothing and redacting JSON text leaves valid JSON.
+ *
+ * {@link redactManifest} redacts a Kubernetes object for review (`npm run render`): every value
+ * the program marked secret, and a Secret's data whatever its marking.
  */
 
 /** What every match is replaced by. */
@@ -92,4 +98,39 @@ export function redactSecrets(text: string): string {
         .replace(PREFIXED_TOKEN, `GatewayKey ${REDACTED}`)
         .replace(BARE_TOKEN, REDACTED)
         .replace(GATEWAY_KEY_WORD, `GatewayKey ${REDACTED}`);
+}
+
+/** How a program's secret values are recognised: the value a secret wraps, `undefined` for a plain value. */
+export type SecretUnwrapper = (value: unknown) => { readonly value: unknown } | undefined;
+
+/** Replaces every value `unwrap` recognises as secret, at any depth. */
+function redactMarked(value: unknown, unwrap: SecretUnwrapper): unknown {
+    if (unwrap(value) !== undefined) {
+        return REDACTED;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item) => redactMarked(item, unwrap));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactMarked(item, unwrap)]));
+    }
+    return value;
+}
+
+/** A Kubernetes object for review: marked secrets redacted, and a Secret's data redacted whatever its marking (keys kept). */
+export function redactManifest(object: Record<string, unknown>, unwrap: SecretUnwrapper): Record<string, unknown> {
+    if (object.kind !== "Secret") {
+        return redactMarked(object, unwrap) as Record<string, unknown>;
+    }
+    const keysOnly = (field: unknown) => {
+        const secret = unwrap(field);
+        const data = secret !== undefined ? secret.value : field;
+        return data && typeof data === "object" ? Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED])) : data;
+    };
+    const { data, stringData, ...rest } = object;
+    return {
+        ...(redactMarked(rest, unwrap) as Record<string, unknown>),
+        ...(data !== undefined ? { data: keysOnly(data) } : {}),
+        ...(stringData !== undefined ? { stringData: keysOnly(stringData) } : {}),
+    };
 }

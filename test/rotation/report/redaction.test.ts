@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createHmac } from "node:crypto";
-import { redactSecrets } from "../../../rotation/report/redaction";
+import { SecretUnwrapper, redactManifest, redactSecrets } from "../../../rotation/report/redaction";
 import { renderGithubSummary, renderJson, renderTable } from "../../../rotation/report/renderReport";
 import { RunReport } from "../../../rotation/model/runReport";
 
@@ -207,5 +207,38 @@ describe("redaction", () => {
                 assert.match(text, /GatewayKey \[secret\] and \[secret\]/);
             }
         });
+    });
+});
+
+describe("redactManifest: a Kubernetes object for review", () => {
+    /** A stand-in marking, so the walk is tested apart from the SDK's (test/stacks/render.test.ts covers the SDK's). */
+    const secret = (value: unknown) => ({ marked: true, value });
+    const unwrap: SecretUnwrapper = (value) =>
+        typeof value === "object" && value !== null && (value as { marked?: boolean }).marked === true
+            ? { value: (value as { value: unknown }).value }
+            : undefined;
+
+    it("replaces every marked value at any depth by [secret], and leaves the rest as it is", () => {
+        const object = {
+            kind: "ConfigMap",
+            metadata: { name: "config", annotations: { a: secret("x") } },
+            data: { plain: "GatewayKey stays: review output is not scanned as text", list: [1, secret(2)] },
+        };
+        assert.deepEqual(redactManifest(object, unwrap), {
+            kind: "ConfigMap",
+            metadata: { name: "config", annotations: { a: "[secret]" } },
+            data: { plain: "GatewayKey stays: review output is not scanned as text", list: [1, "[secret]"] },
+        });
+    });
+
+    it("keeps a Secret's data keys only, marked or not, and a marked Secret data wrapping null as null", () => {
+        const object = { kind: "Secret", metadata: { name: "s" }, data: { a: "YQ==" }, stringData: secret({ b: "plain", c: "x" }) };
+        assert.deepEqual(redactManifest(object, unwrap), {
+            kind: "Secret",
+            metadata: { name: "s" },
+            data: { a: "[secret]" },
+            stringData: { b: "[secret]", c: "[secret]" },
+        });
+        assert.deepEqual(redactManifest({ kind: "Secret", data: secret(null) }, unwrap), { kind: "Secret", data: null });
     });
 });
