@@ -39,7 +39,8 @@ export function operatorEndpoints(choice: EndpointChoice, env: NodeJS.ProcessEnv
     const { azureCloud, armEndpoint, authorityHost } = choice;
     if (azureCloud !== undefined && !(AZURE_CLOUD_NAMES as readonly string[]).includes(azureCloud)) {
         throw new Error(
-            `--azure-cloud must be one of ${AZURE_CLOUD_NAMES.join(", ")}, got "${azureCloud}" (for another cloud pass --arm-endpoint and --authority-host)`,
+            `--azure-cloud must be one of ${AZURE_CLOUD_NAMES.join(", ")}, got "${azureCloud}" (for another cloud pass ` +
+                `--arm-endpoint and --authority-host)`,
         );
     }
     if (azureCloud !== undefined && armEndpoint !== undefined) {
@@ -51,7 +52,8 @@ export function operatorEndpoints(choice: EndpointChoice, env: NodeJS.ProcessEnv
     }
     if (authorityHost !== undefined && armEndpoint === undefined && azureCloud === undefined) {
         throw new Error(
-            "--authority-host is for a custom cloud: pass its ARM endpoint with --arm-endpoint URL too (or name the cloud with --azure-cloud)",
+            "--authority-host is for a custom cloud: pass its ARM endpoint with --arm-endpoint URL too (or name the cloud " +
+                "with --azure-cloud)",
         );
     }
     const defaults = azureCloudEndpoints[(azureCloud ?? "AzureCloud") as AzureCloudName];

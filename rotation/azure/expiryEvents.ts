@@ -78,7 +78,8 @@ const SERVICE_ID = new RegExp(
  * singular); Microsoft's sample event has the bare name, also accepted.
  */
 const GATEWAY_ID = new RegExp(
-    `^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})/(?:providers/)?Microsoft\\.ApiManagement/service/(${SEGMENT})/gateways?/(${SEGMENT})$`,
+    `^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})` +
+        `/(?:providers/)?Microsoft\\.ApiManagement/service/(${SEGMENT})/gateways?/(${SEGMENT})$`,
     "i",
 );
 const GATEWAY_NAME = new RegExp(`^${SEGMENT}$`);
@@ -156,14 +157,16 @@ function readExpiry(event: AnyEvent & { data: ExpiryData }, where: string): Expi
     const service = topic === undefined ? null : SERVICE_ID.exec(topic.trim().replace(/\/+$/, ""));
     if (service === null) {
         fail(
-            `its ${"eventType" in event ? "topic" : "source"} ${JSON.stringify(topic)} is not an API Management instance's ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…)`,
+            `its ${"eventType" in event ? "topic" : "source"} ${JSON.stringify(topic)} is not an API Management instance's ` +
+                `ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…)`,
         );
     }
     const serviceResourceId = service![0];
     const parsed = expiryData.safeParse(event.data);
     if (!parsed.success) {
         fail(
-            `its data is not a gateway token event's (gatewayInfo.gatewayId, tokenInfo.expiresAtUtc): ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+            `its data is not a gateway token event's (gatewayInfo.gatewayId, tokenInfo.expiresAtUtc): ` +
+                `${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
         );
     }
     const data = parsed.data!;
@@ -205,7 +208,8 @@ function gatewayName(gatewayId: string, serviceResourceId: string, fail: (messag
         const ownService = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.ApiManagement/service/${service}`;
         if (resourceIdKey(ownService) !== resourceIdKey(serviceResourceId)) {
             fail(
-                `data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ${JSON.stringify(serviceResourceId)}`,
+                `data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ` +
+                    `${JSON.stringify(serviceResourceId)}`,
             );
         }
         return name;

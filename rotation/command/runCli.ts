@@ -127,7 +127,8 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
             log.info(`metrics written to ${options.metricsFile}`);
         } catch (error) {
             log.warn(
-                `could not write the metrics file ${options.metricsFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+                `could not write the metrics file ${options.metricsFile}: ` +
+                    `${redactSecrets(error instanceof Error ? error.message : String(error))}`,
             );
             exitCode = exitCode === 0 ? EXIT_FAILED : exitCode;
         }
@@ -143,7 +144,8 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
             await services.appendFile(summaryFile, neutraliseCiCommands(renderGithubSummary(report, exitCode)));
         } catch (error) {
             log.warn(
-                `could not append the job summary to ${summaryFile}: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+                `could not append the job summary to ${summaryFile}: ` +
+                    `${redactSecrets(error instanceof Error ? error.message : String(error))}`,
             );
         }
     }

@@ -32,7 +32,9 @@ export function uniqueStacks(names: readonly string[], project: string): { reado
     const foreign = names.find((name) => name.split("/").length === 3 && name.split("/")[1] !== project);
     if (foreign !== undefined) {
         return {
-            error: `--stack ${foreign} is a stack of project "${foreign.split("/")[1]}", but the project in the work directory is "${project}": pass its directory with --work-dir`,
+            error:
+                `--stack ${foreign} is a stack of project "${foreign.split("/")[1]}", but the project in the work ` +
+                `directory is "${project}": pass its directory with --work-dir`,
         };
     }
     const byQualifiedName = new Map<string, string>();

@@ -52,7 +52,9 @@ export function armTokenVerifier(generate: TokenGenerator): TokenVerifier {
                 ? { state: "valid" }
                 : {
                       state: "invalid",
-                      reason: `the ${token.keyType} key that signed the token was regenerated after it was issued${token.issuedAt ? ` (${token.issuedAt})` : ""}`,
+                      reason:
+                          `the ${token.keyType} key that signed the token was regenerated after it was ` +
+                          `issued${token.issuedAt ? ` (${token.issuedAt})` : ""}`,
                   };
         } catch (error) {
             const message = redactSecrets(error instanceof Error ? error.message : String(error));

@@ -154,7 +154,8 @@ export function createProcessProbe(
                         }
                         recorded.add(child.pid);
                     } catch {
-                        // Unwritable (read-only home, a link in the marker's place): a lock this update leaves then needs --release-stale-locks.
+                        // Unwritable (read-only home, a link in the marker's place): a lock this update leaves then needs
+                        // --release-stale-locks.
                         recorded.add(child.pid);
                     }
                 }

@@ -38,7 +38,9 @@ export function regenerationVerdict(members: readonly GatewayMember[]): Regenera
     const uncertain = members.filter((member) => member.uncertain !== undefined);
     if (uncertain.length > 0) {
         return {
-            skip: `the live key of ${uncertain.map((member) => `${member.label} (${member.uncertain})`).join(", ")} is not known, so no key was touched`,
+            skip:
+                `the live key of ${uncertain.map((member) => `${member.label} (${member.uncertain})`).join(", ")} is not ` +
+                `known, so no key was touched`,
         };
     }
     if (!members.some((member) => member.rotated)) {
@@ -51,7 +53,9 @@ export function regenerationVerdict(members: readonly GatewayMember[]): Regenera
     const holders = members.filter((member) => member.keyType !== target);
     if (holders.length > 0) {
         return {
-            skip: `${holders.map((member) => member.label).join(", ")} still hold${holders.length === 1 ? "s" : ""} a token signed with the ${otherKeyType(target)} key`,
+            skip:
+                `${holders.map((member) => member.label).join(", ")} still hold${holders.length === 1 ? "s" : ""} a token ` +
+                `signed with the ${otherKeyType(target)} key`,
         };
     }
     return { regenerate: otherKeyType(target) };

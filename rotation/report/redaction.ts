@@ -33,7 +33,10 @@ const SEPARATOR = String.raw`(?:&amp;|&#38;|&#x26;|&|%26|\\+u0026)`;
 const GATEWAY_ID = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]{1,256}`;
 /** One base64 character of the signature, its `+` and `/` possibly URL- or JSON-escaped. */
 const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/)`;
-/** The signature, possibly broken over lines (a break is required between its pieces: no nested repetition to backtrack through); padding (`=`, `%3D`) only at its end. */
+/**
+ * The signature, possibly broken over lines (a break is required between its pieces: no nested
+ * repetition to backtrack through); padding (`=`, `%3D`) only at its end.
+ */
 const SIGNATURE = String.raw`${SIGNATURE_CHAR}+(?:\r?\n[ \t]*${SIGNATURE_CHAR}+)*(?:=|%3D){0,2}`;
 const EXPIRY = `(?:\\d${BREAK}){11}\\d`;
 const TOKEN = `${GATEWAY_ID}${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPARATOR}${BREAK}${SIGNATURE}`;

@@ -57,7 +57,9 @@ export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[]): 
                 ...base,
                 result: "not-found",
                 stacks: [],
-                message: `no selected stack holds gateway "${expiry.gateway}" of ${expiry.serviceResourceId}: select its stacks with --stack or --all, or check the Event Grid subscription`,
+                message:
+                    `no selected stack holds gateway "${expiry.gateway}" of ${expiry.serviceResourceId}: select its ` +
+                    `stacks with --stack or --all, or check the Event Grid subscription`,
             };
         }
         for (const judged of holders) {

@@ -76,7 +76,8 @@ export async function regenerateUnusedKeys(
         unknown !== undefined
             ? `${unknown}, so no key was touched`
             : unreadable.length > 0
-              ? `the gateways of ${unreadable.map((view) => view.name).join(", ")} are unknown (${unreadable[0].unreadable}), so no key was touched`
+              ? `the gateways of ${unreadable.map((view) => view.name).join(", ")} are unknown ` +
+                `(${unreadable[0].unreadable}), so no key was touched`
               : undefined;
     const groups = byGateway(views);
     const known = new Map(outcomes);
@@ -94,7 +95,9 @@ export async function regenerateUnusedKeys(
             siblingJobs.push({
                 judged,
                 forced: true,
-                note: `rotated so the ${target === "primary" ? "secondary" : "primary"} key of the shared gateway can be regenerated: every unit of it must hold a token signed with the ${target} key`,
+                note:
+                    `rotated so the ${target === "primary" ? "secondary" : "primary"} key of the shared gateway can be ` +
+                    `regenerated: every unit of it must hold a token signed with the ${target} key`,
             });
         }
     }

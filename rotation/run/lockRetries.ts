@@ -51,7 +51,8 @@ export function withLockRetries<T>(context: LockRetryContext, operation: () => P
             keptBecause =
                 hold === "held"
                     ? "another rotation on this host is releasing this stack's lock right now"
-                    : "this platform has no host-wide mutex to release it safely under (release it with `pulumi cancel` once no update runs)";
+                    : "this platform has no host-wide mutex to release it safely under (release it with `pulumi cancel` once " +
+                      "no update runs)";
             throw locked;
         }
         try {

@@ -134,7 +134,8 @@ async function byGatewayGroup(
     const selected = names.filter((name) => inThisShard.has(name));
     const chosen = new Set(selected);
     context.log.info(
-        `shard ${shard.index}/${shard.count}: ${selected.length} of ${names.length} stacks, the stacks of each gateway kept together (read the outputs of all ${read.size})`,
+        `shard ${shard.index}/${shard.count}: ${selected.length} of ${names.length} stacks, the stacks of each gateway kept ` +
+            `together (read the outputs of all ${read.size})`,
     );
     return {
         views: await context.judge(

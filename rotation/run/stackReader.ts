@@ -100,9 +100,11 @@ export async function readStackUnits(
             mode,
             "failed",
             output === undefined
-                ? `the stack exports no "${ROTATION_OUTPUT}" output: export it with \`export const ${ROTATION_OUTPUT} = rotationOutputs(gateway)\` ` +
+                ? `the stack exports no "${ROTATION_OUTPUT}" output: export it with \`export const ${ROTATION_OUTPUT} = ` +
+                      `rotationOutputs(gateway)\` ` +
                       "(from the package's main entry) and run `pulumi up`"
-                : `the stack output "${ROTATION_OUTPUT}" is a secret; the rotation only reads it in plain text: export it without pulumi.secret()`,
+                : `the stack output "${ROTATION_OUTPUT}" is a secret; the rotation only reads it in plain text: export it ` +
+                      `without pulumi.secret()`,
         );
     }
     let parsed;
@@ -158,7 +160,8 @@ async function judge(context: ReaderContext, stack: string, unit: RotationUnit, 
     const log = context.log.forStack(`${stack}/${unit.key}`);
     log.info(
         unit.token !== undefined
-            ? `token signed with the ${unit.token.keyType} key, renew after ${unit.token.renewAfter}, expires ${unit.token.expiresAt}: ${assessment.status}`
+            ? `token signed with the ${unit.token.keyType} key, renew after ${unit.token.renewAfter}, expires ` +
+                  `${unit.token.expiresAt}: ${assessment.status}`
             : assessment.reason,
     );
     return {

@@ -1,5 +1,5 @@
 /**
- * The layout of rotation/ as a rule (docs/architecture.md): its folders form layers, each importing
+ * The layout of rotation/ as a rule (docs/rotation.md, "Code layout"): its folders form layers, each importing
  * only from itself and the layers below it, and the policy imports no I/O, directly or through
  * anything it imports. Imports are read with TypeScript's own pre-processor (type-only imports
  * count: a type pulled from above is still a dependency pointing up).

@@ -40,7 +40,8 @@ describe("Azure's gateway token expiry events (--event)", () => {
             gateways: [
                 {
                     serviceResourceId:
-                        "/subscriptions/{subscription-id}/resourceGroups/{your-rg}/providers/Microsoft.ApiManagement/service/{your-APIM-instance}",
+                        "/subscriptions/{subscription-id}/resourceGroups/{your-rg}" +
+                        "/providers/Microsoft.ApiManagement/service/{your-APIM-instance}",
                     gateway: "{gateway-name}",
                     eventTypes: ["Microsoft.ApiManagement.GatewayTokenExpired"],
                     instances: ["{instance-name}"],

@@ -342,14 +342,17 @@ describe("apim-gateway-rotate (in process)", () => {
             assert.match(run.stderr, /event gateway GW1 of .*: matched \(dev\/gateway\)/);
         });
 
-        it("reports a gateway no selected stack holds as not-found, naming it, and exits 1 (the event cannot widen the selection)", async () => {
-            const run = await cli(["--stack", "prod", "--event", "-"], fleet(), {
-                eventFiles: { "-": JSON.stringify([nearExpiry("gw1", "a")]) },
-            });
-            assert.equal(run.code, EXIT_FAILED);
-            assert.deepEqual(updated(run), []);
-            assert.match(run.stdout, /event gateway gw1 of \/subscriptions\/.*apim1: not-found: no selected stack holds gateway "gw1"/);
-        });
+        it(
+            "reports a gateway no selected stack holds as not-found, naming it, " + "and exits 1 (the event cannot widen the selection)",
+            async () => {
+                const run = await cli(["--stack", "prod", "--event", "-"], fleet(), {
+                    eventFiles: { "-": JSON.stringify([nearExpiry("gw1", "a")]) },
+                });
+                assert.equal(run.code, EXIT_FAILED);
+                assert.deepEqual(updated(run), []);
+                assert.match(run.stdout, /event gateway gw1 of \/subscriptions\/.*apim1: not-found: no selected stack holds gateway "gw1"/);
+            },
+        );
 
         it("ignores and reports an event of another type, exit 0", async () => {
             const other = { ...nearExpiry("gw1", "a"), eventType: "Microsoft.ApiManagement.ProductCreated" };

@@ -30,7 +30,10 @@ describe("stack names", () => {
         assert.ok("error" in result);
         assert.match(
             result.error,
-            /--stack organization\/other\/dev is a stack of project "other", but the project in the work directory is "p": pass its directory with --work-dir/,
+            new RegExp(
+                String.raw`--stack organization\/other\/dev is a stack of project "other", but the ` +
+                    'project in the work directory is "p": pass its directory with --work-dir',
+            ),
         );
     });
 

@@ -1,4 +1,7 @@
-/** Host files the rotation trusts: its own, closed to others, never through a link (rotation/evidence/privateFiles.ts, rotation/command/compileCache.ts). */
+/**
+ * Host files the rotation trusts: its own, closed to others, never through a link
+ * (rotation/evidence/privateFiles.ts, rotation/command/compileCache.ts).
+ */
 import { strict as assert } from "node:assert";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";

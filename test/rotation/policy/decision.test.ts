@@ -23,13 +23,17 @@ describe("rotation decisions", () => {
             ["not-applicable", "rotate", true, { rotate: false }],
         ];
         for (const [status, mode, force, expected] of cases) {
-            it(`${status} in ${mode}${force ? " --force" : ""} → ${expected.rotate ? `rotate${expected.forced ? " with a trigger" : ""}` : "leave"}`, () => {
-                const plan = planUnit(at(status), { mode, force });
-                assert.equal(plan.rotate, expected.rotate);
-                if (plan.rotate) {
-                    assert.equal(plan.forced, expected.forced);
-                }
-            });
+            it(
+                `${status} in ${mode}${force ? " --force" : ""} → ` +
+                    `${expected.rotate ? `rotate${expected.forced ? " with a trigger" : ""}` : "leave"}`,
+                () => {
+                    const plan = planUnit(at(status), { mode, force });
+                    assert.equal(plan.rotate, expected.rotate);
+                    if (plan.rotate) {
+                        assert.equal(plan.forced, expected.forced);
+                    }
+                },
+            );
         }
     });
 

@@ -24,7 +24,10 @@ describe("the pending-changes guard", () => {
         assert.equal(verdict.proceed, false);
         assert.match(
             !verdict.proceed ? verdict.reason : "",
-            /^blocked: pending changes: Deployment gateway \(update\): spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed.*--include-pending-changes/,
+            new RegExp(
+                String.raw`^blocked: pending changes: Deployment gateway \(update\): ` +
+                    String.raw`spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed.*--include-pending-changes`,
+            ),
         );
     });
 

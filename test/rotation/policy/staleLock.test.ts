@@ -93,7 +93,10 @@ const TABLE: Row[] = [
         name: "no marker, pid not running here (a sibling container may hold it)",
         evidence: [{ holder, now: GONE }],
         release: [false, true],
-        reason: /^pid 4242 on runner-1 is not running here, but no marker shows it was started by a rotation in this PID namespace and boot .*pass --release-stale-locks or run `pulumi cancel --stack dev`$/,
+        reason: new RegExp(
+            "^pid 4242 on runner-1 is not running here, but no marker shows it was started by a rotation " +
+                String.raw`in this PID namespace and boot .*pass --release-stale-locks or run \`pulumi cancel --stack dev\`$`,
+        ),
     },
     {
         name: "no marker, some process has the pid",
@@ -135,15 +138,19 @@ const TABLE: Row[] = [
 
 /** What the Pulumi CLI (diy backend) prints for a locked stack, copied from a real run. */
 const DIY_LOCKED =
-    "error: the stack is currently locked by 2 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
-    "  file:///tmp/e2e/state/.pulumi/locks/organization/apim-gateway/s1/2a0bc532-3e70-49d6-8ed5-25885e00e037.json?no_tmp_dir=true: created by root@vm (pid 31012) at 2026-11-26T15:26:37Z\n" +
+    "error: the stack is currently locked by 2 lock(s). Either wait for the other process(es) to end or delete the lock file " +
+    "with `pulumi cancel`.\n" +
+    "  file:///tmp/e2e/state/.pulumi/locks/organization/apim-gateway/s1/2a0bc532-3e70-49d6-8ed5-25885e00e037.json?no_tmp_dir=true: " +
+    "created by root@vm (pid 31012) at 2026-11-26T15:26:37Z\n" +
     "  azblob://state/.pulumi/locks/organization/apim-gateway/s1/77a1.json: created by svc@build@agent-7 (pid 9) at 2026-11-26T15:27:00Z\n";
 
 describe("stale stack locks", () => {
     it("parses every lock holder the DIY backends list", () => {
         assert.deepEqual(parseLockHolders(DIY_LOCKED), [
             {
-                lock: "file:///tmp/e2e/state/.pulumi/locks/organization/apim-gateway/s1/2a0bc532-3e70-49d6-8ed5-25885e00e037.json?no_tmp_dir=true",
+                lock:
+                    "file:///tmp/e2e/state/.pulumi/locks/organization/apim-gateway" +
+                    "/s1/2a0bc532-3e70-49d6-8ed5-25885e00e037.json?no_tmp_dir=true",
                 user: "root",
                 host: "vm",
                 pid: 31012,

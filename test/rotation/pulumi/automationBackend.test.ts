@@ -186,7 +186,8 @@ describe("Automation API backend (fake pulumi CLI)", function () {
             assert.ok(error instanceof EngineOperationError);
             assert.equal(
                 error.message,
-                `pulumi failed on stack "broken": ${FAKE_TARGETS.deployment}: kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout`,
+                `pulumi failed on stack "broken": ${FAKE_TARGETS.deployment}: kubernetes:apps/v1:Deployment gateway: timed ` +
+                    `out waiting for the rollout`,
             );
             assert.deepEqual(error.record.failures, [
                 { urn: FAKE_TARGETS.deployment, message: "kubernetes:apps/v1:Deployment gateway: timed out waiting for the rollout" },

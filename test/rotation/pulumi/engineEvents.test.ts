@@ -1,4 +1,7 @@
-/** The engine's events folded into what the rotation keeps, and its steps in words (rotation/pulumi/engineEvents.ts, rotation/model/engineRecord.ts). */
+/**
+ * The engine's events folded into what the rotation keeps, and its steps in words
+ * (rotation/pulumi/engineEvents.ts, rotation/model/engineRecord.ts).
+ */
 import { strict as assert } from "node:assert";
 import { describeSteps } from "../../../rotation/model/engineRecord";
 import { EngineRecorder } from "../../../rotation/pulumi/engineEvents";

@@ -250,47 +250,51 @@ describe("rotation over fleets and shared gateways", () => {
         const shards = (stacks: () => Record<string, FakeStackSpec>, overrides: Partial<RotationPlan> = {}) =>
             Promise.all([1, 2].map((index) => run(stacks(), { regenerateUnusedKey: true, shard: { index, count: 2 }, ...overrides })));
 
-        it("puts a gateway's stacks in one shard, which aligns the sibling and regenerates; together the shards rotate each stack once", async () => {
-            assert.deepEqual(
-                [shardOf("west", 2), shardOf("north", 2), shardOf("solo", 2), shardOf("east", 2)],
-                [1, 2, 1, 2],
-                "the names hash as this test assumes",
-            );
-            const [first, second] = await shards(fleet);
-            assert.deepEqual(results(first.report), [["solo/gateway", "rotated"]]);
-            assert.deepEqual(results(second.report), [
-                ["west/gateway", "rotated"],
-                ["north/gateway", "rotated"],
-                ["east/gateway", "rotated"],
-            ]);
-            assert.deepEqual(first.regenerator.calls, [{ gatewayResourceId: id("solo"), keyType: "primary" }]);
-            assert.deepEqual(
-                [...second.regenerator.calls].sort((a, b) => a.gatewayResourceId.localeCompare(b.gatewayResourceId)),
-                [
-                    { gatewayResourceId: id("east"), keyType: "primary" },
-                    { gatewayResourceId: GATEWAY_ID, keyType: "primary" },
-                ],
-            );
-            assert.match((second.report.stacks[1].notes ?? []).join(), /so the primary key of the shared gateway can be regenerated/);
-            for (const shard of [first, second]) {
+        it(
+            "puts a gateway's stacks in one shard, which aligns the sibling " +
+                "and regenerates; together the shards rotate each stack once",
+            async () => {
                 assert.deepEqual(
-                    shard.backend
-                        .callsOf("outputs")
-                        .map((call) => call.stack)
-                        .sort(),
-                    ["east", "north", "solo", "west"],
-                    "each shard reads every stack's outputs",
+                    [shardOf("west", 2), shardOf("north", 2), shardOf("solo", 2), shardOf("east", 2)],
+                    [1, 2, 1, 2],
+                    "the names hash as this test assumes",
                 );
-                assert.equal(shard.exitCode, EXIT_OK);
-            }
-            assert.deepEqual([...first.backend.callsOf("up"), ...second.backend.callsOf("up")].map((call) => call.stack).sort(), [
-                "east",
-                "north",
-                "solo",
-                "west",
-            ]);
-            assert.match(second.progress, /shard 2\/2: 3 of 4 stacks, the stacks of each gateway kept together/);
-        });
+                const [first, second] = await shards(fleet);
+                assert.deepEqual(results(first.report), [["solo/gateway", "rotated"]]);
+                assert.deepEqual(results(second.report), [
+                    ["west/gateway", "rotated"],
+                    ["north/gateway", "rotated"],
+                    ["east/gateway", "rotated"],
+                ]);
+                assert.deepEqual(first.regenerator.calls, [{ gatewayResourceId: id("solo"), keyType: "primary" }]);
+                assert.deepEqual(
+                    [...second.regenerator.calls].sort((a, b) => a.gatewayResourceId.localeCompare(b.gatewayResourceId)),
+                    [
+                        { gatewayResourceId: id("east"), keyType: "primary" },
+                        { gatewayResourceId: GATEWAY_ID, keyType: "primary" },
+                    ],
+                );
+                assert.match((second.report.stacks[1].notes ?? []).join(), /so the primary key of the shared gateway can be regenerated/);
+                for (const shard of [first, second]) {
+                    assert.deepEqual(
+                        shard.backend
+                            .callsOf("outputs")
+                            .map((call) => call.stack)
+                            .sort(),
+                        ["east", "north", "solo", "west"],
+                        "each shard reads every stack's outputs",
+                    );
+                    assert.equal(shard.exitCode, EXIT_OK);
+                }
+                assert.deepEqual([...first.backend.callsOf("up"), ...second.backend.callsOf("up")].map((call) => call.stack).sort(), [
+                    "east",
+                    "north",
+                    "solo",
+                    "west",
+                ]);
+                assert.match(second.progress, /shard 2\/2: 3 of 4 stacks, the stacks of each gateway kept together/);
+            },
+        );
 
         it("with named stacks, groups them by every stack of the backend and aligns an unnamed sibling in the same shard", async () => {
             const [first, second] = await shards(fleet, { stacks: { all: false, names: ["west", "solo"] } });
@@ -441,32 +445,36 @@ describe("rotation over fleets and shared gateways", () => {
             assert.equal(exitCode, EXIT_OK);
         });
 
-        it("one gateway however the stacks spell its id (resource group and provider in another case, a trailing slash): the sibling is aligned and the key regenerated once", async () => {
-            const respelt = `${GATEWAY_ID.replace("/resourceGroups/rg1/", "/resourceGroups/RG1/").replace(
-                "Microsoft.ApiManagement",
-                "microsoft.apimanagement",
-            )}/`;
-            const { report, regenerator, backend, exitCode } = await run(
-                {
-                    west: { outputs: contractOutputs({ gateway: tokenUnit(5, "primary", { key: "gateway" }) }) },
-                    north: { outputs: contractOutputs({ gateway: tokenUnit(25, "primary", { gatewayResourceId: respelt }) }) },
-                },
-                { regenerateUnusedKey: true },
-            );
-            assert.deepEqual(
-                backend
-                    .callsOf("up")
-                    .map((call) => call.stack)
-                    .sort(),
-                ["north", "west"],
-            );
-            assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
-            for (const entry of report.stacks) {
-                assert.equal(entry.after?.keyType, "secondary", entry.stack);
-                assert.deepEqual(entry.keyRegeneration, { status: "regenerated", keyType: "primary" }, entry.stack);
-            }
-            assert.equal(exitCode, EXIT_OK);
-        });
+        it(
+            "one gateway however the stacks spell its id (resource group and provider in another case, a trailing slash): the " +
+                "sibling is aligned and the key regenerated once",
+            async () => {
+                const respelt = `${GATEWAY_ID.replace("/resourceGroups/rg1/", "/resourceGroups/RG1/").replace(
+                    "Microsoft.ApiManagement",
+                    "microsoft.apimanagement",
+                )}/`;
+                const { report, regenerator, backend, exitCode } = await run(
+                    {
+                        west: { outputs: contractOutputs({ gateway: tokenUnit(5, "primary", { key: "gateway" }) }) },
+                        north: { outputs: contractOutputs({ gateway: tokenUnit(25, "primary", { gatewayResourceId: respelt }) }) },
+                    },
+                    { regenerateUnusedKey: true },
+                );
+                assert.deepEqual(
+                    backend
+                        .callsOf("up")
+                        .map((call) => call.stack)
+                        .sort(),
+                    ["north", "west"],
+                );
+                assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
+                for (const entry of report.stacks) {
+                    assert.equal(entry.after?.keyType, "secondary", entry.stack);
+                    assert.deepEqual(entry.keyRegeneration, { status: "regenerated", keyType: "primary" }, entry.stack);
+                }
+                assert.equal(exitCode, EXIT_OK);
+            },
+        );
 
         it("skips the regeneration, naming the sibling, when the sibling's rotation is blocked", async () => {
             const { report, regenerator, exitCode } = await run(

@@ -328,26 +328,29 @@ describe("rotation orchestrator", () => {
     });
 
     describe("--regenerate-unused-key", () => {
-        it("after a verified rotation regenerates the key the new token does not use, per gateway, at the operator's endpoints", async () => {
-            const cloud = { name: "AzureUSGovernment" as const };
-            const other = GATEWAY_ID.replace(/gw1$/, "gw2");
-            const { report, regenerator, exitCode } = await run(
-                {
-                    a: { outputs: tokenOutputs(5, "primary", { azureCloud: cloud }) },
-                    b: { outputs: tokenOutputs(5, "secondary", { gatewayResourceId: other, azureCloud: cloud }) },
-                },
-                { regenerateUnusedKey: true, azure: US_GOVERNMENT },
-            );
-            assert.deepEqual(regenerator.calls, [
-                { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud: US_GOVERNMENT },
-                { gatewayResourceId: other, keyType: "secondary", cloud: US_GOVERNMENT },
-            ]);
-            for (const stack of report.stacks) {
-                assert.equal(stack.keyRegeneration?.status, "regenerated");
-                assert.notEqual(stack.keyRegeneration?.keyType, stack.after?.keyType, "never the live key");
-            }
-            assert.equal(exitCode, EXIT_OK);
-        });
+        it(
+            "after a verified rotation regenerates the key the new token " + "does not use, per gateway, at the operator's endpoints",
+            async () => {
+                const cloud = { name: "AzureUSGovernment" as const };
+                const other = GATEWAY_ID.replace(/gw1$/, "gw2");
+                const { report, regenerator, exitCode } = await run(
+                    {
+                        a: { outputs: tokenOutputs(5, "primary", { azureCloud: cloud }) },
+                        b: { outputs: tokenOutputs(5, "secondary", { gatewayResourceId: other, azureCloud: cloud }) },
+                    },
+                    { regenerateUnusedKey: true, azure: US_GOVERNMENT },
+                );
+                assert.deepEqual(regenerator.calls, [
+                    { gatewayResourceId: GATEWAY_ID, keyType: "primary", cloud: US_GOVERNMENT },
+                    { gatewayResourceId: other, keyType: "secondary", cloud: US_GOVERNMENT },
+                ]);
+                for (const stack of report.stacks) {
+                    assert.equal(stack.keyRegeneration?.status, "regenerated");
+                    assert.notEqual(stack.keyRegeneration?.keyType, stack.after?.keyType, "never the live key");
+                }
+                assert.equal(exitCode, EXIT_OK);
+            },
+        );
 
         it("is skipped, with a reason, when the rollout failed", async () => {
             const { report, regenerator, exitCode } = await run(
@@ -403,31 +406,39 @@ describe("rotation orchestrator", () => {
         }
 
         for (const mode of ["check", "rotate"] as const) {
-            it(`${mode}: a unit whose outputs name another cloud is failed, naming both endpoints; nothing is verified, rotated or regenerated for it`, async () => {
-                const { report, backend, regenerator, verifier } = await runWith(
-                    {
-                        forged: { outputs: tokenOutputs(5, "primary", { azureCloud: ATTACKER }) },
-                        honest: { outputs: tokenOutputs(25, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }) },
-                    },
-                    { mode, regenerateUnusedKey: mode === "rotate" },
-                );
-                const forged = stackReport(report, "forged");
-                assert.equal(forged.result, "failed");
-                assert.equal(forged.gateway, "gateway");
-                assert.match(
-                    forged.message ?? "",
-                    /outputs name the Azure cloud at ARM https:\/\/127\.0\.0\.1:9443, Entra https:\/\/127\.0\.0\.1:9444, but this rotation uses ARM https:\/\/management\.azure\.com, Entra https:\/\/login\.microsoftonline\.com/,
-                );
-                assert.deepEqual(verifier.asked, ["gateway"], "only the honest stack's token is verified");
-                assert.deepEqual(verifier.endpoints, [PUBLIC_CLOUD]);
-                assert.deepEqual(backend.callsOf("preview", "forged"), []);
-                assert.deepEqual(backend.callsOf("up", "forged"), []);
-                assert.ok(
-                    regenerator.calls.every((call) => call.gatewayResourceId !== GATEWAY_ID),
-                    "the forged unit's gateway is never regenerated",
-                );
-                assert.equal(exitCodeFor(report), EXIT_FAILED);
-            });
+            it(
+                `${mode}: a unit whose outputs name another cloud is failed, naming ` +
+                    `both endpoints; nothing is verified, rotated or regenerated for it`,
+                async () => {
+                    const { report, backend, regenerator, verifier } = await runWith(
+                        {
+                            forged: { outputs: tokenOutputs(5, "primary", { azureCloud: ATTACKER }) },
+                            honest: { outputs: tokenOutputs(25, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }) },
+                        },
+                        { mode, regenerateUnusedKey: mode === "rotate" },
+                    );
+                    const forged = stackReport(report, "forged");
+                    assert.equal(forged.result, "failed");
+                    assert.equal(forged.gateway, "gateway");
+                    assert.match(
+                        forged.message ?? "",
+                        new RegExp(
+                            String.raw`outputs name the Azure cloud at ARM https:\/\/127\.0\.0\.1:9443, ` +
+                                String.raw`Entra https:\/\/127\.0\.0\.1:9444, but this rotation uses ` +
+                                String.raw`ARM https:\/\/management\.azure\.com, Entra https:\/\/login\.microsoftonline\.com`,
+                        ),
+                    );
+                    assert.deepEqual(verifier.asked, ["gateway"], "only the honest stack's token is verified");
+                    assert.deepEqual(verifier.endpoints, [PUBLIC_CLOUD]);
+                    assert.deepEqual(backend.callsOf("preview", "forged"), []);
+                    assert.deepEqual(backend.callsOf("up", "forged"), []);
+                    assert.ok(
+                        regenerator.calls.every((call) => call.gatewayResourceId !== GATEWAY_ID),
+                        "the forged unit's gateway is never regenerated",
+                    );
+                    assert.equal(exitCodeFor(report), EXIT_FAILED);
+                },
+            );
         }
 
         it("a keyless unit is not applicable whatever cloud its outputs name: nothing is sent to Azure for it", async () => {
@@ -503,27 +514,33 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_FAILED);
         });
 
-        it("releases a lock an earlier rotation in this namespace recorded, whose process no longer runs, then rotates at once", async () => {
-            const { report, backend, clock, problems, exitCode } = await run(
-                { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
-                {},
-                { markedPids: [4242] },
-            );
-            assert.equal(backend.callsOf("release", "dev").length, 1);
-            assert.equal(
-                backend.callsOf("preview", "dev").length,
-                3,
-                "the failed attempt, the one re-reading the holders just before the release, and the one after it",
-            );
-            assert.equal(backend.callsOf("up", "dev").length, 1);
-            assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
-            assert.equal(report.stacks[0].result, "rotated");
-            assert.equal(exitCode, EXIT_OK);
-            assert.match(
-                problems,
-                /\[dev\/gateway\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
-            );
-        });
+        it(
+            "releases a lock an earlier rotation in this namespace " + "recorded, whose process no longer runs, then rotates at once",
+            async () => {
+                const { report, backend, clock, problems, exitCode } = await run(
+                    { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
+                    {},
+                    { markedPids: [4242] },
+                );
+                assert.equal(backend.callsOf("release", "dev").length, 1);
+                assert.equal(
+                    backend.callsOf("preview", "dev").length,
+                    3,
+                    "the failed attempt, the one re-reading the holders just before the release, and the one after it",
+                );
+                assert.equal(backend.callsOf("up", "dev").length, 1);
+                assert.deepEqual(clock.sleeps, [], "no backoff for a lock proven stale");
+                assert.equal(report.stacks[0].result, "rotated");
+                assert.equal(exitCode, EXIT_OK);
+                assert.match(
+                    problems,
+                    new RegExp(
+                        String.raw`\[dev\/gateway\] warning: stack dev: its lock \(pid 4242 on runner-1 since 2025-06-15T11:58:00Z\) ` +
+                            String.raw`was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)`,
+                    ),
+                );
+            },
+        );
 
         it("releases under this host's mutex for the stack, only when the re-read holders are exactly the judged ones", async () => {
             const processes = fakeProcesses([], [4242, 4343]);
@@ -611,26 +628,35 @@ describe("rotation orchestrator", () => {
             }
         });
 
-        it("without a marker from this namespace, releases a lock whose process is not running here only on --release-stale-locks", async () => {
-            const kept = await run({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } });
-            assert.equal(kept.backend.callsOf("release").length, 0);
-            assert.equal(kept.report.stacks[0].result, "failed");
-            assert.match(
-                kept.report.stacks[0].message ?? "",
-                /Gave up after 4 attempts: .* Not released automatically: pid 4242 on runner-1 is not running here, but no marker shows .* pass --release-stale-locks or run `pulumi cancel --stack dev`\.$/,
-            );
+        it(
+            "without a marker from this namespace, releases a lock whose " + "process is not running here only on --release-stale-locks",
+            async () => {
+                const kept = await run({ dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } });
+                assert.equal(kept.backend.callsOf("release").length, 0);
+                assert.equal(kept.report.stacks[0].result, "failed");
+                assert.match(
+                    kept.report.stacks[0].message ?? "",
+                    new RegExp(
+                        "Gave up after 4 attempts: .* Not released automatically: pid 4242 on runner-1 is not running here, " +
+                            String.raw`but no marker shows .* pass --release-stale-locks or run \`pulumi cancel --stack dev\`\.$`,
+                    ),
+                );
 
-            const released = await run(
-                { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
-                { releaseStaleLocks: true },
-            );
-            assert.equal(released.backend.callsOf("release", "dev").length, 1);
-            assert.equal(released.report.stacks[0].result, "rotated");
-            assert.match(
-                released.problems,
-                /no longer running \(released on --release-stale-locks: no marker proves pid 4242 ran in this PID namespace\); releasing it/,
-            );
-        });
+                const released = await run(
+                    { dev: { outputs: tokenOutputs(5), locked: 99, lockHolders: [lockHolder(4242)] } },
+                    { releaseStaleLocks: true },
+                );
+                assert.equal(released.backend.callsOf("release", "dev").length, 1);
+                assert.equal(released.report.stacks[0].result, "rotated");
+                assert.match(
+                    released.problems,
+                    new RegExp(
+                        String.raw`no longer running \(released on --release-stale-locks: no marker proves pid 4242` +
+                            String.raw` ran in this PID namespace\); releasing it`,
+                    ),
+                );
+            },
+        );
 
         it("records which Pulumi process takes each update, and forgets the markers of a released lock", async () => {
             const clock = new FakeClock();
@@ -648,7 +674,8 @@ describe("rotation orchestrator", () => {
                 signal: new AbortController().signal,
                 processes,
             });
-            // Every operation is tracked on its own: dev's preview meets the lock, meets it again re-reading the holders, is repeated after the release, then the update; prod's preview and update.
+            // Every operation is tracked on its own: dev's preview meets the lock, meets it again re-reading the holders, is
+            // repeated after the release, then the update; prod's preview and update.
             assert.deepEqual(processes.tracking, [
                 "start dev",
                 "stop dev",
