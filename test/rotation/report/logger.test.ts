@@ -1,7 +1,7 @@
 /** The progress logger: whole messages redacted before they are split into lines (rotation/report/logger.ts). */
 import { strict as assert } from "node:assert";
 import { MAX_MESSAGE_CHARS, MESSAGE_IDLE_MS, createLogger } from "../../../rotation/report/logger";
-import { StringSink } from "../fakes";
+import { PLANTED_RAW, StringSink } from "../fakes";
 
 const SIGNATURE = "c2VjcmV0LXNpZ25hdHVyZS10aGF0LWlzLWxvbmctZW5vdWdoLXRvLXNwbGl0==";
 const TOKEN = `gw1&202507151200&${SIGNATURE}`;
@@ -80,5 +80,29 @@ describe("logger", () => {
         );
         assert.ok(!leaks(problems.text), problems.text);
         assert.ok(!/c2VjcmV0|R2F0ZXdheUtleS/.test(progress.text), progress.text);
+    });
+});
+
+describe("the progress logger's lines and streams", () => {
+    it("prefixes whole lines of engine output, joining chunks and flushing the last partial line", () => {
+        const progress = new StringSink();
+        const problems = new StringSink();
+        const engine = createLogger(progress, problems).forStack("dev").engine();
+        engine.stdout("Upda");
+        engine.stdout("ting (dev)\r\n  + token cre");
+        engine.stderr("warning: slow\n");
+        engine.stdout(`ated ${PLANTED_RAW}`);
+        engine.end();
+        assert.equal(progress.text, `[dev] Updating (dev)\n[dev]   + token created [secret]\n`);
+        assert.equal(problems.text, "[dev] warning: slow\n");
+    });
+    it("writes warnings to the problems stream", () => {
+        const progress = new StringSink();
+        const problems = new StringSink();
+        const log = createLogger(progress, problems);
+        log.info("one\ntwo");
+        log.forStack("prod").warn("locked");
+        assert.equal(progress.text, "one\ntwo\n");
+        assert.equal(problems.text, "[prod] warning: locked\n");
     });
 });

@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { SecretUnwrapper, redactManifest, redactSecrets } from "../../../rotation/report/redaction";
 import { renderGithubSummary, renderJson, renderTable } from "../../../rotation/report/renderReport";
 import { RunReport } from "../../../rotation/model/runReport";
+import { PLANTED_RAW, PLANTED_TOKEN } from "../fakes";
 
 /** A token as APIM issues it: `<gatewayId>&<yyyyMMddHHmm>&<base64 HMAC-SHA512>` (88 characters, with `+`, `/` and `=`). */
 function gatewayToken(gatewayId: string, expiry: string, seed: string): string {
@@ -240,5 +241,16 @@ describe("redactManifest: a Kubernetes object for review", () => {
             stringData: { b: "[secret]", c: "[secret]" },
         });
         assert.deepEqual(redactManifest({ kind: "Secret", data: secret(null) }, unwrap), { kind: "Secret", data: null });
+    });
+});
+
+describe("redactSecrets on the fakes' planted token", () => {
+    it("masks gateway tokens with and without the GatewayKey prefix", () => {
+        assert.equal(redactSecrets(`auth: ${PLANTED_TOKEN}.`), "auth: GatewayKey [secret].");
+        assert.equal(redactSecrets(`raw "${PLANTED_RAW}"`), 'raw "[secret]"');
+        assert.equal(
+            redactSecrets("expires 2025-07-15T12:00:00Z & renews 202507151200"),
+            "expires 2025-07-15T12:00:00Z & renews 202507151200",
+        );
     });
 });
