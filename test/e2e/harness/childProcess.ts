@@ -1,6 +1,10 @@
 /** A child process of the suite with its output captured, its duration measured and its wait bounded. */
 import { ChildProcess, spawn } from "node:child_process";
 import { killAll, processTree } from "./processTree";
+import { redactTokens } from "./tokenLeaks";
+
+/** Lines of output a timed-out process's error ends with: where it was when it was killed. */
+const TAIL_LINES = 20;
 
 /** A finished process. */
 export interface ProcessRun {
@@ -37,7 +41,11 @@ export function startProcess(command: string, args: readonly string[], options: 
         const timer = setTimeout(() => {
             // The whole tree: a rotation program killed alone would orphan its engine and plugins.
             const killed = child.pid === undefined ? Promise.resolve() : killAll(processTree(child.pid));
-            const timedOut = new Error(`${command} ${args.slice(0, 3).join(" ")} did not finish within ${options.timeoutMs} ms`);
+            const tail = (text: string) => redactTokens(text.split("\n").slice(-TAIL_LINES).join("\n"));
+            const timedOut = new Error(
+                `${command} ${args.slice(0, 3).join(" ")} did not finish within ${options.timeoutMs} ms\n` +
+                    `--- stdout so far\n${tail(stdout)}\n--- stderr so far\n${tail(stderr)}`,
+            );
             killed.then(
                 () => reject(timedOut),
                 (error: Error) => reject(new Error(`${timedOut.message}; ${error.message}`)),

@@ -7,7 +7,7 @@ import { ROTATION_OUTPUT } from "../../../components/contract/rotationContract";
 
 const DAY_MS = 86_400_000;
 export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";
-const STACK_TYPE = "pulumi:pulumi:Stack";
+export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The instants the GatewayToken stores, and the rotation contract's units that repeat them. */
 const TOKEN_INSTANTS = ["expiresAt", "renewAfter", "issuedAt"];
