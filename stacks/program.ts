@@ -12,7 +12,11 @@ export function defineStack() {
     const { args, kubeconfig, kubeContext, renderYamlToDirectory } = readStackSettings();
 
     const kubernetes = new k8s.Provider("kubernetes", {
-        kubeconfig,
+        // Without a configured kubeconfig, "" (not undefined): the provider then resolves the ambient
+        // kubeconfig when it runs. Left undefined, the SDK records the deploying shell's $KUBECONFIG
+        // path as an input, and a scheduled rotation whose kubeconfig is another file (aks-set-context
+        // writes a new one each run) sees a provider change and is blocked as a pending change.
+        kubeconfig: kubeconfig ?? "",
         context: kubeContext,
         renderYamlToDirectory,
     });

@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import { rotationOutputs, SelfHostedGateway } from "pulumi-apim-selfhosted-gateway";
 
-const cluster = new k8s.Provider("platform-cluster", { context: "aks-platform-westeu" });
+// kubeconfig "": the ambient one, resolved when it runs, not your shell's $KUBECONFIG path
+// recorded in state, which a scheduled rotation would see change (docs/scheduling.md).
+const cluster = new k8s.Provider("platform-cluster", { kubeconfig: "", context: "aks-platform-westeu" });
 
 const gateway = new SelfHostedGateway("contoso", {
     resourceGroupName: "rg-apim",

@@ -18,6 +18,8 @@ const apim = {
 };
 
 const cluster = new k8s.Provider("platform-cluster", {
+    // The ambient kubeconfig, resolved when it runs (not this shell's $KUBECONFIG path, recorded in state).
+    kubeconfig: "",
     context: config.get("kubeContext"),
     // Optional: write manifests instead of applying them, to review what a change would do.
     renderYamlToDirectory: config.get("renderYamlToDirectory"),

@@ -38,6 +38,7 @@ import { CLI_FILES, startReleaseMirror, ReleaseMirror } from "../workflow/releas
 import { describeJob, runAzurePipeline, runGithubWorkflow, stepOf, summaryRows } from "../workflow/runWorkflow";
 import { AZURE_PIPELINE_PATH, cloneThisRepository, GITHUB_WORKFLOW_PATH, siteProject, UserRepository } from "../workflow/userRepository";
 import { AzureTrigger } from "../workflow/azurePipeline";
+import { InstallCache } from "../workflow/installReuse";
 
 const REPOSITORY_NAME = "contoso/gateways";
 const ENVIRONMENT = "apim-gateway-rotation";
@@ -69,6 +70,28 @@ function runnerNpmConfig(): Record<string, string> {
     return existsSync(userConfig) ? { NPM_CONFIG_USERCONFIG: userConfig } : {};
 }
 
+/**
+ * Azure's near-expiry event for one gateway instance, in the Event Grid schema of Microsoft's sample
+ * (test/rotation/fixtures/events): the service's id as `topic`, `/gateways/<gateway>/<instance>` as subject.
+ */
+function nearExpiryEvent(gatewayResourceId: string, instance: string) {
+    const { gatewayId } = parseGatewayResourceId(gatewayResourceId);
+    const service = gatewayResourceId.slice(0, gatewayResourceId.toLowerCase().lastIndexOf("/gateways/"));
+    return {
+        id: `near-expiry-${instance}`,
+        topic: service,
+        subject: `/gateways/${gatewayId}/${instance}`,
+        data: {
+            gatewayInfo: { gatewayId, instanceId: instance },
+            tokenInfo: { expiresAtUtc: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+        },
+        eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry",
+        dataVersion: "1",
+        metadataVersion: "1",
+        eventTime: new Date().toISOString(),
+    };
+}
+
 /** The Azure pipeline uploads the rotation's summary in a step of its own (not allowed in the restricted rotation step). */
 const PUBLISH_SUMMARY = "Publish the rotation summary";
 
@@ -88,12 +111,17 @@ describe("the shipped schedules run as written: workflow runner, two control pla
     let mirror: ReleaseMirror;
     let cliBinDir: string;
     let trustBundle: string;
+    /** One real `npm ci` per repository shape (same command, manifest and lockfile), shared by that shape's jobs. */
+    let installs: InstallCache;
     const figures: string[] = [];
 
     before(async function () {
         this.timeout(TOOLCHAIN_BUILD_TIMEOUT_MS + CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS + 5 * 60_000);
         toolchain = await pulumiToolchain();
         root = mkdtempSync(path.join(tmpdir(), "apim-gateway-workflows-"));
+        // The shared state backend (the user's `azblob://` / `s3://` in real life): the deploying shells and the jobs log in to it.
+        mkdirSync(path.join(root, "backend"));
+        installs = new InstallCache(path.join(root, "installs"));
         azure = await startEmulatorsForProcesses(root, {
             extraFederatedSubjects: [
                 githubSubject(REPOSITORY_NAME, ENVIRONMENT),
@@ -134,6 +162,13 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         console.log(`\n      Figures:\n${figures.map((line) => `        ${line}`).join("\n")}`);
     });
 
+    // A failure's transcript as it happens (the cases take minutes each; mocha prints failures at the end).
+    afterEach(function () {
+        if (this.currentTest?.state === "failed") {
+            console.log(`      ${this.currentTest.title}: ${this.currentTest.err?.message}`);
+        }
+    });
+
     /** Where shape (a)'s clone lives: in the repository's git-ignored test/.tmp, so its deploying engine finds node_modules upwards. */
     const clonesDir = () => path.join(REPOSITORY, "test", ".tmp", path.basename(root));
 
@@ -160,6 +195,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             azureDevOps: { serviceConnection: SERVICE_CONNECTION, subject: DEVOPS_SUBJECT },
             curlrc: mirror.curlrc,
             runnerEnv: { ...mirror.env, ...runnerNpmConfig() },
+            installCache: installs,
         };
     }
 
@@ -316,7 +352,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             const [job, ...more] = await github(repository, sha, { event: "schedule" });
             assert.equal(more.length, 0);
             assert.equal(job.environment, ENVIRONMENT);
-            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
             assert.equal(job.conclusion, "success", describeJob(job));
             assert.notEqual(await secretVersions(clusterA, "apim-gateway-dev"), versionsA, "dev's token Secret rewritten on cluster A");
@@ -344,14 +380,19 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             }
         });
 
-        it("Azure Pipelines, the schedule after dev's token expired again: dev rotated on cluster A, prod (not due) left alone; the monitor passes", async () => {
+        it("Azure Pipelines, one scheduled run, dev expired on cluster A and prod due on cluster B: both rotated, each on its own cluster; the monitor passes", async () => {
             await repository.age("dev", EXPIRED_DAYS);
+            await repository.age("prod", DUE_DAYS);
+            const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
+            const versionsB = await secretVersions(clusterB, "apim-gateway");
             const [job, ...more] = await pipeline(repository, sha, { event: "schedule" });
             assert.equal(more.length, 0, "one stage, one job: no approval stage without force");
             assert.equal(stepOf(job, "Install the Pulumi CLI (pinned, checksum verified)").outcome, "success", describeJob(job));
-            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "rotated" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
             assert.equal(job.conclusion, "success", describeJob(job));
+            assert.notEqual(await secretVersions(clusterA, "apim-gateway-dev"), versionsA, "dev's token Secret rewritten on cluster A");
+            assert.notEqual(await secretVersions(clusterB, "apim-gateway"), versionsB, "prod's token Secret rewritten on cluster B");
         });
 
         describe("a change to the file that would break a user fails the run", () => {
@@ -359,7 +400,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             async function runMutated(mutate: (text: string) => string): Promise<JobResult[] | Error> {
                 const workflow = reviewedSums(readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"));
                 const mutated = mutate(workflow);
-                assert.notEqual(mutated, workflow, "the mutation changed the file");
+                assert.notEqual(mutated, workflow, "the mutation changed the reviewed file");
                 repository.write(GITHUB_WORKFLOW_PATH, mutated);
                 const mutatedSha = repository.commit("A mutation");
                 try {
@@ -371,6 +412,19 @@ describe("the shipped schedules run as written: workflow runner, two control pla
 
             before(async () => {
                 await repository.age("dev", EXPIRED_DAYS);
+            });
+
+            it("the file as shipped, its plugin checksums not filled in: stops at the plugin step naming the fix, before any credential is in the job", async () => {
+                const jobs = await runMutated(() =>
+                    readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"),
+                );
+                assert.ok(!(jobs instanceof Error), String(jobs));
+                const plugins = stepOf(jobs[0], "Install the provider plugins (pinned, checksum verified)");
+                assert.equal(plugins.outcome, "failure", describeJob(jobs[0]));
+                assert.match(plugins.output, /set the SHA-256 of its plugin archive in PLUGINS/);
+                assert.equal(stepOf(jobs[0], "Run azure/login@f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca").outcome, "skipped");
+                assert.equal(stepOf(jobs[0], ROTATE).outcome, "skipped");
+                assert.equal(jobs[0].conclusion, "failure");
             });
 
             it("a wrong bin path", async () => {
@@ -443,13 +497,37 @@ describe("the shipped schedules run as written: workflow runner, two control pla
 
         it("workflow_dispatch of site-prod (fresh): left alone; the monitor fails while site-dev's token is expired", async () => {
             const [job] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "site-prod" } });
-            assert.deepEqual(resultsByStack(job), { "site-prod": "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { "site-prod": "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "failure", describeJob(job));
         });
 
         it("the schedule: site-dev rotated, site-prod left alone; the monitor passes", async () => {
             const [job] = await github(repository, sha, { event: "schedule" });
-            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "fresh" }, describeJob(job));
+            assert.deepEqual(resultsByStack(job), { "site-dev": "rotated", "site-prod": "not-due" }, describeJob(job));
+            assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
+            assert.equal(job.conclusion, "success", describeJob(job));
+        });
+
+        it("repository_dispatch carrying Azure's GatewayTokenNearExpiry event for site-prod's gateway (two instances): site-prod renewed although fresh, site-dev untouched", async () => {
+            const prodBefore = await repository.rotationUnits("site-prod");
+            const devBefore = await repository.rotationUnits("site-dev");
+            const events = ["site-prod-abc", "site-prod-def"].map((instance) =>
+                nearExpiryEvent(prodBefore.site.gatewayResourceId, instance),
+            );
+            const [job, ...more] = await github(repository, sha, {
+                event: "repository_dispatch",
+                eventType: "apim-gateway-token-expiry",
+                clientPayload: { events },
+            });
+            assert.equal(more.length, 0);
+            assert.equal(job.environment, ENVIRONMENT);
+            assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
+            assert.equal(resultsByStack(job)["site-prod"], "rotated", describeJob(job));
+            assert.match(stepOf(job, ROTATE).summary, /\*\*Event:\*\*[^\n]*site-prod/, describeJob(job));
+            const prodAfter = await repository.rotationUnits("site-prod");
+            const devAfter = await repository.rotationUnits("site-dev");
+            assert.notEqual(prodAfter.site.tokenIssuedAt, prodBefore.site.tokenIssuedAt, "site-prod renewed");
+            assert.equal(devAfter.site.tokenIssuedAt, devBefore.site.tokenIssuedAt, "site-dev not renewed");
             assert.equal(job.conclusion, "success", describeJob(job));
         });
     });

@@ -71,6 +71,22 @@ describe("the stack program", () => {
         }
     });
 
+    it("without a configured kubeconfig, records none (the ambient one at run time), not the deploying shell's $KUBECONFIG path", async () => {
+        const saved = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = "/home/ops/.kube/aks-dev";
+        try {
+            const { recorder } = await runStack();
+            const [provider] = recorder.ofType("pulumi:providers:kubernetes");
+            assert.equal(provider.inputs.kubeconfig, "", "a scheduled run with another kubeconfig file must see no provider change");
+        } finally {
+            if (saved === undefined) {
+                delete process.env.KUBECONFIG;
+            } else {
+                process.env.KUBECONFIG = saved;
+            }
+        }
+    });
+
     it("registers nothing at all when the component's arguments are invalid", async () => {
         const recorder = await installMocks({ project: "apim-gateway", stack: "prod" });
         pulumi.runtime.setAllConfig({ ...prod.values, "apim-gateway:gatewayId": "g".repeat(81) }, prod.secretKeys);

@@ -3,6 +3,7 @@
  * locally: the user's repository at a commit, the tools the `uses:` actions / tasks would
  * install, the cloud identity (the emulated Entra tenant) and the clusters (local control planes).
  */
+import type { InstallCache } from "./installReuse";
 
 /** An AKS cluster as `aks-set-context` / `az aks get-credentials` finds it. */
 export interface ClusterEntry {
@@ -45,6 +46,8 @@ export interface CiPlatform {
     readonly curlrc: string;
     /** The hosted runner's own environment beyond a clean one (its npm configuration, the release mirror's route for Pulumi's downloads). */
     readonly runnerEnv: Readonly<Record<string, string>>;
+    /** When set, an `npm ci` step identical to an earlier job's (same command, manifest, lockfile, Node.js, npm settings) reuses that install (./installReuse.ts). */
+    readonly installCache?: InstallCache;
 }
 
 /** The OIDC subject GitHub puts in a job's token when the job names an environment. */

@@ -14,7 +14,9 @@ import { JobPlan, StepPlan, WorkflowError } from "./plan";
 /** What starts the run. */
 export type GithubTrigger =
     | { readonly event: "schedule" }
-    | { readonly event: "workflow_dispatch"; readonly inputs: Readonly<Record<string, string | boolean>> };
+    | { readonly event: "workflow_dispatch"; readonly inputs: Readonly<Record<string, string | boolean>> }
+    /** A POST to the repository's dispatches endpoint: `event_type` becomes `github.event.action`. */
+    | { readonly event: "repository_dispatch"; readonly eventType: string; readonly clientPayload: unknown };
 
 /** The repository settings and run facts the workflow's expressions read. */
 export interface GithubRunSettings {
@@ -52,6 +54,12 @@ export async function planGithubWorkflow(fileName: string, content: string, sett
     if (declared === undefined) {
         throw new WorkflowError(`${fileName} has no \`on: ${trigger.event}\``);
     }
+    if (trigger.event === "repository_dispatch") {
+        const { types } = declared as { types?: string[] };
+        if (types !== undefined && !types.includes(trigger.eventType)) {
+            throw new WorkflowError(`${fileName}: repository_dispatch of type ${trigger.eventType} does not start it (types: ${types.join(", ")})`);
+        }
+    }
     const inputs =
         trigger.event === "workflow_dispatch"
             ? dispatchInputs(
@@ -79,13 +87,25 @@ function baseContexts(settings: GithubRunSettings, inputs: Record<string, string
             sha: settings.sha,
             ref: "refs/heads/main",
             ref_name: "main",
-            event: { inputs },
+            event: eventPayload(settings.trigger, inputs),
         },
         inputs,
         vars: settings.vars,
         secrets: settings.secrets,
         runner: { os: "Linux", arch: "X64" },
     };
+}
+
+/** `github.event`: the webhook payload of the trigger, as GitHub gives it to expressions. */
+function eventPayload(trigger: GithubTrigger, inputs: Record<string, string | boolean>): Record<string, unknown> {
+    switch (trigger.event) {
+        case "workflow_dispatch":
+            return { inputs };
+        case "repository_dispatch":
+            return { action: trigger.eventType, client_payload: trigger.clientPayload };
+        case "schedule":
+            return {};
+    }
 }
 
 /** The `inputs` context of a manual run: declared inputs only, typed, defaults filled in. */

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CiPlatform } from "./ciPlatform";
+import { isReusableInstall } from "./installReuse";
 import { JobPlan, ScriptAction, StepPlan } from "./plan";
 import { substitute } from "./substitutions";
 
@@ -98,6 +99,9 @@ async function runStep(
         job.system === "github" ? { GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ENV: envFile, GITHUB_PATH: pathFile } : {};
     const env: Record<string, string> = {
         HOME: dirs.home,
+        // The Pulumi CLI finds its home (plugins, credentials) through the user database, not $HOME:
+        // on a hosted runner that is the runner user's fresh home; here it would be this machine's.
+        PULUMI_HOME: path.join(dirs.home, ".pulumi"),
         CI: "true",
         LANG: "C.UTF-8",
         NODE_EXTRA_CA_CERTS: platform.caFile,
@@ -115,7 +119,12 @@ async function runStep(
     let ok: boolean;
     try {
         if (step.action.kind === "script") {
-            const run = await runScript(step.action, index, env, dirs);
+            const { action } = step;
+            const verbatim = () => runScript(action, index, env, dirs);
+            const run =
+                platform.installCache !== undefined && isReusableInstall(action.script)
+                    ? await platform.installCache.run(action.script, dirs.workspace, env, verbatim)
+                    : await verbatim();
             output = run.output;
             ok = run.code === 0;
         } else {

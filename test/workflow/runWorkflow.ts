@@ -80,7 +80,7 @@ export function stepOf(job: JobResult, name: string) {
 export function summaryRows(summary: string): { stack: string; result: string }[] {
     return summary
         .split("\n")
-        .filter((line) => line.startsWith("| ") && !line.startsWith("| Stack |"))
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| Stack |") && !/^\|( --- \|)+$/.test(line))
         .map((line) => line.slice(2, -2).split(" | "))
         .map((cells) => ({ stack: cells[0], result: cells[6] }));
 }

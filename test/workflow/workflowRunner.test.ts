@@ -78,6 +78,29 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         );
     });
 
+    it("repository_dispatch of the declared type: the normal environment, TRIGGER and the relayed events as JSON in EVENTS; another type is refused", async () => {
+        const events = [{ eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry", subject: "/gateways/gw/instance-1" }];
+        const [job, ...more] = await planGithubWorkflow(
+            "rotate.yml",
+            GITHUB,
+            settings({ event: "repository_dispatch", eventType: "apim-gateway-token-expiry", clientPayload: { events } }),
+        );
+        assert.equal(more.length, 0);
+        assert.equal(job.environment, "apim-gateway-rotation");
+        const rotate = step(job, "Rotate due tokens").env;
+        assert.equal(rotate.TRIGGER, "repository_dispatch");
+        assert.equal(rotate.STACK, "");
+        assert.deepEqual(JSON.parse(rotate.EVENTS), events);
+        await assert.rejects(
+            planGithubWorkflow(
+                "rotate.yml",
+                GITHUB,
+                settings({ event: "repository_dispatch", eventType: "something-else", clientPayload: { events } }),
+            ),
+            /repository_dispatch of type something-else does not start it/,
+        );
+    });
+
     it("a matrix of two shards: two jobs, strategy.job-index 0 and 1 of 2", async () => {
         const jobs = await planGithubWorkflow(
             "rotate.yml",
