@@ -198,7 +198,10 @@ export interface AzureAdAppAuthArgs {
     tenantId: pulumi.Input<string>;
     /** Application (client) id. */
     clientId: pulumi.Input<string>;
-    /** Client secret; stored in a Kubernetes Secret and kept a Pulumi secret. Exclusive with `clientCertificate`; one of them is required. */
+    /**
+     * Client secret; stored in a Kubernetes Secret and kept a Pulumi secret. Exclusive with
+     * `clientCertificate`; one of them is required.
+     */
     clientSecret?: pulumi.Input<string>;
     /** Client certificate mounted from a Secret (which the Helm chart does not offer). Exclusive with `clientSecret`. */
     clientCertificate?: ClientCertificateArgs;

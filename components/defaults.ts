@@ -31,7 +31,7 @@ import {
 } from "./settings";
 
 /** The production defaults, in one place (the args' TSDoc documents each one and why). */
-export const DEFAULTS = {
+export const GATEWAY_ARG_DEFAULTS = {
     profile: "production",
     namespace: "apim-gateway",
     replicas: 3,
@@ -70,11 +70,11 @@ export const DEFAULTS = {
 export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
     const names = kubernetesNames(args.kubernetesName ?? args.gatewayId);
     const image = resolveImage(args);
-    const namespace = args.namespace?.name ?? DEFAULTS.namespace;
+    const namespace = args.namespace?.name ?? GATEWAY_ARG_DEFAULTS.namespace;
     const serviceAccount = args.serviceAccount?.existingName ?? names.serviceAccount;
     const auth = resolveAuth(args, { base: names.base, namespace, serviceAccount });
     return {
-        profile: args.profile ?? DEFAULTS.profile,
+        profile: args.profile ?? GATEWAY_ARG_DEFAULTS.profile,
         names,
         labels: gatewayLabels(names.base, image.versionLabel, args.labels ?? {}, auth.type === "workloadIdentity"),
         apim: {
@@ -103,39 +103,42 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         namespace: {
             name: namespace,
             create: args.namespace?.create ?? true,
-            labels: { [POD_SECURITY_ENFORCE_LABEL]: DEFAULTS.podSecurityLevel, ...args.namespace?.labels },
+            labels: { [POD_SECURITY_ENFORCE_LABEL]: GATEWAY_ARG_DEFAULTS.podSecurityLevel, ...args.namespace?.labels },
         },
         auth,
         image,
         workload: {
-            replicas: args.autoscaling || args.externalAutoscaler ? undefined : (args.replicas ?? DEFAULTS.replicas),
+            replicas: args.autoscaling || args.externalAutoscaler ? undefined : (args.replicas ?? GATEWAY_ARG_DEFAULTS.replicas),
             autoscaling: args.autoscaling && {
                 minReplicas: args.autoscaling.minReplicas,
                 maxReplicas: args.autoscaling.maxReplicas,
                 targetCpuUtilizationPercentage:
                     args.autoscaling.targetCpuUtilizationPercentage ??
-                    (args.autoscaling.targetMemoryUtilizationPercentage === undefined ? DEFAULTS.autoscalingCpuPercent : undefined),
+                    (args.autoscaling.targetMemoryUtilizationPercentage === undefined
+                        ? GATEWAY_ARG_DEFAULTS.autoscalingCpuPercent
+                        : undefined),
                 targetMemoryUtilizationPercentage: args.autoscaling.targetMemoryUtilizationPercentage,
             },
             rollingUpdate: {
-                maxUnavailable: args.rollingUpdate?.maxUnavailable ?? DEFAULTS.rollingUpdate.maxUnavailable,
-                maxSurge: args.rollingUpdate?.maxSurge ?? DEFAULTS.rollingUpdate.maxSurge,
+                maxUnavailable: args.rollingUpdate?.maxUnavailable ?? GATEWAY_ARG_DEFAULTS.rollingUpdate.maxUnavailable,
+                maxSurge: args.rollingUpdate?.maxSurge ?? GATEWAY_ARG_DEFAULTS.rollingUpdate.maxSurge,
             },
             rollout: {
-                progressDeadlineSeconds: args.rollingUpdate?.progressDeadlineSeconds ?? DEFAULTS.rollout.progressDeadlineSeconds,
-                timeoutSeconds: args.rollingUpdate?.timeoutSeconds ?? DEFAULTS.rollout.timeoutSeconds,
+                progressDeadlineSeconds:
+                    args.rollingUpdate?.progressDeadlineSeconds ?? GATEWAY_ARG_DEFAULTS.rollout.progressDeadlineSeconds,
+                timeoutSeconds: args.rollingUpdate?.timeoutSeconds ?? GATEWAY_ARG_DEFAULTS.rollout.timeoutSeconds,
             },
             resources: {
-                requests: args.resources?.requests ? { ...args.resources.requests } : { ...DEFAULTS.requests },
+                requests: args.resources?.requests ? { ...args.resources.requests } : { ...GATEWAY_ARG_DEFAULTS.requests },
                 limits: args.resources?.limits,
             },
-            dns: { policy: args.dns?.policy ?? DEFAULTS.dnsPolicy, config: args.dns?.config },
+            dns: { policy: args.dns?.policy ?? GATEWAY_ARG_DEFAULTS.dnsPolicy, config: args.dns?.config },
             probes: {
-                startup: probe(args.probes?.startup, DEFAULTS.probes.startup),
-                readiness: probe(args.probes?.readiness, DEFAULTS.probes.readiness),
-                liveness: probe(args.probes?.liveness, DEFAULTS.probes.liveness),
+                startup: probe(args.probes?.startup, GATEWAY_ARG_DEFAULTS.probes.startup),
+                readiness: probe(args.probes?.readiness, GATEWAY_ARG_DEFAULTS.probes.readiness),
+                liveness: probe(args.probes?.liveness, GATEWAY_ARG_DEFAULTS.probes.liveness),
             },
-            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds,
+            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? GATEWAY_ARG_DEFAULTS.terminationGracePeriodSeconds,
             nodeSelector: args.nodeSelector,
             tolerations: args.tolerations,
             affinity: args.affinity,
@@ -156,11 +159,11 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
         configBackup: resolveConfigBackup(args, names.configBackupClaim),
         observability: {
             std: {
-                format: args.observability?.logs?.std?.format ?? DEFAULTS.stdLogs.format,
-                level: args.observability?.logs?.std?.level ?? DEFAULTS.stdLogs.level,
-                color: args.observability?.logs?.std?.color ?? DEFAULTS.stdLogs.color,
+                format: args.observability?.logs?.std?.format ?? GATEWAY_ARG_DEFAULTS.stdLogs.format,
+                level: args.observability?.logs?.std?.level ?? GATEWAY_ARG_DEFAULTS.stdLogs.level,
+                color: args.observability?.logs?.std?.color ?? GATEWAY_ARG_DEFAULTS.stdLogs.color,
             },
-            local: args.observability?.logs?.local ?? { type: DEFAULTS.localLogs },
+            local: args.observability?.logs?.local ?? { type: GATEWAY_ARG_DEFAULTS.localLogs },
             metrics: resolveMetrics(args),
             azureMonitor: args.observability?.azureMonitor ?? true,
         },
@@ -175,8 +178,8 @@ export function resolveSettings(args: SelfHostedGatewayArgs): ResolvedSettings {
                   labels: args.serviceAccount?.labels ?? {},
               },
         instanceDiscovery: {
-            synchronizationPort: args.instanceDiscovery?.synchronizationPort ?? DEFAULTS.instanceDiscovery.synchronizationPort,
-            heartbeatPort: args.instanceDiscovery?.heartbeatPort ?? DEFAULTS.instanceDiscovery.heartbeatPort,
+            synchronizationPort: args.instanceDiscovery?.synchronizationPort ?? GATEWAY_ARG_DEFAULTS.instanceDiscovery.synchronizationPort,
+            heartbeatPort: args.instanceDiscovery?.heartbeatPort ?? GATEWAY_ARG_DEFAULTS.instanceDiscovery.heartbeatPort,
         },
         tls: { serverCipherSuites: args.tls?.serverCipherSuites?.join(","), clientCipherSuites: args.tls?.clientCipherSuites?.join(",") },
     };
@@ -200,7 +203,7 @@ function resolveImage(args: SelfHostedGatewayArgs): ImageSettings {
         tag,
         digest,
         reference: imageReference(repository, tag, digest),
-        pullPolicy: args.image?.pullPolicy ?? DEFAULTS.imagePullPolicy,
+        pullPolicy: args.image?.pullPolicy ?? GATEWAY_ARG_DEFAULTS.imagePullPolicy,
         pullSecrets: args.image?.pullSecrets ?? [],
         versionLabel: labelSource !== undefined && isLabelValue(labelSource) ? labelSource : undefined,
     };
@@ -220,8 +223,8 @@ function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettin
             return {
                 type: "token",
                 token: {
-                    validityDays: args.token?.validityDays ?? DEFAULTS.token.validityDays,
-                    renewBeforeDays: args.token?.renewBeforeDays ?? DEFAULTS.token.renewBeforeDays,
+                    validityDays: args.token?.validityDays ?? GATEWAY_ARG_DEFAULTS.token.validityDays,
+                    renewBeforeDays: args.token?.renewBeforeDays ?? GATEWAY_ARG_DEFAULTS.token.renewBeforeDays,
                     // Read here so any stack embedding the component honours the rotation CLI's --force.
                     renewalTrigger: args.token?.renewalTrigger ?? renewalTriggerFromEnvironment(),
                 },
@@ -245,10 +248,10 @@ function resolveAuth(args: SelfHostedGatewayArgs, pods: PodIdentity): AuthSettin
                     ? {
                           kind: "certificate",
                           secretName: auth.clientCertificate.secretName,
-                          key: auth.clientCertificate.key ?? DEFAULTS.clientCertificateKey,
+                          key: auth.clientCertificate.key ?? GATEWAY_ARG_DEFAULTS.clientCertificateKey,
                       }
                     : { kind: "secret", clientSecret: auth.clientSecret as pulumi.Input<string> },
-                authority: auth.authority ?? DEFAULTS.entraAuthority,
+                authority: auth.authority ?? GATEWAY_ARG_DEFAULTS.entraAuthority,
                 azure: resolveEntraAzure(args, auth, pods),
             };
     }
@@ -295,7 +298,7 @@ function resolveEntraAzure(
 }
 
 function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"] {
-    const type = args.service?.type ?? DEFAULTS.serviceType;
+    const type = args.service?.type ?? GATEWAY_ARG_DEFAULTS.serviceType;
     const external = type === "LoadBalancer" || type === "NodePort";
     const exposure = args.service?.exposure;
     const internal: Record<string, string> = exposure === "internal" ? { [AZURE_INTERNAL_LOAD_BALANCER_ANNOTATION]: "true" } : {};
@@ -303,12 +306,12 @@ function resolveService(args: SelfHostedGatewayArgs): ResolvedSettings["service"
         type,
         exposure,
         // Kept when given for another type, so validation can name it.
-        externalTrafficPolicy: args.service?.externalTrafficPolicy ?? (external ? DEFAULTS.externalTrafficPolicy : undefined),
+        externalTrafficPolicy: args.service?.externalTrafficPolicy ?? (external ? GATEWAY_ARG_DEFAULTS.externalTrafficPolicy : undefined),
         loadBalancerIP: args.service?.loadBalancerIP,
         loadBalancerSourceRanges: args.service?.loadBalancerSourceRanges,
         annotations: { ...args.service?.annotations, ...internal },
-        httpPort: args.service?.ports?.http ?? DEFAULTS.servicePorts.http,
-        httpsPort: args.service?.ports?.https ?? DEFAULTS.servicePorts.https,
+        httpPort: args.service?.ports?.http ?? GATEWAY_ARG_DEFAULTS.servicePorts.http,
+        httpsPort: args.service?.ports?.https ?? GATEWAY_ARG_DEFAULTS.servicePorts.https,
         allocateLoadBalancerNodePorts: args.service?.allocateLoadBalancerNodePorts,
     };
 }
@@ -323,8 +326,8 @@ function resolveConfigBackup(args: SelfHostedGatewayArgs, defaultClaimName: stri
         claimName: backup?.existingClaimName ?? defaultClaimName,
         createClaim: backup?.existingClaimName === undefined,
         storageClassName: backup?.storageClassName,
-        accessMode: backup?.accessMode ?? DEFAULTS.configBackup.accessMode,
-        size: backup?.size ?? DEFAULTS.configBackup.size,
+        accessMode: backup?.accessMode ?? GATEWAY_ARG_DEFAULTS.configBackup.accessMode,
+        size: backup?.size ?? GATEWAY_ARG_DEFAULTS.configBackup.size,
     };
 }
 
@@ -333,8 +336,8 @@ function resolveMetrics(args: SelfHostedGatewayArgs): MetricsSettings {
     return {
         statsd: statsd && {
             endpoint: statsd.endpoint,
-            sampling: statsd.sampling ?? DEFAULTS.statsd.sampling,
-            tagFormat: statsd.tagFormat ?? DEFAULTS.statsd.tagFormat,
+            sampling: statsd.sampling ?? GATEWAY_ARG_DEFAULTS.statsd.sampling,
+            tagFormat: statsd.tagFormat ?? GATEWAY_ARG_DEFAULTS.statsd.tagFormat,
         },
         openTelemetry: openTelemetry && {
             collectorUri: openTelemetry.collectorUri,
@@ -366,8 +369,8 @@ function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilityS
     return {
         topologySpread: {
             enabled: ha?.topologySpread?.enabled ?? true,
-            whenUnsatisfiable: ha?.topologySpread?.whenUnsatisfiable ?? DEFAULTS.whenUnsatisfiable,
-            topologyKeys: ha?.topologySpread?.topologyKeys ?? [...DEFAULTS.topologyKeys],
+            whenUnsatisfiable: ha?.topologySpread?.whenUnsatisfiable ?? GATEWAY_ARG_DEFAULTS.whenUnsatisfiable,
+            topologyKeys: ha?.topologySpread?.topologyKeys ?? [...GATEWAY_ARG_DEFAULTS.topologyKeys],
         },
         podAntiAffinity: ha?.podAntiAffinity ?? "none",
         disruptionBudget:
@@ -375,7 +378,7 @@ function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilityS
                 ? { enabled: false }
                 : pdb?.minAvailable !== undefined
                   ? { enabled: true, minAvailable: pdb.minAvailable }
-                  : { enabled: true, maxUnavailable: pdb?.maxUnavailable ?? DEFAULTS.disruptionBudgetMaxUnavailable },
+                  : { enabled: true, maxUnavailable: pdb?.maxUnavailable ?? GATEWAY_ARG_DEFAULTS.disruptionBudgetMaxUnavailable },
     };
 }
 
@@ -386,11 +389,11 @@ function resolveHighAvailability(args: SelfHostedGatewayArgs): HighAvailabilityS
  * or no ranges) anyone.
  */
 function resolveNetworkPolicy(args: SelfHostedGatewayArgs): ResolvedSettings["networkPolicy"] {
-    const enabled = args.networkPolicy?.enabled ?? (args.profile ?? DEFAULTS.profile) === "production";
+    const enabled = args.networkPolicy?.enabled ?? (args.profile ?? GATEWAY_ARG_DEFAULTS.profile) === "production";
     const service = args.service;
     const keepsCallerIps =
-        (service?.type ?? DEFAULTS.serviceType) === "LoadBalancer" &&
-        (service?.externalTrafficPolicy ?? DEFAULTS.externalTrafficPolicy) === "Local";
+        (service?.type ?? GATEWAY_ARG_DEFAULTS.serviceType) === "LoadBalancer" &&
+        (service?.externalTrafficPolicy ?? GATEWAY_ARG_DEFAULTS.externalTrafficPolicy) === "Local";
     const ranges = service?.loadBalancerSourceRanges ?? [];
     const fromRanges = keepsCallerIps && ranges.length > 0 ? ranges.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
     // Derived peers only for a policy that exists; a trafficFrom given to a disabled one is refused (validation/resolved.ts).

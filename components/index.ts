@@ -2,7 +2,8 @@ export { SelfHostedGateway, GatewayAuthType, validateSelfHostedGatewayArgs } fro
 export * from "./args";
 export { GATEWAY_IMAGE_VERSION, DEFAULT_IMAGE_REPOSITORY } from "./constants";
 export { GatewayArgumentError, ArgumentProblem } from "./errors";
-export { GatewayToken, GatewayTokenArgs, GatewayKeyType } from "./token/gatewayToken";
+export { GatewayToken, GatewayTokenArgs } from "./token/gatewayToken";
+export { GatewayKeyType } from "./token/keyType";
 export { AzureCloudSettings, AzureCloudName } from "./token/cloud";
 export {
     ROTATION_OUTPUT,

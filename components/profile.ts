@@ -1,7 +1,7 @@
 import { ProblemCollector, problemMessage } from "./errors";
 import { isSpecificVersionTag } from "./imageReference";
 import { POD_SECURITY_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "./constants";
-import { DEFAULTS } from "./defaults";
+import { GATEWAY_ARG_DEFAULTS } from "./defaults";
 import { usesNodeLogSocket } from "./k8s/localLogs";
 import { ResolvedSettings } from "./settings";
 import { productionRenewBeforeProblem } from "./token/policy";
@@ -62,7 +62,9 @@ function guidanceViolations(settings: ResolvedSettings): GuidanceViolation[] {
     if (settings.service.type === "LoadBalancer" && settings.service.exposure === undefined) {
         violations.push({
             argument: "service.exposure",
-            problem: `is not set; a LoadBalancer Service gets the cloud's default, a public IP that exposes every API of the gateway to the internet (kept as "${DEFAULTS.developmentExposure}")`,
+            problem:
+                `is not set; a LoadBalancer Service gets the cloud's default, a public IP that exposes every ` +
+                `API of the gateway to the internet (kept as "${GATEWAY_ARG_DEFAULTS.developmentExposure}")`,
             fix: 'Choose it: service.exposure "internal" (AKS internal load balancer, a private IP in the virtual network) or "public".',
         });
     }
@@ -98,7 +100,9 @@ function podSecurityViolation(settings: ResolvedSettings): GuidanceViolation | u
     if ((level === "baseline" || level === "restricted") && usesNodeLogSocket(settings.observability.local)) {
         return {
             argument: "observability.logs.local",
-            problem: `type "localsyslog" without an endpoint mounts the node's /dev/log as a hostPath volume, which the namespace's Pod Security level "${level}" rejects`,
+            problem:
+                `type "localsyslog" without an endpoint mounts the node's /dev/log as a ` +
+                `hostPath volume, which the namespace's Pod Security level "${level}" rejects`,
             fix: 'Set observability.logs.local.endpoint (e.g. a log-forwarder sidecar at "127.0.0.1:8888"), or another local log type.',
         };
     }

@@ -27,7 +27,8 @@ import { configBackupClaim } from "./k8s/storage";
 import { prepareSettings } from "./prepare";
 import { RotationUnitOutput } from "./contract/rotationContract";
 import { rotationUnitOutput } from "./contract/rotationOutputs";
-import { GatewayKeyType, GatewayToken } from "./token/gatewayToken";
+import { GatewayToken } from "./token/gatewayToken";
+import { GatewayKeyType } from "./token/keyType";
 import { AuthType } from "./enums";
 import { authValueDigest } from "./token/authValue";
 

@@ -4,7 +4,7 @@
  * deployed. Pure: the caller reads the API.
  */
 import { ResolvedSettings } from "../components/settings";
-import { isReady, KWOK_NODE_ANNOTATION, ZONE_LABEL } from "../test/cluster/harness/nodes";
+import { isReady, KWOK_NODE_ANNOTATION, ZONE_LABEL } from "../localenv/cluster/nodes";
 
 /** The part of a Node object the plan reads. */
 export interface NodeObject {
@@ -101,12 +101,14 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
     if (eligible.length === 0) {
         const reasons = facts.nodes.map((node) => `${node.metadata.name}: ${unavailable(node)}`);
         problems.push(
-            `no node of context "${context}" can take the gateway pods (Ready, schedulable, no NoSchedule or NoExecute taint; the example sets no tolerations)${reasons.length > 0 ? `: ${list(reasons)}` : ": the cluster has no nodes"}`,
+            `no node of context "${context}" can take the gateway pods (Ready, schedulable, no NoSchedule or NoExecute ` +
+                `taint; the example sets no tolerations)${reasons.length > 0 ? `: ${list(reasons)}` : ": the cluster has no nodes"}`,
         );
     } else if (placeable.length === 0) {
         const missing = spread.topologyKeys.filter((key) => eligible.some((node) => node.metadata.labels?.[key] === undefined));
         problems.push(
-            `no schedulable node of context "${context}" carries the label${missing.length > 1 ? "s" : ""} ${list(missing)}: the ${replicas} replicas spread over ${list(spread.topologyKeys)} ` +
+            `no schedulable node of context "${context}" carries the label${missing.length > 1 ? "s" : ""} ` +
+                `${list(missing)}: the ${replicas} replicas spread over ${list(spread.topologyKeys)} ` +
                 `with whenUnsatisfiable: DoNotSchedule, so every pod would stay Pending. Label the nodes, e.g. ` +
                 `kubectl --context ${context} label node ${eligible[0].metadata.name} ${ZONE_LABEL}=zone-a`,
         );
@@ -114,7 +116,8 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
         const unlabelled = eligible.filter((node) => !placeable.includes(node)).map((node) => node.metadata.name);
         if (unlabelled.length > 0) {
             notes.push(
-                `nodes ${list(unlabelled)} lack a label of ${list(spread.topologyKeys)}: with whenUnsatisfiable: DoNotSchedule the pods go only to the ${placeable.length} that have them`,
+                `nodes ${list(unlabelled)} lack a label of ${list(spread.topologyKeys)}: with ` +
+                    `whenUnsatisfiable: DoNotSchedule the pods go only to the ${placeable.length} that have them`,
             );
         }
         const zones = [...new Set(placeable.flatMap((node) => zoneOf.get(node.metadata.name) ?? []))].sort();
@@ -122,7 +125,9 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
             notes.push(`no node carries ${ZONE_LABEL}: the ${replicas} pods are placed without a zone spread`);
         } else if (zones.length < replicas) {
             notes.push(
-                `${replicas} replicas over ${zones.length} zone${zones.length > 1 ? "s" : ""} (${list(zones)}): the spread allows one pod more in a zone than in another, so pods share a zone; label nodes in ${replicas} zones for one pod per zone`,
+                `${replicas} replicas over ${zones.length} zone${zones.length > 1 ? "s" : ""} (${list(zones)}): the spread ` +
+                    `allows one pod more in a zone than in another, so pods share ` +
+                    `a zone; label nodes in ${replicas} zones for one pod per zone`,
             );
         }
         const kubelets = placeable
@@ -130,9 +135,12 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
             .map((node) => node.metadata.name);
         if (kubelets.length > 0) {
             notes.push(
-                `nodes ${list(kubelets)} run a real kubelet: there the gateway containers really start (the image is pulled from Microsoft's container registry) ` +
-                    `and fetch their configuration from the API Management configuration endpoint in Azure, which the emulated Azure does not serve (it answers ARM and Entra ID on this machine's 127.0.0.1 only), ` +
-                    `so they are not expected to become Ready: pulumi up then fails after the Deployment's await (rollingUpdate.timeoutSeconds, ${example.workload.rollout.timeoutSeconds} s), ` +
+                `nodes ${list(kubelets)} run a real kubelet: there the gateway containers ` +
+                    `really start (the image is pulled from Microsoft's container registry) ` +
+                    `and fetch their configuration from the API Management configuration endpoint in Azure, which ` +
+                    `the emulated Azure does not serve (it answers ARM and Entra ID on this machine's 127.0.0.1 only), ` +
+                    `so they are not expected to become Ready: pulumi up then fails after the Deployment's ` +
+                    `await (rollingUpdate.timeoutSeconds, ${example.workload.rollout.timeoutSeconds} s), ` +
                     `the demo names each pod's state, and removes the stack (Ctrl-C does so sooner)`,
             );
         }
@@ -140,7 +148,8 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
 
     if (facts.namespaceExists) {
         problems.push(
-            `namespace ${example.namespace.name} already exists in context "${context}": the demo deploys into it and deletes it when it ends, so it will not touch one it did not create; delete it or use another cluster`,
+            `namespace ${example.namespace.name} already exists in context "${context}": the demo deploys into it ` +
+                `and deletes it when it ends, so it will not touch one it did not create; delete it or use another cluster`,
         );
     }
     const defaults = facts.storageClasses
@@ -152,11 +161,13 @@ export function planCluster(facts: ClusterFacts, example: ExampleNeeds): Cluster
     const storage: BackupStorage = defaults.length > 0 ? { kind: "default", name: defaults[0] } : { kind: "static" };
     if (storage.kind === "default") {
         notes.push(
-            `the config backup claim (ReadWriteMany) uses the default StorageClass ${storage.name}: if its provisioner cannot make ReadWriteMany volumes (kind's local-path cannot), the claim and the pods stay Pending`,
+            `the config backup claim (ReadWriteMany) uses the default StorageClass ${storage.name}: if its provisioner ` +
+                `cannot make ReadWriteMany volumes (kind's local-path cannot), the claim and the pods stay Pending`,
         );
     } else if (facts.staticVolume.exists) {
         problems.push(
-            `the cluster has no default StorageClass and PersistentVolume ${facts.staticVolume.name}, which the demo would create for the config backup, already exists: delete it or use another cluster`,
+            `the cluster has no default StorageClass and PersistentVolume ${facts.staticVolume.name}, which ` +
+                `the demo would create for the config backup, already exists: delete it or use another cluster`,
         );
     }
     return { zoneOf, storage, notes, problems };

@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { ClusterFacts, NodeObject, StorageClassObject } from "./clusterPlan";
 import { KubeconfigFile, kubeconfigFiles, KubeContext, Material, resolveKubeContext } from "./kubeconfigContext";
 import { DemoUsageError } from "./options";
-import { KubeApi, KubeApiError } from "../test/cluster/harness/kubeApi";
+import { KubeApi, KubeApiError } from "../localenv/cluster/kubeApi";
 
 /** The cluster could not be used, or the example could not run there; the message says why (no stack trace). */
 export class ClusterUnusableError extends Error {}
@@ -89,7 +89,8 @@ export async function readClusterFacts(api: KubeApi, context: KubeContext, names
         };
     } catch (error) {
         throw new ClusterUnusableError(
-            `context "${context.context}" (${context.server}, kubeconfig ${context.file}): the API server refused or did not answer the demo's reads (nodes, StorageClasses, its namespace and volume): ${(error as Error).message}`,
+            `context "${context.context}" (${context.server}, kubeconfig ${context.file}): the API server refused or did ` +
+                `not answer the demo's reads (nodes, StorageClasses, its namespace and volume): ${(error as Error).message}`,
         );
     }
 }

@@ -8,7 +8,7 @@ import { resolveSettings } from "../components/defaults";
 import { ResolvedSettings } from "../components/settings";
 import { stackSettings } from "../stacks/config";
 import { loadStackFile } from "../stacks/stackFile";
-import { EXAMPLE_STACK } from "../test/e2e/harness/pulumiProject";
+import { EXAMPLE_STACK } from "../localenv/engine/pulumiProject";
 
 export { EXAMPLE_STACK };
 

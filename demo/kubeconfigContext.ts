@@ -95,7 +95,8 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
     const existing = sources.filter((source) => source.text !== undefined);
     if (existing.length === 0) {
         throw new DemoUsageError(
-            `no kubeconfig: ${sources.map((source) => source.file).join(", ")} does not exist (pass --kubeconfig FILE, set KUBECONFIG, or drop --kube-context to use the demo's own control plane)`,
+            `no kubeconfig: ${sources.map((source) => source.file).join(", ")} does not exist (pass ` +
+                `--kubeconfig FILE, set KUBECONFIG, or drop --kube-context to use the demo's own control plane)`,
         );
     }
     const documents = existing.map((source) => ({ source, document: parseDocument(source) }));
@@ -103,7 +104,8 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
     if (holder === undefined) {
         const names = [...new Set(documents.flatMap(({ document }) => contextNamesOf(document)))];
         throw new DemoUsageError(
-            `context "${name}" is not in ${existing.map((source) => source.file).join(", ")} (contexts there: ${names.length > 0 ? names.join(", ") : "none"})`,
+            `context "${name}" is not in ${existing.map((source) => source.file).join(", ")} ` +
+                `(contexts there: ${names.length > 0 ? names.join(", ") : "none"})`,
         );
     }
     const { source, document } = holder;
@@ -117,12 +119,14 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
     const cluster = entry(document.clusters, clusterName, "cluster");
     if (cluster === undefined) {
         throw new DemoUsageError(
-            `${where} names cluster "${clusterName}", which that file does not define (the demo reads a context's cluster and user from its own file)`,
+            `${where} names cluster "${clusterName}", which that file does not ` +
+                `define (the demo reads a context's cluster and user from its own file)`,
         );
     }
     if (!(document.users ?? []).some((item) => item?.name === userName)) {
         throw new DemoUsageError(
-            `${where} names user "${userName}", which that file does not define (the demo reads a context's cluster and user from its own file)`,
+            `${where} names user "${userName}", which that file does not define ` +
+                `(the demo reads a context's cluster and user from its own file)`,
         );
     }
     const user = entry(document.users, userName, "user") ?? {};
@@ -132,7 +136,8 @@ export function resolveKubeContext(sources: readonly KubeconfigFile[], name: str
     }
     if (cluster["proxy-url"] !== undefined) {
         throw new DemoUsageError(
-            `cluster "${clusterName}" of ${where} is reached through proxy-url, which the demo's API client does not support: use a context without it`,
+            `cluster "${clusterName}" of ${where} is reached through proxy-url, ` +
+                `which the demo's API client does not support: use a context without it`,
         );
     }
     const base = path.dirname(source.file);
@@ -169,7 +174,8 @@ function authOf(user: Record<string, unknown>, who: string, base: string): KubeA
     for (const { key, what } of UNSUPPORTED) {
         if (user[key] !== undefined) {
             throw new DemoUsageError(
-                `${who} authenticates with ${what(user[key])}, which the demo's own API client does not run: it supports client certificates and bearer tokens (token, tokenFile); use such a context (kind's is one) or drop --kube-context`,
+                `${who} authenticates with ${what(user[key])}, which the demo's own API client does not run: it supports ` +
+                    `client certificates and bearer tokens (token, tokenFile); use such a context (kind's is one) or drop --kube-context`,
             );
         }
     }

@@ -57,10 +57,16 @@ function state(pod: PodState): string {
         const { waiting, terminated } = container.state ?? {};
         const restarts = container.restartCount ? `, ${container.restartCount} restarts` : "";
         if (waiting !== undefined) {
-            return `container ${container.name} waiting: ${waiting.reason ?? "?"}${waiting.message ? `: ${oneLine(waiting.message)}` : ""}${restarts}`;
+            return (
+                `container ${container.name} waiting: ` +
+                `${waiting.reason ?? "?"}${waiting.message ? `: ${oneLine(waiting.message)}` : ""}${restarts}`
+            );
         }
         if (terminated !== undefined) {
-            return `container ${container.name} terminated: ${terminated.reason ?? "?"} (exit code ${terminated.exitCode ?? "?"})${restarts}`;
+            return (
+                `container ${container.name} terminated: ${terminated.reason ?? "?"} ` +
+                `(exit code ${terminated.exitCode ?? "?"})${restarts}`
+            );
         }
         return `container ${container.name} running, ${container.ready ? "ready" : "not ready"}${restarts}`;
     });

@@ -24,7 +24,8 @@ export function requirePulumiOnPath(pathVariable: string | undefined): string {
     const found = findOnPath("pulumi", pathVariable);
     if (found === undefined) {
         throw new DemoUsageError(
-            "--kube-context runs the pulumi CLI on PATH, and there is none: install it (https://www.pulumi.com/docs/install/) or drop --kube-context to use the demo's own, built from Go modules",
+            "--kube-context runs the pulumi CLI on PATH, and there is none: install it " +
+                "(https://www.pulumi.com/docs/install/) or drop --kube-context to use the demo's own, built from Go modules",
         );
     }
     return found;

@@ -18,22 +18,22 @@ import { KubeContext } from "./kubeconfigContext";
 import { diagnosePods, PodEvent, PodState } from "./podDiagnosis";
 import { requirePulumiOnPath } from "./pulumiOnPath";
 import { ResolvedSettings } from "../components/settings";
-import { ControlPlane, startControlPlane } from "../test/cluster/harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "../test/cluster/harness/gatewayOnCluster";
-import { gatewayDeployment, settledGateway } from "../test/cluster/harness/gatewayObjects";
-import { KubeApi } from "../test/cluster/harness/kubeApi";
-import { watchRollout } from "../test/cluster/harness/rolloutWatcher";
-import { createWorld, World } from "../test/e2e/harness/world";
-import { runToolchainBuild } from "../test/helpers/toolchainBuild";
+import { ControlPlane, startControlPlane } from "../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../localenv/cluster/gatewayOnCluster";
+import { gatewayDeployment, settledGateway } from "../localenv/cluster/gatewayObjects";
+import { KubeApi } from "../localenv/cluster/kubeApi";
+import { watchRollout } from "../localenv/cluster/rolloutWatcher";
+import { createWorld, World } from "../localenv/engine/world";
+import { runToolchainBuild } from "../localenv/helpers/toolchainBuild";
 
 const REPOSITORY = path.resolve(__dirname, "..");
 /** The cold builds, measured on 2 cores: the README's figure. */
 const COLD_BUILD_MINUTES = 16;
 const TOOLCHAINS = [
-    { what: "the Pulumi CLI and Kubernetes provider", script: "test/e2e/toolchain/build.sh" },
+    { what: "the Pulumi CLI and Kubernetes provider", script: "localenv/engine/toolchain/build.sh" },
     {
         what: "the Kubernetes control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)",
-        script: "test/cluster/toolchain/build.sh",
+        script: "localenv/cluster/toolchain/build.sh",
     },
 ];
 const TOOLCHAIN_TIMEOUT_MS = 60 * 60_000;
@@ -131,7 +131,8 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
         const report = await podReport(api, example.namespace.name);
         const engineTail = (error as Error).message.trim().split("\n").slice(-ENGINE_TAIL_LINES).join("\n");
         throw new ClusterUnusableError(
-            `pulumi up failed after ${seconds(started)}; the gateway pods in namespace ${example.namespace.name}:\n${report.map((line) => `    ${line}`).join("\n")}\nThe engine's last lines:\n${engineTail}`,
+            `pulumi up failed after ${seconds(started)}; the gateway pods in namespace ` +
+                `${example.namespace.name}:\n${report.map((line) => `    ${line}`).join("\n")}\nThe engine's last lines:\n${engineTail}`,
         );
     }
     const outputs = await stack.outputs();
@@ -156,7 +157,8 @@ async function demo(world: World, cluster: DemoCluster, example: ResolvedSetting
     }
     const deployment = await gatewayDeployment(api, namespace);
     say(
-        `Rotated in ${seconds(started)}. During the roll: at least ${observation.minAvailable} of ${deployment.spec.replicas} replicas available and ${observation.minReadyEndpoints} ready endpoints (${observation.samples} samples, one every 75 ms).`,
+        `Rotated in ${seconds(started)}. During the roll: at least ${observation.minAvailable} of ${deployment.spec.replicas} ` +
+            `replicas available and ${observation.minReadyEndpoints} ready endpoints (${observation.samples} samples, one every 75 ms).`,
     );
     await showPods(api, namespace);
 
@@ -231,7 +233,8 @@ function reportPlan(context: KubeContext, plan: ClusterPlan): void {
     }
     const zones = [...new Set(plan.zoneOf.values())].sort();
     say(
-        `Context "${context.context}": ${context.server} (kubeconfig ${context.file}), zones ${zones.length > 0 ? zones.join(", ") : "none"}.`,
+        `Context "${context.context}": ${context.server} (kubeconfig ` +
+            `${context.file}), zones ${zones.length > 0 ? zones.join(", ") : "none"}.`,
     );
     plan.notes.forEach((note) => say(`Note: ${note}.`));
 }
@@ -306,7 +309,9 @@ async function leaveAsFound(
 ): Promise<void> {
     const started = performance.now();
     say(
-        `Cleaning up: pulumi destroy of stack "${EXAMPLE_STACK}" on context "${context.context}"${created.volumeCreated ? ` and PersistentVolume ${STATIC_VOLUME}` : ""}, then the emulators and every file above...`,
+        `Cleaning up: pulumi destroy of stack "${EXAMPLE_STACK}" on context ` +
+            `"${context.context}"${created.volumeCreated ? ` and PersistentVolume ${STATIC_VOLUME}` : ""}, ` +
+            `then the emulators and every file above...`,
     );
     const left: string[] = [];
     if (created.stackCreated) {
@@ -330,7 +335,9 @@ async function leaveAsFound(
         say(`Left on the cluster; remove it with: ${left.join("; ")}`);
     } else {
         say(
-            `Cleaned up in ${seconds(started)}: stack destroyed (namespace ${example.namespace.name} deleted)${created.volumeCreated ? `, PersistentVolume ${STATIC_VOLUME} deleted` : ""}; the cluster is as the demo found it.`,
+            `Cleaned up in ${seconds(started)}: stack destroyed (namespace ${example.namespace.name} ` +
+                `deleted)${created.volumeCreated ? `, PersistentVolume ${STATIC_VOLUME} deleted` : ""}; ` +
+                `the cluster is as the demo found it.`,
         );
     }
 }

@@ -92,7 +92,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const path = issue.path.length > 0 ? argumentPath(issue.path) : "(root)";
     if (issue.code === "unrecognized_keys") {
         const keys = issue.keys.map((k) => (path === "(root)" ? k : `${path}.${k}`));
-        return `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${PROJECT_NAME}:${k}'`).join(", ")}: remove or correct ${keys.length > 1 ? "them" : "it"}`;
+        return (
+            `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${PROJECT_NAME}:${k}'`).join(", ")}: ` +
+            `remove or correct ${keys.length > 1 ? "them" : "it"}`
+        );
     }
     if (issue.code === "invalid_type" && issue.input === undefined) {
         return issue.path.length === 1
@@ -166,7 +169,8 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
             }
         } else if (namespaceNearMiss(namespace, PROJECT_NAME)) {
             problems.push(
-                `'${fullKey}' is under the namespace '${namespace}', a near miss of '${PROJECT_NAME}', so the program would never read it: rename it to '${prefix}${fullKey.slice(colon + 1)}'`,
+                `'${fullKey}' is under the namespace '${namespace}', a near miss of '${PROJECT_NAME}', ` +
+                    `so the program would never read it: rename it to '${prefix}${fullKey.slice(colon + 1)}'`,
             );
         }
     }
@@ -191,7 +195,8 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
     for (const key of secretKeys) {
         if (!(STACK_KEYS as readonly string[]).includes(key) && !(SECRET_CAPABLE_KEYS as readonly string[]).includes(key)) {
             problems.push(
-                `'${prefix}${key}' is marked secret, but its values name, select or configure Kubernetes objects and cannot be kept secret: ` +
+                `'${prefix}${key}' is marked secret, but its values name, select ` +
+                    `or configure Kubernetes objects and cannot be kept secret: ` +
                     `set it without --secret (keys that can be secret: ${SECRET_CAPABLE_KEYS.join(", ")})`,
             );
         }
@@ -202,12 +207,14 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
     const clientSecret = typeof decoded.azureAdClientSecret === "string" ? decoded.azureAdClientSecret : undefined;
     if (needsClientSecret(config) && clientSecret === undefined) {
         problems.push(
-            `'${prefix}azureAdClientSecret' is required with auth.type azureAdApp (unless auth.clientCertificate is set): set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`,
+            `'${prefix}azureAdClientSecret' is required with auth.type azureAdApp (unless ` +
+                `auth.clientCertificate is set): set it with '${MUST_BE_SECRET.azureAdClientSecret.command}'`,
         );
     }
     if (config.auth?.type === "azureAdApp" && config.auth.clientCertificate !== undefined && clientSecret !== undefined) {
         problems.push(
-            `'${prefix}azureAdClientSecret' and '${prefix}auth.clientCertificate' are both set; the gateway signs in with one: remove one of them`,
+            `'${prefix}azureAdClientSecret' and '${prefix}auth.clientCertificate' ` +
+                `are both set; the gateway signs in with one: remove one of them`,
         );
     }
     const { kubeconfig, kubeContext, renderYamlToDirectory, azureAdClientSecret: _clientSecret, ...componentConfig } = config;

@@ -23,7 +23,9 @@ export const INSTANCE_CHECK_INVOKE = "azure-native:apimanagement:getApiManagemen
 
 function placeholderInstance(inputs: Record<string, unknown>): Record<string, unknown> {
     return {
-        id: `/subscriptions/${RENDER_SUBSCRIPTION_ID}/resourceGroups/${String(inputs.resourceGroupName)}/providers/Microsoft.ApiManagement/service/${String(inputs.serviceName)}`,
+        id:
+            `/subscriptions/${RENDER_SUBSCRIPTION_ID}/resourceGroups/${String(inputs.resourceGroupName)}` +
+            `/providers/Microsoft.ApiManagement/service/${String(inputs.serviceName)}`,
         name: inputs.serviceName,
         identity: { type: "SystemAssigned", principalId: RENDER_PLACEHOLDER_ID, tenantId: RENDER_PLACEHOLDER_ID },
     };

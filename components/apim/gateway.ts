@@ -17,7 +17,16 @@ export interface GatewayEntity {
 export function gatewayEntity(name: string, apim: ApimSettings, parent: pulumi.Resource): GatewayEntity {
     if (apim.existingGateway) {
         return {
-            gatewayResourceId: pulumi.interpolate`/subscriptions/${apim.subscriptionId}/resourceGroups/${apim.resourceGroupName}/providers/Microsoft.ApiManagement/service/${apim.serviceName}/gateways/${apim.gatewayId}`,
+            gatewayResourceId: pulumi.concat(
+                `/subscriptions/`,
+                apim.subscriptionId,
+                `/resourceGroups/`,
+                apim.resourceGroupName,
+                `/providers/Microsoft.ApiManagement/service/`,
+                apim.serviceName,
+                `/gateways/`,
+                apim.gatewayId,
+            ),
         };
     }
     const gateway = new apimanagement.Gateway(

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { POD_SECURITY_ENFORCE_LABEL } from "../constants";
-import { DEFAULTS } from "../defaults";
+import { GATEWAY_ARG_DEFAULTS } from "../defaults";
 import { ResolvedSettings } from "../settings";
 
 export interface GatewayNamespace {
@@ -39,7 +39,9 @@ export function namespaceWarnings(settings: ResolvedSettings): string[] {
     const ns = settings.namespace.name;
     return [
         `namespace.create is false: the component does not label the adopted namespace "${ns}", so Pod Security admission enforces ` +
-            `only what that namespace's labels say. Unless it carries ${POD_SECURITY_ENFORCE_LABEL}: ${DEFAULTS.podSecurityLevel}, label it ` +
-            `(kubectl label namespace ${ns} ${POD_SECURITY_ENFORCE_LABEL}=${DEFAULTS.podSecurityLevel}), or let the component create the namespace.`,
+            `only what that namespace's labels say. Unless it carries ` +
+            `${POD_SECURITY_ENFORCE_LABEL}: ${GATEWAY_ARG_DEFAULTS.podSecurityLevel}, label it ` +
+            `(kubectl label namespace ${ns} ${POD_SECURITY_ENFORCE_LABEL}=${GATEWAY_ARG_DEFAULTS.podSecurityLevel}), ` +
+            `or let the component create the namespace.`,
     ];
 }

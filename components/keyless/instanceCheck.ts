@@ -46,10 +46,13 @@ export function checkInstance(instance: InstanceFacts): CheckedInstance {
     const principalId = instance.identity?.principalId;
     if (!types.includes("SystemAssigned") || !principalId) {
         throw new KeylessSetupError(
-            `The API Management instance "${instance.name}" has no system-assigned managed identity (identity type: ${instance.identity?.type ?? "None"}). ` +
-                "The self-hosted gateway's configuration API uses it to check the roles of an Entra sign-in; user-assigned identities are not supported for it. " +
+            `The API Management instance "${instance.name}" has no system-assigned ` +
+                `managed identity (identity type: ${instance.identity?.type ?? "None"}). ` +
+                "The self-hosted gateway's configuration API uses it to check the roles " +
+                "of an Entra sign-in; user-assigned identities are not supported for it. " +
                 "Enable it, then run again: in the portal (the instance's Managed identities, System assigned: On), with " +
-                `\`Set-AzApiManagement -InputObject (Get-AzApiManagement -ResourceGroupName ${resourceGroupName(instance.id)} -Name ${instance.name}) -SystemAssignedIdentity\`, ` +
+                `\`Set-AzApiManagement -InputObject (Get-AzApiManagement -ResourceGroupName ` +
+                `${resourceGroupName(instance.id)} -Name ${instance.name}) -SystemAssignedIdentity\`, ` +
                 'or with identity { type: "SystemAssigned" } on the instance\'s own resource.',
         );
     }

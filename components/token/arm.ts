@@ -2,7 +2,8 @@ import type { ApiManagementClient, GatewayGenerateTokenOptionalParams } from "@a
 import type { TokenCredential } from "@azure/identity";
 import { armCallDefaults, armCallLimits } from "./armLimits";
 import { AzureCloudSettings, resolveAzureCloud } from "./cloud";
-import { ArmOperation, ArmOperationError, armBudgetSpentError, toArmOperationError } from "./errors";
+import { toArmOperationError } from "./armFailureMessages";
+import { ArmOperation, ArmOperationError, armBudgetSpentError } from "./errors";
 import type { GatewayKeyType } from "./keyType";
 import { GatewayResourceId, assertSubscriptionId, parseGatewayResourceId } from "./resourceId";
 
@@ -11,8 +12,6 @@ import { GatewayResourceId, assertSubscriptionId, parseGatewayResourceId } from 
 // module stays a one-line `require` there instead of being captured.
 
 export { GatewayResourceId, parseGatewayResourceId } from "./resourceId";
-
-export type { GatewayKeyType } from "./keyType";
 
 /**
  * The ambient Azure credential (`DefaultAzureCredential`: environment service principal, workload

@@ -3,8 +3,6 @@ import { AzureCloudSettings } from "./cloud";
 import type { GatewayKeyType } from "./keyType";
 import { gatewayTokenProvider } from "./provider";
 
-export type { GatewayKeyType } from "./keyType";
-
 /** Inputs of {@link GatewayToken}. */
 export interface GatewayTokenArgs {
     /**

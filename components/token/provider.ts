@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { GatewayKeyType, generateGatewayToken } from "./arm";
+import { generateGatewayToken } from "./arm";
+import { GatewayKeyType } from "./keyType";
 import { GatewayTokenInputs, GatewayTokenState, isDue, nextKeyType, renewAfter, requestedExpiry, validateTokenInputs } from "./renewal";
 import { gatewayAuthValue } from "./authValue";
 import { sameResourceId } from "./resourceId";

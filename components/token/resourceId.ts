@@ -21,7 +21,8 @@ export function parseGatewayResourceId(id: string): GatewayResourceId {
     if (!match) {
         throw new Error(
             `gatewayResourceId "${String(id)}" is not a self-hosted gateway resource id: expected ` +
-                `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service}/gateways/{gateway}, ` +
+                "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}" +
+                "/providers/Microsoft.ApiManagement/service/{service}/gateways/{gateway}, " +
                 `e.g. ${example} (the gateway's "id" output).`,
         );
     }

@@ -23,7 +23,8 @@ export function checkApim(args: SelfHostedGatewayArgs, p: Problems): void {
     if (typeof args.serviceName === "string" && args.serviceName !== "" && !SERVICE_NAME.test(args.serviceName)) {
         p.add(
             "serviceName",
-            `"${args.serviceName}" is not an API Management service name (1 to 50 letters, digits and '-', starting with a letter, not ending with '-')`,
+            `"${args.serviceName}" is not an API Management service name (1 to 50 ` +
+                `letters, digits and '-', starting with a letter, not ending with '-')`,
             "Give the service's name as the portal shows it, not its URL.",
         );
     }

@@ -1,8 +1,8 @@
 /** Rules for gateway settings, custom CA certificates and the configuration backup. */
 import { SelfHostedGatewayArgs } from "../args";
-import { caCertificateProblem } from "../caCertificates";
+import { caCertificateProblem } from "./caCertificates";
 import { isConfigMapKey, isDns1123Subdomain, isQuantity } from "../formats";
-import { managedSettingFor } from "../managedKeys";
+import { managedSettingFor } from "./managedKeys";
 import { Problems } from "./checks";
 
 /** A DNS host name with an optional port: what `config.service.endpoint` takes. */

@@ -5,7 +5,9 @@ import { isDns1035Label, isDns1123Label } from "../formats";
 import { checkLabels, Problems } from "./checks";
 
 export function checkKubernetesName(args: SelfHostedGatewayArgs, p: Problems): void {
-    const rule = `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most ${MAX_KUBERNETES_NAME_LENGTH} characters, so that "<name>-instance-discovery" fits in 63`;
+    const rule =
+        `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most ` +
+        `${MAX_KUBERNETES_NAME_LENGTH} characters, so that "<name>-instance-discovery" fits in 63`;
     if (args.kubernetesName !== undefined) {
         if (!isKubernetesBaseName(args.kubernetesName)) {
             p.add("kubernetesName", `"${String(args.kubernetesName)}" is not ${rule}`, "Choose a shorter, lower-case name.");

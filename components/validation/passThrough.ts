@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SelfHostedGatewayArgs } from "../args";
 import { ANNOTATION_PREFIX, AUTH_ENV, CLIENT_SECRET_ENV, LABEL_KEYS, SSL_CERT_FILE_ENV } from "../constants";
 import { isConfigMapKey, isDns1123Subdomain } from "../formats";
-import { managedSettingFor } from "../managedKeys";
+import { managedSettingFor } from "./managedKeys";
 import { checkAnnotations, checkLabels, Problems } from "./checks";
 
 /** Labels the component sets itself; a user value would break selectors or workload identity. */

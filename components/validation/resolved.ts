@@ -14,7 +14,8 @@ export function validateResolved(settings: ResolvedSettings): void {
         if (!image.digest && version && compareVersions(version, WORKLOAD_IDENTITY_MIN_VERSION) < 0) {
             p.add(
                 "auth",
-                `type "workloadIdentity" needs gateway ${WORKLOAD_IDENTITY_MIN_VERSION.join(".")} or later, but image.tag is "${image.tag}"`,
+                `type "workloadIdentity" needs gateway ${WORKLOAD_IDENTITY_MIN_VERSION.join(".")} ` +
+                    `or later, but image.tag is "${image.tag}"`,
                 "Use a newer image.tag, or token or azureAdApp auth.",
             );
         }

@@ -9,14 +9,14 @@
  * the ConfigMap absent in 1 of 194 samples.)
  */
 import { strict as assert } from "node:assert";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { gatewayDeployment, gatewayPods, servingPods } from "./harness/gatewayObjects";
-import { KubeApi } from "./harness/kubeApi";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { gatewayDeployment, gatewayPods, servingPods } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi } from "../../localenv/cluster/kubeApi";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const SETTING = "net.server.http.forwarded.proto.enabled";
@@ -96,55 +96,58 @@ describe("ConfigMaps named by content on a real API server: a settings change wh
         await world?.dispose();
     });
 
-    it("creates the new ConfigMap first, never leaves a live pod without its ConfigMap, and deletes the old one after the rollout", async () => {
-        const before = await sample(api);
-        const [oldName] = [...before.configMaps].filter((name) => /^gwcm-env-[0-9a-f]{10}$/.test(name));
-        assert.ok(oldName, `a content-named settings ConfigMap exists: ${[...before.configMaps].join(", ")}`);
-        assert.deepEqual(new Set(before.references.values()), new Set([oldName]));
+    it(
+        "creates the new ConfigMap first, never leaves a live pod " + "without its ConfigMap, and deletes the old one after the rollout",
+        async () => {
+            const before = await sample(api);
+            const [oldName] = [...before.configMaps].filter((name) => /^gwcm-env-[0-9a-f]{10}$/.test(name));
+            assert.ok(oldName, `a content-named settings ConfigMap exists: ${[...before.configMaps].join(", ")}`);
+            assert.deepEqual(new Set(before.references.values()), new Set([oldName]));
 
-        stack.configure(config({ [SETTING]: "true" }));
-        const sampler = sampleUntilStopped(api);
-        let observed: { samples: Sample[]; errors: string[] };
-        try {
-            const update = stack.up();
-            // A pod restarting while the update runs: its ReplicaSet starts a replacement at once.
-            const deployment = await gatewayDeployment(api, NAMESPACE);
-            const [victim] = servingPods(await gatewayPods(api, NAMESPACE, deployment));
-            await api.request("DELETE", `/api/v1/namespaces/${NAMESPACE}/pods/${victim.metadata.name}`);
-            await update;
-            await waitFor(
-                "the old settings ConfigMap deleted",
-                async () => ((await sample(api)).configMaps.has(oldName) ? undefined : true),
-                { timeoutMs: 60_000, intervalMs: 200 },
+            stack.configure(config({ [SETTING]: "true" }));
+            const sampler = sampleUntilStopped(api);
+            let observed: { samples: Sample[]; errors: string[] };
+            try {
+                const update = stack.up();
+                // A pod restarting while the update runs: its ReplicaSet starts a replacement at once.
+                const deployment = await gatewayDeployment(api, NAMESPACE);
+                const [victim] = servingPods(await gatewayPods(api, NAMESPACE, deployment));
+                await api.request("DELETE", `/api/v1/namespaces/${NAMESPACE}/pods/${victim.metadata.name}`);
+                await update;
+                await waitFor(
+                    "the old settings ConfigMap deleted",
+                    async () => ((await sample(api)).configMaps.has(oldName) ? undefined : true),
+                    { timeoutMs: 60_000, intervalMs: 200 },
+                );
+            } finally {
+                observed = await sampler.stop();
+            }
+
+            assert.deepEqual(observed.errors, []);
+            assert.ok(observed.samples.length >= 10, `sampled ${observed.samples.length} times`);
+            const after = await sample(api);
+            const [newName] = [...after.configMaps].filter((name) => /^gwcm-env-[0-9a-f]{10}$/.test(name));
+            assert.ok(newName && newName !== oldName, "the changed settings got a new ConfigMap name");
+            assert.deepEqual(new Set(after.references.values()), new Set([newName]), "every pod reads the new ConfigMap");
+
+            const missing = observed.samples.flatMap((s) =>
+                [...s.references].filter(([, name]) => !s.configMaps.has(name)).map(([pod, name]) => `${pod} → ${name}`),
             );
-        } finally {
-            observed = await sampler.stop();
-        }
-
-        assert.deepEqual(observed.errors, []);
-        assert.ok(observed.samples.length >= 10, `sampled ${observed.samples.length} times`);
-        const after = await sample(api);
-        const [newName] = [...after.configMaps].filter((name) => /^gwcm-env-[0-9a-f]{10}$/.test(name));
-        assert.ok(newName && newName !== oldName, "the changed settings got a new ConfigMap name");
-        assert.deepEqual(new Set(after.references.values()), new Set([newName]), "every pod reads the new ConfigMap");
-
-        const missing = observed.samples.flatMap((s) =>
-            [...s.references].filter(([, name]) => !s.configMaps.has(name)).map(([pod, name]) => `${pod} → ${name}`),
-        );
-        assert.deepEqual(missing, [], "no live pod ever referred to a missing ConfigMap");
-        const withoutAny = observed.samples.filter((s) => !s.configMaps.has(oldName) && !s.configMaps.has(newName)).length;
-        assert.equal(
-            withoutAny,
-            0,
-            `a settings ConfigMap existed at every instant (none in ${withoutAny} of ${observed.samples.length} samples)`,
-        );
-        const firstWithNew = observed.samples.findIndex((s) => s.configMaps.has(newName));
-        const firstWithoutOld = observed.samples.findIndex((s) => !s.configMaps.has(oldName));
-        assert.ok(
-            firstWithNew >= 0 && firstWithoutOld > firstWithNew,
-            `created (sample ${firstWithNew}) before deleted (sample ${firstWithoutOld})`,
-        );
-        const stillReading = observed.samples.slice(firstWithoutOld).filter((s) => [...s.references.values()].includes(oldName));
-        assert.deepEqual(stillReading, [], "the old ConfigMap went only after no live pod read it");
-    });
+            assert.deepEqual(missing, [], "no live pod ever referred to a missing ConfigMap");
+            const withoutAny = observed.samples.filter((s) => !s.configMaps.has(oldName) && !s.configMaps.has(newName)).length;
+            assert.equal(
+                withoutAny,
+                0,
+                `a settings ConfigMap existed at every instant (none in ${withoutAny} of ${observed.samples.length} samples)`,
+            );
+            const firstWithNew = observed.samples.findIndex((s) => s.configMaps.has(newName));
+            const firstWithoutOld = observed.samples.findIndex((s) => !s.configMaps.has(oldName));
+            assert.ok(
+                firstWithNew >= 0 && firstWithoutOld > firstWithNew,
+                `created (sample ${firstWithNew}) before deleted (sample ${firstWithoutOld})`,
+            );
+            const stillReading = observed.samples.slice(firstWithoutOld).filter((s) => [...s.references.values()].includes(oldName));
+            assert.deepEqual(stillReading, [], "the old ConfigMap went only after no live pod read it");
+        },
+    );
 });

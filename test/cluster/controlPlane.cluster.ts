@@ -7,13 +7,13 @@
 import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
-import { ControlPlane, POD_CIDR, startControlPlane } from "./harness/controlPlane";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
-import { isReady, WithConditions, ZONES } from "./harness/nodes";
-import { LOOPBACK } from "./harness/ports";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
+import { ControlPlane, POD_CIDR, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { NEVER_READY_ANNOTATION } from "../../localenv/cluster/kwokConfig";
+import { isReady, WithConditions, ZONES } from "../../localenv/cluster/nodes";
+import { LOOPBACK } from "../../localenv/cluster/ports";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
 
 const NAMESPACE = "spread-proof";
 const APP = "spread-proof";

@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { KubeApiError } from "./harness/kubeApi";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { KubeApiError } from "../../localenv/cluster/kubeApi";
 import { serviceAccountToken, tokenFileKubeconfig, useToken } from "./harness/shippedRbac";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { ProcessRun, startProcess } from "../e2e/harness/childProcess";
-import { REPOSITORY } from "../e2e/harness/pulumiProject";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { ProcessRun, startProcess } from "../../localenv/engine/childProcess";
+import { REPOSITORY } from "../../localenv/engine/pulumiProject";
 import { kubeApiFor, loadKubeContext } from "../../demo/contextCluster";
-import { pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 
 const CONTEXT = "apim-demo-lab";
 /** The kubeconfig's current context, on a cluster nothing answers at: the demo must use the one it is given. */
@@ -136,60 +136,70 @@ describe("npm run demo -- --kube-context NAME: an existing cluster and the pulum
         assert.match(lines[0], new RegExp(`^demo: no kubeconfig: ${missing} does not exist`));
     });
 
-    it("reads a bearer-token context (a ServiceAccount's token in a tokenFile next to the kubeconfig) and authenticates as that account", async () => {
-        const account = { name: "demo-reader", namespace: "default" };
-        useToken(path.join(dir, "reader.token"), await serviceAccountToken(cluster.api, account));
-        const file = path.join(dir, "token-config");
-        writeFileSync(file, tokenFileKubeconfig(cluster.server, cluster.caFile, "reader.token"), { mode: 0o600 });
-        const context = await loadKubeContext("identity", file, {});
-        assert.deepEqual(context.auth, { kind: "token", token: { file: path.join(dir, "reader.token") } });
-        const api = await kubeApiFor(context);
-        try {
-            // The account has no role: the API server says who it took the caller for.
-            await assert.rejects(
-                api.get("/api/v1/nodes"),
-                (error: Error) =>
-                    error instanceof KubeApiError &&
-                    error.statusCode === 403 &&
-                    error.message.includes(`User "system:serviceaccount:default:demo-reader" cannot list`),
+    it(
+        "reads a bearer-token context (a ServiceAccount's token in a " +
+            "tokenFile next to the kubeconfig) and authenticates as that account",
+        async () => {
+            const account = { name: "demo-reader", namespace: "default" };
+            useToken(path.join(dir, "reader.token"), await serviceAccountToken(cluster.api, account));
+            const file = path.join(dir, "token-config");
+            writeFileSync(file, tokenFileKubeconfig(cluster.server, cluster.caFile, "reader.token"), { mode: 0o600 });
+            const context = await loadKubeContext("identity", file, {});
+            assert.deepEqual(context.auth, { kind: "token", token: { file: path.join(dir, "reader.token") } });
+            const api = await kubeApiFor(context);
+            try {
+                // The account has no role: the API server says who it took the caller for.
+                await assert.rejects(
+                    api.get("/api/v1/nodes"),
+                    (error: Error) =>
+                        error instanceof KubeApiError &&
+                        error.statusCode === 403 &&
+                        error.message.includes(`User "system:serviceaccount:default:demo-reader" cannot list`),
+                );
+            } finally {
+                api.close();
+                await cluster.api.delete(`/api/v1/namespaces/default/serviceaccounts/${account.name}`);
+            }
+        },
+    );
+
+    it(
+        "deploys the prod example there, shows the spread, rotates " + "with every replica available, and leaves the cluster as found",
+        async () => {
+            assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "the cluster starts without the demo's namespace");
+            const run = await demo(["--kube-context", CONTEXT], { pulumiOnPath: true, timeoutMs: DEMO_TIMEOUT_MS });
+            process.stdout.write(
+                `${run.stdout.replace(/^/gm, "      > ")}\n      demo exited ${run.code} after ${(run.ms / 1000).toFixed(1)} s\n`,
             );
-        } finally {
-            api.close();
-            await cluster.api.delete(`/api/v1/namespaces/default/serviceaccounts/${account.name}`);
-        }
-    });
+            assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+            const out = run.stdout;
 
-    it("deploys the prod example there, shows the spread, rotates with every replica available, and leaves the cluster as found", async () => {
-        assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "the cluster starts without the demo's namespace");
-        const run = await demo(["--kube-context", CONTEXT], { pulumiOnPath: true, timeoutMs: DEMO_TIMEOUT_MS });
-        process.stdout.write(
-            `${run.stdout.replace(/^/gm, "      > ")}\n      demo exited ${run.code} after ${(run.ms / 1000).toFixed(1)} s\n`,
-        );
-        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-        const out = run.stdout;
+            // Nothing built, nothing started but the emulators: the user's cluster and CLI.
+            assert.doesNotMatch(out, /building|local control plane/i);
+            assert.match(
+                out,
+                new RegExp(`Context "${CONTEXT}": ${cluster.server} \\(kubeconfig ${kubeconfigFile}\\), zones zone-a, zone-b, zone-c\\.`),
+            );
+            assert.ok(out.includes(`the Pulumi CLI is ${path.join(pulumiBinDir, "pulumi")}`), out);
+            assert.match(out, new RegExp(`cluster +context "${CONTEXT}", ${cluster.server}, kubeconfig ${kubeconfigFile}`));
 
-        // Nothing built, nothing started but the emulators: the user's cluster and CLI.
-        assert.doesNotMatch(out, /building|local control plane/i);
-        assert.match(
-            out,
-            new RegExp(`Context "${CONTEXT}": ${cluster.server} \\(kubeconfig ${kubeconfigFile}\\), zones zone-a, zone-b, zone-c\\.`),
-        );
-        assert.ok(out.includes(`the Pulumi CLI is ${path.join(pulumiBinDir, "pulumi")}`), out);
-        assert.match(out, new RegExp(`cluster +context "${CONTEXT}", ${cluster.server}, kubeconfig ${kubeconfigFile}`));
+            // Deployed and spread, before and after the rotation.
+            const spreads = out.match(/Deployment apim-gateway\/\S+: 3 of 3 pods Ready[\s\S]*?spread over 3 of 3 zones/g) ?? [];
+            assert.equal(spreads.length, 2, out);
+            // Rotated, every replica available throughout.
+            assert.match(out, /\| .*\brotated\b/);
+            assert.match(out, /During the roll: at least 3 of 3 replicas available and 3 ready endpoints/);
 
-        // Deployed and spread, before and after the rotation.
-        const spreads = out.match(/Deployment apim-gateway\/\S+: 3 of 3 pods Ready[\s\S]*?spread over 3 of 3 zones/g) ?? [];
-        assert.equal(spreads.length, 2, out);
-        // Rotated, every replica available throughout.
-        assert.match(out, /\| .*\brotated\b/);
-        assert.match(out, /During the roll: at least 3 of 3 replicas available and 3 ready endpoints/);
-
-        // Cleaned up: the stack destroyed, the demo's volume deleted, as the API confirms.
-        assert.match(
-            out,
-            /Cleaned up in [\d.]+ s: stack destroyed \(namespace apim-gateway deleted\), PersistentVolume gateway-backup deleted; the cluster is as the demo found it\./,
-        );
-        assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "namespace apim-gateway is gone");
-        assert.ok(await absent(`/api/v1/persistentvolumes/${STATIC_VOLUME}`), "the static volume is gone");
-    });
+            // Cleaned up: the stack destroyed, the demo's volume deleted, as the API confirms.
+            assert.match(
+                out,
+                new RegExp(
+                    /Cleaned up in [\d.]+ s: stack destroyed \(namespace apim-gateway deleted\), PersistentVolume /.source +
+                        /gateway-backup deleted; the cluster is as the demo found it\./.source,
+                ),
+            );
+            assert.ok(await absent(`/api/v1/namespaces/${NAMESPACE}`), "namespace apim-gateway is gone");
+            assert.ok(await absent(`/api/v1/persistentvolumes/${STATIC_VOLUME}`), "the static volume is gone");
+        },
+    );
 });

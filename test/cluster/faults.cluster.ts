@@ -16,21 +16,28 @@ import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { ApiProxy, startApiProxy } from "./harness/apiProxy";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import {
+    DeploymentView,
+    gatewayDeployment,
+    gatewayPods,
+    readyEndpoints,
+    servingPods,
+    settledGateway,
+} from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
 import { stackLocks } from "../e2e/harness/backendLocks";
-import { ProcessRun } from "../e2e/harness/childProcess";
-import { killAll, processTree } from "../e2e/harness/processTree";
+import { ProcessRun } from "../../localenv/engine/childProcess";
+import { killAll, processTree } from "../../localenv/engine/processTree";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { pendingOperations, resourceOfType } from "../e2e/harness/stackState";
+import { pendingOperations, resourceOfType } from "../../localenv/engine/stackState";
 import { startRotateWith } from "../e2e/harness/rotateWith";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "../e2e/harness/tokenLeaks";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const STACK = "kfaults";
@@ -178,114 +185,123 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
         return run;
     }
 
-    it("1. the API server unreachable after the token is issued, before the Secret is written: failure naming the API endpoint, the old pods keep serving a valid token, no key regenerated; the next run converges", async () => {
-        const before = await dueToken();
-        const servingBefore = await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic");
-        assert.equal(servingBefore.length, 3, "three gateway pods serve before the fault");
-        // ARM holds the token request; the relay is cut while it does, so the token is issued
-        // into an engine that can no longer reach the cluster.
-        const outputsBefore = await outputToken();
-        const issued = emulators().arm.issuedTokens.length;
-        const tokenRequests = await tokenRequestsFromNow();
-        // Only the rotation's request, for the other key, is held: not the check of the live token's key.
-        emulators().arm.injectDelay({ ms: 5_000, operation: "generateToken", keyType: otherKeyType(before.keyType) });
-        const started = await startRotateWith(world, SCHEDULED);
-        await waitFor("the update to reach generateToken", async () => (emulators().arm.heldRequests > 0 ? true : undefined), {
-            timeoutMs: 120_000,
-        });
-        await proxy.cut();
-        let run: ProcessRun;
-        try {
-            run = await started.done;
-        } finally {
-            await proxy.restore();
-        }
+    it(
+        "1. the API server unreachable after the token is issued, before the Secret is written: failure naming " +
+            "the API endpoint, the old pods keep serving a valid token, no key regenerated; the next run converges",
+        async () => {
+            const before = await dueToken();
+            const servingBefore = await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic");
+            assert.equal(servingBefore.length, 3, "three gateway pods serve before the fault");
+            // ARM holds the token request; the relay is cut while it does, so the token is issued
+            // into an engine that can no longer reach the cluster.
+            const outputsBefore = await outputToken();
+            const issued = emulators().arm.issuedTokens.length;
+            const tokenRequests = await tokenRequestsFromNow();
+            // Only the rotation's request, for the other key, is held: not the check of the live token's key.
+            emulators().arm.injectDelay({ ms: 5_000, operation: "generateToken", keyType: otherKeyType(before.keyType) });
+            const started = await startRotateWith(world, SCHEDULED);
+            await waitFor("the update to reach generateToken", async () => (emulators().arm.heldRequests > 0 ? true : undefined), {
+                timeoutMs: 120_000,
+            });
+            await proxy.cut();
+            let run: ProcessRun;
+            try {
+                run = await started.done;
+            } finally {
+                await proxy.restore();
+            }
 
-        assert.equal(run.code, 1, explain(run, 80));
-        assert.equal(stackReport(jsonReport(run), STACK).result, "failed", explain(run));
-        assert.match(
-            `${run.stdout}\n${run.stderr}`,
-            new RegExp(`${proxy.url.replace("https://", "")}.*(connection refused|connection reset)`, "i"),
-            explain(run, 80),
-        );
-        assert.equal(tokenRequests().rotation, 1, "the rotation requested one token");
-        assert.equal(emulators().arm.issuedTokens.length, issued + 1, "the token was issued");
-        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
-        assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), before.keys, "no key regenerated");
+            assert.equal(run.code, 1, explain(run, 80));
+            assert.equal(stackReport(jsonReport(run), STACK).result, "failed", explain(run));
+            assert.match(
+                `${run.stdout}\n${run.stderr}`,
+                new RegExp(`${proxy.url.replace("https://", "")}.*(connection refused|connection reset)`, "i"),
+                explain(run, 80),
+            );
+            assert.equal(tokenRequests().rotation, 1, "the rotation requested one token");
+            assert.equal(emulators().arm.issuedTokens.length, issued + 1, "the token was issued");
+            assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
+            assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), before.keys, "no key regenerated");
 
-        assert.equal((await outputToken()).tokenIssuedAt, outputsBefore.tokenIssuedAt, "the stack outputs still show the old token");
-        const after = await liveToken(api);
-        assert.equal(after.secret, before.secret, "the Deployment still takes the token from the old Secret");
-        assert.equal(after.token, before.token);
-        assert.equal(emulators().arm.isTokenValid(after.token), true, "the pods' token still works at the service");
-        const { pods } = await settled(api, 3);
-        assert.ok(
-            pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash),
-            "no pod rolled",
-        );
-        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic"), servingBefore, "the same pods still serve");
+            assert.equal((await outputToken()).tokenIssuedAt, outputsBefore.tokenIssuedAt, "the stack outputs still show the old token");
+            const after = await liveToken(api);
+            assert.equal(after.secret, before.secret, "the Deployment still takes the token from the old Secret");
+            assert.equal(after.token, before.token);
+            assert.equal(emulators().arm.isTokenValid(after.token), true, "the pods' token still works at the service");
+            const { pods } = await settled(api, 3);
+            assert.ok(
+                pods.every((pod) => pod.metadata.labels["pod-template-hash"] === before.templateHash),
+                "no pod rolled",
+            );
+            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw-kfaults-live-traffic"), servingBefore, "the same pods still serve");
 
-        const next = await assertNextRunConverges(before.token);
-        figures.push(
-            `API cut mid-update: the rotation failed after ${(run.ms / 1000).toFixed(1)} s; the next run rotated in ${(next.ms / 1000).toFixed(1)} s`,
-        );
-    });
+            const next = await assertNextRunConverges(before.token);
+            figures.push(
+                `API cut mid-update: the rotation failed after ${(run.ms / 1000).toFixed(1)} ` +
+                    `s; the next run rotated in ${(next.ms / 1000).toFixed(1)} s`,
+            );
+        },
+    );
 
-    it("2. the runner killed during the rollout, after the Secret changed: the pods keep serving (old or new token, both valid), no key regenerated; the next run releases the lock and converges", async () => {
-        const before = await dueToken();
-        const generation = (await gatewayDeployment(api, NAMESPACE)).metadata.generation ?? 0;
-        const started = await startRotateWith(world, SCHEDULED);
-        // Killed once the Deployment's pod template names the new Secret: the rollout has begun.
-        await waitFor(
-            "the rollout to begin",
-            async () => {
-                assert.equal(started.child.exitCode, null, "the rotation is still running");
-                const deployment = await gatewayDeployment(api, NAMESPACE);
-                return (deployment.metadata.generation ?? 0) > generation && templateSecret(deployment).name !== before.secret
-                    ? true
-                    : undefined;
-            },
-            { timeoutMs: 120_000, intervalMs: 50 },
-        );
-        const job = processTree(started.child.pid as number);
-        await killAll(job);
-        const run = await started.done;
-        assert.equal(run.code, null, "killed by a signal");
-        assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), before.keys, "no key regenerated");
-        const locks = stackLocks(world.project.backendDir, PROJECT_NAME, STACK);
-        assert.equal(locks.length, 1, "the killed update's lock is left behind");
-        assert.equal(locks[0].content.hostname, hostname());
-        const interrupted = await world.exportState(STACK);
-        assert.deepEqual(
-            pendingOperations(interrupted).map((operation) => operation.split(" ").pop()),
-            [resourceOfType(interrupted, "kubernetes:apps/v1:Deployment").urn],
-            "the Deployment's update is pending in the state",
-        );
+    it(
+        "2. the runner killed during the rollout, after the Secret changed: the pods keep serving (old " +
+            "or new token, both valid), no key regenerated; the next run releases the lock and converges",
+        async () => {
+            const before = await dueToken();
+            const generation = (await gatewayDeployment(api, NAMESPACE)).metadata.generation ?? 0;
+            const started = await startRotateWith(world, SCHEDULED);
+            // Killed once the Deployment's pod template names the new Secret: the rollout has begun.
+            await waitFor(
+                "the rollout to begin",
+                async () => {
+                    assert.equal(started.child.exitCode, null, "the rotation is still running");
+                    const deployment = await gatewayDeployment(api, NAMESPACE);
+                    return (deployment.metadata.generation ?? 0) > generation && templateSecret(deployment).name !== before.secret
+                        ? true
+                        : undefined;
+                },
+                { timeoutMs: 120_000, intervalMs: 50 },
+            );
+            const job = processTree(started.child.pid as number);
+            await killAll(job);
+            const run = await started.done;
+            assert.equal(run.code, null, "killed by a signal");
+            assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), before.keys, "no key regenerated");
+            const locks = stackLocks(world.project.backendDir, PROJECT_NAME, STACK);
+            assert.equal(locks.length, 1, "the killed update's lock is left behind");
+            assert.equal(locks[0].content.hostname, hostname());
+            const interrupted = await world.exportState(STACK);
+            assert.deepEqual(
+                pendingOperations(interrupted).map((operation) => operation.split(" ").pop()),
+                [resourceOfType(interrupted, "kubernetes:apps/v1:Deployment").urn],
+                "the Deployment's update is pending in the state",
+            );
 
-        // Kubernetes finishes the rollout it was given; at no point is a pod without a valid token.
-        const { pods } = await settled(api, 3);
-        const live = await liveToken(api);
-        assert.notEqual(live.secret, before.secret, "the pods now run the new Secret");
-        assert.equal(emulators().arm.isTokenValid(live.token), true, "the new token works");
-        assert.equal(emulators().arm.isTokenValid(before.token), true, "the old token still works: its key was not regenerated");
-        assert.equal(servingPods(pods).length, 3);
-        const oldSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${before.secret}`;
-        await api.get(oldSecret);
+            // Kubernetes finishes the rollout it was given; at no point is a pod without a valid token.
+            const { pods } = await settled(api, 3);
+            const live = await liveToken(api);
+            assert.notEqual(live.secret, before.secret, "the pods now run the new Secret");
+            assert.equal(emulators().arm.isTokenValid(live.token), true, "the new token works");
+            assert.equal(emulators().arm.isTokenValid(before.token), true, "the old token still works: its key was not regenerated");
+            assert.equal(servingPods(pods).length, 3);
+            const oldSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${before.secret}`;
+            await api.get(oldSecret);
 
-        const next = await assertNextRunConverges(before.token);
-        assert.match(next.stderr, /its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it/);
-        assert.deepEqual(pendingOperations(await world.exportState(STACK)), [], "the next update cleared it");
-        await assert.rejects(
-            api.get(oldSecret),
-            (error: unknown) => error instanceof KubeApiError && error.statusCode === 404,
-            "the old Secret is deleted",
-        );
-        assert.equal(
-            emulators().arm.isTokenValid(before.token),
-            false,
-            `the next run regenerated the old token's key once the new one was live\n${explain(next, 80)}`,
-        );
-    });
+            const next = await assertNextRunConverges(before.token);
+            assert.match(next.stderr, /its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it/);
+            assert.deepEqual(pendingOperations(await world.exportState(STACK)), [], "the next update cleared it");
+            await assert.rejects(
+                api.get(oldSecret),
+                (error: unknown) => error instanceof KubeApiError && error.statusCode === 404,
+                "the old Secret is deleted",
+            );
+            assert.equal(
+                emulators().arm.isTokenValid(before.token),
+                false,
+                `the next run regenerated the old token's key once the new one was live\n${explain(next, 80)}`,
+            );
+        },
+    );
 
     it("nothing in plain: no gateway token in the engine's or the rotation's output, the state or the logs", () => {
         assertNoTokenLeaks(

@@ -9,18 +9,25 @@
  * previous one left, which it states. The figures (§3) are printed at the end.
  */
 import { strict as assert } from "node:assert";
-import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
-import { ControlPlane, SERVICE_CIDR, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { gatewayDeployment, gatewayPods, PodView, readyEndpoints, servingPods, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { waitFor } from "./harness/wait";
-import { ProcessRun } from "../e2e/harness/childProcess";
+import { NEVER_READY_ANNOTATION } from "../../localenv/cluster/kwokConfig";
+import { ControlPlane, SERVICE_CIDR, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import {
+    gatewayDeployment,
+    gatewayPods,
+    PodView,
+    readyEndpoints,
+    servingPods,
+    settledGateway,
+} from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { RolloutObservation, watchRollout } from "../../localenv/cluster/rolloutWatcher";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { waitFor } from "../../localenv/cluster/wait";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 /** How long the stalled rollout of scenario 5 may make no progress before Kubernetes calls it failed. */
@@ -184,56 +191,60 @@ describe("the gateway on a real API server: real engine, local control plane, em
             );
         });
 
-        it("6. Pod Security `restricted`: the rendered Namespace, ServiceAccount, NetworkPolicy and pod security contexts are admitted, and the namespace does enforce", async () => {
-            const namespace = await api.get<ObjectWithStatus>(`/api/v1/namespaces/${NAMESPACE}`);
-            assert.equal(namespace.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
-            const { deployment, pods } = await settled(api, 3);
-            const live = await api.get<{ spec: { template: { spec: Record<string, unknown> & { serviceAccountName: string } } } }>(
-                `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${deployment.metadata.name}`,
-            );
-            const podSpec = live.spec.template.spec;
-            assert.equal(podSpec.serviceAccountName, "gw1");
-            await api.get(`/api/v1/namespaces/${NAMESPACE}/serviceaccounts/gw1`);
-            assert.equal(pods.length, 3, "the ReplicaSet's pods were admitted under `restricted`");
+        it(
+            "6. Pod Security `restricted`: the rendered Namespace, ServiceAccount, " +
+                "NetworkPolicy and pod security contexts are admitted, and the namespace does enforce",
+            async () => {
+                const namespace = await api.get<ObjectWithStatus>(`/api/v1/namespaces/${NAMESPACE}`);
+                assert.equal(namespace.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+                const { deployment, pods } = await settled(api, 3);
+                const live = await api.get<{ spec: { template: { spec: Record<string, unknown> & { serviceAccountName: string } } } }>(
+                    `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${deployment.metadata.name}`,
+                );
+                const podSpec = live.spec.template.spec;
+                assert.equal(podSpec.serviceAccountName, "gw1");
+                await api.get(`/api/v1/namespaces/${NAMESPACE}/serviceaccounts/gw1`);
+                assert.equal(pods.length, 3, "the ReplicaSet's pods were admitted under `restricted`");
 
-            assert.equal(podSpec.automountServiceAccountToken, false, "no Kubernetes API token in the gateway's pods");
+                assert.equal(podSpec.automountServiceAccountToken, false, "no Kubernetes API token in the gateway's pods");
 
-            const policy = await api.get<ObjectWithStatus>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies/gw1`);
-            assert.deepEqual((policy.spec!.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
-            assert.deepEqual(policy.spec!.policyTypes, ["Ingress", "Egress"]);
-            assert.deepEqual(policy.spec!.egress, [
-                {
-                    to: [
-                        { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
-                        { ipBlock: { cidr: "::/0" } },
-                        { namespaceSelector: {} },
-                    ],
-                },
-            ]);
+                const policy = await api.get<ObjectWithStatus>(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies/gw1`);
+                assert.deepEqual((policy.spec!.ingress as { from: unknown[] }[])[0].from, TRAFFIC_FROM);
+                assert.deepEqual(policy.spec!.policyTypes, ["Ingress", "Egress"]);
+                assert.deepEqual(policy.spec!.egress, [
+                    {
+                        to: [
+                            { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } },
+                            { ipBlock: { cidr: "::/0" } },
+                            { namespaceSelector: {} },
+                        ],
+                    },
+                ]);
 
-            // A dry run of the rendered pod spec itself is admitted; the same spec stripped of its
-            // security contexts is refused: the namespace really enforces `restricted`.
-            const pod = (spec: Record<string, unknown>) => ({
-                apiVersion: "v1",
-                kind: "Pod",
-                metadata: { name: "admission-probe", namespace: NAMESPACE },
-                spec,
-            });
-            await api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod(podSpec));
-            const containers = (podSpec.containers as Record<string, unknown>[]).map(
-                ({ securityContext: _ignored, ...container }) => container,
-            );
-            const { securityContext: _podContext, ...withoutContexts } = podSpec;
-            await assert.rejects(
-                api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod({ ...withoutContexts, containers })),
-                (error: unknown) => {
-                    assert.ok(error instanceof KubeApiError);
-                    assert.equal(error.statusCode, 403);
-                    assert.match(error.message, /violates PodSecurity "restricted:latest"/);
-                    return true;
-                },
-            );
-        });
+                // A dry run of the rendered pod spec itself is admitted; the same spec stripped of its
+                // security contexts is refused: the namespace really enforces `restricted`.
+                const pod = (spec: Record<string, unknown>) => ({
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: "admission-probe", namespace: NAMESPACE },
+                    spec,
+                });
+                await api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod(podSpec));
+                const containers = (podSpec.containers as Record<string, unknown>[]).map(
+                    ({ securityContext: _ignored, ...container }) => container,
+                );
+                const { securityContext: _podContext, ...withoutContexts } = podSpec;
+                await assert.rejects(
+                    api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, pod({ ...withoutContexts, containers })),
+                    (error: unknown) => {
+                        assert.ok(error instanceof KubeApiError);
+                        assert.equal(error.statusCode, 403);
+                        assert.match(error.message, /violates PodSecurity "restricted:latest"/);
+                        return true;
+                    },
+                );
+            },
+        );
 
         it("2a. spread: 3 replicas over 3 zones, one per zone", async () => {
             const { pods } = await settled(api, 3);
@@ -279,101 +290,109 @@ describe("the gateway on a real API server: real engine, local control plane, em
             await settled(api, 3);
         });
 
-        it("3. zero-downtime rotation: `apim-gateway-rotate --force` rolls every pod, never below 3 available or 3 ready endpoints", async () => {
-            const before = await settled(api, 3);
-            const oldPods = new Set(before.pods.map((pod) => pod.metadata.name));
+        it(
+            "3. zero-downtime rotation: `apim-gateway-rotate --force` " + "rolls every pod, never below 3 available or 3 ready endpoints",
+            async () => {
+                const before = await settled(api, 3);
+                const oldPods = new Set(before.pods.map((pod) => pod.metadata.name));
 
-            const watcher = watchRollout(api, NAMESPACE, "gw1-live-traffic");
-            let run: ProcessRun;
-            let after: Awaited<ReturnType<typeof settled>>;
-            let observation: RolloutObservation;
-            try {
-                run = await world.rotate(["--stack", "cluster", "--force", "--json"]);
-                assert.equal(run.code, 0, explain(run));
-                // Still sampling until the old pods are gone, not only until the engine returned.
-                after = await settled(api, 3);
-            } finally {
-                observation = await watcher.stop();
-            }
-            assert.equal(stackReport(jsonReport(run), "cluster").result, "rotated");
-            const rolled = [...oldPods].filter((name) => !after.pods.some((pod) => pod.metadata.name === name)).length;
-            assert.equal(rolled, 3, "every old pod replaced");
-            assert.notEqual(after.pods[0].metadata.labels["pod-template-hash"], before.pods[0].metadata.labels["pod-template-hash"]);
-            // Each revision is spread on its own (matchLabelKeys: pod-template-hash), so the rollout leaves one pod per zone.
-            assert.deepEqual(after.pods.map((pod) => zoneOf(cluster, pod.spec.nodeName)).sort(), ["zone-a", "zone-b", "zone-c"]);
+                const watcher = watchRollout(api, NAMESPACE, "gw1-live-traffic");
+                let run: ProcessRun;
+                let after: Awaited<ReturnType<typeof settled>>;
+                let observation: RolloutObservation;
+                try {
+                    run = await world.rotate(["--stack", "cluster", "--force", "--json"]);
+                    assert.equal(run.code, 0, explain(run));
+                    // Still sampling until the old pods are gone, not only until the engine returned.
+                    after = await settled(api, 3);
+                } finally {
+                    observation = await watcher.stop();
+                }
+                assert.equal(stackReport(jsonReport(run), "cluster").result, "rotated");
+                const rolled = [...oldPods].filter((name) => !after.pods.some((pod) => pod.metadata.name === name)).length;
+                assert.equal(rolled, 3, "every old pod replaced");
+                assert.notEqual(after.pods[0].metadata.labels["pod-template-hash"], before.pods[0].metadata.labels["pod-template-hash"]);
+                // Each revision is spread on its own (matchLabelKeys: pod-template-hash), so the rollout leaves one pod per zone.
+                assert.deepEqual(after.pods.map((pod) => zoneOf(cluster, pod.spec.nodeName)).sort(), ["zone-a", "zone-b", "zone-c"]);
 
-            assert.deepEqual(observation.errors, []);
-            assert.ok(observation.samples >= 10, `sampled ${observation.samples} times`);
-            assert.ok(
-                observation.maxReplicas > 3,
-                `the rollout surged (at most ${observation.maxReplicas} pods): the sampling saw it happen`,
-            );
-            assert.ok(observation.everReady.size > 3, "new pods became endpoints while the sampling ran");
-            assert.ok(observation.minAvailable >= 3, `available replicas dropped to ${observation.minAvailable}`);
-            assert.ok(observation.minReadyEndpoints >= 3, `ready endpoints dropped to ${observation.minReadyEndpoints}`);
-            figures.push(
-                `rotation (--force) in ${(run.ms / 1000).toFixed(1)} s, ${rolled} pods rolled; ` +
-                    `minimum available replicas ${observation.minAvailable} and ready endpoints ${observation.minReadyEndpoints} (desired 3) over ${observation.samples} samples`,
-            );
-        });
+                assert.deepEqual(observation.errors, []);
+                assert.ok(observation.samples >= 10, `sampled ${observation.samples} times`);
+                assert.ok(
+                    observation.maxReplicas > 3,
+                    `the rollout surged (at most ${observation.maxReplicas} pods): the sampling saw it happen`,
+                );
+                assert.ok(observation.everReady.size > 3, "new pods became endpoints while the sampling ran");
+                assert.ok(observation.minAvailable >= 3, `available replicas dropped to ${observation.minAvailable}`);
+                assert.ok(observation.minReadyEndpoints >= 3, `ready endpoints dropped to ${observation.minReadyEndpoints}`);
+                figures.push(
+                    `rotation (--force) in ${(run.ms / 1000).toFixed(1)} s, ${rolled} pods rolled; ` +
+                        `minimum available replicas ${observation.minAvailable} and ready endpoints ` +
+                        `${observation.minReadyEndpoints} (desired 3) over ${observation.samples} samples`,
+                );
+            },
+        );
 
-        it("5. a new pod that never becomes ready: the rollout stalls, `up` fails with the provider's message, the old pods keep serving, and no key is regenerated", async () => {
-            const { pods } = await settled(api, 3);
-            const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
-            assert.deepEqual(servingBefore, pods.map((pod) => String(pod.status?.podIP)).sort());
-            const keysBefore = world.azure.emulators.arm.keys(stack.gatewayResourceId);
-            stack.configure({
-                ...config(),
-                podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
-                rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
-            });
+        it(
+            "5. a new pod that never becomes ready: the rollout stalls, `up` fails with " +
+                "the provider's message, the old pods keep serving, and no key is regenerated",
+            async () => {
+                const { pods } = await settled(api, 3);
+                const servingBefore = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
+                assert.deepEqual(servingBefore, pods.map((pod) => String(pod.status?.podIP)).sort());
+                const keysBefore = world.azure.emulators.arm.keys(stack.gatewayResourceId);
+                stack.configure({
+                    ...config(),
+                    podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
+                    rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
+                });
 
-            // The never-ready annotation is a pending change the rotation's guard would block on: let it through.
-            const run = await world.rotate([
-                "--stack",
-                "cluster",
-                "--force",
-                "--regenerate-unused-key",
-                "--include-pending-changes",
-                "--json",
-            ]);
+                // The never-ready annotation is a pending change the rotation's guard would block on: let it through.
+                const run = await world.rotate([
+                    "--stack",
+                    "cluster",
+                    "--force",
+                    "--regenerate-unused-key",
+                    "--include-pending-changes",
+                    "--json",
+                ]);
 
-            assert.equal(run.code, 1, explain(run));
-            const report = stackReport(jsonReport(run), "cluster");
-            assert.equal(report.result, "failed", explain(run));
-            assert.match(String(report.message), /update failed/, explain(run));
-            const deploymentErrors = run.stderr
-                .split("\n")
-                .filter((line) => /kubernetes:apps\/v1:Deployment|gw1/.test(line) && /error|fail|timed out|timeout/i.test(line));
-            assert.ok(deploymentErrors.length > 0, `the engine output names the Deployment's failure:\n${explain(run, 80)}`);
-            assert.equal(report.keyRegeneration?.status, "skipped", explain(run));
-            assert.deepEqual(world.azure.emulators.arm.keys(stack.gatewayResourceId), keysBefore, "no key regenerated");
+                assert.equal(run.code, 1, explain(run));
+                const report = stackReport(jsonReport(run), "cluster");
+                assert.equal(report.result, "failed", explain(run));
+                assert.match(String(report.message), /update failed/, explain(run));
+                const deploymentErrors = run.stderr
+                    .split("\n")
+                    .filter((line) => /kubernetes:apps\/v1:Deployment|gw1/.test(line) && /error|fail|timed out|timeout/i.test(line));
+                assert.ok(deploymentErrors.length > 0, `the engine output names the Deployment's failure:\n${explain(run, 80)}`);
+                assert.equal(report.keyRegeneration?.status, "skipped", explain(run));
+                assert.deepEqual(world.azure.emulators.arm.keys(stack.gatewayResourceId), keysBefore, "no key regenerated");
 
-            const live = await gatewayDeployment(api, NAMESPACE);
-            const progressing = live.status?.conditions?.find((condition) => condition.type === "Progressing");
-            assert.equal(progressing?.reason, "ProgressDeadlineExceeded");
-            assert.equal(live.status?.availableReplicas, 3);
-            const now = await gatewayPods(api, NAMESPACE, live);
-            const fresh = now.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] !== undefined);
-            assert.equal(fresh.length, 1, "one surge pod (25% of 3), and no more while it is not ready");
-            assert.equal(servingPods(fresh).length, 0);
-            assert.deepEqual(
-                servingPods(now)
-                    .map((pod) => pod.metadata.name)
-                    .sort(),
-                pods.map((pod) => pod.metadata.name).sort(),
-                "the old pods are the ones serving",
-            );
-            assert.deepEqual(
-                await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
-                servingBefore,
-                "the live-traffic Service still routes to the old pods only",
-            );
-            figures.push(
-                `stalled rotation: progress deadline (${PROGRESS_DEADLINE_SECONDS} s) exceeded, old pods kept serving; ` +
-                    `the rotation failed after ${(run.ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s)`,
-            );
-        });
+                const live = await gatewayDeployment(api, NAMESPACE);
+                const progressing = live.status?.conditions?.find((condition) => condition.type === "Progressing");
+                assert.equal(progressing?.reason, "ProgressDeadlineExceeded");
+                assert.equal(live.status?.availableReplicas, 3);
+                const now = await gatewayPods(api, NAMESPACE, live);
+                const fresh = now.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] !== undefined);
+                assert.equal(fresh.length, 1, "one surge pod (25% of 3), and no more while it is not ready");
+                assert.equal(servingPods(fresh).length, 0);
+                assert.deepEqual(
+                    servingPods(now)
+                        .map((pod) => pod.metadata.name)
+                        .sort(),
+                    pods.map((pod) => pod.metadata.name).sort(),
+                    "the old pods are the ones serving",
+                );
+                assert.deepEqual(
+                    await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"),
+                    servingBefore,
+                    "the live-traffic Service still routes to the old pods only",
+                );
+                figures.push(
+                    `stalled rotation: progress deadline (${PROGRESS_DEADLINE_SECONDS} s) exceeded, old pods kept serving; ` +
+                        `the rotation failed after ${(run.ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s)`,
+                );
+            },
+        );
     });
 
     describe("six nodes, two per zone; spread by zone and by node enforced (DoNotSchedule)", () => {

@@ -7,16 +7,16 @@
  * file checks that instead of assuming it). The rotation then reports the stack not applicable.
  */
 import { strict as assert } from "node:assert";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { NEVER_READY_ANNOTATION } from "./harness/kwokConfig";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError } from "./harness/kubeApi";
-import { Sampler, sampleEvery } from "./harness/sampler";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { NEVER_READY_ANNOTATION } from "../../localenv/cluster/kwokConfig";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { DeploymentView, gatewayDeployment, gatewayPods, readyEndpoints, settledGateway } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError } from "../../localenv/cluster/kubeApi";
+import { Sampler, sampleEvery } from "../../localenv/cluster/sampler";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const NAMESPACE = "apim-gateway";
 const REPLICAS = 3;
@@ -107,124 +107,138 @@ describe("keyless migration on a real API server: token to workload identity wit
         assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"));
     });
 
-    it("a migration whose new pods never become Ready fails `up` and keeps the token: Secret, GatewayToken and the old pods serving", async () => {
-        const [secretName] = await tokenSecrets(api);
-        const before = await settledGateway(api, NAMESPACE, REPLICAS);
-        const serving = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
-        stack.configure({
-            ...clusterStackConfig(cluster.kubeconfigFile),
-            auth: { type: "workloadIdentity", clientId: CLIENT_ID },
-            token: undefined,
-            // As a pod that cannot sign in (a role assignment not yet propagated) would stay unready.
-            podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
-            rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
-        });
-        const started = performance.now();
-        await assert.rejects(stack.up(), (error: unknown) => {
-            assert.match(String((error as Error).message), /Deployment|gw1|timed out|rollout/i);
-            return true;
-        });
-        const ms = performance.now() - started;
-        assert.ok(await exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`), "the token Secret is still there");
-        const state = await world.exportState("migration");
-        const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
-        assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken is still in the state");
-        assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), serving, "the old pods still serve, and only they");
-        const live = await gatewayDeployment(api, NAMESPACE);
-        assert.ok((live.status?.availableReplicas ?? 0) >= REPLICAS);
-        const pods = await gatewayPods(api, NAMESPACE, live);
-        assert.equal(
-            pods.filter((pod) => !before.pods.some((old) => old.metadata.name === pod.metadata.name)).length,
-            1,
-            "one unready surge pod",
-        );
-        figures.push(
-            `stalled migration: \`up\` failed after ${(ms / 1000).toFixed(1)} s (wait bounded at ${ROLLOUT_TIMEOUT_SECONDS} s); token Secret and GatewayToken kept, old pods serving`,
-        );
-    });
+    it(
+        "a migration whose new pods never become Ready fails `up` and " + "keeps the token: Secret, GatewayToken and the old pods serving",
+        async () => {
+            const [secretName] = await tokenSecrets(api);
+            const before = await settledGateway(api, NAMESPACE, REPLICAS);
+            const serving = await readyEndpoints(api, NAMESPACE, "gw1-live-traffic");
+            stack.configure({
+                ...clusterStackConfig(cluster.kubeconfigFile),
+                auth: { type: "workloadIdentity", clientId: CLIENT_ID },
+                token: undefined,
+                // As a pod that cannot sign in (a role assignment not yet propagated) would stay unready.
+                podAnnotations: { [NEVER_READY_ANNOTATION]: "true" },
+                rollingUpdate: { progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS, timeoutSeconds: ROLLOUT_TIMEOUT_SECONDS },
+            });
+            const started = performance.now();
+            await assert.rejects(stack.up(), (error: unknown) => {
+                assert.match(String((error as Error).message), /Deployment|gw1|timed out|rollout/i);
+                return true;
+            });
+            const ms = performance.now() - started;
+            assert.ok(await exists(api, `/api/v1/namespaces/${NAMESPACE}/secrets/${secretName}`), "the token Secret is still there");
+            const state = await world.exportState("migration");
+            const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
+            assert.ok(types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken is still in the state");
+            assert.deepEqual(await readyEndpoints(api, NAMESPACE, "gw1-live-traffic"), serving, "the old pods still serve, and only they");
+            const live = await gatewayDeployment(api, NAMESPACE);
+            assert.ok((live.status?.availableReplicas ?? 0) >= REPLICAS);
+            const pods = await gatewayPods(api, NAMESPACE, live);
+            assert.equal(
+                pods.filter((pod) => !before.pods.some((old) => old.metadata.name === pod.metadata.name)).length,
+                1,
+                "one unready surge pod",
+            );
+            figures.push(
+                `stalled migration: \`up\` failed after ${(ms / 1000).toFixed(1)} s (wait bounded at ` +
+                    `${ROLLOUT_TIMEOUT_SECONDS} s); token Secret and GatewayToken kept, old pods serving`,
+            );
+        },
+    );
 
-    it("fixed, one `up` to workload identity rolls every pod with surge, never below 3 available, and deletes the token Secret only once the new pods are all Ready", async () => {
-        const [secretName] = await tokenSecrets(api);
-        // From the stalled migration's state: the three token pods serving, one unready new pod.
-        const before = await gatewayPods(api, NAMESPACE, await gatewayDeployment(api, NAMESPACE));
-        const oldPods = new Set(
-            before.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] === undefined).map((pod) => pod.metadata.name),
-        );
-        assert.equal(oldPods.size, REPLICAS);
-        // The token's own settings apply to token auth only and are refused with another mode,
-        // so the migration removes them with the mode change (docs/keyless.md says so).
-        stack.configure({
-            ...clusterStackConfig(cluster.kubeconfigFile),
-            auth: { type: "workloadIdentity", clientId: CLIENT_ID },
-            token: undefined,
-        });
+    it(
+        "fixed, one `up` to workload identity rolls every pod with surge, never below " +
+            "3 available, and deletes the token Secret only once the new pods are all Ready",
+        async () => {
+            const [secretName] = await tokenSecrets(api);
+            // From the stalled migration's state: the three token pods serving, one unready new pod.
+            const before = await gatewayPods(api, NAMESPACE, await gatewayDeployment(api, NAMESPACE));
+            const oldPods = new Set(
+                before.filter((pod) => pod.metadata.annotations?.[NEVER_READY_ANNOTATION] === undefined).map((pod) => pod.metadata.name),
+            );
+            assert.equal(oldPods.size, REPLICAS);
+            // The token's own settings apply to token auth only and are refused with another mode,
+            // so the migration removes them with the mode change (docs/keyless.md says so).
+            stack.configure({
+                ...clusterStackConfig(cluster.kubeconfigFile),
+                auth: { type: "workloadIdentity", clientId: CLIENT_ID },
+                token: undefined,
+            });
 
-        const sampler = sampleMigration(api, secretName);
-        const started = performance.now();
-        let observed: { samples: Sample[]; errors: string[] };
-        try {
-            await stack.up();
-            await settledGateway(api, NAMESPACE, REPLICAS);
-        } finally {
-            observed = await sampler.stop();
-        }
-        const ms = performance.now() - started;
-        const { samples, errors } = observed;
-        assert.deepEqual(errors, []);
-        assert.ok(samples.length >= 10, `sampled ${samples.length} times`);
+            const sampler = sampleMigration(api, secretName);
+            const started = performance.now();
+            let observed: { samples: Sample[]; errors: string[] };
+            try {
+                await stack.up();
+                await settledGateway(api, NAMESPACE, REPLICAS);
+            } finally {
+                observed = await sampler.stop();
+            }
+            const ms = performance.now() - started;
+            const { samples, errors } = observed;
+            assert.deepEqual(errors, []);
+            assert.ok(samples.length >= 10, `sampled ${samples.length} times`);
 
-        assert.ok(Math.max(...samples.map((s) => s.replicas)) > REPLICAS, "the rollout surged");
-        const minAvailable = Math.min(...samples.map((s) => s.availableReplicas));
-        const minEndpoints = Math.min(...samples.map((s) => s.readyEndpoints));
-        assert.ok(minAvailable >= REPLICAS, `available replicas dropped to ${minAvailable}`);
-        assert.ok(minEndpoints >= REPLICAS, `ready endpoints dropped to ${minEndpoints}`);
+            assert.ok(Math.max(...samples.map((s) => s.replicas)) > REPLICAS, "the rollout surged");
+            const minAvailable = Math.min(...samples.map((s) => s.availableReplicas));
+            const minEndpoints = Math.min(...samples.map((s) => s.readyEndpoints));
+            assert.ok(minAvailable >= REPLICAS, `available replicas dropped to ${minAvailable}`);
+            assert.ok(minEndpoints >= REPLICAS, `ready endpoints dropped to ${minEndpoints}`);
 
-        const newGeneration = Math.max(...samples.map((s) => s.generation));
-        const rolling = samples.filter((s) => s.generation === newGeneration && s.updatedReplicas < REPLICAS);
-        assert.ok(rolling.length > 0, "the sampling saw the new pods rolling out");
-        assert.ok(
-            rolling.every((s) => s.secretExists),
-            "the token Secret existed throughout the rollout",
-        );
-        const goneAt = samples.findIndex((s) => !s.secretExists);
-        assert.ok(goneAt > 0, "the Secret was deleted while the sampling ran");
-        const atDeletion = samples[goneAt];
-        assert.equal(atDeletion.observedGeneration, newGeneration, "the Deployment had observed the new template");
-        assert.equal(atDeletion.updatedReplicas, REPLICAS, "every pod was of the new template when the Secret went");
-        assert.ok(atDeletion.availableReplicas >= REPLICAS, "and available");
-        assert.ok(
-            samples.slice(goneAt).every((s) => !s.secretExists),
-            "deleted once, not recreated",
-        );
+            const newGeneration = Math.max(...samples.map((s) => s.generation));
+            const rolling = samples.filter((s) => s.generation === newGeneration && s.updatedReplicas < REPLICAS);
+            assert.ok(rolling.length > 0, "the sampling saw the new pods rolling out");
+            assert.ok(
+                rolling.every((s) => s.secretExists),
+                "the token Secret existed throughout the rollout",
+            );
+            const goneAt = samples.findIndex((s) => !s.secretExists);
+            assert.ok(goneAt > 0, "the Secret was deleted while the sampling ran");
+            const atDeletion = samples[goneAt];
+            assert.equal(atDeletion.observedGeneration, newGeneration, "the Deployment had observed the new template");
+            assert.equal(atDeletion.updatedReplicas, REPLICAS, "every pod was of the new template when the Secret went");
+            assert.ok(atDeletion.availableReplicas >= REPLICAS, "and available");
+            assert.ok(
+                samples.slice(goneAt).every((s) => !s.secretExists),
+                "deleted once, not recreated",
+            );
 
-        const after = await settledGateway(api, NAMESPACE, REPLICAS);
-        assert.equal(after.pods.filter((pod) => oldPods.has(pod.metadata.name)).length, 0, "every old pod replaced");
-        for (const pod of after.pods) {
-            assert.equal(pod.metadata.labels["azure.workload.identity/use"], "true");
-        }
-        const account = await api.get<{ metadata: { annotations?: Record<string, string> }; automountServiceAccountToken?: boolean }>(
-            `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/gw1`,
-        );
-        assert.equal(account.metadata.annotations?.["azure.workload.identity/client-id"], CLIENT_ID);
-        const live = await api.get<{ spec: { template: { spec: { containers: { env?: { name: string }[] }[] } } } }>(
-            `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/gw1`,
-        );
-        assert.ok(
-            !(live.spec.template.spec.containers[0].env ?? []).some((entry) => entry.name === "config.service.auth"),
-            "no token env left",
-        );
-        assert.deepEqual(await tokenSecrets(api), []);
-        const state = await world.exportState("migration");
-        const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
-        assert.ok(!types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken left the state");
-        const deployment: DeploymentView = await gatewayDeployment(api, NAMESPACE);
-        assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 }, "as stacks/Pulumi.prod.yaml sets it");
-        assert.equal((await gatewayPods(api, NAMESPACE, deployment)).length, REPLICAS);
-        figures.push(
-            `token → workloadIdentity in ${(ms / 1000).toFixed(1)} s: ${oldPods.size} pods rolled; minimum available ${minAvailable} and ready endpoints ${minEndpoints} ` +
-                `(desired ${REPLICAS}) over ${samples.length} samples; the token Secret deleted at sample ${goneAt + 1}, with ${atDeletion.updatedReplicas}/${REPLICAS} new pods available`,
-        );
-    });
+            const after = await settledGateway(api, NAMESPACE, REPLICAS);
+            assert.equal(after.pods.filter((pod) => oldPods.has(pod.metadata.name)).length, 0, "every old pod replaced");
+            for (const pod of after.pods) {
+                assert.equal(pod.metadata.labels["azure.workload.identity/use"], "true");
+            }
+            const account = await api.get<{ metadata: { annotations?: Record<string, string> }; automountServiceAccountToken?: boolean }>(
+                `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/gw1`,
+            );
+            assert.equal(account.metadata.annotations?.["azure.workload.identity/client-id"], CLIENT_ID);
+            const live = await api.get<{ spec: { template: { spec: { containers: { env?: { name: string }[] }[] } } } }>(
+                `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/gw1`,
+            );
+            assert.ok(
+                !(live.spec.template.spec.containers[0].env ?? []).some((entry) => entry.name === "config.service.auth"),
+                "no token env left",
+            );
+            assert.deepEqual(await tokenSecrets(api), []);
+            const state = await world.exportState("migration");
+            const types = ((state.deployment as { resources?: { type: string }[] }).resources ?? []).map((resource) => resource.type);
+            assert.ok(!types.includes("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), "the GatewayToken left the state");
+            const deployment: DeploymentView = await gatewayDeployment(api, NAMESPACE);
+            assert.deepEqual(
+                deployment.spec.strategy.rollingUpdate,
+                { maxUnavailable: 0, maxSurge: 1 },
+                "as stacks/Pulumi.prod.yaml sets it",
+            );
+            assert.equal((await gatewayPods(api, NAMESPACE, deployment)).length, REPLICAS);
+            figures.push(
+                `token → workloadIdentity in ${(ms / 1000).toFixed(1)} s: ${oldPods.size} pods ` +
+                    `rolled; minimum available ${minAvailable} and ready endpoints ${minEndpoints} ` +
+                    `(desired ${REPLICAS}) over ${samples.length} samples; the token Secret deleted at ` +
+                    `sample ${goneAt + 1}, with ${atDeletion.updatedReplicas}/${REPLICAS} new pods available`,
+            );
+        },
+    );
 
     it("the rotation then reports the stack not applicable, with the reason", async () => {
         const run = await world.rotate(["--stack", "migration", "--check", "--json"]);

@@ -16,11 +16,11 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "./harness/gatewayOnCluster";
-import { settledGateway } from "./harness/gatewayObjects";
-import { KubeApi, KubeApiError, PATCH } from "./harness/kubeApi";
-import { RolloutObservation, watchRollout } from "./harness/rolloutWatcher";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
+import { settledGateway } from "../../localenv/cluster/gatewayObjects";
+import { KubeApi, KubeApiError, PATCH } from "../../localenv/cluster/kubeApi";
+import { RolloutObservation, watchRollout } from "../../localenv/cluster/rolloutWatcher";
 import {
     DEPLOY_RBAC,
     ROTATION_RBAC,
@@ -36,11 +36,11 @@ import {
     useToken,
     withoutVerb,
 } from "./harness/shippedRbac";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { ProcessRun } from "../e2e/harness/childProcess";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "../e2e/harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
-import { GatewayStack, World, createWorld } from "../e2e/harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** The namespace both shipped files name. */
 const NAMESPACE = "apim-gateway";
@@ -78,7 +78,8 @@ const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPAC
 function refusal(account: ServiceAccountRef, verb: string, resource: string, group: string): RegExp {
     const user = `system:serviceaccount:${account.namespace}:${account.name}`;
     return new RegExp(
-        `User \\\\?"${user}\\\\?" cannot ${verb} resource \\\\?"${resource}\\\\?" in API group \\\\?"${group}\\\\?" in the namespace \\\\?"${NAMESPACE}\\\\?"`,
+        `User \\\\?"${user}\\\\?" cannot ${verb} resource \\\\?"${resource}\\\\?" ` +
+            `in API group \\\\?"${group}\\\\?" in the namespace \\\\?"${NAMESPACE}\\\\?"`,
     );
 }
 
@@ -145,82 +146,93 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         }
     });
 
-    it("1. `pulumi up` of the whole stack as an identity bound to exactly the shipped deploy Role: every object created, 3 pods serving", async () => {
-        useToken(tokenFile, tokens.deployer);
-        stack = await world.deployGatewayStack("rbac", "gw1", config());
-        const { deployment } = await settled(api, 3);
-        assert.equal(deployment.spec.replicas, 3);
-        const namespace = await api.get<{ metadata: { labels: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}`);
-        assert.equal(
-            namespace.metadata.labels["pod-security.kubernetes.io/enforce"],
-            "restricted",
-            "the stack took over the namespace the file created, with its default level",
-        );
-        const privileged = {
-            apiVersion: "v1",
-            kind: "Pod",
-            metadata: { name: "privileged" },
-            spec: { containers: [{ name: "x", image: "registry.invalid/x:1", securityContext: { privileged: true } }] },
-        };
-        assert.match(
-            await refused(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, privileged)),
-            /violates PodSecurity "restricted:latest"/,
-        );
-        const networkPolicies = await api.get<{ items: { spec: { policyTypes: string[] } }[] }>(
-            `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,
-        );
-        assert.deepEqual(
-            networkPolicies.items.map((item) => item.spec.policyTypes),
-            [["Ingress", "Egress"]],
-            "the production default NetworkPolicy was accepted",
-        );
-    });
+    it(
+        "1. `pulumi up` of the whole stack as an identity bound to exactly " +
+            "the shipped deploy Role: every object created, 3 pods serving",
+        async () => {
+            useToken(tokenFile, tokens.deployer);
+            stack = await world.deployGatewayStack("rbac", "gw1", config());
+            const { deployment } = await settled(api, 3);
+            assert.equal(deployment.spec.replicas, 3);
+            const namespace = await api.get<{ metadata: { labels: Record<string, string> } }>(`/api/v1/namespaces/${NAMESPACE}`);
+            assert.equal(
+                namespace.metadata.labels["pod-security.kubernetes.io/enforce"],
+                "restricted",
+                "the stack took over the namespace the file created, with its default level",
+            );
+            const privileged = {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "privileged" },
+                spec: { containers: [{ name: "x", image: "registry.invalid/x:1", securityContext: { privileged: true } }] },
+            };
+            assert.match(
+                await refused(api.create(`/api/v1/namespaces/${NAMESPACE}/pods?dryRun=All`, privileged)),
+                /violates PodSecurity "restricted:latest"/,
+            );
+            const networkPolicies = await api.get<{ items: { spec: { policyTypes: string[] } }[] }>(
+                `/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`,
+            );
+            assert.deepEqual(
+                networkPolicies.items.map((item) => item.spec.policyTypes),
+                [["Ingress", "Egress"]],
+                "the production default NetworkPolicy was accepted",
+            );
+        },
+    );
 
-    it("2. a forced rotation as an identity bound to exactly the shipped rotation Role: rotated, every pod rolled, never below 3 available or 3 ready endpoints", async () => {
-        const before = await settled(api, 3);
-        useToken(tokenFile, tokens.rotator);
-        const watcher = watchRollout(api, NAMESPACE, "gw1-live-traffic");
-        let run: ProcessRun;
-        let after: Awaited<ReturnType<typeof settled>>;
-        let observation: RolloutObservation;
-        try {
-            run = await world.rotate(["--stack", "rbac", "--force", "--json"]);
-            assert.equal(run.code, 0, explain(run, 80));
-            after = await settled(api, 3);
-        } finally {
-            observation = await watcher.stop();
-        }
-        assert.equal(stackReport(jsonReport(run), "rbac").result, "rotated");
-        assert.ok(
-            before.pods.every((old) => !after.pods.some((pod) => pod.metadata.name === old.metadata.name)),
-            "every old pod replaced",
-        );
-        assert.deepEqual(observation.errors, []);
-        assert.ok(observation.maxReplicas > 3, "the sampling saw the surge");
-        assert.ok(observation.minAvailable >= 3, `available replicas dropped to ${observation.minAvailable}`);
-        assert.ok(observation.minReadyEndpoints >= 3, `ready endpoints dropped to ${observation.minReadyEndpoints}`);
-    });
-
-    it("3. the rotation Role without `create` on Secrets: the rotation fails naming that permission, and the pods keep serving", async () => {
-        const before = await settled(api, 3);
-        const role = objectOfKind(rotationRbac, "Role");
-        await setRules(api, role, withoutVerb(role.rules ?? [], "", "secrets", "create"));
-        try {
+    it(
+        "2. a forced rotation as an identity bound to exactly the shipped rotation " +
+            "Role: rotated, every pod rolled, never below 3 available or 3 ready endpoints",
+        async () => {
+            const before = await settled(api, 3);
             useToken(tokenFile, tokens.rotator);
-            const run = await world.rotate(["--stack", "rbac", "--force", "--json"]);
-            assert.equal(run.code, 1, explain(run, 80));
-            assert.equal(stackReport(jsonReport(run), "rbac").result, "failed");
-            assert.match(run.stdout + run.stderr, refusal(ROTATOR, "create", "secrets", ""), explain(run, 80));
-        } finally {
-            await setRules(api, role, role.rules ?? []);
-        }
-        const after = await settled(api, 3);
-        assert.deepEqual(
-            after.pods.map((pod) => pod.metadata.name).sort(),
-            before.pods.map((pod) => pod.metadata.name).sort(),
-            "nothing rolled",
-        );
-    });
+            const watcher = watchRollout(api, NAMESPACE, "gw1-live-traffic");
+            let run: ProcessRun;
+            let after: Awaited<ReturnType<typeof settled>>;
+            let observation: RolloutObservation;
+            try {
+                run = await world.rotate(["--stack", "rbac", "--force", "--json"]);
+                assert.equal(run.code, 0, explain(run, 80));
+                after = await settled(api, 3);
+            } finally {
+                observation = await watcher.stop();
+            }
+            assert.equal(stackReport(jsonReport(run), "rbac").result, "rotated");
+            assert.ok(
+                before.pods.every((old) => !after.pods.some((pod) => pod.metadata.name === old.metadata.name)),
+                "every old pod replaced",
+            );
+            assert.deepEqual(observation.errors, []);
+            assert.ok(observation.maxReplicas > 3, "the sampling saw the surge");
+            assert.ok(observation.minAvailable >= 3, `available replicas dropped to ${observation.minAvailable}`);
+            assert.ok(observation.minReadyEndpoints >= 3, `ready endpoints dropped to ${observation.minReadyEndpoints}`);
+        },
+    );
+
+    it(
+        "3. the rotation Role without `create` on Secrets: the rotation " + "fails naming that permission, and the pods keep serving",
+        async () => {
+            const before = await settled(api, 3);
+            const role = objectOfKind(rotationRbac, "Role");
+            await setRules(api, role, withoutVerb(role.rules ?? [], "", "secrets", "create"));
+            try {
+                useToken(tokenFile, tokens.rotator);
+                const run = await world.rotate(["--stack", "rbac", "--force", "--json"]);
+                assert.equal(run.code, 1, explain(run, 80));
+                assert.equal(stackReport(jsonReport(run), "rbac").result, "failed");
+                assert.match(run.stdout + run.stderr, refusal(ROTATOR, "create", "secrets", ""), explain(run, 80));
+            } finally {
+                await setRules(api, role, role.rules ?? []);
+            }
+            const after = await settled(api, 3);
+            assert.deepEqual(
+                after.pods.map((pod) => pod.metadata.name).sort(),
+                before.pods.map((pod) => pod.metadata.name).sort(),
+                "nothing rolled",
+            );
+        },
+    );
 
     it("4. the deploy Role without `patch` on Deployments: `pulumi up` of a changed Deployment fails naming that permission", async () => {
         const role: RbacObject = objectOfKind(deployRbac, "Role");
@@ -238,46 +250,50 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
         await settled(api, 3);
     });
 
-    it("5. the rotation identity under the shipped admission policy: patching the image, adding an env var or deleting another Secret is denied with the policy's message; nothing changed", async () => {
-        const before = await settled(api, 3);
-        const path = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${before.deployment.metadata.name}`;
-        const live = await api.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(path);
-        const [gateway] = live.spec.template.spec.containers;
-        const podSpecDenial = policyDenial(policy, 3);
+    it(
+        "5. the rotation identity under the shipped admission policy: patching the image, adding " +
+            "an env var or deleting another Secret is denied with the policy's message; nothing changed",
+        async () => {
+            const before = await settled(api, 3);
+            const path = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${before.deployment.metadata.name}`;
+            const live = await api.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(path);
+            const [gateway] = live.spec.template.spec.containers;
+            const podSpecDenial = policyDenial(policy, 3);
 
-        const image = {
-            spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } },
-        };
-        assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(podSpecDenial), "image patch");
-        const env = {
-            spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } },
-        };
-        assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(podSpecDenial), "env var");
-        const otherSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}`;
-        assert.ok((await refused(asRotator.delete(otherSecret))).includes(policyDenial(policy, 0)), "delete another Secret");
-        const scale = { spec: { replicas: 1 } };
-        assert.ok((await refused(asRotator.patch(path, scale, PATCH.merge))).includes(policyDenial(policy, 1)), "scale down");
+            const image = {
+                spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } },
+            };
+            assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(podSpecDenial), "image patch");
+            const env = {
+                spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } },
+            };
+            assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(podSpecDenial), "env var");
+            const otherSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}`;
+            assert.ok((await refused(asRotator.delete(otherSecret))).includes(policyDenial(policy, 0)), "delete another Secret");
+            const scale = { spec: { replicas: 1 } };
+            assert.ok((await refused(asRotator.patch(path, scale, PATCH.merge))).includes(policyDenial(policy, 1)), "scale down");
 
-        // The same through the engine, as a rotation job holding this identity would run it.
-        useToken(tokenFile, tokens.rotator);
-        stack.configure({ ...config(), env: [{ name: "EXTRA_SETTING", value: "1" }] });
-        try {
-            await assert.rejects(stack.up(), (error: Error) => {
-                assert.ok(error.message.includes(podSpecDenial), error.message.slice(-2000));
-                return true;
-            });
-        } finally {
-            stack.configure(config());
-        }
+            // The same through the engine, as a rotation job holding this identity would run it.
+            useToken(tokenFile, tokens.rotator);
+            stack.configure({ ...config(), env: [{ name: "EXTRA_SETTING", value: "1" }] });
+            try {
+                await assert.rejects(stack.up(), (error: Error) => {
+                    assert.ok(error.message.includes(podSpecDenial), error.message.slice(-2000));
+                    return true;
+                });
+            } finally {
+                stack.configure(config());
+            }
 
-        await api.get(otherSecret);
-        const after = await api.get<typeof live>(path);
-        assert.deepEqual(after.spec.template.spec, live.spec.template.spec, "the pod template is unchanged");
-        const settledAfter = await settled(api, 3);
-        assert.deepEqual(
-            settledAfter.pods.map((pod) => pod.metadata.name).sort(),
-            before.pods.map((pod) => pod.metadata.name).sort(),
-            "nothing rolled",
-        );
-    });
+            await api.get(otherSecret);
+            const after = await api.get<typeof live>(path);
+            assert.deepEqual(after.spec.template.spec, live.spec.template.spec, "the pod template is unchanged");
+            const settledAfter = await settled(api, 3);
+            assert.deepEqual(
+                settledAfter.pods.map((pod) => pod.metadata.name).sort(),
+                before.pods.map((pod) => pod.metadata.name).sort(),
+                "nothing rolled",
+            );
+        },
+    );
 });

@@ -19,15 +19,15 @@ import { strict as assert } from "node:assert";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
-import { ControlPlane, startControlPlane } from "./harness/controlPlane";
-import { createStaticVolume, STATIC_STORAGE_CLASS } from "./harness/gatewayOnCluster";
-import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { createStaticVolume, STATIC_STORAGE_CLASS } from "../../localenv/cluster/gatewayOnCluster";
+import { CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/cluster/toolchain";
 import { parseGatewayResourceId } from "../../components/token/arm";
 import { PROJECT_NAME } from "../../stacks/config";
-import { EmulatorsForProcesses, startEmulatorsForProcesses } from "../e2e/harness/azureEmulators";
-import { PASSPHRASE, processEnvironment } from "../e2e/harness/environment";
-import { REPOSITORY } from "../e2e/harness/pulumiProject";
-import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../e2e/harness/toolchain";
+import { EmulatorsForProcesses, startEmulatorsForProcesses } from "../../localenv/engine/azureEmulators";
+import { PASSPHRASE, processEnvironment } from "../../localenv/engine/environment";
+import { REPOSITORY } from "../../localenv/engine/pulumiProject";
+import { PulumiToolchain, pulumiToolchain, TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { packRepository } from "../helpers/packedPackage";
 import { SCHEDULES_DIR } from "../helpers/scheduleScripts";
 import { azureDevOpsSubject, CiPlatform, githubSubject } from "../workflow/ciPlatform";
@@ -55,7 +55,7 @@ const CHECK = "Check token expiry";
 /** One workflow run: checkout, npm ci and the rotation of a few stacks (2 shared cores). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
-const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "test", "e2e", "toolchain", "build.sh"), "utf8");
+const TOOLCHAIN_SCRIPT = readFileSync(path.join(REPOSITORY, "localenv", "engine", "toolchain", "build.sh"), "utf8");
 /** The Pulumi CLI version the e2e toolchain builds (and the schedules pin). */
 const PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(TOOLCHAIN_SCRIPT)?.[1] ?? "unknown";
 /** The Kubernetes provider plugin version it builds (the one the pinned SDK asks for). */
@@ -249,7 +249,8 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         const started = performance.now();
         const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, githubSettings());
         figures.push(
-            `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+            `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ` +
+                `${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
         );
         return jobs;
     }
@@ -261,7 +262,10 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         return jobs;
     }
 
-    /** The user's deploying shell: the toolchain's CLI on PATH, the suite's backend, the emulated cloud, cluster A as ambient kubeconfig. */
+    /**
+     * The user's deploying shell: the toolchain's CLI on PATH, the suite's backend, the emulated
+     * cloud, cluster A as ambient kubeconfig.
+     */
     const deployEnvironment = (home: string) => ({
         ...processEnvironment({ binDir: toolchain.binDir, home, backendDir: path.join(root, "backend"), extra: azure.env }),
         KUBECONFIG: clusterA.kubeconfigFile,
@@ -278,7 +282,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         return parseGatewayResourceId(id);
     }
 
-    describe("shape (a): this repository cloned as the deploy project; dev on cluster A (ambient kubeconfig), prod on cluster B (its kubeconfig a stack secret)", () => {
+    describe("shape (a): this repository as the deploy project; dev on cluster A (ambient), prod on B (kubeconfig a stack secret)", () => {
         let repository: UserRepository;
         let sha: string;
         /** Secret objects of the gateways' namespaces, by cluster, to see which cluster a rotation wrote to. */
@@ -328,7 +332,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             await repository.age("dev", EXPIRED_DAYS);
         });
 
-        it("workflow_dispatch of one stack (prod, not due) with force: renewed on cluster B under apim-gateway-rotation-force (its own federated credential), dev not handled; the monitor fails while dev's token is expired", async () => {
+        it("forced dispatch of prod (not due): renewed on B by its own federated credential; dev untouched, monitor fails", async () => {
             const before = await repository.rotationUnits("prod");
             const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
             const [job, ...more] = await github(repository, sha, { event: "workflow_dispatch", inputs: { stack: "prod", force: true } });
@@ -346,7 +350,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(job.conclusion, "failure");
         });
 
-        it("the schedule: dev (expired) rotated on cluster A, prod (fresh) left alone on cluster B, one run; the monitor passes", async () => {
+        it("the schedule: dev (expired) rotated on cluster A, prod (fresh) left alone on cluster B, one run; monitor passes", async () => {
             const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
             const versionsB = await secretVersions(clusterB, "apim-gateway");
             const [job, ...more] = await github(repository, sha, { event: "schedule" });
@@ -359,7 +363,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(await secretVersions(clusterB, "apim-gateway"), versionsB, "nothing written to cluster B");
         });
 
-        it("the matrix with 2 shards (the user lists `shard: [1, 2]`): two jobs side by side, every stack handled exactly once", async () => {
+        it("the matrix with 2 shards (the user lists `shard: [1, 2]`): two jobs side by side, each stack handled once", async () => {
             await repository.age("dev", DUE_DAYS);
             await repository.age("prod", DUE_DAYS);
             const workflow = readFileSync(path.join(repository.dir, GITHUB_WORKFLOW_PATH), "utf8");

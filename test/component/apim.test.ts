@@ -113,7 +113,8 @@ describe("SelfHostedGateway: API Management side", () => {
             assert.deepEqual(recorder.ofType(GATEWAY), []);
             assert.deepEqual(recorder.calls, []);
             const id =
-                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-apim/providers" +
+                "/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
             assert.equal(await promiseOf(gateway.gatewayResourceId), id);
             assert.equal(recorder.one(GATEWAY_TOKEN_TYPE).inputs.gatewayResourceId, id);
             assert.equal(gateway.gateway, undefined);

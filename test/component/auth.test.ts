@@ -87,12 +87,16 @@ describe("SelfHostedGateway: authentication", () => {
             assert.equal(await promiseOf(gateway.tokenSecret!.metadata.name), secret.inputs.metadata.name);
         });
 
-        it("asks the engine to keep the issued token secret in the state (additionalSecretOutputs), since its provider returns it plain", async () => {
-            const { gateway } = await build({}, { tokenSignature: "sig-A" });
-            assert.equal(await pulumi.isSecret(gateway.token!.token), true, "the GatewayToken's token output must be a secret");
-            assert.equal(await promiseOf(gateway.token!.token), tokenOf("sig-A"));
-            assert.equal(await pulumi.isSecret(gateway.token!.expiresAt), false, "its dates stay readable");
-        });
+        it(
+            "asks the engine to keep the issued token secret in the state " +
+                "(additionalSecretOutputs), since its provider returns it plain",
+            async () => {
+                const { gateway } = await build({}, { tokenSignature: "sig-A" });
+                assert.equal(await pulumi.isSecret(gateway.token!.token), true, "the GatewayToken's token output must be a secret");
+                assert.equal(await promiseOf(gateway.token!.token), tokenOf("sig-A"));
+                assert.equal(await pulumi.isSecret(gateway.token!.expiresAt), false, "its dates stay readable");
+            },
+        );
 
         it("reads config.service.auth from the Secret and annotates the pod template with the token's keyed checksum", async () => {
             const { recorder } = await build({}, { tokenSignature: "sig-A" });
@@ -135,39 +139,42 @@ describe("SelfHostedGateway: authentication", () => {
             assert.deepEqual(restB, restA, "only the token's checksum differs between the two templates");
         });
 
-        it("annotates the token Secret with the token's expiry, renewal instant and key type, in plain text, outside the checksum", async () => {
-            const fixed = { tokenValue: () => tokenOf("sig-A") };
-            const a = await build({}, fixed);
-            const b = await build({ token: { validityDays: 14, renewBeforeDays: 4 } }, fixed);
-            const secret = resource(a.recorder, K8S.secret);
-            assert.deepEqual(secret.inputs.metadata.annotations, {
-                "apim-gateway.pulumi.com/token-expires-at": await promiseOf(a.gateway.tokenExpiresAt),
-                "apim-gateway.pulumi.com/token-renew-after": await promiseOf(a.gateway.tokenRenewAfter),
-                "apim-gateway.pulumi.com/token-key-type": "primary",
-            });
-            assert.deepEqual(secretPaths(secret.rawInputs.metadata), [], "the annotations are not secrets");
-            assert.ok(!JSON.stringify(secret.inputs.metadata).includes("sig-A"), "no part of the token in the metadata");
-            assert.notDeepEqual(
-                object(b.recorder, K8S.secret).metadata.annotations,
-                secret.inputs.metadata.annotations,
-                "control: other facts, other annotations",
-            );
-            assert.equal(
-                object(b.recorder, K8S.secret).metadata.name,
-                secret.inputs.metadata.name,
-                "an annotation change renames no Secret",
-            );
-            assert.deepEqual(
-                object(b.recorder, K8S.deployment),
-                object(a.recorder, K8S.deployment),
-                "an annotation change touches no pod template: no restart",
-            );
-            assert.ok(
-                !Object.keys(podAnnotations(a.recorder)).some(
-                    (key) => key.startsWith("apim-gateway.pulumi.com/token-") && key !== TOKEN_CHECKSUM,
-                ),
-            );
-        });
+        it(
+            "annotates the token Secret with the token's expiry, renewal " + "instant and key type, in plain text, outside the checksum",
+            async () => {
+                const fixed = { tokenValue: () => tokenOf("sig-A") };
+                const a = await build({}, fixed);
+                const b = await build({ token: { validityDays: 14, renewBeforeDays: 4 } }, fixed);
+                const secret = resource(a.recorder, K8S.secret);
+                assert.deepEqual(secret.inputs.metadata.annotations, {
+                    "apim-gateway.pulumi.com/token-expires-at": await promiseOf(a.gateway.tokenExpiresAt),
+                    "apim-gateway.pulumi.com/token-renew-after": await promiseOf(a.gateway.tokenRenewAfter),
+                    "apim-gateway.pulumi.com/token-key-type": "primary",
+                });
+                assert.deepEqual(secretPaths(secret.rawInputs.metadata), [], "the annotations are not secrets");
+                assert.ok(!JSON.stringify(secret.inputs.metadata).includes("sig-A"), "no part of the token in the metadata");
+                assert.notDeepEqual(
+                    object(b.recorder, K8S.secret).metadata.annotations,
+                    secret.inputs.metadata.annotations,
+                    "control: other facts, other annotations",
+                );
+                assert.equal(
+                    object(b.recorder, K8S.secret).metadata.name,
+                    secret.inputs.metadata.name,
+                    "an annotation change renames no Secret",
+                );
+                assert.deepEqual(
+                    object(b.recorder, K8S.deployment),
+                    object(a.recorder, K8S.deployment),
+                    "an annotation change touches no pod template: no restart",
+                );
+                assert.ok(
+                    !Object.keys(podAnnotations(a.recorder)).some(
+                        (key) => key.startsWith("apim-gateway.pulumi.com/token-") && key !== TOKEN_CHECKSUM,
+                    ),
+                );
+            },
+        );
 
         it("never puts the token into any other object, name, annotation or output", async () => {
             const built = await build({}, { tokenSignature: "very-secret-signature" });
@@ -226,19 +233,23 @@ describe("SelfHostedGateway: authentication", () => {
             assert.ok(!gatewayContainer(recorder).env.some((e: any) => e.name === "config.service.auth"));
         });
 
-        it("annotates the ServiceAccount, labels the pods (not the selector) and mounts no Kubernetes API token (the webhook projects its own)", async () => {
-            const { recorder } = await build({ auth });
-            const sa = object(recorder, K8S.serviceAccount);
-            assert.deepEqual(sa.metadata.annotations, {
-                "azure.workload.identity/client-id": auth.clientId,
-                "azure.workload.identity/tenant-id": auth.tenantId,
-            });
-            assert.equal(sa.automountServiceAccountToken, false);
-            const deployment = object(recorder, K8S.deployment);
-            assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
-            assert.ok(!("azure.workload.identity/use" in deployment.spec.selector.matchLabels));
-            assert.equal(podSpec(recorder).automountServiceAccountToken, false);
-        });
+        it(
+            "annotates the ServiceAccount, labels the pods (not the selector) " +
+                "and mounts no Kubernetes API token (the webhook projects its own)",
+            async () => {
+                const { recorder } = await build({ auth });
+                const sa = object(recorder, K8S.serviceAccount);
+                assert.deepEqual(sa.metadata.annotations, {
+                    "azure.workload.identity/client-id": auth.clientId,
+                    "azure.workload.identity/tenant-id": auth.tenantId,
+                });
+                assert.equal(sa.automountServiceAccountToken, false);
+                const deployment = object(recorder, K8S.deployment);
+                assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
+                assert.ok(!("azure.workload.identity/use" in deployment.spec.selector.matchLabels));
+                assert.equal(podSpec(recorder).automountServiceAccountToken, false);
+            },
+        );
 
         it("leaves the tenant annotation out when no tenant is given", async () => {
             const { recorder } = await build({ auth: { type: "workloadIdentity", clientId: "c" } });

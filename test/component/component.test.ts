@@ -67,7 +67,8 @@ describe("SelfHostedGateway: component contract", () => {
     it("exposes its public outputs, with rotationTargets naming the token, its Secret and the Deployment", async () => {
         const { gateway, recorder } = await build();
         const armId =
-            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers" +
+            "/Microsoft.ApiManagement/service/contoso-apim/gateways/contoso-gw";
         assert.equal(await promiseOf(gateway.gatewayResourceId), armId);
         assert.equal(await promiseOf(gateway.namespace), "apim-gateway");
         assert.equal(await promiseOf(gateway.authType), "token");

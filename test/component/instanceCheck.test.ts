@@ -36,7 +36,10 @@ describe("keyless: the instance check and the federation subject (pure)", () => 
                     assert.match(error.message, /configuration API uses it/);
                     assert.match(
                         error.message,
-                        /Set-AzApiManagement -InputObject \(Get-AzApiManagement -ResourceGroupName rg-apim -Name contoso-apim\) -SystemAssignedIdentity/,
+                        new RegExp(
+                            /Set-AzApiManagement -InputObject \(Get-AzApiManagement -ResourceGroupName rg-apim -Name /.source +
+                                /contoso-apim\) -SystemAssignedIdentity/.source,
+                        ),
                     );
                     return true;
                 },

@@ -69,24 +69,27 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
             assert.deepEqual(identity, { resourceGroupName: "rg-apim", resourceName: "contoso-gw-gateway", location: "westeurope" });
         });
 
-        it("federates it with the cluster's issuer for exactly the gateway's ServiceAccount, audience api://AzureADTokenExchange", async () => {
-            const { recorder } = await build({ auth: KEYLESS }, instance());
-            const credential = recorder.one(AZURE.federatedCredential, "contoso-federated-credential").inputs;
-            assert.deepEqual(credential, {
-                resourceGroupName: "rg-apim",
-                resourceName: "contoso-gw-gateway",
-                federatedIdentityCredentialResourceName: "contoso-gw-apim-gateway",
-                issuer: ISSUER,
-                subject: "system:serviceaccount:apim-gateway:contoso-gw",
-                audiences: ["api://AzureADTokenExchange"],
-            });
-            const account = object(recorder, K8S.serviceAccount);
-            assert.equal(
-                `system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}`,
-                credential.subject,
-                "the subject names the ServiceAccount the pods run as",
-            );
-        });
+        it(
+            "federates it with the cluster's issuer for exactly the " + "gateway's ServiceAccount, audience api://AzureADTokenExchange",
+            async () => {
+                const { recorder } = await build({ auth: KEYLESS }, instance());
+                const credential = recorder.one(AZURE.federatedCredential, "contoso-federated-credential").inputs;
+                assert.deepEqual(credential, {
+                    resourceGroupName: "rg-apim",
+                    resourceName: "contoso-gw-gateway",
+                    federatedIdentityCredentialResourceName: "contoso-gw-apim-gateway",
+                    issuer: ISSUER,
+                    subject: "system:serviceaccount:apim-gateway:contoso-gw",
+                    audiences: ["api://AzureADTokenExchange"],
+                });
+                const account = object(recorder, K8S.serviceAccount);
+                assert.equal(
+                    `system:serviceaccount:${account.metadata.namespace}:${account.metadata.name}`,
+                    credential.subject,
+                    "the subject names the ServiceAccount the pods run as",
+                );
+            },
+        );
 
         it("follows a custom namespace and an existing ServiceAccount into the subject", async () => {
             const { recorder } = await build(
@@ -96,47 +99,54 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
             assert.equal(recorder.one(AZURE.federatedCredential).inputs.subject, "system:serviceaccount:edge:gw-sa");
         });
 
-        it("creates the two documented custom roles with their exact permissions, assignable only in the instance's resource group", async () => {
-            const { recorder } = await build({ auth: KEYLESS }, instance());
-            const validator = recorder.one(AZURE.roleDefinition, "contoso-access-validator-role").inputs;
-            assert.deepEqual(validator, {
-                scope: RESOURCE_GROUP_ID,
-                roleName: "API Management Configuration API Access Validator Service Role (contoso-apim/contoso-gw)",
-                description: "Can access RBAC permissions on the API Management resource to authorize requests in Configuration API.",
-                roleType: "CustomRole",
-                permissions: [{ actions: ["Microsoft.Authorization/*/read"], notActions: [], dataActions: [], notDataActions: [] }],
-                assignableScopes: [RESOURCE_GROUP_ID],
-            });
-            const reader = recorder.one(AZURE.roleDefinition, "contoso-configuration-reader-role").inputs;
-            assert.deepEqual(reader.permissions, [
-                {
-                    actions: [],
-                    notActions: [],
-                    dataActions: ["Microsoft.ApiManagement/service/gateways/getConfiguration/action"],
-                    notDataActions: [],
-                },
-            ]);
-            assert.equal(reader.roleName, `${CONFIGURATION_READER_ROLE.name} (contoso-apim/contoso-gw)`);
-            assert.equal(reader.description, CONFIGURATION_READER_ROLE.description);
-            assert.deepEqual(reader.assignableScopes, [RESOURCE_GROUP_ID]);
-        });
+        it(
+            "creates the two documented custom roles with their exact " + "permissions, assignable only in the instance's resource group",
+            async () => {
+                const { recorder } = await build({ auth: KEYLESS }, instance());
+                const validator = recorder.one(AZURE.roleDefinition, "contoso-access-validator-role").inputs;
+                assert.deepEqual(validator, {
+                    scope: RESOURCE_GROUP_ID,
+                    roleName: "API Management Configuration API Access Validator Service Role (contoso-apim/contoso-gw)",
+                    description: "Can access RBAC permissions on the API Management resource to authorize requests in Configuration API.",
+                    roleType: "CustomRole",
+                    permissions: [{ actions: ["Microsoft.Authorization/*/read"], notActions: [], dataActions: [], notDataActions: [] }],
+                    assignableScopes: [RESOURCE_GROUP_ID],
+                });
+                const reader = recorder.one(AZURE.roleDefinition, "contoso-configuration-reader-role").inputs;
+                assert.deepEqual(reader.permissions, [
+                    {
+                        actions: [],
+                        notActions: [],
+                        dataActions: ["Microsoft.ApiManagement/service/gateways/getConfiguration/action"],
+                        notDataActions: [],
+                    },
+                ]);
+                assert.equal(reader.roleName, `${CONFIGURATION_READER_ROLE.name} (contoso-apim/contoso-gw)`);
+                assert.equal(reader.description, CONFIGURATION_READER_ROLE.description);
+                assert.deepEqual(reader.assignableScopes, [RESOURCE_GROUP_ID]);
+            },
+        );
 
-        it("assigns the validator to the instance's own identity at the resource group, the reader to the gateway's identity at the instance only", async () => {
-            const { recorder } = await build({ auth: KEYLESS }, instance());
-            const roleId = (name: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
-            assert.deepEqual(assignment(recorder, "contoso-access-validator-assignment"), {
-                scope: RESOURCE_GROUP_ID,
-                principalId: INSTANCE_PRINCIPAL,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleId("contoso-access-validator-role"),
-            });
-            assert.deepEqual(assignment(recorder, "contoso-configuration-reader-assignment"), {
-                scope: INSTANCE_ID,
-                principalId: IDENTITY.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: roleId("contoso-configuration-reader-role"),
-            });
-        });
+        it(
+            "assigns the validator to the instance's own identity at the resource " +
+                "group, the reader to the gateway's identity at the instance only",
+            async () => {
+                const { recorder } = await build({ auth: KEYLESS }, instance());
+                const roleId = (name: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
+                assert.deepEqual(assignment(recorder, "contoso-access-validator-assignment"), {
+                    scope: RESOURCE_GROUP_ID,
+                    principalId: INSTANCE_PRINCIPAL,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: roleId("contoso-access-validator-role"),
+                });
+                assert.deepEqual(assignment(recorder, "contoso-configuration-reader-assignment"), {
+                    scope: INSTANCE_ID,
+                    principalId: IDENTITY.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: roleId("contoso-configuration-reader-role"),
+                });
+            },
+        );
 
         it("reads the instance once, with its resource group and name, and parents every Azure piece to the component", async () => {
             const { recorder } = await build({ auth: KEYLESS }, instance());
@@ -160,26 +170,30 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
             assert.equal(await promiseOf(gateway.identity!.clientId), IDENTITY.clientId);
         });
 
-        it("registers the ServiceAccount (and so the pods) only after the identity, its federation and both role assignments were created", async () => {
-            const slow = new Set<string>([AZURE.federatedCredential, AZURE.roleAssignment]);
-            const { recorder } = await build(
-                { auth: KEYLESS },
-                { ...instance(), creationDelayMs: (args) => (slow.has(args.type) ? 150 : 0) },
-            );
-            const order = recorder.resources.map((r) => r.type);
-            const accountAt = order.indexOf(K8S.serviceAccount);
-            const deploymentAt = order.indexOf(K8S.deployment);
-            const azureDone = recorder.completed.filter((entry) => Object.values(AZURE).some((type) => entry.startsWith(`${type}::`)));
-            assert.equal(azureDone.length, 6);
-            const accountDone = recorder.completed.indexOf(`${K8S.serviceAccount}::contoso-service-account`);
-            for (const entry of azureDone) {
-                assert.ok(
-                    recorder.completed.indexOf(entry) < accountDone,
-                    `${entry} completed before the ServiceAccount: ${recorder.completed.join(", ")}`,
+        it(
+            "registers the ServiceAccount (and so the pods) only after the " +
+                "identity, its federation and both role assignments were created",
+            async () => {
+                const slow = new Set<string>([AZURE.federatedCredential, AZURE.roleAssignment]);
+                const { recorder } = await build(
+                    { auth: KEYLESS },
+                    { ...instance(), creationDelayMs: (args) => (slow.has(args.type) ? 150 : 0) },
                 );
-            }
-            assert.ok(accountAt < deploymentAt, "the Deployment comes after the ServiceAccount");
-        });
+                const order = recorder.resources.map((r) => r.type);
+                const accountAt = order.indexOf(K8S.serviceAccount);
+                const deploymentAt = order.indexOf(K8S.deployment);
+                const azureDone = recorder.completed.filter((entry) => Object.values(AZURE).some((type) => entry.startsWith(`${type}::`)));
+                assert.equal(azureDone.length, 6);
+                const accountDone = recorder.completed.indexOf(`${K8S.serviceAccount}::contoso-service-account`);
+                for (const entry of azureDone) {
+                    assert.ok(
+                        recorder.completed.indexOf(entry) < accountDone,
+                        `${entry} completed before the ServiceAccount: ${recorder.completed.join(", ")}`,
+                    );
+                }
+                assert.ok(accountAt < deploymentAt, "the Deployment comes after the ServiceAccount");
+            },
+        );
     });
 
     describe("the instance check", () => {

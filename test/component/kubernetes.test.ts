@@ -617,50 +617,58 @@ describe("SelfHostedGateway: Kubernetes workload (production guidance)", () => {
             },
         ];
 
-        it("has a NetworkPolicy by default in production: traffic ports from anyone, discovery UDP only from gateway pods, egress all but the instance metadata endpoint", async () => {
-            const { recorder } = await build();
-            const np = object(recorder, K8S.networkPolicy);
-            assert.deepEqual(np.spec, {
-                podSelector: { matchLabels: SELECTOR },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [
-                    {
-                        ports: [
-                            { protocol: "TCP", port: 8080 },
-                            { protocol: "TCP", port: 8081 },
-                        ],
-                    },
-                    {
-                        from: [{ podSelector: { matchLabels: SELECTOR } }],
-                        ports: [
-                            { protocol: "UDP", port: 4290 },
-                            { protocol: "UDP", port: 4291 },
-                        ],
-                    },
-                ],
-                egress: EGRESS_BUT_IMDS,
-            });
-        });
+        it(
+            "has a NetworkPolicy by default in production: traffic ports from anyone, " +
+                "discovery UDP only from gateway pods, egress all but the instance metadata endpoint",
+            async () => {
+                const { recorder } = await build();
+                const np = object(recorder, K8S.networkPolicy);
+                assert.deepEqual(np.spec, {
+                    podSelector: { matchLabels: SELECTOR },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [
+                        {
+                            ports: [
+                                { protocol: "TCP", port: 8080 },
+                                { protocol: "TCP", port: 8081 },
+                            ],
+                        },
+                        {
+                            from: [{ podSelector: { matchLabels: SELECTOR } }],
+                            ports: [
+                                { protocol: "UDP", port: 4290 },
+                                { protocol: "UDP", port: 4291 },
+                            ],
+                        },
+                    ],
+                    egress: EGRESS_BUT_IMDS,
+                });
+            },
+        );
 
         it("has none by default in development, or when disabled", async () => {
             assert.deepEqual((await build({ profile: "development" })).recorder.ofType(K8S.networkPolicy), []);
             assert.deepEqual((await build({ networkPolicy: { enabled: false } })).recorder.ofType(K8S.networkPolicy), []);
         });
 
-        it("opens the traffic ports to the load balancer's source ranges when the pods see the callers' IPs (Local), to anyone otherwise", async () => {
-            const ranges = ["10.0.0.0/8", "192.168.1.0/24"];
-            const local = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges } });
-            assert.deepEqual(object(local.recorder, K8S.networkPolicy).spec.ingress[0].from, [
-                { ipBlock: { cidr: "10.0.0.0/8" } },
-                { ipBlock: { cidr: "192.168.1.0/24" } },
-            ]);
-            const cluster = await build({
-                service: { exposure: "internal", loadBalancerSourceRanges: ranges, externalTrafficPolicy: "Cluster" },
-            });
-            assert.equal(object(cluster.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
-            const clusterIp = await build({ service: { type: "ClusterIP" } });
-            assert.equal(object(clusterIp.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
-        });
+        it(
+            "opens the traffic ports to the load balancer's source ranges " +
+                "when the pods see the callers' IPs (Local), to anyone otherwise",
+            async () => {
+                const ranges = ["10.0.0.0/8", "192.168.1.0/24"];
+                const local = await build({ service: { exposure: "internal", loadBalancerSourceRanges: ranges } });
+                assert.deepEqual(object(local.recorder, K8S.networkPolicy).spec.ingress[0].from, [
+                    { ipBlock: { cidr: "10.0.0.0/8" } },
+                    { ipBlock: { cidr: "192.168.1.0/24" } },
+                ]);
+                const cluster = await build({
+                    service: { exposure: "internal", loadBalancerSourceRanges: ranges, externalTrafficPolicy: "Cluster" },
+                });
+                assert.equal(object(cluster.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
+                const clusterIp = await build({ service: { type: "ClusterIP" } });
+                assert.equal(object(clusterIp.recorder, K8S.networkPolicy).spec.ingress[0].from, undefined);
+            },
+        );
 
         it("uses the instance-discovery ports as configured", async () => {
             const { recorder } = await build({ instanceDiscovery: { synchronizationPort: 5290, heartbeatPort: 5291 } });

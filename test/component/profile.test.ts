@@ -112,28 +112,32 @@ describe("SelfHostedGateway: profile", () => {
             assert.ok(recorder.resources.length > 0);
         });
 
-        it("accepts renewBeforeDays 3, local syslog to an endpoint in a restricted namespace, and an existing namespace's unknown level", async () => {
-            const restricted = { labels: { "pod-security.kubernetes.io/enforce": "restricted" } };
-            assert.deepEqual((await build({ token: { renewBeforeDays: 3 } })).warnings, []);
-            assert.deepEqual(
-                (
-                    await build({
-                        namespace: restricted,
-                        observability: { logs: { local: { type: "localsyslog", endpoint: "127.0.0.1:514" } } },
-                    })
-                ).warnings,
-                [],
-            );
-            assert.deepEqual(
-                (
-                    await build({
-                        namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
-                        observability: { logs: { local: { type: "localsyslog" } } },
-                    })
-                ).warnings,
-                [],
-            );
-        });
+        it(
+            "accepts renewBeforeDays 3, local syslog to an endpoint in a " +
+                "restricted namespace, and an existing namespace's unknown level",
+            async () => {
+                const restricted = { labels: { "pod-security.kubernetes.io/enforce": "restricted" } };
+                assert.deepEqual((await build({ token: { renewBeforeDays: 3 } })).warnings, []);
+                assert.deepEqual(
+                    (
+                        await build({
+                            namespace: restricted,
+                            observability: { logs: { local: { type: "localsyslog", endpoint: "127.0.0.1:514" } } },
+                        })
+                    ).warnings,
+                    [],
+                );
+                assert.deepEqual(
+                    (
+                        await build({
+                            namespace: { labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+                            observability: { logs: { local: { type: "localsyslog" } } },
+                        })
+                    ).warnings,
+                    [],
+                );
+            },
+        );
 
         it("accepts a moving tag when a digest pins the image", async () => {
             const digest = `sha256:${"0123456789abcdef".repeat(4)}`;

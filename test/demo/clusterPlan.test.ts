@@ -81,10 +81,17 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
             zones: 0,
             storage: "standard",
             notes: [
-                /default StorageClass standard: if its provisioner cannot make ReadWriteMany volumes \(kind's local-path cannot\), the claim and the pods stay Pending/,
+                new RegExp(
+                    /default StorageClass standard: if its provisioner cannot make ReadWriteMany volumes \(kind's local-path /.source +
+                        /cannot\), the claim and the pods stay Pending/.source,
+                ),
             ],
             problems: [
-                /^no schedulable node of context "lab" carries the label topology\.kubernetes\.io\/zone: the 3 replicas spread over .* with whenUnsatisfiable: DoNotSchedule, so every pod would stay Pending\. Label the nodes, e\.g\. kubectl --context lab label node kind-control-plane topology\.kubernetes\.io\/zone=zone-a$/,
+                new RegExp(
+                    /^no schedulable node of context "lab" carries the label topology\.kubernetes\.io\/zone: the 3 replicas /.source +
+                        /spread over .* with whenUnsatisfiable: DoNotSchedule, so every pod would stay Pending\. Label the /.source +
+                        /nodes, e\.g\. kubectl --context lab label node kind-control-plane topology\.kubernetes\.io\/zone=zone-a$/.source,
+                ),
             ],
         },
         {
@@ -97,7 +104,10 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
             storage: "standard",
             notes: [
                 /^3 replicas over 1 zone \(zone-a\): .* label nodes in 3 zones for one pod per zone$/,
-                /^nodes kind-control-plane, kind-worker run a real kubelet: .* not expected to become Ready: pulumi up then fails after the Deployment's await \(rollingUpdate\.timeoutSeconds, 600 s\)/,
+                new RegExp(
+                    /^nodes kind-control-plane, kind-worker run a real kubelet: .* not expected to become Ready: pulumi up /.source +
+                        /then fails after the Deployment's await \(rollingUpdate\.timeoutSeconds, 600 s\)/.source,
+                ),
                 /default StorageClass standard/,
             ],
             problems: [],
@@ -115,7 +125,10 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
             storage: "static",
             notes: [],
             problems: [
-                /^no node of context "lab" can take the gateway pods .*: a: not Ready, b: cordoned, c: taint node-role\.kubernetes\.io\/control-plane:NoSchedule$/,
+                new RegExp(
+                    /^no node of context "lab" can take the gateway pods .*: a: not Ready, b: cordoned, c: taint /.source +
+                        /node-role\.kubernetes\.io\/control-plane:NoSchedule$/.source,
+                ),
             ],
         },
         {
@@ -132,7 +145,10 @@ describe("npm run demo --kube-context: the cluster preflight", () => {
             zones: 3,
             storage: "static",
             notes: [
-                /^nodes unlabelled lack a label of topology\.kubernetes\.io\/zone, kubernetes\.io\/hostname: with whenUnsatisfiable: DoNotSchedule the pods go only to the 3 that have them$/,
+                new RegExp(
+                    /^nodes unlabelled lack a label of topology\.kubernetes\.io\/zone, kubernetes\.io\/hostname: with /.source +
+                        /whenUnsatisfiable: DoNotSchedule the pods go only to the 3 that have them$/.source,
+                ),
             ],
             problems: [],
         },

@@ -116,8 +116,10 @@ describe("npm run demo --kube-context: reading a kubeconfig context", () => {
             {
                 what: "no kubeconfig at all",
                 sources: [{ file: FILE }],
-                message:
-                    /^no kubeconfig: \/home\/ada\/\.kube\/config does not exist \(pass --kubeconfig FILE, set KUBECONFIG, or drop --kube-context/,
+                message: new RegExp(
+                    /^no kubeconfig: \/home\/ada\/\.kube\/config does not exist \(pass --kubeconfig FILE, set /.source +
+                        /KUBECONFIG, or drop --kube-context/.source,
+                ),
             },
             {
                 what: "a context that is not there, naming those that are",
@@ -143,8 +145,11 @@ describe("npm run demo --kube-context: reading a kubeconfig context", () => {
                 sources: [
                     { file: FILE, text: kubeconfig({}, { exec: { apiVersion: "client.authentication.k8s.io/v1", command: "kubelogin" } }) },
                 ],
-                message:
-                    /^user "kind-demo" of context "kind-demo" in .* authenticates with an exec credential plugin \(kubelogin\), which the demo's own API client does not run: it supports client certificates and bearer tokens/,
+                message: new RegExp(
+                    /^user "kind-demo" of context "kind-demo" in .* authenticates with an exec credential plugin /.source +
+                        /\(kubelogin\), which the demo's own API client does not run: it supports client certificates and /.source +
+                        /bearer tokens/.source,
+                ),
             },
             {
                 what: "an auth provider",

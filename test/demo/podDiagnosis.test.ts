@@ -79,7 +79,8 @@ describe("npm run demo --kube-context: why the gateway pods are not Ready", () =
                 warning("gw-2", "Unhealthy", "someone else's", "2026-12-01T01:04:00Z"),
             ],
             expected: [
-                "pod gw-1: Running on kind-worker, container gateway running, not ready, 2 restarts; last warning: Unhealthy: Startup probe failed: HTTP probe failed with statuscode: 503",
+                "pod gw-1: Running on kind-worker, container gateway running, not ready, 2 restarts; " +
+                    "last warning: Unhealthy: Startup probe failed: HTTP probe failed with statuscode: 503",
             ],
         },
         {

@@ -15,12 +15,12 @@ import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { authValueDigest, gatewayAuthValue } from "../../components/token/authValue";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
-import { renderedGateway } from "./harness/renderedManifests";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { HistoryEntry, historyArgs, historyFiles } from "./harness/stackHistory";
-import { STACK_TYPE, pendingOperations, resourceOfType } from "./harness/stackState";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { ENGINE_TIMEOUT_MS, GatewayStack, World, createWorld } from "./harness/world";
+import { STACK_TYPE, pendingOperations, resourceOfType } from "../../localenv/engine/stackState";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { ENGINE_TIMEOUT_MS, GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const ROUNDS = 20;
 /** Two rotations at once, each a preview and an update, on a shared machine: twice one run's bound. */

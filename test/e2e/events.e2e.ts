@@ -11,14 +11,17 @@ import * as path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { parse } from "yaml";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
-import { renderedGateway } from "./harness/renderedManifests";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, string>>).gateway;
 
-/** A near-expiry event as the Event Grid schema has it, one per gateway instance; the topic in upper case (ARM ids are case-insensitive). */
+/**
+ * A near-expiry event as the Event Grid schema has it, one per gateway instance; the topic in upper
+ * case (ARM ids are case-insensitive).
+ */
 function nearExpiryEvent(gatewayResourceId: string, instance: string, expiresAtUtc: string) {
     const service = gatewayResourceId.slice(0, gatewayResourceId.toLowerCase().lastIndexOf("/gateways/"));
     const gateway = gatewayResourceId.split("/").pop() ?? "";
@@ -109,21 +112,24 @@ describe("Azure's expiry events and the expiry metrics on the real Pulumi engine
         );
     });
 
-    it("an event for a gateway no selected stack holds (foxtrot's, with only echo selected) changes nothing and exits 1, naming it", async () => {
-        const before = [unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())];
-        const file = eventFile("other-gateway.json", [
-            nearExpiryEvent(foxtrot.gatewayResourceId, "gw-events-2-abc", new Date().toISOString()),
-        ]);
-        const run = await world.rotate(["--stack", "echo", "--event", file, "--json"]);
-        assert.equal(run.code, 1, explain(run));
-        const report = jsonReport(run);
-        assert.deepEqual(report.stacks, []);
-        assert.deepEqual(
-            report.events?.map((event) => [event.result, event.gateway]),
-            [["not-found", "gw-events-2"]],
-        );
-        assert.deepEqual([unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())], before);
-    });
+    it(
+        "an event for a gateway no selected stack holds (foxtrot's, " + "with only echo selected) changes nothing and exits 1, naming it",
+        async () => {
+            const before = [unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())];
+            const file = eventFile("other-gateway.json", [
+                nearExpiryEvent(foxtrot.gatewayResourceId, "gw-events-2-abc", new Date().toISOString()),
+            ]);
+            const run = await world.rotate(["--stack", "echo", "--event", file, "--json"]);
+            assert.equal(run.code, 1, explain(run));
+            const report = jsonReport(run);
+            assert.deepEqual(report.stacks, []);
+            assert.deepEqual(
+                report.events?.map((event) => [event.result, event.gateway]),
+                [["not-found", "gw-events-2"]],
+            );
+            assert.deepEqual([unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())], before);
+        },
+    );
 
     it("`--check --metrics-file` writes one series per stack that Prometheus's text format parser reads", async () => {
         const file = path.join(world.project.dir, "apim-gateway-token.prom");

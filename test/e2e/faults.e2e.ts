@@ -20,16 +20,16 @@ import * as path from "node:path";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
 import { PROJECT_NAME } from "../../stacks/config";
-import { NO_ANSWER } from "../emulator";
+import { NO_ANSWER } from "../../localenv/azure";
 import { stackLocks } from "./harness/backendLocks";
 import { makeReadOnly, withoutPermissionOverride } from "./harness/readOnlyBackend";
-import { renderedGateway } from "./harness/renderedManifests";
-import { ProcessRun } from "./harness/childProcess";
+import { renderedGateway } from "../../localenv/engine/renderedManifests";
+import { ProcessRun } from "../../localenv/engine/childProcess";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { RotationVariant, rotateWith, startRotateWith } from "./harness/rotateWith";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "./harness/tokenLeaks";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window, 5 days left. */
 const DUE_DAYS = 25;
@@ -123,7 +123,10 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.equal(emulators().arm.isTokenValid(rawToken(live.auth)), true, "the live token still works at the service");
     }
 
-    /** The next scheduled run, the fault gone: rotated, the new token deployed and valid, the old one still valid until the key regeneration. */
+    /**
+     * The next scheduled run, the fault gone: rotated, the new token deployed and valid, the old one still
+     * valid until the key regeneration.
+     */
     async function assertNextRunConverges(live: Live, variant: RotationVariant = {}): Promise<void> {
         const run = await rotateWith(world, SCHEDULED, variant);
         assert.equal(run.code, 0, explain(run));
@@ -143,99 +146,119 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.equal(stackReport(jsonReport(check), STACK).result, "fresh");
     }
 
-    it("1. ARM answers 500 for longer than the client's retries: 4 attempts, then a failure naming ARM's endpoint; the next run rotates", async () => {
-        const live = await dueToken();
-        emulators().arm.injectFailure({ status: 500, times: 1000, operation: "generateToken", keyType: renewalKey(live) });
+    it(
+        "1. ARM answers 500 for longer than the client's retries: 4 " +
+            "attempts, then a failure naming ARM's endpoint; the next run rotates",
+        async () => {
+            const live = await dueToken();
+            emulators().arm.injectFailure({ status: 500, times: 1000, operation: "generateToken", keyType: renewalKey(live) });
 
-        const run = await rotateWith(world, SCHEDULED);
+            const run = await rotateWith(world, SCHEDULED);
 
-        assertFailedSafely(run, live, [new RegExp(`ARM at ${emulators().armEndpoint} failed generateToken`), /500 InternalServerError/]);
-        assert.deepEqual(
-            emulators()
-                .requests.arm()
-                .map((r) => r.status)
-                .filter((status) => status === 500),
-            [500, 500, 500, 500],
-            "the first try and three retries, nothing after",
-        );
-        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
-        figures.push(`ARM 500 throughout: the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
+            assertFailedSafely(run, live, [
+                new RegExp(`ARM at ${emulators().armEndpoint} failed generateToken`),
+                /500 InternalServerError/,
+            ]);
+            assert.deepEqual(
+                emulators()
+                    .requests.arm()
+                    .map((r) => r.status)
+                    .filter((status) => status === 500),
+                [500, 500, 500, 500],
+                "the first try and three retries, nothing after",
+            );
+            assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
+            figures.push(`ARM 500 throughout: the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
 
-        emulators().arm.clearInjectedFailures();
-        await assertNextRunConverges(live);
-    });
+            emulators().arm.clearInjectedFailures();
+            await assertNextRunConverges(live);
+        },
+    );
 
-    it("2. ARM stops answering (no refusal): each request abandoned after the request timeout, the call after the retry budget, naming the endpoint; the next run rotates", async () => {
-        const live = await dueToken();
-        emulators().arm.injectHang({ times: 1000, operation: "generateToken", keyType: renewalKey(live) });
-        const limits = { [ARM_TIMEOUT_ENV]: "3", [ARM_RETRY_BUDGET_ENV]: "10" };
-        const answeredBefore = emulators().arm.tokenRequests.length;
+    it(
+        "2. ARM stops answering (no refusal): each request abandoned after the request " +
+            "timeout, the call after the retry budget, naming the endpoint; the next run rotates",
+        async () => {
+            const live = await dueToken();
+            emulators().arm.injectHang({ times: 1000, operation: "generateToken", keyType: renewalKey(live) });
+            const limits = { [ARM_TIMEOUT_ENV]: "3", [ARM_RETRY_BUDGET_ENV]: "10" };
+            const answeredBefore = emulators().arm.tokenRequests.length;
 
-        const run = await rotateWith(world, SCHEDULED, { env: limits });
+            const run = await rotateWith(world, SCHEDULED, { env: limits });
 
-        assertFailedSafely(run, live, [
-            new RegExp(
-                `ARM at ${emulators().armEndpoint} did not complete generateToken on gateway ${stack.gatewayResourceId} within the 10 s retry budget`,
-            ),
-            /got no answer within the 3 s request timeout/,
-        ]);
-        // The answered ones are the run's check of the live token's key, never a request for the renewal key.
-        const answered = emulators().arm.tokenRequests.slice(answeredBefore);
-        assert.ok(
-            answered.every((request) => request.keyType !== renewalKey(live)),
-            "no token request for the renewal key was answered",
-        );
-        const statuses = emulators()
-            .requests.arm("/generateToken")
-            .map((r) => r.status);
-        const attempts = statuses.filter((status) => status === NO_ANSWER);
-        assert.ok(
-            attempts.length >= 3 && attempts.length === statuses.length - answered.length,
-            `every token request unanswered: ${statuses.join(", ")}`,
-        );
-        assert.equal(emulators().arm.heldRequests, 0, "the runner gave up every request it sent");
-        figures.push(
-            `ARM not answering (timeout 3 s, budget 10 s): ${attempts.length} requests abandoned, the rotation failed after ${(run.ms / 1000).toFixed(1)} s`,
-        );
+            assertFailedSafely(run, live, [
+                new RegExp(
+                    `ARM at ${emulators().armEndpoint} did not complete generateToken ` +
+                        `on gateway ${stack.gatewayResourceId} within the 10 s retry budget`,
+                ),
+                /got no answer within the 3 s request timeout/,
+            ]);
+            // The answered ones are the run's check of the live token's key, never a request for the renewal key.
+            const answered = emulators().arm.tokenRequests.slice(answeredBefore);
+            assert.ok(
+                answered.every((request) => request.keyType !== renewalKey(live)),
+                "no token request for the renewal key was answered",
+            );
+            const statuses = emulators()
+                .requests.arm("/generateToken")
+                .map((r) => r.status);
+            const attempts = statuses.filter((status) => status === NO_ANSWER);
+            assert.ok(
+                attempts.length >= 3 && attempts.length === statuses.length - answered.length,
+                `every token request unanswered: ${statuses.join(", ")}`,
+            );
+            assert.equal(emulators().arm.heldRequests, 0, "the runner gave up every request it sent");
+            figures.push(
+                `ARM not answering (timeout 3 s, budget 10 s): ${attempts.length} requests ` +
+                    `abandoned, the rotation failed after ${(run.ms / 1000).toFixed(1)} s`,
+            );
 
-        emulators().arm.clearInjectedFailures();
-        await assertNextRunConverges(live);
-    });
+            emulators().arm.clearInjectedFailures();
+            await assertNextRunConverges(live);
+        },
+    );
 
-    it("3a. Entra ID refuses an expired federated token: names the authority and AADSTS700024, no ARM call; the next run with a fresh token rotates", async () => {
-        const live = await dueToken();
-        const tokenFile = path.join(secretsDir, "federated-token");
-        const expired = emulators().oidcIssuer.issue(emulators().federatedSubject, { issuedSecondsAgo: 7200, lifetimeSeconds: 3600 });
-        credentials.push(expired);
-        writeFileSync(tokenFile, expired);
-        const workloadIdentity = { env: { ...emulators().workloadIdentityEnv(tokenFile), AZURE_CLIENT_SECRET: "" } };
+    it(
+        "3a. Entra ID refuses an expired federated token: names the authority " +
+            "and AADSTS700024, no ARM call; the next run with a fresh token rotates",
+        async () => {
+            const live = await dueToken();
+            const tokenFile = path.join(secretsDir, "federated-token");
+            const expired = emulators().oidcIssuer.issue(emulators().federatedSubject, { issuedSecondsAgo: 7200, lifetimeSeconds: 3600 });
+            credentials.push(expired);
+            writeFileSync(tokenFile, expired);
+            const workloadIdentity = { env: { ...emulators().workloadIdentityEnv(tokenFile), AZURE_CLIENT_SECRET: "" } };
 
-        const run = await rotateWith(world, SCHEDULED, workloadIdentity);
+            const run = await rotateWith(world, SCHEDULED, workloadIdentity);
 
-        assertFailedSafely(run, live, [
-            new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
-            /AADSTS700024/,
-        ]);
-        assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
+            assertFailedSafely(run, live, [
+                new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
+                /AADSTS700024/,
+            ]);
+            assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
 
-        const fresh = emulators().oidcIssuer.issue(emulators().federatedSubject);
-        credentials.push(fresh);
-        writeFileSync(tokenFile, fresh);
-        await assertNextRunConverges(live, workloadIdentity);
-    });
+            const fresh = emulators().oidcIssuer.issue(emulators().federatedSubject);
+            credentials.push(fresh);
+            writeFileSync(tokenFile, fresh);
+            await assertNextRunConverges(live, workloadIdentity);
+        },
+    );
 
-    it("3b. Entra ID refuses a tenant it does not know: names the authority and the tenant fix, no ARM call; the next run rotates", async () => {
-        const live = await dueToken();
+    it(
+        "3b. Entra ID refuses a tenant it does not know: names the " + "authority and the tenant fix, no ARM call; the next run rotates",
+        async () => {
+            const live = await dueToken();
 
-        const run = await rotateWith(world, SCHEDULED, { env: { AZURE_TENANT_ID: randomUUID() } });
+            const run = await rotateWith(world, SCHEDULED, { env: { AZURE_TENANT_ID: randomUUID() } });
 
-        assertFailedSafely(run, live, [
-            new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
-            /does not know that tenant/,
-        ]);
-        assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
-        await assertNextRunConverges(live);
-    });
+            assertFailedSafely(run, live, [
+                new RegExp(`Signing in to Entra ID at ${emulators().authorityHost} failed for generateToken`),
+                /does not know that tenant/,
+            ]);
+            assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
+            await assertNextRunConverges(live);
+        },
+    );
 
     it("4a. the state backend is read-only: the update cannot start, nothing is issued; the next run rotates", async () => {
         const live = await dueToken();
@@ -286,85 +309,93 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         await assertNextRunConverges(live);
     });
 
-    it("5. SIGINT while two stacks update side by side (--concurrency 2): both engines cancel and stop cleanly, exit 130, no lock left, no key touched; the next run rotates both", async function () {
-        this.timeout(10 * 60_000);
-        const pair = [await world.deployGatewayStack("sigint-a", "gw-sigint-a"), await world.deployGatewayStack("sigint-b", "gw-sigint-b")];
-        const names = pair.map((entry) => entry.name);
-        for (const entry of pair) {
-            await entry.age(DUE_DAYS);
-        }
-        world.setDaysPassed(DUE_DAYS);
-        const live = pair.map((entry) => ({
-            auth: renderedGateway(entry.rendered()).authValue,
-            keys: emulators().arm.keys(entry.gatewayResourceId),
-        }));
-        const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
-        assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
-        emulators().requests.clear();
-        // Only the renewals' token requests (the secondary key) are held, not the checks of the live tokens.
-        emulators().arm.injectDelay({ ms: 15_000, times: 2, operation: "generateToken", keyType: "secondary" });
-        const args = [...names.flatMap((name) => ["--stack", name]), "--regenerate-unused-key", "--concurrency", "2", "--json"];
+    it(
+        "5. SIGINT while two stacks update side by side (--concurrency 2): both engines cancel " +
+            "and stop cleanly, exit 130, no lock left, no key touched; the next run rotates both",
+        async function () {
+            this.timeout(10 * 60_000);
+            const pair = [
+                await world.deployGatewayStack("sigint-a", "gw-sigint-a"),
+                await world.deployGatewayStack("sigint-b", "gw-sigint-b"),
+            ];
+            const names = pair.map((entry) => entry.name);
+            for (const entry of pair) {
+                await entry.age(DUE_DAYS);
+            }
+            world.setDaysPassed(DUE_DAYS);
+            const live = pair.map((entry) => ({
+                auth: renderedGateway(entry.rendered()).authValue,
+                keys: emulators().arm.keys(entry.gatewayResourceId),
+            }));
+            const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
+            assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
+            emulators().requests.clear();
+            // Only the renewals' token requests (the secondary key) are held, not the checks of the live tokens.
+            emulators().arm.injectDelay({ ms: 15_000, times: 2, operation: "generateToken", keyType: "secondary" });
+            const args = [...names.flatMap((name) => ["--stack", name]), "--regenerate-unused-key", "--concurrency", "2", "--json"];
 
-        const started = await startRotateWith(world, args);
-        const deadline = Date.now() + 3 * 60_000;
-        while (emulators().arm.heldRequests < 2) {
-            assert.ok(Date.now() < deadline, "both updates reached generateToken");
-            assert.equal(started.child.exitCode, null, "the rotation is still running");
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        started.child.kill("SIGINT");
-        const run = await started.done;
+            const started = await startRotateWith(world, args);
+            const deadline = Date.now() + 3 * 60_000;
+            while (emulators().arm.heldRequests < 2) {
+                assert.ok(Date.now() < deadline, "both updates reached generateToken");
+                assert.equal(started.child.exitCode, null, "the rotation is still running");
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            started.child.kill("SIGINT");
+            const run = await started.done;
 
-        assert.equal(run.code, 130, explain(run, 80));
-        const report = jsonReport(run);
-        assert.equal(report.cancelled, true);
-        assert.deepEqual(
-            report.stacks.map((entry) => [entry.stack, entry.result]),
-            names.map((name) => [name, "cancelled"]),
-            explain(run, 80),
-        );
-        for (const name of names) {
-            // The Pulumi CLI's own answer to the SIGINT the Automation API sends it on abort.
-            assert.match(
-                run.stderr,
-                new RegExp(`^\\[${name}/gateway\\] .*received; cancelling\\.`, "m"),
-                `${name}'s engine was told to cancel:\n${explain(run, 80)}`,
-            );
+            assert.equal(run.code, 130, explain(run, 80));
+            const report = jsonReport(run);
+            assert.equal(report.cancelled, true);
             assert.deepEqual(
-                stackLocks(world.project.backendDir, PROJECT_NAME, name),
-                [],
-                `${name}: the cancelled update released its lock`,
+                report.stacks.map((entry) => [entry.stack, entry.result]),
+                names.map((name) => [name, "cancelled"]),
+                explain(run, 80),
             );
-        }
-        assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
-        pair.forEach((entry, index) => {
-            assert.equal(
-                renderedGateway(entry.rendered()).authValue,
-                live[index].auth,
-                `${entry.name}: the deployed Secret still holds the live token`,
+            for (const name of names) {
+                // The Pulumi CLI's own answer to the SIGINT the Automation API sends it on abort.
+                assert.match(
+                    run.stderr,
+                    new RegExp(`^\\[${name}/gateway\\] .*received; cancelling\\.`, "m"),
+                    `${name}'s engine was told to cancel:\n${explain(run, 80)}`,
+                );
+                assert.deepEqual(
+                    stackLocks(world.project.backendDir, PROJECT_NAME, name),
+                    [],
+                    `${name}: the cancelled update released its lock`,
+                );
+            }
+            assert.deepEqual(emulators().requests.arm("/regenerateKey"), [], "no key touched");
+            pair.forEach((entry, index) => {
+                assert.equal(
+                    renderedGateway(entry.rendered()).authValue,
+                    live[index].auth,
+                    `${entry.name}: the deployed Secret still holds the live token`,
+                );
+                assert.equal(emulators().arm.isTokenValid(rawToken(live[index].auth)), true, `${entry.name}: the live token still works`);
+            });
+            figures.push(
+                `SIGINT during two concurrent updates: the run stopped ` +
+                    `${(run.ms / 1000).toFixed(1)} s after it started, exit 130, no lock left`,
             );
-            assert.equal(emulators().arm.isTokenValid(rawToken(live[index].auth)), true, `${entry.name}: the live token still works`);
-        });
-        figures.push(
-            `SIGINT during two concurrent updates: the run stopped ${(run.ms / 1000).toFixed(1)} s after it started, exit 130, no lock left`,
-        );
 
-        const next = await rotateWith(world, args);
-        assert.equal(next.code, 0, explain(next, 80));
-        const after = jsonReport(next);
-        assert.deepEqual(
-            after.stacks.map((entry) => [entry.stack, entry.result]),
-            names.map((name) => [name, "rotated"]),
-            explain(next, 80),
-        );
-        pair.forEach((entry, index) => {
-            const deployed = renderedGateway(entry.rendered()).authValue;
-            assert.notEqual(deployed, live[index].auth, `${entry.name}: a new token is deployed`);
-            assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, `${entry.name}: the new token works at the service`);
-            assert.equal(stackReport(after, entry.name).keyRegeneration?.status, "regenerated");
-            assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, entry.name), []);
-        });
-    });
+            const next = await rotateWith(world, args);
+            assert.equal(next.code, 0, explain(next, 80));
+            const after = jsonReport(next);
+            assert.deepEqual(
+                after.stacks.map((entry) => [entry.stack, entry.result]),
+                names.map((name) => [name, "rotated"]),
+                explain(next, 80),
+            );
+            pair.forEach((entry, index) => {
+                const deployed = renderedGateway(entry.rendered()).authValue;
+                assert.notEqual(deployed, live[index].auth, `${entry.name}: a new token is deployed`);
+                assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, `${entry.name}: the new token works at the service`);
+                assert.equal(stackReport(after, entry.name).keyRegeneration?.status, "regenerated");
+                assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, entry.name), []);
+            });
+        },
+    );
 
     it("nothing in plain: no gateway token, client secret or federated token in any output, state or log", () => {
         const captured = assertNoTokenLeaks(

@@ -9,11 +9,11 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
-import { AzureEmulators, startAzureEmulators } from "../emulator";
+import { AzureEmulators, startAzureEmulators } from "../../localenv/azure";
 import { rotateWith } from "./harness/rotateWith";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** Days after issue when the 30-day token is inside its renewal window (renews 10 days before expiry). */
 const DUE_DAYS = 25;

@@ -12,13 +12,13 @@
 import { strict as assert } from "node:assert";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
-import { ControlPlane, startControlPlane } from "../cluster/harness/controlPlane";
-import { clusterStackConfig, createStaticVolume } from "../cluster/harness/gatewayOnCluster";
+import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
+import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";
 import { Comparison, compare } from "./harness/measurement";
 import { explain, jsonReport } from "./harness/rotationReport";
-import { renameStackState } from "./harness/stackState";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { renameStackState } from "../../localenv/engine/stackState";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 /** Runs of each side; the median discards the slow outliers either way. */
 const RUNS = 3;

@@ -16,14 +16,14 @@ import * as path from "node:path";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
-import { startProcess } from "./harness/childProcess";
-import { killAll, processTree } from "./harness/processTree";
-import { diffRendered, renderedGateway, withTokenFieldsOf } from "./harness/renderedManifests";
+import { startProcess } from "../../localenv/engine/childProcess";
+import { killAll, processTree } from "../../localenv/engine/processTree";
+import { diffRendered, renderedGateway, withTokenFieldsOf } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { GATEWAY_TOKEN_TYPE, pendingOperations, resourceOfType } from "./harness/stackState";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
+import { GATEWAY_TOKEN_TYPE, pendingOperations, resourceOfType } from "../../localenv/engine/stackState";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
-import { GatewayStack, World, createWorld } from "./harness/world";
+import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
 const DAY_MS = 86_400_000;
 const REPOSITORY = path.resolve(__dirname, "..", "..");
@@ -110,6 +110,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         const issuedAt = String(unitOf(outputs).tokenIssuedAt);
         assert.ok(Date.parse(issuedAt) >= started.getTime() && Date.parse(issuedAt) <= finished.getTime(), issuedAt);
         const expiresAt = expectedExpiry(issuedAt, 30);
+        const componentUrn = `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway`;
         assert.deepEqual(outputs, {
             gatewayResourceId: emulators().gatewayResourceId,
             namespace: "apim-gateway",
@@ -125,9 +126,9 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                     // The plain digest of the Secret's value (the pods carry a keyed checksum instead).
                     tokenChecksum: createHash("sha256").update(gateway.authValue, "utf8").digest("hex"),
                     rotationTargets: {
-                        token: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$${GATEWAY_TOKEN_TYPE}::gateway-token`,
-                        secret: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:core/v1:Secret::gateway-token-secret`,
-                        deployment: `urn:pulumi:alpha::${PROJECT_NAME}::${PROJECT_NAME}:index:SelfHostedGateway$kubernetes:apps/v1:Deployment::gateway-deployment`,
+                        token: `${componentUrn}$${GATEWAY_TOKEN_TYPE}::gateway-token`,
+                        secret: `${componentUrn}$kubernetes:core/v1:Secret::gateway-token-secret`,
+                        deployment: `${componentUrn}$kubernetes:apps/v1:Deployment::gateway-deployment`,
                     },
                 },
             },
@@ -162,49 +163,53 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
     });
 
-    it("3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired one; the key's validity proven by a generateToken that changes nothing", async () => {
-        emulators().requests.clear();
-        const fresh = await world.rotate(["--stack", "alpha", "--check", "--json"]);
-        assert.equal(fresh.code, 0, explain(fresh));
-        assert.equal(stackReport(jsonReport(fresh), "alpha").result, "fresh");
-        assert.equal(stackReport(jsonReport(fresh), "alpha").notes, undefined, "its key's validity was proven");
+    it(
+        "3. `--check`: exit 0 on a fresh token, 1 on a due and on an expired " +
+            "one; the key's validity proven by a generateToken that changes nothing",
+        async () => {
+            emulators().requests.clear();
+            const fresh = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+            assert.equal(fresh.code, 0, explain(fresh));
+            assert.equal(stackReport(jsonReport(fresh), "alpha").result, "fresh");
+            assert.equal(stackReport(jsonReport(fresh), "alpha").notes, undefined, "its key's validity was proven");
 
-        const saved = await world.exportState("alpha");
-        const liveToken = emulators().arm.issuedTokens[0];
-        try {
-            await alpha.age(DUE_DAYS);
-            world.setDaysPassed(DUE_DAYS);
-            const due = await world.rotate(["--stack", "alpha", "--check", "--json"]);
-            assert.equal(due.code, 1, explain(due));
-            const dueReport = stackReport(jsonReport(due), "alpha");
-            assert.equal(dueReport.result, "due");
-            assert.match(dueReport.message ?? "", /inside its renewal window since .*apim-gateway-rotate --stack alpha/);
-            assert.match(due.stderr, /^alpha\s.*\scheck\s+due$/m, "the table says so too");
-            assert.equal(emulators().arm.isTokenValid(liveToken), true, "a due token still works");
+            const saved = await world.exportState("alpha");
+            const liveToken = emulators().arm.issuedTokens[0];
+            try {
+                await alpha.age(DUE_DAYS);
+                world.setDaysPassed(DUE_DAYS);
+                const due = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+                assert.equal(due.code, 1, explain(due));
+                const dueReport = stackReport(jsonReport(due), "alpha");
+                assert.equal(dueReport.result, "due");
+                assert.match(dueReport.message ?? "", /inside its renewal window since .*apim-gateway-rotate --stack alpha/);
+                assert.match(due.stderr, /^alpha\s.*\scheck\s+due$/m, "the table says so too");
+                assert.equal(emulators().arm.isTokenValid(liveToken), true, "a due token still works");
 
-            await world.importState("alpha", saved);
-            await alpha.age(31);
-            world.setDaysPassed(31);
-            const expired = await world.rotate(["--stack", "alpha", "--check", "--json"]);
-            assert.equal(expired.code, 1, explain(expired));
-            const expiredReport = stackReport(jsonReport(expired), "alpha");
-            assert.equal(expiredReport.result, "expired");
-            assert.match(expiredReport.message ?? "", /^expired at .*no longer receives configuration.*--force/);
-            assert.equal(emulators().arm.isTokenValid(liveToken), false, "the service agrees: expired");
-            // The due token's check reaches ARM too, but the emulator's clock runs 25 days ahead of
-            // the CLI's (the suite's simulated time) and refuses an expiry it sees as past: the unit
-            // is then judged by its dates, with a note. The expired token is not checked at all.
-            assert.deepEqual(
-                armCalls(),
-                ["POST generateToken 200", "POST generateToken 400"],
-                "one validity check each for the fresh and the due token (the same token again), none for the expired one",
-            );
-            assert.match((dueReport.notes ?? []).join(), /validity not verified: the token's key could not be verified through ARM/);
-            assert.equal(new Set(emulators().arm.issuedTokens).size, 1, "the checks regenerated the live token itself, nothing new");
-        } finally {
-            await world.importState("alpha", saved);
-        }
-    });
+                await world.importState("alpha", saved);
+                await alpha.age(31);
+                world.setDaysPassed(31);
+                const expired = await world.rotate(["--stack", "alpha", "--check", "--json"]);
+                assert.equal(expired.code, 1, explain(expired));
+                const expiredReport = stackReport(jsonReport(expired), "alpha");
+                assert.equal(expiredReport.result, "expired");
+                assert.match(expiredReport.message ?? "", /^expired at .*no longer receives configuration.*--force/);
+                assert.equal(emulators().arm.isTokenValid(liveToken), false, "the service agrees: expired");
+                // The due token's check reaches ARM too, but the emulator's clock runs 25 days ahead of
+                // the CLI's (the suite's simulated time) and refuses an expiry it sees as past: the unit
+                // is then judged by its dates, with a note. The expired token is not checked at all.
+                assert.deepEqual(
+                    armCalls(),
+                    ["POST generateToken 200", "POST generateToken 400"],
+                    "one validity check each for the fresh and the due token (the same token again), none for the expired one",
+                );
+                assert.match((dueReport.notes ?? []).join(), /validity not verified: the token's key could not be verified through ARM/);
+                assert.equal(new Set(emulators().arm.issuedTokens).size, 1, "the checks regenerated the live token itself, nothing new");
+            } finally {
+                await world.importState("alpha", saved);
+            }
+        },
+    );
 
     it("4a. rotation when due: a new token with the other key, a new Secret and pod template, nothing else touched", async () => {
         await alpha.age(DUE_DAYS);
@@ -264,78 +269,92 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(outputs.tokenExpiresAt, expectedExpiry(String(outputs.tokenIssuedAt), 30));
     });
 
-    it("4b. `--regenerate-unused-key`: only the key the new token does not use is regenerated; the old token is then rejected", async () => {
-        await alpha.age(DUE_DAYS);
-        world.setDaysPassed(DUE_DAYS);
-        const oldToken = rawToken(renderedGateway(alpha.rendered()).authValue);
-        assert.equal(emulators().arm.signingKeyType(oldToken), "secondary");
-        const keysBefore = emulators().arm.keys(alpha.gatewayResourceId);
-        emulators().requests.clear();
+    it(
+        "4b. `--regenerate-unused-key`: only the key the new token " + "does not use is regenerated; the old token is then rejected",
+        async () => {
+            await alpha.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            const oldToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+            assert.equal(emulators().arm.signingKeyType(oldToken), "secondary");
+            const keysBefore = emulators().arm.keys(alpha.gatewayResourceId);
+            emulators().requests.clear();
 
-        const run = await world.rotate(["--stack", "alpha", "--regenerate-unused-key", "--json"]);
-        assert.equal(run.code, 0, explain(run));
-        const report = stackReport(jsonReport(run), "alpha");
-        assert.equal(report.result, "rotated");
-        assert.equal(report.after?.keyType, "primary");
-        assert.deepEqual(report.keyRegeneration, { status: "regenerated", keyType: "secondary" });
-
-        assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200", "POST regenerateKey 204"]);
-        const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
-        assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
-        assert.notEqual(keysAfter.secondary, keysBefore.secondary);
-        const newToken = rawToken(renderedGateway(alpha.rendered()).authValue);
-        assert.equal(emulators().arm.isTokenValid(newToken), true);
-        assert.equal(emulators().arm.signingKeyType(newToken), "primary");
-        assert.equal(emulators().arm.isTokenValid(oldToken), false, "the emulator rejects the old token");
-        assert.equal(emulators().arm.signingKeyType(oldToken), undefined, "its key is gone");
-    });
-
-    it("4c. an image bump merged but not deployed blocks the rotation (nothing changes, exit 1); --include-pending-changes applies both", async () => {
-        await alpha.age(DUE_DAYS);
-        world.setDaysPassed(DUE_DAYS);
-        alpha.configure({ image: { tag: "2.11.2" } });
-        const before = alpha.rendered();
-        const image = (files: ReturnType<GatewayStack["rendered"]>) =>
-            (renderedGateway(files).deployment.spec.template.spec as unknown as { containers: { image: string }[] }).containers[0].image;
-        try {
-            const blocked = await world.rotate(["--stack", "alpha", "--json"]);
-            assert.equal(blocked.code, 1, explain(blocked));
-            const report = stackReport(jsonReport(blocked), "alpha");
-            assert.equal(report.result, "blocked");
-            // The tag also sets the version label, on the Deployment, its pods and the token Secret.
-            const version = 'metadata.labels["app.kubernetes.io/version"]';
-            assert.deepEqual(
-                report.pendingChanges?.map((change) => [change.urn.split("::").pop(), change.op, change.paths]),
-                [
-                    ["gateway-token-secret", "create-replacement", [version]],
-                    ["gateway-token-secret", "replace", [version]],
-                    ["gateway-deployment", "update", [version, `spec.template.${version}`, "spec.template.spec.containers[0].image"]],
-                ],
-            );
-            assert.match(
-                report.message ?? "",
-                /^blocked: pending changes: .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/,
-            );
-            assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
-            const diff = diffRendered(before, alpha.rendered());
-            assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
-
-            const run = await world.rotate(["--stack", "alpha", "--include-pending-changes", "--json"]);
+            const run = await world.rotate(["--stack", "alpha", "--regenerate-unused-key", "--json"]);
             assert.equal(run.code, 0, explain(run));
-            const applied = stackReport(jsonReport(run), "alpha");
-            assert.equal(applied.result, "rotated");
-            assert.match(
-                (applied.notes ?? []).join(),
-                /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment \(update\): .*spec\.template\.spec\.containers\[0\]\.image/,
-            );
-            assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
-        } finally {
-            // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
-            alpha.configure({});
-            await alpha.up();
-        }
-        assert.doesNotMatch(image(alpha.rendered()), /:2\.11\.2$/);
-    });
+            const report = stackReport(jsonReport(run), "alpha");
+            assert.equal(report.result, "rotated");
+            assert.equal(report.after?.keyType, "primary");
+            assert.deepEqual(report.keyRegeneration, { status: "regenerated", keyType: "secondary" });
+
+            assert.deepEqual(armCalls(), ["POST generateToken 400", "POST generateToken 200", "POST regenerateKey 204"]);
+            const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
+            assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
+            assert.notEqual(keysAfter.secondary, keysBefore.secondary);
+            const newToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+            assert.equal(emulators().arm.isTokenValid(newToken), true);
+            assert.equal(emulators().arm.signingKeyType(newToken), "primary");
+            assert.equal(emulators().arm.isTokenValid(oldToken), false, "the emulator rejects the old token");
+            assert.equal(emulators().arm.signingKeyType(oldToken), undefined, "its key is gone");
+        },
+    );
+
+    it(
+        "4c. an image bump merged but not deployed blocks the rotation " +
+            "(nothing changes, exit 1); --include-pending-changes applies both",
+        async () => {
+            await alpha.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            alpha.configure({ image: { tag: "2.11.2" } });
+            const before = alpha.rendered();
+            const image = (files: ReturnType<GatewayStack["rendered"]>) =>
+                (renderedGateway(files).deployment.spec.template.spec as unknown as { containers: { image: string }[] }).containers[0]
+                    .image;
+            try {
+                const blocked = await world.rotate(["--stack", "alpha", "--json"]);
+                assert.equal(blocked.code, 1, explain(blocked));
+                const report = stackReport(jsonReport(blocked), "alpha");
+                assert.equal(report.result, "blocked");
+                // The tag also sets the version label, on the Deployment, its pods and the token Secret.
+                const version = 'metadata.labels["app.kubernetes.io/version"]';
+                assert.deepEqual(
+                    report.pendingChanges?.map((change) => [change.urn.split("::").pop(), change.op, change.paths]),
+                    [
+                        ["gateway-token-secret", "create-replacement", [version]],
+                        ["gateway-token-secret", "replace", [version]],
+                        ["gateway-deployment", "update", [version, `spec.template.${version}`, "spec.template.spec.containers[0].image"]],
+                    ],
+                );
+                assert.match(
+                    report.message ?? "",
+                    new RegExp(
+                        /^blocked: pending changes: .*Deployment gateway-deployment \(update\): /.source +
+                            /.*spec\.template\.spec\.containers\[0\]\.image\. Nothing was changed/.source,
+                    ),
+                );
+                assert.match(blocked.stderr, /^alpha\s+gateway\s.*\spreview\s+blocked$/m);
+                const diff = diffRendered(before, alpha.rendered());
+                assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "nothing changed");
+
+                const run = await world.rotate(["--stack", "alpha", "--include-pending-changes", "--json"]);
+                assert.equal(run.code, 0, explain(run));
+                const applied = stackReport(jsonReport(run), "alpha");
+                assert.equal(applied.result, "rotated");
+                assert.match(
+                    (applied.notes ?? []).join(),
+                    new RegExp(
+                        /pending changes applied as well \(--include-pending-changes\): .*Deployment gateway-deployment /.source +
+                            /\(update\): .*spec\.template\.spec\.containers\[0\]\.image/.source,
+                    ),
+                );
+                assert.match(image(alpha.rendered()), /:2\.11\.2$/, "the image went out with the rotation, as asked");
+            } finally {
+                // Back to the suite's configuration, deployed, so no later scenario meets a pending change.
+                alpha.configure({});
+                await alpha.up();
+            }
+            assert.doesNotMatch(image(alpha.rendered()), /:2\.11\.2$/);
+        },
+    );
 
     it("5. several stacks with `--all`, one failing (403): the others rotate; summary and exit code say so", async () => {
         bravo = await world.deployGatewayStack("bravo", "gw-bravo");
@@ -387,28 +406,32 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []], "the failed stack's objects are untouched");
     });
 
-    it("5b. `--dry-run` previews through the Automation API: the rotation's changes listed, nothing changed, the selected stack untouched", async () => {
-        await world.pulumi(["stack", "select", "bravo"]);
-        await alpha.age(DUE_DAYS);
-        world.setDaysPassed(DUE_DAYS);
-        const before = alpha.rendered();
-        const outputsBefore = await alpha.outputs();
-        emulators().requests.clear();
+    it(
+        "5b. `--dry-run` previews through the Automation API: the rotation's " +
+            "changes listed, nothing changed, the selected stack untouched",
+        async () => {
+            await world.pulumi(["stack", "select", "bravo"]);
+            await alpha.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            const before = alpha.rendered();
+            const outputsBefore = await alpha.outputs();
+            emulators().requests.clear();
 
-        const run = await world.rotate(["--stack", "alpha", "--dry-run", "--json"]);
-        assert.equal(run.code, 0, explain(run));
-        const report = stackReport(jsonReport(run), "alpha");
-        assert.equal(report.result, "previewed");
-        assert.equal(report.action, "preview");
-        assert.deepEqual(report.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
-        assert.equal(report.pendingChanges, undefined);
-        assert.deepEqual(armCalls(), ["POST generateToken 400"], "the validity check only (see scenario 3): a preview issues no token");
-        const diff = diffRendered(before, alpha.rendered());
-        assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
-        assert.deepEqual(await alpha.outputs(), outputsBefore);
-        const current = await world.pulumi(["stack", "--show-name"]);
-        assert.equal(current.stdout.trim(), "bravo", "the user's selected stack is still bravo");
-    });
+            const run = await world.rotate(["--stack", "alpha", "--dry-run", "--json"]);
+            assert.equal(run.code, 0, explain(run));
+            const report = stackReport(jsonReport(run), "alpha");
+            assert.equal(report.result, "previewed");
+            assert.equal(report.action, "preview");
+            assert.deepEqual(report.changes, ["GatewayToken updated", "Secret created", "Deployment updated", "old Secret deleted"]);
+            assert.equal(report.pendingChanges, undefined);
+            assert.deepEqual(armCalls(), ["POST generateToken 400"], "the validity check only (see scenario 3): a preview issues no token");
+            const diff = diffRendered(before, alpha.rendered());
+            assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
+            assert.deepEqual(await alpha.outputs(), outputsBefore);
+            const current = await world.pulumi(["stack", "--show-name"]);
+            assert.equal(current.stdout.trim(), "bravo", "the user's selected stack is still bravo");
+        },
+    );
 
     it("6. a stack locked by another update: retried, then reported; after the release it rotates", async () => {
         await bravo.age(DUE_DAYS);
@@ -474,114 +497,125 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         assert.equal(stackReport(jsonReport(fresh), "delta").result, "fresh");
     });
 
-    it("8. the rotation killed mid-update: the next run releases the stale lock, clears the pending operation, keeps the live token", async function () {
-        this.timeout(8 * 60_000);
-        await bravo.age(DUE_DAYS);
-        world.setDaysPassed(DUE_DAYS);
-        const liveAuth = renderedGateway(bravo.rendered()).authValue;
-        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+    it(
+        "8. the rotation killed mid-update: the next run releases the " + "stale lock, clears the pending operation, keeps the live token",
+        async function () {
+            this.timeout(8 * 60_000);
+            await bravo.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            const liveAuth = renderedGateway(bravo.rendered()).authValue;
+            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
 
-        // Hold the token request so the engine is mid-update (after the validity check and the
-        // guard's preview), then kill the whole job.
-        const started = world.startRotate(["--stack", "bravo"]);
-        await new Promise<void>((resolve) => {
-            started.child.stdout?.on("data", (chunk: Buffer) => {
-                if (chunk.toString().includes("renewing the token")) {
-                    emulators().arm.injectDelay({ ms: 10 * 60_000, operation: "generateToken" });
-                    resolve();
-                }
+            // Hold the token request so the engine is mid-update (after the validity check and the
+            // guard's preview), then kill the whole job.
+            const started = world.startRotate(["--stack", "bravo"]);
+            await new Promise<void>((resolve) => {
+                started.child.stdout?.on("data", (chunk: Buffer) => {
+                    if (chunk.toString().includes("renewing the token")) {
+                        emulators().arm.injectDelay({ ms: 10 * 60_000, operation: "generateToken" });
+                        resolve();
+                    }
+                });
             });
-        });
-        const deadline = Date.now() + 2 * 60_000;
-        while (emulators().arm.heldRequests === 0) {
-            assert.ok(Date.now() < deadline, "the update reached generateToken");
-            assert.equal(started.child.exitCode, null, "the rotation is still running");
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        const job = processTree(started.child.pid as number);
-        assert.ok(job.length >= 4, `the program, the CLI, the language host and providers: ${job.length} processes`);
-        await killAll(job);
-        assert.equal((await started.done).code, null, "killed by a signal");
+            const deadline = Date.now() + 2 * 60_000;
+            while (emulators().arm.heldRequests === 0) {
+                assert.ok(Date.now() < deadline, "the update reached generateToken");
+                assert.equal(started.child.exitCode, null, "the rotation is still running");
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            const job = processTree(started.child.pid as number);
+            assert.ok(job.length >= 4, `the program, the CLI, the language host and providers: ${job.length} processes`);
+            await killAll(job);
+            assert.equal((await started.done).code, null, "killed by a signal");
 
-        const locks = stackLocks(world.project.backendDir, PROJECT_NAME, "bravo");
-        assert.equal(locks.length, 1, "the killed update's lock is left behind");
-        assert.ok(job.includes(locks[0].content.pid), "taken by the killed pulumi");
-        assert.equal(locks[0].content.hostname, hostname());
-        const interrupted = await world.exportState("bravo");
-        assert.deepEqual(pendingOperations(interrupted), [`updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`]);
-        assert.equal(renderedGateway(bravo.rendered()).authValue, liveAuth, "the deployed Secret still holds the live token");
-        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+            const locks = stackLocks(world.project.backendDir, PROJECT_NAME, "bravo");
+            assert.equal(locks.length, 1, "the killed update's lock is left behind");
+            assert.ok(job.includes(locks[0].content.pid), "taken by the killed pulumi");
+            assert.equal(locks[0].content.hostname, hostname());
+            const interrupted = await world.exportState("bravo");
+            assert.deepEqual(pendingOperations(interrupted), [`updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`]);
+            assert.equal(renderedGateway(bravo.rendered()).authValue, liveAuth, "the deployed Secret still holds the live token");
+            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
 
-        const run = await world.rotate(["--stack", "bravo", "--lock-retries", "0", "--json"]);
-        assert.equal(run.code, 0, explain(run));
-        assert.match(
-            run.stderr,
-            /stack bravo: its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; releasing it \(pulumi cancel\)/,
-        );
-        assert.match(run.stdout + run.stderr, /pending operations from previous deployment/, "the engine saw the interrupted update");
-        const report = stackReport(jsonReport(run), "bravo");
-        assert.equal(report.result, "rotated");
-        assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo"), []);
-        assert.deepEqual(pendingOperations(await world.exportState("bravo")), [], "the successful update cleared it");
-        const newAuth = renderedGateway(bravo.rendered()).authValue;
-        assert.notEqual(newAuth, liveAuth);
-        assert.equal(emulators().arm.isTokenValid(rawToken(newAuth)), true);
-        assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true, "the token the pods ran with was never invalidated");
-    });
+            const run = await world.rotate(["--stack", "bravo", "--lock-retries", "0", "--json"]);
+            assert.equal(run.code, 0, explain(run));
+            assert.match(
+                run.stderr,
+                new RegExp(
+                    /stack bravo: its lock \(pid \d+ on .*\) was left by a Pulumi process that is no longer running; /.source +
+                        /releasing it \(pulumi cancel\)/.source,
+                ),
+            );
+            assert.match(run.stdout + run.stderr, /pending operations from previous deployment/, "the engine saw the interrupted update");
+            const report = stackReport(jsonReport(run), "bravo");
+            assert.equal(report.result, "rotated");
+            assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, "bravo"), []);
+            assert.deepEqual(pendingOperations(await world.exportState("bravo")), [], "the successful update cleared it");
+            const newAuth = renderedGateway(bravo.rendered()).authValue;
+            assert.notEqual(newAuth, liveAuth);
+            assert.equal(emulators().arm.isTokenValid(rawToken(newAuth)), true);
+            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true, "the token the pods ran with was never invalidated");
+        },
+    );
 
-    it("9. two stacks, one gateway, one due: the scheduled command rotates both and regenerates the old key; both clusters keep valid tokens", async () => {
-        const echo = await world.deployGatewayStack("echo", "gw-shared");
-        const foxtrot = await world.deployGatewayStack("foxtrot", "gw-shared");
-        assert.equal(foxtrot.gatewayResourceId, echo.gatewayResourceId, "one gateway entity, two clusters");
-        await echo.age(DUE_DAYS);
-        world.setDaysPassed(DUE_DAYS);
-        const oldEcho = rawToken(renderedGateway(echo.rendered()).authValue);
-        const oldFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
-        assert.equal(emulators().arm.signingKeyType(oldFoxtrot), "primary");
+    it(
+        "9. two stacks, one gateway, one due: the scheduled command rotates " +
+            "both and regenerates the old key; both clusters keep valid tokens",
+        async () => {
+            const echo = await world.deployGatewayStack("echo", "gw-shared");
+            const foxtrot = await world.deployGatewayStack("foxtrot", "gw-shared");
+            assert.equal(foxtrot.gatewayResourceId, echo.gatewayResourceId, "one gateway entity, two clusters");
+            await echo.age(DUE_DAYS);
+            world.setDaysPassed(DUE_DAYS);
+            const oldEcho = rawToken(renderedGateway(echo.rendered()).authValue);
+            const oldFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+            assert.equal(emulators().arm.signingKeyType(oldFoxtrot), "primary");
 
-        const check = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
-        assert.deepEqual(
-            jsonReport(check).stacks.map((entry) => [entry.stack, entry.result]),
-            [
-                ["echo", "due"],
-                ["foxtrot", "fresh"],
-            ],
-        );
+            const check = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
+            assert.deepEqual(
+                jsonReport(check).stacks.map((entry) => [entry.stack, entry.result]),
+                [
+                    ["echo", "due"],
+                    ["foxtrot", "fresh"],
+                ],
+            );
 
-        const run = await world.rotate(["--stack", "echo", "--regenerate-unused-key", "--json"]);
-        assert.equal(run.code, 0, explain(run));
-        const report = jsonReport(run);
-        assert.deepEqual(
-            report.stacks.map((entry) => [entry.stack, entry.result, entry.after?.keyType, entry.keyRegeneration?.status]),
-            [
-                ["echo", "rotated", "secondary", "regenerated"],
-                ["foxtrot", "rotated", "secondary", "regenerated"],
-            ],
-            "the fresh sibling was rotated in the same run",
-        );
-        const newEcho = rawToken(renderedGateway(echo.rendered()).authValue);
-        const newFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
-        for (const token of [newEcho, newFoxtrot]) {
-            assert.equal(emulators().arm.isTokenValid(token), true, "both clusters hold valid tokens");
-            assert.equal(emulators().arm.signingKeyType(token), "secondary");
-        }
-        assert.equal(emulators().arm.isTokenValid(oldEcho), false, "the regenerated primary key's tokens are gone");
-        assert.equal(emulators().arm.isTokenValid(oldFoxtrot), false);
+            const run = await world.rotate(["--stack", "echo", "--regenerate-unused-key", "--json"]);
+            assert.equal(run.code, 0, explain(run));
+            const report = jsonReport(run);
+            assert.deepEqual(
+                report.stacks.map((entry) => [entry.stack, entry.result, entry.after?.keyType, entry.keyRegeneration?.status]),
+                [
+                    ["echo", "rotated", "secondary", "regenerated"],
+                    ["foxtrot", "rotated", "secondary", "regenerated"],
+                ],
+                "the fresh sibling was rotated in the same run",
+            );
+            const newEcho = rawToken(renderedGateway(echo.rendered()).authValue);
+            const newFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+            for (const token of [newEcho, newFoxtrot]) {
+                assert.equal(emulators().arm.isTokenValid(token), true, "both clusters hold valid tokens");
+                assert.equal(emulators().arm.signingKeyType(token), "secondary");
+            }
+            assert.equal(emulators().arm.isTokenValid(oldEcho), false, "the regenerated primary key's tokens are gone");
+            assert.equal(emulators().arm.isTokenValid(oldFoxtrot), false);
 
-        const after = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
-        assert.equal(after.code, 0, explain(after));
-        assert.deepEqual(
-            jsonReport(after).stacks.map((entry) => entry.result),
-            ["fresh", "fresh"],
-        );
-    });
+            const after = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
+            assert.equal(after.code, 0, explain(after));
+            assert.deepEqual(
+                jsonReport(after).stacks.map((entry) => entry.result),
+                ["fresh", "fresh"],
+            );
+        },
+    );
 
     it("9b. a token whose key was regenerated outside the rotation is reported invalidated by --check", async () => {
         const golf = await world.deployGatewayStack("golf", "gw-golf");
         const live = rawToken(renderedGateway(golf.rendered()).authValue);
         // An operator regenerates the primary key outside the rotation (portal, script): an ARM call.
         const regenerate =
-            `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, "primary", ${JSON.stringify(emulators().azureCloud)})` +
+            `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, ` +
+            `"primary", ${JSON.stringify(emulators().azureCloud)})` +
             ".then(() => process.exit(0), (error) => { console.error(error.message); process.exit(1); })";
         const regenerated = await startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", regenerate], {
             cwd: REPOSITORY,

@@ -11,8 +11,8 @@ import { hostname } from "node:os";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
-import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "./harness/toolchain";
-import { World, createWorld } from "./harness/world";
+import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
+import { World, createWorld } from "../../localenv/engine/world";
 
 /** The pid of a process that has exited and been reaped: not running here. */
 async function deadPid(): Promise<number> {
@@ -35,7 +35,7 @@ describe("stale locks on the real engine: released only on evidence or on --rele
         await world?.dispose();
     });
 
-    it("a lock of this host's name and a dead pid, with no marker from this namespace, is kept without the flag and released with it", async () => {
+    it("a lock of this host's name and a dead pid, no marker from this namespace: kept without the flag, released with it", async () => {
         const pid = await deadPid();
         const release = holdStackLock(world.project.backendDir, PROJECT_NAME, "locked", pid);
         try {
@@ -46,7 +46,8 @@ describe("stale locks on the real engine: released only on evidence or on --rele
             assert.match(
                 report.message ?? "",
                 new RegExp(
-                    `Held by pid ${pid} on ${hostname()} since .* Not released automatically: pid ${pid} on ${hostname()} is not running here, ` +
+                    `Held by pid ${pid} on ${hostname()} since .* Not released ` +
+                        `automatically: pid ${pid} on ${hostname()} is not running here, ` +
                         "but no marker shows it was started by a rotation in this PID namespace and boot .* pass --release-stale-locks",
                 ),
             );
@@ -62,7 +63,8 @@ describe("stale locks on the real engine: released only on evidence or on --rele
         assert.match(
             released.stderr,
             new RegExp(
-                `its lock \\(pid ${pid} on .*\\) was left by a Pulumi process that is no longer running \\(released on --release-stale-locks: .*\\); releasing it \\(pulumi cancel\\)`,
+                `its lock \\(pid ${pid} on .*\\) was left by a Pulumi process that is no longer ` +
+                    `running \\(released on --release-stale-locks: .*\\); releasing it \\(pulumi cancel\\)`,
             ),
         );
         assert.equal(stackReport(jsonReport(released), "locked").result, "rotated");

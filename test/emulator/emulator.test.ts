@@ -7,7 +7,7 @@ import generateTokenExample from "./fixtures/ApiManagementGatewayGenerateToken.j
 import listKeysExample from "./fixtures/ApiManagementGatewayListKeys.json";
 import regenerateKeyExample from "./fixtures/ApiManagementGatewayRegenerateKey.json";
 import getGatewayExample from "./fixtures/ApiManagementGetGateway.json";
-import { AzureEmulators } from "./index";
+import { AzureEmulators } from "../../localenv/azure";
 import { useAzureEmulators } from "./suite";
 
 const apiVersion = "api-version=2024-05-01";
@@ -79,26 +79,33 @@ describe("ARM and Entra emulators", () => {
             await assert.rejects(credential().getToken("https://management.azure.com/.default"), /AADSTS500011/);
         });
 
-        it("signs in a real workload-identity credential with a federated token of its OIDC issuer, and refuses an expired or untrusted one", async () => {
-            const assertion = (token: string) => async () => token;
-            const credentialFor = (token: string) =>
-                new ClientAssertionCredential(emu.tenantId, emu.clientId, assertion(token), {
-                    authorityHost: emu.authorityHost,
-                    disableInstanceDiscovery: true,
-                });
-            const scope = `${emu.armEndpoint}/.default`;
-            const signedIn = await credentialFor(emu.oidcIssuer.issue(emu.federatedSubject)).getToken(scope);
-            assert.equal((await armGet(gatewayPath(), signedIn.token)).status, 200);
+        it(
+            "signs in a real workload-identity credential with a federated " +
+                "token of its OIDC issuer, and refuses an expired or untrusted one",
+            async () => {
+                const assertion = (token: string) => async () => token;
+                const credentialFor = (token: string) =>
+                    new ClientAssertionCredential(emu.tenantId, emu.clientId, assertion(token), {
+                        authorityHost: emu.authorityHost,
+                        disableInstanceDiscovery: true,
+                    });
+                const scope = `${emu.armEndpoint}/.default`;
+                const signedIn = await credentialFor(emu.oidcIssuer.issue(emu.federatedSubject)).getToken(scope);
+                assert.equal((await armGet(gatewayPath(), signedIn.token)).status, 200);
 
-            const expired = emu.oidcIssuer.issue(emu.federatedSubject, { issuedSecondsAgo: 600, lifetimeSeconds: 300 });
-            await assert.rejects(
-                credentialFor(expired).getToken(scope),
-                /AADSTS700024: Client assertion is not within its valid time range/,
-            );
-            await assert.rejects(credentialFor(emu.oidcIssuer.issue("system:serviceaccount:other:other")).getToken(scope), /AADSTS70021/);
-            const forged = emu.oidcIssuer.issue(emu.federatedSubject);
-            await assert.rejects(credentialFor(`${forged.slice(0, forged.lastIndexOf(".") + 1)}AAAA`).getToken(scope), /AADSTS50027/);
-        });
+                const expired = emu.oidcIssuer.issue(emu.federatedSubject, { issuedSecondsAgo: 600, lifetimeSeconds: 300 });
+                await assert.rejects(
+                    credentialFor(expired).getToken(scope),
+                    /AADSTS700024: Client assertion is not within its valid time range/,
+                );
+                await assert.rejects(
+                    credentialFor(emu.oidcIssuer.issue("system:serviceaccount:other:other")).getToken(scope),
+                    /AADSTS70021/,
+                );
+                const forged = emu.oidcIssuer.issue(emu.federatedSubject);
+                await assert.rejects(credentialFor(`${forged.slice(0, forged.lastIndexOf(".") + 1)}AAAA`).getToken(scope), /AADSTS50027/);
+            },
+        );
 
         it("refuses an unknown tenant", async () => {
             const response = await fetch(`${emu.authorityHost}/contoso/v2.0/.well-known/openid-configuration`);

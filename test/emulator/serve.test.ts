@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { generateGatewayToken } from "../../components/token/arm";
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import { setEnv } from "./env";
-import type { RequestRecord } from "./requestLog";
-import { trustCertificateAuthority } from "./trust";
+import type { RequestRecord } from "../../localenv/azure/requestLog";
+import { trustCertificateAuthority } from "../../localenv/azure/trust";
 
 interface ServedEmulators {
     armEndpoint: string;
@@ -24,7 +24,8 @@ describe("standalone emulator process (serve.ts)", () => {
     before(async function () {
         this.timeout(20_000);
         const root = join(__dirname, "..", "..");
-        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "serve.ts")], { cwd: root });
+        const serve = join(root, "localenv", "azure", "serve.ts");
+        child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", serve], { cwd: root });
         child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
         served = JSON.parse(await firstLine(child)) as ServedEmulators;
     });

@@ -1,4 +1,4 @@
-import { AzureEmulators, startAzureEmulators } from "./index";
+import { AzureEmulators, startAzureEmulators } from "../../localenv/azure";
 import { setEnv } from "./env";
 
 /**

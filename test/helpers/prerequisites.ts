@@ -29,10 +29,16 @@ export interface Machine {
 export function prerequisiteProblem(machine: Machine): string | undefined {
     const major = Number(machine.nodeVersion.split(".")[0]);
     if (!(major >= MINIMUM_NODE_MAJOR)) {
-        return `Node.js ${machine.nodeVersion} is too old for the tests: run them through \`npm test\` (it brings Node.js 22 into .tools/) or \`source scripts/node22.sh\` first`;
+        return (
+            `Node.js ${machine.nodeVersion} is too old for the tests: run them through \`npm ` +
+            `test\` (it brings Node.js 22 into .tools/) or \`source scripts/node22.sh\` first`
+        );
     }
     if (!machine.opensslOnPath) {
-        return "the test emulators make their TLS certificates with the openssl CLI, which is not on PATH: install it (e.g. apt-get install openssl)";
+        return (
+            "the test emulators make their TLS certificates with the openssl " +
+            "CLI, which is not on PATH: install it (e.g. apt-get install openssl)"
+        );
     }
     return undefined;
 }

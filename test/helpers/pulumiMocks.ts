@@ -101,7 +101,8 @@ export class ResourceRecorder {
         const matches = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (matches.length !== 1) {
             throw new Error(
-                `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}: ${this.resources.map((r) => `${r.type} ${r.name}`).join(", ")}`,
+                `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ` +
+                    `${matches.length}: ${this.resources.map((r) => `${r.type} ${r.name}`).join(", ")}`,
             );
         }
         return matches[0];
@@ -208,7 +209,9 @@ function computedOutputs(type: string, inputs: Record<string, any>, options: Moc
             return { key: MOCK_CHECKSUM_KEY };
         case "azure-native:apimanagement:Gateway":
             return {
-                id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ApiManagement/service/${inputs.serviceName}/gateways/${inputs.gatewayId}`,
+                id:
+                    `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${inputs.resourceGroupName}` +
+                    `/providers/Microsoft.ApiManagement/service/${inputs.serviceName}/gateways/${inputs.gatewayId}`,
                 name: inputs.gatewayId,
                 type: "Microsoft.ApiManagement/service/gateways",
             };

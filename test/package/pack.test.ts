@@ -18,8 +18,17 @@ const MOCK_RUNNER = `
 const pulumi = require("@pulumi/pulumi");
 const types = [];
 const computed = {
-    "azure-native:apimanagement:Gateway": (i) => ({ id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/" + i.resourceGroupName + "/providers/Microsoft.ApiManagement/service/" + i.serviceName + "/gateways/" + i.gatewayId }),
-    "pulumi-nodejs:dynamic/apim-gateway:GatewayToken": () => ({ token: "GatewayKey gw&202612010000&c2ln", keyType: "primary", issuedAt: "2026-11-01T00:00:00.000Z", expiresAt: "2026-12-01T00:00:00.000Z", renewAfter: "2026-11-21T00:00:00.000Z" }),
+    "azure-native:apimanagement:Gateway": (i) => ({
+        id: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/" + i.resourceGroupName +
+            "/providers/Microsoft.ApiManagement/service/" + i.serviceName + "/gateways/" + i.gatewayId,
+    }),
+    "pulumi-nodejs:dynamic/apim-gateway:GatewayToken": () => ({
+        token: "GatewayKey gw&202612010000&c2ln",
+        keyType: "primary",
+        issuedAt: "2026-11-01T00:00:00.000Z",
+        expiresAt: "2026-12-01T00:00:00.000Z",
+        renewAfter: "2026-11-21T00:00:00.000Z",
+    }),
 };
 pulumi.runtime.setMocks({
     newResource(a) {
@@ -154,21 +163,25 @@ describe("the npm package, installed as a consumer installs it", function () {
         assert.equal(readmeEmbeddingExample(), fs.readFileSync(README_EXAMPLE, "utf8"));
     });
 
-    it("compiles the README's embedding example with Pulumi's template tsconfig, declaration: true and skipLibCheck: false, and runs it", () => {
-        run(process.execPath, [path.join(consumerDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumerDir);
-        assert.ok(fs.existsSync(path.join(consumerDir, "bin", "index.d.ts")), "declarations were emitted");
-        fs.writeFileSync(path.join(consumerDir, "run.js"), MOCK_RUNNER);
-        const { types } = JSON.parse(run(process.execPath, ["run.js"], consumerDir)) as {
-            types: string[];
-            exported: Record<string, unknown>;
-        };
-        for (const type of [
-            "apim-gateway:index:SelfHostedGateway",
-            "azure-native:apimanagement:Gateway",
-            "pulumi-nodejs:dynamic/apim-gateway:GatewayToken",
-            "kubernetes:apps/v1:Deployment",
-        ]) {
-            assert.ok(types.includes(type), `${type} not among ${types.join(", ")}`);
-        }
-    });
+    it(
+        "compiles the README's embedding example with Pulumi's template tsconfig, " +
+            "declaration: true and skipLibCheck: false, and runs it",
+        () => {
+            run(process.execPath, [path.join(consumerDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], consumerDir);
+            assert.ok(fs.existsSync(path.join(consumerDir, "bin", "index.d.ts")), "declarations were emitted");
+            fs.writeFileSync(path.join(consumerDir, "run.js"), MOCK_RUNNER);
+            const { types } = JSON.parse(run(process.execPath, ["run.js"], consumerDir)) as {
+                types: string[];
+                exported: Record<string, unknown>;
+            };
+            for (const type of [
+                "apim-gateway:index:SelfHostedGateway",
+                "azure-native:apimanagement:Gateway",
+                "pulumi-nodejs:dynamic/apim-gateway:GatewayToken",
+                "kubernetes:apps/v1:Deployment",
+            ]) {
+                assert.ok(types.includes(type), `${type} not among ${types.join(", ")}`);
+            }
+        },
+    );
 });

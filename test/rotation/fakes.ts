@@ -5,7 +5,7 @@
  */
 import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/contract/rotationContract";
 import type { AzureCloudSettings } from "../../components/token/cloud";
-import type { GatewayKeyType } from "../../components/token/arm";
+import type { GatewayKeyType } from "../../components/token/keyType";
 import { AzureEndpoints } from "../../rotation/azure/endpoints";
 import { isDue } from "../../components/token/renewal";
 import { Clock } from "../../rotation/run/clock";

@@ -18,7 +18,7 @@ const read = (file: string): string => readFileSync(path.join(dir, file), "utf8"
 
 /** The Pulumi CLI version the project is tested with: the e2e toolchain's pin. */
 const TESTED_PULUMI_VERSION = /^PULUMI_VERSION=(\S+)$/m.exec(
-    readFileSync(path.resolve(__dirname, "..", "e2e", "toolchain", "build.sh"), "utf8"),
+    readFileSync(path.resolve(__dirname, "..", "..", "localenv", "engine", "toolchain", "build.sh"), "utf8"),
 )?.[1];
 
 interface Step {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { armClientPool, createApiManagementClient, generateGatewayToken, regenerateGatewayKey } from "../../components/token/arm";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
-import { AzureEmulators, NO_ANSWER } from "../emulator";
+import { AzureEmulators, NO_ANSWER } from "../../localenv/azure";
 import { setEnv } from "../emulator/env";
 import { useAzureEmulators } from "../emulator/suite";
 
@@ -131,15 +131,25 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         assert.equal(generate.code, "AuthorizationFailed");
         assert.match(
             generate.message,
-            /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope \(\/subscriptions\/.*\/gateways\/gw-denied\)/,
+            new RegExp(
+                /needs "Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action" at the gateway's scope /.source +
+                    /\(\/subscriptions\/.*\/gateways\/gw-denied\)/.source,
+            ),
         );
         assert.match(
             generate.message,
-            /built-in "API Management Service Contributor" role on \/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/,
+            new RegExp(
+                /built-in "API Management Service Contributor" role on /.source +
+                    /\/subscriptions\/00000000-0000-0000-0000-000000000000\/resourceGroups\/rg1/.source +
+                    /\/providers\/Microsoft\.ApiManagement\/service\/apimService1,/.source,
+            ),
         );
         assert.match(
             generate.message,
-            /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action and .*regenerateKey\/action on the gateway/,
+            new RegExp(
+                /or a custom role with Microsoft\.ApiManagement\/service\/gateways\/generateToken\/action and /.source +
+                    /.*regenerateKey\/action on the gateway/.source,
+            ),
         );
         assert.doesNotMatch(generate.message, /gateways\/read/, "nothing reads the gateway");
         assert.match(generate.message, /az role assignment create --assignee <principal-id>/);
@@ -208,7 +218,8 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
         assert.match(
             error.message,
             new RegExp(
-                `ARM at ${emu.armEndpoint} failed generateToken on gateway .* with a service error \\(500 InternalServerError: .*\\) on all 4 attempts\\. Nothing is wrong with the request`,
+                `ARM at ${emu.armEndpoint} failed generateToken on gateway .* with a service error ` +
+                    `\\(500 InternalServerError: .*\\) on all 4 attempts\\. Nothing is wrong with the request`,
             ),
         );
         assert.equal(emu.requests.arm("/generateToken").length, 4);
@@ -257,12 +268,16 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             assert.match(
                 generate.message,
                 new RegExp(
-                    `^ARM at ${emu.armEndpoint} did not complete generateToken on gateway ${emu.gatewayResourceId} within the 3 s retry budget \\(APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS\\); gave up\\.`,
+                    `^ARM at ${emu.armEndpoint} did not complete generateToken on gateway ${emu.gatewayResourceId} ` +
+                        `within the 3 s retry budget \\(APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS\\); gave up\\.`,
                 ),
             );
             assert.match(
                 generate.message,
-                /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. Check network access to that endpoint/,
+                new RegExp(
+                    /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. /.source +
+                        /Check network access to that endpoint/.source,
+                ),
             );
             await settled();
             const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
@@ -288,7 +303,8 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             assert.match(
                 error.message,
                 new RegExp(
-                    `^ARM at ${emu.armEndpoint} did not complete generateToken .* within the 1 s retry budget .*; gave up\\. Check network access`,
+                    `^ARM at ${emu.armEndpoint} did not complete generateToken .* ` +
+                        `within the 1 s retry budget .*; gave up\\. Check network access`,
                 ),
             );
             assert.doesNotMatch(error.message, /got no answer/, "every request was answered (with 500)");
@@ -356,7 +372,10 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
                 assert.match(error.message, new RegExp(`^Signing in to Entra ID at ${emu.authorityHost} failed`));
                 assert.match(
                     error.message,
-                    /AADSTS70021: No matching federated identity record found .* Assertion Subject: 'repo:contoso\/gateways:ref:refs\/heads\/feature'/,
+                    new RegExp(
+                        /AADSTS70021: No matching federated identity record found .* Assertion Subject: /.source +
+                            /'repo:contoso\/gateways:ref:refs\/heads\/feature'/.source,
+                    ),
                 );
                 assert.match(error.message, /No federated credential of the app registration trusts this token's issuer and subject/);
                 assert.deepEqual(emu.requests.arm(), []);
@@ -374,7 +393,8 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
                 assert.match(
                     error.message,
                     new RegExp(
-                        `^Signing in to Entra ID at ${emu.authorityHost} failed for generateToken on gateway .*gw1 \\(.*endpoints_resolution_error`,
+                        `^Signing in to Entra ID at ${emu.authorityHost} failed for ` +
+                            `generateToken on gateway .*gw1 \\(.*endpoints_resolution_error`,
                     ),
                 );
                 assert.match(

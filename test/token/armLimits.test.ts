@@ -18,8 +18,10 @@ describe("ARM call limits from the environment", () => {
     const refused: { env: Record<string, string>; message: RegExp }[] = [
         {
             env: { [ARM_TIMEOUT_ENV]: "0" },
-            message:
-                /APIM_GATEWAY_ARM_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600; got "0"\. Unset it for the default \(30\)/,
+            message: new RegExp(
+                /APIM_GATEWAY_ARM_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 3600; got "0"\. Unset it /.source +
+                    /for the default \(30\)/.source,
+            ),
         },
         { env: { [ARM_TIMEOUT_ENV]: "2.5" }, message: /APIM_GATEWAY_ARM_TIMEOUT_SECONDS .* got "2\.5"/ },
         { env: { [ARM_TIMEOUT_ENV]: "30s" }, message: /APIM_GATEWAY_ARM_TIMEOUT_SECONDS .* got "30s"/ },

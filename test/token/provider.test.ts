@@ -4,7 +4,7 @@ import { regenerateGatewayKey } from "../../components/token/arm";
 import { ArmOperationError } from "../../components/token/errors";
 import { gatewayTokenProvider } from "../../components/token/provider";
 import type { GatewayTokenInputs, GatewayTokenState } from "../../components/token/renewal";
-import { AzureEmulators } from "../emulator";
+import { AzureEmulators } from "../../localenv/azure";
 import { useAzureEmulators } from "../emulator/suite";
 
 const dayMs = 86_400_000;

@@ -12,7 +12,8 @@ import {
 
 const dayMs = 86_400_000;
 const gatewayId =
-    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1/gateways/gw1";
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement" +
+    "/service/apimService1/gateways/gw1";
 
 describe("token renewal rules", () => {
     describe("requestedExpiry", () => {

@@ -3,7 +3,8 @@ import { strict as assert } from "node:assert";
 import { resourceIdKey, sameResourceId } from "../../components/token/resourceId";
 
 const id =
-    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1";
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers" +
+    "/Microsoft.ApiManagement/service/apim1/gateways/gw1";
 
 describe("resourceIdKey / sameResourceId", () => {
     const same: [string, string][] = [

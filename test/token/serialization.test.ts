@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayTokenProvider } from "../../components/token/provider";
 import type { GatewayTokenState } from "../../components/token/renewal";
-import { AzureEmulators, startAzureEmulators } from "../emulator";
+import { AzureEmulators, startAzureEmulators } from "../../localenv/azure";
 import { setEnv } from "../emulator/env";
 
 const projectRoot = join(__dirname, "..", "..");
@@ -20,7 +20,8 @@ const projectRoot = join(__dirname, "..", "..");
 const hostScript = `
 const { readFileSync } = require("node:fs");
 const { dirname } = require("node:path");
-const requireFromString = require(require.resolve("require-from-string", { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+const requireFromString = require(require.resolve("require-from-string", { paths: [pulumiDir] }));
 const provider = requireFromString(readFileSync(process.argv[1], "utf8")).handler();
 const raw = JSON.parse(process.env.TOKEN_INPUTS);
 (async () => {
@@ -41,7 +42,8 @@ const raw = JSON.parse(process.env.TOKEN_INPUTS);
 const deniedHostScript = `
 const { readFileSync } = require("node:fs");
 const { dirname } = require("node:path");
-const requireFromString = require(require.resolve("require-from-string", { paths: [dirname(require.resolve("@pulumi/pulumi/package.json"))] }));
+const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+const requireFromString = require(require.resolve("require-from-string", { paths: [pulumiDir] }));
 const provider = requireFromString(readFileSync(process.argv[1], "utf8")).handler();
 (async () => {
     const { inputs } = await provider.check({}, JSON.parse(process.env.TOKEN_INPUTS));

@@ -250,7 +250,8 @@ function planJob(
         : (job.steps as unknown[]);
     if (!Array.isArray(steps)) {
         throw new WorkflowError(
-            `${fileName}: job ${String(job.job ?? job.deployment)} has no steps the runner models (job: steps, or deployment: strategy.runOnce.deploy.steps)`,
+            `${fileName}: job ${String(job.job ?? job.deployment)} has no steps the ` +
+                `runner models (job: steps, or deployment: strategy.runOnce.deploy.steps)`,
         );
     }
     if (!deployment && Object.keys(strategy).some((key) => key !== "parallel")) {

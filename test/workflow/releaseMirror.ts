@@ -60,7 +60,8 @@ function mirrorCertificate(dir: string): { caFile: string; cert: string; key: st
     openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=github.com");
     writeFileSync(
         file("server.ext"),
-        "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n" +
+            "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
     );
     openssl(
         "x509",

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startAzureEmulators, AzureEmulators } from "../emulator";
+import { startAzureEmulators, AzureEmulators } from "../../localenv/azure";
 import { REPOSITORY } from "../helpers/packedPackage";
 import { azureDevOpsSubject, CiPlatform, githubSubject } from "./ciPlatform";
 import { createJobDirectories, runJob } from "./jobRunner";
@@ -146,29 +146,35 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
         assert.match(unknownCluster.steps[2].output, /no AKS cluster aks-east in resource group rg-aks/);
     });
 
-    it("AzureCLI@2 runs its inline script signed in as the service connection, with `az aks get-credentials` answered from the clusters", async () => {
-        const script = `set -euo pipefail\naz aks get-credentials --resource-group rg-aks --name aks-west --overwrite-existing\ngrep -q "# aks-west" "$HOME/.kube/config"\n${SIGN_IN}\nif az account show 2>/dev/null; then exit 1; fi`;
-        const job: JobPlan = {
-            name: "Job",
-            system: "azure",
-            env: {},
-            steps: [
-                { ...setupNode, action: { kind: "uses", uses: "UseNode@1", with: { version: "22.x" } } },
-                {
-                    name: "Rotate",
-                    runs: always,
-                    env: stepEnv(),
-                    action: {
-                        kind: "uses",
-                        uses: "AzureCLI@2",
-                        with: { azureSubscription: "apim-gateway-rotation", scriptType: "bash", scriptLocation: "inlineScript" },
-                        script: { kind: "script", script, shell: ["bash"] },
+    it(
+        "AzureCLI@2 runs its inline script signed in as the service " +
+            "connection, with `az aks get-credentials` answered from the clusters",
+        async () => {
+            const script =
+                `set -euo pipefail\naz aks get-credentials --resource-group rg-aks --name aks-west --overwrite-existing\ngrep ` +
+                `-q "# aks-west" "$HOME/.kube/config"\n${SIGN_IN}\nif az account show 2>/dev/null; then exit 1; fi`;
+            const job: JobPlan = {
+                name: "Job",
+                system: "azure",
+                env: {},
+                steps: [
+                    { ...setupNode, action: { kind: "uses", uses: "UseNode@1", with: { version: "22.x" } } },
+                    {
+                        name: "Rotate",
+                        runs: always,
+                        env: stepEnv(),
+                        action: {
+                            kind: "uses",
+                            uses: "AzureCLI@2",
+                            with: { azureSubscription: "apim-gateway-rotation", scriptType: "bash", scriptLocation: "inlineScript" },
+                            script: { kind: "script", script, shell: ["bash"] },
+                        },
                     },
-                },
-            ],
-        };
-        const result = await run(job);
-        assert.equal(result.conclusion, "success", JSON.stringify(result.steps, undefined, 1));
-        assert.match(result.steps[1].output, /signed in/);
-    });
+                ],
+            };
+            const result = await run(job);
+            assert.equal(result.conclusion, "success", JSON.stringify(result.steps, undefined, 1));
+            assert.match(result.steps[1].output, /signed in/);
+        },
+    );
 });

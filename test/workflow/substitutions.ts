@@ -4,14 +4,22 @@
  * the file gives checked against what the local platform has. An action or task not listed fails
  * the step, so a new one in a schedule cannot pass unnoticed. docs/workflow-runner.md has the table.
  *
- * | action / task            | local step                                                                                         |
- * | ------------------------ | -------------------------------------------------------------------------------------------------- |
- * | actions/checkout, `checkout: self` | `git clone` of the user's repository, `git checkout` of the run's commit, into the workspace |
- * | actions/setup-node, UseNode@1 | the version must be 22: Node.js 22's bin directory first on PATH; npm's cache is the machine's |
- * | pulumi/actions           | `pulumi-version` must be the e2e toolchain's: its bin directory (CLI, language host, Kubernetes provider) first on PATH |
- * | azure/login              | client, tenant and subscription must be the emulated tenant's; a federated token for the job's OIDC subject (`repo:OWNER/REPO:environment:ENV`) signed by the emulated issuer, and AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, AZURE_FEDERATED_TOKEN_FILE exported: DefaultAzureCredential signs in with it (Entra checks the subject) |
- * | azure/aks-set-context    | the cluster named by resource group and name among the suite's control planes: its kubeconfig in RUNNER_TEMP, KUBECONFIG exported |
- * | AzureCLI@2               | the service connection must be the one the platform has; its federated identity (subject `sc://ORG/PROJECT/CONNECTION`) in the environment as for azure/login, an `az` on PATH that answers `az aks get-credentials` from the control planes (any other az command fails); the inline script run verbatim with bash |
+ * - actions/checkout, `checkout: self`: `git clone` of the user's repository, `git checkout` of
+ *   the run's commit, into the workspace
+ * - actions/setup-node, UseNode@1: the version must be 22: Node.js 22's bin directory first on
+ *   PATH; npm's cache is the machine's
+ * - pulumi/actions: `pulumi-version` must be the e2e toolchain's: its bin directory (CLI, language
+ *   host, Kubernetes provider) first on PATH
+ * - azure/login: client, tenant and subscription must be the emulated tenant's; a federated token
+ *   for the job's OIDC subject (`repo:OWNER/REPO:environment:ENV`) signed by the emulated issuer,
+ *   and AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, AZURE_FEDERATED_TOKEN_FILE
+ *   exported: DefaultAzureCredential signs in with it (Entra checks the subject)
+ * - azure/aks-set-context: the cluster named by resource group and name among the suite's control
+ *   planes: its kubeconfig in RUNNER_TEMP, KUBECONFIG exported
+ * - AzureCLI@2: the service connection must be the one the platform has; its federated identity
+ *   (subject `sc://ORG/PROJECT/CONNECTION`) in the environment as for azure/login, an `az` on PATH
+ *   that answers `az aks get-credentials` from the control planes (any other az command fails); the
+ *   inline script run verbatim with bash
  */
 import { mkdirSync, writeFileSync, chmodSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -129,7 +137,8 @@ function findCluster(platform: CiPlatform, resourceGroup: string, name: string) 
     const cluster = platform.clusters.find((entry) => entry.resourceGroup === resourceGroup && entry.name === name);
     if (cluster === undefined) {
         throw new Error(
-            `no AKS cluster ${name} in resource group ${resourceGroup} (the platform has ${platform.clusters.map((entry) => `${entry.resourceGroup}/${entry.name}`).join(", ")})`,
+            `no AKS cluster ${name} in resource group ${resourceGroup} ` +
+                `(the platform has ${platform.clusters.map((entry) => `${entry.resourceGroup}/${entry.name}`).join(", ")})`,
         );
     }
     return cluster;
@@ -167,7 +176,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 source="${clusters}/\${group}__\${name}"
-if [ -z "$group" ] || [ -z "$name" ] || [ ! -f "$source" ]; then echo "ERROR: (ResourceNotFound) cluster '$name' in resource group '$group' not found" >&2; exit 3; fi
+if [ -z "$group" ] || [ -z "$name" ] || [ ! -f "$source" ]; then
+  echo "ERROR: (ResourceNotFound) cluster '$name' in resource group '$group' not found" >&2; exit 3
+fi
 mkdir -p "$HOME/.kube" && cp "$source" "$HOME/.kube/config" && chmod 600 "$HOME/.kube/config"
 echo "Merged \\"$name\\" as current context in $HOME/.kube/config"
 `;

@@ -11,9 +11,9 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "no
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { ROTATION_OUTPUT, RotationUnitOutput } from "../../components/contract/rotationContract";
-import { ProcessRun, startProcess } from "../e2e/harness/childProcess";
+import { ProcessRun, startProcess } from "../../localenv/engine/childProcess";
 import { explain } from "../e2e/harness/rotationReport";
-import { ageState } from "../e2e/harness/stackState";
+import { ageState } from "../../localenv/engine/stackState";
 import { PACKAGE, pinnedVersion, REPOSITORY } from "../helpers/packedPackage";
 
 /** Where the user copies each shipped schedule (their headers say so). */

@@ -165,7 +165,7 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
     const plan = (content: string, trigger: Parameters<typeof planAzurePipeline>[2]["trigger"], variableGroups: VariableGroups = groups) =>
         planAzurePipeline("pipeline.yml", content, { trigger, variableGroups, agent: () => agent(dirs.length) });
 
-    it("a scheduled run: one stage, parameters at their defaults (a boolean renders False), shard 1 of 1, a secret only where a step maps it", () => {
+    it("a scheduled run: one stage, parameters at defaults (a boolean renders False), shard 1 of 1, a secret only where mapped", () => {
         const stages = plan(AZURE, { event: "schedule" });
         assert.deepEqual(
             stages.map((stage) => [stage.name, stage.dependsOn]),
@@ -247,7 +247,9 @@ describe("workflow runner: a job's steps in order, with what each exports", () =
                 steps: [
                     script(
                         "export",
-                        'echo "GREETING=hello" >> "$GITHUB_ENV"\nmkdir -p "$HOME/tools"\nprintf "#!/bin/sh\\necho tool\\n" > "$HOME/tools/mytool"\nchmod +x "$HOME/tools/mytool"\necho "$HOME/tools" >> "$GITHUB_PATH"',
+                        'echo "GREETING=hello" >> "$GITHUB_ENV"\nmkdir -p "$HOME/tools"\n' +
+                            'printf "#!/bin/sh\\necho tool\\n" > "$HOME/tools/mytool"\nchmod +x "$HOME/tools/mytool"\n' +
+                            'echo "$HOME/tools" >> "$GITHUB_PATH"',
                     ),
                     script(
                         "use",

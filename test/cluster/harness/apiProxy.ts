@@ -5,7 +5,7 @@
  * while the control plane itself keeps running for the test's own checks.
  */
 import { createConnection, createServer, Server, Socket } from "node:net";
-import { LOOPBACK } from "./ports";
+import { LOOPBACK } from "../../../localenv/cluster/ports";
 
 export interface ApiProxy {
     /** `https://127.0.0.1:<port>`: the server to put in a kubeconfig. */

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { KubeApi, PATCH } from "./kubeApi";
+import { KubeApi, PATCH } from "../../../localenv/cluster/kubeApi";
 
 const SCHEDULES_DIR = path.resolve(__dirname, "..", "..", "..", "rotation", "schedules");
 

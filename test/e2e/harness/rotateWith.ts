@@ -4,11 +4,11 @@
  * credential, another state backend, a process that may not write the backend).
  */
 import * as path from "node:path";
-import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
-import { processEnvironment } from "./environment";
-import { buildRotationProgram } from "./rotationProgram";
-import { pulumiToolchain } from "./toolchain";
-import { ENGINE_TIMEOUT_MS, World, emulatedCloudFlags } from "./world";
+import { ProcessRun, StartedProcess, startProcess } from "../../../localenv/engine/childProcess";
+import { processEnvironment } from "../../../localenv/engine/environment";
+import { buildRotationProgram } from "../../../localenv/engine/rotationProgram";
+import { pulumiToolchain } from "../../../localenv/engine/toolchain";
+import { ENGINE_TIMEOUT_MS, World, emulatedCloudFlags } from "../../../localenv/engine/world";
 
 /** How the run differs from `World.rotate`'s. */
 export interface RotationVariant {

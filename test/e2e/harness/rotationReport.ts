@@ -1,7 +1,7 @@
 /** Reading what `apim-gateway-rotate --json` reported, and explaining a run when an assertion fails. */
 import type { RunReport, StackReport } from "../../../rotation/model/runReport";
-import { ProcessRun } from "./childProcess";
-import { redactTokens } from "./tokenLeaks";
+import { ProcessRun } from "../../../localenv/engine/childProcess";
+import { redactTokens } from "../../../localenv/engine/transcript";
 
 /** The last lines of a run's output, tokens redacted: the message of a failed assertion. */
 export function explain(run: ProcessRun, lines = 40): string {

@@ -5,12 +5,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-
-/** Something that was written or printed, by where it came from. */
-export interface Captured {
-    readonly source: string;
-    readonly text: string;
-}
+import { Captured } from "../../../localenv/engine/transcript";
 
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
@@ -71,9 +66,4 @@ export function assertNoTokenLeaks(
     );
     assert.deepEqual(sourcesWithTokens(captured, issued), []);
     return captured;
-}
-
-/** `text` with anything shaped like a gateway token replaced, for failure messages. */
-export function redactTokens(text: string): string {
-    return text.replace(/[\w.-]+(?:&|\\u0026)\d{12}(?:&|\\u0026)[A-Za-z0-9+/=]+/g, "[token]");
 }

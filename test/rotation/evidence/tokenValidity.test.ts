@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { RotationUnit } from "../../../components/contract/rotationContract";
 import { generateGatewayToken, regenerateGatewayKey } from "../../../components/token/arm";
 import { armTokenVerifier } from "../../../rotation/evidence/tokenValidity";
-import { AzureEmulators } from "../../emulator";
+import { AzureEmulators } from "../../../localenv/azure";
 import { useAzureEmulators } from "../../emulator/suite";
 
 const DAY = 86_400_000;

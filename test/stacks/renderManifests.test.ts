@@ -16,7 +16,7 @@ interface RenderResult {
 
 /** Runs `npm run render`'s program as a user would, in its own process. */
 function render(stackOrFile: string): RenderResult {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts", stackOrFile], {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/renderManifests.ts", stackOrFile], {
         cwd: root,
         encoding: "utf8",
     });
@@ -81,17 +81,23 @@ describe("npm run render", function () {
             assert.match(result.stdout, /# Azure resource \(not rendered\): azure-native:apimanagement:Gateway/);
         });
 
-        it("keeps the network and pod defaults of production: exposure as chosen, Pod Security restricted, a NetworkPolicy that denies the instance metadata endpoint, no API token", () => {
-            const [namespace] = find(result.objects, "Namespace");
-            assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-            const [policy] = find(result.objects, "NetworkPolicy");
-            assert.deepEqual(policy.spec.policyTypes, ["Ingress", "Egress"]);
-            assert.deepEqual(policy.spec.egress[0].to[0], { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } });
-            const udp = policy.spec.ingress.find((rule: any) => rule.ports.some((port: any) => port.protocol === "UDP"));
-            assert.deepEqual(udp.from, [{ podSelector: { matchLabels: find(result.objects, "Deployment")[0].spec.selector.matchLabels } }]);
-            assert.equal(find(result.objects, "ServiceAccount")[0].automountServiceAccountToken, false);
-            assert.equal(find(result.objects, "Deployment")[0].spec.template.spec.automountServiceAccountToken, false);
-        });
+        it(
+            "keeps the network and pod defaults of production: exposure as chosen, Pod Security " +
+                "restricted, a NetworkPolicy that denies the instance metadata endpoint, no API token",
+            () => {
+                const [namespace] = find(result.objects, "Namespace");
+                assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                const [policy] = find(result.objects, "NetworkPolicy");
+                assert.deepEqual(policy.spec.policyTypes, ["Ingress", "Egress"]);
+                assert.deepEqual(policy.spec.egress[0].to[0], { ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } });
+                const udp = policy.spec.ingress.find((rule: any) => rule.ports.some((port: any) => port.protocol === "UDP"));
+                assert.deepEqual(udp.from, [
+                    { podSelector: { matchLabels: find(result.objects, "Deployment")[0].spec.selector.matchLabels } },
+                ]);
+                assert.equal(find(result.objects, "ServiceAccount")[0].automountServiceAccountToken, false);
+                assert.equal(find(result.objects, "Deployment")[0].spec.template.spec.automountServiceAccountToken, false);
+            },
+        );
 
         it("never prints a secret value", () => {
             const [secret] = find(result.objects, "Secret");
@@ -222,29 +228,33 @@ describe("npm run render", function () {
             assert.match(result.stderr, /latest/);
         });
 
-        it("renders a stack with secret structured values: nested `secure:` leaves kept secret, a wholly encrypted structured key left out and named", () => {
-            const result = render(
-                stackFile({
-                    ...valid,
-                    env: [{ name: "BACKEND_KEY", value: { secure: "v1:AAAA" } }],
-                    tolerations: { secure: "v1:BBBB" },
-                }),
-            );
-            assert.equal(result.status, 0, result.stderr);
-            assert.match(result.stdout, /# 'apim-gateway:tolerations' is a secret structured value .* rendered without it/);
-            // A secret env value moves to a Secret read through secretKeyRef: the Deployment stays readable.
-            const container = find(result.objects, "Deployment")[0].spec.template.spec.containers[0];
-            const entry = container.env.find((e: { name: string }) => e.name === "BACKEND_KEY");
-            const secret = find(result.objects, "Secret").find((o) => o.metadata.name === entry.valueFrom.secretKeyRef.name);
-            assert.deepEqual(secret?.stringData, { BACKEND_KEY: "[secret]" });
-            assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB/);
-        });
+        it(
+            "renders a stack with secret structured values: nested `secure:` leaves " +
+                "kept secret, a wholly encrypted structured key left out and named",
+            () => {
+                const result = render(
+                    stackFile({
+                        ...valid,
+                        env: [{ name: "BACKEND_KEY", value: { secure: "v1:AAAA" } }],
+                        tolerations: { secure: "v1:BBBB" },
+                    }),
+                );
+                assert.equal(result.status, 0, result.stderr);
+                assert.match(result.stdout, /# 'apim-gateway:tolerations' is a secret structured value .* rendered without it/);
+                // A secret env value moves to a Secret read through secretKeyRef: the Deployment stays readable.
+                const container = find(result.objects, "Deployment")[0].spec.template.spec.containers[0];
+                const entry = container.env.find((e: { name: string }) => e.name === "BACKEND_KEY");
+                const secret = find(result.objects, "Secret").find((o) => o.metadata.name === entry.valueFrom.secretKeyRef.name);
+                assert.deepEqual(secret?.stringData, { BACKEND_KEY: "[secret]" });
+                assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB/);
+            },
+        );
 
         it("exits 1 for a missing stack, and 2 for a usage error", () => {
             const missing = render("no-such-stack");
             assert.equal(missing.status, 1);
             assert.match(missing.stderr, /Pulumi\.no-such-stack\.yaml/);
-            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/render.ts"], {
+            const usage = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/renderManifests.ts"], {
                 cwd: root,
                 encoding: "utf8",
             });

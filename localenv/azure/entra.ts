@@ -101,7 +101,8 @@ export class EntraEmulator {
                 400,
                 "invalid_client",
                 `AADSTS700024: Client assertion is not within its valid time range. Current time: ${now.toISOString()}, ` +
-                    `assertion valid from ${new Date(claims.nbf * 1000).toISOString()}, expiry time of assertion ${new Date(claims.exp * 1000).toISOString()}.`,
+                    `assertion valid from ${new Date(claims.nbf * 1000).toISOString()}, ` +
+                    `expiry time of assertion ${new Date(claims.exp * 1000).toISOString()}.`,
             ];
         }
         const trusted = (app.federatedCredentials ?? []).some(
@@ -120,21 +121,24 @@ export class EntraEmulator {
 
     private token(tenant: string, form: URLSearchParams, res: ServerResponse): void {
         if (form.get("grant_type") !== "client_credentials") {
-            return oauthError(res, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
+            oauthError(res, 400, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.");
+            return;
         }
         const clientId = form.get("client_id") ?? "";
         const app = this.applications.find((a) => a.tenantId === tenant && a.clientId === clientId);
         if (!app) {
-            return oauthError(
+            oauthError(
                 res,
                 400,
                 "unauthorized_client",
                 `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
             );
+            return;
         }
         const refusal = form.has("client_assertion") ? this.refuseAssertion(app, form) : refuseSecret(app, form);
         if (refusal) {
-            return oauthError(res, ...refusal);
+            oauthError(res, ...refusal);
+            return;
         }
         const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s && !oidcScopes.has(s));
         const resource =
@@ -142,13 +146,14 @@ export class EntraEmulator {
                 ? scopes[0].slice(0, -"/.default".length).replace(/\/+$/, "")
                 : undefined;
         if (!resource || !this.resources.has(resource)) {
-            return oauthError(
+            oauthError(
                 res,
                 400,
                 "invalid_scope",
                 `AADSTS500011: The resource principal named ${scopes.join(" ") || "(none)"} was not found in the tenant '${tenant}'. ` +
                     "Client credentials need exactly one '<resource>/.default' scope.",
             );
+            return;
         }
         const now = Math.floor(this.clock.now().getTime() / 1000);
         const accessToken = this.signer.sign({

@@ -1,6 +1,6 @@
-/** The control-plane binaries: built from Go modules by ../toolchain/build.sh, cached outside the repository. */
+/** The control-plane binaries: built from Go modules by toolchain/build.sh, cached outside the repository. */
 import * as path from "node:path";
-import { runToolchainBuild } from "../../helpers/toolchainBuild";
+import { runToolchainBuild } from "../helpers/toolchainBuild";
 
 /** Where the built binaries are. */
 export interface ClusterToolchain {
@@ -11,7 +11,7 @@ export interface ClusterToolchain {
     readonly binDir: string;
 }
 
-const BUILD_SCRIPT = path.join(__dirname, "..", "toolchain", "build.sh");
+const BUILD_SCRIPT = path.join(__dirname, "toolchain", "build.sh");
 
 /** A cold build compiles three Kubernetes components, etcd and kwok; a cached one answers at once. */
 export const CLUSTER_TOOLCHAIN_BUILD_TIMEOUT_MS = 60 * 60_000;

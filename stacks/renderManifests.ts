@@ -1,3 +1,4 @@
+/** `npm run render`: the Kubernetes objects a stack would create, as YAML, evaluated offline (the USAGE below). */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -90,7 +91,8 @@ export async function renderStack(stackFile: string): Promise<string> {
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
         ...(invokes.includes(INSTANCE_CHECK_INVOKE)
             ? [
-                  "# Not checked offline: that the API Management instance has a system-assigned identity (preview and up check it); ids Azure assigns read <assigned-by-azure>.",
+                  "# Not checked offline: that the API Management instance has a system-assigned " +
+                      "identity (preview and up check it); ids Azure assigns read <assigned-by-azure>.",
               ]
             : []),
     ].join("\n");

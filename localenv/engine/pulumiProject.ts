@@ -1,14 +1,14 @@
 /**
  * A copy of the repository's Pulumi project, as a user's clone has it: its own Pulumi.yaml, stack
  * program and stack files (`stacks/Pulumi.<stack>.yaml`), unchanged. The copy sits in the
- * repository's git-ignored `test/.tmp/`, so Node.js finds the repository's installed node_modules
+ * repository's git-ignored `localenv/.tmp/`, so Node.js finds the repository's installed node_modules
  * the ordinary way (upwards), with no link and no second install. Backend and PULUMI_HOME are
  * outside it, and nothing is written into the repository's own stacks/.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 
-export const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+export const REPOSITORY = path.resolve(__dirname, "..", "..");
 
 /** What a clone holds that the program needs: the project file, its package files and its sources. */
 const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json", "components", "stacks", "rotation"];
@@ -30,9 +30,9 @@ export interface PulumiProject {
     remove(): void;
 }
 
-/** Copies the project into the repository's test/.tmp/<name of root>; backend and home go under `root`. */
+/** Copies the project into the repository's localenv/.tmp/<name of root>; backend and home go under `root`. */
 export function createPulumiProject(root: string): PulumiProject {
-    const dir = path.join(REPOSITORY, "test", ".tmp", path.basename(root));
+    const dir = path.join(REPOSITORY, "localenv", ".tmp", path.basename(root));
     for (const entry of PROJECT_ENTRIES) {
         cpSync(path.join(REPOSITORY, entry), path.join(dir, entry), { recursive: true });
     }

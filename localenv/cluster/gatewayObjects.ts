@@ -68,7 +68,8 @@ export const servingPods = (pods: readonly PodView[]) => pods.filter((pod) => po
 /** The addresses a Service's EndpointSlices list as ready, sorted. */
 export async function readyEndpoints(api: KubeApi, namespace: string, service: string): Promise<string[]> {
     const list = await api.get<{ items: EndpointSliceView[] }>(
-        `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
+        `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices` +
+            `?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
     );
     const addresses = list.items.flatMap((slice) =>
         (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready === true).flatMap((endpoint) => endpoint.addresses),

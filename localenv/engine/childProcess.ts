@@ -1,7 +1,7 @@
 /** A child process of the suite with its output captured, its duration measured and its wait bounded. */
 import { ChildProcess, spawn } from "node:child_process";
 import { killAll, processTree } from "./processTree";
-import { redactTokens } from "./tokenLeaks";
+import { redactTokens } from "./transcript";
 
 /** Lines of output a timed-out process's error ends with: where it was when it was killed. */
 const TAIL_LINES = 20;

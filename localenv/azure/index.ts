@@ -1,3 +1,8 @@
+/**
+ * The ARM and Entra ID emulators over HTTPS on 127.0.0.1, with a CA made for the run. Part of the
+ * local environment (`localenv/`): what `npm run demo` runs and the suites import, so it is
+ * product code and imports nothing from `test/`.
+ */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as https from "node:https";

@@ -1,10 +1,10 @@
 /**
  * Starts the local control plane and keeps it running until Ctrl-C (or SIGTERM), for poking at
- * it by hand: `npx ts-node --transpile-only test/cluster/start.ts [--nodes-per-zone 2]`.
+ * it by hand: `npx ts-node --transpile-only localenv/cluster/start.ts [--nodes-per-zone 2]`.
  * Prints the admin kubeconfig's path; everything is removed on exit.
  */
 import { parseArgs } from "node:util";
-import { startControlPlane } from "./harness/controlPlane";
+import { startControlPlane } from "./controlPlane";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({

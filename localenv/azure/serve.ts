@@ -1,7 +1,7 @@
 // Runs the ARM and Entra emulators as a standalone process, for tests whose clients run in other
 // processes (the Pulumi engine, the rotation CLI):
 //
-//   ts-node --transpile-only test/emulator/serve.ts [--ca-file PATH]
+//   ts-node --transpile-only localenv/azure/serve.ts [--ca-file PATH]
 //
 // Prints one JSON line: the endpoints, the `azureCloud` setting, the service principal, the
 // gateway id, the CA file and `env` (NODE_EXTRA_CA_CERTS and AZURE_* for a client process). Each

@@ -1,6 +1,6 @@
 /** The Pulumi toolchain the end-to-end suite runs: built from Go modules by toolchain/build.sh, cached. */
 import * as path from "node:path";
-import { runToolchainBuild } from "../../helpers/toolchainBuild";
+import { runToolchainBuild } from "../helpers/toolchainBuild";
 
 /** Where the built binaries are. */
 export interface PulumiToolchain {
@@ -10,7 +10,7 @@ export interface PulumiToolchain {
     readonly root: string;
 }
 
-const BUILD_SCRIPT = path.join(__dirname, "..", "toolchain", "build.sh");
+const BUILD_SCRIPT = path.join(__dirname, "toolchain", "build.sh");
 
 /** A cold build compiles the CLI and the Kubernetes provider; a cached one answers at once. */
 export const TOOLCHAIN_BUILD_TIMEOUT_MS = 45 * 60_000;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { AzureEmulatorOptions, AzureEmulators, startAzureEmulators } from "../../emulator";
+import { AzureEmulatorOptions, AzureEmulators, startAzureEmulators } from "../azure";
 
 /** Running emulators and what a child process needs to use them. */
 export interface EmulatorsForProcesses {

@@ -1,7 +1,8 @@
 /**
- * A local Kubernetes control plane for the cluster tests: etcd, kube-apiserver,
+ * A local Kubernetes control plane for `npm run demo` and the cluster tests (part of the local
+ * environment, `localenv/`, which imports nothing from `test/`): etcd, kube-apiserver,
  * kube-controller-manager, kube-scheduler and kwok (simulated nodes and pods), built from Go
- * modules by ../toolchain/build.sh. Everything listens on 127.0.0.1 at free ports, with
+ * modules by toolchain/build.sh. Everything listens on 127.0.0.1 at free ports, with
  * certificates made for the run, and lives in one temporary directory that `stop()` removes.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";

@@ -1,4 +1,4 @@
-import { AUTH_ENV, CLIENT_SECRET_ENV, ENTRA_SETTINGS, PROXY_ENV } from "./constants";
+import { AUTH_ENV, CLIENT_SECRET_ENV, ENTRA_SETTINGS, PROXY_ENV } from "../constants";
 
 /**
  * Gateway settings the component writes itself, each with the argument that controls it. A

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
-const REPOSITORY = path.resolve(__dirname, "..", "..", "..");
+const REPOSITORY = path.resolve(__dirname, "..", "..");
 
 let built: Promise<string> | undefined;
 

@@ -74,8 +74,12 @@ interface GatewayRecord {
 const supportedApiVersions = new Set(["2024-05-01", "2022-08-01", "2021-08-01", "2020-12-01", "2019-12-01"]);
 const maxTokenDays = 30;
 const dayMs = 86_400_000;
-const gatewayPath =
-    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/gateways\/([^/]+?)(?:\/(generateToken|listKeys|regenerateKey))?\/?$/i;
+const gatewayPath = new RegExp(
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)/.source +
+        /\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)\/gateways\/([^/]+?)(?:\/(generateToken|listKeys|regenerateKey))?\/?$/
+            .source,
+    "i",
+);
 const failureMessages: Record<number, [string, string]> = {
     429: ["TooManyRequests", "Too many requests. Please retry later."],
     500: ["InternalServerError", "The service encountered an internal error. Please retry the request."],
@@ -232,7 +236,8 @@ export class ArmEmulator {
                 res,
                 401,
                 "InvalidAuthenticationTokenTenant",
-                `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${tenant}' associated with this subscription. Please use the authority (URL) '${tenant}' to get the token.`,
+                `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant '${tenant}' ` +
+                    `associated with this subscription. Please use the authority (URL) '${tenant}' to get the token.`,
             );
         }
         const scope = url.pathname.replace(/\/(generateToken|listKeys|regenerateKey)\/?$/i, "").replace(/\/+$/, "");
@@ -241,7 +246,9 @@ export class ArmEmulator {
                 res,
                 403,
                 "AuthorizationFailed",
-                `The client '${claims.appid}' with object id '${claims.appid}' does not have authorization to perform action '${actions[operation]}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+                `The client '${claims.appid}' with object id '${claims.appid}' does not have authorization to perform ` +
+                    `action '${actions[operation]}' over scope '${scope}' or the scope is ` +
+                    `invalid. If access was recently granted, please refresh your credentials.`,
             );
         }
         const body = await readBody(req);
@@ -330,7 +337,8 @@ export class ArmEmulator {
                 res,
                 401,
                 "InvalidAuthenticationTokenAudience",
-                `The access token has been obtained for wrong audience or resource '${claims.aud}'. It should exactly match with one of the allowed audiences '${this.endpoint}', '${this.endpoint}/'.`,
+                `The access token has been obtained for wrong audience or resource '${claims.aud}'. It should ` +
+                    `exactly match with one of the allowed audiences '${this.endpoint}', '${this.endpoint}/'.`,
                 { headers: challenge },
             );
             return undefined;
@@ -366,7 +374,8 @@ export class ArmEmulator {
                 res,
                 404,
                 "ResourceNotFound",
-                `The Resource 'Microsoft.ApiManagement/service/${serviceName}' under resource group '${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+                `The Resource 'Microsoft.ApiManagement/service/${serviceName}' under resource group ` +
+                    `'${resourceGroupName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
             );
             return undefined;
         }
@@ -384,21 +393,21 @@ export class ArmEmulator {
         this.tokenRequests.push({ keyType: request?.keyType, expiry: request?.expiry, receivedAt: now });
         const keyType = request?.keyType;
         if (keyType !== "primary" && keyType !== "secondary") {
-            return validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            return;
         }
         const expiry = typeof request?.expiry === "string" ? new Date(request.expiry) : undefined;
         if (!expiry || Number.isNaN(expiry.getTime())) {
-            return validationError(res, "expiry", "expiry is required, as an ISO 8601 date-time.");
+            validationError(res, "expiry", "expiry is required, as an ISO 8601 date-time.");
+            return;
         }
         if (expiry.getTime() <= now.getTime()) {
-            return validationError(res, "expiry", "Token expiry must be in the future.");
+            validationError(res, "expiry", "Token expiry must be in the future.");
+            return;
         }
         if (expiry.getTime() > now.getTime() + maxTokenDays * dayMs) {
-            return validationError(
-                res,
-                "expiry",
-                `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`,
-            );
+            validationError(res, "expiry", `Token expiry must not be more than ${maxTokenDays} days from now (${now.toISOString()}).`);
+            return;
         }
         const expiryText = expiry.toISOString().slice(0, 16).replace(/[-T:]/g, "");
         const signature = sign(gateway.keys[keyType], gateway.spec.gatewayId, expiryText);
@@ -410,7 +419,8 @@ export class ArmEmulator {
     private regenerateKey(gateway: GatewayRecord, body: string, res: ServerResponse): void {
         const keyType = parseJson(body)?.keyType;
         if (keyType !== "primary" && keyType !== "secondary") {
-            return validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            validationError(res, "keyType", `keyType must be 'primary' or 'secondary'; got '${String(keyType)}'.`);
+            return;
         }
         gateway.keys[keyType] = newKey();
         gateway.eTag = newETag();
@@ -433,7 +443,8 @@ function parseGatewayToken(token: string): { gatewayId: string; expiryText: stri
         return undefined;
     }
     const [, gatewayId, expiryText, signature] = match;
-    const iso = `${expiryText.slice(0, 4)}-${expiryText.slice(4, 6)}-${expiryText.slice(6, 8)}T${expiryText.slice(8, 10)}:${expiryText.slice(10, 12)}:00Z`;
+    const part = (from: number, to: number) => expiryText.slice(from, to);
+    const iso = `${part(0, 4)}-${part(4, 6)}-${part(6, 8)}T${part(8, 10)}:${part(10, 12)}:00Z`;
     return { gatewayId, expiryText, expiry: new Date(iso), signature };
 }
 

@@ -1,16 +1,18 @@
 /**
- * One end-to-end setting: the built Pulumi toolchain, the ARM/Entra emulators, a temporary
- * project running the real stack program with a local file backend, the compiled rotation
- * program, and a record of everything Pulumi and the rotation printed. Stacks adopt an emulated
- * gateway and render their Kubernetes objects to a directory (real engine and provider, no cluster).
+ * One end-to-end setting of the local environment (`localenv/`, which `npm run demo` and the
+ * suites import, and which imports nothing from `test/`): the built Pulumi toolchain, the
+ * ARM/Entra emulators, a temporary project running the real stack program with a local file
+ * backend, the compiled rotation program, and a record of everything Pulumi and the rotation
+ * printed. Stacks adopt an emulated gateway and render their Kubernetes objects to a directory
+ * (real engine and provider, no cluster).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DestroyResult, Deployment, LocalWorkspace, OutputMap, PulumiCommand, UpResult } from "@pulumi/pulumi/automation";
-import { parseGatewayResourceId } from "../../../components/token/arm";
-import { MUST_BE_SECRET, PROJECT_NAME } from "../../../stacks/config";
+import { parseGatewayResourceId } from "../../components/token/arm";
+import { MUST_BE_SECRET, PROJECT_NAME } from "../../stacks/config";
 import { EmulatorsForProcesses, startEmulatorsForProcesses } from "./azureEmulators";
 import { ProcessRun, StartedProcess, startProcess } from "./childProcess";
 import { processEnvironment } from "./environment";
@@ -19,7 +21,7 @@ import { RenderedFiles, readRendered } from "./renderedManifests";
 import { buildRotationProgram } from "./rotationProgram";
 import { ageState } from "./stackState";
 import { PulumiToolchain, pulumiToolchain } from "./toolchain";
-import { Captured, redactTokens } from "./tokenLeaks";
+import { Captured, redactTokens } from "./transcript";
 
 const DAY_MS = 86_400_000;
 
@@ -100,7 +102,7 @@ export const ENGINE_TIMEOUT_MS = 3 * 60_000;
 /** Which Pulumi CLI a world runs. */
 export interface WorldOptions {
     /**
-     * `"toolchain"` (default): the pinned CLI and Kubernetes provider that test/e2e/toolchain
+     * `"toolchain"` (default): the pinned CLI and Kubernetes provider that localenv/engine/toolchain
      * builds, with a PULUMI_HOME of the world's own and no plugin download, so every suite runs
      * the same versions. `"path"`: the `pulumi` on PATH as its user runs it (their PULUMI_HOME, so
      * the engine finds or installs the Kubernetes plugin itself, or takes one on PATH), and the

@@ -53,7 +53,8 @@ export function createTestCertificates(): TestCertificates {
         openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1");
         writeFileSync(
             file("server.ext"),
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n" +
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
         );
         openssl(
             "x509",

@@ -1,10 +1,14 @@
+/**
+ * Building the local environment's toolchains (`localenv/`): the Pulumi engine and the control
+ * plane, from Go modules, with go-toolchain.sh beside this file shared by both build scripts.
+ */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 
 /**
- * Runs one of the toolchain build scripts (test/e2e/toolchain/build.sh, test/cluster/toolchain/build.sh)
- * and resolves to the bin directory it prints on its last stdout line. A cached toolchain answers
- * at once; a cold one is built from Go modules. `onProgress` gets the script's progress lines.
+ * Runs one of the toolchain build scripts (localenv/engine/toolchain/build.sh,
+ * localenv/cluster/toolchain/build.sh) and resolves to the bin directory it prints on its last
+ * stdout line. A cached toolchain answers at once; a cold one is built from Go modules. `onProgress` gets the script's progress lines.
  */
 export function runToolchainBuild(script: string, timeoutMs: number, onProgress?: (line: string) => void): Promise<string> {
     return new Promise((resolve, reject) => {
