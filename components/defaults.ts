@@ -17,7 +17,7 @@ import { imageReference } from "./imageReference";
 import { gatewayLabels } from "./k8s/labels";
 import { hostnameConfigurationId, kubernetesNames } from "./naming";
 import { packageVersion } from "./packageVersion";
-import { renewalTriggerFromEnvironment } from "./rotation/contract";
+import { renewalTriggerFromEnvironment } from "./contract/rotationContract";
 import { TOKEN_DEFAULTS } from "./token/policy";
 import {
     AuthSettings,

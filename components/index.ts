@@ -16,8 +16,8 @@ export {
     RotationContractError,
     parseRotationOutput,
     parseRotationUnit,
-} from "./rotation/contract";
-export { rotationOutputs, RotatableGateway } from "./rotation/outputs";
+} from "./contract/rotationContract";
+export { rotationOutputs, RotatableGateway } from "./contract/rotationOutputs";
 export { TokenStatus, tokenStatus } from "./token/status";
 export {
     GatewayTokenEvents,

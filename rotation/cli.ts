@@ -5,18 +5,18 @@
  */
 import { appendFile } from "node:fs/promises";
 import { enableCompileCache } from "node:module";
-import { neutraliseCiCommands } from "./ciCommands";
+import { neutraliseCiCommands } from "./report/ciCommands";
 import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../components/token/arm";
-import { systemClock } from "./clock";
-import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./exitCodes";
-import { redactSecrets } from "./redact";
-import { replaceFileAtomically } from "./atomicFile";
-import { readEventInput } from "./eventInput";
-import { compileCacheDir } from "./compileCache";
-import { privateDirectory } from "./privateFiles";
-import { runCli } from "./runCli";
-import { armTokenVerifier } from "./tokenValidity";
-import { createProcessProbe, markerDir } from "./updateMarkers";
+import { systemClock } from "./run/clock";
+import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./command/exitCodes";
+import { redactSecrets } from "./report/redaction";
+import { replaceFileAtomically } from "./command/atomicFile";
+import { readEventInput } from "./command/eventInput";
+import { compileCacheDir } from "./command/compileCache";
+import { privateDirectory } from "./evidence/privateFiles";
+import { runCli } from "./command/runCli";
+import { armTokenVerifier } from "./evidence/tokenValidity";
+import { createProcessProbe, markerDir } from "./evidence/updateMarkers";
 
 // A scheduled job starts afresh each time: Node's on-disk code cache saves a third of the
 // Automation API's and Azure SDKs' load time on every later run. It is kept in a directory of this
@@ -51,7 +51,7 @@ runCli(
     {
         programDir: __dirname,
         createBackend: (options) => {
-            const automation: typeof import("./automationBackend") = require("./automationBackend");
+            const automation: typeof import("./pulumi/automationBackend") = require("./pulumi/automationBackend");
             return automation.createAutomationBackend(options);
         },
         regenerateKey: (gatewayResourceId, keyType, cloud) => regenerateGatewayKey(gatewayResourceId, keyType, cloud, arm),

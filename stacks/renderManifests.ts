@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { REDACTED, SecretUnwrapper, redactManifest } from "../rotation/report/redaction";
 import { isStructuredKey, PROJECT_NAME } from "./config";
 import { defineStack } from "./program";
-import { redactObject } from "./redact";
 import { INSTANCE_CHECK_INVOKE, RecordedResource, recordingMocks } from "./renderMocks";
 import { loadStackFile, resolveStackFile, RuntimeConfig, SECRET_PLACEHOLDER } from "./stackFile";
 
@@ -29,6 +29,14 @@ const KIND_ORDER = [
     "PodDisruptionBudget",
 ];
 
+/** A value the program marked secret, as the SDK's runtime marks it. */
+const unwrapSecret: SecretUnwrapper = (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+        ? { value: (value as { value: unknown }).value }
+        : undefined;
+
 function kubernetesObjects(records: RecordedResource[]): Record<string, unknown>[] {
     const rank = (kind: unknown) => {
         const index = KIND_ORDER.indexOf(String(kind));
@@ -36,7 +44,7 @@ function kubernetesObjects(records: RecordedResource[]): Record<string, unknown>
     };
     return records
         .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")
-        .map((r) => redactObject(r.inputs))
+        .map((r) => redactManifest(r.inputs, unwrapSecret))
         .sort((a, b) => rank(a.kind) - rank(b.kind));
 }
 
@@ -78,7 +86,7 @@ export async function renderStack(stackFile: string): Promise<string> {
 
     const header = [
         `# Rendered offline from ${path.relative(process.cwd(), stackFile)} (stack "${stack}"); nothing was deployed.`,
-        "# Secret values are <redacted>; names and checksums derived from the access token use a placeholder token.",
+        `# Secret values are ${REDACTED}; names and checksums derived from the access token use a placeholder token.`,
         ...omitted.map((key) => `# '${key}' is a secret structured value that cannot be decrypted offline; rendered without it.`),
         ...azureResources(records).map((r) => `# Azure resource (not rendered): ${r}`),
         ...(invokes.includes(INSTANCE_CHECK_INVOKE)

@@ -3,7 +3,7 @@
  * job at once, as a CI runner or an out-of-memory kill does, by process id.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { isRunning } from "../../rotation/processIdentity";
+import { isRunning } from "../../rotation/evidence/processIdentity";
 
 /** Parent of every process now running, by pid. */
 function parents(): Map<number, number> {

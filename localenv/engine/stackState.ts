@@ -3,7 +3,7 @@
  * days passing since a token was issued, and copies of a deployed stack under other names.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 
 const DAY_MS = 86_400_000;
 export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";

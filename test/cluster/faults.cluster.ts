@@ -13,7 +13,7 @@
 import { strict as assert } from "node:assert";
 import { hostname } from "node:os";
 import { GatewayKeyType, otherKeyType } from "../../components/token/keyType";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { ApiProxy, startApiProxy } from "./harness/apiProxy";
 import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
@@ -137,7 +137,7 @@ describe("the fault matrix on a real API server: the Kubernetes API cut mid-upda
     /**
      * The generateToken requests sent from now on, told apart by their expiry: those for the
      * expiry the stack outputs record are the run's check of the live token's key
-     * (rotation/tokenValidity.ts), the others the rotation's own token requests.
+     * (rotation/evidence/tokenValidity.ts), the others the rotation's own token requests.
      */
     async function tokenRequestsFromNow(): Promise<() => { verification: number; rotation: number }> {
         const recorded = Date.parse(String((await outputToken()).tokenExpiresAt));

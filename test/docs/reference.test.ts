@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
 import { DEMO_USAGE } from "../../demo/options";
-import { CliServices, runCli } from "../../rotation/runCli";
+import { CliServices, runCli } from "../../rotation/command/runCli";
 import { defineStack } from "../../stacks/program";
 import { stackConfigSchema } from "../../stacks/configSchema";
 import { loadStackFile } from "../../stacks/stackFile";

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { parse } from "yaml";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";

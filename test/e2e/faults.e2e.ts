@@ -96,7 +96,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
 
     /**
      * The key the rotation's token requests name: the one the live token is not signed with. The
-     * run's check of the live token's key (rotation/tokenValidity.ts) names the other, so a fault
+     * run's check of the live token's key (rotation/evidence/tokenValidity.ts) names the other, so a fault
      * injected for this key hits the rotation's own requests only.
      */
     function renewalKey(live: Live): GatewayKeyType {

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { AzureEmulators, startAzureEmulators } from "../../localenv/azure";
 import { rotateWith } from "./harness/rotateWith";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";

@@ -7,7 +7,7 @@
  * runs the stack program without the engine's "Could not find entry point" warning (§5).
  */
 import { strict as assert } from "node:assert";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { explain, jsonReport } from "./harness/rotationReport";
 import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";

@@ -10,7 +10,7 @@
  * and reads stacks in the e2e suite's render mode.
  */
 import { strict as assert } from "node:assert";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
 import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/gatewayOnCluster";

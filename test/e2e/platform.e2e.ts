@@ -19,7 +19,7 @@ import { Captured } from "../../localenv/engine/transcript";
 import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
 import { emulatedCloudFlags } from "../../localenv/engine/world";
 import { packRepository, REPOSITORY } from "../helpers/packedPackage";
-import type { RotationUnitOutput } from "../../components/rotation/contract";
+import type { RotationUnitOutput } from "../../components/contract/rotationContract";
 
 const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 

@@ -13,7 +13,7 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import * as path from "node:path";
-import { ROTATION_OUTPUT } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
 import { startProcess } from "../../localenv/engine/childProcess";

@@ -146,65 +146,69 @@ describe("apim-gateway-rotate (process)", function () {
             ["SIGINT", 130],
             ["SIGTERM", 143],
         ] as const) {
-            it(`on ${signal} with --concurrency 2 cancels both updates in flight, starts no queued stack and reports all in selection order, exit ${exitCode}`, async () => {
-                // The two hanging stacks are the most urgent, so they take both slots; three due stacks wait.
-                fake = createFakePulumi({
-                    "queued-1": fakeTokenOutputs(5),
-                    "hang-a": { ...fakeTokenOutputs(2), hang: true },
-                    "queued-2": fakeTokenOutputs(6),
-                    "hang-b": { ...fakeTokenOutputs(3), hang: true },
-                    "queued-3": fakeTokenOutputs(7),
-                });
-                const order = ["queued-1", "hang-a", "queued-2", "hang-b", "queued-3"];
-                const run = startCli([
-                    ...order.flatMap((name) => ["--stack", name]),
-                    "--concurrency",
-                    "2",
-                    "--json",
-                    "--work-dir",
-                    fake.workDir,
-                    "--pulumi-root",
-                    fake.root,
-                ]);
-                await untilOutput(
-                    run,
-                    ["[hang-a/gateway] Updating (hang-a)", "[hang-b/gateway] Updating (hang-b)"],
-                    "both updates started",
-                );
-                run.child.kill(signal);
-                const { code, stdout, stderr } = await run.done;
-                assert.equal(code, exitCode, stdout + stderr);
-                assert.match(stderr, new RegExp(`${signal} received: cancelling`));
-                for (const name of ["hang-a", "hang-b"]) {
-                    assert.match(
-                        stderr,
-                        new RegExp(`^\\[${name}/gateway\\] \\^C received; cancelling the update$`, "m"),
-                        `${name}'s engine got its cancel`,
+            it(
+                `on ${signal} with --concurrency 2 cancels both updates in flight, starts no queued stack and reports all in ` +
+                    `selection order, exit ${exitCode}`,
+                async () => {
+                    // The two hanging stacks are the most urgent, so they take both slots; three due stacks wait.
+                    fake = createFakePulumi({
+                        "queued-1": fakeTokenOutputs(5),
+                        "hang-a": { ...fakeTokenOutputs(2), hang: true },
+                        "queued-2": fakeTokenOutputs(6),
+                        "hang-b": { ...fakeTokenOutputs(3), hang: true },
+                        "queued-3": fakeTokenOutputs(7),
+                    });
+                    const order = ["queued-1", "hang-a", "queued-2", "hang-b", "queued-3"];
+                    const run = startCli([
+                        ...order.flatMap((name) => ["--stack", name]),
+                        "--concurrency",
+                        "2",
+                        "--json",
+                        "--work-dir",
+                        fake.workDir,
+                        "--pulumi-root",
+                        fake.root,
+                    ]);
+                    await untilOutput(
+                        run,
+                        ["[hang-a/gateway] Updating (hang-a)", "[hang-b/gateway] Updating (hang-b)"],
+                        "both updates started",
                     );
-                }
-                const report = JSON.parse(stdout);
-                assert.equal(report.cancelled, true);
-                assert.deepEqual(
-                    report.stacks.map((entry: { stack: string; result: string; message: string }) => [
-                        entry.stack,
-                        entry.result,
-                        entry.message,
-                    ]),
-                    order.map((name) => [
-                        name,
-                        "cancelled",
-                        name.startsWith("hang")
-                            ? "cancelled during the update: the engine was interrupted and stopped cleanly"
-                            : "not started: the run was cancelled",
-                    ]),
-                );
-                const started = fake.calls().filter((call) => call.args[0] === "up" || call.args[0] === "preview");
-                assert.deepEqual(
-                    [...new Set(started.map((call) => call.args[call.args.indexOf("--stack") + 1]))].sort(),
-                    ["hang-a", "hang-b"],
-                    "no queued stack was previewed or updated",
-                );
-            });
+                    run.child.kill(signal);
+                    const { code, stdout, stderr } = await run.done;
+                    assert.equal(code, exitCode, stdout + stderr);
+                    assert.match(stderr, new RegExp(`${signal} received: cancelling`));
+                    for (const name of ["hang-a", "hang-b"]) {
+                        assert.match(
+                            stderr,
+                            new RegExp(`^\\[${name}/gateway\\] \\^C received; cancelling the update$`, "m"),
+                            `${name}'s engine got its cancel`,
+                        );
+                    }
+                    const report = JSON.parse(stdout);
+                    assert.equal(report.cancelled, true);
+                    assert.deepEqual(
+                        report.stacks.map((entry: { stack: string; result: string; message: string }) => [
+                            entry.stack,
+                            entry.result,
+                            entry.message,
+                        ]),
+                        order.map((name) => [
+                            name,
+                            "cancelled",
+                            name.startsWith("hang")
+                                ? "cancelled during the update: the engine was interrupted and stopped cleanly"
+                                : "not started: the run was cancelled",
+                        ]),
+                    );
+                    const started = fake.calls().filter((call) => call.args[0] === "up" || call.args[0] === "preview");
+                    assert.deepEqual(
+                        [...new Set(started.map((call) => call.args[call.args.indexOf("--stack") + 1]))].sort(),
+                        ["hang-a", "hang-b"],
+                        "no queued stack was previewed or updated",
+                    );
+                },
+            );
         }
     });
 });

@@ -1,67 +1,57 @@
-/** The rotation contract from a consumer's side: the public helper, several gateways, the renewal trigger. */
+/** The rotation contract as the CLI reads it: the stack output parsed unit by unit (components/contract/rotationContract.ts). */
 import { strict as assert } from "node:assert";
-import * as pulumi from "@pulumi/pulumi";
-import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, SelfHostedGateway, parseRotationOutput, rotationOutputs } from "../../components";
-import { BASE_ARGS } from "../component/support";
-import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf } from "../helpers/pulumiMocks";
+import { parseRotationOutput } from "../../components/contract/rotationContract";
+import { DAY, GATEWAY_ID, NOW, targetsOf, tokenUnit } from "./fakes";
 
-describe("the rotation contract in the package", () => {
-    afterEach(() => {
-        delete process.env[RENEWAL_TRIGGER_ENV];
+describe("rotation contract (components/contract/rotationContract.ts)", () => {
+    const parse = (units: Record<string, unknown>) => parseRotationOutput(units);
+    const only = (units: Record<string, unknown>) => {
+        const [entry] = parse(units);
+        if ("error" in entry) {
+            throw new Error(entry.error);
+        }
+        return entry.unit;
+    };
+
+    it("reads a token unit: snapshot, targets, no cloud", () => {
+        const unit = only({ west: tokenUnit(20, "secondary", { key: "west" }) });
+        assert.equal(unit.key, "west");
+        assert.equal(unit.token?.keyType, "secondary");
+        assert.equal(unit.token?.expiresAt, new Date(NOW.getTime() + 20 * DAY).toISOString());
+        assert.equal(unit.token?.renewAfter, new Date(NOW.getTime() + 10 * DAY).toISOString());
+        assert.equal(typeof unit.token?.issuedAt, "string");
+        assert.deepEqual(unit.targets, targetsOf("west"));
+        assert.equal(unit.azureCloud, undefined);
     });
 
-    it("rotationOutputs keys several gateways as given, in plain text, parseable by the CLI", async () => {
-        const recorder = await installMocks();
-        const west = new SelfHostedGateway("west", { ...BASE_ARGS, gatewayId: "gw-west" });
-        const north = new SelfHostedGateway("north", {
-            ...BASE_ARGS,
-            gatewayId: "gw-north",
-            auth: { type: "workloadIdentity", clientId: "c" },
+    it("reads several gateways, sorted by key, a malformed one reported alone", () => {
+        const entries = parse({
+            north: tokenUnit(20, "primary", { key: "north" }),
+            west: { ...tokenUnit(20), tokenKeyType: "tertiary" },
+            aad: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" },
         });
-        const output = rotationOutputs({ west, north });
-        await recorder.settled();
-        assert.equal(await pulumi.isSecret(output), false);
-        const value = await promiseOf(output);
-        assert.deepEqual(Object.keys(value).sort(), ["north", "west"]);
-        const parsed = parseRotationOutput(value);
         assert.deepEqual(
-            parsed.map((entry) => ("unit" in entry ? [entry.key, entry.unit.authType] : [entry.key, entry.error])),
-            [
-                ["north", "workloadIdentity"],
-                ["west", "token"],
-            ],
+            entries.map((entry) => entry.key),
+            ["aad", "north", "west"],
         );
-        const westUnit = parsed.find((entry) => entry.key === "west");
-        assert.ok(westUnit && "unit" in westUnit);
-        assert.match(westUnit.unit.gatewayResourceId, /\/gateways\/gw-west$/);
-        assert.match(westUnit.unit.targets?.deployment ?? "", /kubernetes:apps\/v1:Deployment::west-/);
-        assert.equal(ROTATION_OUTPUT, "apimGatewayRotation");
+        assert.ok("unit" in entries[0] && entries[0].unit.token === undefined);
+        assert.ok("unit" in entries[1]);
+        assert.ok("error" in entries[2] && /apimGatewayRotation\["west"\]\.tokenKeyType is "tertiary"/.test(entries[2].error));
     });
 
-    it("keys one gateway by its resource name", async () => {
-        const recorder = await installMocks();
-        const gateway = new SelfHostedGateway("edge", BASE_ARGS);
-        const output = rotationOutputs(gateway);
-        await recorder.settled();
-        assert.deepEqual(Object.keys(await promiseOf(output)), ["edge"]);
-    });
-
-    it("the component reads the renewal trigger itself unless token.renewalTrigger is given", async () => {
-        process.env[RENEWAL_TRIGGER_ENV] = "2030-01-05T10:00:00.000Z";
-        let recorder = await installMocks();
-        new SelfHostedGateway("edge", BASE_ARGS);
-        await recorder.settled();
-        assert.equal(recorder.one(GATEWAY_TOKEN_TYPE).inputs.renewalTrigger, "2030-01-05T10:00:00.000Z");
-
-        recorder = await installMocks();
-        new SelfHostedGateway("edge", { ...BASE_ARGS, token: { renewalTrigger: "explicit" } });
-        await recorder.settled();
-        assert.equal(recorder.one(GATEWAY_TOKEN_TYPE).inputs.renewalTrigger, "explicit");
-
-        delete process.env[RENEWAL_TRIGGER_ENV];
-        recorder = await installMocks();
-        new SelfHostedGateway("edge", BASE_ARGS);
-        await recorder.settled();
-        assert.equal(recorder.one(GATEWAY_TOKEN_TYPE).inputs.renewalTrigger, undefined);
+    it("names a malformed field and the fix, without revealing values beyond it", () => {
+        const error = (unit: unknown) => {
+            const [entry] = parse({ gw: unit });
+            return "error" in entry ? entry.error : "";
+        };
+        assert.match(error({ ...tokenUnit(20), tokenRenewAfter: "soon" }), /\.tokenRenewAfter is not an ISO 8601 instant/);
+        assert.match(error({ ...tokenUnit(20), authType: "basic" }), /expected one of token/);
+        assert.match(error({ ...tokenUnit(20), tokenExpiresAt: undefined }), /\.tokenExpiresAt is missing: run `pulumi up`/);
+        assert.match(
+            error({ ...tokenUnit(20), rotationTargets: ["not-a-urn"] }),
+            /rotationTargets must be an object with the URNs token, secret, deployment/,
+        );
+        assert.match(error({ ...tokenUnit(20), azureCloud: { endpoint: 1 } }), /azureCloud must be an object/);
+        assert.throws(() => parse([] as never), /must be an object keyed by gateway/);
     });
 });

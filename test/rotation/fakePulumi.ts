@@ -55,7 +55,8 @@ export function fakeTokenOutputs(expiresInDays: number, keyType: "primary" | "se
                 gateway: {
                     authType: "token",
                     gatewayResourceId:
-                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1",
+                        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups" +
+                        "/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1",
                     tokenExpiresAt: new Date(expiresAt).toISOString(),
                     tokenRenewAfter: new Date(expiresAt - 10 * DAY).toISOString(),
                     tokenIssuedAt: new Date(expiresAt - 30 * DAY).toISOString(),

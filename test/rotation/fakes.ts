@@ -3,27 +3,21 @@
  * stack program (renews a due or forced token with the other key), a controllable clock, a
  * recording key regenerator and a logger writing to strings.
  */
-import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/rotation/contract";
+import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationTargets, RotationUnitOutput } from "../../components/contract/rotationContract";
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/keyType";
-import { AzureEndpoints } from "../../rotation/azureEndpoints";
+import { AzureEndpoints } from "../../rotation/azure/endpoints";
 import { isDue } from "../../components/token/renewal";
-import { Clock } from "../../rotation/clock";
-import { TokenValidity } from "../../rotation/decision";
-import { EngineRecord, ResourceStep } from "../../rotation/engineEvents";
-import { Logger, createLogger } from "../../rotation/logger";
-import { KeyRegenerator, RotationPlan } from "../../rotation/orchestrator";
-import {
-    MaskedOutput,
-    MaskedOutputs,
-    StackBackend,
-    StackLockedError,
-    StackMissingError,
-    TargetedOperation,
-} from "../../rotation/stackBackend";
-import type { HostHold, HostMutexRefusal } from "../../rotation/hostMutex";
-import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/staleLock";
-import { TokenVerifier } from "../../rotation/tokenValidity";
+import { Clock } from "../../rotation/run/clock";
+import type { TokenValidity } from "../../rotation/policy/tokenRules";
+import { EngineRecord, ResourceStep } from "../../rotation/model/engineRecord";
+import { Logger, createLogger } from "../../rotation/report/logger";
+import { KeyRegenerator, RotationPlan } from "../../rotation/run/orchestrator";
+import { StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/pulumi/stackBackend";
+import type { MaskedOutput, MaskedOutputs } from "../../rotation/model/maskedOutputs";
+import type { HostHold, HostMutexRefusal } from "../../rotation/policy/staleLock";
+import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/policy/staleLock";
+import { TokenVerifier } from "../../rotation/evidence/tokenValidity";
 
 export const DAY = 24 * 60 * 60 * 1000;
 export const NOW = new Date("2025-06-15T12:00:00.000Z");

@@ -9,8 +9,8 @@ import { ANNOTATIONS, APP_NAME, AUTH_ENV, LABEL_KEYS } from "../../components/co
 import { NAME_HASH_LENGTH } from "../../components/hashing";
 import { kubernetesNames } from "../../components/naming";
 import { requiredActions } from "../../components/token/errors";
-import { parseCommandLine } from "../../rotation/options";
-import { inShard } from "../../rotation/shard";
+import { parseCommandLine } from "../../rotation/command/options";
+import { inShard } from "../../rotation/policy/shard";
 import { AZURE_PIPELINE, GITHUB_WORKFLOW, pipelineSteps, SCHEDULES_DIR, ScheduleScript, scheduleScripts } from "../helpers/scheduleScripts";
 
 const dir = SCHEDULES_DIR;
@@ -55,14 +55,17 @@ function runScript(entry: ScheduleScript, env: Record<string, string>): { status
     const work = mkdtempSync(path.join(tmpdir(), "schedule-script-"));
     try {
         const calls = path.join(work, "calls.jsonl");
-        const recorder = `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$(basename "$0")" "$@"\n`;
+        const recorder =
+            `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], ` +
+            `JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$(basename "$0")" "$@"\n`;
         for (const tool of ["az", "pulumi", "kubelogin"]) {
             executable(path.join(work, "bin", tool), recorder);
         }
         executable(path.join(work, "node_modules", ".bin", "apim-gateway-rotate"), recorder);
         executable(
             path.join(work, "bin", "npm"),
-            '#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "exec --offline --no --" ] || { echo "unexpected npm $*" >&2; exit 90; }\nshift 4\nbin="node_modules/.bin/$1"; shift\nexec "$bin" "$@"\n',
+            '#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "exec --offline --no --" ] || { echo "unexpected npm $*" >&2; exit 90; ' +
+                '}\nshift 4\nbin="node_modules/.bin/$1"; shift\nexec "$bin" "$@"\n',
         );
         writeFileSync(calls, "");
         const run = spawnSync("bash", ["-e", "-c", entry.script], {
@@ -332,12 +335,15 @@ describe("rotation schedules", function () {
             /** GitHub's strategy.job-index (0-based) and strategy.job-total. */
             const place = (count: number) => (index: number) => ({ SHARD_INDEX: String(index), SHARD_COUNT: String(count) });
 
-            it("is one job by default, never cancelled by another shard's failure, and takes K/N from the job's place in the matrix", () => {
-                assert.deepEqual(job.strategy, { "fail-fast": false, matrix: { shard: [1] } });
-                assert.equal(job.env.SHARD_INDEX, "${{ strategy.job-index }}");
-                assert.equal(job.env.SHARD_COUNT, "${{ strategy.job-total }}");
-                assert.match(text, /e\.g\. \[1, 2, 3, 4\]/, "the file says how to shard");
-            });
+            it(
+                "is one job by default, never cancelled by another shard's " + "failure, and takes K/N from the job's place in the matrix",
+                () => {
+                    assert.deepEqual(job.strategy, { "fail-fast": false, matrix: { shard: [1] } });
+                    assert.equal(job.env.SHARD_INDEX, "${{ strategy.job-index }}");
+                    assert.equal(job.env.SHARD_COUNT, "${{ strategy.job-total }}");
+                    assert.match(text, /e\.g\. \[1, 2, 3, 4\]/, "the file says how to shard");
+                },
+            );
 
             it("N jobs pass --shard 1/N .. N/N to the rotation and the monitor, covering every stack once; one job passes none", () => {
                 for (const count of [1, 2, 3, 5]) {
@@ -468,7 +474,8 @@ describe("rotation schedules", function () {
                 writeFileSync(log, "");
                 executable(
                     path.join(bin, "curl"),
-                    `#!/usr/bin/env bash\nout=; url=\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; --proto|--tlsv1.2) [ "$1" = --proto ] && shift; shift;; -*) shift;; *) url="$1"; shift;; esac; done\n` +
+                    `#!/usr/bin/env bash\nout=; url=\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; ` +
+                        `--proto|--tlsv1.2) [ "$1" = --proto ] && shift; shift;; -*) shift;; *) url="$1"; shift;; esac; done\n` +
                         `echo "$url" >> "${log}"\ncp "${fixtures}/$(basename "$url")" "$out"\n` +
                         (tamper ? `[ "$(basename "$url")" = "${archive}" ] && echo tampered >> "$out"\n` : "") +
                         "exit 0\n",
@@ -586,17 +593,21 @@ describe("rotation schedules", function () {
                 }
             });
 
-            it("a variable the agent did not expand reaches the CLI, which refuses it (exit 2) instead of rotating everything N times", () => {
-                const run = runScript(rotate, {
-                    ...env,
-                    SHARD_INDEX: "$(System.JobPositionInPhase)",
-                    SHARD_COUNT: "$(System.TotalJobsInPhase)",
-                });
-                const [args] = rotations(run.calls);
-                const parsed = parseCommandLine(args, {});
-                assert.equal(parsed.kind, "usage-error");
-                assert.match(parsed.kind === "usage-error" ? parsed.message : "", /--shard must be K\/N/);
-            });
+            it(
+                "a variable the agent did not expand reaches the CLI, which " +
+                    "refuses it (exit 2) instead of rotating everything N times",
+                () => {
+                    const run = runScript(rotate, {
+                        ...env,
+                        SHARD_INDEX: "$(System.JobPositionInPhase)",
+                        SHARD_COUNT: "$(System.TotalJobsInPhase)",
+                    });
+                    const [args] = rotations(run.calls);
+                    const parsed = parseCommandLine(args, {});
+                    assert.equal(parsed.kind, "usage-error");
+                    assert.match(parsed.kind === "usage-error" ? parsed.message : "", /--shard must be K\/N/);
+                },
+            );
         });
     });
 
@@ -616,7 +627,8 @@ describe("rotation schedules", function () {
                 writeFileSync(calls, "");
                 executable(
                     path.join(work, "bin", "pulumi"),
-                    `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$@"\n`,
+                    `#!/usr/bin/env bash\nnode -e 'require("fs").appendFileSync(process.argv[1], ` +
+                        `JSON.stringify(process.argv.slice(2)) + "\\n")' "${calls}" "$@"\n`,
                 );
                 const run = spawnSync("bash", ["-e", "-c", entry.script], {
                     cwd: work,

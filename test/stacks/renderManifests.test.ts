@@ -101,7 +101,7 @@ describe("npm run render", function () {
 
         it("never prints a secret value", () => {
             const [secret] = find(result.objects, "Secret");
-            assert.deepEqual({ ...secret.data, ...secret.stringData }, { value: "<redacted>" }, "keys kept, values redacted");
+            assert.deepEqual({ ...secret.data, ...secret.stringData }, { value: "[secret]" }, "keys kept, values redacted");
             assert.doesNotMatch(result.stdout, /GatewayKey|rendered-offline/);
         });
     });
@@ -245,7 +245,7 @@ describe("npm run render", function () {
                 const container = find(result.objects, "Deployment")[0].spec.template.spec.containers[0];
                 const entry = container.env.find((e: { name: string }) => e.name === "BACKEND_KEY");
                 const secret = find(result.objects, "Secret").find((o) => o.metadata.name === entry.valueFrom.secretKeyRef.name);
-                assert.deepEqual(secret?.stringData, { BACKEND_KEY: "<redacted>" });
+                assert.deepEqual(secret?.stringData, { BACKEND_KEY: "[secret]" });
                 assert.doesNotMatch(result.stdout, /v1:AAAA|v1:BBBB/);
             },
         );

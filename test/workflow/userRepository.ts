@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
-import { ROTATION_OUTPUT, RotationUnitOutput } from "../../components/rotation/contract";
+import { ROTATION_OUTPUT, RotationUnitOutput } from "../../components/contract/rotationContract";
 import { ProcessRun, startProcess } from "../../localenv/engine/childProcess";
 import { explain } from "../e2e/harness/rotationReport";
 import { ageState } from "../../localenv/engine/stackState";

@@ -1,5 +1,5 @@
 /** Reading what `apim-gateway-rotate --json` reported, and explaining a run when an assertion fails. */
-import type { RunReport, StackReport } from "../../../rotation/report";
+import type { RunReport, StackReport } from "../../../rotation/model/runReport";
 import { ProcessRun } from "../../../localenv/engine/childProcess";
 import { redactTokens } from "../../../localenv/engine/transcript";
 

@@ -1,0 +1,139 @@
+/**
+ * The one redactor, and its one marker: every secret the project prints becomes `[secret]`, the
+ * engine's own mask.
+ *
+ * {@link redactSecrets} is the last line of defence against printing a gateway token (defence in
+ * depth: the engine already masks secrets, and the rotation program never reads them), but error
+ * messages and program output pass through it anyway before they reach a console, a log, a job
+ * summary or `--json`. A whole message is redacted at once, before it is split into lines, so a
+ * token split across lines is still recognised.
+ *
+ * A token `<gatewayId>&<yyyyMMddHHmm>&<signature>` reaches text raw, behind its `GatewayKey `
+ * prefix, URL-encoded (`%26`, `%2B`, `%3D`), JSON-escaped (`&` as Go writes it, `\u0026`; `/` as
+ * `\/`), HTML-escaped (`&amp;`), split over lines, and base64- or base64url-encoded (a Secret's
+ * `data`, possibly wrapped in more base64, possibly wrapped at 64 or 76 columns). Every form is
+ * replaced, and a replacement never consumes a quote, a backslash before a JSON escape or a
+ * delimiter, so redacting twice changes nothing and redacting JSON text leaves valid JSON.
+ *
+ * {@link redactManifest} redacts a Kubernetes object for review (`npm run render`): every value
+ * the program marked secret, and a Secret's data whatever its marking.
+ */
+
+/** What every match is replaced by. */
+export const REDACTED = "[secret]";
+
+/** A line break inside a token, and the indentation after it. */
+const BREAK = String.raw`(?:\r?\n[ \t]*)?`;
+/** `&` as text carries it: raw, URL-encoded, JSON-escaped by Go's encoder (once or more), or HTML-escaped. */
+const SEPARATOR = String.raw`(?:&amp;|&#38;|&#x26;|&|%26|\\+u0026)`;
+/**
+ * The gateway id: anything up to a separator, never a quote, a backslash or a delimiter; bounded
+ * (APIM allows 80 characters), so a long line is scanned in linear time.
+ */
+const GATEWAY_ID = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]{1,256}`;
+/** One base64 character of the signature, its `+` and `/` possibly URL- or JSON-escaped. */
+const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/)`;
+/**
+ * The signature, possibly broken over lines (a break is required between its pieces: no nested
+ * repetition to backtrack through); padding (`=`, `%3D`) only at its end.
+ */
+const SIGNATURE = String.raw`${SIGNATURE_CHAR}+(?:\r?\n[ \t]*${SIGNATURE_CHAR}+)*(?:=|%3D){0,2}`;
+const EXPIRY = `(?:\\d${BREAK}){11}\\d`;
+const TOKEN = `${GATEWAY_ID}${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPARATOR}${BREAK}${SIGNATURE}`;
+
+const PREFIXED_TOKEN = new RegExp(String.raw`GatewayKey(?:\s+|%20|\+)${TOKEN}`, "gi");
+const BARE_TOKEN = new RegExp(TOKEN, "gi");
+/** The `config.service.auth` value even when cut short: `GatewayKey` and the word after it. */
+const GATEWAY_KEY_WORD = /GatewayKey\s+(?!\[secret\])[^\s"'`\\,;)}\]]+/gi;
+const TOKEN_INSIDE = new RegExp(String.raw`GatewayKey\s|${TOKEN}`, "gi");
+
+/** A run of base64 or base64url characters long enough to hold a token (the shortest is ~20 bytes). */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/**
+ * Base64 wrapped over lines (64 or 76 columns, as PEM and `base64` write it): a run ending its
+ * line, then lines of base64 (after indentation), the last possibly followed by other text.
+ */
+const WRAPPED_BASE64 = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}(?:\r?\n[ \t]*[A-Za-z0-9+/_-]+={0,2})+/g;
+const LINE_BREAK = /\r?\n[ \t]*/;
+/** Base64 inside base64 (a Secret manifest, itself encoded) is unwrapped this deep. */
+const MAX_BASE64_DEPTH = 3;
+
+/**
+ * The tokens `run` holds, decoded as base64 or base64url from any of its first four offsets (and
+ * base64 inside that, `depth` deep), as one string; empty when none.
+ */
+function tokensIn(run: string, depth: number): string {
+    let found = "";
+    for (let offset = 0; offset < 4; offset++) {
+        const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
+        found += (decoded.match(TOKEN_INSIDE) ?? []).join("");
+        if (depth > 1) {
+            found += [...decoded.matchAll(BASE64_RUN)].map(([inner]) => tokensIn(inner, depth - 1)).join("");
+        }
+    }
+    return found;
+}
+
+/**
+ * A wrapped block with its token lines replaced: the first lines whose base64 holds every token
+ * the whole block holds (a last line of other text that happens to be base64 is kept).
+ */
+function redactWrapped(block: string): string {
+    const segments = block.split(LINE_BREAK);
+    const whole = tokensIn(segments.join(""), MAX_BASE64_DEPTH);
+    if (whole === "") {
+        return block;
+    }
+    const breaks = [...block.matchAll(new RegExp(LINE_BREAK, "g"))];
+    for (let count = 1; count < segments.length; count++) {
+        if (tokensIn(segments.slice(0, count).join(""), MAX_BASE64_DEPTH) === whole) {
+            return REDACTED + block.slice(breaks[count - 1].index);
+        }
+    }
+    return REDACTED;
+}
+
+/** `text` with every form of a gateway token replaced by `[secret]`; `redactSecrets(redactSecrets(t)) === redactSecrets(t)`. */
+export function redactSecrets(text: string): string {
+    return text
+        .replace(WRAPPED_BASE64, redactWrapped)
+        .replace(BASE64_RUN, (run) => (tokensIn(run, MAX_BASE64_DEPTH) !== "" ? REDACTED : run))
+        .replace(PREFIXED_TOKEN, `GatewayKey ${REDACTED}`)
+        .replace(BARE_TOKEN, REDACTED)
+        .replace(GATEWAY_KEY_WORD, `GatewayKey ${REDACTED}`);
+}
+
+/** How a program's secret values are recognised: the value a secret wraps, `undefined` for a plain value. */
+export type SecretUnwrapper = (value: unknown) => { readonly value: unknown } | undefined;
+
+/** Replaces every value `unwrap` recognises as secret, at any depth. */
+function redactMarked(value: unknown, unwrap: SecretUnwrapper): unknown {
+    if (unwrap(value) !== undefined) {
+        return REDACTED;
+    }
+    if (Array.isArray(value)) {
+        return value.map((item) => redactMarked(item, unwrap));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactMarked(item, unwrap)]));
+    }
+    return value;
+}
+
+/** A Kubernetes object for review: marked secrets redacted, and a Secret's data redacted whatever its marking (keys kept). */
+export function redactManifest(object: Record<string, unknown>, unwrap: SecretUnwrapper): Record<string, unknown> {
+    if (object.kind !== "Secret") {
+        return redactMarked(object, unwrap) as Record<string, unknown>;
+    }
+    const keysOnly = (field: unknown) => {
+        const secret = unwrap(field);
+        const data = secret !== undefined ? secret.value : field;
+        return data && typeof data === "object" ? Object.fromEntries(Object.keys(data).map((key) => [key, REDACTED])) : data;
+    };
+    const { data, stringData, ...rest } = object;
+    return {
+        ...(redactMarked(rest, unwrap) as Record<string, unknown>),
+        ...(data !== undefined ? { data: keysOnly(data) } : {}),
+        ...(stringData !== undefined ? { stringData: keysOnly(stringData) } : {}),
+    };
+}

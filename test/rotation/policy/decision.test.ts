@@ -1,0 +1,95 @@
+/** What a run does with an assessed unit: renew it or not, how urgently (rotation/policy/decision.ts). */
+import { strict as assert } from "node:assert";
+import { RotationUnit, parseRotationUnit } from "../../../components/contract/rotationContract";
+import { judgeUpdate, planUnit, urgency } from "../../../rotation/policy/decision";
+import type { Assessment, UnitStatus } from "../../../rotation/policy/tokenRules";
+import { contractOutputs, plain, tokenUnit } from "../fakes";
+
+const unitOf = (raw: unknown, key = "gateway"): RotationUnit => parseRotationUnit(key, raw);
+
+describe("rotation decisions", () => {
+    describe("planUnit", () => {
+        const at = (status: UnitStatus): Assessment => ({ status, reason: `${status} reason` });
+        const cases: [UnitStatus, "rotate" | "dry-run" | "check", boolean, { rotate: boolean; forced?: boolean }][] = [
+            ["fresh", "rotate", false, { rotate: false }],
+            ["fresh", "rotate", true, { rotate: true, forced: true }],
+            ["fresh", "dry-run", true, { rotate: true, forced: true }],
+            ["due", "rotate", false, { rotate: true, forced: false }],
+            ["due", "rotate", true, { rotate: true, forced: true }],
+            ["expired", "rotate", false, { rotate: true, forced: false }],
+            ["invalidated", "rotate", false, { rotate: true, forced: true }],
+            ["due", "check", false, { rotate: false }],
+            ["expired", "check", false, { rotate: false }],
+            ["not-applicable", "rotate", true, { rotate: false }],
+        ];
+        for (const [status, mode, force, expected] of cases) {
+            it(
+                `${status} in ${mode}${force ? " --force" : ""} → ` +
+                    `${expected.rotate ? `rotate${expected.forced ? " with a trigger" : ""}` : "leave"}`,
+                () => {
+                    const plan = planUnit(at(status), { mode, force });
+                    assert.equal(plan.rotate, expected.rotate);
+                    if (plan.rotate) {
+                        assert.equal(plan.forced, expected.forced);
+                    }
+                },
+            );
+        }
+    });
+
+    it("urgency: expired and invalidated first, then due, then the earliest renewAfter", () => {
+        const key = (status: UnitStatus, days: number) => urgency({ status, reason: "" }, unitOf(tokenUnit(days)));
+        assert.ok(key("expired", -1)[0] < key("due", 5)[0]);
+        assert.ok(key("invalidated", 25)[0] < key("due", 5)[0]);
+        assert.ok(key("due", 5)[0] < key("fresh", 25)[0]);
+        assert.ok(key("fresh", 20)[1] < key("fresh", 25)[1]);
+    });
+
+    describe("judgeUpdate: the update renewed the token only when its outputs changed", () => {
+        const before = unitOf(tokenUnit(5)).token!;
+        const outputsWith = (unit: object) => contractOutputs({ gateway: unit as never });
+        const cases: { name: string; outputs: Parameters<typeof judgeUpdate>[1]; renewed: boolean; reason?: RegExp }[] = [
+            { name: "a new expiry", outputs: outputsWith(tokenUnit(30)), renewed: true },
+            { name: "the other key", outputs: outputsWith(tokenUnit(5, "secondary")), renewed: true },
+            {
+                name: "only a new issue instant",
+                outputs: outputsWith({ ...tokenUnit(5), tokenIssuedAt: "2025-06-15T12:00:00.000Z" }),
+                renewed: true,
+            },
+            {
+                name: "the same token",
+                outputs: outputsWith(tokenUnit(5)),
+                renewed: false,
+                reason: /^the update succeeded but the token outputs did not change: .*APIM_GATEWAY_RENEWAL_TRIGGER/,
+            },
+            { name: "no contract output", outputs: {}, renewed: false, reason: /"apimGatewayRotation" is missing after the update/ },
+            {
+                name: "a secret contract output",
+                outputs: { apimGatewayRotation: { secret: true } },
+                renewed: false,
+                reason: /"apimGatewayRotation" is a secret after the update/,
+            },
+            {
+                name: "the gateway gone",
+                outputs: contractOutputs({ other: tokenUnit(30) }),
+                renewed: false,
+                reason: /the gateway "gateway" is no longer in the stack output/,
+            },
+            {
+                name: "an unreadable unit",
+                outputs: { apimGatewayRotation: plain({ gateway: { authType: "token" } }) },
+                renewed: false,
+                reason: /apimGatewayRotation\["gateway"\]/,
+            },
+        ];
+        for (const { name, outputs, renewed, reason } of cases) {
+            it(`${name} → ${renewed ? "renewed" : "not renewed"}`, () => {
+                const verdict = judgeUpdate(before, outputs, "gateway");
+                assert.equal(verdict.renewed, renewed);
+                if (!verdict.renewed) {
+                    assert.match(verdict.reason, reason!);
+                }
+            });
+        }
+    });
+});

@@ -1,0 +1,256 @@
+import { strict as assert } from "node:assert";
+import { createHmac } from "node:crypto";
+import { SecretUnwrapper, redactManifest, redactSecrets } from "../../../rotation/report/redaction";
+import { renderGithubSummary, renderJson, renderTable } from "../../../rotation/report/renderReport";
+import { RunReport } from "../../../rotation/model/runReport";
+import { PLANTED_RAW, PLANTED_TOKEN } from "../fakes";
+
+/** A token as APIM issues it: `<gatewayId>&<yyyyMMddHHmm>&<base64 HMAC-SHA512>` (88 characters, with `+`, `/` and `=`). */
+function gatewayToken(gatewayId: string, expiry: string, seed: string): string {
+    return `${gatewayId}&${expiry}&${createHmac("sha512", seed).update(`${gatewayId}\n${expiry}`).digest("base64")}`;
+}
+
+const TOKEN = gatewayToken("gw-east.1", "202507151200", "k1");
+const SIGNATURE = TOKEN.split("&")[2];
+const HEADER = `GatewayKey ${TOKEN}`;
+const REDACTED_FOR_TEST = "[secret]";
+const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+const b64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
+
+/** Every encoding a token can take in text, and where it shows up. */
+const FORMS: readonly { name: string; text: string }[] = [
+    { name: "raw", text: TOKEN },
+    { name: "header", text: HEADER },
+    { name: "base64 of the token (a Secret's data)", text: b64(TOKEN) },
+    { name: "base64 of the header", text: b64(HEADER) },
+    { name: "base64url of the token", text: b64url(TOKEN) },
+    { name: "base64url of the header", text: b64url(HEADER) },
+    { name: "URL-encoded token", text: encodeURIComponent(TOKEN) },
+    { name: "URL-encoded header", text: encodeURIComponent(HEADER) },
+    { name: "form-encoded header", text: encodeURIComponent(HEADER).replace(/%20/g, "+") },
+    { name: "lower-case URL escapes", text: encodeURIComponent(TOKEN).replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()) },
+    { name: "Go JSON escaping (\\u0026)", text: TOKEN.replace(/&/g, "\\u0026") },
+    { name: "the header in lower case", text: `gatewaykey ${TOKEN}` },
+    { name: "the header in upper case", text: `GATEWAYKEY ${TOKEN}` },
+    { name: "a lower-case URL-encoded header", text: encodeURIComponent(HEADER).replace(/%[0-9A-F]{2}/g, (code) => code.toLowerCase()) },
+    { name: "base64 of a Secret manifest holding the base64 token", text: b64(`{"data":{"value":"${b64(TOKEN)}"}}`) },
+    { name: "base64 of a kubeconfig-like document holding the header", text: b64(`apiVersion: v1\nauth: ${HEADER}\nmore: yes\n`) },
+    { name: "token split across lines in its signature", text: `${TOKEN.slice(0, 40)}\n${TOKEN.slice(40)}` },
+    {
+        name: "header split across lines after its expiry, indented",
+        text: `${HEADER.slice(0, HEADER.lastIndexOf("&"))}\n    ${HEADER.slice(HEADER.lastIndexOf("&"))}`,
+    },
+    { name: "base64 of the token wrapped at 64 columns", text: wrap(b64(TOKEN), 64) },
+    { name: "base64 of the header wrapped at 76 columns", text: wrap(b64(HEADER), 76) },
+    { name: "base64 of a Secret manifest wrapped at 76 columns", text: wrap(b64(`{"data":{"value":"${b64(TOKEN)}"}}`), 76) },
+    { name: "JSON with \\/ escapes", text: TOKEN.replace(/\//g, "\\/") },
+    { name: "HTML-escaped &amp;", text: HEADER.replace(/&/g, "&amp;") },
+    { name: "base64 after /x/ (offset 3)", text: `/x/${b64(TOKEN)}` },
+    { name: "base64url after x- (offset 2)", text: `x-${b64url(HEADER)}` },
+];
+
+/** `text` broken into lines of `columns` characters. */
+function wrap(text: string, columns: number): string {
+    return text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), "$1\n");
+}
+
+/** Every 16-character piece of `text`. */
+function pieces(text: string): string[] {
+    return Array.from({ length: Math.max(0, text.length - 15) }, (_, index) => text.slice(index, index + 16));
+}
+
+/** Any 16-character piece of the signature, in every form it can take, or of any form's text. */
+const NEEDLES = new Set([
+    ...[
+        SIGNATURE,
+        encodeURIComponent(SIGNATURE),
+        SIGNATURE.replace(/\//g, "\\/"),
+        Buffer.from(SIGNATURE, "base64").toString("base64url"),
+    ].flatMap(pieces),
+    ...FORMS.flatMap((form) => pieces(form.text.replace(/\s+/g, ""))),
+]);
+
+/**
+ * Whether any recognisable piece of the token survived: a 16-character piece of the signature
+ * (raw, URL-encoded, JSON-escaped) or of any form, in the text as printed or with its line breaks
+ * removed, or in anything base64 in it decodes to (from any offset).
+ */
+function leaks(text: string): boolean {
+    const joined = text.replace(/\r?\n[ \t]*/g, "");
+    const decoded = [...joined.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)].flatMap(([run]) =>
+        [0, 1, 2, 3].map((offset) => Buffer.from(run.slice(offset), "base64").toString("latin1")),
+    );
+    return [text, joined, ...decoded].some((candidate) => [...NEEDLES].some((needle) => candidate.includes(needle)));
+}
+
+/** Contexts a token is printed in. */
+const CONTEXTS: readonly { name: string; wrap: (token: string) => string }[] = [
+    { name: "alone", wrap: (token) => token },
+    { name: "in a sentence", wrap: (token) => `error: the gateway rejected ${token}, retrying.` },
+    { name: "in double quotes", wrap: (token) => `value: "${token}"` },
+    { name: "in single quotes", wrap: (token) => `value: '${token}'` },
+    { name: "in backticks", wrap: (token) => `run \`${token}\`` },
+    { name: "as a query parameter", wrap: (token) => `GET https://gw.local/status?auth=${token}&x=1` },
+    { name: "in parentheses", wrap: (token) => `(${token})` },
+    { name: "after a colon", wrap: (token) => `token:${token}` },
+    { name: "at a line end", wrap: (token) => `first ${token}\nsecond line` },
+    { name: "right after a newline and a tab (JSON escapes them)", wrap: (token) => `first\n\t${token}` },
+];
+
+describe("redaction", () => {
+    describe("every encoding in every context", () => {
+        for (const form of FORMS) {
+            for (const context of CONTEXTS) {
+                it(`${form.name}, ${context.name}`, () => {
+                    const text = context.wrap(form.text);
+                    const once = redactSecrets(text);
+                    assert.ok(!leaks(once), `a token survived in: ${once}`);
+                    assert.match(once, /\[secret\]/);
+                    assert.equal(redactSecrets(once), once, "redacting twice changes nothing");
+                });
+            }
+        }
+    });
+
+    describe("the leak check itself", () => {
+        const stopsAfter16 = (text: string) => text.split(SIGNATURE.slice(0, 16)).join(REDACTED_FOR_TEST);
+        it("fails a redactor that replaces only the first 16 characters of the signature", () => {
+            assert.ok(leaks(stopsAfter16(TOKEN)));
+        });
+        it("fails a redactor that drops the URL-escaped signature characters", () => {
+            assert.ok(leaks(encodeURIComponent(SIGNATURE).replace(/%2B|%2F|%3D/g, "")));
+        });
+        it("sees a signature piece split over lines, and one inside base64 at any offset", () => {
+            assert.ok(leaks(`${SIGNATURE.slice(20, 28)}\n${SIGNATURE.slice(28, 36)}`));
+            assert.ok(leaks(`zz${b64(`...${SIGNATURE.slice(30, 50)}...`)}`));
+        });
+    });
+
+    it("keeps the surrounding text and its delimiters", () => {
+        const table: [string, string][] = [
+            [`auth: ${HEADER}.`, "auth: GatewayKey [secret]."],
+            [`raw "${TOKEN}"`, 'raw "[secret]"'],
+            [`'${TOKEN}'`, "'[secret]'"],
+            [`?auth=${encodeURIComponent(HEADER)}&x=1`, "?auth=GatewayKey [secret]&x=1"],
+            [`{"value":"${b64(TOKEN)}"}`, '{"value":"[secret]"}'],
+            [`"${TOKEN.replace(/&/g, "\\u0026")}\\n"`, '"[secret]\\n"'],
+            [`GatewayKey ${"x".repeat(10)}, then`, "GatewayKey [secret], then"],
+            [`gatewaykey ${"x".repeat(10)}, then`, "GatewayKey [secret], then"],
+        ];
+        for (const [input, expected] of table) {
+            assert.equal(redactSecrets(input), expected, input);
+        }
+    });
+
+    it("leaves text that only looks like parts of a token alone", () => {
+        for (const text of [
+            "expires 2025-07-15T12:00:00Z & renews 202507151200",
+            "urn:pulumi:dev::apim-gateway::kubernetes:core/v1:Secret::gateway-token",
+            "file:///state/.pulumi/locks/organization/apim-gateway/s1/2a0bc532-3e70-49d6-8ed5-25885e00e037.json",
+            `checksum/token: ${b64("sha256 of something else, not a token at all")}`,
+            "GatewayKey [secret]",
+            "a=1&b=2&c=3",
+        ]) {
+            assert.equal(redactSecrets(text), text);
+        }
+    });
+
+    it("is idempotent on already-redacted and mixed text", () => {
+        const mixed = FORMS.map((form, index) => `${index}: ${form.text}`).join("\n");
+        const once = redactSecrets(mixed);
+        assert.ok(!leaks(once));
+        assert.equal(redactSecrets(redactSecrets(once)), once);
+        assert.equal(once.split("\n").length, FORMS.length, "no line was joined or dropped");
+    });
+
+    describe("--json output with tokens in its messages", () => {
+        const report = (message: string): RunReport => ({
+            mode: "rotate",
+            force: false,
+            regenerateUnusedKey: true,
+            includePendingChanges: false,
+            startedAt: "2025-06-15T12:00:00.000Z",
+            finishedAt: "2025-06-15T12:01:00.000Z",
+            stacks: [
+                {
+                    stack: "prod",
+                    action: "rotate",
+                    forced: false,
+                    result: "failed",
+                    message,
+                    keyRegeneration: { status: "failed", keyType: "secondary", reason: `ARM said: ${message}` },
+                },
+            ],
+            errors: [message],
+            cancelled: false,
+        });
+
+        for (const form of FORMS) {
+            for (const context of CONTEXTS) {
+                it(`is valid JSON with no token: ${form.name}, ${context.name}`, () => {
+                    const message = `update failed: ${context.wrap(form.text)}`;
+                    const json = renderJson(report(message), 1);
+                    const parsed = JSON.parse(json) as RunReport & { exitCode: number };
+                    assert.ok(!leaks(json), json);
+                    assert.equal(parsed.exitCode, 1);
+                    assert.equal(parsed.stacks[0].result, "failed");
+                    assert.match(parsed.stacks[0].message ?? "", /^update failed: .*\[secret\]/s);
+                    assert.equal(parsed.errors[0], parsed.stacks[0].message);
+                    assert.equal(redactSecrets(json), json);
+                });
+            }
+        }
+
+        it("redacts the table and the job summary too", () => {
+            const message = `rejected ${HEADER} and ${b64(TOKEN)}`;
+            for (const text of [renderTable(report(message), 1), renderGithubSummary(report(message), 1)]) {
+                assert.ok(!leaks(text), text);
+                assert.match(text, /GatewayKey \[secret\] and \[secret\]/);
+            }
+        });
+    });
+});
+
+describe("redactManifest: a Kubernetes object for review", () => {
+    /** A stand-in marking, so the walk is tested apart from the SDK's (test/stacks/render.test.ts covers the SDK's). */
+    const secret = (value: unknown) => ({ marked: true, value });
+    const unwrap: SecretUnwrapper = (value) =>
+        typeof value === "object" && value !== null && (value as { marked?: boolean }).marked === true
+            ? { value: (value as { value: unknown }).value }
+            : undefined;
+
+    it("replaces every marked value at any depth by [secret], and leaves the rest as it is", () => {
+        const object = {
+            kind: "ConfigMap",
+            metadata: { name: "config", annotations: { a: secret("x") } },
+            data: { plain: "GatewayKey stays: review output is not scanned as text", list: [1, secret(2)] },
+        };
+        assert.deepEqual(redactManifest(object, unwrap), {
+            kind: "ConfigMap",
+            metadata: { name: "config", annotations: { a: "[secret]" } },
+            data: { plain: "GatewayKey stays: review output is not scanned as text", list: [1, "[secret]"] },
+        });
+    });
+
+    it("keeps a Secret's data keys only, marked or not, and a marked Secret data wrapping null as null", () => {
+        const object = { kind: "Secret", metadata: { name: "s" }, data: { a: "YQ==" }, stringData: secret({ b: "plain", c: "x" }) };
+        assert.deepEqual(redactManifest(object, unwrap), {
+            kind: "Secret",
+            metadata: { name: "s" },
+            data: { a: "[secret]" },
+            stringData: { b: "[secret]", c: "[secret]" },
+        });
+        assert.deepEqual(redactManifest({ kind: "Secret", data: secret(null) }, unwrap), { kind: "Secret", data: null });
+    });
+});
+
+describe("redactSecrets on the fakes' planted token", () => {
+    it("masks gateway tokens with and without the GatewayKey prefix", () => {
+        assert.equal(redactSecrets(`auth: ${PLANTED_TOKEN}.`), "auth: GatewayKey [secret].");
+        assert.equal(redactSecrets(`raw "${PLANTED_RAW}"`), 'raw "[secret]"');
+        assert.equal(
+            redactSecrets("expires 2025-07-15T12:00:00Z & renews 202507151200"),
+            "expires 2025-07-15T12:00:00Z & renews 202507151200",
+        );
+    });
+});
