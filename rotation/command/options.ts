@@ -8,7 +8,7 @@ import { Shard, parseShard } from "../policy/shard";
 export const PULUMI_ROOT_ENV = "APIM_GATEWAY_PULUMI_ROOT";
 
 /** Defaults, applied here and nowhere else. */
-export const DEFAULTS = {
+export const CLI_OPTION_DEFAULTS = {
     /** Retries of a locked stack: a concurrent `pulumi up` usually finishes within minutes. */
     lockRetries: 4,
     /** First wait for a locked stack, in seconds; doubled on each retry (15, 30, 60, 120). */
@@ -72,8 +72,8 @@ Environment:
                               Pulumi.yaml, from the current directory, then from this program,
                               within its repository or home directory)
       --pulumi-root DIR       run DIR/bin/pulumi instead of pulumi on PATH (or $${PULUMI_ROOT_ENV})
-      --lock-retries N        retries when another update holds the stack (default ${DEFAULTS.lockRetries})
-      --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${DEFAULTS.lockRetryDelaySeconds})
+      --lock-retries N        retries when another update holds the stack (default ${CLI_OPTION_DEFAULTS.lockRetries})
+      --lock-retry-delay SEC  first wait before a retry, doubled each time (default ${CLI_OPTION_DEFAULTS.lockRetryDelaySeconds})
                               (a lock left by a Pulumi process that an earlier rotation started in
                               this container, on this boot, and that no longer runs is released at
                               once with \`pulumi cancel\`, by one rotation per stack on this host,
@@ -81,7 +81,7 @@ Environment:
       --release-stale-locks   also release a lock whose holder ran on a host of this name and is not
                               running here, without that proof; only where no other container or
                               machine shares this host name
-      --concurrency N         stacks in flight at once, most urgent first (default ${DEFAULTS.concurrency})
+      --concurrency N         stacks in flight at once, most urgent first (default ${CLI_OPTION_DEFAULTS.concurrency})
   -h, --help                  show this help
 
 Exit codes:
@@ -255,15 +255,21 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
         if (check && includePendingChanges) {
             throw new UsageError("--check is read-only: it cannot be combined with --include-pending-changes");
         }
-        const concurrency = wholeNumber("--concurrency", values.concurrency, DEFAULTS.concurrency, 1, DEFAULTS.maxConcurrency);
+        const concurrency = wholeNumber(
+            "--concurrency",
+            values.concurrency,
+            CLI_OPTION_DEFAULTS.concurrency,
+            1,
+            CLI_OPTION_DEFAULTS.maxConcurrency,
+        );
 
-        const lockRetries = wholeNumber("--lock-retries", values["lock-retries"], DEFAULTS.lockRetries, 0, 20);
+        const lockRetries = wholeNumber("--lock-retries", values["lock-retries"], CLI_OPTION_DEFAULTS.lockRetries, 0, 20);
         const delaySeconds = wholeNumber(
             "--lock-retry-delay",
             values["lock-retry-delay"],
-            DEFAULTS.lockRetryDelaySeconds,
+            CLI_OPTION_DEFAULTS.lockRetryDelaySeconds,
             0,
-            DEFAULTS.lockRetryMaxDelaySeconds,
+            CLI_OPTION_DEFAULTS.lockRetryMaxDelaySeconds,
         );
         const pulumiRoot = nonEmpty("--pulumi-root", values["pulumi-root"]) ?? (env[PULUMI_ROOT_ENV] || undefined);
         const workDir = nonEmpty("--work-dir", values["work-dir"]);
@@ -291,7 +297,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
                     lockRetry: {
                         retries: lockRetries,
                         initialDelayMs: delaySeconds * 1000,
-                        maxDelayMs: DEFAULTS.lockRetryMaxDelaySeconds * 1000,
+                        maxDelayMs: CLI_OPTION_DEFAULTS.lockRetryMaxDelaySeconds * 1000,
                     },
                     releaseStaleLocks: values["release-stale-locks"] ?? false,
                     azure,
