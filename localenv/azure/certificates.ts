@@ -3,21 +3,34 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A throw-away certificate authority and a server certificate it signed for 127.0.0.1. */
+/** A throw-away certificate authority and a server certificate it signed. */
 export interface TestCertificates {
     /** CA certificate (PEM): what clients must trust. */
     caPem: string;
-    /** Server certificate (PEM), for 127.0.0.1 and localhost. */
+    /** Server certificate (PEM), for the names of {@link CertificateNames}. */
     certPem: string;
     /** Server private key (PEM). */
     keyPem: string;
+}
+
+/** Who the certificates name. */
+export interface CertificateNames {
+    /** The CA's common name. Default: the emulators' CA. */
+    caName?: string;
+    /** The server certificate's common name. Default: `127.0.0.1`. */
+    commonName?: string;
+    /** The server certificate's subjectAltName value. Default: `IP:127.0.0.1,DNS:localhost`. */
+    subjectAltName?: string;
 }
 
 /**
  * Makes a fresh CA and a server certificate with the `openssl` CLI (Node has no API that issues
  * X.509 certificates). Keys are P-256, valid two days, and only ever in memory after this returns.
  */
-export function createTestCertificates(): TestCertificates {
+export function createTestCertificates(names: CertificateNames = {}): TestCertificates {
+    const caName = names.caName ?? "apim-gateway test emulator CA";
+    const commonName = names.commonName ?? "127.0.0.1";
+    const subjectAltName = names.subjectAltName ?? "IP:127.0.0.1,DNS:localhost";
     const dir = mkdtempSync(join(tmpdir(), "apim-emulator-certs-"));
     const file = (name: string) => join(dir, name);
     const openssl = (...args: string[]) => {
@@ -44,16 +57,16 @@ export function createTestCertificates(): TestCertificates {
             "-days",
             "2",
             "-subj",
-            "/CN=apim-gateway test emulator CA",
+            `/CN=${caName}`,
             "-addext",
             "basicConstraints=critical,CA:TRUE",
             "-addext",
             "keyUsage=critical,keyCertSign,cRLSign",
         );
-        openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1");
+        openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", `/CN=${commonName}`);
         writeFileSync(
             file("server.ext"),
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n" +
+            `subjectAltName=${subjectAltName}\nbasicConstraints=CA:FALSE\n` +
                 "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
         );
         openssl(

@@ -17,6 +17,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { createTestCertificates } from "../../localenv/azure/certificates";
 
 /** The CLI's files in a release archive (everything the toolchain builds but the Kubernetes provider). */
 export const CLI_FILES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
@@ -35,53 +36,16 @@ export interface ReleaseMirror {
     close(): Promise<void>;
 }
 
-/** A CA and a server certificate for github.com and 127.0.0.1, with the openssl CLI (as the emulators make theirs). */
+/** A CA and a server certificate for github.com and 127.0.0.1, the CA written where curl and Go read it. */
 function mirrorCertificate(dir: string): { caFile: string; cert: string; key: string } {
-    const file = (name: string) => path.join(dir, name);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl(
-        "req",
-        "-x509",
-        ...ecKey,
-        "-keyout",
-        file("ca.key"),
-        "-out",
-        file("ca.pem"),
-        "-days",
-        "2",
-        "-subj",
-        "/CN=workflow runner release mirror CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    );
-    openssl("req", ...ecKey, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=github.com");
-    writeFileSync(
-        file("server.ext"),
-        "subjectAltName=DNS:github.com,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n" +
-            "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
-    );
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        file("server.csr"),
-        "-CA",
-        file("ca.pem"),
-        "-CAkey",
-        file("ca.key"),
-        "-set_serial",
-        `0x${Date.now().toString(16)}`,
-        "-days",
-        "2",
-        "-extfile",
-        file("server.ext"),
-        "-out",
-        file("server.pem"),
-    );
-    return { caFile: file("ca.pem"), cert: readFileSync(file("server.pem"), "utf8"), key: readFileSync(file("server.key"), "utf8") };
+    const { caPem, certPem, keyPem } = createTestCertificates({
+        caName: "workflow runner release mirror CA",
+        commonName: "github.com",
+        subjectAltName: "DNS:github.com,IP:127.0.0.1",
+    });
+    const caFile = path.join(dir, "ca.pem");
+    writeFileSync(caFile, caPem);
+    return { caFile, cert: certPem, key: keyPem };
 }
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
