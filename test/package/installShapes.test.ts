@@ -30,6 +30,19 @@ function execBin(cwd: string, node?: string) {
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The consumer loads the component from the package, and the schedules' bin command runs. */
+function assertComponentAndBinWork(dir: string): void {
+    const loaded = run(
+        process.execPath,
+        ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`],
+        dir,
+    );
+    assert.equal(loaded, "function");
+    const result = execBin(dir);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: apim-gateway-rotate /);
+}
+
 /** A `node` on PATH older than the package's minimum (the system's Node.js 20 on this project's machines). */
 function olderNode(): string {
     const required = Number(/^>=\s*(\d+)/.exec((PACKAGE as unknown as { engines: { node: string } }).engines.node)?.[1]);
@@ -109,15 +122,7 @@ describe("install paths and the bin in every repository shape", function () {
                 assert.ok(fs.existsSync(path.join(installed, file)), `${file} installed`);
             }
             assert.equal(fs.existsSync(path.join(installed, "rotation", "cli.ts")), false, "the packed files only, no sources");
-            const loaded = run(
-                process.execPath,
-                ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`],
-                dir,
-            );
-            assert.equal(loaded, "function");
-            const result = execBin(dir);
-            assert.equal(result.status, 0, result.stderr);
-            assert.match(result.stdout, /^Usage: apim-gateway-rotate /);
+            assertComponentAndBinWork(dir);
             const older = execBin(dir, olderNode());
             assert.equal(older.status, 2);
             assert.match(older.stderr, /needs Node\.js 22 or later/);
@@ -129,15 +134,7 @@ describe("install paths and the bin in every repository shape", function () {
         consumer(dir, `file:${clone}`);
         assert.ok(fs.lstatSync(path.join(dir, "node_modules", PACKAGE.name)).isSymbolicLink(), "linked, as npm installs a local path");
         assert.ok(fs.existsSync(path.join(clone, "dist", "components", "index.js")), "prepare built dist/ in the clone");
-        const loaded = run(
-            process.execPath,
-            ["-e", `process.stdout.write(typeof require(${JSON.stringify(PACKAGE.name)}).SelfHostedGateway)`],
-            dir,
-        );
-        assert.equal(loaded, "function");
-        const result = execBin(dir);
-        assert.equal(result.status, 0, result.stderr);
-        assert.match(result.stdout, /^Usage: apim-gateway-rotate /);
+        assertComponentAndBinWork(dir);
     });
 
     it("a copy with neither sources nor dist/ (a git URL installed with --ignore-scripts): the bin says why and what to do, exit 2", () => {
