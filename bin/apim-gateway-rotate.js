@@ -44,7 +44,8 @@ if (fs.existsSync(source)) {
         "apim-gateway-rotate: " +
             root +
             " has no dist/: a package installed from a git URL is built by its prepare script, " +
-            "which --ignore-scripts skips; install it from the registry or a tarball (docs/scheduling.md), or from the git URL without --ignore-scripts\n",
+            "which --ignore-scripts skips; install it from the registry or a tarball (docs/scheduling.md), " +
+            "or from the git URL without --ignore-scripts\n",
     );
     process.exit(2);
 }

@@ -140,7 +140,8 @@ function targetsOf(value: unknown, where: string): RotationTargets {
     const fields = ["token", "secret", "deployment"] as const;
     if (!isObject(value) || !fields.every((field) => typeof value[field] === "string" && String(value[field]).startsWith("urn:pulumi:"))) {
         throw new RotationContractError(
-            `${where}.rotationTargets must be an object with the URNs ${fields.join(", ")}; without it a rotation would not know what to update: ${REDEPLOY}`,
+            `${where}.rotationTargets must be an object with the URNs ${fields.join(", ")}; ` +
+                `without it a rotation would not know what to update: ${REDEPLOY}`,
         );
     }
     return { token: String(value.token), secret: String(value.secret), deployment: String(value.deployment) };

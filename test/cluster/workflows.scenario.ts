@@ -384,7 +384,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             }
         });
 
-        it("Azure Pipelines, one scheduled run, dev expired on cluster A and prod due on cluster B: both rotated, each on its own cluster; the monitor passes", async () => {
+        it("Azure Pipelines, one run, dev expired on A, prod due on B: both rotated, each on its cluster; monitor passes", async () => {
             await repository.age("dev", EXPIRED_DAYS);
             await repository.age("prod", DUE_DAYS);
             const versionsA = await secretVersions(clusterA, "apim-gateway-dev");
@@ -418,7 +418,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 await repository.age("dev", EXPIRED_DAYS);
             });
 
-            it("the file as shipped, its plugin checksums not filled in: stops at the plugin step naming the fix, before any credential is in the job", async () => {
+            it("as shipped, checksums not filled in: stops at the plugin step naming the fix, before any credential", async () => {
                 const jobs = await runMutated(() =>
                     readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"),
                 );
@@ -512,7 +512,7 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(job.conclusion, "success", describeJob(job));
         });
 
-        it("repository_dispatch carrying Azure's GatewayTokenNearExpiry event for site-prod's gateway (two instances): site-prod renewed although fresh, site-dev untouched", async () => {
+        it("repository_dispatch, NearExpiry for site-prod's gateway (2 instances): site-prod renewed though fresh", async () => {
             const prodBefore = await repository.rotationUnits("site-prod");
             const devBefore = await repository.rotationUnits("site-dev");
             const events = ["site-prod-abc", "site-prod-def"].map((instance) =>

@@ -71,7 +71,7 @@ describe("the stack program", () => {
         }
     });
 
-    it("without a configured kubeconfig, records none (the ambient one at run time), not the deploying shell's $KUBECONFIG path", async () => {
+    it("without a configured kubeconfig, records none (the ambient one at run time), not the shell's $KUBECONFIG path", async () => {
         const saved = process.env.KUBECONFIG;
         process.env.KUBECONFIG = "/home/ops/.kube/aks-dev";
         try {

@@ -44,9 +44,15 @@ export interface CiPlatform {
     readonly azureDevOps: { readonly serviceConnection: string; readonly subject: string };
     /** Lines for `$HOME/.curlrc` of each job (the release mirror's route and CA). */
     readonly curlrc: string;
-    /** The hosted runner's own environment beyond a clean one (its npm configuration, the release mirror's route for Pulumi's downloads). */
+    /**
+     * The hosted runner's own environment beyond a clean one (its npm configuration, the release
+     * mirror's route for Pulumi's downloads).
+     */
     readonly runnerEnv: Readonly<Record<string, string>>;
-    /** When set, an `npm ci` step identical to an earlier job's (same command, manifest, lockfile, Node.js, npm settings) reuses that install (./installReuse.ts). */
+    /**
+     * When set, an `npm ci` step identical to an earlier job's (same command, manifest, lockfile,
+     * Node.js, npm settings) reuses that install (./installReuse.ts).
+     */
     readonly installCache?: InstallCache;
 }
 

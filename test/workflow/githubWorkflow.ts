@@ -57,7 +57,9 @@ export async function planGithubWorkflow(fileName: string, content: string, sett
     if (trigger.event === "repository_dispatch") {
         const { types } = declared as { types?: string[] };
         if (types !== undefined && !types.includes(trigger.eventType)) {
-            throw new WorkflowError(`${fileName}: repository_dispatch of type ${trigger.eventType} does not start it (types: ${types.join(", ")})`);
+            throw new WorkflowError(
+                `${fileName}: repository_dispatch of type ${trigger.eventType} does not start it (types: ${types.join(", ")})`,
+            );
         }
     }
     const inputs =

@@ -34,7 +34,7 @@ describe("workflow runner: one real npm ci per command, manifest and lockfile", 
         return { workspace, install };
     }
 
-    it("the second job with the same command and lockfile gets the first one's node_modules (read-only), a changed lockfile installs for real", async () => {
+    it("a second job, same command and lockfile, gets the first one's node_modules (read-only); a changed lockfile installs", async () => {
         const cache = new InstallCache(path.join(root, "cache"));
         const script = "npm ci --ignore-scripts --no-audit --no-fund\n";
         const first = job("first", "v1");

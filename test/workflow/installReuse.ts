@@ -50,7 +50,9 @@ export class InstallCache {
             execFileSync("cp", ["-al", snapshot, path.join(workspace, "node_modules")]);
             return {
                 code: 0,
-                output: `install reused (test/workflow/installReuse.ts): the node_modules of the first \`${script.trim()}\` with key ${key}\n`,
+                output:
+                    "install reused (test/workflow/installReuse.ts): " +
+                    `the node_modules of the first \`${script.trim()}\` with key ${key}\n`,
             };
         }
         let result: { code: number | null; output: string } | undefined;

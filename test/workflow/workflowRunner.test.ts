@@ -78,7 +78,7 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         );
     });
 
-    it("repository_dispatch of the declared type: the normal environment, TRIGGER and the relayed events as JSON in EVENTS; another type is refused", async () => {
+    it("repository_dispatch of the declared type: TRIGGER and the relayed events as JSON in EVENTS; another type refused", async () => {
         const events = [{ eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry", subject: "/gateways/gw/instance-1" }];
         const [job, ...more] = await planGithubWorkflow(
             "rotate.yml",
