@@ -19,8 +19,9 @@ import { armTokenVerifier } from "./evidence/tokenValidity";
 import { createProcessProbe, markerDir } from "./evidence/updateMarkers";
 
 // A scheduled job starts afresh each time: Node's on-disk code cache saves a third of the
-// Automation API's and Azure SDKs' load time on every later run. It is kept in a directory of this
-// user's closed to others (not the shared temporary directory, where another user could plant it).
+// Automation API's and Azure SDKs' load time on every later run, and the engine's Node.js
+// processes (the stack program, the token's provider) use it too. It is kept in a directory of
+// this user's closed to others (not the shared temporary directory, where another user could plant it).
 const compileCache = privateDirectory(compileCacheDir(process.env));
 if (compileCache !== undefined) {
     enableCompileCache(compileCache);
@@ -52,7 +53,7 @@ runCli(
         programDir: __dirname,
         createBackend: (options) => {
             const automation: typeof import("./pulumi/automationBackend") = require("./pulumi/automationBackend");
-            return automation.createAutomationBackend(options);
+            return automation.createAutomationBackend({ ...options, nodeCompileCache: compileCache });
         },
         regenerateKey: (gatewayResourceId, keyType, cloud) => regenerateGatewayKey(gatewayResourceId, keyType, cloud, arm),
         verifyToken: armTokenVerifier((gatewayResourceId, keyType, expiry, cloud) =>

@@ -1,4 +1,4 @@
-# Shared by the toolchain build scripts (test/e2e/toolchain/build.sh, test/cluster/toolchain/build.sh),
+# Shared by the toolchain build scripts (localenv/engine/toolchain/build.sh, localenv/cluster/toolchain/build.sh),
 # which source it after setting `here` (their directory), `cache_root` and `log_prefix`.
 
 log() { printf '[%s] %s\n' "$log_prefix" "$*" >&2; }
@@ -13,9 +13,14 @@ require_pin() { # file module version
 use_go_caches() {
     export GOMODCACHE="$cache_root/gomod"
     export GOCACHE="$cache_root/gocache"
-    # -mod=readonly: never rewrite the committed go.mod/go.sum; -p=1: one package
-    # compiled at a time, so the build stays polite on a small shared machine.
-    export GOFLAGS="-mod=readonly -modcacherw -p=1"
+    # -mod=readonly: never rewrite the committed go.mod/go.sum. -p: packages compiled at a time,
+    # $APIM_GW_TOOLCHAIN_JOBS, default 1 so a build stays polite on a small shared machine; .ci/run
+    # gives the engine's build every core (the end-to-end suite waits for it). Not in the cache key:
+    # it changes how fast the binaries are built, not their bytes.
+    local jobs="${APIM_GW_TOOLCHAIN_JOBS:-1}"
+    [[ "$jobs" =~ ^[1-9][0-9]*$ ]] ||
+        fail "APIM_GW_TOOLCHAIN_JOBS must be a whole number of packages compiled at a time, 1 or more (got '$jobs'); unset it for 1"
+    export GOFLAGS="-mod=readonly -modcacherw -p=$jobs"
     export GOTOOLCHAIN=local CGO_ENABLED=0
     mkdir -p "$GOMODCACHE" "$GOCACHE"
 }

@@ -24,6 +24,8 @@ export interface FakeStackState {
 export interface FakeCall {
     args: string[];
     trigger: string | null;
+    /** The `NODE_COMPILE_CACHE` the command saw (the engine's Node.js processes inherit it). */
+    compileCache: string | null;
     cwd: string;
     /** The first PATH entry the command saw. */
     pathHead: string;

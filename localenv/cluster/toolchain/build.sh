@@ -5,10 +5,10 @@
 # pinned version and wrapper file. README.md beside this script says what is
 # built and why.
 #
-# Usage: CLUSTER_BIN=$(test/cluster/toolchain/build.sh | tail -1)
+# Usage: CLUSTER_BIN=$(localenv/cluster/toolchain/build.sh | tail -1)
 # Progress and timings go to stderr; the bin directory is the last stdout line.
 # Cache root: $APIM_GW_TOOLCHAIN_CACHE (default ~/.cache/apim-gateway-toolchain),
-# shared with test/e2e/toolchain (same module and build caches).
+# shared with localenv/engine/toolchain (same module and build caches).
 set -euo pipefail
 
 # --- Pinned versions: the only place they are chosen -------------------------

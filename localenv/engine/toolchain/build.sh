@@ -4,7 +4,7 @@
 # outside the repository, keyed by every pinned version and wrapper file.
 # README.md beside this script says what is built and why.
 #
-# Usage: PULUMI_BIN=$(test/e2e/toolchain/build.sh | tail -1)
+# Usage: PULUMI_BIN=$(localenv/engine/toolchain/build.sh | tail -1)
 # Progress and timings go to stderr; the bin directory is the last stdout line.
 # Cache root: $APIM_GW_TOOLCHAIN_CACHE (default ~/.cache/apim-gateway-toolchain).
 set -euo pipefail

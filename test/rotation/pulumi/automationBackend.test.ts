@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { commandMessage, createAutomationBackend, parseMaskedOutputs } from "../../../rotation/pulumi/automationBackend";
+import { commandMessage, compileCacheEnv, createAutomationBackend, parseMaskedOutputs } from "../../../rotation/pulumi/automationBackend";
 import { EngineOutput, describeSteps } from "../../../rotation/model/engineRecord";
 import {
     EngineOperationError,
@@ -149,6 +149,34 @@ describe("Automation API backend (fake pulumi CLI)", function () {
             (fake.stacks()[name].outputs.apimGatewayRotation as Record<string, { tokenKeyType: string }>).gateway.tokenKeyType;
         assert.equal(keyOf("prod"), "secondary", "the forced update renewed the fresh token");
         assert.equal(keyOf("other"), "primary", "the trigger did not leak into the concurrent stack");
+    });
+
+    it("gives the engine's commands the compile cache it is given, and none when given none", async () => {
+        await backend.up("dev", operation(capture()));
+        assert.deepEqual([...new Set(fake.calls().map((call) => call.compileCache))], [null]);
+        fake.remove();
+        fake = createFakePulumi({ dev: fakeTokenOutputs(5), prod: { ...fakeTokenOutputs(25), locked: 1 } });
+        backend = createAutomationBackend({ workDir: fake.workDir, pulumiRoot: fake.root, nodeCompileCache: "/home/u/.cache/c" });
+        await backend.preview("dev", operation(capture()));
+        await backend.up("dev", operation(capture()));
+        await backend.releaseLock("prod");
+        const engineCalls = fake.calls().filter((call) => ["preview", "up", "cancel"].includes(call.args[0]));
+        assert.deepEqual(
+            engineCalls.map((call) => `${call.args[0]} ${call.compileCache}`),
+            ["preview /home/u/.cache/c", "up /home/u/.cache/c", "cancel /home/u/.cache/c"],
+        );
+    });
+
+    it("names the compile cache only when the environment names none (the user's choice wins)", () => {
+        const table: [string | undefined, NodeJS.ProcessEnv, Record<string, string>][] = [
+            ["/c", {}, { NODE_COMPILE_CACHE: "/c" }],
+            ["/c", { NODE_COMPILE_CACHE: "/mine" }, {}],
+            ["/c", { NODE_COMPILE_CACHE: "" }, {}],
+            [undefined, {}, {}],
+        ];
+        for (const [dir, env, expected] of table) {
+            assert.deepEqual(compileCacheEnv(dir, env), expected, `${dir} ${JSON.stringify(env)}`);
+        }
     });
 
     it("turns a locked stack (ConcurrentUpdateError) into StackLockedError naming the lock's holder", async () => {
