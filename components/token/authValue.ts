@@ -4,8 +4,15 @@
  */
 import { createHash } from "node:crypto";
 
+const PREFIX = "GatewayKey ";
+
 export function gatewayAuthValue(rawToken: string): string {
-    return `GatewayKey ${rawToken}`;
+    return `${PREFIX}${rawToken}`;
+}
+
+/** The raw token of an auth value {@link gatewayAuthValue} made (a value without the prefix as it is). */
+export function rawGatewayToken(authValue: string): string {
+    return authValue.startsWith(PREFIX) ? authValue.slice(PREFIX.length) : authValue;
 }
 
 /**

@@ -38,6 +38,7 @@ import { startRotateWith } from "../e2e/harness/rotateWith";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "../e2e/harness/tokenLeaks";
 import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
+import { rawGatewayToken } from "../../components/token/authValue";
 
 const NAMESPACE = "apim-gateway";
 const STACK = "kfaults";
@@ -69,7 +70,7 @@ async function liveToken(api: KubeApi): Promise<{ secret: string; token: string;
     const secret = await api.get<SecretView>(`/api/v1/namespaces/${NAMESPACE}/secrets/${ref.name}`);
     const auth = Buffer.from(secret.data?.[ref.key] ?? "", "base64").toString("utf8");
     const pods = servingPods(await gatewayPods(api, NAMESPACE, deployment));
-    return { secret: ref.name, token: auth.replace(/^GatewayKey /, ""), templateHash: pods[0]?.metadata.labels["pod-template-hash"] ?? "" };
+    return { secret: ref.name, token: rawGatewayToken(auth), templateHash: pods[0]?.metadata.labels["pod-template-hash"] ?? "" };
 }
 
 const settled = (api: KubeApi, replicas: number) => settledGateway(api, NAMESPACE, replicas);

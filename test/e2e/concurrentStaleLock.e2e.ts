@@ -12,7 +12,7 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
-import { authValueDigest, gatewayAuthValue } from "../../components/token/authValue";
+import { authValueDigest, gatewayAuthValue, rawGatewayToken } from "../../components/token/authValue";
 import { PROJECT_NAME } from "../../stacks/config";
 import { holdStackLock, stackLocks } from "./harness/backendLocks";
 import { renderedGateway } from "../../localenv/engine/renderedManifests";
@@ -55,6 +55,8 @@ describe("two rotations on one stack with a dead lock, started together: exactly
         const locks = () => stackLocks(world.project.backendDir, PROJECT_NAME, "raced");
         /** The longer of each round's two runs, in seconds: the margin left under the harness's timeout. */
         const slowest: number[] = [];
+        /** The raw token the deployed Secret holds. */
+        const deployedToken = () => rawGatewayToken(renderedGateway(stack.rendered()).authValue);
         for (let round = 1; round <= ROUNDS; round++) {
             holdStackLock(world.project.backendDir, PROJECT_NAME, "raced", await deadPid());
             const updatesBefore = await history();
@@ -65,7 +67,7 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             // Token checks regenerate the live token itself (the same value), and a token repeats an
             // earlier round's when both have one key and one expiry minute (fast rounds): count the
             // distinct values this round issued other than the live one.
-            const liveBefore = renderedGateway(stack.rendered()).authValue.replace(/^GatewayKey /, "");
+            const liveBefore = deployedToken();
             const issuedBefore = world.azure.emulators.arm.issuedTokens.length;
             const [first, second] = await Promise.all([
                 world.startRotate(ROTATE, RACE_TIMEOUT_MS).done,
@@ -104,7 +106,7 @@ describe("two rotations on one stack with a dead lock, started together: exactly
             assert.equal(winner.after?.checksum, checksum, `the rotated run reports the one token issued\n${context}`);
             assert.ok(winner.gateway !== undefined, `the rotated run names its gateway\n${context}`);
             assert.equal(units[winner.gateway]?.tokenChecksum, checksum, "the state holds the token the rotated run reports");
-            const deployed = renderedGateway(stack.rendered()).authValue.replace(/^GatewayKey /, "");
+            const deployed = deployedToken();
             assert.equal(deployed, issued[0], "the deployed Secret holds the one token issued: no lost write");
             assert.equal(world.azure.emulators.arm.isTokenValid(deployed), true);
         }

@@ -30,6 +30,7 @@ import { RotationVariant, rotateWith, startRotateWith } from "./harness/rotateWi
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { assertNoTokenLeaks } from "./harness/tokenLeaks";
 import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
+import { rawGatewayToken } from "../../components/token/authValue";
 
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window, 5 days left. */
 const DUE_DAYS = 25;
@@ -38,7 +39,6 @@ const STACK = "faults";
 const SCHEDULED = ["--stack", STACK, "--regenerate-unused-key", "--json"];
 
 /** `GatewayKey <token>` → `<token>`. */
-const rawToken = (authValue: string) => authValue.replace(/^GatewayKey /, "");
 
 /** A port on 127.0.0.1 that nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
@@ -89,7 +89,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         await stack.age(DUE_DAYS);
         world.setDaysPassed(DUE_DAYS);
         const auth = renderedGateway(stack.rendered()).authValue;
-        assert.equal(emulators().arm.isTokenValid(rawToken(auth)), true, "the live token works before the fault");
+        assert.equal(emulators().arm.isTokenValid(rawGatewayToken(auth)), true, "the live token works before the fault");
         emulators().requests.clear();
         return { auth, keys: emulators().arm.keys(stack.gatewayResourceId) };
     }
@@ -100,7 +100,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
      * injected for this key hits the rotation's own requests only.
      */
     function renewalKey(live: Live): GatewayKeyType {
-        const keyType = emulators().arm.signingKeyType(rawToken(live.auth));
+        const keyType = emulators().arm.signingKeyType(rawGatewayToken(live.auth));
         assert.ok(keyType, "the live token is signed with a current key");
         return otherKeyType(keyType);
     }
@@ -120,7 +120,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.notEqual(report.keyRegeneration?.status, "regenerated");
         assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), live.keys, "no key regenerated");
         assert.equal(renderedGateway(stack.rendered()).authValue, live.auth, "the deployed Secret still holds the live token");
-        assert.equal(emulators().arm.isTokenValid(rawToken(live.auth)), true, "the live token still works at the service");
+        assert.equal(emulators().arm.isTokenValid(rawGatewayToken(live.auth)), true, "the live token still works at the service");
     }
 
     /**
@@ -134,13 +134,13 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.equal(report.result, "rotated", explain(run));
         const deployed = renderedGateway(stack.rendered()).authValue;
         assert.notEqual(deployed, live.auth);
-        assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, "the new token works at the service");
+        assert.equal(emulators().arm.isTokenValid(rawGatewayToken(deployed)), true, "the new token works at the service");
         assert.equal(
             report.keyRegeneration?.status,
             "regenerated",
             "the key the old token used is regenerated now that the new one is live",
         );
-        assert.equal(emulators().arm.signingKeyType(rawToken(deployed)), report.after?.keyType, "the live key is untouched");
+        assert.equal(emulators().arm.signingKeyType(rawGatewayToken(deployed)), report.after?.keyType, "the live key is untouched");
         const check = await world.rotate(["--stack", STACK, "--check", "--json"]);
         assert.equal(check.code, 0, explain(check));
         assert.equal(stackReport(jsonReport(check), STACK).result, "fresh");
@@ -304,7 +304,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
         assert.deepEqual(emulators().requests.arm(), [], "nothing reached ARM");
         assert.deepEqual(emulators().arm.keys(stack.gatewayResourceId), live.keys, "no key regenerated");
         assert.equal(renderedGateway(stack.rendered()).authValue, live.auth);
-        assert.equal(emulators().arm.isTokenValid(rawToken(live.auth)), true);
+        assert.equal(emulators().arm.isTokenValid(rawGatewayToken(live.auth)), true);
         figures.push(`state backend unreachable: the rotation failed after ${(run.ms / 1000).toFixed(1)} s`);
         await assertNextRunConverges(live);
     });
@@ -327,7 +327,7 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
                 auth: renderedGateway(entry.rendered()).authValue,
                 keys: emulators().arm.keys(entry.gatewayResourceId),
             }));
-            const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawToken(entry.auth)));
+            const liveKeys = live.map((entry) => emulators().arm.signingKeyType(rawGatewayToken(entry.auth)));
             assert.deepEqual(liveKeys, ["primary", "primary"], "both fresh deployments signed with the primary key");
             emulators().requests.clear();
             // Only the renewals' token requests (the secondary key) are held, not the checks of the live tokens.
@@ -372,7 +372,11 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
                     live[index].auth,
                     `${entry.name}: the deployed Secret still holds the live token`,
                 );
-                assert.equal(emulators().arm.isTokenValid(rawToken(live[index].auth)), true, `${entry.name}: the live token still works`);
+                assert.equal(
+                    emulators().arm.isTokenValid(rawGatewayToken(live[index].auth)),
+                    true,
+                    `${entry.name}: the live token still works`,
+                );
             });
             figures.push(
                 `SIGINT during two concurrent updates: the run stopped ` +
@@ -390,7 +394,11 @@ describe("the fault matrix on the real Pulumi engine: ARM, Entra and state backe
             pair.forEach((entry, index) => {
                 const deployed = renderedGateway(entry.rendered()).authValue;
                 assert.notEqual(deployed, live[index].auth, `${entry.name}: a new token is deployed`);
-                assert.equal(emulators().arm.isTokenValid(rawToken(deployed)), true, `${entry.name}: the new token works at the service`);
+                assert.equal(
+                    emulators().arm.isTokenValid(rawGatewayToken(deployed)),
+                    true,
+                    `${entry.name}: the new token works at the service`,
+                );
                 assert.equal(stackReport(after, entry.name).keyRegeneration?.status, "regenerated");
                 assert.deepEqual(stackLocks(world.project.backendDir, PROJECT_NAME, entry.name), []);
             });

@@ -12,11 +12,11 @@ import { explain, jsonReport } from "./harness/rotationReport";
 import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { World, createWorld } from "../../localenv/engine/world";
+import { rawGatewayToken } from "../../components/token/authValue";
 
 /** A due token: 25 of its 30 days gone, inside the 10-day renewal window. */
 const DUE_DAYS = 25;
 
-const rawToken = (authValue: string) => authValue.replace(/^GatewayKey /, "");
 const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, unknown>>).gateway;
 
 describe("end to end on the real Pulumi engine: one gateway, its id spelt in two cases", function () {
@@ -46,8 +46,8 @@ describe("end to end on the real Pulumi engine: one gateway, its id spelt in two
 
             await lower.age(DUE_DAYS);
             world.setDaysPassed(DUE_DAYS);
-            const oldLower = rawToken(renderedGateway(lower.rendered()).authValue);
-            const oldUpper = rawToken(renderedGateway(upper.rendered()).authValue);
+            const oldLower = rawGatewayToken(renderedGateway(lower.rendered()).authValue);
+            const oldUpper = rawGatewayToken(renderedGateway(upper.rendered()).authValue);
             const arm = world.azure.emulators.arm;
             assert.deepEqual([arm.signingKeyType(oldLower), arm.signingKeyType(oldUpper)], ["primary", "primary"]);
 
@@ -66,7 +66,7 @@ describe("end to end on the real Pulumi engine: one gateway, its id spelt in two
             const regenerations = world.azure.emulators.requests.arm("/regenerateKey").filter((request) => request.status < 300);
             assert.equal(regenerations.length, 1, "one gateway, one regeneration");
             for (const stack of [lower, upper]) {
-                const token = rawToken(renderedGateway(stack.rendered()).authValue);
+                const token = rawGatewayToken(renderedGateway(stack.rendered()).authValue);
                 assert.equal(arm.isTokenValid(token), true, `${stack.name} holds a valid token`);
                 assert.equal(arm.signingKeyType(token), "secondary");
             }

@@ -24,6 +24,7 @@ import { GATEWAY_TOKEN_TYPE, pendingOperations, resourceOfType } from "../../loc
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { capturedFiles, sourcesWithTokens } from "./harness/tokenLeaks";
 import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
+import { rawGatewayToken } from "../../components/token/authValue";
 
 const DAY_MS = 86_400_000;
 const REPOSITORY = path.resolve(__dirname, "..", "..");
@@ -35,7 +36,6 @@ const DUE_DAYS = 25;
 const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, unknown>>).gateway;
 
 /** `GatewayKey <token>` → `<token>`. */
-const rawToken = (authValue: string) => authValue.replace(/^GatewayKey /, "");
 
 /** The expiry a token issued at `issuedAt` for `validityDays` gets: less 5 minutes' skew margin, whole minutes. */
 function expectedExpiry(issuedAt: string, validityDays: number): string {
@@ -274,7 +274,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         async () => {
             await alpha.age(DUE_DAYS);
             world.setDaysPassed(DUE_DAYS);
-            const oldToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+            const oldToken = rawGatewayToken(renderedGateway(alpha.rendered()).authValue);
             assert.equal(emulators().arm.signingKeyType(oldToken), "secondary");
             const keysBefore = emulators().arm.keys(alpha.gatewayResourceId);
             emulators().requests.clear();
@@ -290,7 +290,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             const keysAfter = emulators().arm.keys(alpha.gatewayResourceId);
             assert.equal(keysAfter.primary, keysBefore.primary, "the live key is untouched");
             assert.notEqual(keysAfter.secondary, keysBefore.secondary);
-            const newToken = rawToken(renderedGateway(alpha.rendered()).authValue);
+            const newToken = rawGatewayToken(renderedGateway(alpha.rendered()).authValue);
             assert.equal(emulators().arm.isTokenValid(newToken), true);
             assert.equal(emulators().arm.signingKeyType(newToken), "primary");
             assert.equal(emulators().arm.isTokenValid(oldToken), false, "the emulator rejects the old token");
@@ -472,7 +472,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         // be expired at the emulator while the emulator still accepts the replacement's expiry
         // (the provider issues against the real clock).
         const delta = await world.deployGatewayStack("delta", "gw-delta", { token: { validityDays: 4, renewBeforeDays: 3 } });
-        const oldToken = rawToken(renderedGateway(delta.rendered()).authValue);
+        const oldToken = rawGatewayToken(renderedGateway(delta.rendered()).authValue);
         delta.configure({});
         await delta.age(5);
         world.setDaysPassed(5);
@@ -487,7 +487,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         const report = stackReport(jsonReport(run), "delta");
         assert.equal(report.result, "rotated");
         assert.ok(Date.parse(report.before?.expiresAt ?? "") < Date.now(), "it was expired");
-        const newToken = rawToken(renderedGateway(delta.rendered()).authValue);
+        const newToken = rawGatewayToken(renderedGateway(delta.rendered()).authValue);
         assert.equal(emulators().arm.isTokenValid(newToken), true, "the gateway's new token works at the service");
         const outputs = await delta.outputs();
         assert.equal(unitOf(outputs).tokenExpiresAt, expectedExpiry(String(unitOf(outputs).tokenIssuedAt), 30));
@@ -504,7 +504,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             await bravo.age(DUE_DAYS);
             world.setDaysPassed(DUE_DAYS);
             const liveAuth = renderedGateway(bravo.rendered()).authValue;
-            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+            assert.equal(emulators().arm.isTokenValid(rawGatewayToken(liveAuth)), true);
 
             // Hold the token request so the engine is mid-update (after the validity check and the
             // guard's preview), then kill the whole job.
@@ -535,7 +535,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             const interrupted = await world.exportState("bravo");
             assert.deepEqual(pendingOperations(interrupted), [`updating ${resourceOfType(interrupted, GATEWAY_TOKEN_TYPE).urn}`]);
             assert.equal(renderedGateway(bravo.rendered()).authValue, liveAuth, "the deployed Secret still holds the live token");
-            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true);
+            assert.equal(emulators().arm.isTokenValid(rawGatewayToken(liveAuth)), true);
 
             const run = await world.rotate(["--stack", "bravo", "--lock-retries", "0", "--json"]);
             assert.equal(run.code, 0, explain(run));
@@ -553,8 +553,12 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.deepEqual(pendingOperations(await world.exportState("bravo")), [], "the successful update cleared it");
             const newAuth = renderedGateway(bravo.rendered()).authValue;
             assert.notEqual(newAuth, liveAuth);
-            assert.equal(emulators().arm.isTokenValid(rawToken(newAuth)), true);
-            assert.equal(emulators().arm.isTokenValid(rawToken(liveAuth)), true, "the token the pods ran with was never invalidated");
+            assert.equal(emulators().arm.isTokenValid(rawGatewayToken(newAuth)), true);
+            assert.equal(
+                emulators().arm.isTokenValid(rawGatewayToken(liveAuth)),
+                true,
+                "the token the pods ran with was never invalidated",
+            );
         },
     );
 
@@ -567,8 +571,8 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
             assert.equal(foxtrot.gatewayResourceId, echo.gatewayResourceId, "one gateway entity, two clusters");
             await echo.age(DUE_DAYS);
             world.setDaysPassed(DUE_DAYS);
-            const oldEcho = rawToken(renderedGateway(echo.rendered()).authValue);
-            const oldFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+            const oldEcho = rawGatewayToken(renderedGateway(echo.rendered()).authValue);
+            const oldFoxtrot = rawGatewayToken(renderedGateway(foxtrot.rendered()).authValue);
             assert.equal(emulators().arm.signingKeyType(oldFoxtrot), "primary");
 
             const check = await world.rotate(["--stack", "echo", "--stack", "foxtrot", "--check", "--json"]);
@@ -591,8 +595,8 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
                 ],
                 "the fresh sibling was rotated in the same run",
             );
-            const newEcho = rawToken(renderedGateway(echo.rendered()).authValue);
-            const newFoxtrot = rawToken(renderedGateway(foxtrot.rendered()).authValue);
+            const newEcho = rawGatewayToken(renderedGateway(echo.rendered()).authValue);
+            const newFoxtrot = rawGatewayToken(renderedGateway(foxtrot.rendered()).authValue);
             for (const token of [newEcho, newFoxtrot]) {
                 assert.equal(emulators().arm.isTokenValid(token), true, "both clusters hold valid tokens");
                 assert.equal(emulators().arm.signingKeyType(token), "secondary");
@@ -611,7 +615,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
 
     it("9b. a token whose key was regenerated outside the rotation is reported invalidated by --check", async () => {
         const golf = await world.deployGatewayStack("golf", "gw-golf");
-        const live = rawToken(renderedGateway(golf.rendered()).authValue);
+        const live = rawGatewayToken(renderedGateway(golf.rendered()).authValue);
         // An operator regenerates the primary key outside the rotation (portal, script): an ARM call.
         const regenerate =
             `require("./components/token/arm").regenerateGatewayKey(${JSON.stringify(golf.gatewayResourceId)}, ` +
@@ -633,7 +637,7 @@ describe("end to end on the real Pulumi engine: deploy, rotate, recover", functi
         const run = await world.rotate(["--stack", "golf", "--json"]);
         assert.equal(run.code, 0, explain(run));
         assert.equal(stackReport(jsonReport(run), "golf").result, "rotated");
-        assert.equal(emulators().arm.isTokenValid(rawToken(renderedGateway(golf.rendered()).authValue)), true);
+        assert.equal(emulators().arm.isTokenValid(rawGatewayToken(renderedGateway(golf.rendered()).authValue)), true);
     });
 
     it("no token issued during the suite is in any state, log or output", () => {
