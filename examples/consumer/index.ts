@@ -13,5 +13,5 @@ const gateway = new SelfHostedGateway("contoso", {
     service: { exposure: "internal" },           // or "public": production asks which
 }, { providers: { kubernetes: cluster } });      // and "azure-native" if not the default one
 
-// Makes the gateway rotatable by the scheduled `apim-gateway-rotate` (see Token rotation).
+// Makes the gateway rotatable by the scheduled `apim-gateway-rotate` (see Schedule the rotation).
 export const apimGatewayRotation = rotationOutputs(gateway);

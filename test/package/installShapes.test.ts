@@ -5,7 +5,6 @@
  *   - a clone of this repository after the schedules' `npm ci --ignore-scripts` (no build);
  *   - a consumer project depending on a git URL (`git+file://` of a bare clone at this commit:
  *     npm clones it, runs its `prepare` build and packs it);
- *   - a consumer project depending on a local path (that clone: npm links it and runs `prepare`).
  * And the bin's own guards: an older Node.js, a copy without its build.
  */
 import * as assert from "node:assert/strict";
@@ -128,14 +127,6 @@ describe("install paths and the bin in every repository shape", function () {
             assert.match(older.stderr, /needs Node\.js 22 or later/);
         },
     );
-
-    it("a consumer depending on the clone's local path: npm links it and builds dist/ with prepare; the component and the bin work", () => {
-        const dir = path.join(work, "path-consumer");
-        consumer(dir, `file:${clone}`);
-        assert.ok(fs.lstatSync(path.join(dir, "node_modules", PACKAGE.name)).isSymbolicLink(), "linked, as npm installs a local path");
-        assert.ok(fs.existsSync(path.join(clone, "dist", "components", "index.js")), "prepare built dist/ in the clone");
-        assertComponentAndBinWork(dir);
-    });
 
     it("a copy with neither sources nor dist/ (a git URL installed with --ignore-scripts): the bin says why and what to do, exit 2", () => {
         const copy = path.join(work, "unbuilt");

@@ -1,0 +1,163 @@
+/**
+ * README statements with a value, read from the code: the Pulumi CLI version, which npm scripts
+ * bring Node.js 22, the required stack config keys (rendered with exactly those keys), and every
+ * link of README.md and docs/ (file and heading). A statement edited away from the code fails here.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+const README = read("README.md");
+const SCRIPTS: Record<string, string> = JSON.parse(read("package.json")).scripts;
+
+/** The README table row whose first cell is `first`. */
+function row(first: string): string {
+    const line = README.split("\n").find((candidate) => candidate.startsWith(`| ${first} |`));
+    assert.ok(line, `README has a table row "${first}"`);
+    return line;
+}
+
+/** The backticked words of `text`. */
+const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map(([, word]) => word);
+
+describe("README claims read from the code", () => {
+    it("names the Pulumi CLI version the end-to-end engine is built at, in Requirements and the support matrix", () => {
+        const built = /^PULUMI_VERSION=(\S+)$/m.exec(read("localenv/engine/toolchain/build.sh"))?.[1];
+        assert.ok(built);
+        const rows = README.split("\n").filter((line) => line.startsWith("| Pulumi CLI |"));
+        assert.equal(rows.length, 2, "Requirements and the support matrix");
+        for (const line of rows) {
+            assert.equal(/^\| Pulumi CLI \| (\d+\.\d+\.\d+)\b/.exec(line)?.[1], built, line);
+        }
+    });
+
+    it("names exactly the npm scripts that run on the Node.js that starts them; every other brings Node.js 22", () => {
+        const anyNode = new Set(backticked(/the build tools \(([^)]*)\)/.exec(row("Node.js 20"))?.[1] ?? ""));
+        assert.ok(anyNode.size > 0, 'the "Node.js 20" row lists the build tools');
+        for (const name of anyNode) {
+            assert.ok(name in SCRIPTS, `"${name}" is an npm script`);
+        }
+        // A pre- or post- hook runs with its script (npm's lifecycle), not on its own.
+        const hooks = (name: string) => /^(pre|post)(.+)$/.exec(name)?.[2] ?? "";
+        for (const [name, body] of Object.entries(SCRIPTS).filter(([name]) => !(hooks(name) in SCRIPTS))) {
+            const brings = body.includes("bash scripts/with-node22.sh");
+            assert.equal(brings, !anyNode.has(name), `npm run ${name}: ${body}`);
+        }
+    });
+
+    describe("the required stack config keys, rendered with exactly those", function () {
+        this.timeout(120_000);
+        /** A value for each key the README may call required. */
+        const VALUES: Record<string, unknown> = {
+            resourceGroupName: "rg-apim",
+            serviceName: "contoso-apim",
+            gatewayId: "contoso-gw",
+            "location.name": "Contoso DC",
+            "service.exposure": "internal",
+        };
+        const sentence = /^ {3}Required: (.*?)\n {3}What to change/ms.exec(README)?.[1] ?? "";
+        // The keys are the backticked words outside parentheses (inside: values and explanations).
+        const required = backticked(sentence.replace(/\([^)]*\)/g, ""));
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "apim-gw-required-"));
+        after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+        /** Renders a stack file holding `keys` (nested by their dots), as `npm run render -- FILE` does. */
+        function render(keys: readonly string[]) {
+            const config: Record<string, any> = {};
+            for (const key of keys) {
+                const parts = key.split(".");
+                let node = config;
+                for (const part of parts.slice(0, -1)) {
+                    node = node[part] ??= {};
+                }
+                node[parts[parts.length - 1]] = VALUES[key];
+            }
+            const file = path.join(fs.mkdtempSync(path.join(scratch, "stack-")), "Pulumi.required.yaml");
+            const lines = Object.entries(config).map(([key, value]) => `  apim-gateway:${key}: ${JSON.stringify(value)}`);
+            fs.writeFileSync(file, `config:\n${lines.join("\n")}\n`);
+            return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "stacks/renderManifests.ts", file], {
+                cwd: root,
+                encoding: "utf8",
+            });
+        }
+
+        it("lists keys the test knows a value for", () => {
+            assert.ok(required.length > 0, "README step 2 has a 'Required:' sentence");
+            for (const key of required) {
+                assert.ok(key in VALUES, `README calls "${key}" required; give it a value in VALUES`);
+            }
+        });
+
+        it("renders a stack with exactly the required keys", () => {
+            const result = render(required);
+            assert.equal(result.status, 0, result.stderr);
+        });
+
+        it("refuses a stack missing any one of them, naming it", () => {
+            for (const key of required) {
+                const result = render(required.filter((other) => other !== key));
+                assert.equal(result.status, 1, `without ${key}: ${result.stderr}`);
+                assert.match(result.stderr, new RegExp(key.split(".")[0]), `without ${key}`);
+            }
+        });
+    });
+});
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */
+function anchor(heading: string): string {
+    return heading
+        .trim()
+        .toLowerCase()
+        .replace(/`/g, "")
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-");
+}
+
+/** The anchors of a Markdown file's headings (outside code blocks), numbered as GitHub numbers repeats. */
+function anchorsOf(text: string): Set<string> {
+    const seen = new Map<string, number>();
+    const anchors = new Set<string>();
+    let fenced = false;
+    for (const line of text.split("\n")) {
+        if (line.startsWith("```")) {
+            fenced = !fenced;
+        }
+        const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
+        if (heading !== null) {
+            const base = anchor(heading[1]);
+            const count = seen.get(base) ?? 0;
+            anchors.add(count === 0 ? base : `${base}-${count}`);
+            seen.set(base, count + 1);
+        }
+    }
+    return anchors;
+}
+
+describe("links in README.md and docs/", () => {
+    const pages = ["README.md", ...fs.readdirSync(path.join(root, "docs")).map((file) => `docs/${file}`)].filter((file) =>
+        file.endsWith(".md"),
+    );
+    for (const page of pages) {
+        it(`${page}: every relative link names a file that exists, and a heading it has`, () => {
+            const text = read(page).replace(/^```[\s\S]*?^```/gm, "");
+            const broken: string[] = [];
+            for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+                if (/^[a-z]+:/.test(target)) {
+                    continue;
+                }
+                const [file, fragment] = target.split("#");
+                const resolved = file === "" ? page : path.join(path.dirname(page), file);
+                if (!fs.existsSync(path.join(root, resolved))) {
+                    broken.push(`${target}: no file ${resolved}`);
+                } else if (fragment !== undefined && resolved.endsWith(".md") && !anchorsOf(read(resolved)).has(fragment)) {
+                    broken.push(`${target}: no heading #${fragment} in ${resolved}`);
+                }
+            }
+            assert.deepEqual(broken, []);
+        });
+    }
+});
