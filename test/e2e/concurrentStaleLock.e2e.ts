@@ -1,7 +1,8 @@
 /**
  * Issue 17 §2 on the real engine: two rotation processes started together on one stack that a
  * dead process's lock holds (this host's name, a pid no longer running, released on
- * `--release-stale-locks`), 20 times. Both judge the lock stale; the per-stack host mutex, the
+ * `--release-stale-locks`), {@link ROUNDS} times (5 by default, as `.ci/run` runs it; `APIM_GW_LOCK_RACE_ROUNDS=20` for
+ * the longer proof, docs/tests.md). Both judge the lock stale; the per-stack host mutex, the
  * re-read of the holders and the exact-holders rule let exactly one release it and update: the
  * other never deletes the winner's live lock. Each round: one rotated, one kept its hands off,
  * exactly one new update in the stack's history (every entry counted: the CLI's own listing, paging
@@ -22,7 +23,25 @@ import { STACK_TYPE, pendingOperations, resourceOfType } from "../../localenv/en
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { ENGINE_TIMEOUT_MS, GatewayStack, World, createWorld } from "../../localenv/engine/world";
 
-const ROUNDS = 20;
+/** Rounds by default: enough to catch a race that loses one round in two, within the CI budget. */
+const DEFAULT_ROUNDS = 5;
+const MAX_ROUNDS = 100;
+
+/** The rounds `APIM_GW_LOCK_RACE_ROUNDS` asks for, or {@link DEFAULT_ROUNDS}; anything else is a usage error. */
+function lockRaceRounds(value: string | undefined): number {
+    if (value === undefined || value === "") {
+        return DEFAULT_ROUNDS;
+    }
+    const rounds = Number(value);
+    if (!/^\d+$/.test(value) || rounds < 1 || rounds > MAX_ROUNDS) {
+        throw new Error(
+            `APIM_GW_LOCK_RACE_ROUNDS=${JSON.stringify(value)}: set a whole number of rounds from 1 to ${MAX_ROUNDS}, or unset it for ${DEFAULT_ROUNDS}`,
+        );
+    }
+    return rounds;
+}
+
+const ROUNDS = lockRaceRounds(process.env.APIM_GW_LOCK_RACE_ROUNDS);
 /** Two rotations at once, each a preview and an update, on a shared machine: twice one run's bound. */
 const RACE_TIMEOUT_MS = 2 * ENGINE_TIMEOUT_MS;
 const ROTATE = ["--stack", "raced", "--force", "--lock-retries", "0", "--release-stale-locks", "--json"];
