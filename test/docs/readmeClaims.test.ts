@@ -35,6 +35,15 @@ describe("README claims read from the code", () => {
         }
     });
 
+    it("names the Kubernetes provider commit the engine is built from, and the plugin version it reports", () => {
+        const build = read("localenv/engine/toolchain/build.sh");
+        const stamp = /^K8S_PROVIDER_MODULE_VERSION=v\d+\.\d+\.\d+-(\d{4})(\d{2})(\d{2})\d{6}-[0-9a-f]{12}$/m.exec(build);
+        const plugin = /^K8S_PLUGIN_VERSION=(\S+)$/m.exec(build)?.[1];
+        assert.ok(stamp && plugin);
+        const matrix = README.split("\n").filter((line) => line.startsWith("| Pulumi CLI |"))[1];
+        assert.match(matrix, new RegExp(`a ${stamp[1]}-${stamp[2]}-${stamp[3]} main-branch commit .* reports itself as ${plugin} \\|$`));
+    });
+
     it("names exactly the npm scripts that run on the Node.js that starts them; every other brings Node.js 22", () => {
         const anyNode = new Set(backticked(/the build tools \(([^)]*)\)/.exec(row("Node.js 20"))?.[1] ?? ""));
         assert.ok(anyNode.size > 0, 'the "Node.js 20" row lists the build tools');
