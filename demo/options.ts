@@ -12,7 +12,7 @@ shows the rollout's lowest available replica count.
                        PATH (no toolchain is built); Azure is still emulated. The stack is destroyed
                        at the end, leaving the cluster as found. The nodes need the label
                        topology.kubernetes.io/zone. On nodes with a real kubelet (kind, ...) the
-                       gateway containers start and cannot reach the emulated Azure: see the README
+                       gateway containers start and cannot reach the emulated Azure: see docs/demo.md
   --kubeconfig FILE    the kubeconfig holding that context (default: as kubectl, $KUBECONFIG,
                        else ~/.kube/config)
   --keep               leave everything running (Ctrl-C stops and removes it) and print the kubeconfig

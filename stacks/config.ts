@@ -14,10 +14,11 @@ export const PROJECT_NAME = "apim-gateway";
 export class StackConfigError extends Error {
     readonly problems: readonly string[];
 
-    constructor(problems: string[]) {
+    /** `stack` names the settings file in the message; without it the message says `Pulumi.<stack>.yaml`. */
+    constructor(problems: string[], stack?: string) {
         super(
             `Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
-                `Fix the keys above in stacks/Pulumi.<stack>.yaml (every key: docs/options.md).`,
+                `Fix the keys above in Pulumi.${stack ?? "<stack>"}.yaml, or with pulumi config set (every key: docs/options.md).`,
         );
         this.name = "StackConfigError";
         this.problems = problems;
@@ -46,6 +47,8 @@ export interface RawStackConfig {
     values: Record<string, string>;
     /** Namespaced keys (`apim-gateway:env`) whose value is secret. */
     secretKeys: ReadonlySet<string>;
+    /** The stack's name, so an error names its settings file. */
+    stack?: string;
 }
 
 /** What the stack program needs: the component's arguments and the Kubernetes provider settings. */
@@ -234,7 +237,7 @@ export function stackSettings(raw: RawStackConfig): StackSettings {
         }
     }
     if (problems.length > 0) {
-        throw new StackConfigError(problems);
+        throw new StackConfigError(problems, raw.stack);
     }
     return {
         args: secretArgs(args, secretKeys),
@@ -262,5 +265,5 @@ function isConfigSecret(key: string): boolean {
 export function readStackSettings(): StackSettings {
     const values = pulumi.runtime.allConfig();
     const secretKeys = new Set(Object.keys(values).filter(isConfigSecret));
-    return stackSettings({ values, secretKeys });
+    return stackSettings({ values, secretKeys, stack: pulumi.getStack() });
 }

@@ -211,6 +211,7 @@ describe("npm run render", function () {
             const result = render(stackFile({ ...valid, replica: 3 }));
             assert.equal(result.status, 1);
             assert.match(result.stderr, /unknown key 'apim-gateway:replica'/);
+            assert.match(result.stderr, /Fix the keys above in Pulumi\.bad\.yaml,/, "names the stack's own file");
         });
 
         it("exits 1 on a gatewayId over 80 characters, naming the argument", () => {
