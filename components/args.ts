@@ -375,7 +375,9 @@ export interface TlsArgs {
 export interface ServiceAccountArgs {
     /**
      * Use this existing ServiceAccount instead of creating one (then `annotations` and `labels` are
-     * refused; with workload identity, annotate it with `azure.workload.identity/client-id` yourself).
+     * refused). With workload identity, `"default"` is refused (every pod of the namespace runs as it,
+     * so any of them could sign in as the gateway), any other name is warned about (every pod that
+     * runs as it can), and you annotate it with `azure.workload.identity/client-id` yourself.
      */
     existingName?: string;
     /** Extra annotations of the created ServiceAccount. */

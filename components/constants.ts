@@ -113,6 +113,12 @@ export const WORKLOAD_IDENTITY_ANNOTATIONS = {
     tenantId: "azure.workload.identity/tenant-id",
 } as const;
 
+/**
+ * The ServiceAccount Kubernetes creates in every namespace, which every pod that names none runs
+ * as; workload identity refuses it, since any such pod could sign in as the gateway.
+ */
+export const NAMESPACE_DEFAULT_SERVICE_ACCOUNT = "default";
+
 /** First gateway version with workload identity auth. */
 export const WORKLOAD_IDENTITY_MIN_VERSION: readonly [number, number, number] = [2, 11, 0];
 

@@ -2,6 +2,7 @@ import { SelfHostedGatewayArgs } from "./args";
 import { resolveSettings } from "./defaults";
 import { ArgumentProblem, GatewayArgumentError } from "./errors";
 import { namespaceWarnings } from "./k8s/namespace";
+import { serviceAccountWarnings } from "./k8s/serviceAccount";
 import { enforceProfile } from "./profile";
 import { ResolvedSettings } from "./settings";
 import { hasValidShape, validateArgs, validateResolved } from "./validation";
@@ -30,7 +31,7 @@ export function prepareSettings(args: SelfHostedGatewayArgs): { settings: Resolv
     if (argumentProblems.length === 0) {
         const settings = resolveSettings(args);
         validateResolved(settings);
-        return { settings, warnings: [...enforceProfile(settings), ...namespaceWarnings(settings)] };
+        return { settings, warnings: [...enforceProfile(settings), ...namespaceWarnings(settings), ...serviceAccountWarnings(settings)] };
     }
     if (!hasValidShape(args)) {
         throw new GatewayArgumentError([...argumentProblems]);

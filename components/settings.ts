@@ -72,11 +72,15 @@ export interface KubernetesNames {
     clientSecretPrefix: string;
 }
 
-/** Labels: `selector` selects the pods; `common` goes on every object; `pod` on the pod template. */
+/**
+ * Labels: `selector` selects the pods; `common` goes on every object; `pod` on the pod template;
+ * `serviceAccount` on the ServiceAccount the component creates.
+ */
 export interface LabelSet {
     selector: Record<string, string>;
     common: Record<string, string>;
     pod: Record<string, string>;
+    serviceAccount: Record<string, string>;
 }
 
 export interface ResolvedHostnameConfiguration {

@@ -19,6 +19,8 @@ export function gatewayLabels(
         [LABEL_KEYS.managedBy]: "pulumi",
         ...(versionLabel !== undefined ? { [LABEL_KEYS.version]: versionLabel } : {}),
     };
-    const pod = workloadIdentity ? { ...common, [LABEL_KEYS.workloadIdentityUse]: "true" } : { ...common };
-    return { selector, common, pod };
+    // The webhook mutates pods by their own label; the ServiceAccount carries it too, as Microsoft's
+    // workload identity YAML and the gateway's Helm chart (1.15) label theirs.
+    const identity: Record<string, string> = workloadIdentity ? { [LABEL_KEYS.workloadIdentityUse]: "true" } : {};
+    return { selector, common, pod: { ...common, ...identity }, serviceAccount: { ...common, ...identity } };
 }

@@ -1,7 +1,7 @@
 /** Rules for the auth mode and the access token. */
 import { AzureAdAppAuthArgs, SelfHostedGatewayArgs, WorkloadIdentityAuthArgs } from "../args";
 import { tokenRuleProblems } from "../token/policy";
-import { LABEL_KEYS } from "../constants";
+import { LABEL_KEYS, NAMESPACE_DEFAULT_SERVICE_ACCOUNT } from "../constants";
 import { isConfigMapKey, isDns1123Subdomain } from "../formats";
 import { checkAnnotations, checkLabels, checkRequiredInput, Problems } from "./checks";
 
@@ -10,6 +10,7 @@ export function checkAuth(args: SelfHostedGatewayArgs, p: Problems): void {
     const type = auth?.type ?? "token";
     if (auth?.type === "workloadIdentity") {
         checkWorkloadIdentity(auth, p);
+        checkWorkloadIdentityAccount(args, p);
     }
     if (auth?.type === "azureAdApp") {
         checkRequiredInput(p, "auth.tenantId", auth.tenantId);
@@ -128,6 +129,23 @@ function checkWorkloadIdentity(auth: WorkloadIdentityAuthArgs, p: Problems): voi
             checkRequiredInput(p, "auth.roles.principalId", auth.roles.principalId);
         }
     }
+}
+
+/**
+ * The federated credential trusts a ServiceAccount, not a pod: with the namespace's `default`,
+ * every pod there that names no ServiceAccount could sign in as the gateway.
+ */
+function checkWorkloadIdentityAccount(args: SelfHostedGatewayArgs, p: Problems): void {
+    if (args.serviceAccount?.existingName !== NAMESPACE_DEFAULT_SERVICE_ACCOUNT) {
+        return;
+    }
+    p.add(
+        "serviceAccount.existingName",
+        `is "${NAMESPACE_DEFAULT_SERVICE_ACCOUNT}", the namespace's own ServiceAccount: with workload identity every pod in the ` +
+            "namespace that names no ServiceAccount runs as it and could sign in as the gateway",
+        "Remove serviceAccount.existingName to let the component create the gateway's own ServiceAccount, " +
+            "or name one that only the gateway's pods use.",
+    );
 }
 
 /** An Entra app signs in with exactly one credential. */

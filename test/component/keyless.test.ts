@@ -196,6 +196,57 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
         );
     });
 
+    describe("the gateway's ServiceAccount (issue 23 §6)", () => {
+        const GIVEN_ID: SelfHostedGatewayArgs["auth"] = { type: "workloadIdentity", clientId: IDENTITY.clientId };
+        const WORKLOAD_IDENTITY_USE = "azure.workload.identity/use";
+        const accountWarnings = (warnings: string[]) => warnings.filter((warning) => warning.startsWith("serviceAccount.existingName"));
+
+        it('labels the ServiceAccount it creates azure.workload.identity/use: "true", as the pods, and only in this mode', async () => {
+            for (const auth of [KEYLESS, GIVEN_ID]) {
+                const { recorder } = await build({ auth }, instance());
+                const labels = object(recorder, K8S.serviceAccount).metadata.labels;
+                assert.equal(labels[WORKLOAD_IDENTITY_USE], "true");
+                assert.equal(labels["app.kubernetes.io/name"], "apim-selfhosted-gateway", "the component's labels stay");
+                assert.equal(object(recorder, K8S.deployment).spec.template.metadata.labels[WORKLOAD_IDENTITY_USE], "true");
+            }
+            const token = await build();
+            assert.ok(!(WORKLOAD_IDENTITY_USE in object(token.recorder, K8S.serviceAccount).metadata.labels), "not with token auth");
+        });
+
+        it('refuses existingName "default", naming the key and the fix, together with the other problems', async () => {
+            const error = await expectRejected(
+                { auth: { ...GIVEN_ID, roles: {} } as SelfHostedGatewayArgs["auth"], serviceAccount: { existingName: "default" } },
+                '`serviceAccount.existingName` is "default", the namespace\'s own ServiceAccount',
+                "could sign in as the gateway",
+                "Remove serviceAccount.existingName to let the component create the gateway's own ServiceAccount",
+                "`auth.roles.principalId` is required",
+            );
+            assert.deepEqual(
+                error.problems.map((problem) => problem.argument),
+                ["auth.roles.principalId", "serviceAccount.existingName"],
+            );
+        });
+
+        it("warns once for any other existing ServiceAccount, naming it, the namespace and the fix", async () => {
+            const { recorder, warnings } = await build(
+                { auth: GIVEN_ID, namespace: { name: "edge" }, serviceAccount: { existingName: "gw-sa" } },
+                instance(),
+            );
+            const [warning, ...more] = accountWarnings(warnings);
+            assert.deepEqual(more, [], JSON.stringify(warnings));
+            assert.match(warning, /^serviceAccount\.existingName is "gw-sa": /);
+            assert.match(warning, /every pod that runs as ServiceAccount "gw-sa" in namespace "edge" .* sign in as the gateway/);
+            assert.match(warning, /azure\.workload\.identity\/client-id/);
+            assert.match(warning, /remove serviceAccount\.existingName to let the component create the gateway's own\.$/);
+            assert.equal(podSpec(recorder).serviceAccountName, "gw-sa", "and uses it");
+        });
+
+        it("does not warn about a ServiceAccount it creates, nor about an existing one with token auth", async () => {
+            assert.deepEqual(accountWarnings((await build({ auth: GIVEN_ID })).warnings), []);
+            assert.deepEqual(accountWarnings((await build({ serviceAccount: { existingName: "gw-sa" } })).warnings), []);
+        });
+    });
+
     describe("the instance check", () => {
         /**
          * Constructs the gateway against an instance and returns the program's failure: the check
