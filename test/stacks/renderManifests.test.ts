@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { docBlock } from "../helpers/docBlocks";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -20,10 +21,14 @@ function render(stackOrFile: string): RenderResult {
         cwd: root,
         encoding: "utf8",
     });
-    const objects = parseAllDocuments(result.stdout)
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, objects: yamlObjects(result.stdout) };
+}
+
+/** The objects of a multi-document YAML text. */
+function yamlObjects(text: string): Record<string, any>[] {
+    return parseAllDocuments(text)
         .map((d) => d.toJS())
         .filter((o) => o !== null);
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, objects };
 }
 
 function find(objects: Record<string, any>[], kind: string): Record<string, any>[] {
@@ -43,10 +48,27 @@ function stackFile(config: Record<string, unknown>): string {
 describe("npm run render", function () {
     this.timeout(120_000);
 
-    describe("the prod example stack", () => {
+    describe("the prod example stack, rendered by the README's command as written", () => {
         let result: RenderResult;
         before(() => {
-            result = render("prod");
+            const block = docBlock("README.md", "npm run -s render -- prod");
+            const run = spawnSync("bash", ["-euc", block.lines.join("\n")], { cwd: root, encoding: "utf8" });
+            result = { status: run.status, stdout: run.stdout, stderr: run.stderr, objects: yamlObjects(run.stdout) };
+        });
+
+        it("prints the README quick start's sample output, line for line", () => {
+            const quickStart = fs
+                .readFileSync(path.join(root, "README.md"), "utf8")
+                .split(/^## /m)
+                .find((part) => part.startsWith("Quick start\n"));
+            const sample = /^```text\n([\s\S]*?)^```$/m.exec(quickStart ?? "")?.[1];
+            assert.ok(sample, "the README's Quick start has a ```text sample");
+            const printed = result.stdout.split("\n");
+            let at = 0;
+            for (const line of sample.trimEnd().split("\n")) {
+                at = printed.indexOf(line, at);
+                assert.notEqual(at, -1, `printed, after the sample's earlier lines: ${line}`);
+            }
         });
 
         it("renders every Kubernetes object with exit code 0", () => {
@@ -118,6 +140,7 @@ describe("npm run render", function () {
             const [account] = find(result.objects, "ServiceAccount");
             assert.equal(account.metadata.annotations["azure.workload.identity/client-id"], "<assigned-by-azure>");
             assert.equal(account.automountServiceAccountToken, false, "the webhook projects its own token volume: no Kubernetes API token");
+            assert.equal(account.metadata.labels["azure.workload.identity/use"], "true", "labelled as Microsoft's YAML and chart 1.15 do");
             const [deployment] = find(result.objects, "Deployment");
             assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
             assert.equal(deployment.spec.selector.matchLabels["azure.workload.identity/use"], undefined, "never in the immutable selector");
