@@ -11,6 +11,9 @@
  * `tokenInfo.expiresAtUtc`/`expiredAtUtc` → `token.expiresOn`), but the deserializer hands `data`
  * over as delivered: both spellings are read here. The payload is untrusted: it names a gateway
  * and nothing else; which stacks exist, and where a token goes, the operator's selection decides.
+ * Every field read is checked against its pattern and length ({@link ./eventFields}), and a file
+ * holds at most {@link MAX_EVENTS_PER_FILE} events; the checks run before any pattern of more
+ * than linear cost, and what fails is refused with an {@link EventFileError} naming the field.
  */
 import { EventGridDeserializer, isSystemEvent } from "@azure/eventgrid";
 import type {
@@ -22,6 +25,23 @@ import type {
 import { z } from "zod";
 import { GATEWAY_TOKEN_EVENT_TYPES, GatewayTokenEventType } from "../../components/events/eventTypes";
 import { resourceIdKey } from "../../components/token/resourceId";
+import {
+    ARM_SEGMENT,
+    EVENT_TEXT,
+    GATEWAY_NAME,
+    INSTANCE_ID,
+    INSTANT,
+    MAX_EVENTS_PER_FILE,
+    MAX_EVENT_TEXT_LENGTH,
+    MAX_GATEWAY_ID_LENGTH,
+    MAX_GATEWAY_NAME_LENGTH,
+    MAX_INSTANCE_ID_LENGTH,
+    MAX_INSTANT_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    fieldProblem,
+    quoted,
+    shown,
+} from "./eventFields";
 
 /** The event types that renew a gateway's token. */
 export const EXPIRY_EVENT_TYPES = GATEWAY_TOKEN_EVENT_TYPES;
@@ -29,9 +49,6 @@ export type ExpiryEventType = GatewayTokenEventType;
 
 /** The largest event file read: Event Grid delivers batches of at most 1 MB. */
 export const MAX_EVENT_FILE_BYTES = 1024 * 1024;
-
-/** The longest name or id segment accepted from an event (ARM names are far shorter). */
-const MAX_SEGMENT_LENGTH = 256;
 
 /** A gateway named by one or more expiry events. */
 export interface GatewayExpiry {
@@ -67,24 +84,24 @@ export class EventFileError extends Error {
     }
 }
 
-const SEGMENT = `[^/\\u0000-\\u001f\\u007f]{1,${MAX_SEGMENT_LENGTH}}`;
 /** The API Management instance: the topic of an Event Grid event, the source of a CloudEvent. */
 const SERVICE_ID = new RegExp(
-    `^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})/providers/Microsoft\\.ApiManagement/service/(${SEGMENT})$`,
-    "i",
+    `^/subscriptions/(${ARM_SEGMENT})/resourceGroups/(${ARM_SEGMENT})/providers/Microsoft\\.ApiManagement/service/(${ARM_SEGMENT})$`,
+    "iu",
 );
 /**
  * `gatewayInfo.gatewayId` as ARM spells it, and as the SDK documents it (no `providers/`, `gateway/`
  * singular); Microsoft's sample event has the bare name, also accepted.
  */
 const GATEWAY_ID = new RegExp(
-    `^/subscriptions/(${SEGMENT})/resourceGroups/(${SEGMENT})` +
-        `/(?:providers/)?Microsoft\\.ApiManagement/service/(${SEGMENT})/gateways?/(${SEGMENT})$`,
-    "i",
+    `^/subscriptions/(${ARM_SEGMENT})/resourceGroups/(${ARM_SEGMENT})` +
+        `/(?:providers/)?Microsoft\\.ApiManagement/service/(${ARM_SEGMENT})/gateways?/([^/]+)$`,
+    "iu",
 );
-const GATEWAY_NAME = new RegExp(`^${SEGMENT}$`);
-/** `/gateways/{gateway}/{instance}`. */
-const SUBJECT = new RegExp(`^/gateways/(${SEGMENT})(?:/(${SEGMENT}))?$`, "i");
+/** `/gateways/{gateway}/{instance}` (each part then checked as a name). */
+const SUBJECT = /^\/gateways\/([^/]+)(?:\/([^/]+))?$/i;
+/** What a gateway name and an instance id are, for messages. */
+const NAME_RULE = "printable, without * # & + : < > ? / \\ % or surrounding spaces";
 
 const gatewayInfo = z.object({ gatewayId: z.string().min(1), instanceId: z.string().min(1).optional() });
 const tokenInfo = z.object({ expiresAtUtc: z.string().optional(), expiredAtUtc: z.string().optional(), expiresOn: z.string().optional() });
@@ -109,17 +126,11 @@ interface ExpiryEvent {
 
 type AnyEvent = EventGridEvent<unknown> | CloudEvent<unknown>;
 
-/** Untrusted text for a report: control characters replaced, at most {@link MAX_SEGMENT_LENGTH} characters. */
-function printable(text: string): string {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are replaced.
-    return text.replace(/[\u0000-\u001f\u007f]/g, "?").slice(0, MAX_SEGMENT_LENGTH);
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** `event 2 (id "…")`, for messages. */
 function describe(index: number, raw: Record<string, unknown>): string {
-    return typeof raw.id === "string" ? `event ${index} (id ${JSON.stringify(raw.id.slice(0, 80))})` : `event ${index}`;
+    return typeof raw.id === "string" ? `event ${index} (id ${quoted(raw.id)})` : `event ${index}`;
 }
 
 /** Validates the envelope with the SDK: Event Grid schema when it has `eventType`, CloudEvents 1.0 otherwise. */
@@ -134,7 +145,7 @@ async function deserialize(raw: Record<string, unknown>, where: string): Promise
         return (await deserializer.deserializeCloudEvents(cloudEvent))[0];
     } catch (error) {
         throw new EventFileError(
-            `${where}: ${(error as Error).message} (expected an Event Grid event with eventType, topic, subject, data, eventTime, ` +
+            `${where}: ${shown((error as Error).message)} (expected an Event Grid event with eventType, topic, subject, data, eventTime, ` +
                 "dataVersion and metadataVersion, or a CloudEvent 1.0 with type, source, id and specversion)",
         );
     }
@@ -153,12 +164,20 @@ function readExpiry(event: AnyEvent & { data: ExpiryData }, where: string): Expi
     const fail = (message: string): never => {
         throw new EventFileError(`${where}: ${message}`);
     };
+    const check = (problem: string | undefined): void => {
+        if (problem !== undefined) {
+            fail(problem);
+        }
+    };
+    const topicField = "eventType" in event ? "topic" : "source";
     const topic = "eventType" in event ? event.topic : event.source;
-    const service = topic === undefined ? null : SERVICE_ID.exec(topic.trim().replace(/\/+$/, ""));
+    // The length first: no pattern runs on a long text.
+    const service = topic === undefined || topic.length > MAX_GATEWAY_ID_LENGTH ? null : SERVICE_ID.exec(topic.trim().replace(/\/+$/, ""));
     if (service === null) {
         fail(
-            `its ${"eventType" in event ? "topic" : "source"} ${JSON.stringify(topic)} is not an API Management instance's ` +
-                `ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…)`,
+            `its ${topicField} ${topic === undefined ? "is missing: it" : quoted(topic)} is not an API Management instance's ` +
+                `ARM id (/subscriptions/…/resourceGroups/…/providers/Microsoft.ApiManagement/service/…, ` +
+                `each part printable and at most ${MAX_GATEWAY_ID_LENGTH} characters in all)`,
         );
     }
     const serviceResourceId = service![0];
@@ -166,57 +185,93 @@ function readExpiry(event: AnyEvent & { data: ExpiryData }, where: string): Expi
     if (!parsed.success) {
         fail(
             `its data is not a gateway token event's (gatewayInfo.gatewayId, tokenInfo.expiresAtUtc): ` +
-                `${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+                shown(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")),
         );
     }
     const data = parsed.data!;
+    const infoField = data.gatewayInfo !== undefined ? "data.gatewayInfo" : "data.gateway";
     const info = data.gatewayInfo ?? data.gateway;
-    const subject = event.subject === undefined ? null : SUBJECT.exec(event.subject);
-    const fromId = info === undefined ? undefined : gatewayName(info.gatewayId, serviceResourceId, fail);
+    const subject = readSubject(event.subject, check);
+    const fromId = info === undefined ? undefined : gatewayName(info.gatewayId, `${infoField}.gatewayId`, serviceResourceId, fail);
     const name =
         fromId ??
-        subject?.[1] ??
+        subject?.gateway ??
         fail("it names no gateway: neither data.gatewayInfo.gatewayId nor a subject /gateways/{gateway}/{instance}");
-    if (fromId !== undefined && subject !== null && subject[1].toLowerCase() !== fromId.toLowerCase()) {
-        fail(`its subject names gateway ${JSON.stringify(subject[1])} but data.gatewayInfo.gatewayId names ${JSON.stringify(fromId)}`);
+    if (fromId !== undefined && subject?.gateway !== undefined && subject.gateway.toLowerCase() !== fromId.toLowerCase()) {
+        fail(`its subject names gateway ${quoted(subject.gateway)} but ${infoField}.gatewayId names ${quoted(fromId)}`);
     }
-    const token = data.tokenInfo ?? data.token;
-    const expiry = token?.expiresAtUtc ?? token?.expiredAtUtc ?? token?.expiresOn;
-    if (expiry === undefined || Number.isNaN(Date.parse(expiry))) {
-        fail(
-            expiry === undefined
-                ? "data.tokenInfo has no expiresAtUtc (or expiredAtUtc)"
-                : `data.tokenInfo's expiry ${JSON.stringify(expiry.slice(0, 80))} is not an ISO 8601 instant`,
+    if (info?.instanceId !== undefined) {
+        check(
+            fieldProblem(`${infoField}.instanceId`, info.instanceId, MAX_INSTANCE_ID_LENGTH, INSTANCE_ID, `an instance id (${NAME_RULE})`),
         );
     }
-    const instance = info?.instanceId ?? subject?.[2];
+    const tokenField = data.tokenInfo === undefined && data.token !== undefined ? "data.token" : "data.tokenInfo";
+    const token = data.tokenInfo ?? data.token;
+    const expiryKey = (["expiresAtUtc", "expiredAtUtc", "expiresOn"] as const).find((key) => token?.[key] !== undefined);
+    if (expiryKey === undefined) {
+        return fail(`${tokenField} has no expiresAtUtc (or expiredAtUtc)`);
+    }
+    const expiry = token![expiryKey]!;
+    check(fieldProblem(`${tokenField}.${expiryKey}`, expiry, MAX_INSTANT_LENGTH, INSTANT, "an ISO 8601 instant with its offset"));
+    if (Number.isNaN(Date.parse(expiry))) {
+        fail(`${tokenField}.${expiryKey} ${quoted(expiry)} is not an ISO 8601 instant (no such date)`);
+    }
+    const instance = info?.instanceId ?? subject?.instance;
     return {
         type: typeOf(event) as ExpiryEventType,
         serviceResourceId,
         gateway: name,
         ...(instance !== undefined ? { instance } : {}),
-        expiresAt: new Date(Date.parse(expiry!)).toISOString(),
+        expiresAt: new Date(Date.parse(expiry)).toISOString(),
     };
 }
 
-/** The gateway's name from `gatewayId`; an id naming another instance than the topic is refused. */
-function gatewayName(gatewayId: string, serviceResourceId: string, fail: (message: string) => never): string {
+/**
+ * The gateway and instance a subject `/gateways/{gateway}/{instance}` names; none for a subject
+ * of another shape. Any subject is printable text of bounded length, and the names in it are names.
+ */
+function readSubject(subject: string | undefined, check: (problem: string | undefined) => void): { gateway?: string; instance?: string } {
+    if (subject === undefined) {
+        return {};
+    }
+    check(fieldProblem("subject", subject, MAX_SUBJECT_LENGTH, EVENT_TEXT, "printable text"));
+    const match = SUBJECT.exec(subject);
+    if (match === null) {
+        return {};
+    }
+    const [, gateway, instance] = match;
+    check(fieldProblem("subject's gateway", gateway, MAX_GATEWAY_NAME_LENGTH, GATEWAY_NAME, `a gateway name (${NAME_RULE})`));
+    if (instance !== undefined) {
+        check(fieldProblem("subject's instance", instance, MAX_INSTANCE_ID_LENGTH, INSTANCE_ID, `an instance id (${NAME_RULE})`));
+    }
+    return { gateway, ...(instance !== undefined ? { instance } : {}) };
+}
+
+/** The gateway's name from `gatewayId` (the field `field`); an id naming another instance than the topic is refused. */
+function gatewayName(gatewayId: string, field: string, serviceResourceId: string, fail: (message: string) => never): string {
+    // The length first: no pattern runs on a long text.
+    if (gatewayId.length > MAX_GATEWAY_ID_LENGTH) {
+        fail(`${field} is ${gatewayId.length} characters long, more than the ${MAX_GATEWAY_ID_LENGTH} a gateway's ARM id can be`);
+    }
     const id = gatewayId.trim().replace(/\/+$/, "");
     const full = GATEWAY_ID.exec(id);
+    const name = full !== null ? full[4] : id;
+    if (name.length > MAX_GATEWAY_NAME_LENGTH) {
+        fail(`${field} names a gateway ${name.length} characters long, more than the ${MAX_GATEWAY_NAME_LENGTH} allowed`);
+    }
     if (full !== null) {
-        const [, subscription, group, service, name] = full;
+        const [, subscription, group, service] = full;
         const ownService = `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.ApiManagement/service/${service}`;
         if (resourceIdKey(ownService) !== resourceIdKey(serviceResourceId)) {
-            fail(
-                `data.gatewayInfo.gatewayId ${JSON.stringify(id)} belongs to another API Management instance than its topic ` +
-                    `${JSON.stringify(serviceResourceId)}`,
-            );
+            fail(`${field} ${quoted(id)} belongs to another API Management instance than its topic ${quoted(serviceResourceId)}`);
         }
-        return name;
     }
-    return GATEWAY_NAME.test(id)
-        ? id
-        : fail(`data.gatewayInfo.gatewayId ${JSON.stringify(id.slice(0, 300))} is neither a gateway's ARM id nor its name`);
+    return GATEWAY_NAME.test(name)
+        ? name
+        : fail(
+              `${field} ${quoted(gatewayId)} is neither a gateway's ARM id nor its name ` +
+                  `(1 to ${MAX_GATEWAY_NAME_LENGTH} characters, ${NAME_RULE})`,
+          );
 }
 
 /** One entry per gateway (service and name compared case-insensitively, through resourceIdKey), in first-seen order. */
@@ -254,6 +309,11 @@ export async function parseExpiryEvents(text: string, source: string): Promise<E
         throw new EventFileError(`--event ${source} is not JSON: ${(error as Error).message}`);
     }
     const items = Array.isArray(document) ? document : [document];
+    if (items.length > MAX_EVENTS_PER_FILE) {
+        throw new EventFileError(
+            `--event ${source} holds ${items.length} events, more than the ${MAX_EVENTS_PER_FILE} one Event Grid delivery carries`,
+        );
+    }
     if (items.length === 0) {
         throw new EventFileError(
             `--event ${source} holds no event: pass the payload Event Grid delivered (an array of events, or one CloudEvent)`,
@@ -267,10 +327,20 @@ export async function parseExpiryEvents(text: string, source: string): Promise<E
         }
         const where = `--event ${source}: ${describe(index, raw)}`;
         const event = await deserialize(raw, where);
+        const typeField = "eventType" in event ? "eventType" : "type";
+        for (const [field, value] of [
+            ["id", event.id],
+            [typeField, typeOf(event)],
+        ] as const) {
+            const problem = fieldProblem(field, value, MAX_EVENT_TEXT_LENGTH, EVENT_TEXT, "printable text");
+            if (problem !== undefined) {
+                throw new EventFileError(`${where}: ${problem}`);
+            }
+        }
         if (isExpiryEvent(event)) {
             expiries.push(readExpiry(event, where));
         } else {
-            ignored.push({ id: printable(event.id), eventType: printable(typeOf(event)) });
+            ignored.push({ id: event.id, eventType: typeOf(event) });
         }
     }
     return { gateways: byGateway(expiries), ignored };

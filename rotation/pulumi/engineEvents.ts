@@ -1,11 +1,12 @@
 /**
  * Folds the engine's structured events (the Automation API's `onEvent`) into an
  * {@link EngineRecord}. Only URNs, types, operations, property paths and diagnostic messages are
- * kept, never the states the events carry; diagnostic messages are redacted.
+ * kept, never the states the events carry; diagnostic messages are redacted and cut to
+ * {@link MAX_REPORT_FIELD_CHARS} (they carry what a provider or Kubernetes said).
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { EngineRecord, ResourceFailure, ResourceStep } from "../model/engineRecord";
-import { redactSecrets } from "../report/redaction";
+import { MAX_REPORT_FIELD_CHARS, redactAndCut } from "../report/textBounds";
 
 /** Operations that change nothing. */
 const UNCHANGED = new Set(["same", "read", "refresh"]);
@@ -28,7 +29,10 @@ export class EngineRecorder {
         }
         const diagnostic = event.diagnosticEvent;
         if (diagnostic !== undefined && diagnostic.severity === "error") {
-            this.failures.push({ ...(diagnostic.urn ? { urn: diagnostic.urn } : {}), message: redactSecrets(diagnostic.message.trim()) });
+            this.failures.push({
+                ...(diagnostic.urn ? { urn: diagnostic.urn } : {}),
+                message: redactAndCut(diagnostic.message.trim(), MAX_REPORT_FIELD_CHARS),
+            });
         }
         const failed = event.resOpFailedEvent?.metadata;
         if (failed !== undefined && !this.failures.some((failure) => failure.urn === failed.urn)) {

@@ -1,4 +1,5 @@
 import { redactSecrets } from "./redaction";
+import { MAX_LOG_LINE_CHARS, cutMarker, cutText } from "./textBounds";
 import type { EngineOutput } from "../model/engineRecord";
 
 /** Anything text can be written to (`process.stdout`, a test buffer). */
@@ -30,27 +31,31 @@ export interface Logger {
  * Engine output is held until a message is whole before it is redacted: a message ends at a blank
  * line (the engine separates its sections and diagnostics so), when the engine has been quiet for
  * {@link MESSAGE_IDLE_MS} (it writes a message at once, and a CI log stays live), or when
- * this much has gathered.
+ * this much has gathered in whole lines. A line longer than this is kept to its first this many
+ * characters: what follows is counted, not held (the kept start is redacted as a whole, so no part
+ * of a token in it is printed; see {@link cutText}).
  */
 export const MAX_MESSAGE_CHARS = 64 * 1024;
 export const MESSAGE_IDLE_MS = 500;
 
-/** The end of the last blank line in `text` (a line of only blanks), or -1. */
-function endOfLastBlankLine(text: string): number {
-    const blank = /\n[ \t\r]*\n/g;
-    let end = -1;
-    for (const match of text.matchAll(blank)) {
-        end = (match.index ?? 0) + match[0].length;
-    }
-    return end;
-}
+/** A blank (a line of only these characters is blank). */
+const isBlank = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d;
+const NEWLINE = 0x0a;
 
 /**
  * Gathers chunks into whole messages and writes each, redacted as a whole before it is split into
- * lines (so a token split over lines is still recognised), each line with `prefix`.
+ * lines (so a token split over lines is still recognised), each line with `prefix`. Each chunk is
+ * scanned once: the cost is linear in the output, and what is held is bounded.
  */
 function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] & { end(): void } {
+    /** The text held: whole lines, then the start of the current line. */
     let pending = "";
+    /** Where the whole lines held end. */
+    let wholeEnd = 0;
+    /** Characters of the current line dropped beyond {@link MAX_MESSAGE_CHARS}. */
+    let dropped = 0;
+    /** Whether the current line, so far, follows a newline and holds only blanks (the regex `\n[ \t\r]*\n`). */
+    let blankSoFar = false;
     let idle: NodeJS.Timeout | undefined;
     const flush = (message: string): void => {
         if (message !== "") {
@@ -59,36 +64,75 @@ function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] &
     };
     /** Writes the whole lines gathered so far. */
     const flushLines = (): void => {
-        const end = pending.lastIndexOf("\n") + 1;
-        flush(pending.slice(0, end));
-        pending = pending.slice(end);
+        flush(pending.slice(0, wholeEnd));
+        pending = pending.slice(wholeEnd);
+        wholeEnd = 0;
+        // What is held now starts a message: a blank line needs a newline of its own first.
+        blankSoFar = false;
+    };
+    /** Holds `text` (no newline in it), up to the bound of one line. */
+    const hold = (text: string): void => {
+        const room = MAX_MESSAGE_CHARS - (pending.length - wholeEnd);
+        if (dropped === 0 && text.length <= room) {
+            pending += text;
+            return;
+        }
+        pending += text.slice(0, Math.max(0, room));
+        dropped += text.length - Math.max(0, room);
+    };
+    /** Ends the current line. */
+    const endLine = (): void => {
+        if (dropped > 0) {
+            pending += cutMarker(dropped);
+            dropped = 0;
+        }
+        pending += "\n";
+        wholeEnd = pending.length;
     };
     const write = (chunk: string): void => {
-        pending += chunk;
         clearTimeout(idle);
-        const end = endOfLastBlankLine(pending);
-        if (end > 0) {
-            flush(pending.slice(0, end));
-            pending = pending.slice(end);
-        } else if (pending.length > MAX_MESSAGE_CHARS) {
+        let from = 0;
+        for (let index = 0; index < chunk.length; index++) {
+            const code = chunk.charCodeAt(index);
+            if (code !== NEWLINE) {
+                blankSoFar &&= isBlank(code);
+                continue;
+            }
+            hold(chunk.slice(from, index));
+            endLine();
+            from = index + 1;
+            if (blankSoFar) {
+                // A message is whole: write it now.
+                flushLines();
+            } else {
+                blankSoFar = true;
+            }
+        }
+        hold(chunk.slice(from));
+        if (wholeEnd > MAX_MESSAGE_CHARS) {
             flushLines();
         }
-        if (pending.includes("\n")) {
+        if (wholeEnd > 0) {
             idle = setTimeout(flushLines, MESSAGE_IDLE_MS);
             idle.unref();
         }
     };
     write.end = (): void => {
         clearTimeout(idle);
-        flush(pending);
+        const rest = dropped > 0 ? `${pending}${cutMarker(dropped)}` : pending;
+        flush(rest);
         pending = "";
+        wholeEnd = 0;
+        dropped = 0;
+        blankSoFar = false;
     };
     return write;
 }
 
+/** Writes `message`, redacted as a whole, line by line, each line with `prefix` and cut to {@link MAX_LOG_LINE_CHARS}. */
 function writeLines(sink: TextSink, prefix: string, message: string): void {
     for (const line of redactSecrets(message).split(/\r?\n/)) {
-        sink.write(`${prefix}${line}\n`);
+        sink.write(`${prefix}${cutText(line, MAX_LOG_LINE_CHARS)}\n`);
     }
 }
 

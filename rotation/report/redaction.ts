@@ -15,6 +15,11 @@
  * replaced, and a replacement never consumes a quote, a backslash before a JSON escape or a
  * delimiter, so redacting twice changes nothing and redacting JSON text leaves valid JSON.
  *
+ * Its input is untrusted (an event, the engine, an error from elsewhere), so its cost is linear
+ * in the input's length: no pattern is tried from more than one start within a run it scans, and
+ * a base64 run or wrapped block is decoded once per offset, where its tokens end is mapped back
+ * to its characters (4 characters are 3 bytes) instead of decoding every prefix.
+ *
  * {@link redactManifest} redacts a Kubernetes object for review (`npm run render`): every value
  * the program marked secret, and a Secret's data whatever its marking.
  */
@@ -26,11 +31,20 @@ export const REDACTED = "[secret]";
 const BREAK = String.raw`(?:\r?\n[ \t]*)?`;
 /** `&` as text carries it: raw, URL-encoded, JSON-escaped by Go's encoder (once or more), or HTML-escaped. */
 const SEPARATOR = String.raw`(?:&amp;|&#38;|&#x26;|&|%26|\\+u0026)`;
+/** A character of a gateway id: anything but a separator's first character, a quote, a backslash or a delimiter. */
+const ID_CHAR = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]`;
 /**
- * The gateway id: anything up to a separator, never a quote, a backslash or a delimiter; bounded
- * (APIM allows 80 characters), so a long line is scanned in linear time.
+ * The gateway id of a bare token: a whole run of id characters (it starts where no id character
+ * precedes it). A match is tried from the start of each run only, and the run ends at the first
+ * character that is not an id character, which no separator starts with, so a run is scanned once
+ * and the pattern runs in linear time however long a run is.
  */
-const GATEWAY_ID = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]{1,256}`;
+const GATEWAY_ID = `(?<!${ID_CHAR})${ID_CHAR}+`;
+/**
+ * The gateway id after `GatewayKey `: bounded (APIM allows 80 characters), so a text of
+ * `GatewayKey+GatewayKey+…` is scanned in linear time; a longer id is still a bare token.
+ */
+const PREFIXED_GATEWAY_ID = `${ID_CHAR}{1,256}`;
 /** One base64 character of the signature, its `+` and `/` possibly URL- or JSON-escaped. */
 const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/)`;
 /**
@@ -39,9 +53,10 @@ const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/)`;
  */
 const SIGNATURE = String.raw`${SIGNATURE_CHAR}+(?:\r?\n[ \t]*${SIGNATURE_CHAR}+)*(?:=|%3D){0,2}`;
 const EXPIRY = `(?:\\d${BREAK}){11}\\d`;
-const TOKEN = `${GATEWAY_ID}${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPARATOR}${BREAK}${SIGNATURE}`;
+const AFTER_ID = `${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPARATOR}${BREAK}${SIGNATURE}`;
+const TOKEN = `${GATEWAY_ID}${AFTER_ID}`;
 
-const PREFIXED_TOKEN = new RegExp(String.raw`GatewayKey(?:\s+|%20|\+)${TOKEN}`, "gi");
+const PREFIXED_TOKEN = new RegExp(String.raw`GatewayKey(?:\s+|%20|\+)${PREFIXED_GATEWAY_ID}${AFTER_ID}`, "gi");
 const BARE_TOKEN = new RegExp(TOKEN, "gi");
 /** The `config.service.auth` value even when cut short: `GatewayKey` and the word after it. */
 const GATEWAY_KEY_WORD = /GatewayKey\s+(?!\[secret\])[^\s"'`\\,;)}\]]+/gi;
@@ -59,45 +74,67 @@ const LINE_BREAK = /\r?\n[ \t]*/;
 const MAX_BASE64_DEPTH = 3;
 
 /**
- * The tokens `run` holds, decoded as base64 or base64url from any of its first four offsets (and
- * base64 inside that, `depth` deep), as one string; empty when none.
+ * The characters of base64 that decode to `bytes` bytes: every 4 characters are 3 bytes, and a
+ * last 2 or 3 characters 1 or 2 (Node's decoder stops at the first `=`, and a run holds no other
+ * character it would skip, so the count is exact).
  */
-function tokensIn(run: string, depth: number): string {
-    let found = "";
-    for (let offset = 0; offset < 4; offset++) {
+const base64CharsFor = (bytes: number): number => Math.ceil((bytes * 4) / 3);
+
+/**
+ * Where the last token `run` holds ends: the number of its first characters whose decoding holds
+ * every token found, decoding it as base64 or base64url from any of its first four offsets (and
+ * base64 inside that, `depth` deep); -1 when it holds none. Each offset is decoded once, so the
+ * cost is linear in `run` (a constant factor per level of depth).
+ */
+function tokenEnd(run: string, depth: number): number {
+    let end = -1;
+    for (let offset = 0; offset < 4 && offset < run.length; offset++) {
         const decoded = Buffer.from(run.slice(offset), "base64").toString("latin1");
-        found += (decoded.match(TOKEN_INSIDE) ?? []).join("");
-        if (depth > 1) {
-            found += [...decoded.matchAll(BASE64_RUN)].map(([inner]) => tokensIn(inner, depth - 1)).join("");
+        let bytes = 0;
+        for (const match of decoded.matchAll(TOKEN_INSIDE)) {
+            bytes = Math.max(bytes, match.index + match[0].length);
         }
+        if (depth > 1) {
+            for (const inner of decoded.matchAll(BASE64_RUN)) {
+                const innerEnd = tokenEnd(inner[0], depth - 1);
+                bytes = innerEnd >= 0 ? Math.max(bytes, inner.index + innerEnd) : bytes;
+            }
+        }
+        end = bytes > 0 ? Math.max(end, Math.min(run.length, offset + base64CharsFor(bytes))) : end;
     }
-    return found;
+    return end;
 }
 
 /**
  * A wrapped block with its token lines replaced: the first lines whose base64 holds every token
- * the whole block holds (a last line of other text that happens to be base64 is kept).
+ * the whole block holds (a last line of other text that happens to be base64 is kept). The block
+ * is decoded once, joined, and where its last token ends is mapped back to the line holding it.
  */
 function redactWrapped(block: string): string {
     const segments = block.split(LINE_BREAK);
-    const whole = tokensIn(segments.join(""), MAX_BASE64_DEPTH);
-    if (whole === "") {
+    const end = tokenEnd(segments.join(""), MAX_BASE64_DEPTH);
+    if (end < 0) {
         return block;
     }
     const breaks = [...block.matchAll(new RegExp(LINE_BREAK, "g"))];
+    let covered = 0;
     for (let count = 1; count < segments.length; count++) {
-        if (tokensIn(segments.slice(0, count).join(""), MAX_BASE64_DEPTH) === whole) {
+        covered += segments[count - 1].length;
+        if (covered >= end) {
             return REDACTED + block.slice(breaks[count - 1].index);
         }
     }
     return REDACTED;
 }
 
-/** `text` with every form of a gateway token replaced by `[secret]`; `redactSecrets(redactSecrets(t)) === redactSecrets(t)`. */
+/**
+ * `text` with every form of a gateway token replaced by `[secret]`; `redactSecrets(redactSecrets(t)) === redactSecrets(t)`.
+ * Linear in the length of `text` (test/rotation/report/redactionBounds.test.ts runs it on 1 MiB inputs).
+ */
 export function redactSecrets(text: string): string {
     return text
         .replace(WRAPPED_BASE64, redactWrapped)
-        .replace(BASE64_RUN, (run) => (tokensIn(run, MAX_BASE64_DEPTH) !== "" ? REDACTED : run))
+        .replace(BASE64_RUN, (run) => (tokenEnd(run, MAX_BASE64_DEPTH) >= 0 ? REDACTED : run))
         .replace(PREFIXED_TOKEN, `GatewayKey ${REDACTED}`)
         .replace(BARE_TOKEN, REDACTED)
         .replace(GATEWAY_KEY_WORD, `GatewayKey ${REDACTED}`);

@@ -1,9 +1,13 @@
 /**
  * Renders a {@link RunReport} for people (a text table), machines (JSON) and GitHub Actions (a
- * job summary in markdown). Only the report's own fields are rendered; free text goes through
- * {@link redactSecrets} once more.
+ * job summary in markdown). Only the report's own fields are rendered. Every string of the report
+ * is redacted and cut to {@link MAX_REPORT_FIELD_CHARS} before it is rendered, and a table or
+ * summary is redacted once more as a whole and cut to {@link MAX_REPORT_CHARS}: what one report
+ * carries is bounded whatever its messages held, and rendering is linear in the report.
  */
 import { redactSecrets } from "./redaction";
+import { markdownText } from "./markdown";
+import { MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS, cutText, redactAndCut } from "./textBounds";
 import { describePendingChange } from "../model/pendingChange";
 import { EventReport, RunReport, StackReport } from "../model/runReport";
 
@@ -97,8 +101,23 @@ function heading(report: RunReport, exitCode: number): string {
     return `mode ${report.mode}${flags.length > 0 ? ` (${flags.join(", ")})` : ""}${cancelled}, exit code ${exitCode}`;
 }
 
+/** Every string of `value` redacted and cut to {@link MAX_REPORT_FIELD_CHARS}, for JSON and for rendering. */
+const boundedString = (_key: string, value: unknown): unknown =>
+    typeof value === "string" ? redactAndCut(value, MAX_REPORT_FIELD_CHARS) : value;
+
+/** The report with every string redacted and bounded (a report is plain JSON data). */
+function bounded(report: RunReport): RunReport {
+    return JSON.parse(JSON.stringify(report, boundedString)) as RunReport;
+}
+
+/** A whole rendering, redacted once more and cut to {@link MAX_REPORT_CHARS}, ending with `end`. */
+function whole(text: string, end: string): string {
+    return `${cutText(redactSecrets(text), MAX_REPORT_CHARS - end.length)}${end}`;
+}
+
 /** The summary table and the notes under it, for a console or a log. */
-export function renderTable(report: RunReport, exitCode: number): string {
+export function renderTable(unbounded: RunReport, exitCode: number): string {
+    const report = bounded(unbounded);
     const table = [HEADERS.map((header) => header.toUpperCase()), ...rows(report)];
     const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => row[column].length)));
     const lines = table.map((row) =>
@@ -111,52 +130,45 @@ export function renderTable(report: RunReport, exitCode: number): string {
     const errorLines = report.errors.map((error) => `error: ${error}`);
     const eventLines = (report.events ?? []).map(eventLine);
     const body = report.stacks.length > 0 ? lines : ["no stacks processed"];
-    return redactSecrets(
+    return whole(
         [
             `Gateway token rotation: ${heading(report, exitCode)}`,
             ...body,
             ...(noteLines.length > 0 ? ["", ...noteLines] : []),
             ...(eventLines.length > 0 ? ["", ...eventLines] : []),
             ...errorLines,
-        ]
-            .join("\n")
-            .concat("\n"),
+        ].join("\n"),
+        "\n",
     );
 }
 
 /**
- * The report as JSON (`--json`), with the exit code. Each string is redacted before it is
- * encoded, so the JSON stays valid whatever a message held (redacting the encoded text could
+ * The report as JSON (`--json`), with the exit code. Each string is redacted (and cut) before it
+ * is encoded, so the JSON stays valid whatever a message held (redacting the encoded text could
  * split an escape such as `\n` from its backslash).
  */
 export function renderJson(report: RunReport, exitCode: number): string {
-    return (
-        JSON.stringify({ ...report, exitCode }, (_key, value: unknown) => (typeof value === "string" ? redactSecrets(value) : value), 2) +
-        "\n"
-    );
+    return `${JSON.stringify({ ...report, exitCode }, boundedString, 2)}\n`;
 }
 
-function markdownCell(text: string): string {
-    return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-/** A markdown job summary for `$GITHUB_STEP_SUMMARY`. */
-export function renderGithubSummary(report: RunReport, exitCode: number): string {
+/** A markdown job summary for `$GITHUB_STEP_SUMMARY`; every piece of text is escaped to render as itself. */
+export function renderGithubSummary(unbounded: RunReport, exitCode: number): string {
+    const report = bounded(unbounded);
     const header = ["Stack", "Gateway", "Old expiry", "New expiry", "Key", "Action", "Result", "Notes"];
     const cells = rows(report);
     const lines = [
         "## APIM gateway token rotation",
         "",
-        `${markdownCell(heading(report, exitCode))}, ${report.startedAt} to ${report.finishedAt}`,
+        markdownText(`${heading(report, exitCode)}, ${report.startedAt} to ${report.finishedAt}`),
         "",
         `| ${header.join(" | ")} |`,
         `|${header.map(() => " --- ").join("|")}|`,
         ...report.stacks.map((stack, index) => {
             const row = [...cells[index], notes(stack).join("; ")];
-            return `| ${row.map((cell) => markdownCell(cell) || " ").join(" | ")} |`;
+            return `| ${row.map((cell) => markdownText(cell) || " ").join(" | ")} |`;
         }),
-        ...(report.events ?? []).map((event) => `\n**Event:** ${markdownCell(eventLine(event))}`),
-        ...report.errors.map((error) => `\n**Error:** ${markdownCell(error)}`),
+        ...(report.events ?? []).map((event) => `\n**Event:** ${markdownText(eventLine(event))}`),
+        ...report.errors.map((error) => `\n**Error:** ${markdownText(error)}`),
     ];
-    return redactSecrets(`${lines.join("\n")}\n\n`);
+    return whole(lines.join("\n"), "\n\n");
 }

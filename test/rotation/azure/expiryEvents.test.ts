@@ -201,8 +201,12 @@ describe("Azure's gateway token expiry events (--event)", () => {
         });
     }
 
-    it("reports an ignored event's id and type without control characters", async () => {
-        const event = { ...nearExpiry(), id: "a\u001b[2Jb", eventType: "Contoso.Thing\nHappened" };
-        assert.deepEqual((await parse([event])).ignored, [{ id: "a?[2Jb", eventType: "Contoso.Thing?Happened" }]);
+    it("refuses an event of another type whose id or type holds control characters, naming the field, escaped", async () => {
+        for (const [event, message] of [
+            [{ ...nearExpiry(), id: "a\u001b[2Jb", eventType: "Contoso.Thing" }, /: id "a\\u001b\[2Jb" is not printable text$/],
+            [{ ...nearExpiry(), eventType: "Contoso.Thing\nHappened" }, /: eventType "Contoso\.Thing\\nHappened" is not printable text$/],
+        ] as const) {
+            await assert.rejects(parse([event]), (error: Error) => error instanceof EventFileError && message.test(error.message));
+        }
     });
 });

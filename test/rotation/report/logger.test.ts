@@ -1,6 +1,8 @@
 /** The progress logger: whole messages redacted before they are split into lines (rotation/report/logger.ts). */
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { MAX_MESSAGE_CHARS, MESSAGE_IDLE_MS, createLogger } from "../../../rotation/report/logger";
+import { MAX_LOG_LINE_CHARS } from "../../../rotation/report/textBounds";
 import { PLANTED_RAW, StringSink } from "../fakes";
 
 const SIGNATURE = "c2VjcmV0LXNpZ25hdHVyZS10aGF0LWlzLWxvbmctZW5vdWdoLXRvLXNwbGl0==";
@@ -104,5 +106,100 @@ describe("the progress logger's lines and streams", () => {
         log.forStack("prod").warn("locked");
         assert.equal(progress.text, "one\ntwo\n");
         assert.equal(problems.text, "[prod] warning: locked\n");
+    });
+});
+
+describe("the logger's bounds: linear in the engine's output, whatever its chunks", () => {
+    const MIB = 1024 * 1024;
+    /** The lines written, without their prefix. */
+    const lines = (text: string) => text.split("\n").slice(0, -1);
+
+    it("keeps the start of a 1 MiB line written a character at a time, redacted, and says how much was cut", () => {
+        const { stream, progress } = engine();
+        const line = `${TOKEN} ${"x".repeat(MIB)}`;
+        for (const char of line) {
+            stream.stdout(char);
+        }
+        stream.stdout("\nnext\n");
+        stream.end();
+        const written = lines(progress.text);
+        assert.equal(written.length, 2);
+        assert.ok(written[0].length <= "[dev] ".length + MAX_LOG_LINE_CHARS, `${written[0].length}`);
+        assert.ok(written[0].startsWith("[dev] [secret] xxx"), written[0].slice(0, 40));
+        const kept = written[0].slice("[dev] [secret]".length, written[0].indexOf("…"));
+        assert.ok(written[0].endsWith(`… [${MIB + 1 - kept.length} characters cut]`), "every character cut is counted");
+        assert.equal(written[1], "[dev] next");
+        assert.ok(!leaks(progress.text));
+    });
+
+    for (const [what, text] of [
+        ["1 MiB of blank lines", "\n".repeat(MIB)],
+        ["1 MiB of '::' lines", "::add-mask::x\n".repeat(MIB / 14)],
+        [
+            "1 MiB of wrapped base64",
+            Buffer.alloc((MIB * 3) / 4, 1)
+                .toString("base64")
+                .replace(/(.{76})/g, "$1\n"),
+        ],
+        ["1 MiB of blanks and carriage returns, no line end", " \r\t".repeat(MIB / 3)],
+    ] as const) {
+        it(`writes ${what} in 1 KiB chunks, no line over the bound`, () => {
+            const { stream, progress } = engine();
+            for (let start = 0; start < text.length; start += 1024) {
+                stream.stdout(text.slice(start, start + 1024));
+            }
+            stream.end();
+            assert.ok(lines(progress.text).every((line) => line.length <= "[dev] ".length + MAX_LOG_LINE_CHARS));
+        });
+    }
+
+    it("writes the same lines however the output is chunked, and never a token (property)", () => {
+        const piece = fc.constantFrom(
+            "Updating (dev)",
+            "\n",
+            "\n\n",
+            "  ",
+            "\r\n",
+            `GatewayKey ${TOKEN}`,
+            `${TOKEN.slice(0, 30)}\n  ${TOKEN.slice(30)}`,
+            "x",
+        );
+        fc.assert(
+            fc.property(fc.array(piece, { maxLength: 30 }), fc.array(fc.nat(40), { maxLength: 10 }), (parts, cuts) => {
+                const text = parts.join("");
+                const whole = engine();
+                whole.stream.stdout(text);
+                whole.stream.end();
+                const chunked = engine();
+                let start = 0;
+                for (const cut of [...cuts, text.length]) {
+                    chunked.stream.stdout(text.slice(start, start + cut));
+                    start += cut;
+                }
+                chunked.stream.stdout(text.slice(start));
+                chunked.stream.end();
+                assert.equal(chunked.progress.text, whole.progress.text);
+                assert.ok(!leaks(whole.progress.text), whole.progress.text);
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("cuts a progress message's line to the bound after redacting it whole", () => {
+        const progress = new StringSink();
+        createLogger(progress, new StringSink()).info(`${"y".repeat(MIB)}${TOKEN}\nshort`);
+        const written = lines(progress.text);
+        assert.equal(written.length, 2);
+        assert.ok(written[0].length <= MAX_LOG_LINE_CHARS);
+        assert.equal(written[1], "short");
+    });
+
+    it("holds at most one bounded line however long a line is (the bound is MAX_MESSAGE_CHARS)", () => {
+        const { stream, progress } = engine();
+        stream.stdout("z".repeat(MAX_MESSAGE_CHARS * 4));
+        stream.end();
+        const [line] = lines(progress.text);
+        assert.ok(line.length <= "[dev] ".length + MAX_LOG_LINE_CHARS);
+        assert.match(line, /^\[dev\] z+… \[\d+ characters cut\]$/);
     });
 });

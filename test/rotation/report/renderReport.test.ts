@@ -2,6 +2,9 @@ import { strict as assert } from "node:assert";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, exitCodeFor } from "../../../rotation/command/exitCodes";
 import { renderGithubSummary, renderJson, renderTable } from "../../../rotation/report/renderReport";
 import { RunReport, StackReport } from "../../../rotation/model/runReport";
+import { markdownText } from "../../../rotation/report/markdown";
+import { MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS } from "../../../rotation/report/textBounds";
+import { holdsCiCommand } from "../fakes";
 
 const before = { expiresAt: "2025-06-20T12:00:00.000Z", renewAfter: "2025-06-10T12:00:00.000Z", keyType: "primary" as const };
 const after = { expiresAt: "2025-07-15T12:00:00.000Z", renewAfter: "2025-07-05T12:00:00.000Z", keyType: "secondary" as const };
@@ -149,6 +152,81 @@ describe("rotation report rendering", () => {
             const cancelled = report([stack("failed"), stack("cancelled")], { cancelled: true });
             assert.equal(exitCodeFor(cancelled, "SIGINT"), EXIT_SIGINT);
             assert.equal(exitCodeFor(cancelled, "SIGTERM"), EXIT_SIGTERM);
+        });
+    });
+
+    describe("the job summary renders every text as text (Markdown and HTML escaped)", () => {
+        /** CommonMark's ASCII punctuation (spec 2.1): each may open markup, and each backslash-escaped is literal (2.4). */
+        const ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+        for (const char of ASCII_PUNCTUATION) {
+            it(`escapes ${JSON.stringify(char)}`, () => {
+                const expected = { "&": "&amp;", "<": "&lt;", ">": "&gt;" }[char] ?? `\\${char}`;
+                assert.equal(markdownText(`a${char}b`), `a${expected}b`);
+            });
+        }
+
+        it("leaves letters, digits, spaces and other characters alone, and puts line breaks on one line", () => {
+            assert.equal(markdownText("gw 1 é 😀"), "gw 1 é 😀");
+            assert.equal(markdownText("a\r\nb\nc\rd\u2028e\u0085f"), "a b c d e f");
+        });
+
+        for (const [gateway, rendered] of [
+            ["<img src=x onerror=alert(1)>", "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"],
+            ["[x](https://evil.example)", "\\[x\\]\\(https\\:\\/\\/evil\\.example\\)"],
+            ["![x](y)", "\\!\\[x\\]\\(y\\)"],
+            ["**bold** _it_ `code` ~~s~~ :smile: &#60;", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\:smile\\: &amp;\\#60\\;"],
+            ["a | b", "a \\| b"],
+        ]) {
+            it(`renders a gateway named ${JSON.stringify(gateway)} as text`, () => {
+                const markdown = renderGithubSummary(report([{ ...rotated, gateway, message: gateway }], { errors: [gateway] }), 0);
+                const row = markdown.split("\n").find((line) => line.startsWith("| prod |"));
+                assert.ok(row?.includes(` | ${rendered} | `), row);
+                assert.ok(markdown.includes(`**Error:** ${rendered}`), markdown);
+                assert.ok(!/[<>]/.test(markdown), "no raw angle bracket anywhere");
+            });
+        }
+    });
+
+    describe("what one report carries is bounded", () => {
+        const MIB = 1024 * 1024;
+        const huge = (char: string) => char.repeat(MIB);
+        /** `stacks` stacks whose gateway, message and notes are a field's worth of `field`, the first with all of `field`. */
+        const hugeReport = (stacks: number, field: string) =>
+            report(
+                Array.from({ length: stacks }, (_, index) => {
+                    const text = index === 0 ? field : field.slice(0, MAX_REPORT_FIELD_CHARS);
+                    return { ...notDue, stack: `s${index}`, gateway: text, message: text, notes: [text] };
+                }),
+                { errors: [field] },
+            );
+
+        it("cuts each string to MAX_REPORT_FIELD_CHARS in JSON, which stays valid", () => {
+            const parsed = JSON.parse(renderJson(hugeReport(2, huge("x")), 1));
+            for (const text of [parsed.stacks[0].gateway, parsed.stacks[0].message, parsed.errors[0], parsed.stacks[0].notes[0]]) {
+                assert.ok(text.length <= MAX_REPORT_FIELD_CHARS, `${text.length}`);
+                assert.match(text, /… \[\d+ characters cut\]$/);
+            }
+        });
+
+        for (const [what, field] of [
+            ["1 MiB fields", huge("x")],
+            ["1 MiB of '::' lines", "::add-mask::x\n".repeat(MIB / 14)],
+            ["1 MiB of base64", huge("A")],
+            ["1 MiB of Markdown markup", huge("<")],
+        ] as const) {
+            it(`cuts the table and the summary of many stacks with ${what} to MAX_REPORT_CHARS`, () => {
+                for (const text of [renderTable(hugeReport(100, field), 1), renderGithubSummary(hugeReport(100, field), 1)]) {
+                    assert.ok(text.length <= MAX_REPORT_CHARS, `${text.length}`);
+                    assert.match(text, /… \[\d+ characters cut\]\n+$/);
+                }
+            });
+        }
+
+        it("keeps a report's lines whole: no field's line break reaches the summary", () => {
+            const markdown = renderGithubSummary(hugeReport(1, "x\n::add-mask::y\n##vso[task.complete]"), 1);
+            assert.equal(holdsCiCommand(markdown.replace(/##vso\[/g, "")), false);
+            assert.ok(!markdown.includes("\n::"));
         });
     });
 });
