@@ -9,7 +9,7 @@ import { neutraliseCiCommands } from "./report/ciCommands";
 import { armClientPool, generateGatewayToken, regenerateGatewayKey } from "../components/token/arm";
 import { systemClock } from "./run/clock";
 import { EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from "./command/exitCodes";
-import { redactSecrets } from "./report/redaction";
+import { MAX_REPORT_FIELD_CHARS, redactAndCut } from "./report/textBounds";
 import { replaceFileAtomically } from "./command/atomicFile";
 import { readEventInput } from "./command/eventInput";
 import { compileCacheDir } from "./command/compileCache";
@@ -73,7 +73,7 @@ runCli(
     (error: unknown) => {
         process.stderr.write(
             neutraliseCiCommands(
-                `apim-gateway-rotate: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+                `apim-gateway-rotate: ${redactAndCut(error instanceof Error ? (error.stack ?? error.message) : String(error), MAX_REPORT_FIELD_CHARS)}\n`,
             ),
         );
         process.exitCode = EXIT_FAILED;

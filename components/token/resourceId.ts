@@ -1,3 +1,8 @@
+import { quoted } from "../untrustedText";
+
+/** The longest id a message quotes: an ARM id is far shorter (about 250 characters). */
+const MAX_QUOTED_ID_LENGTH = 600;
+
 /** The parts of a self-hosted gateway's ARM resource id. */
 export interface GatewayResourceId {
     subscriptionId: string;
@@ -13,14 +18,27 @@ const example =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1/gateways/gw1";
 
 /**
+ * `id` trimmed, without trailing slashes (which name the same resource). A loop, not `/\/+$/`: a
+ * regular expression retries that from every slash of a long run, quadratic in an untrusted id.
+ */
+function withoutTrailingSlashes(id: string): string {
+    const trimmed = id.trim();
+    let end = trimmed.length;
+    while (end > 0 && trimmed.charCodeAt(end - 1) === 0x2f) {
+        end--;
+    }
+    return trimmed.slice(0, end);
+}
+
+/**
  * Splits a gateway ARM resource id into its parts. Throws an error naming the expected shape when
  * the id is malformed or its subscription is not a UUID (the ARM client refuses anything else).
  */
 export function parseGatewayResourceId(id: string): GatewayResourceId {
-    const match = typeof id === "string" ? gatewayIdPattern.exec(id.trim().replace(/\/+$/, "")) : null;
+    const match = typeof id === "string" ? gatewayIdPattern.exec(withoutTrailingSlashes(id)) : null;
     if (!match) {
         throw new Error(
-            `gatewayResourceId "${String(id)}" is not a self-hosted gateway resource id: expected ` +
+            `gatewayResourceId ${quoted(String(id), MAX_QUOTED_ID_LENGTH)} is not a self-hosted gateway resource id: expected ` +
                 "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}" +
                 "/providers/Microsoft.ApiManagement/service/{service}/gateways/{gateway}, " +
                 `e.g. ${example} (the gateway's "id" output).`,
@@ -46,7 +64,7 @@ export function assertSubscriptionId(subscriptionId: string): void {
  * Every grouping, sharding and matching of gateways goes through this one function.
  */
 export function resourceIdKey(id: string): string {
-    return id.trim().replace(/\/+$/, "").toLowerCase();
+    return withoutTrailingSlashes(id).toLowerCase();
 }
 
 /** Whether two strings name the same ARM resource. */
@@ -74,10 +92,10 @@ const serviceIdPattern = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/pr
 
 /** Splits an API Management instance's ARM id; throws an error naming the expected shape. */
 export function parseServiceResourceId(id: string): ServiceResourceId {
-    const match = typeof id === "string" ? serviceIdPattern.exec(id.trim().replace(/\/+$/, "")) : null;
+    const match = typeof id === "string" ? serviceIdPattern.exec(withoutTrailingSlashes(id)) : null;
     if (!match) {
         throw new Error(
-            `"${String(id)}" is not an API Management instance's resource id: expected ` +
+            `${quoted(String(id), MAX_QUOTED_ID_LENGTH)} is not an API Management instance's resource id: expected ` +
                 "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.ApiManagement/service/{service} " +
                 '(the instance\'s "id" output, or az apim show --query id).',
         );

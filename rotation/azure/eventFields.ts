@@ -8,6 +8,7 @@
  * Microsoft's sample events ("Azure API Management as an Event Grid source") pass verbatim,
  * placeholders such as `{gateway-name}` included.
  */
+import { quoted } from "../../components/untrustedText";
 
 /** The most events one `--event` file may hold: Event Grid delivers at most 5,000 events in a batch. */
 export const MAX_EVENTS_PER_FILE = 5000;
@@ -57,25 +58,6 @@ export const EVENT_TEXT = /^[^\p{C}]+$/u;
 
 /** An ISO 8601 instant with its offset, as Event Grid writes `expiresAtUtc` (up to 7 fractional digits). */
 export const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/** The longest part of an untrusted text a message shows. */
-const SHOWN_CHARS = 300;
-
-/**
- * Untrusted text for a message: its first `max` characters, and every character that is not
- * printable ASCII written as an escape, so what an event holds reaches no log raw (no line break,
- * no U+0085, no bidirectional mark).
- */
-export function shown(text: string, max = SHOWN_CHARS): string {
-    const escaped = text.slice(0, max).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    return text.length > max ? `${escaped} (first ${max} of ${text.length} characters)` : escaped;
-}
-
-/** `value` for a message: JSON-quoted, its first 80 characters only, escaped as {@link shown} escapes. */
-export function quoted(value: string): string {
-    const quotedHead = shown(JSON.stringify(value.slice(0, 80)), Number.POSITIVE_INFINITY);
-    return value.length > 80 ? `${quotedHead} (first 80 of ${value.length} characters)` : quotedHead;
-}
 
 /**
  * Why `value`, the field `field`, is refused, or `undefined` when it passes: too long (checked

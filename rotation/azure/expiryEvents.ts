@@ -39,9 +39,8 @@ import {
     MAX_INSTANT_LENGTH,
     MAX_SUBJECT_LENGTH,
     fieldProblem,
-    quoted,
-    shown,
 } from "./eventFields";
+import { quoted, shown } from "../../components/untrustedText";
 
 /** The event types that renew a gateway's token. */
 export const EXPIRY_EVENT_TYPES = GATEWAY_TOKEN_EVENT_TYPES;

@@ -1,6 +1,6 @@
 /** ARM ids are compared in one form: case-insensitive, without a trailing slash. */
 import { strict as assert } from "node:assert";
-import { resourceIdKey, sameResourceId } from "../../components/token/resourceId";
+import { parseGatewayResourceId, parseServiceResourceId, resourceIdKey, sameResourceId } from "../../components/token/resourceId";
 
 const id =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apim/providers" +
@@ -27,5 +27,33 @@ describe("resourceIdKey / sameResourceId", () => {
     ];
     for (const [name, other] of different) {
         it(`not the same resource: ${name}`, () => assert.ok(!sameResourceId(id, other)));
+    }
+});
+
+describe("resource ids from untrusted text (stack outputs, events)", () => {
+    const MiB = 1024 * 1024;
+    // A run of slashes that does not end the id: a /\/+$/ retried from each slash is quadratic here.
+    const slashes = `${"/".repeat(MiB)}x`;
+
+    it("keys a 1 MiB run of slashes in linear time, keeping them", () => {
+        assert.equal(resourceIdKey(slashes), slashes);
+        assert.equal(resourceIdKey(`/A${"/".repeat(MiB)}`), "/a");
+    });
+
+    for (const [name, parse] of [
+        ["gateway", parseGatewayResourceId],
+        ["service", parseServiceResourceId],
+    ] as const) {
+        it(`refuses a 1 MiB ${name} id with a message of bounded length, its text quoted`, () => {
+            for (const id of [slashes, `/subscriptions/${"\u0085::add-mask::x".repeat(MiB / 16)}`]) {
+                assert.throws(
+                    () => parse(id),
+                    (error: Error) =>
+                        error.message.length < 2000 &&
+                        /\(first 600 of \d+ characters\)/.test(error.message) &&
+                        !error.message.includes("\u0085"),
+                );
+            }
+        });
     }
 });

@@ -14,8 +14,8 @@ import {
     MAX_INSTANCE_ID_LENGTH,
     MAX_INSTANT_LENGTH,
     MAX_SUBJECT_LENGTH,
-    quoted,
 } from "../../../rotation/azure/eventFields";
+import { quoted } from "../../../components/untrustedText";
 import { EventFileError, parseExpiryEvents } from "../../../rotation/azure/expiryEvents";
 import { neutraliseCiCommands } from "../../../rotation/report/ciCommands";
 import { holdsCiCommand } from "../fakes";
