@@ -12,6 +12,7 @@ import { ANNOTATIONS, TOKEN_SECRET_ANNOTATIONS } from "../constants";
 import { AUTH_TYPES, AuthType } from "../enums";
 import type { AzureCloudSettings } from "../token/cloud";
 import type { GatewayKeyType } from "../token/keyType";
+import { quoted } from "../untrustedText";
 
 /** The stack output the rotation CLI reads. */
 export const ROTATION_OUTPUT = "apimGatewayRotation";
@@ -113,6 +114,13 @@ export class RotationContractError extends Error {
 
 const REDEPLOY = "run `pulumi up` on the stack so it exports the outputs of this version of the component";
 
+/**
+ * Bounds on what a stack's outputs may hold (anyone who can write the state writes them): a
+ * gateway key is a name, a field an id, a URN or an instant, and a stack runs a handful of
+ * gateways. Far above any real stack, low enough that no output can make a run slow.
+ */
+export const ROTATION_OUTPUT_LIMITS = { unitsPerStack: 1000, keyLength: 253, fieldLength: 2048 } as const;
+
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -125,13 +133,18 @@ function text(unit: Record<string, unknown>, where: string, field: string, requi
     if (typeof value !== "string" || value === "") {
         throw new RotationContractError(`${where}.${field} is ${value === undefined ? "missing" : "not a non-empty string"}: ${REDEPLOY}`);
     }
+    if (value.length > ROTATION_OUTPUT_LIMITS.fieldLength) {
+        throw new RotationContractError(
+            `${where}.${field} is ${value.length} characters long, more than the ${ROTATION_OUTPUT_LIMITS.fieldLength} allowed: ${REDEPLOY}`,
+        );
+    }
     return value;
 }
 
 function instant(unit: Record<string, unknown>, where: string, field: string, required: boolean): string | undefined {
     const value = text(unit, where, field, required);
     if (value !== undefined && Number.isNaN(Date.parse(value))) {
-        throw new RotationContractError(`${where}.${field} is not an ISO 8601 instant: "${value}"`);
+        throw new RotationContractError(`${where}.${field} is not an ISO 8601 instant: ${quoted(value)}`);
     }
     return value;
 }
@@ -163,13 +176,18 @@ function cloudOf(value: unknown, where: string): AzureCloudSettings | undefined 
 
 /** Validates one unit of the contract output; throws {@link RotationContractError} naming the field. */
 export function parseRotationUnit(key: string, value: unknown): RotationUnit {
-    const where = `${ROTATION_OUTPUT}[${JSON.stringify(key)}]`;
+    const where = `${ROTATION_OUTPUT}[${quoted(key)}]`;
+    if (key.length > ROTATION_OUTPUT_LIMITS.keyLength) {
+        throw new RotationContractError(
+            `${where} has a key of ${key.length} characters, more than the ${ROTATION_OUTPUT_LIMITS.keyLength} allowed: ${REDEPLOY}`,
+        );
+    }
     if (!isObject(value)) {
         throw new RotationContractError(`${where} is not an object: ${REDEPLOY}`);
     }
     const authType = text(value, where, "authType", true) as string;
     if (!(AUTH_TYPES as readonly string[]).includes(authType)) {
-        throw new RotationContractError(`${where}.authType is "${authType}"; expected one of ${AUTH_TYPES.join(", ")}`);
+        throw new RotationContractError(`${where}.authType is ${quoted(authType)}; expected one of ${AUTH_TYPES.join(", ")}`);
     }
     const base = {
         key,
@@ -182,7 +200,7 @@ export function parseRotationUnit(key: string, value: unknown): RotationUnit {
     }
     const keyType = text(value, where, "tokenKeyType", true);
     if (keyType !== "primary" && keyType !== "secondary") {
-        throw new RotationContractError(`${where}.tokenKeyType is "${keyType}"; expected primary or secondary`);
+        throw new RotationContractError(`${where}.tokenKeyType is ${quoted(String(keyType))}; expected primary or secondary`);
     }
     const issuedAt = instant(value, where, "tokenIssuedAt", false);
     const checksum = text(value, where, "tokenChecksum", false);
@@ -211,15 +229,20 @@ export function parseRotationOutput(value: unknown): ParsedUnit[] {
     if (!isObject(value)) {
         throw new RotationContractError(`stack output "${ROTATION_OUTPUT}" must be an object keyed by gateway: ${REDEPLOY}`);
     }
-    return Object.keys(value)
-        .sort()
-        .map((key) => {
-            try {
-                return { key, unit: parseRotationUnit(key, value[key]) };
-            } catch (error) {
-                return { key, error: (error as Error).message };
-            }
-        });
+    const keys = Object.keys(value);
+    if (keys.length > ROTATION_OUTPUT_LIMITS.unitsPerStack) {
+        throw new RotationContractError(
+            `stack output "${ROTATION_OUTPUT}" holds ${keys.length} gateways, more than the ` +
+                `${ROTATION_OUTPUT_LIMITS.unitsPerStack} one stack may rotate: ${REDEPLOY}`,
+        );
+    }
+    return keys.sort().map((key) => {
+        try {
+            return { key, unit: parseRotationUnit(key, value[key]) };
+        } catch (error) {
+            return { key, error: (error as Error).message };
+        }
+    });
 }
 
 /** The renewal trigger from the environment ({@link RENEWAL_TRIGGER_ENV}), or `undefined` when unset or empty. */

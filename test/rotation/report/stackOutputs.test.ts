@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { RotationContractError, parseRotationOutput } from "../../../components/contract/rotationContract";
+import { ROTATION_OUTPUT_LIMITS, RotationContractError, parseRotationOutput } from "../../../components/contract/rotationContract";
 import { RunReport } from "../../../rotation/model/runReport";
 import { neutraliseCiCommands } from "../../../rotation/report/ciCommands";
 import { renderGithubSummary, renderTable } from "../../../rotation/report/renderReport";
@@ -110,4 +110,30 @@ describe("stack outputs: untrusted text, bounded on its way to the report", () =
             assert.ok(renderTable(failedWith(messages[0]), 1).length <= MAX_REPORT_FIELD_CHARS * 3);
         });
     }
+
+    it("says so, naming each limit, where the parser itself caps an output (not only the report)", () => {
+        const { unitsPerStack, keyLength, fieldLength } = ROTATION_OUTPUT_LIMITS;
+        const units = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`gw${index}`, unit({})]));
+        assert.equal(messagesFor(units(unitsPerStack)).length, 0, "as many gateways as allowed");
+        assert.match(
+            messagesFor(units(unitsPerStack + 1))[0],
+            new RegExp(`holds ${unitsPerStack + 1} gateways, more than the ${unitsPerStack}`),
+        );
+        assert.deepEqual(messagesFor({ ["k".repeat(keyLength)]: unit({}) }), []);
+        assert.match(messagesFor({ ["k".repeat(keyLength + 1)]: unit({}) })[0], new RegExp(`more than the ${keyLength} allowed`));
+        const id = (length: number) => `/subscriptions/${"0".repeat(length - "/subscriptions/".length)}`;
+        assert.doesNotMatch(messagesFor({ gw: unit({ gatewayResourceId: id(fieldLength) }) }).join(), /allowed/);
+        assert.match(
+            messagesFor({ gw: unit({ gatewayResourceId: id(fieldLength + 1) }) })[0],
+            new RegExp(`gatewayResourceId is ${fieldLength + 1} characters long`),
+        );
+    });
+
+    it("quotes a bad value escaped: no line break, U+0085 or bidirectional mark reaches the message raw", () => {
+        for (const bad of ["\u0085::add-mask::x", "a\nb", "\u202egw"]) {
+            for (const message of [...messagesFor({ gw: unit({ authType: bad }) }), ...messagesFor({ [bad]: unit({ authType: "x" }) })]) {
+                assert.doesNotMatch(message, /[\u0085\n\u202e]/, message);
+            }
+        }
+    });
 });
