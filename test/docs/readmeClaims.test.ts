@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { MAX_LOG_LINE_CHARS, MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS } from "../../rotation/report/textBounds";
 
 const root = path.resolve(__dirname, "../..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
@@ -23,6 +24,19 @@ function row(first: string): string {
 
 /** The backticked words of `text`. */
 const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map(([, word]) => word);
+
+describe("docs claims read from the code", () => {
+    it("docs/rotation-security.md states the output bounds rotation/report/textBounds.ts sets", () => {
+        const stated = /a log line at (\d+) KiB, a report field at (\d+) KiB, a table or job summary at (\d+) KiB/.exec(
+            read("docs/rotation-security.md").replace(/\s+/g, " "),
+        );
+        assert.ok(stated, "the sentence on what the CLI prints is bounded");
+        assert.deepEqual(
+            stated.slice(1).map(Number),
+            [MAX_LOG_LINE_CHARS, MAX_REPORT_FIELD_CHARS, MAX_REPORT_CHARS].map((n) => n / 1024),
+        );
+    });
+});
 
 describe("README claims read from the code", () => {
     it("names the Pulumi CLI version the end-to-end engine is built at, in Requirements and the support matrix", () => {
