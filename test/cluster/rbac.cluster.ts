@@ -21,6 +21,7 @@ import { clusterStackConfig, createStaticVolume } from "../../localenv/cluster/g
 import { settledGateway } from "../../localenv/cluster/gatewayObjects";
 import { KubeApi, KubeApiError, PATCH } from "../../localenv/cluster/kubeApi";
 import { RolloutObservation, watchRollout } from "../../localenv/cluster/rolloutWatcher";
+import { ValidationKey, policyDenial, shippedPolicy, validationsByKey } from "./harness/admissionPolicy";
 import {
     DEPLOY_RBAC,
     ROTATION_RBAC,
@@ -49,17 +50,6 @@ const DEPLOYER: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-depl
 const ROTATOR: ServiceAccountRef = { namespace: IDENTITIES, name: "gateway-token-rotator" };
 /** A Secret of the namespace that is not the gateway's token (an application's, or a `secretEnv` one). */
 const OTHER_SECRET = "unrelated-credentials";
-
-interface AdmissionPolicy {
-    readonly metadata: { readonly name: string };
-    readonly spec: { readonly validations: readonly { readonly message: string }[] };
-}
-
-/** The denial the API server returns for a validation of the shipped policy, as the identity sees it. */
-function policyDenial(policy: AdmissionPolicy, validation: number): string {
-    const name = policy.metadata.name;
-    return `ValidatingAdmissionPolicy '${name}' with binding '${name}' denied request: ${policy.spec.validations[validation].message}`;
-}
 
 /** The message of a refused request; fails if it was not refused with 403. */
 async function refused(request: Promise<unknown>): Promise<string> {
@@ -94,7 +84,10 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
     const tokens: Record<string, string> = {};
     const deployRbac = boundTo(readShippedRbac(DEPLOY_RBAC), DEPLOYER);
     const rotationRbac = boundTo(readShippedRbac(ROTATION_RBAC), ROTATOR);
-    const policy = objectOfKind(rotationRbac, "ValidatingAdmissionPolicy") as unknown as AdmissionPolicy;
+    const policy = shippedPolicy(rotationRbac);
+    const validations = validationsByKey(policy);
+    /** The denial of the shipped policy's validation that checks `key`, as the identity sees it. */
+    const deniedBy = (key: ValidationKey) => policyDenial(policy, validations[key]);
     /** The rotation identity, calling the API directly. */
     let asRotator: KubeApi;
     // The production defaults: the namespace's Pod Security label and the NetworkPolicy are the component's own.
@@ -129,7 +122,7 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
                 () => undefined,
                 (error: unknown) => error,
             );
-            if (outcome instanceof KubeApiError && outcome.message.includes(policyDenial(policy, 0))) {
+            if (outcome instanceof KubeApiError && outcome.message.includes(deniedBy("secretName"))) {
                 break;
             }
             assert.ok(Date.now() < deadline, `the policy never took effect: ${String(outcome)}`);
@@ -258,27 +251,26 @@ describe("least privilege on a real API server: the shipped Roles, bound as ship
             const path = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${before.deployment.metadata.name}`;
             const live = await api.get<{ spec: { template: { spec: { containers: { name: string; image: string }[] } } } }>(path);
             const [gateway] = live.spec.template.spec.containers;
-            const podSpecDenial = policyDenial(policy, 3);
 
             const image = {
                 spec: { template: { spec: { containers: [{ name: gateway.name, image: "registry.invalid/not-the-gateway:1" }] } } },
             };
-            assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(podSpecDenial), "image patch");
+            assert.ok((await refused(asRotator.patch(path, image, PATCH.strategicMerge))).includes(deniedBy("containers")), "image patch");
             const env = {
                 spec: { template: { spec: { containers: [{ name: gateway.name, env: [{ name: "EXTRA_SETTING", value: "1" }] }] } } },
             };
-            assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(podSpecDenial), "env var");
+            assert.ok((await refused(asRotator.patch(path, env, PATCH.strategicMerge))).includes(deniedBy("otherEnv")), "env var");
             const otherSecret = `/api/v1/namespaces/${NAMESPACE}/secrets/${OTHER_SECRET}`;
-            assert.ok((await refused(asRotator.delete(otherSecret))).includes(policyDenial(policy, 0)), "delete another Secret");
+            assert.ok((await refused(asRotator.delete(otherSecret))).includes(deniedBy("secretName")), "delete another Secret");
             const scale = { spec: { replicas: 1 } };
-            assert.ok((await refused(asRotator.patch(path, scale, PATCH.merge))).includes(policyDenial(policy, 1)), "scale down");
+            assert.ok((await refused(asRotator.patch(path, scale, PATCH.merge))).includes(deniedBy("deploymentSpec")), "scale down");
 
             // The same through the engine, as a rotation job holding this identity would run it.
             useToken(tokenFile, tokens.rotator);
             stack.configure({ ...config(), env: [{ name: "EXTRA_SETTING", value: "1" }] });
             try {
                 await assert.rejects(stack.up(), (error: Error) => {
-                    assert.ok(error.message.includes(podSpecDenial), error.message.slice(-2000));
+                    assert.ok(error.message.includes(deniedBy("otherEnv")), error.message.slice(-2000));
                     return true;
                 });
             } finally {

@@ -96,8 +96,18 @@ export function withoutVerb(rules: readonly PolicyRule[], apiGroup: string, reso
     return result.flat();
 }
 
-/** The API path of an RBAC file's object, or of its collection when `collection` is set. */
-function objectPath(object: RbacObject, collection = false): string {
+/** What an object's API path is made of. */
+export interface ObjectRef {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+/**
+ * The API path of an object, or of its collection when `collection` is set; for kinds whose plural
+ * is the lower-case name plus `s` (`y` → `ies`).
+ */
+export function objectPath(object: ObjectRef, collection = false): string {
     const kind = object.kind.toLowerCase();
     const plural = kind.endsWith("y") ? `${kind.slice(0, -1)}ies` : `${kind}s`;
     const prefix = object.apiVersion === "v1" ? "/api/v1" : `/apis/${object.apiVersion}`;
