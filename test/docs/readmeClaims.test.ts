@@ -49,6 +49,16 @@ describe("README claims read from the code", () => {
         }
     });
 
+    it("names the Kubernetes minimum the admission policy states, and the version the control plane is built at", () => {
+        const stated = /^\| Kubernetes \| (\d+\.\d+) or later \(tested: (\d+\.\d+)\)/m.exec(README);
+        assert.ok(stated, "Requirements has a Kubernetes row");
+        const policy = /^# Kubernetes (\d+\.\d+) or later:/m.exec(read("rotation/schedules/kubernetes-rbac.yaml"))?.[1];
+        const page = /\*\*Minimum Kubernetes version: (\d+\.\d+)\.\*\*/.exec(read("docs/network-and-pod-security.md"))?.[1];
+        const built = /^KUBERNETES_VERSION=(\d+\.\d+)\.\d+$/m.exec(read("localenv/cluster/toolchain/build.sh"))?.[1];
+        assert.deepEqual([stated[1], stated[2]], [policy, built]);
+        assert.equal(page, policy);
+    });
+
     it("names the Kubernetes provider commit the engine is built from, and the plugin version it reports", () => {
         const build = read("localenv/engine/toolchain/build.sh");
         const stamp = /^K8S_PROVIDER_MODULE_VERSION=v\d+\.\d+\.\d+-(\d{4})(\d{2})(\d{2})\d{6}-[0-9a-f]{12}$/m.exec(build);
