@@ -72,7 +72,14 @@ describe("stack config", () => {
         assert.match(message, /'apim-gateway:gatewayId'/);
         assert.match(message, /'apim-gateway:profile'/);
         assert.match(message, /'apim-gateway:service\.type'/);
-        assert.match(message, /stacks\/Pulumi\.<stack>\.yaml/, "the message says where to fix it");
+        assert.match(message, /Fix the keys above in Pulumi\.<stack>\.yaml/, "the message says where to fix it");
+    });
+
+    it("names the stack's own settings file when it knows the stack", () => {
+        assert.throws(
+            () => stackSettings({ ...raw({ serviceName: "svc" }), stack: "prod" }),
+            /Fix the keys above in Pulumi\.prod\.yaml, or with pulumi config set/,
+        );
     });
 
     it("reports schema problems and the component's own rules in one pass", () => {
