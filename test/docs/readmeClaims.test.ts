@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
 import { MAX_LOG_LINE_CHARS, MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS } from "../../rotation/report/textBounds";
 
 const root = path.resolve(__dirname, "../..");
@@ -57,6 +58,19 @@ describe("README claims read from the code", () => {
         const built = /^KUBERNETES_VERSION=(\d+\.\d+)\.\d+$/m.exec(read("localenv/cluster/toolchain/build.sh"))?.[1];
         assert.deepEqual([stated[1], stated[2]], [policy, built]);
         assert.equal(page, policy);
+    });
+
+    it("places the rotation identity where kubernetes-rbac.yaml matches it: the RoleBinding and the policy's matchConditions", () => {
+        const documents = parseAllDocuments(read("rotation/schedules/kubernetes-rbac.yaml")).map((document) => document.toJS());
+        const binding = documents.find((object) => object?.kind === "RoleBinding");
+        const policy = documents.find((object) => object?.kind === "ValidatingAdmissionPolicy");
+        const identity: string = binding.subjects[0].name;
+        const conditions: { name: string; expression: string }[] = policy.spec.matchConditions;
+        const matching = conditions.filter((condition) => condition.expression.includes(`'${identity}'`));
+        assert.equal(matching.length, 1, "the policy matches the RoleBinding's subject in one matchCondition");
+        const schedule = README.split(/^## /m).find((part) => part.startsWith("Schedule the rotation\n")) ?? "";
+        const expected = `RoleBinding's subject and in the admission policy's \`matchConditions\` (\`${matching[0].name}\`)`;
+        assert.ok(schedule.replace(/\s+/g, " ").includes(expected), `the Schedule section says: ${expected}`);
     });
 
     it("names the Kubernetes provider commit the engine is built from, and the plugin version it reports", () => {
