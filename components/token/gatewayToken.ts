@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AzureCloudSettings } from "./cloud";
 import type { GatewayKeyType } from "./keyType";
 import { gatewayTokenProvider } from "./provider";
+import { GATEWAY_TOKEN_MODULE, GATEWAY_TOKEN_NAME } from "./typeToken";
 
 /** Inputs of {@link GatewayToken}. */
 export interface GatewayTokenArgs {
@@ -43,8 +44,8 @@ export class GatewayToken extends pulumi.dynamic.Resource {
             name,
             { ...args, token: undefined, expiresAt: undefined, issuedAt: undefined, renewAfter: undefined, keyType: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
-            "apim-gateway",
-            "GatewayToken",
+            GATEWAY_TOKEN_MODULE,
+            GATEWAY_TOKEN_NAME,
         );
     }
 }

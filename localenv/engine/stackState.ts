@@ -4,9 +4,9 @@
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
 import { ROTATION_OUTPUT } from "../../components/contract/rotationContract";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
 
 const DAY_MS = 86_400_000;
-export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The instants the GatewayToken stores, and the rotation contract's units that repeat them. */

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { AUTHORITY_HOST_ENV, operatorEndpoints } from "../azure/endpoints";
 import { RotationPlan } from "../run/orchestrator";
+import { EVENT_RENEWAL_COOLDOWN_MS } from "../policy/eventRenewal";
 import { Shard, parseShard } from "../policy/shard";
 
 /** Environment variable naming the directory whose `bin/pulumi` to run (a pinned CLI). */
@@ -46,11 +47,14 @@ Mode:
                               bump not yet deployed) instead of blocking the rotation
       --regenerate-unused-key after verified rotations, regenerate the key no token of the gateway
                               uses any more (rotating the gateway's other stacks first where
-                              needed); never a live key
+                              needed); never a live key; ignored with --event
       --event FILE            renew the gateways named by Azure's GatewayTokenNearExpiry and
                               GatewayTokenExpired events in FILE (- for stdin; as Event Grid
                               delivers them: an array in the Event Grid schema, or a CloudEvent),
-                              due or not, in the selected stacks only; other units are left alone
+                              in the selected stacks only; other units are left alone. A token
+                              that is not due is renewed at most once per ${EVENT_RENEWAL_COOLDOWN_MS / 3_600_000} h: a later or
+                              replayed event is folded into that renewal (--force renews anyway).
+                              An event run never regenerates a key
 
 Output:
       --json                  print the report as JSON on stdout; progress goes to stderr

@@ -70,12 +70,24 @@ export interface StackReport {
     readonly notes?: readonly string[];
 }
 
+/** A unit an event did not renew because its live token was issued by a recent renewal (the event cooldown). */
+export interface FoldedUnit {
+    /** `stack/gateway`. */
+    readonly unit: string;
+    /** When the live token, the renewal the event was folded into, was issued; ISO 8601. */
+    readonly issuedAt: string;
+}
+
 /** What became of one gateway named by Azure's expiry events (`--event`), or of an event of another type. */
 export interface EventReport {
     /** The event types seen (for an ignored event, its type). */
     readonly eventTypes: readonly string[];
-    /** `matched`: the units in {@link stacks} were renewed (see their lines); `not-found`: no selected stack holds the gateway. */
-    readonly result: "matched" | "not-found" | "ignored";
+    /**
+     * `matched`: the units in {@link stacks} were handled (see their lines: renewed, or not for a reason);
+     * `folded`: none was renewed, each folded into a recent renewal (see {@link foldedInto}) or refused (see the
+     * message); `not-found`: no selected stack holds the gateway; `ignored`: an event of another type.
+     */
+    readonly result: "matched" | "folded" | "not-found" | "ignored";
     readonly serviceResourceId?: string;
     readonly gateway?: string;
     readonly instances?: readonly string[];
@@ -83,6 +95,8 @@ export interface EventReport {
     readonly expiresAt?: string;
     /** The units (`stack/gateway`) holding the gateway. */
     readonly stacks: readonly string[];
+    /** The units the event did not renew, and the renewal each was folded into (the event cooldown). */
+    readonly foldedInto?: readonly FoldedUnit[];
     readonly message: string;
 }
 

@@ -10,6 +10,7 @@ import {
     TokenSnapshot,
     parseRotationOutput,
 } from "../../components/contract/rotationContract";
+import { resourceIdKey } from "../../components/token/resourceId";
 import type { MaskedOutputs } from "../model/maskedOutputs";
 import { PendingChange, describePendingChange } from "../model/pendingChange";
 import type { RunMode } from "../model/runReport";
@@ -74,8 +75,8 @@ export type UpdateVerdict =
           readonly reason: string;
       };
 
-/** The unit's token in the outputs after the update, or why it cannot be read. */
-function tokenAfter(outputs: MaskedOutputs, key: string): TokenSnapshot | string {
+/** The unit in the outputs after the update, or why it cannot be read. */
+function unitAfter(outputs: MaskedOutputs, key: string): RotationUnit | string {
     const output = outputs[ROTATION_OUTPUT];
     if (output === undefined || output.secret) {
         return `the stack output "${ROTATION_OUTPUT}" is ${output === undefined ? "missing" : "a secret"} after the update`;
@@ -84,16 +85,32 @@ function tokenAfter(outputs: MaskedOutputs, key: string): TokenSnapshot | string
     if (parsed === undefined) {
         return `the gateway "${key}" is no longer in the stack output "${ROTATION_OUTPUT}"`;
     }
-    return "error" in parsed ? parsed.error : (parsed.unit.token ?? `the gateway "${key}" no longer exports a token`);
+    return "error" in parsed ? parsed.error : parsed.unit;
 }
 
-/** A successful update renewed the token only when the unit's token outputs changed. */
-export function judgeUpdate(before: TokenSnapshot, outputs: MaskedOutputs, key: string): UpdateVerdict {
-    const after = tokenAfter(outputs, key);
-    if (typeof after === "string") {
-        return { renewed: false, reason: after };
+/**
+ * A successful update renewed the unit's token only when its token outputs changed, and only
+ * while the outputs still name the gateway they named before (a program that moved the token to
+ * another gateway did not renew this unit's).
+ */
+export function judgeUpdate(before: RotationUnit, outputs: MaskedOutputs): UpdateVerdict {
+    const unit = unitAfter(outputs, before.key);
+    if (typeof unit === "string") {
+        return { renewed: false, reason: unit };
     }
-    const changed = before.expiresAt !== after.expiresAt || before.keyType !== after.keyType || before.issuedAt !== after.issuedAt;
+    const after = unit.token;
+    if (after === undefined) {
+        return { renewed: false, reason: `the gateway "${before.key}" no longer exports a token` };
+    }
+    if (resourceIdKey(unit.gatewayResourceId) !== resourceIdKey(before.gatewayResourceId)) {
+        return {
+            renewed: false,
+            after,
+            reason: `the update moved the gateway "${before.key}" from ${before.gatewayResourceId} to ${unit.gatewayResourceId}`,
+        };
+    }
+    const token = before.token!;
+    const changed = token.expiresAt !== after.expiresAt || token.keyType !== after.keyType || token.issuedAt !== after.issuedAt;
     return changed
         ? { renewed: true, after }
         : {

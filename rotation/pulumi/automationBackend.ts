@@ -10,9 +10,10 @@
  * current stack never changes. Each operation gets its own workspace, so concurrent stacks can
  * run with different environments (the renewal trigger).
  *
- * The one command run outside the workspace and stack classes is `pulumi stack output --json`
- * (in {@link readOutputs}, through the SDK's own `PulumiCommand.run`): the SDK's `outputs()` also
- * runs `--show-secrets`, and the fresh/due decision needs the masked outputs only. The workspace
+ * The commands run outside the workspace and stack classes are `pulumi stack output --json` and
+ * `pulumi stack export` (through the SDK's own `PulumiCommand.run`): the SDK's `outputs()` also
+ * runs `--show-secrets`, and the fresh/due decision needs the masked outputs only; its
+ * `exportStack()` needs a workspace and a selected stack, and the token records need no secret. The workspace
  * view answers the SDK's own read after `up` (`Workspace.stackOutputs`) with that same masked read,
  * so no secret output is ever decrypted into this process, and an update costs one read less.
  */
@@ -26,6 +27,7 @@ import { redactSecrets } from "../report/redaction";
 import type { MaskedOutputs } from "../model/maskedOutputs";
 import { EngineOperationError, StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "./stackBackend";
 import { describeLockHolders, parseLockHolders } from "../policy/staleLock";
+import { tokenRecordsFromState } from "./tokenState";
 
 /** Options of {@link createAutomationBackend}. */
 export interface AutomationBackendOptions {
@@ -193,28 +195,25 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
         return LocalWorkspace.create({ workDir, pulumiCommand: await pulumi(), envVars: { ...engineEnv, ...env } });
     }
 
-    /** The one command outside the workspace classes (see the module comment). */
-    async function readOutputs(name: string, signal?: AbortSignal): Promise<MaskedOutputs> {
+    /** A read-only `pulumi stack ...` command of stack `name`, outside the workspace classes (see the module comment). */
+    async function readStack(args: readonly string[], name: string, what: string, signal?: AbortSignal): Promise<string> {
         try {
             const runner = (await pulumi()) as unknown as CommandRunner;
-            const result = await runner.run(
-                ["stack", "output", "--json", "--stack", name],
-                workDir,
-                { ...BASE_ENV },
-                undefined,
-                undefined,
-                signal,
-            );
-            return parseMaskedOutputs(result.stdout);
+            const result = await runner.run(["stack", ...args, "--stack", name], workDir, { ...BASE_ENV }, undefined, undefined, signal);
+            return result.stdout;
         } catch (error) {
             if (error instanceof StackNotFoundError) {
                 throw new StackMissingError(name);
             }
             if (error instanceof CommandError) {
-                throw new Error(`could not read the outputs of stack "${name}": ${commandMessage(error.message)}`);
+                throw new Error(`could not read the ${what} of stack "${name}": ${commandMessage(error.message)}`);
             }
             throw error;
         }
+    }
+
+    async function readOutputs(name: string, signal?: AbortSignal): Promise<MaskedOutputs> {
+        return parseMaskedOutputs(await readStack(["output", "--json"], name, "outputs", signal));
     }
 
     async function stackOf(name: string, env: Readonly<Record<string, string>>): Promise<Stack> {
@@ -232,6 +231,11 @@ export function createAutomationBackend(options: AutomationBackendOptions): Stac
         },
 
         readOutputs,
+
+        // `stack export` without --show-secrets: the token stays ciphertext, nothing is decrypted.
+        async readTokenRecords(name, signal) {
+            return tokenRecordsFromState(await readStack(["export"], name, "state", signal), name);
+        },
 
         async preview(name, operation: TargetedOperation) {
             operation.signal.throwIfAborted();

@@ -6,6 +6,7 @@
 import type { EngineOutput, EngineRecord } from "../model/engineRecord";
 import type { MaskedOutputs } from "../model/maskedOutputs";
 import type { LockHolder } from "../policy/staleLock";
+import type { TokenRecord } from "../model/tokenRecord";
 
 /** A targeted update or preview of one stack. */
 export interface TargetedOperation {
@@ -25,6 +26,11 @@ export interface StackBackend {
     listStacks(signal: AbortSignal): Promise<string[]>;
     /** The stack's outputs, secrets masked. Throws {@link StackMissingError}; never creates a stack. */
     readOutputs(stack: string, signal: AbortSignal): Promise<MaskedOutputs>;
+    /**
+     * The GatewayToken resources of the stack's state, as the token's own record (what ARM issued
+     * each token for), secrets left encrypted. Throws {@link StackMissingError}; never creates a stack.
+     */
+    readTokenRecords(stack: string, signal: AbortSignal): Promise<readonly TokenRecord[]>;
     /** A targeted preview with detailed diffs; changes nothing. Throws {@link StackLockedError} when locked. */
     preview(stack: string, operation: TargetedOperation): Promise<EngineRecord>;
     /**

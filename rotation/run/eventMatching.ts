@@ -3,10 +3,13 @@
  * gateway of the events when its gateway resource id has the event's API Management instance and
  * gateway name (ARM ids compared case-insensitively). The events choose among the units the
  * operator selected and nothing else: a gateway no selected unit holds is reported `not-found`.
+ * Whether a named unit is renewed is the event policy's (policy/eventRenewal.ts): at most once per
+ * cooldown, a replay folded into the renewal it repeats.
  */
 import { resourceIdKey, parseGatewayResourceId, serviceResourceId } from "../../components/token/resourceId";
 import type { ExpiryEvents, GatewayExpiry } from "../azure/expiryEvents";
-import type { EventReport } from "../model/runReport";
+import type { EventReport, FoldedUnit } from "../model/runReport";
+import { eventRenewal } from "../policy/eventRenewal";
 import { RenewalJob, unitId } from "./renewals";
 import type { JudgedUnit } from "./stackReader";
 
@@ -36,13 +39,20 @@ export interface EventPlan {
     readonly jobs: readonly RenewalJob[];
     /** {@link unitId}s of the units the events name: the only units the run reports besides stack problems. */
     readonly named: ReadonlySet<string>;
+    /** Why a named token unit was not renewed (folded into a recent renewal, or refused), by {@link unitId}. */
+    readonly held: ReadonlyMap<string, string>;
     readonly reports: readonly EventReport[];
 }
 
-/** Matches the events' gateways to `units`; each token unit named is renewed whether or not it is due. */
-export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[]): EventPlan {
+/**
+ * Matches the events' gateways to `units` at `now`. A named token unit is renewed as the run would
+ * renew it anyway (due, expired, invalidated, `--force`), or else with a renewal trigger unless the
+ * event policy folds it into its live token's issuance.
+ */
+export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[], now: Date): EventPlan {
     const jobs: RenewalJob[] = [];
     const named = new Set<string>();
+    const held = new Map<string, string>();
     const reports: EventReport[] = events.gateways.map((expiry) => {
         const holders = units.filter((judged) => holdsGateway(judged.unit.gatewayResourceId, expiry));
         const base = {
@@ -62,17 +72,34 @@ export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[]): 
                     `stacks with --stack or --all, or check the Event Grid subscription`,
             };
         }
+        let renewed = 0;
+        const folded: FoldedUnit[] = [];
+        const remarks: string[] = [];
         for (const judged of holders) {
-            named.add(unitId(judged.stack, judged.unit.key));
-            if (judged.assessment.status !== "not-applicable") {
-                jobs.push({ judged, forced: true, note: `renewed on ${describeExpiry(expiry)}` });
+            const id = unitId(judged.stack, judged.unit.key);
+            named.add(id);
+            const token = judged.unit.token;
+            if (judged.assessment.status === "not-applicable" || token === undefined) {
+                continue;
+            }
+            const verdict = eventRenewal({ now, token, plan: judged.plan, eventExpiresAt: expiry.expiresAt });
+            if (verdict.renew) {
+                renewed++;
+                jobs.push({ judged, forced: verdict.forced, note: `renewed on ${describeExpiry(expiry)}` });
+                continue;
+            }
+            held.set(id, verdict.reason);
+            remarks.push(`${judged.stack}/${judged.unit.key} ${verdict.reason}`);
+            if (verdict.kind === "folded" && verdict.issuedAt !== undefined) {
+                folded.push({ unit: `${judged.stack}/${judged.unit.key}`, issuedAt: verdict.issuedAt });
             }
         }
         return {
             ...base,
-            result: "matched",
+            result: renewed === 0 && remarks.length > 0 ? "folded" : "matched",
             stacks: holders.map((judged) => `${judged.stack}/${judged.unit.key}`),
-            message: describeExpiry(expiry),
+            message: [describeExpiry(expiry), ...remarks].join("; "),
+            ...(folded.length > 0 ? { foldedInto: folded } : {}),
         };
     });
     const ignored = events.ignored.map(
@@ -83,5 +110,5 @@ export function planEvents(events: ExpiryEvents, units: readonly JudgedUnit[]): 
             message: `event ${event.id} of type ${event.eventType} ignored: not a gateway token event`,
         }),
     );
-    return { jobs, named, reports: [...reports, ...ignored] };
+    return { jobs, named, held, reports: [...reports, ...ignored] };
 }

@@ -6,13 +6,14 @@
  */
 import type { AzureCloudSettings } from "../../components/token/cloud";
 import type { GatewayKeyType } from "../../components/token/keyType";
-import { resourceIdKey } from "../../components/token/resourceId";
 import type { AzureEndpoints } from "../azure/endpoints";
 import type { Clock } from "./clock";
 import { EventPlan, planEvents } from "./eventMatching";
 import type { ExpiryEvents } from "../azure/expiryEvents";
-import { regenerateUnusedKeys } from "./keyRegeneration";
+import { RecordChecks, checkRecords, regenerateUnusedKeys } from "./keyRegeneration";
+import type { StackTokenRecords } from "../policy/tokenRecords";
 import type { Logger } from "../report/logger";
+import { redactSecrets } from "../report/redaction";
 import { RenewalJob, renewUnits, unitId } from "./renewals";
 import type { KeyRegenerationReport, RunMode, RunReport, StackReport } from "../model/runReport";
 import type { RetryPolicy } from "../model/retry";
@@ -64,7 +65,8 @@ export interface RotationPlan {
     readonly shard?: Shard;
     /**
      * Azure's expiry events (`--event`): only the selected units holding their gateways are renewed
-     * (due or not) and reported, besides stacks that could not be read.
+     * (a fresh token at most once per event cooldown: policy/eventRenewal.ts) and reported, besides
+     * stacks that could not be read. No key is regenerated in such a run.
      */
     readonly events?: ExpiryEvents;
 }
@@ -82,6 +84,13 @@ export interface OrchestratorDeps {
     readonly processes: ProcessProbe;
 }
 
+/**
+ * Why an `--event` run leaves every key alone, though `--regenerate-unused-key` is given: an event
+ * is untrusted and may not ask for a key regeneration; the scheduled run regenerates.
+ */
+export const EVENT_RUN_KEEPS_KEYS =
+    "an --event run never regenerates a key (events are untrusted): the scheduled run with --regenerate-unused-key does it";
+
 /** The key regeneration reported on a unit, when asked for. */
 function keyRegenerationOf(
     plan: RotationPlan,
@@ -90,6 +99,9 @@ function keyRegenerationOf(
 ): KeyRegenerationReport | undefined {
     if (!plan.regenerateUnusedKey) {
         return undefined;
+    }
+    if (plan.events !== undefined) {
+        return { status: "skipped", reason: EVENT_RUN_KEEPS_KEYS };
     }
     if (plan.mode === "dry-run") {
         return { status: "skipped", reason: "dry run: nothing was changed" };
@@ -100,7 +112,9 @@ function keyRegenerationOf(
             reason: report.result === "not-applicable" ? "the gateway does not use a token" : "its gateway is not known",
         };
     }
-    return regenerations.get(resourceIdKey(report.gatewayResourceId)) ?? { status: "skipped", reason: "the gateway does not use a token" };
+    return (
+        regenerations.get(unitId(report.stack, report.gateway ?? "")) ?? { status: "skipped", reason: "the gateway does not use a token" }
+    );
 }
 
 /** Runs the plan over the selected stacks and reports on each unit. */
@@ -150,32 +164,61 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
             idleAction: idleAction(plan.mode),
         });
 
-    const selection = await selectStacks(plan.stacks, plan.shard, plan.regenerateUnusedKey, { backend, signal, log, ...stacks, errors });
+    /** The token records of `names`, concurrently; a stack whose state cannot be read gets the reason. */
+    const readRecords = async (names: readonly string[]): Promise<Map<string, StackTokenRecords>> =>
+        new Map(
+            await pool(
+                names,
+                async (name): Promise<[string, StackTokenRecords]> => {
+                    try {
+                        return [name, await backend.readTokenRecords(name, signal)];
+                    } catch (error) {
+                        return [name, { unreadable: redactSecrets(error instanceof Error ? error.message : String(error)) }];
+                    }
+                },
+                (name): [string, StackTokenRecords] => [name, { unreadable: "the run was cancelled" }],
+            ),
+        );
+
+    // An event run regenerates no key, so its shard needs no other stack's gateways either.
+    const regenerates = plan.regenerateUnusedKey && plan.events === undefined;
+    if (plan.regenerateUnusedKey && !regenerates) {
+        log.warn(`--regenerate-unused-key ignored: ${EVENT_RUN_KEEPS_KEYS}`);
+    }
+    const selection = await selectStacks(plan.stacks, plan.shard, regenerates, { backend, signal, log, ...stacks, errors });
     const { views } = selection;
     const eventPlan: EventPlan | undefined =
         plan.events !== undefined
             ? planEvents(
                   plan.events,
                   views.flatMap((view) => view.units),
+                  clock.now(),
               )
             : undefined;
-    const jobs: readonly RenewalJob[] =
+    const planned: readonly RenewalJob[] =
         eventPlan?.jobs ??
         views.flatMap((view) =>
             view.units
                 .filter((judged) => judged.plan.rotate)
                 .map((judged) => ({ judged, forced: judged.plan.rotate && judged.plan.forced })),
         );
+    // Before a run that may regenerate keys changes anything, each unit's outputs must agree with
+    // its token's own record (the GatewayToken's state); a unit that does not is failed untouched.
+    const keyed = regenerates && plan.mode === "rotate";
+    const { checks, refused }: RecordChecks = keyed ? await checkRecords(views, readRecords) : { checks: new Map(), refused: new Map() };
+    const jobs = planned.filter((job) => !refused.has(unitId(job.judged.stack, job.judged.unit.key)));
     const outcomes = plan.mode === "check" ? new Map<string, UnitOutcome>() : await renew(jobs);
+    refused.forEach((outcome, id) => outcomes.set(id, outcome));
 
     let regenerations = new Map<string, KeyRegenerationReport>();
     let changedOthers: StackView[] = [];
-    if (plan.regenerateUnusedKey && plan.mode === "rotate") {
+    if (keyed) {
         const { views: others, unknown } = await selection.others();
         const shared = await regenerateUnusedKeys(
-            { clock, log, signal, regenerateKey: deps.regenerateKey, renew, azure: plan.azure },
+            { clock, log, signal, regenerateKey: deps.regenerateKey, renew, azure: plan.azure, readRecords },
             [...views, ...others],
             outcomes,
+            checks,
             unknown,
         );
         shared.outcomes.forEach((outcome, id) => outcomes.set(id, outcome));
@@ -194,11 +237,14 @@ export async function runRotation(plan: RotationPlan, deps: OrchestratorDeps): P
         eventPlan === undefined ||
         eventPlan.named.has(unitId(judged.stack, judged.unit.key)) ||
         outcomes.has(unitId(judged.stack, judged.unit.key));
+    // A unit an event named but did not renew says why (the renewal it was folded into).
+    const idle = (judged: JudgedUnit) => {
+        const held = eventPlan?.held.get(unitId(judged.stack, judged.unit.key));
+        return idleReport(held !== undefined ? { ...judged, notes: [...judged.notes, held] } : judged, plan.mode);
+    };
     const reports = [...views, ...changedOthers].flatMap((view) => [
         ...view.problems,
-        ...view.units
-            .filter(reported)
-            .map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idleReport(judged, plan.mode)),
+        ...view.units.filter(reported).map((judged) => outcomes.get(unitId(judged.stack, judged.unit.key))?.report ?? idle(judged)),
     ]);
     return {
         mode: plan.mode,

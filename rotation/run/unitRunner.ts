@@ -195,7 +195,7 @@ export async function runUnit(context: RunnerContext, job: UnitJob): Promise<Uni
     } catch (error) {
         return reports.failed("rotate", error, signal);
     }
-    const result = judgeUpdate(unit.token!, update.outputs, unit.key);
+    const result = judgeUpdate(unit, update.outputs);
     if (!result.renewed) {
         return reports.notRenewed(update.record, pending, result.after, result.reason);
     }

@@ -16,7 +16,7 @@
  * The cases of a shape run in order on the same stacks; each says what state it starts from.
  */
 import { strict as assert } from "node:assert";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { ControlPlane, startControlPlane } from "../../localenv/cluster/controlPlane";
@@ -34,8 +34,8 @@ import { azureDevOpsSubject, CiPlatform, githubSubject } from "../workflow/ciPla
 import { GithubTrigger } from "../workflow/githubWorkflow";
 import { JobResult } from "../workflow/jobRunner";
 import { WorkflowError } from "../workflow/plan";
-import { CLI_FILES, startReleaseMirror, ReleaseMirror } from "../workflow/releaseMirror";
-import { describeJob, runAzurePipeline, runGithubWorkflow, stepOf, summaryRows } from "../workflow/runWorkflow";
+import { startReleaseMirror, ReleaseMirror } from "../workflow/releaseMirror";
+import { describeJob, runAzurePipeline, runGithubWorkflow, stepOf, summaryRows, summaryText } from "../workflow/runWorkflow";
 import { AZURE_PIPELINE_PATH, cloneThisRepository, GITHUB_WORKFLOW_PATH, siteProject, UserRepository } from "../workflow/userRepository";
 import { AzureTrigger } from "../workflow/azurePipeline";
 import { InstallCache } from "../workflow/installReuse";
@@ -50,8 +50,14 @@ const CLUSTERS = { a: { resourceGroup: "rg-aks", name: "aks-west" }, b: { resour
 const EXPIRED_DAYS = 31;
 /** Inside the 10-day renewal window, not expired. */
 const DUE_DAYS = 25;
+/** Issued past the 24-hour event cooldown, and not yet due. */
+const PAST_COOLDOWN_DAYS = 5;
 const ROTATE = "Rotate due tokens";
 const CHECK = "Check token expiry";
+/** Both files' step that downloads the Pulumi CLI and checks it against the pinned SHA-256. */
+const CLI_INSTALL = "Install the Pulumi CLI (pinned, checksum verified)";
+/** The GitHub workflow's azure/login step, as the runner names a step without `name:`. */
+const AZURE_LOGIN = "Run azure/login@f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca";
 /** One workflow run: checkout, npm ci and the rotation of a few stacks (2 shared cores). */
 const RUN_TIMEOUT_MS = 12 * 60_000;
 
@@ -72,9 +78,10 @@ function runnerNpmConfig(): Record<string, string> {
 
 /**
  * Azure's near-expiry event for one gateway instance, in the Event Grid schema of Microsoft's sample
- * (test/rotation/fixtures/events): the service's id as `topic`, `/gateways/<gateway>/<instance>` as subject.
+ * (test/rotation/fixtures/events): the service's id as `topic`, `/gateways/<gateway>/<instance>` as subject,
+ * and the expiry of the token the instance holds.
  */
-function nearExpiryEvent(gatewayResourceId: string, instance: string) {
+function nearExpiryEvent(gatewayResourceId: string, instance: string, expiresAt: string) {
     const { gatewayId } = parseGatewayResourceId(gatewayResourceId);
     const service = gatewayResourceId.slice(0, gatewayResourceId.toLowerCase().lastIndexOf("/gateways/"));
     return {
@@ -83,7 +90,7 @@ function nearExpiryEvent(gatewayResourceId: string, instance: string) {
         subject: `/gateways/${gatewayId}/${instance}`,
         data: {
             gatewayInfo: { gatewayId, instanceId: instance },
-            tokenInfo: { expiresAtUtc: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+            tokenInfo: { expiresAtUtc: expiresAt },
         },
         eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry",
         dataVersion: "1",
@@ -109,7 +116,6 @@ describe("the shipped schedules run as written: workflow runner, two control pla
     let clusterA: ControlPlane;
     let clusterB: ControlPlane;
     let mirror: ReleaseMirror;
-    let cliBinDir: string;
     let trustBundle: string;
     /** One real `npm ci` per repository shape (same command, manifest and lockfile), shared by that shape's jobs. */
     let installs: InstallCache;
@@ -144,10 +150,6 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 .map((file) => readFileSync(file, "utf8"))
                 .join("\n"),
         );
-        // What pulumi/actions installs: the CLI's files, no provider plugin (the schedule installs those).
-        cliBinDir = path.join(root, "pulumi-cli");
-        mkdirSync(cliBinDir);
-        CLI_FILES.forEach((file) => cpSync(path.join(toolchain.binDir, file), path.join(cliBinDir, file)));
     });
 
     after(async () => {
@@ -179,7 +181,6 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             repository: REPOSITORY_NAME,
             sha,
             node22BinDir: path.dirname(process.execPath),
-            pulumi: { binDir: cliBinDir, version: PULUMI_VERSION },
             identity: {
                 tenantId: azure.emulators.tenantId,
                 clientId: azure.emulators.clientId,
@@ -201,14 +202,16 @@ describe("the shipped schedules run as written: workflow runner, two control pla
 
     /**
      * What the files ask their user to fill in, as a user does it: the SHA-256 of each download
-     * (from the release's checksums file; here the mirror's archives), and the plugin lines of the
-     * providers their stacks use (the stacks adopt existing gateway entities: no azure-native).
+     * (from the release's checksums file; here the mirror's archives: the CLI's `pulumiSha256` in
+     * the pipeline, `PULUMI_SHA256` in the workflow), and the plugin lines of the providers their
+     * stacks use (the stacks adopt existing gateway entities: no azure-native).
      */
     function reviewedSums(text: string): string {
         return text
             .replace(/^\s*@pulumi\/azure-native .*\n/m, "")
             .replace(/SHA256_OF_pulumi-resource-kubernetes-v\S+/, mirror.pluginSha256.kubernetes)
-            .replace(/(- name: pulumiSha256\n\s+value: )""/, `$1"${mirror.pulumiSha256}"`);
+            .replace(/(- name: pulumiSha256\n\s+value: )""/, `$1"${mirror.pulumiSha256}"`)
+            .replace(/^(\s+PULUMI_SHA256: )""$/m, `$1"${mirror.pulumiSha256}"`);
     }
 
     /** The repository's secrets and variables, as the workflow's header lists them. */
@@ -245,9 +248,14 @@ describe("the shipped schedules run as written: workflow runner, two control pla
         },
     });
 
-    async function github(repository: UserRepository, sha: string, trigger: GithubTrigger): Promise<JobResult[]> {
+    /** Runs the workflow for `trigger`, with the header's variables and `vars` on top. */
+    async function github(repository: UserRepository, sha: string, trigger: GithubTrigger, vars: Record<string, string> = {}) {
         const started = performance.now();
-        const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, githubSettings());
+        const settings = githubSettings();
+        const jobs = await runGithubWorkflow(platform(repository, sha), GITHUB_WORKFLOW_PATH, trigger, {
+            ...settings,
+            vars: { ...settings.vars, ...vars },
+        });
         figures.push(
             `GitHub ${trigger.event}${trigger.event === "workflow_dispatch" ? ` ${JSON.stringify(trigger.inputs)}` : ""}: ` +
                 `${jobs.length} job(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -356,6 +364,8 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             const [job, ...more] = await github(repository, sha, { event: "schedule" });
             assert.equal(more.length, 0);
             assert.equal(job.environment, ENVIRONMENT);
+            assert.equal(stepOf(job, CLI_INSTALL).outcome, "success", describeJob(job));
+            assert.match(stepOf(job, CLI_INSTALL).output, new RegExp(`^v${PULUMI_VERSION.replace(/\./g, "\\.")}$`, "m"));
             assert.deepEqual(resultsByStack(job), { dev: "rotated", prod: "not-due" }, describeJob(job));
             assert.equal(stepOf(job, CHECK).outcome, "success", describeJob(job));
             assert.equal(job.conclusion, "success", describeJob(job));
@@ -418,17 +428,35 @@ describe("the shipped schedules run as written: workflow runner, two control pla
                 await repository.age("dev", EXPIRED_DAYS);
             });
 
-            it("as shipped, checksums not filled in: stops at the plugin step naming the fix, before any credential", async () => {
+            it("as shipped, checksums not filled in: stops at the CLI install naming the fix, before any download or login", async () => {
                 const jobs = await runMutated(() =>
                     readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8"),
                 );
                 assert.ok(!(jobs instanceof Error), String(jobs));
-                const plugins = stepOf(jobs[0], "Install the provider plugins (pinned, checksum verified)");
-                assert.equal(plugins.outcome, "failure", describeJob(jobs[0]));
-                assert.match(plugins.output, /set the SHA-256 of its plugin archive in PLUGINS/);
-                assert.equal(stepOf(jobs[0], "Run azure/login@f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca").outcome, "skipped");
-                assert.equal(stepOf(jobs[0], ROTATE).outcome, "skipped");
+                const install = stepOf(jobs[0], CLI_INSTALL);
+                assert.equal(install.outcome, "failure", describeJob(jobs[0]));
+                assert.match(install.output, /^::error::set PULUMI_SHA256 in the job's env/m);
+                for (const name of ["Install the provider plugins (pinned, checksum verified)", AZURE_LOGIN, ROTATE]) {
+                    assert.equal(stepOf(jobs[0], name).outcome, "skipped", name);
+                }
                 assert.equal(jobs[0].conclusion, "failure");
+            });
+
+            it("a PULUMI_SHA256 other than the release's: the archive is refused, nothing after it runs", async () => {
+                const jobs = await runMutated((text) =>
+                    text.replace(`PULUMI_SHA256: "${mirror.pulumiSha256}"`, `PULUMI_SHA256: "${"0".repeat(64)}"`),
+                );
+                assert.ok(!(jobs instanceof Error), String(jobs));
+                const install = stepOf(jobs[0], CLI_INSTALL);
+                assert.equal(install.outcome, "failure", describeJob(jobs[0]));
+                assert.match(
+                    install.output,
+                    /^::error::the release's checksum of pulumi-v\S+-linux-x64\.tar\.gz differs from PULUMI_SHA256$/m,
+                );
+                assert.doesNotMatch(install.output, new RegExp(`^v${PULUMI_VERSION.replace(/\./g, "\\.")}$`, "m"), "the CLI never ran");
+                for (const name of ["Install the provider plugins (pinned, checksum verified)", AZURE_LOGIN, ROTATE]) {
+                    assert.equal(stepOf(jobs[0], name).outcome, "skipped", name);
+                }
             });
 
             it("a wrong bin path", async () => {
@@ -512,27 +540,68 @@ describe("the shipped schedules run as written: workflow runner, two control pla
             assert.equal(job.conclusion, "success", describeJob(job));
         });
 
-        it("repository_dispatch, NearExpiry for site-prod's gateway (2 instances): site-prod renewed though fresh", async () => {
+        /** Azure's NearExpiry for site-prod's live token, from 2 instances: the relay's dispatch, as the first case sends it. */
+        let dispatch: Extract<GithubTrigger, { event: "repository_dispatch" }>;
+
+        it("repository_dispatch, NearExpiry for site-prod's token: renewed though not due; no key regenerated, though asked", async () => {
+            await repository.age("site-prod", PAST_COOLDOWN_DAYS);
             const prodBefore = await repository.rotationUnits("site-prod");
             const devBefore = await repository.rotationUnits("site-dev");
-            const events = ["site-prod-abc", "site-prod-def"].map((instance) =>
-                nearExpiryEvent(prodBefore.site.gatewayResourceId, instance),
-            );
-            const [job, ...more] = await github(repository, sha, {
+            const { gatewayResourceId, tokenExpiresAt } = prodBefore.site;
+            assert.ok(tokenExpiresAt);
+            dispatch = {
                 event: "repository_dispatch",
                 eventType: "apim-gateway-token-expiry",
-                clientPayload: { events },
-            });
+                clientPayload: {
+                    events: ["site-prod-abc", "site-prod-def"].map((instance) =>
+                        nearExpiryEvent(gatewayResourceId, instance, tokenExpiresAt),
+                    ),
+                },
+            };
+            const keysBefore = azure.emulators.arm.keys(gatewayResourceId);
+            // The variable that turns regeneration on for scheduled and manual runs: an event run must not regenerate.
+            const [job, ...more] = await github(repository, sha, dispatch, { APIM_GATEWAY_REGENERATE_UNUSED_KEY: "true" });
             assert.equal(more.length, 0);
             assert.equal(job.environment, ENVIRONMENT);
             assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
             assert.equal(resultsByStack(job)["site-prod"], "rotated", describeJob(job));
-            assert.match(stepOf(job, ROTATE).summary, /\*\*Event:\*\*[^\n]*site-prod/, describeJob(job));
+            assert.match(summaryText(stepOf(job, ROTATE).summary), /\*\*Event:\*\*[^\n]*site-prod/, describeJob(job));
+            assert.doesNotMatch(stepOf(job, ROTATE).output, /regenerate-unused-key/, "the workflow never passes it for an event");
+            assert.deepEqual(azure.emulators.arm.keys(gatewayResourceId), keysBefore, "no key regenerated");
             const prodAfter = await repository.rotationUnits("site-prod");
             const devAfter = await repository.rotationUnits("site-dev");
             assert.notEqual(prodAfter.site.tokenIssuedAt, prodBefore.site.tokenIssuedAt, "site-prod renewed");
             assert.equal(devAfter.site.tokenIssuedAt, devBefore.site.tokenIssuedAt, "site-dev not renewed");
             assert.equal(job.conclusion, "success", describeJob(job));
+        });
+
+        it("the same dispatch replayed: folded into that renewal, nothing renewed", async () => {
+            const prodBefore = await repository.rotationUnits("site-prod");
+            const [job] = await github(repository, sha, dispatch);
+            assert.equal(job.environment, ENVIRONMENT);
+            assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
+            assert.equal(resultsByStack(job)["site-prod"], "not-due", describeJob(job));
+            assert.match(stepOf(job, ROTATE).summary + stepOf(job, ROTATE).output, /folded/, describeJob(job));
+            assert.equal((await repository.rotationUnits("site-prod")).site.tokenIssuedAt, prodBefore.site.tokenIssuedAt, "not renewed");
+        });
+
+        it("the dispatch asking for force: in the force environment (its approval), renews the named gateway only", async () => {
+            const prodBefore = await repository.rotationUnits("site-prod");
+            const devBefore = await repository.rotationUnits("site-dev");
+            const forced = { ...dispatch, clientPayload: { ...(dispatch.clientPayload as object), force: true } };
+            const [job, ...more] = await github(repository, sha, forced);
+            assert.equal(more.length, 0);
+            assert.equal(job.environment, FORCE_ENVIRONMENT, "the job's OIDC subject is the force environment's");
+            assert.equal(stepOf(job, ROTATE).outcome, "success", describeJob(job));
+            assert.equal(resultsByStack(job)["site-prod"], "rotated", describeJob(job));
+            const prodAfter = await repository.rotationUnits("site-prod");
+            const devAfter = await repository.rotationUnits("site-dev");
+            assert.notEqual(prodAfter.site.tokenIssuedAt, prodBefore.site.tokenIssuedAt, "site-prod renewed inside the cooldown, forced");
+            assert.equal(
+                devAfter.site.tokenIssuedAt,
+                devBefore.site.tokenIssuedAt,
+                "--force with --event renews no stack the events do not name",
+            );
         });
     });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { GATEWAY_TOKEN_TYPE, promiseOf } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { promiseOf } from "../helpers/pulumiMocks";
 import { build, expectRejected } from "./support";
 
 const GATEWAY = "azure-native:apimanagement:Gateway";

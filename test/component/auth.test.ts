@@ -1,15 +1,8 @@
 import { strict as assert } from "node:assert";
 import { createHash, createHmac } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    CHECKSUM_KEY_TYPE,
-    GATEWAY_TOKEN_TYPE,
-    isSecretWrapped,
-    MOCK_CHECKSUM_KEY,
-    promiseOf,
-    RecordedResource,
-    secretPaths,
-} from "../helpers/pulumiMocks";
+import { CHECKSUM_KEY_TYPE, isSecretWrapped, MOCK_CHECKSUM_KEY, promiseOf, RecordedResource, secretPaths } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
 import { checksumKeyProvider } from "../../components/checksumKey";
 import { build, Built, configData, gatewayContainer, K8S, object, podAnnotations, podSpec, resource } from "./support";
 

@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AzureNativeProvider } from "@pulumi/azure-native/provider";
 import * as components from "../../components";
-import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { installMocks, promiseOf } from "../helpers/pulumiMocks";
 import { BASE_ARGS, build, K8S, resource } from "./support";
 
 const COMPONENT_TYPE = "apim-gateway:index:SelfHostedGateway";

@@ -3,7 +3,8 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, SelfHostedGateway, parseRotationOutput, rotationOutputs } from "../../components";
 import { BASE_ARGS } from "./support";
-import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { installMocks, promiseOf } from "../helpers/pulumiMocks";
 
 describe("the rotation contract in the package", () => {
     afterEach(() => {

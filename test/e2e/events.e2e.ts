@@ -2,8 +2,11 @@
  * Issue 16 §2 on the real Pulumi engine: Azure's `GatewayTokenNearExpiry` event for the gateway of
  * one of two fresh stacks, written to a file as Event Grid delivers it, renews exactly that stack
  * through `apim-gateway-rotate --all --event FILE` (the built program, the HTTPS ARM emulator). An
- * event for a gateway no stack holds changes nothing and exits 1. Also (§3): the token Secret
- * carries the token's facts as annotations, and `--check --metrics-file` writes what Prometheus reads.
+ * event for a gateway no stack holds changes nothing and exits 1. Issue 23 §3: an event renews a
+ * fresh token at most once per cooldown, read from the token's issue time in the stack: an event
+ * right after the deploy, and the same event replayed after its renewal, are folded and change
+ * nothing. Also (§3 of issue 16): the token Secret carries the token's facts as annotations, and
+ * `--check --metrics-file` writes what Prometheus reads.
  */
 import { strict as assert } from "node:assert";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -15,8 +18,25 @@ import { renderedGateway } from "../../localenv/engine/renderedManifests";
 import { explain, jsonReport, stackReport } from "./harness/rotationReport";
 import { TOOLCHAIN_BUILD_TIMEOUT_MS } from "../../localenv/engine/toolchain";
 import { GatewayStack, World, createWorld } from "../../localenv/engine/world";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { STACK_TYPE, resourceOfType } from "../../localenv/engine/stackState";
+import type { Deployment } from "@pulumi/pulumi/automation";
 
 const unitOf = (outputs: Record<string, unknown>) => (outputs[ROTATION_OUTPUT] as Record<string, Record<string, string>>).gateway;
+
+/**
+ * The state as if its token had been issued `days` earlier, and nothing else: the GatewayToken's
+ * `issuedAt` and the output repeating it move back; its expiry (and so the token ARM verifies) stays.
+ */
+function issuedEarlier(state: Deployment, days: number): Deployment {
+    const moved = structuredClone(state);
+    const earlier = (value: unknown) => new Date(Date.parse(String(value)) - days * 86_400_000).toISOString();
+    const token = resourceOfType(moved, GATEWAY_TOKEN_TYPE).outputs as Record<string, unknown>;
+    token.issuedAt = earlier(token.issuedAt);
+    const unit = unitOf(resourceOfType(moved, STACK_TYPE).outputs as Record<string, unknown>);
+    unit.tokenIssuedAt = earlier(unit.tokenIssuedAt);
+    return moved;
+}
 
 /**
  * A near-expiry event as the Event Grid schema has it, one per gateway instance; the topic in upper
@@ -72,8 +92,32 @@ describe("Azure's expiry events and the expiry metrics on the real Pulumi engine
         });
     });
 
+    it("an event for a token issued minutes ago (the deploy) is folded into that issuance: nothing changes, exit 0", async () => {
+        const before = [unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())];
+        const issuedBefore = new Set(world.azure.emulators.arm.issuedTokens);
+        const file = eventFile("just-deployed.json", [
+            nearExpiryEvent(echo.gatewayResourceId, "gw-events-1-abc", before[0].tokenExpiresAt),
+        ]);
+        const run = await world.rotate(["--all", "--event", file, "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = jsonReport(run);
+        assert.deepEqual(
+            report.stacks.map((line) => [line.stack, line.result, line.forced]),
+            [["echo", "not-due", false]],
+        );
+        assert.deepEqual(
+            report.events?.map((event) => [event.result, event.foldedInto]),
+            [["folded", [{ unit: "echo/gateway", issuedAt: before[0].tokenIssuedAt }]]],
+        );
+        assert.equal([...new Set(world.azure.emulators.arm.issuedTokens)].filter((token) => !issuedBefore.has(token)).length, 0);
+        assert.deepEqual([unitOf(await echo.outputs()), unitOf(await foxtrot.outputs())], before);
+    });
+
     it("a near-expiry event for echo's gateway (two instances) renews echo alone, although its token is fresh", async () => {
+        // Issued two days ago, past the event cooldown; the same token, expiry and key (still valid, far from due).
+        await world.importState(echo.name, issuedEarlier(await world.exportState(echo.name), 2));
         const echoBefore = unitOf(await echo.outputs());
+        assert.equal(stackReport(jsonReport(await world.rotate(["--stack", "echo", "--check", "--json"])), "echo").result, "fresh");
         const foxtrotBefore = unitOf(await foxtrot.outputs());
         // Token checks regenerate each live token itself (the same value): count distinct values.
         const issuedBefore = new Set(world.azure.emulators.arm.issuedTokens);
@@ -110,6 +154,19 @@ describe("Azure's expiry events and the expiry metrics on the real Pulumi engine
             echoAfter.tokenExpiresAt,
             "the new Secret carries the new token's facts",
         );
+    });
+
+    it("the same event replayed is folded into the renewal it caused: nothing changes, exit 0", async () => {
+        const echoBefore = unitOf(await echo.outputs());
+        const run = await world.rotate(["--all", "--event", path.join(world.project.dir, "near-expiry.json"), "--json"]);
+        assert.equal(run.code, 0, explain(run));
+        const report = jsonReport(run);
+        assert.deepEqual(
+            report.events?.map((event) => [event.result, event.foldedInto]),
+            [["folded", [{ unit: "echo/gateway", issuedAt: echoBefore.tokenIssuedAt }]]],
+        );
+        assert.match(stackReport(report, "echo").notes?.join() ?? "", /folded into the renewal issued at/);
+        assert.deepEqual(unitOf(await echo.outputs()), echoBefore);
     });
 
     it(

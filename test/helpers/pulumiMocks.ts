@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
 
 /**
  * Pulumi unit-test mocks that record every resource. Use `installMocks()` in a `before`/`beforeEach`
@@ -9,9 +10,6 @@ import * as pulumi from "@pulumi/pulumi";
 /** Marker key of a secret value as mocks receive it (`{ [SECRET_SIG]: SECRET_SIG_VALUE, value }`). */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
-/** Type token of the dynamic GatewayToken resource. */
-export const GATEWAY_TOKEN_TYPE = "pulumi-nodejs:dynamic/apim-gateway:GatewayToken";
 
 /** Type token of the dynamic ChecksumKey resource. */
 export const CHECKSUM_KEY_TYPE = "pulumi-nodejs:dynamic/apim-gateway:ChecksumKey";

@@ -19,6 +19,8 @@ export interface FakeStackState {
     failUp?: string;
     /** Steps beyond the rotation's that a preview or update shows (pending changes), as engine step metadata. */
     extraSteps?: { urn: string; op: string; diffs?: string[]; detailedDiff?: Record<string, { diffKind: string; inputDiff: boolean }> }[];
+    /** The gateway each GatewayToken's state names, by URN (`stack export`); default: its unit's own. */
+    tokenState?: Record<string, string>;
 }
 
 export interface FakeCall {

@@ -15,6 +15,7 @@ import { Logger, createLogger } from "../../rotation/report/logger";
 import { KeyRegenerator, RotationPlan } from "../../rotation/run/orchestrator";
 import { StackBackend, StackLockedError, StackMissingError, TargetedOperation } from "../../rotation/pulumi/stackBackend";
 import type { MaskedOutput, MaskedOutputs } from "../../rotation/model/maskedOutputs";
+import type { TokenRecord } from "../../rotation/model/tokenRecord";
 import type { HostHold, HostMutexRefusal } from "../../rotation/policy/staleLock";
 import { HolderEvidence, LockHolder, ProcessNamespace, ProcessProbe } from "../../rotation/policy/staleLock";
 import { TokenVerifier } from "../../rotation/evidence/tokenValidity";
@@ -111,10 +112,21 @@ export interface FakeStackSpec {
     outputsError?: Error;
     /** Steps beyond the rotation's that a preview and an update of this stack show (pending changes). */
     extraSteps?: ResourceStep[];
+    /**
+     * The token records of the stack's state (GatewayToken URN to the gateway its state names);
+     * default: each token unit's own, as its outputs say. Set it to make the outputs lie.
+     */
+    tokenState?: Record<string, string>;
+    /** Reading the state throws this. */
+    tokenStateError?: Error;
+    /** An update leaves the token's state naming this gateway (a program that moved the token). */
+    upMovesTokenTo?: string;
+    /** After an update, reading the state throws this. */
+    upBreaksState?: Error;
 }
 
 export interface BackendCall {
-    op: "list" | "outputs" | "up" | "preview" | "release";
+    op: "list" | "outputs" | "state" | "up" | "preview" | "release";
     stack?: string;
     targets?: readonly string[];
     env?: Readonly<Record<string, string>>;
@@ -185,6 +197,24 @@ export class FakeBackend implements StackBackend {
         });
     }
 
+    async readTokenRecords(name: string): Promise<readonly TokenRecord[]> {
+        this.calls.push({ op: "state", stack: name });
+        const spec = this.spec(name);
+        return this.tracked(async () => {
+            if (spec.tokenStateError) {
+                throw spec.tokenStateError;
+            }
+            const state =
+                spec.tokenState ??
+                Object.fromEntries(
+                    Object.values(this.units(spec))
+                        .filter((unit) => unit.rotationTargets !== undefined)
+                        .map((unit) => [unit.rotationTargets!.token, unit.gatewayResourceId]),
+                );
+            return Object.entries(state).map(([urn, gatewayResourceId]) => ({ urn, gatewayResourceId }));
+        });
+    }
+
     async preview(name: string, operation: TargetedOperation): Promise<EngineRecord> {
         this.calls.push({ op: "preview", stack: name, targets: operation.targets, env: operation.env });
         const spec = this.spec(name);
@@ -231,6 +261,13 @@ export class FakeBackend implements StackBackend {
                 };
             }
             spec.outputs = { ...spec.outputs, [ROTATION_OUTPUT]: plain(units) };
+            if (spec.upBreaksState !== undefined) {
+                spec.tokenStateError = spec.upBreaksState;
+            }
+            if (spec.upMovesTokenTo !== undefined) {
+                const moved = spec.upMovesTokenTo;
+                spec.tokenState = Object.fromEntries(renewing.map(([, unit]) => [unit.rotationTargets!.token, moved]));
+            }
             const steps = [...renewing.flatMap(([, unit]) => rotationSteps(unit.rotationTargets!)), ...(spec.extraSteps ?? [])];
             return { record: { steps, failures: [] }, outputs: { ...spec.outputs } as MaskedOutputs };
         });
@@ -450,12 +487,18 @@ export function plan(overrides: Partial<RotationPlan> = {}): RotationPlan {
     };
 }
 
-/** A line a GitHub Actions runner would execute: `::` after leading blanks. */
-const githubCommand = (line: string) => /^\s*::/.test(line);
-/** A line an Azure Pipelines agent would execute or format: `##vso[` or `##[` anywhere. */
+/**
+ * What .NET's `TrimStart()` removes from the start of a line: every character `char.IsWhiteSpace`
+ * holds, written out from the .NET reference page of `Char.IsWhiteSpace` (SpaceSeparator,
+ * LineSeparator, ParagraphSeparator, U+0009 to U+000D, U+0085), apart from the product's own table.
+ */
+const DOTNET_LEADING_WHITE_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*/;
+/** A line a GitHub Actions runner would execute: `::` after `TrimStart()` (actions/runner `ActionCommand.TryParseV2`). */
+const githubCommand = (line: string) => line.replace(DOTNET_LEADING_WHITE_SPACE, "").startsWith("::");
+/** A line an Azure Pipelines agent would execute or format (or GitHub's `TryParse` read): `##vso[` or `##[` anywhere. */
 const azureCommand = (line: string) => /##(vso)?\[/i.test(line);
 
-/** Whether any line of `text`, split as either runner splits, is a command. */
+/** Whether any line of `text`, split as both runners split (.NET `StreamReader.ReadLine`: `\r\n`, `\r`, `\n`), is a command. */
 export function holdsCiCommand(text: string): boolean {
-    return text.split(/\r\n|\r|\n|\u2028|\u2029/).some((line) => githubCommand(line) || azureCommand(line));
+    return text.split(/\r\n|\r|\n/).some((line) => githubCommand(line) || azureCommand(line));
 }

@@ -5,9 +5,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { ANNOTATIONS, APP_NAME, AUTH_ENV, LABEL_KEYS } from "../../components/constants";
-import { NAME_HASH_LENGTH } from "../../components/hashing";
-import { kubernetesNames } from "../../components/naming";
 import { requiredActions } from "../../components/token/errors";
 import { parseCommandLine } from "../../rotation/command/options";
 import { inShard } from "../../rotation/policy/shard";
@@ -36,6 +33,9 @@ interface Step {
     name?: string;
     target?: { commands?: string; settableVariables?: string };
 }
+
+/** The step that installs the Pulumi CLI, in both files. */
+const CLI_INSTALL = "Install the Pulumi CLI (pinned, checksum verified)";
 
 /** Writes an executable file. */
 function executable(file: string, text: string): void {
@@ -173,9 +173,14 @@ describe("rotation schedules", function () {
             assert.equal(parseCommandLine(["--regenerate-unused-key", "--all", "--force"], {}).kind, "run");
         });
 
+        it("fetches an AKS kubeconfig only when a variable names a cluster, as the header says they are optional", () => {
+            assert.equal(uses("azure/aks-set-context")?.if, "vars.AKS_RESOURCE_GROUP != '' || vars.AKS_CLUSTER_NAME != ''");
+            assert.match(text, /AKS_RESOURCE_GROUP and AKS_CLUSTER_NAME, only when stacks use the ambient kubeconfig/);
+        });
+
         it("pins every action by full commit SHA, with its release in a comment", () => {
             const lines = text.split("\n").filter((line) => /^\s*-?\s*uses:/.test(line));
-            assert.equal(lines.length, 5);
+            assert.equal(lines.length, 4);
             for (const line of lines) {
                 assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
             }
@@ -212,8 +217,11 @@ describe("rotation schedules", function () {
             );
         });
 
-        it("a forced run needs the protected environment; scheduled runs use the plain one", () => {
-            assert.equal(job.environment, "${{ inputs.force && 'apim-gateway-rotation-force' || 'apim-gateway-rotation' }}");
+        it("a forced run, manual or dispatched, needs the protected environment; scheduled runs use the plain one", () => {
+            // The same operands choose the environment and FORCE (test/workflow/workflowRunner.test.ts evaluates both).
+            const forced = "inputs.force || github.event.client_payload.force";
+            assert.equal(job.environment, `\${{ (${forced}) && 'apim-gateway-rotation-force' || 'apim-gateway-rotation' }}`);
+            assert.equal(steps.find((step) => step.name === "Rotate due tokens")?.env?.FORCE, `\${{ ${forced} }}`);
             for (const name of ["apim-gateway-rotation", "apim-gateway-rotation-force"]) {
                 assert.ok(
                     text.includes(`repo:<owner>/<repo>:environment:${name}`),
@@ -259,10 +267,24 @@ describe("rotation schedules", function () {
             }
         });
 
-        it("installs the Pulumi CLI the project is tested with", () => {
+        it("installs the Pulumi CLI the project is tested with, pinned, before any credential or downloaded code is used", () => {
             assert.ok(TESTED_PULUMI_VERSION);
             assert.equal(job.env.PULUMI_VERSION, TESTED_PULUMI_VERSION);
-            assert.equal(uses("pulumi/actions")?.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}");
+            assert.equal(job.env.PULUMI_SHA256, "", "a required input the user fills in, never a value this repository cannot verify");
+            const install = steps.findIndex((step) => step.name === CLI_INSTALL);
+            const firstPulumi = steps.findIndex((step) => /(^|\s)pulumi /m.test(step.run ?? ""));
+            const credential = steps.findIndex(
+                (step) => step.uses?.startsWith("azure/login@") || JSON.stringify(step).includes("secrets."),
+            );
+            assert.ok(install >= 0, "the install step is there");
+            assert.ok(install < credential, "before azure/login and every step given a secret");
+            assert.ok(firstPulumi > install, "no step runs a `pulumi` from PATH before the verified one is on it");
+            assert.deepEqual(
+                steps.slice(0, install).map((step) => step.uses?.replace(/@.*/, "") ?? step.run),
+                ["actions/checkout", "actions/setup-node", "npm ci --ignore-scripts --no-audit --no-fund"],
+                "before it: pinned actions and an install that runs no script",
+            );
+            assert.ok(!steps.some((step) => step.uses?.startsWith("pulumi/")), "no action downloads a CLI unverified");
         });
 
         describe("Azure's expiry events, relayed as repository_dispatch", () => {
@@ -306,15 +328,35 @@ describe("rotation schedules", function () {
                 }
             });
 
-            it("keeps the unused-key regeneration the variable asks for", () => {
+            /** The rotation's arguments for one dispatch, and the events file they name. */
+            function dispatched(env: Record<string, string>): { args: string[][]; file: string } {
                 const scratch = mkdtempSync(path.join(tmpdir(), "dispatch-"));
                 try {
-                    const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, REGENERATE_UNUSED_KEY: "true" });
-                    assert.deepEqual(rotations(run.calls), [
-                        ["--all", "--event", path.join(scratch, "apim-gateway-token-events.json"), "--regenerate-unused-key"],
-                    ]);
+                    const run = runScript(entry, { ...base, RUNNER_TEMP: scratch, ...env });
+                    assert.equal(run.status, 0, run.stderr);
+                    return { args: rotations(run.calls), file: path.join(scratch, "apim-gateway-token-events.json") };
                 } finally {
                     rmSync(scratch, { recursive: true, force: true });
+                }
+            }
+
+            it("never passes --regenerate-unused-key, whatever the variable says", () => {
+                const { args, file } = dispatched({ REGENERATE_UNUSED_KEY: "true" });
+                assert.deepEqual(args, [["--all", "--event", file]]);
+                const parsed = parseCommandLine(args[0], {});
+                assert.equal(parsed.kind === "run" && parsed.options.plan.regenerateUnusedKey, false);
+            });
+
+            it("passes --force only when the dispatch asks for it with true (the force environment's approval first)", () => {
+                for (const [force, expected] of [
+                    ["true", ["--force"]],
+                    ["false", []],
+                    ["", []],
+                    ["yes", []],
+                    ["Object", []],
+                ] as const) {
+                    const { args, file } = dispatched({ FORCE: force, REGENERATE_UNUSED_KEY: "true" });
+                    assert.deepEqual(args, [["--all", "--event", file, ...expected]], `FORCE=${force}`);
                 }
             });
         });
@@ -327,7 +369,7 @@ describe("rotation schedules", function () {
                 assertStackArgument(run.calls, name);
             }
             const all = runScript(entry, { STACK: "", FORCE: "true", REGENERATE_UNUSED_KEY: "true" });
-            assert.deepEqual(all.calls, [["apim-gateway-rotate", "--regenerate-unused-key", "--all", "--force"]]);
+            assert.deepEqual(all.calls, [["apim-gateway-rotate", "--force", "--regenerate-unused-key", "--all"]]);
         });
         describe("sharded: a matrix of N jobs", () => {
             const rotate = scriptOf(GITHUB_WORKFLOW, "Rotate due tokens");
@@ -376,7 +418,6 @@ describe("rotation schedules", function () {
         const steps: Step[] = pipelineSteps();
         const rotateStage = pipeline.stages.find((stage: { stage?: string }) => stage.stage === "rotate");
         const rotateJob = rotateStage.jobs[0];
-        const install = scriptOf(AZURE_PIPELINE, "Install the Pulumi CLI (pinned, checksum verified)");
 
         it("scheduled, workload-identity AzureCLI tasks, rotation then a monitor", () => {
             assert.equal(pipeline.trigger, "none");
@@ -427,6 +468,29 @@ describe("rotation schedules", function () {
             assert.match(read(AZURE_PIPELINE), /"Branch control" check/);
         });
 
+        it("has no event trigger: no run of it passes --event, so none is event-driven (the GitHub workflow's are tested above)", () => {
+            assert.deepEqual([pipeline.trigger, pipeline.pr, pipeline.resources], ["none", "none", undefined]);
+            for (const entry of scheduleScripts().filter((script) => script.file === AZURE_PIPELINE)) {
+                assert.doesNotMatch(entry.script, /--event/, entry.step);
+            }
+        });
+
+        it("the webhook example in docs/events-and-metrics.md: restricted, no expansion in its script, no --force, no regeneration", () => {
+            const docs = readFileSync(path.resolve(__dirname, "..", "..", "docs", "events-and-metrics.md"), "utf8");
+            const blocks = [...docs.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((match) => parse(match[1]));
+            const example = blocks.find((block) => block?.resources?.webhooks !== undefined);
+            assert.ok(example, "the example is there");
+            const exampleSteps: Step[] = example.steps;
+            assert.ok(exampleSteps.length > 0);
+            for (const step of exampleSteps) {
+                assert.deepEqual(step.target, { commands: "restricted", settableVariables: "none" });
+                const script = step.inputs?.inlineScript ?? step.bash ?? step.script ?? "";
+                assert.match(script, /apim-gateway-rotate --all --event "\$events_file"$/m);
+                assert.doesNotMatch(script, /\$\{\{|\$\(|--force|--regenerate-unused-key/, "the payload and variables come through env");
+                assert.match(step.env?.EVENTS ?? "", /^\$\{\{ convertToJson\(parameters\.\w+\.events\) \}\}$/);
+            }
+        });
+
         it("maps secrets only into the steps that use them", () => {
             const withPassphrase = steps.filter((step) => step.env?.PULUMI_CONFIG_PASSPHRASE !== undefined);
             assert.deepEqual(
@@ -436,100 +500,15 @@ describe("rotation schedules", function () {
             assert.ok(!pipeline.variables.some((variable: { name?: string }) => variable.name === "PULUMI_CONFIG_PASSPHRASE"));
         });
 
-        it("pins the Pulumi CLI the project is tested with, and never pipes a download into a shell", () => {
-            const variable = (name: string) => pipeline.variables.find((entry: { name?: string }) => entry.name === name)?.value;
-            assert.equal(variable("pulumiVersion"), TESTED_PULUMI_VERSION);
-            assert.equal(install.env.PULUMI_VERSION, "$(pulumiVersion)");
-            assert.equal(install.env.PULUMI_SHA256, "$(pulumiSha256)");
+        it("installs the Pulumi CLI before any step holds a credential, and never pipes a download into a shell", () => {
+            const install = steps.findIndex((step) => step.displayName === CLI_INSTALL);
+            const credential = steps.findIndex(
+                (step) => step.task === "AzureCLI@2" || JSON.stringify(step.env ?? {}).includes("PASSPHRASE"),
+            );
+            assert.ok(install >= 0 && install < credential, "installed before the service connection's credential is in the job");
             for (const entry of scheduleScripts()) {
                 assert.doesNotMatch(entry.script, /\|\s*(ba|z)?sh\b/, `${entry.file}: ${entry.step}`);
             }
-        });
-
-        describe("the Pulumi CLI install verifies the archive before running it", () => {
-            const version = TESTED_PULUMI_VERSION ?? "";
-            const archive = `pulumi-v${version}-linux-x64.tar.gz`;
-            let fixtures: string;
-            let sha: string;
-            before(() => {
-                fixtures = mkdtempSync(path.join(tmpdir(), "pulumi-release-"));
-                executable(path.join(fixtures, "tree", "pulumi", "pulumi"), `#!/usr/bin/env bash\necho "v${version}"\n`);
-                assert.equal(
-                    spawnSync("tar", ["-czf", path.join(fixtures, archive), "-C", path.join(fixtures, "tree"), "pulumi"]).status,
-                    0,
-                );
-                sha = spawnSync("sha256sum", [path.join(fixtures, archive)], { encoding: "utf8" }).stdout.split(" ")[0];
-            });
-            after(() => rmSync(fixtures, { recursive: true, force: true }));
-
-            /** Runs the install step with a `curl` that serves the fixtures by URL file name. */
-            function installWith(
-                checksums: string,
-                pinned: string,
-                tamper = false,
-            ): { status: number | null; stdout: string; stderr: string; urls: string[] } {
-                writeFileSync(path.join(fixtures, `pulumi-${version}-checksums.txt`), checksums);
-                const bin = path.join(fixtures, "bin");
-                const log = path.join(fixtures, "urls.txt");
-                writeFileSync(log, "");
-                executable(
-                    path.join(bin, "curl"),
-                    `#!/usr/bin/env bash\nout=; url=\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; ` +
-                        `--proto|--tlsv1.2) [ "$1" = --proto ] && shift; shift;; -*) shift;; *) url="$1"; shift;; esac; done\n` +
-                        `echo "$url" >> "${log}"\ncp "${fixtures}/$(basename "$url")" "$out"\n` +
-                        (tamper ? `[ "$(basename "$url")" = "${archive}" ] && echo tampered >> "$out"\n` : "") +
-                        "exit 0\n",
-                );
-                const agentTemp = mkdtempSync(path.join(fixtures, "agent-"));
-                const run = spawnSync("bash", ["-e", "-c", install.script], {
-                    env: {
-                        PATH: `${bin}:${process.env.PATH}`,
-                        AGENT_TEMPDIRECTORY: agentTemp,
-                        PULUMI_VERSION: version,
-                        PULUMI_SHA256: pinned,
-                    },
-                    encoding: "utf8",
-                });
-                return {
-                    status: run.status,
-                    stdout: run.stdout,
-                    stderr: run.stderr,
-                    urls: readFileSync(log, "utf8").split("\n").filter(Boolean),
-                };
-            }
-
-            it("installs and runs the pinned release when its checksum matches", () => {
-                const run = installWith(`${sha}  ${archive}\n0000  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
-                assert.equal(run.status, 0, run.stderr);
-                assert.deepEqual(run.urls, [
-                    `https://github.com/pulumi/pulumi/releases/download/v${version}/${archive}`,
-                    `https://github.com/pulumi/pulumi/releases/download/v${version}/pulumi-${version}-checksums.txt`,
-                ]);
-                assert.match(run.stdout, /##vso\[task\.prependpath\].*\/pulumi-cli\/pulumi\n/);
-                assert.match(run.stdout, new RegExp(`^v${version.replace(/\./g, "\\.")}$`, "m"), "the installed CLI ran");
-            });
-
-            it("refuses to run without pulumiSha256, before downloading anything", () => {
-                for (const pinned of ["", "not-a-sha", sha.toUpperCase()]) {
-                    const run = installWith(`${sha}  ${archive}\n`, pinned);
-                    assert.notEqual(run.status, 0);
-                    assert.match(run.stderr, /set the variable pulumiSha256/);
-                    assert.deepEqual(run.urls, []);
-                }
-            });
-
-            it("refuses a tampered archive, an archive missing from the checksums, and a checksum other than the pinned one", () => {
-                const tampered = installWith(`${sha}  ${archive}\n`, sha, true);
-                assert.notEqual(tampered.status, 0);
-                assert.match(tampered.stdout + tampered.stderr, /FAILED/);
-                assert.doesNotMatch(tampered.stdout, /prependpath/);
-                const unlisted = installWith(`${sha}  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
-                assert.notEqual(unlisted.status, 0);
-                assert.match(unlisted.stderr, /is not listed in the release's checksums/);
-                const pinnedOther = installWith(`${sha}  ${archive}\n`, "f".repeat(64));
-                assert.notEqual(pinnedOther.status, 0);
-                assert.match(pinnedOther.stderr, /differs from pulumiSha256/);
-            });
         });
 
         it("passes any stack name as one --stack= value, trimmed", () => {
@@ -609,6 +588,126 @@ describe("rotation schedules", function () {
                 },
             );
         });
+    });
+
+    describe("the Pulumi CLI install (both files) verifies the archive before running it", () => {
+        const version = TESTED_PULUMI_VERSION ?? "";
+        const archive = `pulumi-v${version}-linux-x64.tar.gz`;
+        /** Each file's step, how it names the pin, and where it puts the CLI on PATH (Azure: prependpath; GitHub: $GITHUB_PATH). */
+        const files = [
+            { file: AZURE_PIPELINE, pin: "pulumiSha256", unset: /set the variable pulumiSha256/ },
+            { file: GITHUB_WORKFLOW, pin: "PULUMI_SHA256", unset: /set PULUMI_SHA256 in the job's env/ },
+        ].map((entry) => ({ ...entry, install: scriptOf(entry.file, CLI_INSTALL) }));
+        let fixtures: string;
+        let sha: string;
+        before(() => {
+            fixtures = mkdtempSync(path.join(tmpdir(), "pulumi-release-"));
+            executable(path.join(fixtures, "tree", "pulumi", "pulumi"), `#!/usr/bin/env bash\necho "v${version}"\n`);
+            assert.equal(spawnSync("tar", ["-czf", path.join(fixtures, archive), "-C", path.join(fixtures, "tree"), "pulumi"]).status, 0);
+            sha = spawnSync("sha256sum", [path.join(fixtures, archive)], { encoding: "utf8" }).stdout.split(" ")[0];
+        });
+        after(() => rmSync(fixtures, { recursive: true, force: true }));
+
+        /**
+         * Runs a file's install step with a `curl` that serves the fixtures by URL file name; returns
+         * its output, the URLs fetched, and the directory it put on PATH.
+         */
+        function installWith(
+            install: ScheduleScript,
+            checksums: string,
+            pinned: string,
+            tamper = false,
+        ): { status: number | null; output: string; urls: string[]; onPath: string[] } {
+            writeFileSync(path.join(fixtures, `pulumi-${version}-checksums.txt`), checksums);
+            const bin = path.join(fixtures, "bin");
+            const log = path.join(fixtures, "urls.txt");
+            writeFileSync(log, "");
+            executable(
+                path.join(bin, "curl"),
+                `#!/usr/bin/env bash\nout=; url=\nwhile [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2;; ` +
+                    `--proto|--tlsv1.2) [ "$1" = --proto ] && shift; shift;; -*) shift;; *) url="$1"; shift;; esac; done\n` +
+                    `echo "$url" >> "${log}"\ncp "${fixtures}/$(basename "$url")" "$out"\n` +
+                    (tamper ? `[ "$(basename "$url")" = "${archive}" ] && echo tampered >> "$out"\n` : "") +
+                    "exit 0\n",
+            );
+            const temp = mkdtempSync(path.join(fixtures, "temp-"));
+            const githubPath = path.join(temp, "github-path");
+            writeFileSync(githubPath, "");
+            const run = spawnSync("bash", ["-e", "-c", install.script], {
+                env: {
+                    PATH: `${bin}:${process.env.PATH}`,
+                    AGENT_TEMPDIRECTORY: temp,
+                    RUNNER_TEMP: temp,
+                    GITHUB_PATH: githubPath,
+                    PULUMI_VERSION: version,
+                    PULUMI_SHA256: pinned,
+                },
+                encoding: "utf8",
+            });
+            const prepended = [...run.stdout.matchAll(/^##vso\[task\.prependpath\](.*)$/gm)].map((match) => match[1]);
+            return {
+                status: run.status,
+                output: run.stdout + run.stderr,
+                urls: readFileSync(log, "utf8").split("\n").filter(Boolean),
+                onPath: [...prepended, ...readFileSync(githubPath, "utf8").split("\n").filter(Boolean)],
+            };
+        }
+
+        it("is in both files, fed the pinned version and SHA-256", () => {
+            const pipeline = parse(read(AZURE_PIPELINE));
+            const variable = (name: string) => pipeline.variables.find((entry: { name?: string }) => entry.name === name)?.value;
+            assert.deepEqual([variable("pulumiVersion"), variable("pulumiSha256")], [TESTED_PULUMI_VERSION, ""]);
+            assert.deepEqual(files[0].install.env, { PULUMI_VERSION: "$(pulumiVersion)", PULUMI_SHA256: "$(pulumiSha256)" });
+            const job = parse(read(GITHUB_WORKFLOW)).jobs.rotate;
+            assert.deepEqual([job.env.PULUMI_VERSION, job.env.PULUMI_SHA256], [TESTED_PULUMI_VERSION, ""]);
+            assert.deepEqual(files[1].install.env, {}, "the job's env feeds it");
+        });
+
+        for (const { file, pin, unset, install } of files) {
+            describe(file, () => {
+                it("installs and runs the pinned release when its checksum matches", () => {
+                    const run = installWith(install, `${sha}  ${archive}\n0000  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
+                    assert.equal(run.status, 0, run.output);
+                    assert.deepEqual(run.urls, [
+                        `https://github.com/pulumi/pulumi/releases/download/v${version}/${archive}`,
+                        `https://github.com/pulumi/pulumi/releases/download/v${version}/pulumi-${version}-checksums.txt`,
+                    ]);
+                    assert.equal(run.onPath.length, 1);
+                    assert.match(run.onPath[0], /\/pulumi-cli\/pulumi$/);
+                    assert.match(run.output, new RegExp(`^v${version.replace(/\./g, "\\.")}$`, "m"), "the installed CLI ran");
+                });
+
+                it(`refuses to run without ${pin}, before downloading anything`, () => {
+                    for (const pinned of ["", "not-a-sha", sha.toUpperCase(), `${sha}\n`, ` ${sha}`]) {
+                        const run = installWith(install, `${sha}  ${archive}\n`, pinned);
+                        assert.notEqual(run.status, 0, JSON.stringify(pinned));
+                        assert.match(run.output, unset);
+                        assert.deepEqual(run.urls, []);
+                        assert.deepEqual(run.onPath, []);
+                    }
+                });
+
+                it("refuses a tampered archive, an archive missing from the checksums, and a checksum other than the pinned one", () => {
+                    const tampered = installWith(install, `${sha}  ${archive}\n`, sha, true);
+                    assert.notEqual(tampered.status, 0);
+                    assert.match(tampered.output, /FAILED/);
+                    const unlisted = installWith(install, `${sha}  pulumi-v${version}-darwin-x64.tar.gz\n`, sha);
+                    assert.notEqual(unlisted.status, 0);
+                    assert.match(unlisted.output, /is not listed in the release's checksums/);
+                    const pinnedOther = installWith(install, `${sha}  ${archive}\n`, "f".repeat(64));
+                    assert.notEqual(pinnedOther.status, 0);
+                    assert.match(pinnedOther.output, new RegExp(`differs from ${pin}`));
+                    for (const run of [tampered, unlisted, pinnedOther]) {
+                        assert.deepEqual(run.onPath, [], "nothing put on PATH");
+                        assert.doesNotMatch(
+                            run.output,
+                            new RegExp(`^v${version.replace(/\./g, "\\.")}$`, "m"),
+                            "the archive's CLI never ran",
+                        );
+                    }
+                });
+            });
+        }
     });
 
     describe("the provider plugins step (both files)", () => {
@@ -691,6 +790,17 @@ describe("rotation schedules", function () {
         assert.ok(role.AssignableScopes.length > 0);
     });
 
+    it("the custom role is assignable only on gateways, the narrowest scope ARM checks its two actions at", () => {
+        const role = JSON.parse(read("apim-gateway-token-rotator.role.json"));
+        for (const scope of role.AssignableScopes) {
+            assert.match(
+                scope,
+                /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+\/gateways\/[^/]+$/,
+                `${scope} is broader than one gateway`,
+            );
+        }
+    });
+
     describe("Kubernetes RBAC (proven on the control plane by test/cluster/rbac.cluster.ts)", () => {
         interface Rule {
             apiGroups: string[];
@@ -722,35 +832,9 @@ describe("rotation schedules", function () {
             });
         };
 
-        it("the rotation's Role: one namespace, no update, delete only Secrets; an admission policy for the same identity", () => {
-            const [role, binding, policy, policyBinding, ...rest] = docs("kubernetes-rbac.yaml") as (Doc & Record<string, any>)[];
-            assert.deepEqual(
-                [role.kind, binding.kind, policy.kind, policyBinding.kind, rest.length],
-                ["Role", "RoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", 0],
-            );
-            assert.deepEqual(policyBinding.spec, { policyName: policy.metadata.name, validationActions: ["Deny"] });
-            assert.equal(policy.spec.failurePolicy, "Fail");
-            const subject: string = binding.subjects[0].name;
-            assert.deepEqual(policy.spec.matchConditions, [
-                { name: "rotation-identity", expression: `request.userInfo.username == '${subject}'` },
-            ]);
-            // The component's facts the policy's CEL repeats (YAML cannot import them): a rename in components/ must fail here.
-            const cel = JSON.stringify(policy.spec);
-            for (const fact of [
-                ANNOTATIONS.tokenChecksum,
-                AUTH_ENV,
-                APP_NAME,
-                LABEL_KEYS.instance,
-                LABEL_KEYS.name,
-                `[0-9a-f]{${NAME_HASH_LENGTH}}`,
-            ]) {
-                assert.ok(cel.includes(fact), `the policy names ${fact}`);
-            }
-            assert.equal(
-                kubernetesNames("gw1").tokenSecretPrefix,
-                "gw1-token",
-                "token Secrets are <instance>-token-<hash>, as the policy matches them",
-            );
+        it("the rotation's Role: one namespace, no update, delete only Secrets (its admission policy: admissionPolicy.test.ts)", () => {
+            const [role, binding] = docs("kubernetes-rbac.yaml") as (Doc & Record<string, any>)[];
+            assert.deepEqual([role.kind, binding.kind], ["Role", "RoleBinding"]);
             assert.equal(binding.metadata.namespace, role.metadata.namespace);
             assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
             const rules = role.rules ?? [];

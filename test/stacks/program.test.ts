@@ -3,7 +3,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { defineStack } from "../../stacks/program";
 import { loadStackFile } from "../../stacks/stackFile";
-import { GATEWAY_TOKEN_TYPE, installMocks, promiseOf, ResourceRecorder, secretPaths } from "../helpers/pulumiMocks";
+import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { installMocks, promiseOf, ResourceRecorder, secretPaths } from "../helpers/pulumiMocks";
 import { RENEWAL_TRIGGER_ENV, ROTATION_OUTPUT, RotationUnitOutput, parseRotationOutput } from "../../components";
 
 const prod = loadStackFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"));

@@ -22,8 +22,6 @@ export interface CiPlatform {
     readonly sha: string;
     /** The directory of Node.js 22's `node` and `npm` (setup-node / UseNode). */
     readonly node22BinDir: string;
-    /** The Pulumi CLI that pulumi/actions installs: the e2e toolchain's CLI files only (no provider plugin). */
-    readonly pulumi: { readonly binDir: string; readonly version: string };
     /** The Entra tenant, application and subscription of the emulators. */
     readonly identity: {
         readonly tenantId: string;

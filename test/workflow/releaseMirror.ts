@@ -1,6 +1,6 @@
 /**
  * The downloads the schedules make, served locally so their steps run verbatim with no network:
- * the Pulumi CLI release archive and its checksums file (the Azure pipeline's curl step), and the
+ * the Pulumi CLI release archive and its checksums file (both schedules' curl step), and the
  * provider plugin archive (`pulumi plugin install ... --checksum`, both schedules). One HTTPS
  * server on 127.0.0.1 with a certificate for github.com and 127.0.0.1 from a CA of its own:
  *

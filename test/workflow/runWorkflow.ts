@@ -76,13 +76,29 @@ export function stepOf(job: JobResult, name: string) {
     return step;
 }
 
-/** The rows of the rotation's job summary: stack name and result, as the markdown table has them. */
+/** The entities the rotation's summary writes (rotation/report/markdown.ts), and the characters they render as. */
+const ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">" };
+
+/**
+ * Markdown from the rotation's job summary as the text it renders: CommonMark's backslash escapes of
+ * ASCII punctuation and the entities the summary writes, undone in one pass (so `&amp;lt;` stays `&lt;`).
+ */
+export function summaryText(markdown: string): string {
+    return markdown.replace(/\\([!-/:-@[-`{-~])|&(amp|lt|gt);/g, (_match, escaped: string | undefined, entity: string) =>
+        escaped !== undefined ? escaped : ENTITIES[entity],
+    );
+}
+
+/** The rows of the rotation's job summary: stack name and result, as the markdown table renders them. */
 export function summaryRows(summary: string): { stack: string; result: string }[] {
-    return summary
-        .split("\n")
-        .filter((line) => line.startsWith("| ") && !line.startsWith("| Stack |") && !/^\|( --- \|)+$/.test(line))
-        .map((line) => line.slice(2, -2).split(" | "))
-        .map((cells) => ({ stack: cells[0], result: cells[6] }));
+    return (
+        summary
+            .split("\n")
+            .filter((line) => line.startsWith("| ") && !line.startsWith("| Stack |") && !/^\|( --- \|)+$/.test(line))
+            // A cell's own `|` is escaped (`\|`), so " | " only ever separates cells.
+            .map((line) => line.slice(2, -2).split(" | ").map(summaryText))
+            .map((cells) => ({ stack: cells[0], result: cells[6] }))
+    );
 }
 
 /** A job's transcript for an assertion message. */

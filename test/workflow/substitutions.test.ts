@@ -47,7 +47,6 @@ describe("workflow runner substitutes: azure/login, aks-set-context and AzureCLI
         repository: REPO,
         sha: "0".repeat(40),
         node22BinDir: path.dirname(process.execPath),
-        pulumi: { binDir: root, version: "0" },
         identity: {
             tenantId: emulators.tenantId,
             clientId: emulators.clientId,

@@ -8,8 +8,6 @@
  *   the run's commit, into the workspace
  * - actions/setup-node, UseNode@1: the version must be 22: Node.js 22's bin directory first on
  *   PATH; npm's cache is the machine's
- * - pulumi/actions: `pulumi-version` must be the e2e toolchain's: its bin directory (CLI, language
- *   host, Kubernetes provider) first on PATH
  * - azure/login: client, tenant and subscription must be the emulated tenant's; a federated token
  *   for the job's OIDC subject (`repo:OWNER/REPO:environment:ENV`) signed by the emulated issuer,
  *   and AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID, AZURE_FEDERATED_TOKEN_FILE
@@ -97,12 +95,6 @@ const setupNode =
         }
         return { ok: true, output: `Node.js 22 from ${platform.node22BinDir}\n`, paths: [platform.node22BinDir] };
     };
-
-const pulumiCli: Substitution = (inputs, { platform }) => {
-    requireInput(inputs, "pulumi-version", platform.pulumi.version);
-    refuseInputs(inputs, ["command"], "pulumi/actions runs a command here, which the runner does not model");
-    return { ok: true, output: `pulumi ${platform.pulumi.version} from ${platform.pulumi.binDir}\n`, paths: [platform.pulumi.binDir] };
-};
 
 /** Writes a federated token for `subject` and returns the variables DefaultAzureCredential reads. */
 function federatedIdentity(context: SubstitutionContext, subject: string): Record<string, string> {
@@ -207,7 +199,6 @@ const SUBSTITUTIONS: Readonly<Record<string, Substitution>> = {
     checkout,
     "actions/setup-node": setupNode("node-version"),
     "UseNode@1": setupNode("version"),
-    "pulumi/actions": pulumiCli,
     "azure/login": azureLogin,
     "azure/aks-set-context": aksSetContext,
     "AzureCLI@2": azureCli,

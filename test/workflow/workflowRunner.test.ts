@@ -13,6 +13,9 @@ import { CiPlatform } from "./ciPlatform";
 import { GithubRunSettings, planGithubWorkflow } from "./githubWorkflow";
 import { createJobDirectories, JobDirectories, parseEnvFile, runJob } from "./jobRunner";
 import { JobPlan, StepPlan, SubstitutedAction, WorkflowError } from "./plan";
+import { summaryRows, summaryText } from "./runWorkflow";
+import { RunReport } from "../../rotation/model/runReport";
+import { renderGithubSummary } from "../../rotation/report/renderReport";
 
 const GITHUB = readFileSync(path.join(SCHEDULES_DIR, "github-actions-rotate-gateway-token.yml"), "utf8");
 const AZURE = readFileSync(path.join(SCHEDULES_DIR, "azure-pipelines-rotate-gateway-token.yml"), "utf8");
@@ -47,11 +50,13 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         assert.equal(job.env.SHARD_COUNT, "1");
         assert.deepEqual(
             uses(job).map((action) => action.uses),
-            ["actions/checkout", "actions/setup-node", "pulumi/actions", "azure/login", "azure/aks-set-context"],
+            ["actions/checkout", "actions/setup-node", "azure/login", "azure/aks-set-context"],
         );
-        assert.equal(uses(job)[2].with["pulumi-version"], job.env.PULUMI_VERSION, "pulumi-version comes from env.PULUMI_VERSION");
-        assert.deepEqual(uses(job)[4].with, { "resource-group": "rg-aks", "cluster-name": "aks-west" });
-        assert.deepEqual(uses(job)[3].with, { "client-id": "client", "tenant-id": "tenant", "subscription-id": "subscription" });
+        const install = step(job, "Install the Pulumi CLI (pinned, checksum verified)");
+        assert.equal(install.action.kind, "script", "the CLI install runs as written: no action to substitute");
+        assert.deepEqual([job.env.PULUMI_VERSION, job.env.PULUMI_SHA256], ["3.274.1", ""], "the file ships the version, not a checksum");
+        assert.deepEqual(uses(job)[3].with, { "resource-group": "rg-aks", "cluster-name": "aks-west" });
+        assert.deepEqual(uses(job)[2].with, { "client-id": "client", "tenant-id": "tenant", "subscription-id": "subscription" });
         const rotate = step(job, "Rotate due tokens");
         assert.deepEqual(
             [rotate.env.STACK, rotate.env.FORCE, rotate.env.REGENERATE_UNUSED_KEY, rotate.env.PULUMI_CONFIG_PASSPHRASE],
@@ -61,6 +66,16 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         assert.equal(rotate.runs(true), false);
         assert.equal(step(job, "Check token expiry").runs(true), true, "if: always()");
         assert.deepEqual(rotate.action.kind === "script" && rotate.action.shell, ["bash", "-e"]);
+    });
+
+    it("the AKS context step runs when a variable names a cluster, and not when neither is set", async () => {
+        const aks = (vars: Record<string, string>) =>
+            planGithubWorkflow("rotate.yml", GITHUB, { ...settings({ event: "schedule" }), vars }).then(([job]) =>
+                job.steps.find((entry) => entry.action.kind === "uses" && entry.action.uses === "azure/aks-set-context")?.runs(false),
+            );
+        assert.equal(await aks({ AKS_RESOURCE_GROUP: "rg-aks", AKS_CLUSTER_NAME: "aks-west" }), true);
+        assert.equal(await aks({ AKS_CLUSTER_NAME: "aks-west" }), true, "one alone runs the step, which fails naming the other");
+        assert.equal(await aks({}), false, "stacks that bring their own kubeconfig need neither");
     });
 
     it("workflow_dispatch with force: the force environment, FORCE true; an undeclared input is refused", async () => {
@@ -91,6 +106,7 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
         assert.equal(rotate.TRIGGER, "repository_dispatch");
         assert.equal(rotate.STACK, "");
         assert.deepEqual(JSON.parse(rotate.EVENTS), events);
+        assert.equal(rotate.FORCE, "", "a dispatch that does not ask for force is not forced");
         await assert.rejects(
             planGithubWorkflow(
                 "rotate.yml",
@@ -99,6 +115,24 @@ describe("workflow runner: the GitHub workflow as GitHub's parser and expression
             ),
             /repository_dispatch of type something-else does not start it/,
         );
+    });
+
+    it("repository_dispatch asking for force: the force environment, as a forced workflow_dispatch; only true forces", async () => {
+        const dispatch = async (force: unknown) => {
+            const clientPayload = { events: [], force };
+            const [job] = await planGithubWorkflow(
+                "rotate.yml",
+                GITHUB,
+                settings({ event: "repository_dispatch", eventType: "apim-gateway-token-expiry", clientPayload }),
+            );
+            return [job.environment, step(job, "Rotate due tokens").env.FORCE];
+        };
+        assert.deepEqual(await dispatch(true), ["apim-gateway-rotation-force", "true"]);
+        assert.deepEqual(await dispatch("true"), ["apim-gateway-rotation-force", "true"]);
+        // Any other truthy value still waits for approval; the script forces only on "true".
+        assert.deepEqual(await dispatch("yes"), ["apim-gateway-rotation-force", "yes"]);
+        assert.deepEqual(await dispatch({ nested: true }), ["apim-gateway-rotation-force", "Object"]);
+        assert.deepEqual(await dispatch(false), ["apim-gateway-rotation", "false"]);
     });
 
     it("a matrix of two shards: two jobs, strategy.job-index 0 and 1 of 2", async () => {
@@ -227,6 +261,33 @@ describe("workflow runner: the Azure pipeline by the documented mapping", () => 
             /function coalesce is not modelled/,
         );
         assert.throws(() => plan(AZURE, { event: "schedule" }, {}), /variable group apim-gateway-rotation does not exist/);
+    });
+});
+
+describe("workflow runner: the rotation's job summary read as it renders", () => {
+    it("gives each row's stack and result, and the event lines, unescaped", () => {
+        const report: RunReport = {
+            mode: "rotate",
+            force: false,
+            regenerateUnusedKey: false,
+            includePendingChanges: false,
+            startedAt: "2025-06-15T12:00:00.000Z",
+            finishedAt: "2025-06-15T12:05:00.000Z",
+            stacks: [
+                { stack: "site-prod", gateway: "<img src=x>", action: "rotate", forced: true, result: "rotated" },
+                { stack: "a|b_&amp;*", action: "none", forced: false, result: "not-due", message: "x | y" },
+            ],
+            events: [{ eventTypes: ["GatewayTokenNearExpiry"], result: "matched", stacks: ["site-prod/gateway"], message: "m" }],
+            errors: [],
+            cancelled: false,
+        };
+        const markdown = renderGithubSummary(report, 0);
+        assert.doesNotMatch(markdown, /\| site-prod \|/, "the summary escapes what it renders");
+        assert.deepEqual(summaryRows(markdown), [
+            { stack: "site-prod", result: "rotated" },
+            { stack: "a|b_&amp;*", result: "not-due" },
+        ]);
+        assert.match(summaryText(markdown), /^\*\*Event:\*\* .*site-prod\/gateway/m);
     });
 });
 

@@ -11,6 +11,7 @@ import {
     FakeStackSpec,
     PLANTED_TOKEN,
     StringSink,
+    DAY,
     contractOutputs,
     fakeProcesses,
     fakeVerifier,
@@ -27,6 +28,7 @@ interface CliRun {
     backendOptions: { workDir: string; pulumiRoot?: string }[];
     summaries: { file: string; text: string }[];
     written: { file: string; text: string }[];
+    regenerator: ReturnType<typeof recordingRegenerator>;
 }
 
 describe("apim-gateway-rotate (in process)", () => {
@@ -52,9 +54,11 @@ describe("apim-gateway-rotate (in process)", () => {
             controller?: AbortController;
             eventFiles?: Record<string, string>;
             writeFails?: boolean;
+            clock?: FakeClock;
         } = {},
     ): Promise<CliRun> {
-        const clock = new FakeClock();
+        const clock = options.clock ?? new FakeClock();
+        const regenerator = recordingRegenerator();
         const backend = new FakeBackend(stacks, clock);
         const stdout = new StringSink();
         const stderr = new StringSink();
@@ -67,7 +71,7 @@ describe("apim-gateway-rotate (in process)", () => {
                 backendOptions.push(backendOption);
                 return backend;
             },
-            regenerateKey: recordingRegenerator(),
+            regenerateKey: regenerator,
             verifyToken: fakeVerifier(),
             clock,
             signal: (options.controller ?? new AbortController()).signal,
@@ -97,7 +101,7 @@ describe("apim-gateway-rotate (in process)", () => {
             { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? path.join(project, "nested") },
             services,
         );
-        return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries, written };
+        return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries, written, regenerator };
     }
 
     it("prints progress and the summary table on stdout", async () => {
@@ -298,11 +302,12 @@ describe("apim-gateway-rotate (in process)", () => {
     describe("--event", () => {
         const SUB = "00000000-0000-0000-0000-000000000000";
         const SERVICE = `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1`;
-        const nearExpiry = (gateway: string, instance: string) => ({
+        /** Azure's event about the token the fleet's gw1 stacks hold (it expires in 25 days). */
+        const nearExpiry = (gateway: string, instance: string, expiresAtUtc = tokenUnit(25).tokenExpiresAt) => ({
             id: `near-${gateway}-${instance}`,
             topic: SERVICE.toLowerCase(),
             subject: `/gateways/${gateway}/${instance}`,
-            data: { gatewayInfo: { gatewayId: gateway, instanceId: instance }, tokenInfo: { expiresAtUtc: "2025-06-20T12:00:00Z" } },
+            data: { gatewayInfo: { gatewayId: gateway, instanceId: instance }, tokenInfo: { expiresAtUtc } },
             eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry",
             dataVersion: "1",
             metadataVersion: "1",
@@ -353,6 +358,71 @@ describe("apim-gateway-rotate (in process)", () => {
                 assert.match(run.stdout, /event gateway gw1 of \/subscriptions\/.*apim1: not-found: no selected stack holds gateway "gw1"/);
             },
         );
+
+        it("renews a fresh token once for a burst or a replay of one event; later runs name the renewal folded into", async () => {
+            const stacks = fleet();
+            const clock = new FakeClock();
+            const file = { "events.json": JSON.stringify([nearExpiry("gw1", "a")]) };
+            const first = await cli(["--stack", "dev", "--event", "events.json", "--json"], stacks, { eventFiles: file, clock });
+            assert.equal(first.code, EXIT_OK, first.stderr);
+            assert.deepEqual(updated(first), [["dev", true]]);
+            const issuedAt = clock.now().toISOString();
+
+            clock.current = new Date(clock.current.getTime() + 60_000);
+            const burst = await cli(["--stack", "dev", "--event", "events.json", "--json"], stacks, { eventFiles: file, clock });
+            clock.current = new Date(clock.current.getTime() + 3 * DAY);
+            const replay = await cli(["--stack", "dev", "--event", "events.json", "--json"], stacks, { eventFiles: file, clock });
+            for (const [what, run] of [
+                ["a minute later (inside the cooldown)", burst],
+                ["three days later (an event about the token replaced since)", replay],
+            ] as const) {
+                assert.equal(run.code, EXIT_OK, `${what}: ${run.stderr}`);
+                assert.deepEqual(updated(run), [], `${what}: nothing updated`);
+                const report = JSON.parse(run.stdout);
+                assert.deepEqual(
+                    report.events.map((event: { result: string; foldedInto: unknown }) => [event.result, event.foldedInto]),
+                    [["folded", [{ unit: "dev/gateway", issuedAt }]]],
+                    what,
+                );
+                assert.deepEqual(
+                    report.stacks.map((line: { stack: string; result: string }) => [line.stack, line.result]),
+                    [["dev", "not-due"]],
+                );
+                assert.match(report.stacks[0].notes.join(), new RegExp(`folded into the renewal issued at ${issuedAt}`));
+            }
+        });
+
+        it("--force renews the event's gateway inside the cooldown (the operator approved it)", async () => {
+            const stacks = fleet();
+            const clock = new FakeClock();
+            const file = { "events.json": JSON.stringify([nearExpiry("gw1", "a")]) };
+            await cli(["--stack", "dev", "--event", "events.json"], stacks, { eventFiles: file, clock });
+            const forced = await cli(["--stack", "dev", "--event", "events.json", "--force"], stacks, { eventFiles: file, clock });
+            assert.equal(forced.code, EXIT_OK, forced.stderr);
+            assert.deepEqual(updated(forced), [["dev", true]]);
+        });
+
+        it("never regenerates a key, even with --regenerate-unused-key (the shipped workflow passes both): it says so", async () => {
+            const file = { "events.json": JSON.stringify([nearExpiry("gw1", "a")]) };
+            const run = await cli(["--all", "--event", "events.json", "--regenerate-unused-key", "--json"], fleet(), { eventFiles: file });
+            assert.equal(run.code, EXIT_OK, run.stderr);
+            assert.deepEqual(updated(run), [
+                ["dev", true],
+                ["dev2", true],
+            ]);
+            assert.deepEqual(run.regenerator.calls, [], "no key regenerated");
+            const report = JSON.parse(run.stdout);
+            for (const line of report.stacks) {
+                assert.equal(line.keyRegeneration.status, "skipped");
+                assert.match(line.keyRegeneration.reason, /an --event run never regenerates a key/);
+            }
+            assert.match(run.stderr, /--regenerate-unused-key ignored: an --event run never regenerates a key/);
+            assert.deepEqual(
+                run.backend.calls.filter((call) => call.op === "outputs").map((call) => call.stack),
+                ["dev", "dev2", "prod"],
+                "the selected stacks only: no other stack is read for a regeneration",
+            );
+        });
 
         it("ignores and reports an event of another type, exit 0", async () => {
             const other = { ...nearExpiry("gw1", "a"), eventType: "Microsoft.ApiManagement.ProductCreated" };
@@ -419,5 +489,78 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.equal(run.code, EXIT_USAGE);
         assert.match(run.stderr, /is a stack of project "other"/);
         assert.deepEqual(run.backend.calls, []);
+    });
+
+    describe("hostile input (issue 23): refused at once, never a CI command", () => {
+        const SERVICE =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apim1";
+        const expiryEvent = (instanceId: string) => ({
+            id: "e1",
+            topic: SERVICE,
+            subject: "/gateways/gw1",
+            data: { gatewayInfo: { gatewayId: "gw1", instanceId }, tokenInfo: { expiresAtUtc: "2025-07-01T00:00:00Z" } },
+            eventType: "Microsoft.ApiManagement.GatewayTokenNearExpiry",
+            dataVersion: "1",
+            metadataVersion: "1",
+            eventTime: "2025-06-15T11:00:00Z",
+        });
+
+        for (const [what, instanceId, message] of [
+            [
+                "a 1 MiB instanceId",
+                "i".repeat(1024 * 1024),
+                /data\.gatewayInfo\.instanceId is 1048576 characters long, more than the 253 allowed/,
+            ],
+            [
+                "an instanceId that is a U+0085-led add-mask",
+                "\u0085::add-mask::x",
+                /data\.gatewayInfo\.instanceId "\\u0085::add-mask::x" is not an instance id/,
+            ],
+            [
+                "an instanceId that is a U+0085-led error annotation",
+                "\u0085::error title=forged::y",
+                /data\.gatewayInfo\.instanceId "\\u0085::error title=forged::y"/,
+            ],
+        ] as const) {
+            it(`refuses ${what} with exit 2 naming the field, before any stack is read, printing no command`, async () => {
+                const run = await cli(
+                    ["--all", "--event", "events.json"],
+                    { dev: { outputs: tokenOutputs(5) } },
+                    {
+                        eventFiles: { "events.json": JSON.stringify([expiryEvent(instanceId)]) },
+                        env: { GITHUB_STEP_SUMMARY: "/summary.md" },
+                    },
+                );
+                assert.equal(run.code, EXIT_USAGE);
+                assert.match(run.stderr, message);
+                assert.deepEqual(run.backendOptions, [], "no backend was created");
+                assert.ok(run.stderr.length < 2000, `${run.stderr.length} characters on stderr`);
+                assert.equal(holdsCiCommand(run.stderr), false, run.stderr);
+            });
+        }
+
+        it("prints no command led by U+0085 or any other .NET white space: engine output, errors, the summary", async () => {
+            const blanks = ["\u0085", "\u00a0", "\u1680", "\u2003", "\u2028", "\u202f", "\u3000", "\u000b"];
+            const commands = blanks.flatMap((blank) => [`${blank}::add-mask::x`, `${blank}::error title=forged::y`]);
+            const run = await cli(
+                ["--all", "--json"],
+                {
+                    dev: { outputs: tokenOutputs(5), engineLines: commands, engineErrors: commands },
+                    prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
+                    bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
+                },
+                { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
+            );
+            assert.equal(run.code, EXIT_FAILED);
+            for (const [where, text] of [
+                ["stdout", run.stdout],
+                ["stderr", run.stderr],
+                ["summary", run.summaries.map((summary) => summary.text).join("")],
+            ]) {
+                assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${JSON.stringify(text)}`);
+            }
+            // The failure reaches the table with each command at the start of a line: broken there.
+            assert.match(run.stderr, /^\u0085:\u200B:add-mask::x$/m);
+        });
     });
 });

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { RotationUnit, parseRotationUnit } from "../../../components/contract/rotationContract";
 import { judgeUpdate, planUnit, urgency } from "../../../rotation/policy/decision";
 import type { Assessment, UnitStatus } from "../../../rotation/policy/tokenRules";
-import { contractOutputs, plain, tokenUnit } from "../fakes";
+import { GATEWAY_ID, contractOutputs, plain, tokenUnit } from "../fakes";
 
 const unitOf = (raw: unknown, key = "gateway"): RotationUnit => parseRotationUnit(key, raw);
 
@@ -46,7 +46,7 @@ describe("rotation decisions", () => {
     });
 
     describe("judgeUpdate: the update renewed the token only when its outputs changed", () => {
-        const before = unitOf(tokenUnit(5)).token!;
+        const before = unitOf(tokenUnit(5));
         const outputsWith = (unit: object) => contractOutputs({ gateway: unit as never });
         const cases: { name: string; outputs: Parameters<typeof judgeUpdate>[1]; renewed: boolean; reason?: RegExp }[] = [
             { name: "a new expiry", outputs: outputsWith(tokenUnit(30)), renewed: true },
@@ -81,10 +81,21 @@ describe("rotation decisions", () => {
                 renewed: false,
                 reason: /apimGatewayRotation\["gateway"\]/,
             },
+            {
+                name: "a new token for another gateway (the program moved it)",
+                outputs: outputsWith(tokenUnit(30, "secondary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "other-team") })),
+                renewed: false,
+                reason: /^the update moved the gateway "gateway" from \/subscriptions\/.*\/gw1 to .*\/other-team$/,
+            },
+            {
+                name: "a new token, the gateway id spelt in another case",
+                outputs: outputsWith(tokenUnit(30, "secondary", { gatewayResourceId: GATEWAY_ID.toUpperCase() })),
+                renewed: true,
+            },
         ];
         for (const { name, outputs, renewed, reason } of cases) {
             it(`${name} → ${renewed ? "renewed" : "not renewed"}`, () => {
-                const verdict = judgeUpdate(before, outputs, "gateway");
+                const verdict = judgeUpdate(before, outputs);
                 assert.equal(verdict.renewed, renewed);
                 if (!verdict.renewed) {
                     assert.match(verdict.reason, reason!);

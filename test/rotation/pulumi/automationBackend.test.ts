@@ -91,6 +91,28 @@ describe("Automation API backend (fake pulumi CLI)", function () {
         }
     });
 
+    it("reads the token records with one `stack export` per stack, secrets left encrypted, never creating or selecting one", async () => {
+        assert.deepEqual(await backend.readTokenRecords("dev", signal()), [
+            {
+                urn: FAKE_TARGETS.token,
+                gatewayResourceId: (fakeTokenOutputs(5).outputs.apimGatewayRotation as { gateway: { gatewayResourceId: string } }).gateway
+                    .gatewayResourceId,
+            },
+        ]);
+        await assert.rejects(backend.readTokenRecords("typo", signal()), StackMissingError);
+        const calls = fake.calls().filter((call) => call.args[0] !== "version");
+        assert.deepEqual(
+            calls.map((call) => call.args),
+            [
+                ["stack", "export", "--stack", "dev", "--non-interactive"],
+                ["stack", "export", "--stack", "typo", "--non-interactive"],
+            ],
+        );
+        for (const call of calls) {
+            assert.equal(call.cwd, fake.workDir);
+        }
+    });
+
     it("runs a targeted up through the Automation API: targets and dependents, no stack select, events and streamed output", async () => {
         const output = capture();
         const { record, outputs } = await backend.up("dev", operation(output));

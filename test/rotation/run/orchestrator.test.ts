@@ -45,6 +45,7 @@ async function run(
         listError?: Error;
         runningPids?: number[];
         markedPids?: number[];
+        validity?: Parameters<typeof fakeVerifier>[0];
     } = {},
 ): Promise<Run> {
     const clock = new FakeClock();
@@ -59,7 +60,7 @@ async function run(
         backend,
         clock,
         regenerateKey: regenerator,
-        verifyToken: fakeVerifier(),
+        verifyToken: fakeVerifier(options.validity),
         log,
         signal: controller.signal,
         processes: fakeProcesses(options.runningPids, options.markedPids),
@@ -377,10 +378,128 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_FAILED);
         });
 
-        it("is not attempted or reported unless asked for", async () => {
-            const { report, regenerator } = await run({ dev: { outputs: tokenOutputs(5) } });
+        it("is not attempted or reported unless asked for, and no stack's state is read", async () => {
+            const { report, regenerator, backend } = await run({ dev: { outputs: tokenOutputs(5) } });
             assert.deepEqual(regenerator.calls, []);
             assert.equal(report.stacks[0].keyRegeneration, undefined);
+            assert.deepEqual(backend.callsOf("state"), []);
+        });
+    });
+
+    describe("--regenerate-unused-key trusts only the token's own record (issue 23 §4)", () => {
+        /** Another team's gateway: what the edited output names. */
+        const VICTIM = GATEWAY_ID.replace("/rg1/", "/rg-other-team/").replace(/gw1$/, "their-gateway");
+
+        it(
+            "a stack output edited to name another team's gateway: the unit is failed, not renewed, " +
+                "and ARM gets no write (the proof of concept)",
+            async () => {
+                const { report, regenerator, backend, exitCode } = await run(
+                    // Only the output was edited: the token's state still says what ARM issued it for.
+                    {
+                        dev: {
+                            outputs: tokenOutputs(25, "primary", { gatewayResourceId: VICTIM }),
+                            tokenState: { [TARGETS.token]: GATEWAY_ID },
+                        },
+                    },
+                    { regenerateUnusedKey: true },
+                    // Checked against the other gateway's keys, the real token looks invalidated.
+                    {
+                        validity: (_key, id) =>
+                            id === VICTIM ? { state: "invalid", reason: "signed with another key" } : { state: "valid" },
+                    },
+                );
+                assert.deepEqual(regenerator.calls, [], "no regenerateKey call, least of all on the other team's gateway");
+                assert.deepEqual(backend.callsOf("up"), [], "no forced rotation either");
+                assert.deepEqual(backend.callsOf("preview"), []);
+                const dev = stackReport(report, "dev");
+                assert.equal(dev.result, "failed");
+                assert.match(
+                    dev.message ?? "",
+                    /its stack output names gateway .*\/rg-other-team\/.*their-gateway, but its token's state says .*\/gw1/,
+                );
+                assert.equal(dev.keyRegeneration?.status, "skipped");
+                assert.equal(exitCode, EXIT_FAILED);
+            },
+        );
+
+        it("a unit whose token's state the update moved to another gateway is failed, and no key is regenerated", async () => {
+            const { report, regenerator, exitCode } = await run(
+                { dev: { outputs: tokenOutputs(5), upMovesTokenTo: VICTIM } },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            const dev = stackReport(report, "dev");
+            assert.equal(dev.result, "failed");
+            assert.match(
+                dev.message ?? "",
+                /the update moved its token from gateway .*\/gw1 to .*their-gateway: no key of its gateway is regenerated/,
+            );
+            assert.ok(dev.after, "the renewal itself is reported");
+            assert.equal(exitCode, EXIT_FAILED);
+        });
+
+        it("a unit whose state cannot be read after its update keeps its renewal, and its gateway's key is left alone", async () => {
+            const { report, regenerator } = await run(
+                { dev: { outputs: tokenOutputs(5), upBreaksState: new Error("the backend went away") } },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            const dev = stackReport(report, "dev");
+            assert.equal(dev.result, "rotated");
+            assert.match(dev.keyRegeneration?.reason ?? "", /its stack's state could not be read \(the backend went away\)/);
+        });
+
+        it("a sibling whose state names no token at its target is failed untouched, and blocks every key", async () => {
+            const { report, regenerator, backend } = await run(
+                { west: { outputs: tokenOutputs(5) }, north: { outputs: tokenOutputs(5), tokenState: {} } },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, []);
+            assert.equal(stackReport(report, "west").result, "rotated");
+            assert.match(stackReport(report, "west").keyRegeneration?.reason ?? "", /token records of north\/gateway name no gateway/);
+            assert.equal(stackReport(report, "north").result, "failed");
+            assert.match(stackReport(report, "north").message ?? "", /has no GatewayToken at its rotationTargets\.token/);
+            assert.deepEqual(backend.callsOf("up", "north"), [], "a due token, but its outputs contradict its state");
+        });
+
+        it("a stack whose state cannot be read is renewed as any run would, but no key is touched", async () => {
+            for (const names of [undefined, ["west"]]) {
+                const { report, regenerator } = await run(
+                    {
+                        west: { outputs: tokenOutputs(5) },
+                        north: { outputs: tokenOutputs(5), tokenStateError: new Error('could not read the state of stack "north"') },
+                    },
+                    { regenerateUnusedKey: true, ...(names ? { stacks: { all: false, names } } : {}) },
+                );
+                assert.deepEqual(regenerator.calls, [], String(names));
+                assert.equal(stackReport(report, "west").result, "rotated");
+                assert.match(
+                    stackReport(report, "west").keyRegeneration?.reason ?? "",
+                    /token records of north\/gateway name no gateway \(its stack's state could not be read \(could not read the state/,
+                );
+                if (names === undefined) {
+                    assert.equal(stackReport(report, "north").result, "rotated", "selected and due: renewed");
+                }
+            }
+        });
+
+        it("regenerates at the gateway the token's state names, read once per stack before and once after the update", async () => {
+            const respelt = GATEWAY_ID.toUpperCase();
+            const { regenerator, backend } = await run(
+                {
+                    dev: {
+                        outputs: tokenOutputs(5, "primary", { gatewayResourceId: respelt }),
+                        tokenState: { [TARGETS.token]: GATEWAY_ID },
+                    },
+                },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "primary" }]);
+            assert.deepEqual(
+                backend.callsOf("state").map((call) => call.stack),
+                ["dev", "dev"],
+            );
         });
     });
 
