@@ -104,6 +104,33 @@ describe("apim-gateway-rotate (in process)", () => {
         return { code, stdout: stdout.text, stderr: stderr.text, backend, backendOptions, summaries, written, regenerator };
     }
 
+    /**
+     * A run whose engine prints `commands` on stdout and (through `asError`) stderr, whose update fails
+     * with them and whose outputs cannot be read for them; asserts no output, error or summary holds a
+     * CI command the runners would execute, and returns the run.
+     */
+    async function runPrintingCommands(commands: readonly string[], asError: (command: string) => string) {
+        const run = await cli(
+            ["--all", "--json"],
+            {
+                dev: { outputs: tokenOutputs(5), engineLines: [...commands], engineErrors: commands.map(asError) },
+                prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
+                bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
+            },
+            { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
+        );
+        assert.equal(run.code, EXIT_FAILED);
+        for (const [where, text] of [
+            ["stdout", run.stdout],
+            ["stderr", run.stderr],
+            ["summary", run.summaries.map((summary) => summary.text).join("")],
+        ]) {
+            assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${JSON.stringify(text)}`);
+            assert.ok(!/##(vso)?\[/i.test(text), `${where} holds an Azure Pipelines command verbatim`);
+        }
+        return run;
+    }
+
     it("prints progress and the summary table on stdout", async () => {
         const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(5), engineLines: ["Updating (dev)"] } });
         assert.equal(run.code, EXIT_OK);
@@ -267,28 +294,7 @@ describe("apim-gateway-rotate (in process)", () => {
             "##[error]forged",
             "  ::set-output name=a::b",
         ];
-        const run = await cli(
-            ["--all", "--json"],
-            {
-                dev: {
-                    outputs: tokenOutputs(5),
-                    engineLines: commands,
-                    engineErrors: commands.map((command) => `warning: event: ${command}`),
-                },
-                prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
-                bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
-            },
-            { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
-        );
-        assert.equal(run.code, EXIT_FAILED);
-        for (const [where, text] of [
-            ["stdout", run.stdout],
-            ["stderr", run.stderr],
-            ["summary", run.summaries.map((summary) => summary.text).join("")],
-        ]) {
-            assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${text}`);
-            assert.ok(!/##(vso)?\[/i.test(text), `${where} holds an Azure Pipelines command verbatim`);
-        }
+        const run = await runPrintingCommands(commands, (command) => `warning: event: ${command}`);
         // The multi-line failure reaches the table with each command at the start of a line: broken there.
         assert.match(run.stderr, /^:\u200B:add-mask::x$/m);
         assert.match(run.stderr, /^:\u200B:stop-commands::resume$/m);
@@ -542,23 +548,7 @@ describe("apim-gateway-rotate (in process)", () => {
         it("prints no command led by U+0085 or any other .NET white space: engine output, errors, the summary", async () => {
             const blanks = ["\u0085", "\u00a0", "\u1680", "\u2003", "\u2028", "\u202f", "\u3000", "\u000b"];
             const commands = blanks.flatMap((blank) => [`${blank}::add-mask::x`, `${blank}::error title=forged::y`]);
-            const run = await cli(
-                ["--all", "--json"],
-                {
-                    dev: { outputs: tokenOutputs(5), engineLines: commands, engineErrors: commands },
-                    prod: { outputs: tokenOutputs(5), upError: new Error(`rollout failed:\n${commands.join("\n")}`) },
-                    bad: { outputs: {}, outputsError: new Error(commands.join("\n")) },
-                },
-                { env: { GITHUB_STEP_SUMMARY: "/summary.md" } },
-            );
-            assert.equal(run.code, EXIT_FAILED);
-            for (const [where, text] of [
-                ["stdout", run.stdout],
-                ["stderr", run.stderr],
-                ["summary", run.summaries.map((summary) => summary.text).join("")],
-            ]) {
-                assert.equal(holdsCiCommand(text), false, `${where} holds a CI command:\n${JSON.stringify(text)}`);
-            }
+            const run = await runPrintingCommands(commands, (command) => command);
             // The failure reaches the table with each command at the start of a line: broken there.
             assert.match(run.stderr, /^\u0085:\u200B:add-mask::x$/m);
         });
