@@ -84,8 +84,9 @@ export function eventRenewal(input: EventRenewalInput): EventRenewal {
             kind: "refused",
             issuedAt: token.issuedAt,
             reason:
-                `not renewed on the event: its token's issue time ${token.issuedAt} is in the future (clock skew, or ` +
-                "edited state); the scheduled run renews it when it is due",
+                `not renewed on the event: its token's issue time ${token.issuedAt} is ` +
+                `${Number.isNaN(issuedAt) ? "not an instant" : "in the future (clock skew, or edited state)"}; ` +
+                "the scheduled run renews it when it is due",
         };
     }
     if (since < EVENT_RENEWAL_COOLDOWN_MS) {
