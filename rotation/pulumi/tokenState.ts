@@ -7,9 +7,13 @@
 import { resourceIdKey } from "../../components/token/resourceId";
 import type { TokenRecord } from "../model/tokenRecord";
 import { GATEWAY_TOKEN_TYPE } from "../../components/token/typeToken";
+import { quoted } from "../../components/untrustedText";
 
 /** The largest export read: a stack's state with thousands of resources is a few megabytes. */
 export const MAX_STATE_EXPORT_CHARS = 64 * 1024 * 1024;
+
+/** How much of a URN read from the state a message quotes (a URN is a few hundred characters). */
+const MAX_QUOTED_URN_CHARS = 300;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -18,12 +22,15 @@ function recordOf(urn: string, resource: Record<string, unknown>): TokenRecord {
     const fromInputs = isObject(resource.inputs) ? resource.inputs.gatewayResourceId : undefined;
     const fromOutputs = isObject(resource.outputs) ? resource.outputs.gatewayResourceId : undefined;
     if (typeof fromOutputs !== "string" || fromOutputs === "") {
-        return { urn, problem: `the token's state (${urn}) records no gateway (outputs.gatewayResourceId)` };
+        return { urn, problem: `the token's state (${quoted(urn, MAX_QUOTED_URN_CHARS)}) records no gateway (outputs.gatewayResourceId)` };
     }
     // The outputs are what the provider stored at issue; inputs that name another gateway are a
     // change not yet applied (a replacement), so the record cannot say which gateway is live.
     if (typeof fromInputs !== "string" || resourceIdKey(fromInputs) !== resourceIdKey(fromOutputs)) {
-        return { urn, problem: `the token's state (${urn}) names another gateway in its inputs than in its outputs` };
+        return {
+            urn,
+            problem: `the token's state (${quoted(urn, MAX_QUOTED_URN_CHARS)}) names another gateway in its inputs than in its outputs`,
+        };
     }
     return { urn, gatewayResourceId: fromOutputs };
 }

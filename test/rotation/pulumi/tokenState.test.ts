@@ -28,7 +28,7 @@ describe("the token records of an exported stack state", () => {
         [
             "a token whose outputs name no gateway",
             [token({ outputs: {} })],
-            [{ urn: TARGETS.token, problem: `the token's state (${TARGETS.token}) records no gateway (outputs.gatewayResourceId)` }],
+            [{ urn: TARGETS.token, problem: `the token's state ("${TARGETS.token}") records no gateway (outputs.gatewayResourceId)` }],
         ],
         [
             "a token whose inputs name another gateway than its outputs",
@@ -36,7 +36,7 @@ describe("the token records of an exported stack state", () => {
             [
                 {
                     urn: TARGETS.token,
-                    problem: `the token's state (${TARGETS.token}) names another gateway in its inputs than in its outputs`,
+                    problem: `the token's state ("${TARGETS.token}") names another gateway in its inputs than in its outputs`,
                 },
             ],
         ],
