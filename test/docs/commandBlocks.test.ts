@@ -6,7 +6,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CommandBlock, REPOSITORY_ROOT, commandBlocks, documentedPages } from "../helpers/docBlocks";
+import { CommandBlock, REPOSITORY_ROOT, commandBlocks } from "../helpers/docBlocks";
+import { markdownPages } from "../helpers/markdownLinks";
 
 const INVENTORY_PAGE = "docs/tests.md";
 const INVENTORY_HEADING = "## Command blocks";
@@ -49,7 +50,7 @@ describe(`${INVENTORY_PAGE}: every shell block of the docs, run or listed`, () =
     let blocks: CommandBlock[];
     let rows: InventoryRow[];
     before(() => {
-        blocks = documentedPages().flatMap(commandBlocks);
+        blocks = markdownPages(REPOSITORY_ROOT).flatMap(commandBlocks);
         rows = inventory();
     });
 

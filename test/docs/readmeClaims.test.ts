@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { brokenLink, markdownPages, relativeLinks } from "../helpers/markdownLinks";
 import { MAX_LOG_LINE_CHARS, MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS } from "../../rotation/report/textBounds";
 
 const root = path.resolve(__dirname, "../..");
@@ -154,59 +155,10 @@ describe("README claims read from the code", () => {
     });
 });
 
-/** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */
-function anchor(heading: string): string {
-    return heading
-        .trim()
-        .toLowerCase()
-        .replace(/`/g, "")
-        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-        .replace(/\s/g, "-");
-}
-
-/** The anchors of a Markdown file's headings (outside code blocks), numbered as GitHub numbers repeats. */
-function anchorsOf(text: string): Set<string> {
-    const seen = new Map<string, number>();
-    const anchors = new Set<string>();
-    let fenced = false;
-    for (const line of text.split("\n")) {
-        if (line.startsWith("```")) {
-            fenced = !fenced;
-        }
-        const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
-        if (heading !== null) {
-            const base = anchor(heading[1]);
-            const count = seen.get(base) ?? 0;
-            anchors.add(count === 0 ? base : `${base}-${count}`);
-            seen.set(base, count + 1);
-        }
-    }
-    return anchors;
-}
-
 describe("links in README.md and docs/", () => {
-    const pages = ["README.md", ...fs.readdirSync(path.join(root, "docs")).map((file) => `docs/${file}`)].filter((file) =>
-        file.endsWith(".md"),
-    );
-    for (const page of pages) {
+    for (const page of markdownPages(root)) {
         it(`${page}: every relative link names a file that exists, and a heading it has`, () => {
-            // Code (fenced blocks, inline spans) shows link syntax rather than linking.
-            const text = read(page)
-                .replace(/^\s*```[\s\S]*?^\s*```/gm, "")
-                .replace(/`[^`\n]*`/g, "");
-            const broken: string[] = [];
-            for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-                if (/^[a-z]+:/.test(target)) {
-                    continue;
-                }
-                const [file, fragment] = target.split("#");
-                const resolved = file === "" ? page : path.join(path.dirname(page), file);
-                if (!fs.existsSync(path.join(root, resolved))) {
-                    broken.push(`${target}: no file ${resolved}`);
-                } else if (fragment !== undefined && resolved.endsWith(".md") && !anchorsOf(read(resolved)).has(fragment)) {
-                    broken.push(`${target}: no heading #${fragment} in ${resolved}`);
-                }
-            }
+            const broken = relativeLinks(root, page).flatMap((link) => brokenLink(root, link) ?? []);
             assert.deepEqual(broken, []);
         });
     }

@@ -21,15 +21,6 @@ export interface CommandBlock {
     readonly lines: readonly string[];
 }
 
-/** The pages whose command blocks are inventoried. */
-export function documentedPages(): string[] {
-    const docs = fs
-        .readdirSync(path.join(REPOSITORY_ROOT, "docs"))
-        .filter((file) => file.endsWith(".md"))
-        .map((file) => `docs/${file}`);
-    return ["README.md", ...docs.sort()];
-}
-
 /** The shell blocks of `page`, in order. */
 export function commandBlocks(page: string): CommandBlock[] {
     const blocks: CommandBlock[] = [];
