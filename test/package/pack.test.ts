@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { RelativeLink, brokenLink, markdownPages, relativeLinks } from "../helpers/markdownLinks";
 import {
     installedCopies,
     installPackedPackage,
@@ -86,6 +87,13 @@ function run(command: string, args: string[], cwd: string): string {
     return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/**
+ * What the docs link to that the package leaves in the repository on purpose: the package ships the
+ * compiled code, the docs and the schedules, not the sources, tests, examples or build settings
+ * (README, "More documentation", says so).
+ */
+const REPOSITORY_ONLY = ["components", "stacks", "localenv", "test", "examples", "biome.json", "tsconfig.pulumi.json"];
+
 describe("the npm package, installed as a consumer installs it", function () {
     this.timeout(600_000);
     let packed: PackedPackage;
@@ -150,6 +158,25 @@ describe("the npm package, installed as a consumer installs it", function () {
     it("ships an MIT LICENSE, as package.json declares", () => {
         assert.equal((PACKAGE as unknown as { license: string }).license, "MIT");
         assert.match(fs.readFileSync(path.join(consumerDir, "node_modules", PACKAGE.name, "LICENSE"), "utf8"), /^MIT License\n/);
+    });
+
+    it("ships the README's docs: every relative link of the installed README and docs/ resolves in the package, or names a development file of the repository", () => {
+        const installed = path.join(consumerDir, "node_modules", PACKAGE.name);
+        const pages = markdownPages(installed);
+        assert.ok(pages.length > 1, "docs/ is in the package");
+        const links = pages.flatMap((page) => relativeLinks(installed, page));
+        const intoRepository = (link: RelativeLink) =>
+            REPOSITORY_ONLY.some((prefix) => link.file === prefix || link.file.startsWith(`${prefix}/`));
+        assert.deepEqual(
+            links.filter((link) => !intoRepository(link)).flatMap((link) => brokenLink(installed, link) ?? []),
+            [],
+            "dead in the installed package",
+        );
+        assert.deepEqual(
+            links.filter(intoRepository).flatMap((link) => brokenLink(REPOSITORY, link) ?? []),
+            [],
+            "links to the repository's development files that name no file there",
+        );
     });
 
     it("declares a bin whose file starts with a node shebang", () => {
