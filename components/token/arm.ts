@@ -28,6 +28,16 @@ export function createAzureCredential(cloud?: AzureCloudSettings): TokenCredenti
     });
 }
 
+/**
+ * Starts one ARM call's retry budget of `ms` milliseconds: a signal that aborts when it is spent.
+ * A parameter so that tests can spend it on an event (the n-th request) instead of after a
+ * wall-clock time; production uses {@link retryBudgetTimeout}.
+ */
+export type RetryBudget = (ms: number) => AbortSignal;
+
+/** The production {@link RetryBudget}: spent `ms` milliseconds after the call starts. */
+export const retryBudgetTimeout: RetryBudget = (ms) => AbortSignal.timeout(ms);
+
 /** Gives the ARM client for a subscription in a cloud. */
 export type ArmClientSource = (subscriptionId: string, cloud?: AzureCloudSettings) => ApiManagementClient;
 
@@ -73,9 +83,10 @@ export async function generateGatewayToken(
     expiry: Date,
     cloud?: AzureCloudSettings,
     clients: ArmClientSource = createApiManagementClient,
+    budget: RetryBudget = retryBudgetTimeout,
 ): Promise<string> {
     assertKeyType(keyType);
-    return callGateway(gatewayResourceId, "generateToken", cloud, clients, async (client, gw, options) => {
+    return callGateway(gatewayResourceId, "generateToken", cloud, { clients, budget }, async (client, gw, options) => {
         const result = await client.gateway.generateToken(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType, expiry }, options);
         if (!result.value) {
             throw new ArmOperationError(`ARM returned no token for generateToken on gateway ${gatewayResourceId}.`, 200, undefined);
@@ -90,9 +101,10 @@ export async function regenerateGatewayKey(
     keyType: GatewayKeyType,
     cloud?: AzureCloudSettings,
     clients: ArmClientSource = createApiManagementClient,
+    budget: RetryBudget = retryBudgetTimeout,
 ): Promise<void> {
     assertKeyType(keyType);
-    await callGateway(gatewayResourceId, "regenerateKey", cloud, clients, (client, gw, options) =>
+    await callGateway(gatewayResourceId, "regenerateKey", cloud, { clients, budget }, (client, gw, options) =>
         client.gateway.regenerateKey(gw.resourceGroupName, gw.serviceName, gw.gatewayId, { keyType }, options),
     );
 }
@@ -104,21 +116,21 @@ type CallOptions = Pick<GatewayGenerateTokenOptionalParams, "abortSignal" | "req
  * Runs one ARM call within the limits of {@link armCallLimits}: each request is abandoned after
  * the request timeout and sent again, and the whole call (the client's own retries of 5xx,
  * throttling and network errors, and their waits, included) is abandoned when the retry budget
- * is spent. Every failure becomes an {@link ArmOperationError} naming the endpoint.
+ * is spent (`seams.budget`). Every failure becomes an {@link ArmOperationError} naming the endpoint.
  */
 async function callGateway<T>(
     gatewayResourceId: string,
     operation: ArmOperation,
     cloud: AzureCloudSettings | undefined,
-    clients: ArmClientSource,
+    seams: { clients: ArmClientSource; budget: RetryBudget },
     call: (client: ApiManagementClient, gateway: GatewayResourceId, options: CallOptions) => Promise<T>,
 ): Promise<T> {
     const gateway = parseGatewayResourceId(gatewayResourceId);
     const resolved = resolveAzureCloud(cloud);
     const limits = armCallLimits(process.env);
     const context = { operation, gateway, ...resolved, limits };
-    const client = clients(gateway.subscriptionId, cloud);
-    const budget = AbortSignal.timeout(limits.retryBudgetMs);
+    const client = seams.clients(gateway.subscriptionId, cloud);
+    const budget = seams.budget(limits.retryBudgetMs);
     let timedOutRequests = 0;
     for (;;) {
         try {

@@ -265,7 +265,9 @@ describe("SelfHostedGateway: keyless set-up in Azure (issue 16 §1)", () => {
                     (reason: unknown) => reason,
                 );
                 await recorder.settled();
-                await new Promise((resolve) => setTimeout(resolve, 100));
+                // Every registration has failed by now; Node reports a rejection nobody handles once the
+                // microtask queue drains, before the next macrotask runs: one setImmediate turn sees them all.
+                await new Promise((resolve) => setImmediate(resolve));
                 return { error, recorder, rejections };
             } finally {
                 process.off("unhandledRejection", collect);

@@ -14,6 +14,9 @@ interface Finished {
     stderr: string;
 }
 
+/** CLI processes started and not yet ended: a test that fails while one runs must not leave it (and its engines) behind. */
+const running = new Set<ChildProcess>();
+
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Finished>; output: () => string } {
     const {
         APIM_GATEWAY_RENEWAL_TRIGGER: _trigger,
@@ -26,6 +29,8 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildPr
         env: { ...inherited, ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
+    running.add(child);
+    child.on("exit", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -37,24 +42,45 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildPr
     return { child, done, output: () => stdout + stderr };
 }
 
-/** Resolves once the CLI's output shows every one of `lines`; rejects if it ends first. */
+/**
+ * Resolves once the CLI's output shows every one of `lines`, checked on each chunk it writes (the
+ * listeners startCli added first have appended that chunk already); rejects if it ends first.
+ */
 function untilOutput(run: ReturnType<typeof startCli>, lines: readonly string[], what: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-        const timer = setInterval(() => {
+        const streams = [run.child.stdout, run.child.stderr];
+        const stop = () => {
+            for (const stream of streams) {
+                stream?.off("data", check);
+            }
+        };
+        function check(): void {
             if (lines.every((line) => run.output().includes(line))) {
-                clearInterval(timer);
+                stop();
                 resolve();
             }
-        }, 50);
+        }
+        for (const stream of streams) {
+            stream?.on("data", check);
+        }
+        check();
         run.done.then(() => {
-            clearInterval(timer);
+            stop();
             reject(new Error(`the CLI ended before ${what}:\n${run.output()}`));
         }, reject);
     });
 }
 
 describe("apim-gateway-rotate (process)", function () {
-    this.timeout(30_000);
+    // A failure guard only: every wait here is on the CLI's output or its exit, never on a time. Each test
+    // starts the CLI under ts-node and a dozen fake engines: 4 s on an idle machine, over 30 s under load.
+    this.timeout(120_000);
+
+    afterEach(() => {
+        for (const child of running) {
+            child.kill("SIGKILL");
+        }
+    });
 
     it("prints the help and exits 0 on --help", async () => {
         const { code, stdout } = await startCli(["--help"]).done;

@@ -5,7 +5,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import * as ts from "typescript";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -74,38 +73,8 @@ export function fakeTokenOutputs(expiresInDays: number, keyType: "primary" | "se
     };
 }
 
-const REPOSITORY = path.resolve(__dirname, "..", "..");
-
-/**
- * Transpiles a module of the repository and the relative modules it imports, transitively, into
- * `outDir` under their repository paths: the fake CLI, a plain node process, requires the
- * component's renewal rule from there instead of keeping a copy of it.
- */
-function transpileWithImports(entry: string, outDir: string): void {
-    const pending = [path.resolve(REPOSITORY, entry)];
-    const done = new Set<string>();
-    while (pending.length > 0) {
-        const file = pending.pop()!;
-        if (done.has(file)) {
-            continue;
-        }
-        done.add(file);
-        const text = readFileSync(file, "utf8");
-        const { outputText } = ts.transpileModule(text, {
-            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-        });
-        const out = path.join(outDir, path.relative(REPOSITORY, file).replace(/\.ts$/, ".js"));
-        mkdirSync(path.dirname(out), { recursive: true });
-        writeFileSync(out, outputText);
-        for (const [, specifier] of text.matchAll(/^import [^;]*? from "(\.{1,2}\/[^"]+)";$/gm)) {
-            pending.push(path.resolve(path.dirname(file), `${specifier}.ts`));
-        }
-    }
-}
-
 export function createFakePulumi(stacks: Record<string, FakeStackState>): FakePulumi {
     const root = mkdtempSync(path.join(tmpdir(), "fake-pulumi-"));
-    transpileWithImports("components/token/renewal.ts", path.join(root, "rule"));
     const stateDir = path.join(root, "state");
     const workDir = path.join(root, "project");
     mkdirSync(path.join(root, "bin"));

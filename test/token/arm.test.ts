@@ -3,7 +3,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { armClientPool, createApiManagementClient, generateGatewayToken, regenerateGatewayKey } from "../../components/token/arm";
+import {
+    RetryBudget,
+    armClientPool,
+    createApiManagementClient,
+    generateGatewayToken,
+    regenerateGatewayKey,
+} from "../../components/token/arm";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
 import { AzureEmulators, NO_ANSWER } from "../../localenv/azure";
@@ -247,9 +253,38 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             }
         }
 
+        /**
+         * A retry budget the test spends itself once `spent()` holds, instead of after wall-clock
+         * seconds, so how many requests fit in it does not depend on the machine's speed. Checked
+         * every 5 ms: Node fires timers in order of expiry, so this check runs before any wait of
+         * the client's (half a second or more between retries) that started after `spent()` became true.
+         */
+        function budgetSpentWhen(spent: () => boolean): RetryBudget {
+            return () => {
+                const budget = new AbortController();
+                const check = setInterval(() => {
+                    if (spent()) {
+                        clearInterval(check);
+                        budget.abort(new DOMException("the test spent the retry budget", "TimeoutError"));
+                    }
+                }, 5);
+                check.unref();
+                return budget.signal;
+            };
+        }
+
         it("an unanswered request is abandoned after the request timeout and sent again", async () => {
             emu.arm.injectHang({ operation: "generateToken" });
-            const token = await generateGatewayToken(emu.gatewayResourceId, "secondary", inDays(5), emu.azureCloud);
+            // A budget never spent: the second request may take as long as a loaded machine needs.
+            const unbounded: RetryBudget = () => new AbortController().signal;
+            const token = await generateGatewayToken(
+                emu.gatewayResourceId,
+                "secondary",
+                inDays(5),
+                emu.azureCloud,
+                createApiManagementClient,
+                unbounded,
+            );
             assert.ok(emu.arm.isTokenValid(token));
             assert.deepEqual(
                 emu.requests.arm("/generateToken").map((r) => r.status),
@@ -262,7 +297,11 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             const issued = emu.arm.issuedTokens.length;
             const keys = emu.arm.keys(emu.gatewayResourceId);
 
-            const generate = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            // Spent while the third request waits: two were abandoned after the request timeout by then.
+            const thirdHeld = budgetSpentWhen(() => emu.requests.arm("/generateToken").length === 2 && emu.arm.heldRequests > 0);
+            const generate = await armError(() =>
+                generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud, createApiManagementClient, thirdHeld),
+            );
             assert.equal(generate.statusCode, undefined);
             assert.equal(generate.code, "RetryBudgetSpent");
             assert.match(
@@ -275,19 +314,22 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             assert.match(
                 generate.message,
                 new RegExp(
-                    /\b[23] requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. /.source +
+                    /\b2 requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. /.source +
                         /Check network access to that endpoint/.source,
                 ),
             );
             await settled();
-            const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
-            assert.ok(
-                attempts.length >= 3 && attempts.every((status) => status === NO_ANSWER),
-                `every attempt unanswered: ${attempts.join(", ")}`,
+            assert.deepEqual(
+                emu.requests.arm("/generateToken").map((r) => r.status),
+                [NO_ANSWER, NO_ANSWER, NO_ANSWER],
+                "every attempt unanswered, none after the budget was spent",
             );
             assert.equal(emu.arm.issuedTokens.length, issued, "no token issued");
 
-            const regenerate = await armError(() => regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud));
+            const firstHeld = budgetSpentWhen(() => emu.arm.heldRequests > 0);
+            const regenerate = await armError(() =>
+                regenerateGatewayKey(emu.gatewayResourceId, "secondary", emu.azureCloud, createApiManagementClient, firstHeld),
+            );
             assert.equal(regenerate.code, "RetryBudgetSpent");
             assert.match(regenerate.message, new RegExp(`^ARM at ${emu.armEndpoint} did not complete regenerateKey on gateway`));
             await settled();
@@ -296,21 +338,35 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
 
         it("ARM answering 500 for longer than the budget: the client's retries are cut off by the budget", async () => {
             restoreLimits();
-            restoreLimits = setEnv({ [ARM_TIMEOUT_ENV]: "1", [ARM_RETRY_BUDGET_ENV]: "1" });
+            // A request timeout no answer from the local emulator reaches, however loaded the machine.
+            restoreLimits = setEnv({ [ARM_TIMEOUT_ENV]: "30", [ARM_RETRY_BUDGET_ENV]: "30" });
             emu.arm.injectFailure({ status: 500, times: 100 });
-            const error = await armError(() => generateGatewayToken(emu.gatewayResourceId, "primary", inDays(5), emu.azureCloud));
+            // Spent after the second 500, while the client waits (half a second or more) before its third attempt.
+            const secondAnswered = budgetSpentWhen(() => emu.requests.arm("/generateToken").length === 2);
+            const error = await armError(() =>
+                generateGatewayToken(
+                    emu.gatewayResourceId,
+                    "primary",
+                    inDays(5),
+                    emu.azureCloud,
+                    createApiManagementClient,
+                    secondAnswered,
+                ),
+            );
             assert.equal(error.code, "RetryBudgetSpent");
             assert.match(
                 error.message,
                 new RegExp(
                     `^ARM at ${emu.armEndpoint} did not complete generateToken .* ` +
-                        `within the 1 s retry budget .*; gave up\\. Check network access`,
+                        `within the 30 s retry budget .*; gave up\\. Check network access`,
                 ),
             );
             assert.doesNotMatch(error.message, /got no answer/, "every request was answered (with 500)");
-            const attempts = emu.requests.arm("/generateToken").map((r) => r.status);
-            assert.ok(attempts.length >= 1 && attempts.length < 4, `the budget ended the retries early: ${attempts.join(", ")}`);
-            assert.ok(attempts.every((status) => status === 500));
+            assert.deepEqual(
+                emu.requests.arm("/generateToken").map((r) => r.status),
+                [500, 500],
+                "the budget ended the client's retries: no attempt after it was spent",
+            );
         });
 
         it("a malformed limit is refused before any request, naming the variable", async () => {

@@ -16,6 +16,18 @@ function fakePulumi(stack: string): ChildProcess {
     });
 }
 
+/**
+ * Whether `child`'s command line in procfs already reads `pulumi ... --stack <stack>` (spawn returns
+ * before the exec): tracking started after that scans it at once, before trackUpdate returns.
+ */
+function started(child: ChildProcess, stack: string): boolean {
+    try {
+        return isPulumiCommandOn(readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").filter(Boolean), stack);
+    } catch {
+        return false;
+    }
+}
+
 async function until(condition: () => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 10_000;
     while (!condition()) {
@@ -73,9 +85,8 @@ describe("update markers (procfs)", () => {
         const other = fakePulumi("prod");
         const update = fakePulumi("dev");
         children.push(other, update);
+        await until(() => started(other, "prod") && started(update, "dev"), "both Pulumi processes started");
         const tracking = probe.trackUpdate("dev");
-        await until(() => readdirSync(dir).length === 1, "the update's Pulumi process was recorded");
-        await new Promise((resolve) => setTimeout(resolve, 500));
         const files = readdirSync(dir);
         assert.equal(files.length, 1, "only the process working on dev");
         const marker = JSON.parse(readFileSync(path.join(dir, files[0]), "utf8")) as UpdateMarker;
@@ -159,9 +170,8 @@ describe("update markers (procfs)", () => {
             const target = path.join(elsewhere, "victim");
             writeFileSync(target, "untouched");
             symlinkSync(target, file.replace(/-\d+\.json$/, `-${next.pid}.json`));
-            const again = probe.trackUpdate("dev");
-            await new Promise((resolve) => setTimeout(resolve, 600));
-            again.stop();
+            await until(() => started(next, "dev"), "the next Pulumi process started");
+            probe.trackUpdate("dev").stop();
             assert.equal(readFileSync(target, "utf8"), "untouched");
         } finally {
             tracking.stop();

@@ -275,13 +275,12 @@ describe("Automation API backend (fake pulumi CLI)", function () {
                 }
             },
         };
-        const started = Date.now();
+        // The fake engine runs until it gets SIGINT: a cancel that does not reach it never settles, and mocha's timeout fails the test.
         await assert.rejects(backend.up("hangs", operation(output, {}, controller.signal)), (error: Error) => {
             assert.ok(error instanceof EngineOperationError, String(error));
             assert.match(error.message, /pulumi failed on stack "hangs": .*received; cancelling the update/);
             return true;
         });
-        assert.ok(Date.now() - started < 10_000, "the update stopped promptly");
     });
 
     it("does not start an update when the signal is already aborted", async () => {
