@@ -15,6 +15,7 @@ import { readEventInput } from "./command/eventInput";
 import { compileCacheDir } from "./command/compileCache";
 import { privateDirectory } from "./evidence/privateFiles";
 import { runCli } from "./command/runCli";
+import { PLUGIN_LINES_COMMAND, runPluginLines } from "./command/pluginLinesCommand";
 import { armTokenVerifier } from "./evidence/tokenValidity";
 import { createProcessProbe, markerDir } from "./evidence/updateMarkers";
 
@@ -44,28 +45,29 @@ function onSignal(signal: NodeJS.Signals): void {
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
+const argv = process.argv.slice(2);
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 // The Automation API is loaded on first use, so --help and usage errors answer at once (the
 // Azure SDKs behind regenerateGatewayKey are likewise loaded by it only when called).
-runCli(
-    process.argv.slice(2),
-    { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() },
-    {
-        programDir: __dirname,
-        createBackend: (options) => {
-            const automation: typeof import("./pulumi/automationBackend") = require("./pulumi/automationBackend");
-            return automation.createAutomationBackend({ ...options, nodeCompileCache: compileCache });
-        },
-        regenerateKey: (gatewayResourceId, keyType, cloud) => regenerateGatewayKey(gatewayResourceId, keyType, cloud, arm),
-        verifyToken: armTokenVerifier((gatewayResourceId, keyType, expiry, cloud) =>
-            generateGatewayToken(gatewayResourceId, keyType, expiry, cloud, arm),
-        ),
-        clock: systemClock,
-        signal: controller.signal,
-        appendFile: (file, text) => appendFile(file, text, "utf8"),
-        processes: createProcessProbe(markerDir(process.env)),
-        readEventFile: (file) => readEventInput(file, process.stdin),
-        replaceFile: replaceFileAtomically,
-    },
+(argv[0] === PLUGIN_LINES_COMMAND
+    ? runPluginLines(argv.slice(1), io)
+    : runCli(argv, io, {
+          programDir: __dirname,
+          createBackend: (options) => {
+              const automation: typeof import("./pulumi/automationBackend") = require("./pulumi/automationBackend");
+              return automation.createAutomationBackend({ ...options, nodeCompileCache: compileCache });
+          },
+          regenerateKey: (gatewayResourceId, keyType, cloud) => regenerateGatewayKey(gatewayResourceId, keyType, cloud, arm),
+          verifyToken: armTokenVerifier((gatewayResourceId, keyType, expiry, cloud) =>
+              generateGatewayToken(gatewayResourceId, keyType, expiry, cloud, arm),
+          ),
+          clock: systemClock,
+          signal: controller.signal,
+          appendFile: (file, text) => appendFile(file, text, "utf8"),
+          processes: createProcessProbe(markerDir(process.env)),
+          readEventFile: (file) => readEventInput(file, process.stdin),
+          replaceFile: replaceFileAtomically,
+      })
 ).then(
     (code) => {
         process.exitCode = code;

@@ -96,6 +96,10 @@ Exit codes:
   2    usage error (one line: the reason, and to see --help), a malformed --event file, or no
        Pulumi.yaml found
   130  cancelled by SIGINT; 143 cancelled by SIGTERM
+
+Other command:
+  plugin-lines                the schedules' PLUGINS lines for the installed provider plugins
+                              (apim-gateway-rotate plugin-lines -h)
 `;
 
 /** Everything the command line decides. */

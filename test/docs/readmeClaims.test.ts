@@ -9,7 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { commandBlocks } from "../helpers/docBlocks";
 import { brokenLink, markdownPages, relativeLinks } from "../helpers/markdownLinks";
+import { scheduleScripts } from "../helpers/scheduleScripts";
+import { GATEWAY_ARG_DEFAULTS } from "../../components/defaults";
+import { TOKEN_DEFAULTS } from "../../components/token/policy";
 import { MAX_LOG_LINE_CHARS, MAX_REPORT_CHARS, MAX_REPORT_FIELD_CHARS } from "../../rotation/report/textBounds";
 
 const root = path.resolve(__dirname, "../..");
@@ -40,7 +44,63 @@ describe("docs claims read from the code", () => {
     });
 });
 
+/** How every shell block of the docs and every schedule runs the CLI: the schedules' own form. */
+const ONE_WAY = "npm exec --offline --no -- apim-gateway-rotate";
+
+describe("one way to run apim-gateway-rotate", () => {
+    it("is the schedules' form, in every schedule step that runs it", () => {
+        const runs = scheduleScripts().flatMap((entry) =>
+            entry.script.split("\n").filter((line) => /\bapim-gateway-rotate\b/.test(line) && !/^\s*#/.test(line)),
+        );
+        assert.ok(runs.length >= 4, "both schedules run the CLI");
+        for (const line of runs) {
+            assert.ok(line.trim().startsWith(ONE_WAY), line);
+        }
+    });
+
+    it("is the form of every shell-block line of README.md and docs/ that runs it, and no npm script is a second way", () => {
+        const lines = markdownPages(root)
+            .flatMap(commandBlocks)
+            .flatMap((block) => block.lines.map((line) => ({ page: block.page, line: line.replace(/#.*$/, "") })))
+            .filter(({ line }) => /\bapim-gateway-rotate\b/.test(line));
+        assert.ok(lines.length >= 8, "the docs show the CLI run");
+        for (const { page, line } of lines) {
+            assert.ok(
+                line
+                    .replace(/^.*\| /, "")
+                    .trim()
+                    .startsWith(ONE_WAY),
+                `${page}: ${line}`,
+            );
+        }
+        const scripts = Object.entries(SCRIPTS).filter(([, body]) => /rotation\/cli|apim-gateway-rotate/.test(body));
+        assert.deepEqual(scripts, []);
+    });
+});
+
 describe("README claims read from the code", () => {
+    it("installs, in Requirements, the Pulumi CLI version the engine is built at", () => {
+        const built = /^PULUMI_VERSION=(\S+)$/m.exec(read("localenv/engine/toolchain/build.sh"))?.[1];
+        const install = commandBlocks("README.md").find((block) => /^v=/.test(block.firstLine));
+        assert.ok(install, "README has the CLI install block");
+        assert.equal(install.firstLine, `v=${built}`);
+    });
+
+    it("states the storage and node-label needs of the defaults: the backup claim's access mode and the spread's keys", () => {
+        assert.match(row("A storage class"), new RegExp(`provisions \`${GATEWAY_ARG_DEFAULTS.configBackup.accessMode}\` volumes`));
+        const labels = backticked(row("Node labels").split(" | ")[1]);
+        assert.deepEqual(labels, [...GATEWAY_ARG_DEFAULTS.topologyKeys]);
+        assert.match(row("Node labels"), new RegExp(`\\(\`${GATEWAY_ARG_DEFAULTS.whenUnsatisfiable}\`\\)`));
+    });
+
+    it("docs/glossary.md states the token defaults of the renewal window", () => {
+        const stated = /`token\.renewBeforeDays` days \(default (\d+)\) of a token's `token\.validityDays` \(default (\d+)\)/.exec(
+            read("docs/glossary.md"),
+        );
+        assert.ok(stated, "the glossary defines the renewal window with its defaults");
+        assert.deepEqual([Number(stated[1]), Number(stated[2])], [TOKEN_DEFAULTS.renewBeforeDays, TOKEN_DEFAULTS.validityDays]);
+    });
+
     it("names the Pulumi CLI version the end-to-end engine is built at, in Requirements and the support matrix", () => {
         const built = /^PULUMI_VERSION=(\S+)$/m.exec(read("localenv/engine/toolchain/build.sh"))?.[1];
         assert.ok(built);

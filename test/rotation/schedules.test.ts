@@ -1,7 +1,10 @@
 /** The ready-to-copy schedules and RBAC files parse, pass their own scripts' tests and say what the README promises. */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -778,6 +781,37 @@ describe("rotation schedules", function () {
                 const moved = installPlugins(entry, `@pulumi/azure-native 3.27.0 ${sha}\n`, versions);
                 assert.notEqual(moved.status, 0);
                 assert.match(moved.output, /@pulumi\/azure-native 3\.28\.0 is installed, the (workflow|pipeline) pins 3\.27\.0/);
+            }
+        });
+
+        it("takes, as written, the lines `apim-gateway-rotate plugin-lines` prints for the project's installed providers", async () => {
+            const archive = (url: string) => `archive at ${url}`;
+            const server = createServer((request, response) => response.end(archive(request.url ?? "")));
+            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+            const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+            const printed = await new Promise<string>((resolve, reject) =>
+                execFile(
+                    process.execPath,
+                    ["-r", "ts-node/register/transpile-only", "rotation/cli.ts", "plugin-lines", "--releases-url", base],
+                    { cwd: path.resolve(__dirname, "..", "..") },
+                    (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+                ),
+            ).finally(() => server.close());
+            const versions = { "@pulumi/azure-native": locked("@pulumi/azure-native"), "@pulumi/kubernetes": locked("@pulumi/kubernetes") };
+            const digest = (name: string, version: string) =>
+                createHash("sha256")
+                    .update(archive(`/pulumi-${name}/releases/download/v${version}/pulumi-resource-${name}-v${version}-linux-amd64.tar.gz`))
+                    .digest("hex");
+            for (const entry of entries) {
+                const run = installPlugins(entry, printed, versions);
+                assert.equal(run.status, 0, run.output);
+                assert.deepEqual(
+                    run.calls,
+                    Object.entries(versions).map(([pkg, version]) => {
+                        const name = pkg.slice("@pulumi/".length);
+                        return ["plugin", "install", "resource", name, version, "--checksum", digest(name, version)];
+                    }),
+                );
             }
         });
     });
