@@ -51,9 +51,6 @@ export function checkApim(args: SelfHostedGatewayArgs, p: Problems): void {
             "Copy the subscription id from the portal or `az account show --query id`.",
         );
     }
-    if (args.existingGateway !== undefined && typeof args.existingGateway !== "boolean") {
-        p.add("existingGateway", "must be a boolean", "Use true to adopt an existing gateway.");
-    }
     if (args.existingGateway) {
         if (args.subscriptionId === undefined || args.subscriptionId === "") {
             p.add(

@@ -21,10 +21,6 @@ export function checkUniqueStrings(
     if (values === undefined) {
         return;
     }
-    if (!Array.isArray(values)) {
-        p.add(argument, "must be a list", "Pass an array.");
-        return;
-    }
     const seen = new Set<string>();
     for (const value of values) {
         if (typeof value !== "string" || !valid(value)) {
@@ -60,12 +56,10 @@ export function checkLabels(p: Problems, argument: string, labels: Record<string
 }
 
 export function checkAnnotations(p: Problems, argument: string, annotations: Record<string, string> | undefined): void {
-    for (const [key, value] of Object.entries(annotations ?? {})) {
+    // The values are strings: the shape check has refused any other before these rules run.
+    for (const key of Object.keys(annotations ?? {})) {
         if (!isQualifiedName(key)) {
             p.add(`${argument}["${key}"]`, "is not a valid annotation key", "Use [prefix/]name with letters, digits, '-', '_' and '.'.");
-        }
-        if (typeof value !== "string") {
-            p.add(`${argument}["${key}"]`, "value must be a string", 'Quote it, e.g. "true".');
         }
     }
 }

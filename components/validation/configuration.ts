@@ -44,10 +44,6 @@ export function checkCustomCa(args: SelfHostedGatewayArgs, p: Problems): void {
     if (args.customCaCertificates === undefined) {
         return;
     }
-    if (!Array.isArray(args.customCaCertificates)) {
-        p.add("customCaCertificates", "must be a list of PEM strings", "Pass one PEM CA certificate per entry.");
-        return;
-    }
     args.customCaCertificates.forEach((pem, index) => {
         const problem = caCertificateProblem(pem);
         if (problem) {
@@ -64,9 +60,6 @@ export function checkConfigBackup(args: SelfHostedGatewayArgs, p: Problems): voi
     const b = args.configBackup;
     if (b === undefined) {
         return;
-    }
-    if (b.enabled !== undefined && typeof b.enabled !== "boolean") {
-        p.add("configBackup.enabled", "must be a boolean", "Use true or false.");
     }
     if (b.existingClaimName !== undefined) {
         if (typeof b.existingClaimName !== "string" || !isDns1123Subdomain(b.existingClaimName)) {

@@ -30,9 +30,6 @@ export function checkNamespace(args: SelfHostedGatewayArgs, p: Problems): void {
             "Use lower-case letters, digits and '-', at most 63 characters.",
         );
     }
-    if (ns?.create !== undefined && typeof ns.create !== "boolean") {
-        p.add("namespace.create", "must be a boolean", "Use true or false.");
-    }
     if (ns?.labels !== undefined && ns.create === false) {
         p.add(
             "namespace.labels",

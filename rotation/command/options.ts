@@ -209,17 +209,15 @@ function azureEndpoints(
     authorityHost: string | undefined,
     env: NodeJS.ProcessEnv,
 ) {
+    const chosen = {
+        ...(nonEmpty("--azure-cloud", azureCloud) !== undefined ? { azureCloud } : {}),
+        ...(nonEmpty("--arm-endpoint", armEndpoint) !== undefined ? { armEndpoint } : {}),
+        ...(nonEmpty("--authority-host", authorityHost) !== undefined ? { authorityHost } : {}),
+    };
     try {
-        return operatorEndpoints(
-            {
-                ...(nonEmpty("--azure-cloud", azureCloud) !== undefined ? { azureCloud } : {}),
-                ...(nonEmpty("--arm-endpoint", armEndpoint) !== undefined ? { armEndpoint } : {}),
-                ...(nonEmpty("--authority-host", authorityHost) !== undefined ? { authorityHost } : {}),
-            },
-            env,
-        );
+        return operatorEndpoints(chosen, env);
     } catch (error) {
-        throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+        throw new UsageError((error as Error).message);
     }
 }
 

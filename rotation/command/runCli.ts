@@ -130,7 +130,8 @@ export async function runCli(argv: readonly string[], processIo: CliIo, services
                 `could not write the metrics file ${options.metricsFile}: ` +
                     `${redactSecrets(error instanceof Error ? error.message : String(error))}`,
             );
-            exitCode = exitCode === 0 ? EXIT_FAILED : exitCode;
+            // A cancelled run writes no metrics, so the code was 0 or 1 here.
+            exitCode = EXIT_FAILED;
         }
     }
 

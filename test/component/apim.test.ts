@@ -139,6 +139,11 @@ describe("SelfHostedGateway: API Management side", () => {
         await expectRejected({ location: undefined }, "`location` is required", "existingGateway: true");
     });
 
+    it("takes location fields of the API's 256 characters and a description of 1000", async () => {
+        const { recorder } = await build({ location: { name: "x".repeat(256), city: "c".repeat(256) }, description: "d".repeat(1000) });
+        assert.equal(recorder.one(GATEWAY).inputs.description.length, 1000);
+    });
+
     it("refuses location fields over the API's 256 characters and descriptions over 1000", async () => {
         await expectRejected(
             { location: { name: "x".repeat(257) }, description: "d".repeat(1001) },

@@ -101,6 +101,22 @@ const BAD_KUBERNETES_OBJECTS: Case[] = [
         message: ["`dns.config.nameserver` is not a field"],
     },
     {
+        title: "a label selector value that is not a string, under a key holding '/' and '~'",
+        args: {
+            affinity: {
+                podAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                        { labelSelector: { matchLabels: { "example.com/tier~1": 1 as never } }, topologyKey: "kubernetes.io/hostname" },
+                    ],
+                },
+            },
+        },
+        message: [
+            '`affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels["example.com/tier~1"]` ' +
+                "must be of type string",
+        ],
+    },
+    {
         title: "a NetworkPolicy peer with `podSelecter`",
         args: { networkPolicy: { enabled: true, trafficFrom: [{ podSelecter: {} } as never] } },
         message: ["`networkPolicy.trafficFrom[0].podSelecter` is not a field"],

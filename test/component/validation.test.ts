@@ -82,6 +82,34 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         message: ["`replicas` cannot be combined with autoscaling", "Remove replicas"],
     },
     {
+        title: "autoscaling.minReplicas of 0",
+        args: { autoscaling: { minReplicas: 0, maxReplicas: 4 } },
+        message: ["`autoscaling.minReplicas` must be a whole number of at least 1, got 0"],
+    },
+    {
+        title: "autoscaling.maxReplicas of 0",
+        args: { autoscaling: { minReplicas: 2, maxReplicas: 0 } },
+        message: ["`autoscaling.maxReplicas` must be a whole number of at least 1, got 0"],
+    },
+    {
+        title: "an autoscaler target of 0%",
+        args: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercentage: 0 }, resources: { requests: { cpu: "1" } } },
+        message: ["`autoscaling.targetCpuUtilizationPercentage` must be a whole percentage of at least 1, got 0"],
+    },
+    {
+        title: "a progress deadline of zero seconds",
+        args: { rollingUpdate: { progressDeadlineSeconds: 0 } },
+        message: ["`rollingUpdate.progressDeadlineSeconds` must be a whole number of seconds of at least 1, got 0"],
+    },
+    {
+        title: "a negative probe delay and a zero failure threshold",
+        args: { probes: { readiness: { initialDelaySeconds: -1 }, liveness: { failureThreshold: 0 } } },
+        message: [
+            "`probes.readiness.initialDelaySeconds` must be a whole number of at least 0, got -1",
+            "`probes.liveness.failureThreshold` must be a whole number of at least 1, got 0",
+        ],
+    },
+    {
         title: "autoscaling.maxReplicas below minReplicas",
         args: { autoscaling: { minReplicas: 4, maxReplicas: 3 } },
         message: ["`autoscaling.maxReplicas`", "(3) is below autoscaling.minReplicas (4)"],
@@ -134,6 +162,41 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         message: ["`dns.config`", 'policy "None"', "nameservers"],
     },
     {
+        title: 'dns policy "None" with no nameserver',
+        args: { dns: { policy: "None", config: { nameservers: [] } } },
+        message: ['`dns.config` is required with dns.policy "None" and must list at least one nameserver'],
+    },
+    {
+        title: 'dns policy "None" with searches only',
+        args: { dns: { policy: "None", config: { searches: ["corp.contoso.com"] } } },
+        message: ["`dns.config` is required", "Set dns.config.nameservers"],
+    },
+    {
+        title: "an https proxy that is not a URL",
+        args: { proxy: { https: "proxy:3129" } },
+        message: ['`proxy.https` "proxy:3129" is not a proxy URL'],
+    },
+    {
+        title: "an empty noProxy entry",
+        args: { proxy: { noProxy: [".svc", ""] } },
+        message: ['`proxy.noProxy[1]` "" is not a host, domain or CIDR'],
+    },
+    {
+        title: "an instance discovery port above 65535",
+        args: { instanceDiscovery: { heartbeatPort: 65536 } },
+        message: ["`instanceDiscovery.heartbeatPort` must be a port number 1 to 65535, got 65536"],
+    },
+    {
+        title: "an instance discovery port on the gateway's https port",
+        args: { instanceDiscovery: { heartbeatPort: 8081 } },
+        message: ["`instanceDiscovery.heartbeatPort` (8081) is already the gateway's https port"],
+    },
+    {
+        title: "an internal exposure with the internal load balancer annotation off",
+        args: { service: { exposure: "internal", annotations: { "service.beta.kubernetes.io/azure-load-balancer-internal": "false" } } },
+        message: ['`service.exposure` is "internal" but service.annotations sets', ': "false"'],
+    },
+    {
         title: "externalTrafficPolicy on a ClusterIP Service",
         args: { service: { type: "ClusterIP", externalTrafficPolicy: "Local" } },
         message: ["`service.externalTrafficPolicy`", "only to LoadBalancer and NodePort", '"ClusterIP"'],
@@ -144,6 +207,16 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         message: ["`service.loadBalancerSourceRanges`", "LoadBalancer"],
     },
     {
+        title: "loadBalancerIP on a NodePort Service",
+        args: { service: { type: "NodePort", loadBalancerIP: "10.1.2.3" } },
+        message: ['`service.loadBalancerIP` applies only to a LoadBalancer Service, not "NodePort"', "use service.type LoadBalancer"],
+    },
+    {
+        title: "a rolling update of 0% unavailable and 0% surge",
+        args: { rollingUpdate: { maxUnavailable: "0%", maxSurge: "0%" } },
+        message: ["`rollingUpdate` has maxUnavailable and maxSurge both 0", "Keep maxSurge above 0"],
+    },
+    {
         title: "the same port for http and https",
         args: { service: { ports: { http: 8443, https: 8443 } } },
         message: ["`service.ports`", "8443 for both"],
@@ -152,6 +225,19 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         title: "a pass-through setting colliding with a managed one",
         args: { configuration: { settings: { "telemetry.logs.std.level": "debug" } } },
         message: ['`configuration.settings["telemetry.logs.std.level"]`', "collides", "observability.logs.std.level"],
+    },
+    {
+        title: "a pass-through setting whose name the gateway cannot read",
+        args: { configuration: { settings: { "net server": "x" } } },
+        message: ['`configuration.settings["net server"]` is not a valid setting name', "Fix the key"],
+    },
+    {
+        title: "a pass-through setting colliding with a managed one in another spelling",
+        args: { configuration: { settings: { TELEMETRY__LOGS_STD_LEVEL: "debug" } } },
+        message: [
+            '`configuration.settings["TELEMETRY__LOGS_STD_LEVEL"]` collides with a setting the component manages (from observability.logs.std.level)',
+            "(the gateway reads it as telemetry.logs.std.level: names ignore case, and '_' stands for '.')",
+        ],
     },
     {
         title: "a pass-through setting overriding the auth",
@@ -259,6 +345,44 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         message: ["`observability.logs.local.facility`", '"json"'],
     },
     {
+        title: "a local log endpoint on a log type without one",
+        args: { observability: { logs: { local: { type: "auto", endpoint: "127.0.0.1:514" } } } },
+        message: ['`observability.logs.local.endpoint` does not apply to local log type "auto"', "localsyslog, rfc5424, journal or json"],
+    },
+    {
+        title: "an empty local log endpoint",
+        args: { observability: { logs: { local: { type: "json", endpoint: "" } } } },
+        message: ["`observability.logs.local.endpoint` must be a non-empty host:port"],
+    },
+    {
+        title: "a syslog facility above 23",
+        args: { observability: { logs: { local: { type: "rfc5424", facility: 24 } } } },
+        message: ["`observability.logs.local.facility` must be a syslog facility 0 to 23, got 24"],
+    },
+    {
+        title: "a negative syslog facility",
+        args: { observability: { logs: { local: { type: "localsyslog", facility: -1 } } } },
+        message: ["`observability.logs.local.facility` must be a syslog facility 0 to 23, got -1"],
+    },
+    {
+        title: "a statsd sampling rate of 0",
+        args: { observability: { metrics: { statsd: { endpoint: "statsd:8125", sampling: 0 } } } },
+        message: ["`observability.metrics.statsd.sampling` must be above 0 and at most 1, got 0"],
+    },
+    ...[
+        ["no histogram buckets", []],
+        ["a histogram bucket of 0", [0, 1]],
+        ["a histogram bucket repeated", [0.5, 1, 1]],
+    ].map(([what, histogramBuckets]) => ({
+        title: what as string,
+        args: {
+            observability: {
+                metrics: { openTelemetry: { collectorUri: "http://otel:4317", histogramBuckets: histogramBuckets as number[] } },
+            },
+        },
+        message: ["`observability.metrics.openTelemetry.histogramBuckets` must be positive numbers in ascending order"],
+    })),
+    {
         title: "a statsd endpoint without a port",
         args: { observability: { metrics: { statsd: { endpoint: "statsd" } } } },
         message: ["`observability.metrics.statsd.endpoint`", "host:port"],
@@ -289,6 +413,36 @@ const ALWAYS_REJECTED: RejectionCase[] = [
         message: ['`labels["team"]`', "not a valid label value"],
     },
     {
+        title: "a label key Kubernetes refuses, in nodeSelector",
+        args: { nodeSelector: { "bad key": "x" } },
+        message: ['`nodeSelector["bad key"]` is not a valid label key', "[prefix/]name"],
+    },
+    {
+        title: "a pod annotation key Kubernetes refuses",
+        args: { podAnnotations: { "bad key": "x" } },
+        message: ['`podAnnotations["bad key"]` is not a valid annotation key'],
+    },
+    {
+        title: "a PriorityClass name Kubernetes refuses",
+        args: { priorityClassName: "Gateway_Critical" },
+        message: ['`priorityClassName` "Gateway_Critical" is not a valid PriorityClass name'],
+    },
+    {
+        title: "an env var name holding '=' and an empty one",
+        args: {
+            env: [
+                { name: "A=B", value: "x" },
+                { name: "", value: "y" },
+            ],
+        },
+        message: ['`env[0].name` "A=B" is not an environment variable name', '`env[1].name` "" is not an environment variable name'],
+    },
+    {
+        title: "an env var setting the Entra client secret",
+        args: { env: [{ name: "config.service.auth.azureAd.clientSecret", value: "x" }] },
+        message: ["`env[0].name` must not set config.service.auth.azureAd.clientSecret: it comes from auth.clientSecret"],
+    },
+    {
         title: "a pod annotation in the component's checksum prefix",
         args: { podAnnotations: { "apim-gateway.pulumi.com/token-checksum": "x" } },
         message: ['`podAnnotations["apim-gateway.pulumi.com/token-checksum"]`', "checksums own"],
@@ -317,6 +471,137 @@ const ALWAYS_REJECTED: RejectionCase[] = [
     { title: "a duplicated api id", args: { apiIds: ["echo", "echo"] }, message: ["`apiIds`", 'lists "echo" twice'] },
     { title: "an api id with forbidden characters", args: { apiIds: ["a:b"] }, message: ["`apiIds`", '"a:b"'] },
     { title: "an invalid namespace name", args: { namespace: { name: "Gateways" } }, message: ["`namespace.name`", '"Gateways"'] },
+    {
+        title: "a hostname configuration that is not a hostname",
+        args: { hostnameConfigurations: [{ hostname: "api contoso.com", certificateId: "c" }] },
+        message: ['`hostnameConfigurations[].hostname` entry "api contoso.com" is invalid: entries must be a hostname'],
+    },
+    {
+        title: "a hostname configured twice",
+        args: {
+            hostnameConfigurations: [
+                { hostname: "api.contoso.com", certificateId: "a" },
+                { hostname: "api.contoso.com", certificateId: "b" },
+            ],
+        },
+        message: ['`hostnameConfigurations[].hostname` lists "api.contoso.com" twice', "Keep one entry"],
+    },
+    {
+        title: "a hostname configuration without its certificate",
+        args: { hostnameConfigurations: [{ hostname: "api.contoso.com", certificateId: "" }] },
+        message: ["`hostnameConfigurations[0].certificateId` is required"],
+    },
+    {
+        title: "a certificate authority without a certificate id",
+        args: { certificateAuthorities: [{ certificateId: "" }] },
+        message: ['`certificateAuthorities[].certificateId` entry "" is invalid: entries must not be empty'],
+    },
+    {
+        title: "namespace labels on a namespace the component does not create",
+        args: { namespace: { name: "gateways", create: false, labels: { team: "platform" } } },
+        message: ["`namespace.labels` has no effect with namespace.create: false", "Label the existing namespace yourself"],
+    },
+    {
+        title: "an Entra authority that is not https",
+        args: { auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", authority: "http://login.test" } },
+        message: ['`auth.authority` "http://login.test" is not an https URL', "https://login.microsoftonline.com"],
+    },
+    {
+        title: "an existing token Secret that is not a Secret name",
+        args: { auth: { type: "existingTokenSecret", secretName: "Gateway_Token" } },
+        message: ['`auth.secretName` "Gateway_Token" is not a Secret name', "in the gateway's namespace"],
+    },
+    {
+        title: "an existing token Secret without a name",
+        args: { auth: { type: "existingTokenSecret", secretName: "" } },
+        message: ["`auth.secretName` is required"],
+    },
+    {
+        title: "an existing ServiceAccount that is not a ServiceAccount name",
+        args: { serviceAccount: { existingName: "Gateway_SA" } },
+        message: ['`serviceAccount.existingName` "Gateway_SA" is not a ServiceAccount name'],
+    },
+    {
+        title: "labels and annotations for an existing ServiceAccount",
+        args: { serviceAccount: { existingName: "gw-sa", labels: { team: "a" }, annotations: { note: "b" } } },
+        message: [
+            "`serviceAccount.labels` has no effect with serviceAccount.existingName",
+            "`serviceAccount.annotations` has no effect with serviceAccount.existingName",
+            "Set them on the existing ServiceAccount, or remove labels",
+        ],
+    },
+    {
+        title: "a federated credential issuer that is not https",
+        args: {
+            auth: {
+                type: "workloadIdentity",
+                clientId: "c",
+                federatedCredential: { issuerUrl: "http://issuer.test", identity: { resourceGroupName: "rg", name: "id" } },
+            },
+        },
+        message: ['`auth.federatedCredential.issuerUrl` "http://issuer.test" is not an https URL'],
+    },
+    {
+        title: "a created identity without its location",
+        args: { auth: { type: "workloadIdentity", managedIdentity: { location: "" } } },
+        message: ["`auth.managedIdentity.location` is required"],
+    },
+    {
+        title: "a client certificate Secret that is not a Secret name",
+        args: { auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "Gateway_Cert" } } },
+        message: ['`auth.clientCertificate.secretName` "Gateway_Cert" is not a Secret name'],
+    },
+    {
+        title: "Entra app roles without a principal",
+        args: { auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientSecret: "s", roles: {} } },
+        message: ["`auth.roles.principalId` is required"],
+    },
+    {
+        title: "an existing token Secret key with a slash",
+        args: { auth: { type: "existingTokenSecret", secretName: "gateway-token", key: "a/b" } },
+        message: ['`auth.key` "a/b" is not a valid Secret key', '"GatewayKey <token>"'],
+    },
+    {
+        title: "a client certificate Secret key with a slash",
+        args: {
+            auth: { type: "azureAdApp", tenantId: "t", clientId: "c", clientCertificate: { secretName: "gateway-cert", key: "a/b" } },
+        },
+        message: ['`auth.clientCertificate.key` "a/b" is not a valid Secret key', '"certificate.pfx"'],
+    },
+    {
+        title: "an invalid backup StorageClass name",
+        args: { configBackup: { storageClassName: "Fast_SSD" } },
+        message: ['`configBackup.storageClassName` "Fast_SSD" is not a valid StorageClass name'],
+    },
+    {
+        title: "an http port of 0",
+        args: { service: { ports: { http: 0 } } },
+        message: ["`service.ports.http` must be a port number 1 to 65535, got 0"],
+    },
+    {
+        title: "an https port above 65535",
+        args: { service: { ports: { https: 65536 } } },
+        message: ["`service.ports.https` must be a port number 1 to 65535, got 65536"],
+    },
+    {
+        title: "an autoscaler CPU target without a CPU request",
+        args: {
+            autoscaling: { minReplicas: 2, maxReplicas: 4, targetCpuUtilizationPercentage: 80 },
+            resources: { requests: { memory: "1Gi" } },
+            profile: "development",
+        },
+        message: ["`autoscaling.targetCpuUtilizationPercentage` needs a CPU request", "Set resources.requests.cpu"],
+    },
+    {
+        title: "a disruption budget that is neither a number nor a percentage",
+        args: { highAvailability: { disruptionBudget: { minAvailable: "most" } } },
+        message: ['`highAvailability.disruptionBudget.minAvailable` must be a whole number or a percentage, got "most"'],
+    },
+    {
+        title: "a negative disruption budget",
+        args: { highAvailability: { disruptionBudget: { maxUnavailable: -1 } } },
+        message: ["`highAvailability.disruptionBudget.maxUnavailable` must be a whole number or a percentage, got -1"],
+    },
 ];
 
 describe("SelfHostedGateway: validation (every profile)", () => {
@@ -326,6 +611,20 @@ describe("SelfHostedGateway: validation (every profile)", () => {
             await expectRejected({ profile: "development", ...c.args }, ...c.message);
         });
     }
+
+    it("lets SSL_CERT_FILE through without custom CA certificates", async () => {
+        for (const customCaCertificates of [undefined, []]) {
+            await build({
+                env: [{ name: "SSL_CERT_FILE", value: "/etc/ssl/mine.pem" }],
+                ...(customCaCertificates ? { customCaCertificates } : {}),
+            });
+        }
+    });
+
+    it("names no other spelling when a setting collides as written", async () => {
+        const error = await expectRejected({ configuration: { settings: { "gateway.name": "x" } } }, "(from gatewayId)");
+        assert.doesNotMatch(error.message, /reads it as/);
+    });
 
     it("reports every problem at once", async () => {
         const error = await expectRejected(
@@ -369,6 +668,32 @@ describe("SelfHostedGateway: validation (every profile)", () => {
     it("accepts a renewal trigger with non-token auth (the rotation program's signal, not configuration)", async () => {
         const { recorder } = await build({ auth: { type: "workloadIdentity", clientId: "c" }, token: { renewalTrigger: "force-1" } });
         assert.deepEqual(recorder.ofType("pulumi-nodejs:dynamic/apim-gateway:GatewayToken"), []);
+    });
+
+    it("accepts the edges of the workload's ranges: equal replica bounds, a request at its limit, zero delays", async () => {
+        const { recorder } = await build({
+            autoscaling: { minReplicas: 3, maxReplicas: 3, targetCpuUtilizationPercentage: 1 },
+            resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi" } },
+            probes: { readiness: { initialDelaySeconds: 0 } },
+            terminationGracePeriodSeconds: 0,
+            rollingUpdate: { progressDeadlineSeconds: 1, timeoutSeconds: 1 },
+        });
+        assert.equal(object(recorder, K8S.deployment).spec.template.spec.terminationGracePeriodSeconds, 0);
+    });
+
+    it("accepts the edges of each observability range: facility 0 and 23, sampling 1, one histogram bucket", async () => {
+        for (const facility of [0, 23]) {
+            await build({ observability: { logs: { local: { type: "rfc5424", endpoint: "127.0.0.1:514", facility } } } });
+        }
+        const { recorder } = await build({
+            observability: {
+                metrics: {
+                    statsd: { endpoint: "statsd:8125", sampling: 1 },
+                    openTelemetry: { collectorUri: "https://otel:4317", histogramBuckets: [0.001] },
+                },
+            },
+        });
+        assert.equal(hashedConfigMap(recorder, "contoso-gw-env").data["telemetry.metrics.local.statsd.sampling"], "1");
     });
 
     it("accepts workload identity on the default image and on a digest-pinned image", async () => {

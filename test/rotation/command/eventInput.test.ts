@@ -35,6 +35,14 @@ describe("reading the --event input", () => {
         );
     });
 
+    it("takes exactly as much as one Event Grid delivery can hold, from a file or stdin", async () => {
+        const file = path.join(dir, "full.json");
+        writeFileSync(file, "x".repeat(MAX_EVENT_FILE_BYTES));
+        assert.equal((await readEventInput(file, noStdin)).length, MAX_EVENT_FILE_BYTES);
+        const halves = [Buffer.alloc(MAX_EVENT_FILE_BYTES / 2, "y"), "y".repeat(MAX_EVENT_FILE_BYTES / 2)];
+        assert.equal(await readEventInput("-", Readable.from(halves)), "y".repeat(MAX_EVENT_FILE_BYTES));
+    });
+
     it("names a file it cannot read", async () => {
         await assert.rejects(
             () => readEventInput(path.join(dir, "missing.json"), noStdin),

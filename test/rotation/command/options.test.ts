@@ -138,6 +138,36 @@ describe("rotation command line", () => {
         assert.deepEqual(parseCommandLine(["--all", "-h", "--bogus"], {}), { kind: "help" });
     });
 
+    it("takes the whole documented range of each number, trimmed, and refuses one past either end", () => {
+        assert.equal(options(["--all", "--concurrency", "64"]).plan.concurrency, 64);
+        assert.equal(options(["--all", "--concurrency", " 8 "]).plan.concurrency, 8);
+        assert.equal(options(["--all", "--lock-retries", "20"]).plan.lockRetry.retries, 20);
+        assert.equal(options(["--all", "--lock-retry-delay", "300"]).plan.lockRetry.initialDelayMs, 300_000);
+        assert.equal(options(["--all", "--lock-retry-delay", "0"]).plan.lockRetry.initialDelayMs, 0);
+        for (const [flag, value, message] of [
+            ["--concurrency", "65", /^--concurrency must be a whole number from 1 to 64, got "65"$/],
+            ["--lock-retries", "21", /^--lock-retries must be a whole number from 0 to 20, got "21"$/],
+            ["--lock-retries", "1.5", /^--lock-retries must be a whole number from 0 to 20, got "1\.5"$/],
+        ] as const) {
+            assert.match(usageError(["--all", flag, value]), message, `${flag} ${value}`);
+        }
+    });
+
+    it("trims the stack names it is given", () => {
+        assert.deepEqual(options(["--stack", " dev ", "-s", "acme/p/prod\t"]).plan.stacks, { all: false, names: ["dev", "acme/p/prod"] });
+    });
+
+    it("takes a stack name of 100 characters, and refuses 101", () => {
+        const longest = "s".repeat(100);
+        assert.deepEqual(options(["--stack", `acme/p/${longest}`]).plan.stacks, { all: false, names: [`acme/p/${longest}`] });
+        assert.match(usageError(["--stack", `${longest}s`]), /^--stack "s{101}" is not a Pulumi stack name: use letters, digits/);
+    });
+
+    it("answers --help next to a bad flag, wherever it stands", () => {
+        assert.deepEqual(parseCommandLine(["--all", "--help", "--bogus"], {}), { kind: "help" });
+        assert.deepEqual(parseCommandLine(["--bogus", "-h"], {}), { kind: "help" });
+    });
+
     describe("usage errors", () => {
         it("an unknown option", () => assert.match(usageError(["--all", "--bogus"]), /--bogus/));
         it("a positional argument", () => assert.match(usageError(["dev"]), /dev/));
@@ -209,14 +239,25 @@ describe("rotation command line", () => {
                 usageError(["--all", "--arm-endpoint", "https://a.test", "--authority-host", "https://b.test/?x=1"]),
                 /--authority-host must be a plain https base URL/,
             ));
-        it("an empty --arm-endpoint", () =>
-            assert.match(usageError(["--all", "--arm-endpoint", " "]), /--arm-endpoint needs a non-empty value/));
-        it("an empty --work-dir", () => assert.match(usageError(["--all", "--work-dir", ""]), /--work-dir needs a non-empty value/));
+        for (const flag of [
+            "--azure-cloud",
+            "--arm-endpoint",
+            "--authority-host",
+            "--pulumi-root",
+            "--work-dir",
+            "--event",
+            "--metrics-file",
+        ]) {
+            it(`an empty ${flag}`, () => assert.equal(usageError(["--all", "--check", flag, " "]), `${flag} needs a non-empty value`));
+        }
+        it("a flag taken for the value of a short flag", () =>
+            assert.equal(usageError(["-s", "--all"]), '-s needs a value, got the flag "--all"'));
+        it("a stack part of two dots", () =>
+            assert.match(usageError(["--stack", "acme/../dev"]), /"acme\/\.\.\/dev" is not a Pulumi stack name/));
         it("--event without stacks: the event never selects them", () =>
             assert.match(usageError(["--event", "events.json"]), /--stack NAME.*--all/));
         it("--event with --check", () =>
             assert.match(usageError(["--all", "--check", "--event", "events.json"]), /cannot be combined with --check/));
-        it("an empty --event", () => assert.match(usageError(["--all", "--event", ""]), /--event needs a non-empty value/));
         it("--metrics-file without --check", () =>
             assert.match(usageError(["--all", "--metrics-file", "m.prom"]), /--metrics-file is written by --check/));
     });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_USAGE } from "../../../rotation/command/exitCodes";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE } from "../../../rotation/command/exitCodes";
 import { CliServices, runCli } from "../../../rotation/command/runCli";
 import {
     FakeBackend,
@@ -53,7 +53,11 @@ describe("apim-gateway-rotate (in process)", () => {
             appendFails?: boolean;
             controller?: AbortController;
             eventFiles?: Record<string, string>;
+            /** What reading any --event file throws. */
+            eventReadError?: Error;
             writeFails?: boolean;
+            /** What writing the job summary and the metrics file rejects with, when it is not an Error. */
+            writeRejects?: unknown;
             clock?: FakeClock;
         } = {},
     ): Promise<CliRun> {
@@ -79,10 +83,16 @@ describe("apim-gateway-rotate (in process)", () => {
                 if (options.appendFails) {
                     throw new Error(`EACCES: permission denied, open '${file}'`);
                 }
+                if (options.writeRejects !== undefined) {
+                    throw options.writeRejects;
+                }
                 summaries.push({ file, text });
             },
             processes: fakeProcesses(),
             readEventFile: async (file) => {
+                if (options.eventReadError) {
+                    throw options.eventReadError;
+                }
                 const text = options.eventFiles?.[file];
                 if (text === undefined) {
                     throw new Error(`--event ${file} cannot be read: ENOENT`);
@@ -92,6 +102,9 @@ describe("apim-gateway-rotate (in process)", () => {
             replaceFile: async (file, text) => {
                 if (options.writeFails) {
                     throw new Error(`EACCES: permission denied, open '${file}'`);
+                }
+                if (options.writeRejects !== undefined) {
+                    throw options.writeRejects;
                 }
                 written.push({ file, text });
             },
@@ -181,6 +194,17 @@ describe("apim-gateway-rotate (in process)", () => {
         assert.match(run.stderr, /warning: could not append the job summary to \/ro\/summary.md: EACCES/);
     });
 
+    it("names what a write rejected with when it is not an Error", async () => {
+        const run = await cli(
+            ["--all", "--check", "--metrics-file", "apim.prom"],
+            { dev: { outputs: tokenOutputs(25) } },
+            { env: { GITHUB_STEP_SUMMARY: "/summary.md" }, writeRejects: "disk full" },
+        );
+        assert.equal(run.code, EXIT_FAILED);
+        assert.match(run.stderr, /could not write the metrics file apim\.prom: disk full$/m);
+        assert.match(run.stderr, /could not append the job summary to \/summary\.md: disk full$/m);
+    });
+
     it("writes no job summary without $GITHUB_STEP_SUMMARY", async () => {
         const run = await cli(["--stack", "dev"], { dev: { outputs: tokenOutputs(25) } });
         assert.deepEqual(run.summaries, []);
@@ -267,6 +291,22 @@ describe("apim-gateway-rotate (in process)", () => {
         );
         assert.equal(run.code, EXIT_SIGINT);
         assert.match(run.stdout, /^prod\s.*cancelled$/m);
+    });
+
+    it("exits 143 when cancelled by SIGTERM, and writes no metrics file for a cancelled run", async () => {
+        const controller = new AbortController();
+        controller.abort("SIGTERM");
+        const run = await cli(["--all", "--check", "--metrics-file", "apim.prom"], { dev: { outputs: tokenOutputs(25) } }, { controller });
+        assert.equal(run.code, EXIT_SIGTERM);
+        assert.deepEqual(run.written, [], "no metrics of a cancelled run");
+        assert.doesNotMatch(run.stdout + run.stderr, /metrics written/);
+    });
+
+    it("exits 2 naming the --work-dir that holds no Pulumi.yaml", async () => {
+        const run = await cli(["--all", "--work-dir", "elsewhere"], {}, { cwd: root });
+        assert.equal(run.code, EXIT_USAGE);
+        assert.match(run.stderr, /^apim-gateway-rotate: --work-dir elsewhere: no Pulumi.yaml in /);
+        assert.deepEqual(run.backendOptions, []);
     });
 
     it("never prints a planted token on any stream or in the job summary", async () => {
@@ -438,6 +478,13 @@ describe("apim-gateway-rotate (in process)", () => {
             assert.match(run.stdout, /event: ignored: event near-gw1-a of type Microsoft\.ApiManagement\.ProductCreated ignored/);
         });
 
+        it("redacts a secret from an error reading the event file", async () => {
+            const run = await cli(["--all", "--event", "-"], fleet(), { eventReadError: new Error(`stdin closed: ${PLANTED_TOKEN}`) });
+            assert.equal(run.code, EXIT_USAGE);
+            assert.match(run.stderr, /^apim-gateway-rotate: stdin closed: GatewayKey \[secret\]/);
+            assert.ok(!run.stderr.includes("c2VjcmV0LXNpZ25hdHVyZQ"), run.stderr);
+        });
+
         it("refuses a malformed or unreadable event file as a usage error before any stack is read", async () => {
             for (const [files, message] of [
                 [{ "events.json": "[{" }, /--event events\.json is not JSON/],
@@ -464,6 +511,7 @@ describe("apim-gateway-rotate (in process)", () => {
             assert.equal(run.code, EXIT_FAILED, "prod is due");
             assert.equal(run.written.length, 1);
             assert.equal(run.written[0].file, path.join(project, "nested", "out", "apim.prom"));
+            assert.match(run.stdout, /^metrics written to out\/apim\.prom$/m);
             assert.match(
                 run.written[0].text,
                 /^apim_gateway_token_status\{stack="prod",gateway="gateway",gateway_resource_id="[^"]+",status="due"\} 1$/m,

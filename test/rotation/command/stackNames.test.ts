@@ -47,4 +47,18 @@ describe("stack names", () => {
             rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("reads Pulumi.yml when Pulumi.yaml names no project, and no name from an empty, nameless or unnamed file", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "stack-names-"));
+        try {
+            for (const text of ["", "runtime: nodejs\n", 'name: ""\n', "name: 42\n", "- a list\n"]) {
+                writeFileSync(path.join(dir, "Pulumi.yaml"), text);
+                assert.equal(projectName(dir), undefined, JSON.stringify(text));
+            }
+            writeFileSync(path.join(dir, "Pulumi.yml"), "name: from-yml\n");
+            assert.equal(projectName(dir), "from-yml");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });

@@ -59,8 +59,23 @@ describe("work dir", () => {
         assert.throws(() => resolveWorkDir(undefined, path.join(shared, "mine"), [path.join(shared, "mine")]), WorkDirError);
     });
 
-    it("explains how to name the project when there is none", () => {
+    it("explains how to name the project when there is none, naming every directory searched", () => {
         const elsewhere = path.join(root, "elsewhere");
         assert.throws(() => resolveWorkDir(undefined, elsewhere, [elsewhere]), /pass --work-dir DIR/);
+        assert.throws(
+            () => resolveWorkDir(undefined, elsewhere, [elsewhere, root]),
+            (error: Error) => error.message.startsWith(`no Pulumi.yaml found above ${elsewhere} or ${root} (the search stops`),
+        );
+    });
+
+    it("stops at the file system's root", () => {
+        assert.throws(() => resolveWorkDir(undefined, "/", ["/"], path.join(root, "elsewhere")), /no Pulumi.yaml found above \/ /);
+    });
+
+    it("takes a Pulumi.yml as the project file too", () => {
+        const yml = path.join(root, "elsewhere");
+        writeFileSync(path.join(yml, "Pulumi.yml"), "name: y\nruntime: nodejs\n");
+        assert.equal(resolveWorkDir("elsewhere", root, []), yml);
+        assert.equal(resolveWorkDir(undefined, yml, [yml]), yml);
     });
 });

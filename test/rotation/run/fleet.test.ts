@@ -445,6 +445,21 @@ describe("rotation over fleets and shared gateways", () => {
             assert.equal(exitCode, EXIT_OK);
         });
 
+        it("aligns a sibling on the secondary key too, naming the key it regenerates", async () => {
+            const { report, regenerator } = await run(
+                {
+                    west: { outputs: contractOutputs({ gateway: tokenUnit(5, "secondary") }) },
+                    north: { outputs: contractOutputs({ gateway: tokenUnit(25, "secondary") }) },
+                },
+                { regenerateUnusedKey: true },
+            );
+            assert.deepEqual(regenerator.calls, [{ gatewayResourceId: GATEWAY_ID, keyType: "secondary" }]);
+            assert.deepEqual(report.stacks[1].notes, [
+                "rotated so the secondary key of the shared gateway can be regenerated: every unit of it must hold a token " +
+                    "signed with the primary key",
+            ]);
+        });
+
         it(
             "one gateway however the stacks spell its id (resource group and provider in another case, a trailing slash): the " +
                 "sibling is aligned and the key regenerated once",

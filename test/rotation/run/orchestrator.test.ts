@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, exitCodeFor } from "../../../rotation/command/exitCodes";
-import { RotationPlan, runRotation } from "../../../rotation/run/orchestrator";
+import type { ExpiryEvents } from "../../../rotation/azure/expiryEvents";
+import { EVENT_RUN_KEEPS_KEYS, RotationPlan, runRotation } from "../../../rotation/run/orchestrator";
 import { renderGithubSummary, renderJson, renderTable } from "../../../rotation/report/renderReport";
 import { RunReport, StackReport } from "../../../rotation/model/runReport";
 import { RENEWAL_TRIGGER_ENV } from "../../../components/contract/rotationContract";
@@ -127,13 +128,16 @@ describe("rotation orchestrator", () => {
         it("fails the run when the stacks cannot be listed", async () => {
             const { report, exitCode } = await run({}, {}, { listError: new Error("backend unreachable") });
             assert.deepEqual(report.stacks, []);
+            assert.equal(report.errors.length, 1, "the listing's error only: not also an empty backend");
             assert.match(report.errors[0], /could not list the project's stacks: backend unreachable/);
             assert.equal(exitCode, EXIT_FAILED);
         });
 
         it("fails the run when --all finds no stack (likely the wrong backend)", async () => {
             const { report, exitCode } = await run({});
-            assert.match(report.errors[0], /no stacks of this project/);
+            assert.deepEqual(report.errors, [
+                "the backend has no stacks of this project: check the logged-in backend (`pulumi whoami -v`) and --work-dir",
+            ]);
             assert.equal(exitCode, EXIT_FAILED);
         });
     });
@@ -378,6 +382,43 @@ describe("rotation orchestrator", () => {
             assert.equal(exitCode, EXIT_FAILED);
         });
 
+        it("says why a unit gets no regeneration: a stack not found, a gateway without a token", async () => {
+            const { report } = await run(
+                { aad: { outputs: contractOutputs({ gateway: { gatewayResourceId: GATEWAY_ID, authType: "azureAdApp" } }) } },
+                { ...named("typo", "aad"), regenerateUnusedKey: true },
+            );
+            assert.deepEqual(stackReport(report, "typo").keyRegeneration, { status: "skipped", reason: "its gateway is not known" });
+            assert.deepEqual(stackReport(report, "aad").keyRegeneration, { status: "skipped", reason: "the gateway does not use a token" });
+        });
+
+        it("logs the regeneration, and waits out ARM throttling it", async () => {
+            const clock = new FakeClock();
+            const calls: string[] = [];
+            const { log, progress, problems } = memoryLogger();
+            const report = await runRotation(plan({ regenerateUnusedKey: true }), {
+                backend: new FakeBackend({ dev: { outputs: tokenOutputs(5) } }, clock),
+                clock,
+                regenerateKey: async (_id, keyType) => {
+                    calls.push(keyType);
+                    if (calls.length === 1) {
+                        throw Object.assign(new Error("Too Many Requests"), { statusCode: 429 });
+                    }
+                },
+                verifyToken: fakeVerifier(),
+                log,
+                signal: new AbortController().signal,
+                processes: fakeProcesses(),
+            });
+            assert.deepEqual(calls, ["primary", "primary"]);
+            assert.deepEqual(report.stacks[0].keyRegeneration, { status: "regenerated", keyType: "primary" });
+            assert.match(
+                progress.text,
+                new RegExp(`regenerating the primary key of ${GATEWAY_ID}: no unit's live token is signed with it`),
+            );
+            assert.match(problems.text, new RegExp(`ARM is throttling the key regeneration of ${GATEWAY_ID}; attempt 2 in 30s`));
+            assert.deepEqual(clock.sleeps, [30_000]);
+        });
+
         it("is not attempted or reported unless asked for, and no stack's state is read", async () => {
             const { report, regenerator, backend } = await run({ dev: { outputs: tokenOutputs(5) } });
             assert.deepEqual(regenerator.calls, []);
@@ -500,6 +541,73 @@ describe("rotation orchestrator", () => {
                 backend.callsOf("state").map((call) => call.stack),
                 ["dev", "dev"],
             );
+        });
+    });
+
+    describe("--event: only the units the events name", () => {
+        const SERVICE = GATEWAY_ID.replace(/\/gateways\/gw1$/, "");
+        const events = (gateway = "gw1"): ExpiryEvents => ({
+            gateways: [
+                {
+                    serviceResourceId: SERVICE,
+                    gateway,
+                    eventTypes: ["Microsoft.ApiManagement.GatewayTokenNearExpiry"],
+                    instances: ["a"],
+                    expiresAt: tokenUnit(5).tokenExpiresAt,
+                },
+            ],
+            ignored: [],
+        });
+        const fleet = (): Record<string, FakeStackSpec> => ({
+            dev: { outputs: tokenOutputs(5) },
+            other: { outputs: tokenOutputs(5, "primary", { gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") }) },
+            broken: { outputs: {}, outputsError: new Error("passphrase is wrong") },
+        });
+
+        it("renews and reports the named units and the unreadable stacks, never another due unit", async () => {
+            const { report, backend } = await run(fleet(), { events: events() });
+            assert.deepEqual(
+                report.stacks.map((entry) => [entry.stack, entry.result]),
+                [
+                    ["dev", "rotated"],
+                    ["broken", "failed"],
+                ],
+            );
+            assert.deepEqual(backend.callsOf("up", "other"), [], "due, but no event names its gateway");
+            assert.deepEqual(
+                report.events?.map((event) => [event.result, event.stacks]),
+                [["matched", ["dev/gateway"]]],
+            );
+            assert.match(stackReport(report, "dev").notes?.join() ?? "", /renewed on Azure's GatewayTokenNearExpiry event from 1 instance/);
+        });
+
+        it("regenerates no key even when asked, says so, and reads no token state", async () => {
+            const { report, backend, regenerator, problems } = await run(fleet(), { events: events(), regenerateUnusedKey: true });
+            assert.deepEqual(regenerator.calls, []);
+            assert.deepEqual(backend.callsOf("state"), []);
+            assert.deepEqual(stackReport(report, "dev").keyRegeneration, { status: "skipped", reason: EVENT_RUN_KEEPS_KEYS });
+            assert.match(problems, new RegExp(`--regenerate-unused-key ignored: ${EVENT_RUN_KEEPS_KEYS.replace(/[()]/g, "\\$&")}`));
+            assert.doesNotMatch((await run(fleet(), { regenerateUnusedKey: true })).problems, /--regenerate-unused-key ignored/);
+        });
+
+        it("reports a named unit it does not renew with the reason, and a gateway no unit holds as not-found", async () => {
+            const recent = tokenUnit(25, "primary", { tokenIssuedAt: new Date(NOW.getTime() - 3_600_000).toISOString() });
+            const { report, backend } = await run({ dev: { outputs: contractOutputs({ gateway: recent }) } }, { events: events() });
+            assert.deepEqual(backend.callsOf("up"), []);
+            const dev = stackReport(report, "dev");
+            assert.equal(dev.result, "not-due");
+            assert.match(dev.notes?.join() ?? "", /^folded into the renewal issued at /);
+
+            const missing = await run(fleet(), { events: events("gw9") });
+            assert.deepEqual(
+                missing.report.stacks.map((entry) => entry.stack),
+                ["broken"],
+            );
+            assert.deepEqual(
+                missing.report.events?.map((event) => event.result),
+                ["not-found"],
+            );
+            assert.equal(missing.exitCode, EXIT_FAILED);
         });
     });
 
@@ -861,6 +969,34 @@ describe("rotation orchestrator", () => {
             assert.equal(backend.callsOf("preview", "second").length, 0);
             assert.deepEqual(regenerator.calls, []);
             assert.equal(exitCode, EXIT_SIGINT);
+        });
+
+        it("starts no further gateway of the stack being renewed once cancelled", async () => {
+            const controller = new AbortController();
+            const north = tokenUnit(5, "secondary", { key: "north", gatewayResourceId: GATEWAY_ID.replace(/gw1$/, "gw2") });
+            const { report, backend } = await run(
+                {
+                    dev: {
+                        outputs: contractOutputs({ gateway: tokenUnit(3), north }),
+                        duringUp: async () => controller.abort("SIGINT"),
+                    },
+                },
+                {},
+                { controller },
+            );
+            assert.equal(backend.callsOf("preview", "dev").length, 1, "the second gateway is never previewed");
+            const second = report.stacks.find((entry) => entry.gateway === "north");
+            assert.deepEqual(
+                [second?.result, second?.action, second?.message],
+                ["cancelled", "none", "not started: the run was cancelled"],
+            );
+            assert.deepEqual(second?.before, {
+                expiresAt: north.tokenExpiresAt,
+                renewAfter: north.tokenRenewAfter,
+                keyType: "secondary",
+                issuedAt: north.tokenIssuedAt,
+                checksum: north.tokenChecksum,
+            });
         });
 
         it("stops waiting for a locked stack when cancelled, and exits 143 on SIGTERM", async () => {
