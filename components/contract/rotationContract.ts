@@ -160,10 +160,8 @@ function targetsOf(value: unknown, where: string): RotationTargets {
     return { token: String(value.token), secret: String(value.secret), deployment: String(value.deployment) };
 }
 
-function cloudOf(value: unknown, where: string): AzureCloudSettings | undefined {
-    if (value === undefined || value === null) {
-        return undefined;
-    }
+/** A present `azureCloud` (the caller treats absent and null as the public cloud). */
+function cloudOf(value: unknown, where: string): AzureCloudSettings {
     const fields = ["name", "resourceManagerEndpoint", "authorityHost"];
     if (
         !isObject(value) ||

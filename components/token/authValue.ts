@@ -22,5 +22,5 @@ export function rawGatewayToken(authValue: string): string {
  * again for the same key and expiry is how the rotation proves the key was not regenerated.
  */
 export function authValueDigest(authValue: string): string {
-    return createHash("sha256").update(authValue, "utf8").digest("hex");
+    return createHash("sha256").update(authValue).digest("hex");
 }

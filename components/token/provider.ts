@@ -55,7 +55,7 @@ export const gatewayTokenProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async delete() {
-        return;
+        // Nothing to call: a token is revoked only by regenerating its key (see above).
     },
 };
 

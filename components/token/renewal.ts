@@ -77,7 +77,8 @@ export function validateTokenInputs(raw: Record<string, unknown>): { inputs: Gat
             reason: `renewalTrigger must be a string, e.g. a timestamp; got ${JSON.stringify(inputs.renewalTrigger)}.`,
         });
     }
-    if (inputs.azureCloud !== undefined && known(inputs.azureCloud)) {
+    // An absent azureCloud resolves to the public cloud, which needs no check but passes this one.
+    if (known(inputs.azureCloud)) {
         try {
             resolveAzureCloud(inputs.azureCloud);
         } catch (error) {

@@ -1,6 +1,6 @@
 /** The rotation contract as the CLI reads it: the stack output parsed unit by unit (components/contract/rotationContract.ts). */
 import { strict as assert } from "node:assert";
-import { parseRotationOutput } from "../../components/contract/rotationContract";
+import { parseRotationOutput, parseRotationUnit } from "../../components/contract/rotationContract";
 import { DAY, GATEWAY_ID, NOW, targetsOf, tokenUnit } from "./fakes";
 
 describe("rotation contract (components/contract/rotationContract.ts)", () => {
@@ -53,5 +53,76 @@ describe("rotation contract (components/contract/rotationContract.ts)", () => {
         );
         assert.match(error({ ...tokenUnit(20), azureCloud: { endpoint: 1 } }), /azureCloud must be an object/);
         assert.throws(() => parse([] as never), /must be an object keyed by gateway/);
+    });
+
+    it("keeps a token's issue instant and checksum as exported, and adds neither when the outputs do not hold it", () => {
+        const { tokenIssuedAt, tokenChecksum, ...bare } = tokenUnit(20, "primary", { tokenChecksum: "ab".repeat(32) });
+        const expected = { expiresAt: bare.tokenExpiresAt, renewAfter: bare.tokenRenewAfter, keyType: "primary" };
+        assert.deepEqual(only({ gw: { ...bare, tokenIssuedAt, tokenChecksum } }).token, {
+            ...expected,
+            issuedAt: tokenIssuedAt,
+            checksum: "ab".repeat(32),
+        });
+        assert.deepEqual(only({ gw: { ...bare, tokenIssuedAt } }).token, { ...expected, issuedAt: tokenIssuedAt });
+        assert.deepEqual(only({ gw: { ...bare, tokenChecksum } }).token, { ...expected, checksum: "ab".repeat(32) });
+        assert.deepEqual(only({ gw: bare }).token, expected);
+    });
+
+    it("reads azureCloud as exported; absent or null is no cloud (the public one)", () => {
+        assert.equal("azureCloud" in only({ gw: tokenUnit(20) }), false);
+        assert.equal("azureCloud" in only({ gw: { ...tokenUnit(20), azureCloud: null } }), false);
+        const partial = {
+            name: "AzureUSGovernment",
+            resourceManagerEndpoint: undefined,
+            authorityHost: "https://login.microsoftonline.us",
+        };
+        assert.deepEqual(only({ gw: { ...tokenUnit(20), azureCloud: partial } }).azureCloud, partial);
+    });
+
+    describe("rejects a malformed unit with a RotationContractError naming the field and the fix", () => {
+        const unit = (overrides: Record<string, unknown>) => ({ ...tokenUnit(20, "primary", { key: "gw" }), ...overrides });
+        const fix = "run `pulumi up` on the stack so it exports the outputs of this version of the component";
+        const targetsError =
+            'apimGatewayRotation["gw"].rotationTargets must be an object with the URNs token, secret, deployment; ' +
+            `without it a rotation would not know what to update: ${fix}`;
+        const cloudError =
+            'apimGatewayRotation["gw"].azureCloud must be an object with optional string fields ' +
+            "name, resourceManagerEndpoint, authorityHost";
+        const cases: [string, unknown, string][] = [
+            ["a unit that is not an object", "token", `apimGatewayRotation["gw"] is not an object: ${fix}`],
+            [
+                "an empty gateway id",
+                unit({ gatewayResourceId: "" }),
+                `apimGatewayRotation["gw"].gatewayResourceId is not a non-empty string: ${fix}`,
+            ],
+            [
+                "an authType that is not a string",
+                unit({ authType: 42 }),
+                `apimGatewayRotation["gw"].authType is not a non-empty string: ${fix}`,
+            ],
+            [
+                "an unknown authType",
+                unit({ authType: "basic" }),
+                'apimGatewayRotation["gw"].authType is "basic"; expected one of token, workloadIdentity, azureAdApp, existingTokenSecret',
+            ],
+            [
+                "a token unit without its key type",
+                unit({ tokenKeyType: undefined }),
+                `apimGatewayRotation["gw"].tokenKeyType is missing: ${fix}`,
+            ],
+            ["a target that is not a URN", unit({ rotationTargets: { ...targetsOf("gw"), secret: "gw-token-secret" } }), targetsError],
+            [
+                "a target URN inside an array",
+                unit({ rotationTargets: { ...targetsOf("gw"), token: [targetsOf("gw").token] } }),
+                targetsError,
+            ],
+            ["a cloud with an unknown field", unit({ azureCloud: { name: "AzureCloud", endpoint: "https://127.0.0.1:9443" } }), cloudError],
+            ["a cloud with a field that is not a string", unit({ azureCloud: { authorityHost: 9444 } }), cloudError],
+        ];
+        for (const [name, value, message] of cases) {
+            it(name, () => {
+                assert.throws(() => parseRotationUnit("gw", value), { name: "RotationContractError", message });
+            });
+        }
     });
 });

@@ -1,14 +1,17 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+    ArmClientSource,
     RetryBudget,
     armClientPool,
     createApiManagementClient,
     generateGatewayToken,
     regenerateGatewayKey,
+    retryBudgetTimeout,
 } from "../../components/token/arm";
 import { ARM_RETRY_BUDGET_ENV, ARM_TIMEOUT_ENV } from "../../components/token/armLimits";
 import { ArmOperationError } from "../../components/token/errors";
@@ -73,6 +76,8 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             "one client per subscription and cloud",
         );
         assert.notEqual(pool(emu.subscriptionId, emu.azureCloud), pool(randomUUID(), emu.azureCloud), "another subscription gets its own");
+        assert.notEqual(pool(emu.subscriptionId, emu.azureCloud), pool(emu.subscriptionId), "another cloud gets its own");
+        assert.equal(pool(emu.subscriptionId), pool(emu.subscriptionId, { name: "AzureCloud" }), "one cloud, however it is named");
     });
 
     it("regenerates a key, which invalidates the tokens it signed and only those", async () => {
@@ -314,7 +319,7 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             assert.match(
                 generate.message,
                 new RegExp(
-                    /\b2 requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. /.source +
+                    /gave up\. 2 requests got no answer within the 1 s request timeout \(APIM_GATEWAY_ARM_TIMEOUT_SECONDS\)\. /.source +
                         /Check network access to that endpoint/.source,
                 ),
             );
@@ -507,5 +512,80 @@ describe("ARM gateway helpers against the ARM and Entra emulators", () => {
             generateGatewayToken(emu.gatewayResourceId, "tertiary" as never, inDays(5), emu.azureCloud),
             /keyType must be "primary" or "secondary"; got "tertiary"/,
         );
+    });
+});
+
+describe("the production retry budget (retryBudgetTimeout)", () => {
+    it("is not spent when the call starts, and is spent as a timeout once its time has passed", async () => {
+        const budget = retryBudgetTimeout(10);
+        assert.equal(budget.aborted, false);
+        await once(budget, "abort");
+        assert.equal((budget.reason as Error).name, "TimeoutError");
+    });
+});
+
+describe("ARM gateway helpers with a client that answers oddly (no emulator)", () => {
+    const gatewayId =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement" +
+        "/service/apim1/gateways/gw1";
+    const calls: string[] = [];
+    /** A client source whose gateway operations answer as `answer` says, recording each call. */
+    function fakeClients(answer: () => Promise<unknown>): ArmClientSource {
+        const operation = (name: string) => () => {
+            calls.push(name);
+            return answer();
+        };
+        return () => ({ gateway: { generateToken: operation("generateToken"), regenerateKey: operation("regenerateKey") } }) as never;
+    }
+    beforeEach(() => calls.splice(0));
+
+    it("an ARM answer without a token is an error naming the call", async () => {
+        await assert.rejects(
+            generateGatewayToken(
+                gatewayId,
+                "primary",
+                new Date("2030-01-01T00:00:00Z"),
+                undefined,
+                fakeClients(async () => ({})),
+            ),
+            (error: unknown) =>
+                error instanceof ArmOperationError &&
+                error.message === `ARM returned no token for generateToken on gateway ${gatewayId}.` &&
+                error.statusCode === 200,
+        );
+    });
+
+    it("whatever the client throws, even nothing, becomes an ArmOperationError naming the call", async () => {
+        await assert.rejects(
+            generateGatewayToken(
+                gatewayId,
+                "primary",
+                new Date("2030-01-01T00:00:00Z"),
+                undefined,
+                fakeClients(() => Promise.reject(undefined)),
+            ),
+            (error: unknown) =>
+                error instanceof ArmOperationError && error.message === `generateToken on gateway ${gatewayId} failed: undefined`,
+        );
+    });
+
+    it("regenerateGatewayKey refuses an unknown key type before any call", async () => {
+        await assert.rejects(
+            regenerateGatewayKey(
+                gatewayId,
+                "tertiary" as never,
+                undefined,
+                fakeClients(async () => ({})),
+            ),
+            /keyType must be "primary" or "secondary"; got "tertiary"/,
+        );
+        assert.deepEqual(calls, []);
+        await regenerateGatewayKey(
+            gatewayId,
+            "secondary",
+            undefined,
+            fakeClients(async () => ({})),
+        );
+        assert.deepEqual(calls, ["regenerateKey"]);
     });
 });

@@ -166,6 +166,85 @@ describe("ARM failures: the classifier (error → kind)", () => {
             error: restError(409, "Conflict", "busy"),
             expected: { kind: "refused", statusCode: 409, code: "Conflict", said: "409 Conflict: busy" },
         },
+        {
+            name: "Entra ID: the first non-blank line of its description",
+            error: refusal("invalid_client", "\n  \nAADSTS700024: Client assertion expired.\nTrace ID: 1"),
+            expected: {
+                kind: "expiredFederatedToken",
+                statusCode: undefined,
+                code: "AuthenticationError",
+                said: "invalid_client: AADSTS700024: Client assertion expired.",
+            },
+        },
+        {
+            name: "Entra ID: interactive sign-in required, inside a credential chain with a hole",
+            error: identityError("AggregateAuthenticationError", "chain failed", {
+                errors: [undefined, identityError("AuthenticationRequiredError", "Automatic authentication is disabled.\nmore")],
+            }),
+            expected: {
+                kind: "signInRefused",
+                statusCode: undefined,
+                code: "AggregateAuthenticationError",
+                said: "Automatic authentication is disabled.",
+            },
+        },
+        {
+            name: "no credential configured (a chain that lists no errors), on one line, trimmed",
+            error: identityError("AggregateAuthenticationError", "  ChainedTokenCredential failed:\r\n\tnothing configured.\n"),
+            expected: {
+                kind: "noCredential",
+                statusCode: undefined,
+                code: "AggregateAuthenticationError",
+                said: "ChainedTokenCredential failed: nothing configured.",
+            },
+        },
+        {
+            name: "a string thrown",
+            error: "socket hang up",
+            expected: { kind: "unexpected", statusCode: undefined, code: undefined, said: "socket hang up" },
+        },
+        {
+            name: "undefined thrown",
+            error: undefined,
+            expected: { kind: "unexpected", statusCode: undefined, code: undefined, said: "undefined" },
+        },
+        {
+            name: "Entra ID: an answer without a description keeps its error code",
+            error: identityError("AuthenticationError", "refused", { errorResponse: { error: "invalid_grant" } }),
+            expected: { kind: "signInRefused", statusCode: undefined, code: "AuthenticationError", said: "invalid_grant: " },
+        },
+        {
+            name: "Entra ID: an answer without an error code keeps its description",
+            error: identityError("AuthenticationError", "refused", {
+                errorResponse: { errorDescription: "AADSTS50034: The user account does not exist." },
+            }),
+            expected: {
+                kind: "signInRefused",
+                statusCode: undefined,
+                code: "AuthenticationError",
+                said: ": AADSTS50034: The user account does not exist.",
+            },
+        },
+        {
+            name: "400 whose body is not an ARM error response",
+            error: restError(400, "BadRequest", "bad body", { message: "not an ErrorResponse" }),
+            expected: { kind: "invalid", statusCode: 400, code: "BadRequest", said: "400 BadRequest: bad body" },
+        },
+        {
+            name: "400 with a per-field entry naming only its target",
+            error: restError(400, "ValidationError", "invalid:", { error: { details: [{ target: "expiry" }] } }),
+            expected: { kind: "invalid", statusCode: 400, code: "ValidationError", said: "400 ValidationError: invalid:; expiry: " },
+        },
+        {
+            name: "400 without per-field messages",
+            error: restError(400, "BadRequest", "bad expiry"),
+            expected: { kind: "invalid", statusCode: 400, code: "BadRequest", said: "400 BadRequest: bad expiry" },
+        },
+        {
+            name: "403 with per-field messages: only a 400's are named",
+            error: restError(403, "AuthorizationFailed", "no access", { error: { details: [{ target: "scope", message: "denied" }] } }),
+            expected: { kind: "forbidden", statusCode: 403, code: "AuthorizationFailed", said: "403 AuthorizationFailed: no access" },
+        },
     ];
 
     for (const { name, error, expected } of cases) {
@@ -192,11 +271,23 @@ describe("ARM failures: the messages (kind → wording)", () => {
 
     /** Each kind's message: how it starts (the cause) and what else it must name (the fix). */
     const expected: Record<ArmFailureKind, { starts: string; names: string[] }> = {
-        unknownTenant: { starts: signIn, names: ["Entra ID does not know that tenant", "AZURE_TENANT_ID", 'az login --tenant"'] },
+        unknownTenant: {
+            starts: signIn,
+            names: [
+                "Entra ID does not know that tenant",
+                "AZURE_TENANT_ID",
+                'az login --tenant")',
+                "azureCloud names the cloud the tenant is in.",
+            ],
+        },
         expiredFederatedToken: { starts: signIn, names: ["is expired or not yet valid", "AZURE_FEDERATED_TOKEN_FILE", "a fresh one"] },
         untrustedFederatedToken: {
             starts: signIn,
-            names: ["No federated credential of the app registration trusts", "issuer and subject"],
+            names: [
+                "No federated credential of the app registration trusts",
+                "issuer and subject",
+                "the Kubernetes service account that runs the rotation).",
+            ],
         },
         signInRefused: { starts: signIn, names: ["Check the tenant id, the client id and its secret", "sovereign cloud"] },
         noCredential: {
@@ -205,7 +296,7 @@ describe("ARM failures: the messages (kind → wording)", () => {
                 'az account set --subscription 00000000-0000-0000-0000-000000000001"',
                 "AZURE_CLIENT_SECRET",
                 "workload identity",
-                "Credential chain said: SAID",
+                "an AzureCLI task on Azure DevOps). Credential chain said: SAID",
             ],
         },
         unexpected: { starts: `generateToken on gateway ${gateway} failed: SAID`, names: [] },
@@ -215,19 +306,29 @@ describe("ARM failures: the messages (kind → wording)", () => {
         },
         unauthorized: {
             starts: `ARM at https://arm.example rejected the access token for generateToken on gateway ${gateway} (SAID).`,
-            names: ["owns subscription 00000000-0000-0000-0000-000000000001", "az login --tenant <tenant>"],
+            names: [
+                "owns subscription 00000000-0000-0000-0000-000000000001",
+                "az login --tenant <tenant>",
+                "and make sure azureCloud names the cloud that subscription is in.",
+            ],
         },
         forbidden: {
             starts: `The signed-in identity is not allowed to run generateToken on gateway ${gateway} (SAID).`,
             names: [
                 '"Microsoft.ApiManagement/service/gateways/generateToken/action"',
+                `assign the built-in "API Management Service Contributor" role on ${service}, or a custom role with `,
                 "Microsoft.ApiManagement/service/gateways/regenerateKey/action",
                 `--role "API Management Service Contributor" --scope ${service}`,
             ],
         },
         notFound: {
             starts: `No such gateway for generateToken: ${gateway} (SAID).`,
-            names: ['service "svc"', 'resource group "rg"', 'self-hosted gateway "gw"'],
+            names: [
+                'service "svc"',
+                'resource group "rg"',
+                'self-hosted gateway "gw"',
+                "and that azureCloud points at the cloud it is in.",
+            ],
         },
         invalid: { starts: `ARM refused generateToken on gateway ${gateway} as invalid (SAID).`, names: ["Correct the request"] },
         throttled: {

@@ -6,6 +6,7 @@ describe("ARM call limits from the environment", () => {
         { env: {}, timeoutMs: armCallDefaults.timeoutSeconds * 1000, retryBudgetMs: armCallDefaults.retryBudgetSeconds * 1000 },
         { env: { [ARM_TIMEOUT_ENV]: "", [ARM_RETRY_BUDGET_ENV]: "  " }, timeoutMs: 30_000, retryBudgetMs: 120_000 },
         { env: { [ARM_TIMEOUT_ENV]: "5" }, timeoutMs: 5_000, retryBudgetMs: 120_000 },
+        { env: { [ARM_TIMEOUT_ENV]: " 5 ", [ARM_RETRY_BUDGET_ENV]: "\t60\n" }, timeoutMs: 5_000, retryBudgetMs: 60_000 },
         { env: { [ARM_TIMEOUT_ENV]: "1", [ARM_RETRY_BUDGET_ENV]: "1" }, timeoutMs: 1_000, retryBudgetMs: 1_000 },
         { env: { [ARM_TIMEOUT_ENV]: "3600", [ARM_RETRY_BUDGET_ENV]: "3600" }, timeoutMs: 3_600_000, retryBudgetMs: 3_600_000 },
     ];
@@ -32,7 +33,10 @@ describe("ARM call limits from the environment", () => {
         { env: { [ARM_RETRY_BUDGET_ENV]: "-1" }, message: /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS .* got "-1"/ },
         {
             env: { [ARM_TIMEOUT_ENV]: "60", [ARM_RETRY_BUDGET_ENV]: "30" },
-            message: /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS \(30\) must be at least APIM_GATEWAY_ARM_TIMEOUT_SECONDS \(60\)/,
+            message: new RegExp(
+                /APIM_GATEWAY_ARM_RETRY_BUDGET_SECONDS \(30\) must be at least APIM_GATEWAY_ARM_TIMEOUT_SECONDS \(60\): /.source +
+                    /the budget covers every attempt of an ARM call\. Raise the budget or lower the timeout\.$/.source,
+            ),
         },
     ];
     for (const { env, message } of refused) {

@@ -102,7 +102,7 @@ describe("token renewal rules", () => {
 
         it("keeps the trigger and cloud and drops anything else", () => {
             const azureCloud = { name: "AzureUSGovernment" as const };
-            const { inputs } = validateTokenInputs({
+            const { inputs, failures } = validateTokenInputs({
                 gatewayResourceId: gatewayId,
                 renewalTrigger: "x",
                 azureCloud,
@@ -116,6 +116,7 @@ describe("token renewal rules", () => {
                 renewalTrigger: "x",
                 azureCloud,
             });
+            assert.deepEqual(failures, []);
         });
 
         const cases: [string, Record<string, unknown>, string, RegExp][] = [
@@ -162,6 +163,20 @@ describe("token renewal rules", () => {
 
         it("accepts renewBeforeDays 1 and validityDays 2, the shortest policy", () => {
             assert.deepEqual(validateTokenInputs({ gatewayResourceId: gatewayId, validityDays: 2, renewBeforeDays: 1 }).failures, []);
+        });
+
+        it("rejects a missing gateway id, naming it", () => {
+            const { failures } = validateTokenInputs({});
+            assert.deepEqual(
+                failures.map((failure) => failure.property),
+                ["gatewayResourceId"],
+            );
+            assert.match(failures[0].reason, /^gatewayResourceId "undefined" is not a self-hosted gateway resource id/);
+        });
+
+        it("does not judge a renewBeforeDays unknown during preview", () => {
+            const { failures } = validateTokenInputs({ gatewayResourceId: gatewayId, validityDays: 30, renewBeforeDays: unknownInput });
+            assert.deepEqual(failures, []);
         });
 
         it("does not judge values unknown during preview", () => {
