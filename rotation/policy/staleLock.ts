@@ -129,12 +129,13 @@ export function describeLockHolders(holders: readonly LockHolder[]): string {
     return holders.map((holder) => `pid ${holder.pid} on ${holder.host} since ${holder.createdAt}`).join("; ");
 }
 
-/** Whether `marker` is this boot's and this PID namespace's record of `holder` taking an update of `stack`. */
+/**
+ * Whether `marker` is this boot's and this PID namespace's record of `holder` taking an update of `stack`.
+ * A marker's boot id and namespace are strings: without procfs (undefined here) no marker matches.
+ */
 function provesSameNamespace(stack: string, holder: LockHolder, marker: UpdateMarker | undefined, here: ProcessNamespace): boolean {
     return (
         marker !== undefined &&
-        here.bootId !== undefined &&
-        here.pidNamespace !== undefined &&
         marker.stack === stack &&
         marker.pid === holder.pid &&
         marker.host === holder.host &&
@@ -143,12 +144,11 @@ function provesSameNamespace(stack: string, holder: LockHolder, marker: UpdateMa
     );
 }
 
-/** Whether one holder is gone, and why; `note` qualifies a release beyond "has exited". */
-interface HolderJudgement {
-    readonly gone: boolean;
-    readonly reason: string;
-    readonly note?: string;
-}
+/**
+ * Whether one holder is gone: why it is kept, or what qualifies its release beyond "has exited" (a
+ * release's reason names every holder at once).
+ */
+type HolderJudgement = { readonly gone: true; readonly note?: string } | { readonly gone: false; readonly reason: string };
 
 function judgeHolder(
     stack: string,
@@ -162,10 +162,10 @@ function judgeHolder(
     }
     if (provesSameNamespace(stack, holder, marker, here)) {
         if (!now.running) {
-            return { gone: true, reason: `${who} has exited` };
+            return { gone: true };
         }
         if (now.startTime !== undefined && marker?.startTime !== now.startTime) {
-            return { gone: true, reason: `${who} has exited`, note: `pid ${holder.pid} now belongs to a process started later` };
+            return { gone: true, note: `pid ${holder.pid} now belongs to a process started later` };
         }
         return { gone: false, reason: `${who} is still running` };
     }
@@ -175,7 +175,6 @@ function judgeHolder(
     if (releaseStaleLocks) {
         return {
             gone: true,
-            reason: `${who} is not running here`,
             note: `released on --release-stale-locks: no marker proves pid ${holder.pid} ran in this PID namespace`,
         };
     }
@@ -202,12 +201,13 @@ export function decideStaleLock(
         return { release: false, reason: "the backend names no lock holder (Pulumi Cloud, or an unknown lock format)" };
     }
     const judged = evidence.map((item) => judgeHolder(stack, item, here, releaseStaleLocks));
-    const kept = judged.find((judgement) => !judgement.gone);
-    if (kept !== undefined) {
-        return { release: false, reason: kept.reason };
+    for (const judgement of judged) {
+        if (!judgement.gone) {
+            return { release: false, reason: judgement.reason };
+        }
     }
     const holders = evidence.map((item) => item.holder);
-    const notes = judged.flatMap((judgement) => (judgement.note !== undefined ? [judgement.note] : []));
+    const notes = judged.flatMap((judgement) => (judgement.gone && judgement.note !== undefined ? [judgement.note] : []));
     return {
         release: true,
         reason:

@@ -38,6 +38,18 @@ export interface Logger {
 export const MAX_MESSAGE_CHARS = 64 * 1024;
 export const MESSAGE_IDLE_MS = 500;
 
+/**
+ * Calls `flush` once `ms` have passed, unless cancelled first: how the engine's quiet is timed.
+ * The default is a real timer that does not keep the process alive; a test passes one it fires itself.
+ */
+export type IdleTimer = (flush: () => void, ms: number) => { cancel(): void };
+
+const realIdleTimer: IdleTimer = (flush, ms) => {
+    const timer = setTimeout(flush, ms);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+};
+
 /** A blank (a line of only these characters is blank). */
 const isBlank = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0d;
 const NEWLINE = 0x0a;
@@ -47,7 +59,7 @@ const NEWLINE = 0x0a;
  * lines (so a token split over lines is still recognised), each line with `prefix`. Each chunk is
  * scanned once: the cost is linear in the output, and what is held is bounded.
  */
-function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] & { end(): void } {
+function messageWriter(prefix: string, sink: TextSink, idleTimer: IdleTimer): EngineOutput["stdout"] & { end(): void } {
     /** The text held: whole lines, then the start of the current line. */
     let pending = "";
     /** Where the whole lines held end. */
@@ -56,7 +68,7 @@ function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] &
     let dropped = 0;
     /** Whether the current line, so far, follows a newline and holds only blanks (the regex `\n[ \t\r]*\n`). */
     let blankSoFar = false;
-    let idle: NodeJS.Timeout | undefined;
+    let idle: { cancel(): void } | undefined;
     const flush = (message: string): void => {
         if (message !== "") {
             writeLines(sink, prefix, message.replace(/\r?\n$/, ""));
@@ -90,7 +102,7 @@ function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] &
         wholeEnd = pending.length;
     };
     const write = (chunk: string): void => {
-        clearTimeout(idle);
+        idle?.cancel();
         let from = 0;
         for (let index = 0; index < chunk.length; index++) {
             const code = chunk.charCodeAt(index);
@@ -113,12 +125,11 @@ function messageWriter(prefix: string, sink: TextSink): EngineOutput["stdout"] &
             flushLines();
         }
         if (wholeEnd > 0) {
-            idle = setTimeout(flushLines, MESSAGE_IDLE_MS);
-            idle.unref();
+            idle = idleTimer(flushLines, MESSAGE_IDLE_MS);
         }
     };
     write.end = (): void => {
-        clearTimeout(idle);
+        idle?.cancel();
         const rest = dropped > 0 ? `${pending}${cutMarker(dropped)}` : pending;
         flush(rest);
         pending = "";
@@ -139,8 +150,9 @@ function writeLines(sink: TextSink, prefix: string, message: string): void {
 /**
  * A logger writing progress and the engine's stdout to `progress`, and the engine's stderr and
  * warnings to `problems` (with `--json` both are stderr, keeping stdout for the JSON report).
+ * `idleTimer` times the engine's quiet ({@link MESSAGE_IDLE_MS}); the default is a real timer.
  */
-export function createLogger(progress: TextSink, problems: TextSink): Logger {
+export function createLogger(progress: TextSink, problems: TextSink, idleTimer: IdleTimer = realIdleTimer): Logger {
     return {
         info: (message) => writeLines(progress, "", message),
         warn: (message) => writeLines(problems, "warning: ", message),
@@ -150,8 +162,8 @@ export function createLogger(progress: TextSink, problems: TextSink): Logger {
                 info: (message) => writeLines(progress, prefix, message),
                 warn: (message) => writeLines(problems, `${prefix}warning: `, message),
                 engine: () => {
-                    const stdout = messageWriter(prefix, progress);
-                    const stderr = messageWriter(prefix, problems);
+                    const stdout = messageWriter(prefix, progress, idleTimer);
+                    const stderr = messageWriter(prefix, problems, idleTimer);
                     return {
                         stdout,
                         stderr,

@@ -10,8 +10,10 @@
  *
  * A token `<gatewayId>&<yyyyMMddHHmm>&<signature>` reaches text raw, behind its `GatewayKey `
  * prefix, URL-encoded (`%26`, `%2B`, `%3D`), JSON-escaped (`&` as Go writes it, `\u0026`; `/` as
- * `\/`), HTML-escaped (`&amp;`), split over lines, and base64- or base64url-encoded (a Secret's
- * `data`, possibly wrapped in more base64, possibly wrapped at 64 or 76 columns). Every form is
+ * `\/`), HTML-escaped (`&amp;`, and `&`, `+`, `/`, `=` as decimal or hex character references, as
+ * Go's html/template writes `+`), split over lines (`\n` or `\r\n`), and base64- or
+ * base64url-encoded (a Secret's `data`, possibly wrapped in more base64, possibly wrapped at 64 or
+ * 76 columns). Every form is
  * replaced, and a replacement never consumes a quote, a backslash before a JSON escape or a
  * delimiter, so redacting twice changes nothing and redacting JSON text leaves valid JSON.
  *
@@ -29,8 +31,13 @@ export const REDACTED = "[secret]";
 
 /** A line break inside a token, and the indentation after it. */
 const BREAK = String.raw`(?:\r?\n[ \t]*)?`;
+/**
+ * A character as an HTML decimal or hex character reference (`&#43;`, `&#x2B;`, `&#043;`). A
+ * reference starts with `&`, which no id or base64 character is, so it is tried at one place only.
+ */
+const htmlReference = (decimal: number): string => `&#(?:0*${decimal}|x0*${decimal.toString(16)});`;
 /** `&` as text carries it: raw, URL-encoded, JSON-escaped by Go's encoder (once or more), or HTML-escaped. */
-const SEPARATOR = String.raw`(?:&amp;|&#38;|&#x26;|&|%26|\\+u0026)`;
+const SEPARATOR = String.raw`(?:&amp;|${htmlReference(0x26)}|&|%26|\\+u0026)`;
 /** A character of a gateway id: anything but a separator's first character, a quote, a backslash or a delimiter. */
 const ID_CHAR = String.raw`[^\s&"'\`\\=:;,<>(){}\[\]%]`;
 /**
@@ -45,13 +52,13 @@ const GATEWAY_ID = `(?<!${ID_CHAR})${ID_CHAR}+`;
  * `GatewayKey+GatewayKey+…` is scanned in linear time; a longer id is still a bare token.
  */
 const PREFIXED_GATEWAY_ID = `${ID_CHAR}{1,256}`;
-/** One base64 character of the signature, its `+` and `/` possibly URL- or JSON-escaped. */
-const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/)`;
+/** One base64 character of the signature, its `+` and `/` possibly URL-, JSON- or HTML-escaped. */
+const SIGNATURE_CHAR = String.raw`(?:[A-Za-z0-9+/_-]|%2B|%2F|\\/|${htmlReference(0x2b)}|${htmlReference(0x2f)})`;
 /**
  * The signature, possibly broken over lines (a break is required between its pieces: no nested
  * repetition to backtrack through); padding (`=`, `%3D`) only at its end.
  */
-const SIGNATURE = String.raw`${SIGNATURE_CHAR}+(?:\r?\n[ \t]*${SIGNATURE_CHAR}+)*(?:=|%3D){0,2}`;
+const SIGNATURE = String.raw`${SIGNATURE_CHAR}+(?:\r?\n[ \t]*${SIGNATURE_CHAR}+)*(?:=|%3D|${htmlReference(0x3d)}){0,2}`;
 const EXPIRY = `(?:\\d${BREAK}){11}\\d`;
 const AFTER_ID = `${BREAK}${SEPARATOR}${BREAK}${EXPIRY}${BREAK}${SEPARATOR}${BREAK}${SIGNATURE}`;
 const TOKEN = `${GATEWAY_ID}${AFTER_ID}`;

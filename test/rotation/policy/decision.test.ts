@@ -10,10 +10,11 @@ const unitOf = (raw: unknown, key = "gateway"): RotationUnit => parseRotationUni
 describe("rotation decisions", () => {
     describe("planUnit", () => {
         const at = (status: UnitStatus): Assessment => ({ status, reason: `${status} reason` });
-        const cases: [UnitStatus, "rotate" | "dry-run" | "check", boolean, { rotate: boolean; forced?: boolean }][] = [
+        /** The expected plan; its reason is the assessment's unless given. */
+        const cases: [UnitStatus, "rotate" | "dry-run" | "check", boolean, { rotate: boolean; forced?: boolean; reason?: string }][] = [
             ["fresh", "rotate", false, { rotate: false }],
-            ["fresh", "rotate", true, { rotate: true, forced: true }],
-            ["fresh", "dry-run", true, { rotate: true, forced: true }],
+            ["fresh", "rotate", true, { rotate: true, forced: true, reason: "renewal forced (--force)" }],
+            ["fresh", "dry-run", true, { rotate: true, forced: true, reason: "renewal forced (--force)" }],
             ["due", "rotate", false, { rotate: true, forced: false }],
             ["due", "rotate", true, { rotate: true, forced: true }],
             ["expired", "rotate", false, { rotate: true, forced: false }],
@@ -29,6 +30,7 @@ describe("rotation decisions", () => {
                 () => {
                     const plan = planUnit(at(status), { mode, force });
                     assert.equal(plan.rotate, expected.rotate);
+                    assert.equal(plan.reason, expected.reason ?? `${status} reason`);
                     if (plan.rotate) {
                         assert.equal(plan.forced, expected.forced);
                     }
@@ -51,6 +53,17 @@ describe("rotation decisions", () => {
         const cases: { name: string; outputs: Parameters<typeof judgeUpdate>[1]; renewed: boolean; reason?: RegExp }[] = [
             { name: "a new expiry", outputs: outputsWith(tokenUnit(30)), renewed: true },
             { name: "the other key", outputs: outputsWith(tokenUnit(5, "secondary")), renewed: true },
+            {
+                name: "only a new expiry",
+                outputs: outputsWith({ ...tokenUnit(5), tokenExpiresAt: tokenUnit(6).tokenExpiresAt }),
+                renewed: true,
+            },
+            {
+                name: "no token any more (the gateway moved to workload identity)",
+                outputs: outputsWith({ gatewayResourceId: GATEWAY_ID, authType: "workloadIdentity" }),
+                renewed: false,
+                reason: /^the gateway "gateway" no longer exports a token$/,
+            },
             {
                 name: "only a new issue instant",
                 outputs: outputsWith({ ...tokenUnit(5), tokenIssuedAt: "2025-06-15T12:00:00.000Z" }),

@@ -70,6 +70,20 @@ describe("whether an expiry event renews a unit it names (the event cooldown)", 
         assert.match(verdict.reason, /^folded into the renewal issued at 2025-06-15T10:30:00\.000Z: .* per 24 h \(issued 90 min ago\)$/);
     });
 
+    it("names the live token's expiry when it folds an event about an older token", () => {
+        const live = token(2 * DAY);
+        const stated = new Date(Date.parse(live.expiresAt) - 2 * EVENT_EXPIRY_TOLERANCE_MS).toISOString();
+        const verdict = eventRenewal({ now: NOW, token: live, plan: FRESH, eventExpiresAt: stated });
+        assert.deepEqual(verdict, {
+            renew: false,
+            kind: "folded",
+            issuedAt: live.issuedAt,
+            reason:
+                `folded into the renewal issued at ${live.issuedAt}: the event speaks of a token expiring ${stated}, ` +
+                `the live token expires ${live.expiresAt}`,
+        });
+    });
+
     it("a fresh token under any stream of events (bursts, replays, any stated expiry) is renewed at most once per cooldown", () => {
         fc.assert(
             fc.property(
@@ -105,6 +119,33 @@ describe("whether an expiry event renews a unit it names (the event cooldown)", 
     it("says why a token issued in the future is not renewed", () => {
         const verdict = eventRenewal({ now: NOW, token: token(-HOUR), plan: FRESH, eventExpiresAt: at(DAY) });
         assert.ok(!verdict.renew);
-        assert.match(verdict.reason, /issue time 2025-06-15T13:00:00\.000Z is in the future/);
+        assert.equal(
+            verdict.reason,
+            "not renewed on the event: its token's issue time 2025-06-15T13:00:00.000Z is in the future (clock skew, or edited " +
+                "state); the scheduled run renews it when it is due",
+        );
+    });
+
+    it("says why a token whose issue time is not an instant is not renewed, and keeps that time", () => {
+        const verdict = eventRenewal({ now: NOW, token: { ...token(DAY), issuedAt: "yesterday" }, plan: FRESH, eventExpiresAt: at(DAY) });
+        assert.deepEqual(verdict, {
+            renew: false,
+            kind: "refused",
+            issuedAt: "yesterday",
+            reason:
+                "not renewed on the event: its token's issue time yesterday is not an instant; " +
+                "the scheduled run renews it when it is due",
+        });
+    });
+
+    it("says how to get the issue time when the outputs do not say it", () => {
+        const verdict = eventRenewal({ now: NOW, token: token(undefined), plan: FRESH, eventExpiresAt: at(DAY) });
+        assert.deepEqual(verdict, {
+            renew: false,
+            kind: "refused",
+            reason:
+                "not renewed on the event: the stack outputs do not say when its token was issued (tokenIssuedAt), so the event " +
+                "cooldown cannot be checked; redeploy the stack with this version of the component",
+        });
     });
 });

@@ -31,6 +31,26 @@ describe("the pending-changes guard", () => {
         );
     });
 
+    it("lists every pending change in the verdict, separated by semicolons", () => {
+        const pending: PendingChange[] = [
+            { urn: TARGETS.deployment, op: "update", paths: ["spec.replicas"] },
+            { urn: TARGETS.secret, op: "replace", paths: ["metadata.labels"] },
+        ];
+        const verdict = judgePreview(pending, false);
+        assert.match(
+            !verdict.proceed ? verdict.reason : "",
+            /^blocked: pending changes: Deployment gateway \(update\): spec\.replicas; Secret \S+ \(replace\): metadata\.labels\. /,
+        );
+    });
+
+    it("blocks a replacement of the Deployment even when it changes only what a rotation changes", () => {
+        const rotationsOwn = rotationSteps(TARGETS).find((step) => step.urn === TARGETS.deployment)!.paths;
+        assert.ok(rotationsOwn.length > 0);
+        assert.deepEqual(pendingChanges([{ urn: TARGETS.deployment, op: "replace", paths: rotationsOwn }], TARGETS), [
+            { urn: TARGETS.deployment, op: "replace", paths: rotationsOwn },
+        ]);
+    });
+
     it("would block the probes' initialDelaySeconds noise, which the component therefore no longer sends", () => {
         assert.equal(deployment(["spec.template.spec.containers[0].livenessProbe.initialDelaySeconds"]).length, 1);
     });

@@ -1,6 +1,6 @@
 /** `--shard K/N`, alone and with `--regenerate-unused-key`: the stacks of one gateway stay in one shard. */
 import { strict as assert } from "node:assert";
-import { StackGateways, gatewayGroups, inGroupedShard, shardOf } from "../../../rotation/policy/shard";
+import { MAX_SHARDS, StackGateways, gatewayGroups, inGroupedShard, parseShard, shardOf } from "../../../rotation/policy/shard";
 
 const gw = (name: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim/gateways/${name}`;
 const stack = (name: string, ...gateways: string[]): StackGateways => ({ stack: name, gatewayResourceIds: gateways.map(gw) });
@@ -39,6 +39,35 @@ function siblingsOf(stacks: readonly StackGateways[], name: string): Set<string>
 }
 
 describe("--shard", () => {
+    describe("parseShard: K/N, each from 1", () => {
+        const shapeError = (text: string) => ({ error: `--shard must be K/N (e.g. 2/4), got "${text}"` });
+        const countError = (text: string) => ({ error: `--shard ${text}: N must be from 1 to ${MAX_SHARDS}` });
+        const indexError = (text: string, count: number) => ({
+            error: `--shard ${text}: K must be from 1 to N (${count}); shards are numbered from 1`,
+        });
+        const cases: [string, ReturnType<typeof parseShard>][] = [
+            ["2/4", { index: 2, count: 4 }],
+            ["1/1", { index: 1, count: 1 }],
+            ["4/4", { index: 4, count: 4 }],
+            ["12/40", { index: 12, count: 40 }],
+            [" 3/5\n", { index: 3, count: 5 }],
+            [`1/${MAX_SHARDS}`, { index: 1, count: MAX_SHARDS }],
+            ["", shapeError("")],
+            ["x2/4", shapeError("x2/4")],
+            ["2/4x", shapeError("2/4x")],
+            ["2/", shapeError("2/")],
+            ["-1/4", shapeError("-1/4")],
+            ["1/0", countError("1/0")],
+            [`1/${MAX_SHARDS + 1}`, countError(`1/${MAX_SHARDS + 1}`)],
+            ["0/4", indexError("0/4", 4)],
+            ["5/4", indexError("5/4", 4)],
+        ];
+        for (const [text, expected] of cases) {
+            it(`${JSON.stringify(text)} → ${"error" in expected ? expected.error : `shard ${expected.index} of ${expected.count}`}`, () =>
+                assert.deepEqual(parseShard(text), expected));
+        }
+    });
+
     describe("gatewayGroups: stacks linked by shared gateways", () => {
         const cases: { name: string; stacks: StackGateways[]; groups: string[][] }[] = [
             { name: "no stacks", stacks: [], groups: [] },

@@ -25,6 +25,42 @@ describe("shared gateways", () => {
         );
     });
 
+    it("sets its target by the rotated units whose key is known", () => {
+        const unknownKey = { label: "c/gw", rotated: true, uncertain: "its outputs are unreadable" };
+        assert.equal(targetKey([member("a/gw", "secondary", true), unknownKey]), "secondary");
+        assert.equal(targetKey([member("a/gw", "secondary", true), member("b/gw", "primary", true)]), undefined);
+        assert.equal(targetKey([member("a/gw", "secondary")]), undefined);
+    });
+
+    it("does not align a sibling whose live key is uncertain", () => {
+        const members = [
+            member("a/gw", "secondary", true),
+            member("b/gw", "primary", false, "its preview failed"),
+            member("c/gw", "primary"),
+        ];
+        assert.deepEqual(
+            siblingsToAlign(members, "secondary").map((m) => m.label),
+            ["c/gw"],
+        );
+    });
+
+    it("names every unit that blocks the regeneration", () => {
+        assert.deepEqual(regenerationVerdict([member("a/gw", "secondary", true), member("b/gw", "primary"), member("c/gw", "primary")]), {
+            skip: "b/gw, c/gw still hold a token signed with the primary key",
+        });
+        assert.deepEqual(
+            regenerationVerdict([
+                member("a/gw", "secondary", true),
+                member("b/gw", "primary", false, "its rollout failed"),
+                member("c/gw", "primary", false, "its outputs are unreadable"),
+            ]),
+            {
+                skip:
+                    "the live key of b/gw (its rollout failed), c/gw (its outputs are unreadable) is not known, " + "so no key was touched",
+            },
+        );
+    });
+
     it("skips, with the reason, when a sibling still holds the other key, a unit's key is uncertain, or nothing rotated", () => {
         assert.deepEqual(regenerationVerdict([member("a/gw", "secondary", true), member("b/gw", "primary")]), {
             skip: "b/gw still holds a token signed with the primary key",

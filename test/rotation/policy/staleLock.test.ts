@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isRunning } from "../../../rotation/evidence/processIdentity";
 import {
     HolderEvidence,
@@ -9,6 +12,7 @@ import {
     decideStaleLock,
     describeLockHolders,
     parseLockHolders,
+    sameHolders,
 } from "../../../rotation/policy/staleLock";
 import { HERE, HOST, lockHolder } from "../fakes";
 
@@ -105,6 +109,24 @@ const TABLE: Row[] = [
         reason: /^pid 4242 on runner-1 is running$/,
     },
     {
+        name: "marker recorded under another host name (same boot and PID namespace), process exited",
+        evidence: [{ holder, marker: markerFor(holder, { host: "runner-2" }), now: GONE }],
+        release: [false, true],
+        reason: /^pid 4242 on runner-1 is not running here, but no marker shows/,
+    },
+    {
+        name: "marker recorded under another host name, the pid now started at another time",
+        evidence: [{ holder, marker: markerFor(holder, { host: "runner-2" }), now: REUSED_PID }],
+        release: [false, false],
+        reason: /^pid 4242 on runner-1 is running$/,
+    },
+    {
+        name: "another host, with a marker this host recorded for its pid",
+        evidence: [{ holder: lockHolder(4242, "runner-2"), marker: markerFor(holder), now: GONE }],
+        release: [false, false],
+        reason: /^pid 4242 on runner-2 ran on another host, whose processes cannot be checked from here$/,
+    },
+    {
         name: "another host, even with a matching marker",
         evidence: [{ holder: lockHolder(4242, "runner-2"), marker: markerFor(lockHolder(4242, "runner-2")), now: GONE }],
         release: [false, false],
@@ -118,6 +140,15 @@ const TABLE: Row[] = [
         ],
         release: [true, true],
         reason: /^its lock \(pid 4242 on runner-1 since .*; pid 4343 on runner-1 since .*\) was left/,
+    },
+    {
+        name: "two holders, both pids reused: both notes",
+        evidence: [
+            { holder, marker: markerFor(holder), now: REUSED_PID },
+            { holder: sibling, marker: markerFor(sibling), now: REUSED_PID },
+        ],
+        release: [true, true],
+        reason: /no longer running \(pid 4242 now belongs to a process started later; pid 4343 now belongs to a process started later\)$/,
     },
     {
         name: "two holders, one still running",
@@ -170,6 +201,31 @@ describe("stale stack locks", () => {
         );
     });
 
+    describe("sameHolders: the same locks, file, process, host, user and time, in any order", () => {
+        const other = (overrides: Partial<LockHolder>): LockHolder => ({ ...holder, ...overrides });
+        const cases: [string, LockHolder[], LockHolder[], boolean][] = [
+            ["none and none", [], [], true],
+            ["the same two, in another order", [holder, sibling], [sibling, holder], true],
+            ["one more", [holder], [holder, sibling], false],
+            ["one fewer", [holder, sibling], [holder], false],
+            ["one listed twice against two", [holder, holder], [holder, sibling], false],
+            ["two against one listed twice", [holder, sibling], [holder, holder], false],
+            ["one listed twice against once", [holder, holder], [holder], false],
+            ["two, one of them another", [holder, sibling], [holder, other({ pid: 17 })], false],
+            ["another lock file", [holder], [other({ lock: `${holder.lock}.2` })], false],
+            ["another pid", [holder], [other({ pid: 4243 })], false],
+            ["another host", [holder], [other({ host: "runner-2" })], false],
+            ["another user", [holder], [other({ user: "root" })], false],
+            ["taken at another time", [holder], [other({ createdAt: "2025-06-15T11:59:00Z" })], false],
+        ];
+        for (const [what, a, b, same] of cases) {
+            it(`${what} → ${same ? "same" : "different"}`, () => {
+                assert.equal(sameHolders(a, b), same);
+                assert.equal(sameHolders(b, a), same);
+            });
+        }
+    });
+
     it("finds no holder in Pulumi Cloud's conflict message", () => {
         assert.deepEqual(parseLockHolders("error: [409] Conflict: Another update is currently in progress."), []);
     });
@@ -205,27 +261,31 @@ describe("stale stack locks", () => {
             assert.equal(isRunning(process.pid), true);
             const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
             const pid = child.pid as number;
+            // Node emits "exit" once it has reaped the child.
             await new Promise((resolve) => child.once("exit", resolve));
-            await new Promise((resolve) => setTimeout(resolve, 50));
             assert.equal(isRunning(pid), false);
         });
 
         it("does not count a zombie (exited, not reaped by its parent) as running where /proc says so", async () => {
-            // The background job exits after sh has exec'd `sleep`, which never reaps it: a zombie.
-            const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 10"], { stdio: ["ignore", "pipe", "ignore"] });
+            // The background job waits for a line on a FIFO that only `cat` writes, and cat runs only once sh has
+            // exec'd it: the job exits after that, and cat never reaps it, so it is a zombie whatever the timing.
+            const dir = mkdtempSync(join(tmpdir(), "zombie-"));
+            const script = 'mkfifo "$1"; read _ < "$1" & echo $!; exec cat > "$1"';
+            const parent = spawn("sh", ["-c", script, "sh", join(dir, "go")], { stdio: ["pipe", "pipe", "ignore"] });
             try {
                 const zombie = Number(
                     await new Promise<string>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString()))),
                 );
-                const deadline = Date.now() + 5000;
+                parent.stdin.write("go\n");
+                // It becomes a zombie (mocha's timeout guards a job that never does); undefined: no procfs here.
                 while ((await isZombie(zombie)) === false) {
-                    assert.ok(Date.now() < deadline, "the background job became a zombie");
-                    await new Promise((resolve) => setTimeout(resolve, 20));
+                    await new Promise((resolve) => setTimeout(resolve, 10));
                 }
                 assert.doesNotThrow(() => process.kill(zombie, 0), "signal 0 alone would take the zombie for a live process");
                 assert.equal(isRunning(zombie), process.platform !== "linux");
             } finally {
                 parent.kill("SIGKILL");
+                rmSync(dir, { recursive: true, force: true });
             }
         });
     });

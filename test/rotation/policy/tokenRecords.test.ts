@@ -7,6 +7,8 @@ import { GATEWAY_ID, TARGETS, tokenUnit } from "../fakes";
 const OTHER = GATEWAY_ID.replace("/rg1/", "/rg-other/").replace(/gw1$/, "gw9");
 const unitNaming = (gatewayResourceId: string): RotationUnit =>
     parseRotationUnit("gateway", tokenUnit(25, "primary", { gatewayResourceId }));
+/** `text` matched literally in a regular expression. */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const recordOf = (gatewayResourceId: string, urn = TARGETS.token): TokenRecord => ({ urn, gatewayResourceId });
 
 /** `ok GATEWAY`, or `failed` with the gateway the state names when it names one. */
@@ -31,7 +33,7 @@ describe("a unit's gateway by its token's own record", () => {
             unitNaming(GATEWAY_ID),
             [recordOf(GATEWAY_ID, `${TARGETS.token}-other`)],
             "failed none",
-            /has no GatewayToken at its rotationTargets\.token/,
+            new RegExp(String.raw`^its stack's state has no GatewayToken at its rotationTargets\.token \(${escaped(TARGETS.token)}\)$`),
         ],
         [
             "two tokens at that URN",
@@ -39,6 +41,13 @@ describe("a unit's gateway by its token's own record", () => {
             [recordOf(GATEWAY_ID), recordOf(GATEWAY_ID)],
             "failed none",
             /has 2 GatewayTokens/,
+        ],
+        [
+            "no rotation targets in the output",
+            { ...unitNaming(GATEWAY_ID), targets: undefined },
+            [recordOf(GATEWAY_ID)],
+            "failed none",
+            /^its stack's state has no GatewayToken at its rotationTargets\.token \(none\)$/,
         ],
         ["a record with a problem", unitNaming(GATEWAY_ID), [{ urn: TARGETS.token, problem: "no gateway" }], "failed none", /^no gateway$/],
         ["an unreadable state", unitNaming(GATEWAY_ID), { unreadable: "EACCES" }, "failed none", /could not be read \(EACCES\)/],
@@ -53,12 +62,26 @@ describe("a unit's gateway by its token's own record", () => {
         });
     }
 
-    const after: [string, RecordCheck, string][] = [
+    const after: [string, RecordCheck, string, string?][] = [
         ["still on its gateway", { ok: true, gatewayResourceId: GATEWAY_ID }, "ok gw1"],
-        ["moved to another gateway", { ok: true, gatewayResourceId: OTHER }, "failed gw9"],
-        ["gone from the state", { ok: false, problem: "its stack's state has no GatewayToken" }, "failed none"],
+        [
+            "moved to another gateway",
+            { ok: true, gatewayResourceId: OTHER },
+            "failed gw9",
+            `the update moved its token from gateway ${GATEWAY_ID} to ${OTHER}`,
+        ],
+        [
+            "gone from the state",
+            { ok: false, problem: "its stack's state has no GatewayToken" },
+            "failed none",
+            "after the update, its stack's state has no GatewayToken",
+        ],
     ];
-    for (const [what, check, expected] of after) {
-        it(`after the update, ${expected}: ${what}`, () => assert.equal(outcome(checkRecordUnchanged(GATEWAY_ID, check)), expected));
+    for (const [what, check, expected, problem] of after) {
+        it(`after the update, ${expected}: ${what}`, () => {
+            const checked = checkRecordUnchanged(GATEWAY_ID, check);
+            assert.equal(outcome(checked), expected);
+            assert.equal(checked.ok ? undefined : checked.problem, problem);
+        });
     }
 });

@@ -107,6 +107,13 @@ describe("token rules", () => {
         due: { stack: "dev", unit: unitOf(tokenUnit(5)), now: NOW },
         expired: { stack: "dev", unit: unitOf(tokenUnit(-2)), now: NOW },
         "fresh, key regenerated": { stack: "dev", unit: unitOf(tokenUnit(25)), now: NOW, validity: invalidKey },
+        "expired token exported, no targets": { stack: "dev", unit: { ...unitOf(tokenUnit(-2)), targets: undefined }, now: NOW },
+        "targets, no token": { stack: "dev", unit: { ...unitOf(tokenUnit(25)), token: undefined }, now: NOW },
+        "entra, with an expired token left over": {
+            stack: "dev",
+            unit: { ...unitOf(tokenUnit(-2)), authType: "workloadIdentity" },
+            now: NOW,
+        },
     };
     const NAMES = Object.keys(FACTS);
 
@@ -119,12 +126,17 @@ describe("token rules", () => {
             {
                 rule: notTokenAuth,
                 name: "not-token-auth",
-                decides: { entra: "not-applicable" },
+                decides: { entra: "not-applicable", "entra, with an expired token left over": "not-applicable" },
             },
             {
                 rule: noTokenExported,
                 name: "no-token-exported",
-                decides: { entra: "not-applicable", "token auth, none exported": "not-applicable" },
+                decides: {
+                    entra: "not-applicable",
+                    "token auth, none exported": "not-applicable",
+                    "expired token exported, no targets": "not-applicable",
+                    "targets, no token": "not-applicable",
+                },
             },
             { rule: expired, name: "expired", decides: { expired: "expired" } },
             { rule: keyRegenerated, name: "key-regenerated", decides: { "fresh, key regenerated": "invalidated" } },
@@ -145,6 +157,12 @@ describe("token rules", () => {
         }
     });
 
+    it("says why a token gateway without a token or targets is not rotated", () => {
+        for (const facts of ["token auth, none exported", "expired token exported, no targets", "targets, no token"]) {
+            assert.equal(noTokenExported(FACTS[facts])?.reason, "the gateway exports no token to rotate", facts);
+        }
+    });
+
     describe("the chain: which rule decides", () => {
         it("runs the rules in the documented order", () => {
             assert.deepEqual(
@@ -155,6 +173,9 @@ describe("token rules", () => {
         const table: readonly [facts: string, rule: string, status: UnitStatus][] = [
             ["entra", "not-token-auth", "not-applicable"],
             ["token auth, none exported", "no-token-exported", "not-applicable"],
+            ["expired token exported, no targets", "no-token-exported", "not-applicable"],
+            ["targets, no token", "no-token-exported", "not-applicable"],
+            ["entra, with an expired token left over", "not-token-auth", "not-applicable"],
             ["expired", "expired", "expired"],
             ["fresh, key regenerated", "key-regenerated", "invalidated"],
             ["due", "inside-renewal-window", "due"],

@@ -1,18 +1,35 @@
 /** The progress logger: whole messages redacted before they are split into lines (rotation/report/logger.ts). */
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { MAX_MESSAGE_CHARS, MESSAGE_IDLE_MS, createLogger } from "../../../rotation/report/logger";
+import { IdleTimer, MAX_MESSAGE_CHARS, MESSAGE_IDLE_MS, createLogger } from "../../../rotation/report/logger";
 import { MAX_LOG_LINE_CHARS } from "../../../rotation/report/textBounds";
 import { PLANTED_RAW, StringSink } from "../fakes";
 
 const SIGNATURE = "c2VjcmV0LXNpZ25hdHVyZS10aGF0LWlzLWxvbmctZW5vdWdoLXRvLXNwbGl0==";
 const TOKEN = `gw1&202507151200&${SIGNATURE}`;
 
-function engine() {
+function engine(idleTimer?: IdleTimer) {
     const progress = new StringSink();
     const problems = new StringSink();
-    const stream = createLogger(progress, problems).forStack("dev").engine();
+    const stream = createLogger(progress, problems, idleTimer).forStack("dev").engine();
     return { stream, progress, problems };
+}
+
+/** Idle timers the test fires itself: the delay of each one scheduled and not yet fired or cancelled. */
+function manualIdleTimers() {
+    const pending = new Set<{ flush: () => void; ms: number }>();
+    const schedule: IdleTimer = (flush, ms) => {
+        const timer = { flush, ms };
+        pending.add(timer);
+        return { cancel: () => pending.delete(timer) };
+    };
+    const fire = (): void => {
+        for (const timer of [...pending]) {
+            pending.delete(timer);
+            timer.flush();
+        }
+    };
+    return { schedule, fire, delays: () => [...pending].map((timer) => timer.ms) };
 }
 
 /** Whether any 16-character piece of the signature is in `text`, or in it with line breaks and prefixes removed. */
@@ -50,14 +67,36 @@ describe("logger", () => {
         assert.equal(progress.text, "[dev] Previewing update (dev)\n[dev] \n[dev] Resources:\n[dev]     2 unchanged\n");
     });
 
-    it("writes the whole lines held once the engine has been quiet a moment, so a CI log stays live", async () => {
-        const { stream, progress } = engine();
+    it("writes the whole lines held once the engine has been quiet a moment, so a CI log stays live", () => {
+        const timers = manualIdleTimers();
+        const { stream, progress } = engine(timers.schedule);
         stream.stdout("Updating (dev)\n    waiting for the rollout");
         assert.equal(progress.text, "");
-        await new Promise((resolve) => setTimeout(resolve, MESSAGE_IDLE_MS + 200));
+        assert.deepEqual(timers.delays(), [MESSAGE_IDLE_MS], "one timer for the quiet, of MESSAGE_IDLE_MS");
+        timers.fire();
         assert.equal(progress.text, "[dev] Updating (dev)\n", "the whole line, not the partial one");
         stream.end();
         assert.equal(progress.text, "[dev] Updating (dev)\n[dev]     waiting for the rollout\n");
+    });
+
+    it("restarts the quiet on every write, and leaves no timer once the stream ends", () => {
+        const timers = manualIdleTimers();
+        const { stream, progress } = engine(timers.schedule);
+        stream.stdout("one\n");
+        stream.stdout("two\n");
+        stream.stdout("thr");
+        assert.deepEqual(timers.delays(), [MESSAGE_IDLE_MS], "the earlier timers were cancelled");
+        stream.end();
+        assert.deepEqual(timers.delays(), []);
+        assert.equal(progress.text, "[dev] one\n[dev] two\n[dev] thr\n");
+    });
+
+    it("sets no timer while no whole line is held", () => {
+        const timers = manualIdleTimers();
+        const { stream } = engine(timers.schedule);
+        stream.stdout("partial");
+        stream.stdout("done\n\n");
+        assert.deepEqual(timers.delays(), []);
     });
 
     it("does not hold more than a bounded message", () => {

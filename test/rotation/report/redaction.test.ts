@@ -10,12 +10,19 @@ function gatewayToken(gatewayId: string, expiry: string, seed: string): string {
     return `${gatewayId}&${expiry}&${createHmac("sha512", seed).update(`${gatewayId}\n${expiry}`).digest("base64")}`;
 }
 
-const TOKEN = gatewayToken("gw-east.1", "202507151200", "k1");
+/** Its signature starts with `+` and holds `/` (an escaped `+` or `/` must not end the match, nor keep it from starting). */
+const TOKEN = gatewayToken("gw-east.1", "202507151200", "k26");
 const SIGNATURE = TOKEN.split("&")[2];
 const HEADER = `GatewayKey ${TOKEN}`;
 const REDACTED_FOR_TEST = "[secret]";
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 const b64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
+/** `text` with `&`, `+`, `/` and `=` as HTML character references written by `reference` (from the code point). */
+const htmlEscaped = (text: string, reference: (code: number) => string) => text.replace(/[&+/=]/g, (char) => reference(char.charCodeAt(0)));
+/** Decimal (`&#43;`), hex as .NET's HtmlEncoder writes it (`&#x2B;`), and zero-padded as WordPress writes `&#038;`. */
+const DECIMAL = (code: number) => `&#${code};`;
+const HEX = (code: number) => `&#x${code.toString(16).toUpperCase()};`;
+const PADDED = (code: number) => `&#0${code};`;
 
 /** Every encoding a token can take in text, and where it shows up. */
 const FORMS: readonly { name: string; text: string }[] = [
@@ -45,13 +52,41 @@ const FORMS: readonly { name: string; text: string }[] = [
     { name: "base64 of a Secret manifest wrapped at 76 columns", text: wrap(b64(`{"data":{"value":"${b64(TOKEN)}"}}`), 76) },
     { name: "JSON with \\/ escapes", text: TOKEN.replace(/\//g, "\\/") },
     { name: "HTML-escaped &amp;", text: HEADER.replace(/&/g, "&amp;") },
+    { name: "HTML decimal references (&#38; &#43; &#47; &#61;)", text: htmlEscaped(TOKEN, DECIMAL) },
+    { name: "HTML hex references (&#x26; &#x2B; &#x2F; &#x3D;) in a header", text: htmlEscaped(HEADER, HEX) },
+    { name: "lower-case HTML hex references", text: htmlEscaped(TOKEN, (code) => HEX(code).toLowerCase()) },
+    { name: "zero-padded HTML references (&#038;)", text: htmlEscaped(TOKEN, PADDED) },
+    { name: "only + as an HTML reference (Go's html/template)", text: TOKEN.replace(/\+/g, "&#43;") },
+    { name: "token split by CRLF in its signature (a Windows runner)", text: `${TOKEN.slice(0, 40)}\r\n${TOKEN.slice(40)}` },
+    {
+        name: "header split by CRLF after its expiry, indented",
+        text: `${HEADER.slice(0, HEADER.lastIndexOf("&"))}\r\n    ${HEADER.slice(HEADER.lastIndexOf("&"))}`,
+    },
+    {
+        name: "token split by CRLF in its expiry and signature",
+        text: `${TOKEN.slice(0, 14)}\r\n${TOKEN.slice(14, 50)}\r\n  ${TOKEN.slice(50)}`,
+    },
+    { name: "base64 of the token wrapped at 64 columns by CRLF", text: wrap(b64(TOKEN), 64, "\r\n") },
+    { name: "base64 of the header wrapped at 76 columns by CRLF, indented", text: wrap(b64(HEADER), 76, "\r\n    ") },
+    {
+        name: "base64 of a Secret manifest wrapped at 76 columns by CRLF",
+        text: wrap(b64(`{"data":{"value":"${b64(TOKEN)}"}}`), 76, "\r\n"),
+    },
+    { name: "HTML references split by CRLF", text: htmlEscaped(`${TOKEN.slice(0, 60)}\r\n${TOKEN.slice(60)}`, DECIMAL) },
     { name: "base64 after /x/ (offset 3)", text: `/x/${b64(TOKEN)}` },
     { name: "base64url after x- (offset 2)", text: `x-${b64url(HEADER)}` },
 ];
 
-/** `text` broken into lines of `columns` characters. */
-function wrap(text: string, columns: number): string {
-    return text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), "$1\n");
+/** `text` broken into lines of `columns` characters by `lineBreak`. */
+function wrap(text: string, columns: number, lineBreak = "\n"): string {
+    return text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), `$1${lineBreak}`);
+}
+
+/** `text` with HTML decimal and hex character references decoded. */
+function htmlDecoded(text: string): string {
+    return text.replace(/&#(x?)([0-9a-f]{1,8});/gi, (_, hex: string, digits: string) =>
+        String.fromCodePoint(Number.parseInt(digits, hex === "" ? 10 : 16)),
+    );
 }
 
 /** Every 16-character piece of `text`. */
@@ -73,10 +108,10 @@ const NEEDLES = new Set([
 /**
  * Whether any recognisable piece of the token survived: a 16-character piece of the signature
  * (raw, URL-encoded, JSON-escaped) or of any form, in the text as printed or with its line breaks
- * removed, or in anything base64 in it decodes to (from any offset).
+ * removed and its HTML references decoded, or in anything base64 in it decodes to (from any offset).
  */
 function leaks(text: string): boolean {
-    const joined = text.replace(/\r?\n[ \t]*/g, "");
+    const joined = htmlDecoded(text.replace(/\r?\n[ \t]*/g, ""));
     const decoded = [...joined.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)].flatMap(([run]) =>
         [0, 1, 2, 3].map((offset) => Buffer.from(run.slice(offset), "base64").toString("latin1")),
     );
@@ -94,6 +129,8 @@ const CONTEXTS: readonly { name: string; wrap: (token: string) => string }[] = [
     { name: "in parentheses", wrap: (token) => `(${token})` },
     { name: "after a colon", wrap: (token) => `token:${token}` },
     { name: "at a line end", wrap: (token) => `first ${token}\nsecond line` },
+    { name: "at a CRLF line end", wrap: (token) => `first ${token}\r\nsecond line` },
+    { name: "in an HTML attribute", wrap: (token) => `<td title="${token}">` },
     { name: "right after a newline and a tab (JSON escapes them)", wrap: (token) => `first\n\t${token}` },
 ];
 
@@ -120,6 +157,10 @@ describe("redaction", () => {
         it("fails a redactor that drops the URL-escaped signature characters", () => {
             assert.ok(leaks(encodeURIComponent(SIGNATURE).replace(/%2B|%2F|%3D/g, "")));
         });
+        it("sees a signature piece written as HTML references only, split over CRLF lines", () => {
+            const references = (text: string) => [...text].map((char) => HEX(char.charCodeAt(0))).join("");
+            assert.ok(leaks(`${references(SIGNATURE.slice(20, 28))}\r\n  ${references(SIGNATURE.slice(28, 36))}`));
+        });
         it("sees a signature piece split over lines, and one inside base64 at any offset", () => {
             assert.ok(leaks(`${SIGNATURE.slice(20, 28)}\n${SIGNATURE.slice(28, 36)}`));
             assert.ok(leaks(`zz${b64(`...${SIGNATURE.slice(30, 50)}...`)}`));
@@ -134,6 +175,10 @@ describe("redaction", () => {
             [`?auth=${encodeURIComponent(HEADER)}&x=1`, "?auth=GatewayKey [secret]&x=1"],
             [`{"value":"${b64(TOKEN)}"}`, '{"value":"[secret]"}'],
             [`"${TOKEN.replace(/&/g, "\\u0026")}\\n"`, '"[secret]\\n"'],
+            [`<td>${htmlEscaped(TOKEN, HEX)}</td>`, "<td>[secret]</td>"],
+            [`&#34;${htmlEscaped(TOKEN, DECIMAL)}&#34;&#38;x&#61;1`, "&#34;[secret]&#34;&#38;x&#61;1"],
+            [`a\r\n${TOKEN.slice(0, 40)}\r\n${TOKEN.slice(40)}\r\nb`, "a\r\n[secret]\r\nb"],
+            [`${wrap(b64(TOKEN), 64, "\r\n")}\r\nnext`, "[secret]\r\nnext"],
             [`GatewayKey ${"x".repeat(10)}, then`, "GatewayKey [secret], then"],
             [`gatewaykey ${"x".repeat(10)}, then`, "GatewayKey [secret], then"],
         ];

@@ -12,8 +12,11 @@ import { REDACTED, redactSecrets } from "../../../rotation/report/redaction";
 const MIB = 1024 * 1024;
 const b64 = (text: string) => Buffer.from(text, "latin1").toString("base64");
 const b64url = (text: string) => Buffer.from(text, "latin1").toString("base64url");
-/** `text` broken into lines of `columns` characters. */
-const wrap = (text: string, columns: number) => text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), "$1\n");
+/** `text` broken into lines of `columns` characters by `lineBreak`. */
+const wrap = (text: string, columns: number, lineBreak = "\n") => text.replace(new RegExp(`(.{${columns}})(?=.)`, "g"), `$1${lineBreak}`);
+/** `text` with `&`, `+`, `/` and `=` as HTML decimal (`&#43;`) or hex (`&#x2B;`) character references. */
+const htmlEscaped = (text: string, hex: boolean) =>
+    text.replace(/[&+/=]/g, (char) => `&#${hex ? `x${char.charCodeAt(0).toString(16)}` : char.charCodeAt(0)};`);
 
 /** A token as APIM issues it, its signature a base64 HMAC-SHA512. */
 function token(gatewayId: string, expiry: string, seed: string): { token: string; signature: string } {
@@ -25,7 +28,8 @@ const SAMPLE = token("gw1", "202507151200", "k1");
 
 /**
  * Whether a 16-character piece of `signature` survived in `text`: as printed, with line breaks
- * removed, or in what any base64 run in it decodes to from any of its first four offsets.
+ * removed and HTML character references decoded, or in what any base64 run in it decodes to from
+ * any of its first four offsets.
  */
 function leaks(text: string, signature: string): boolean {
     const needles = [
@@ -34,7 +38,11 @@ function leaks(text: string, signature: string): boolean {
         signature.replace(/\//g, "\\/"),
         Buffer.from(signature, "base64").toString("base64url"),
     ].flatMap((form) => Array.from({ length: form.length - 15 }, (_, index) => form.slice(index, index + 16)));
-    const joined = text.replace(/\r?\n[ \t]*/g, "");
+    const joined = text
+        .replace(/\r?\n[ \t]*/g, "")
+        .replace(/&#(x?)([0-9a-f]{1,8});/gi, (_, hex: string, digits: string) =>
+            String.fromCodePoint(Number.parseInt(digits, hex === "" ? 10 : 16)),
+        );
     const decoded = [...joined.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)].flatMap(([run]) =>
         [0, 1, 2, 3].map((offset) => Buffer.from(run.slice(offset), "base64").toString("latin1")),
     );
@@ -80,6 +88,10 @@ describe("redaction: linear in its input, whatever the input", () => {
             ["1 MiB of '::' lines", "::add-mask::x\n".repeat(MIB / 14)],
             ["1 MiB of indented line breaks", "\n    ".repeat(MIB / 5)],
             ["1 MiB of slashes", "/".repeat(MIB)],
+            ["1 MiB of zeros in an HTML reference where a signature starts", `gw1&#38;202507151200&#38;&#${"0".repeat(MIB)}`],
+            ["1 MiB of zero-padded HTML separators", "a&#0038".repeat(MIB / 7)],
+            ["a signature of 1 MiB of HTML references", `gw1&#38;202507151200&#x26;${"&#x2B;&#47;".repeat(MIB / 11)}&#00`],
+            ["1 MiB of CRLF line breaks, indented", "\r\n  ".repeat(MIB / 4)],
         ];
         for (const [what, input] of noToken) {
             it(`${what}: finishes, and redacting again changes nothing`, () => {
@@ -120,6 +132,9 @@ describe("redaction: linear in its input, whatever the input", () => {
             (t) => encodeURIComponent(`GatewayKey ${t}`),
             (t) => t.replace(/&/g, "\\u0026").replace(/\//g, "\\/"),
             (t) => t.replace(/&/g, "&amp;"),
+            (t) => htmlEscaped(t, false),
+            (t) => htmlEscaped(`GatewayKey ${t}`, true),
+            (t) => `${t.slice(0, 30)}\r\n  ${t.slice(30)}`,
             (t) => b64(`{"data":{"value":"${b64(t)}"}}`),
             (t) => `${t.slice(0, 40)}\n    ${t.slice(40)}`,
         ];
@@ -139,12 +154,15 @@ describe("redaction: linear in its input, whatever the input", () => {
                     fc.string({ maxLength: 8 }),
                     fc.nat(FORMS.length - 1),
                     fc.option(fc.integer({ min: 16, max: 120 })),
+                    fc.constantFrom("\n", "\r\n", "\r\n    "),
                     around,
                     around,
-                    (id, exp, seed, form, columns, before, after) => {
+                    (id, exp, seed, form, columns, lineBreak, before, after) => {
                         const sample = token(id, exp, seed);
                         const encoded = FORMS[form](sample.token);
-                        const text = `${before}${columns !== null && /^[A-Za-z0-9+/=_-]+$/.test(encoded) ? wrap(encoded, columns) : encoded}${after}`;
+                        const wrapped =
+                            columns !== null && /^[A-Za-z0-9+/=_-]+$/.test(encoded) ? wrap(encoded, columns, lineBreak) : encoded;
+                        const text = `${before}${wrapped}${after}`;
                         const output = redactSecrets(text);
                         assert.ok(!leaks(output, sample.signature), JSON.stringify({ text, output }));
                     },

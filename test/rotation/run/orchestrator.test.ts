@@ -553,7 +553,7 @@ describe("rotation orchestrator", () => {
                     gateway,
                     eventTypes: ["Microsoft.ApiManagement.GatewayTokenNearExpiry"],
                     instances: ["a"],
-                    expiresAt: tokenUnit(5).tokenExpiresAt,
+                    expiresAt: tokenUnit(5).tokenExpiresAt ?? assert.fail("a token unit has an expiry"),
                 },
             ],
             ignored: [],
