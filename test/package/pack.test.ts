@@ -92,7 +92,17 @@ function run(command: string, args: string[], cwd: string): string {
  * compiled code, the docs and the schedules, not the sources, tests, examples or build settings
  * (README, "More documentation", says so).
  */
-const REPOSITORY_ONLY = ["components", "stacks", "localenv", "test", "examples", "biome.json", "tsconfig.pulumi.json"];
+const REPOSITORY_ONLY = [
+    "components",
+    "stacks",
+    "localenv",
+    "test",
+    "examples",
+    "biome.json",
+    "tsconfig.pulumi.json",
+    "stryker.config.json",
+    "tsconfig.mutation.json",
+];
 
 describe("the npm package, installed as a consumer installs it", function () {
     this.timeout(600_000);
