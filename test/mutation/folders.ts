@@ -12,6 +12,8 @@ export interface MutationFolder {
     readonly folder: string;
     /** Test globs that cover it beyond its direct importers: the mirrored test folder. */
     readonly tests: readonly string[];
+    /** Tests left out of its runs, each because it measures the code itself, which Stryker's instrumentation changes. */
+    readonly excluded?: readonly string[];
 }
 
 /** The mutation score each folder must reach (percent); no-coverage mutants count as survivors. */
@@ -23,7 +25,13 @@ export const MUTATION_FOLDERS: readonly MutationFolder[] = [
     { folder: "rotation/report", tests: ["test/rotation/report/**/*.test.ts"] },
     { folder: "rotation/run", tests: ["test/rotation/run/**/*.test.ts"] },
     { folder: "rotation/command", tests: ["test/rotation/command/**/*.test.ts"] },
-    { folder: "components/token", tests: ["test/token/**/*.test.ts"] },
+    {
+        folder: "components/token",
+        tests: ["test/token/**/*.test.ts"],
+        // It bounds the serialized provider's size: the instrumented code is five times larger, so it
+        // fails before any mutant runs. Its secret checks hold no decision of the folder's.
+        excluded: ["test/token/serialization.test.ts"],
+    },
     { folder: "components/contract", tests: ["test/rotation/contract.test.ts", "test/component/contract.test.ts"] },
     { folder: "components/validation", tests: ["test/component/**/*.test.ts"] },
 ];

@@ -48,7 +48,7 @@ async function mutate(folder: MutationFolder, tests: ReadonlyMap<string, string>
     const spec = [...new Set([...folder.tests, ...importersOf(folder.folder, tests)])];
     const stryker = new Stryker({
         mutate: [`${folder.folder}/**/*.ts`],
-        mochaOptions: { config: ".mocharc.json", spec },
+        mochaOptions: { config: ".mocharc.json", spec, ignore: [...(folder.excluded ?? [])] },
         incrementalFile: `${REPORTS}/${name}.incremental.json`,
         htmlReporter: { fileName: `${REPORTS}/${name}.html` },
         jsonReporter: { fileName: `${REPORTS}/${name}.json` },
