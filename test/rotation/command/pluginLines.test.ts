@@ -147,6 +147,15 @@ describe("apim-gateway-rotate plugin-lines", () => {
         assert.match(stderr, /plugin-lines: @pulumi\/missing 1\.0\.0: .*HTTP 404; nothing printed/);
     });
 
+    it("prints its help on --help and downloads nothing, naming each flag it takes", async () => {
+        const { code, stdout, stderr } = await run(["--help"], project({ "@pulumi/kubernetes": k8s }));
+        assert.equal(code, 0);
+        assert.equal(stderr, "");
+        assert.match(stdout, /^Usage: apim-gateway-rotate plugin-lines \[--platform P\] \[--releases-url URL\]\n/);
+        assert.deepEqual([...new Set(stdout.match(/--[a-z-]+/g))].sort(), ["--help", "--platform", "--releases-url"]);
+        assert.deepEqual(requests, []);
+    });
+
     const usage: [string, string[], Record<string, object> | undefined, RegExp][] = [
         [
             "an unknown platform",
