@@ -5,6 +5,7 @@
  * Pure: what a package is, which archive it needs, and the line; the download is
  * pluginLinesCommand.ts's.
  */
+import { quoted } from "../../components/untrustedText";
 
 /** The platforms Pulumi publishes provider archives for; the schedules run on the first. */
 export const PLUGIN_PLATFORMS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64"] as const;
@@ -27,6 +28,9 @@ const PLUGIN_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** A value read from an installed package.json, for a message: quoted, bounded and escaped. */
+const shown = (value: unknown): string => (typeof value === "string" ? quoted(value) : String(value));
+
 /**
  * The provider plugin an installed package's `package.json` declares (`"pulumi": { "resource": true,
  * "name", "version" }`), or undefined for any other package. Only Pulumi's own providers
@@ -42,8 +46,8 @@ export function resourcePlugin(packageName: string, packageJson: unknown): Resou
     const version = pulumi.version ?? (packageJson as { version?: unknown }).version;
     if (typeof pulumi.name !== "string" || !PLUGIN_NAME.test(pulumi.name) || typeof version !== "string" || !VERSION.test(version)) {
         throw new Error(
-            `${packageName}: its package.json declares the plugin ${JSON.stringify(pulumi.name)} version ` +
-                `${JSON.stringify(version)}, not a plugin name and a version; reinstall it (npm ci)`,
+            `${packageName}: its package.json declares the plugin ${shown(pulumi.name)} version ` +
+                `${shown(version)}, not a plugin name and a version; reinstall it (npm ci)`,
         );
     }
     return { package: packageName, name: pulumi.name, version };
