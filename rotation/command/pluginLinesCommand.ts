@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { quoted } from "../../components/untrustedText";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exitCodes";
 import {
     PLUGIN_PLATFORMS,
@@ -60,13 +61,11 @@ function releasesUrl(value: string | undefined): string {
     try {
         url = new URL(value);
     } catch {
-        throw new UsageError(`--releases-url ${JSON.stringify(value.slice(0, 200))} is not a URL`);
+        throw new UsageError(`--releases-url ${quoted(value)} is not a URL`);
     }
     const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
     if (value.length > 2048 || !(url.protocol === "https:" || (url.protocol === "http:" && loopback)) || url.search || url.hash) {
-        throw new UsageError(
-            `--releases-url must be an https URL (http only on a loopback address) with no query: ${JSON.stringify(value.slice(0, 200))}`,
-        );
+        throw new UsageError(`--releases-url must be an https URL (http only on a loopback address) with no query: ${quoted(value)}`);
     }
     return value;
 }
@@ -74,7 +73,7 @@ function releasesUrl(value: string | undefined): string {
 function platformOf(value: string | undefined): PluginPlatform {
     const platform = value ?? PLUGIN_PLATFORMS[0];
     if (!(PLUGIN_PLATFORMS as readonly string[]).includes(platform)) {
-        throw new UsageError(`--platform ${JSON.stringify(platform.slice(0, 100))} is not one of ${PLUGIN_PLATFORMS.join(", ")}`);
+        throw new UsageError(`--platform ${quoted(platform)} is not one of ${PLUGIN_PLATFORMS.join(", ")}`);
     }
     return platform as PluginPlatform;
 }

@@ -3,9 +3,7 @@
  * that a test written later for a folder joins its mutation run without anyone editing a table.
  */
 import * as path from "node:path";
-
-/** The module specifier of every static `import … from "…"` and `export … from "…"` in a text. */
-const IMPORT_FROM = /\bfrom\s+"([^"\n]{1,300})"/g;
+import * as ts from "typescript";
 
 /**
  * The test files (repository-relative, `/`-separated) whose relative imports resolve into `folder`.
@@ -15,8 +13,9 @@ export function importersOf(folder: string, tests: ReadonlyMap<string, string>):
     const inside = `${path.posix.normalize(folder).replace(/\/$/, "")}/`;
     const found: string[] = [];
     for (const [file, text] of tests) {
-        for (const match of text.matchAll(IMPORT_FROM)) {
-            const specifier = match[1];
+        // TypeScript's own pre-processor, as test/rotation/structure.test.ts reads imports: type-only
+        // imports, re-exports and side-effect imports all count.
+        for (const { fileName: specifier } of ts.preProcessFile(text, true, false).importedFiles) {
             if (!specifier.startsWith(".")) continue;
             const target = path.posix.join(path.posix.dirname(file), specifier);
             if (`${target}/`.startsWith(inside)) {

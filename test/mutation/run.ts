@@ -16,16 +16,15 @@ const REPORTS = "reports/mutation";
 
 /** Every unit test file, repository-relative, with its text. */
 function unitTests(): Map<string, string> {
-    const tests = new Map<string, string>();
-    const walk = (dir: string): void => {
-        for (const entry of readdirSync(path.join(REPOSITORY, dir), { withFileTypes: true })) {
-            const relative = path.posix.join(dir, entry.name);
-            if (entry.isDirectory()) walk(relative);
-            else if (entry.name.endsWith(".test.ts")) tests.set(relative, readFileSync(path.join(REPOSITORY, relative), "utf8"));
-        }
-    };
-    walk("test");
-    return tests;
+    const files = readdirSync(path.join(REPOSITORY, "test"), { recursive: true, encoding: "utf8" }).filter((file) =>
+        file.endsWith(".test.ts"),
+    );
+    return new Map(
+        files.map((file) => [
+            path.posix.join("test", file.split(path.sep).join("/")),
+            readFileSync(path.join(REPOSITORY, "test", file), "utf8"),
+        ]),
+    );
 }
 
 /** The folders named on the command line (all when none), or a usage error naming the unknown one. */

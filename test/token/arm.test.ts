@@ -537,17 +537,14 @@ describe("ARM gateway helpers with a client that answers oddly (no emulator)", (
         };
         return () => ({ gateway: { generateToken: operation("generateToken"), regenerateKey: operation("regenerateKey") } }) as never;
     }
+    /** generateToken for the primary key, through a client that answers as `answer` says. */
+    const generate = (answer: () => Promise<unknown>) =>
+        generateGatewayToken(gatewayId, "primary", new Date("2030-01-01T00:00:00Z"), undefined, fakeClients(answer));
     beforeEach(() => calls.splice(0));
 
     it("an ARM answer without a token is an error naming the call", async () => {
         await assert.rejects(
-            generateGatewayToken(
-                gatewayId,
-                "primary",
-                new Date("2030-01-01T00:00:00Z"),
-                undefined,
-                fakeClients(async () => ({})),
-            ),
+            generate(async () => ({})),
             (error: unknown) =>
                 error instanceof ArmOperationError &&
                 error.message === `ARM returned no token for generateToken on gateway ${gatewayId}.` &&
@@ -557,13 +554,7 @@ describe("ARM gateway helpers with a client that answers oddly (no emulator)", (
 
     it("whatever the client throws, even nothing, becomes an ArmOperationError naming the call", async () => {
         await assert.rejects(
-            generateGatewayToken(
-                gatewayId,
-                "primary",
-                new Date("2030-01-01T00:00:00Z"),
-                undefined,
-                fakeClients(() => Promise.reject(undefined)),
-            ),
+            generate(() => Promise.reject(undefined)),
             (error: unknown) =>
                 error instanceof ArmOperationError && error.message === `generateToken on gateway ${gatewayId} failed: undefined`,
         );
